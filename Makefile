@@ -1,0 +1,68 @@
+# Fluid: builds fluid.img (stage1 + stage2 + i686 kernel + FAT16 partition) and runs the tests.
+# `make` builds, `make run` boots it in QEMU, `make test` runs every test. Subsystems add their
+# own rules in mk/*.mk (host tests go into HOST_TEST_BINS and PY_TESTS). See docs/building.md.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+
+BUILD      := build
+GEN        := $(BUILD)/gen
+IMAGE      := fluid.img
+PYTHON     := python3
+
+# Toolchain. Kernel code is freestanding C for i686 (no SSE in the kernel itself: it must run
+# on the oldest CPU we claim, a Pentium II); host code is built with the same clang.
+CC         := clang
+NASM       := nasm
+LD         := ld.lld
+OBJCOPY    := llvm-objcopy
+HOST_CC    := clang
+
+WARNINGS   := -Wall -Wextra -Werror
+I686_CFLAGS := --target=i686-elf -march=pentium2 -mno-sse -mno-sse2 -mno-mmx \
+               -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-common \
+               -fno-asynchronous-unwind-tables -mno-red-zone -nostdinc \
+               -isystem $(shell $(CC) -print-resource-dir)/include \
+               -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
+HOST_CFLAGS := -Iinclude -Itests/host -O1 -g -std=c11 $(WARNINGS) -MMD -MP \
+               -fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE
+HOST_LDFLAGS := -fsanitize=address,undefined
+
+HOST_TEST_BINS :=
+PY_TESTS       :=
+
+# Installs missing packages once (tools/setup.sh); every build step waits for it.
+SETUP_STAMP := $(BUILD)/.setup-done
+$(SETUP_STAMP): tools/setup.sh
+	@mkdir -p $(@D)
+	@sh tools/setup.sh
+	@touch $@
+
+# ---------------------------------------------------------------------------------------
+# Layouts shared by asm and C: asm-offsets.inc is generated from the C headers.
+ASM_OFFSETS := $(GEN)/asm-offsets.inc
+$(ASM_OFFSETS): boot/asm-offsets.c tools/gen_asm_offsets.py | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(I686_CFLAGS) -S -o $(GEN)/asm-offsets.s $<
+	$(PYTHON) tools/gen_asm_offsets.py $(GEN)/asm-offsets.s $@
+
+-include mk/*.mk
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# all: the bootable image and everything the tests need.
+all: $(IMAGE)
+
+# run: boot the image in QEMU with the serial console on this terminal.
+run: $(IMAGE)
+	$(PYTHON) tools/qemu_run.py --image $(IMAGE) $(if $(INTERACTIVE),--interactive)
+
+# test: build everything, then run host unit tests and QEMU boot tests.
+test: all $(HOST_TEST_BINS) $(TEST_DEPS)
+	$(PYTHON) tests/run.py --bin $(HOST_TEST_BINS) --py $(PY_TESTS)
+
+# clean: remove every build output.
+clean:
+	rm -rf $(BUILD) $(IMAGE)
+
+.PHONY: all run test clean

@@ -1,0 +1,44 @@
+/* Fluid's disk and memory layout: the one place every fixed address and sector number lives.
+ * Shared by the boot code (through the generated asm-offsets.inc), the kernel and the image
+ * tools (which read the same generated file), so the three can never disagree.
+ *
+ * Disk (512-byte sectors):
+ *   LBA 0                      stage1 (MBR) with the partition table at bytes 446..509
+ *   LBA 1 .. 63                stage2 (at most STAGE2_MAX_SECTORS)
+ *   LBA 64 .. 2047             kernel image (header first), at most KERNEL_MAX_SECTORS
+ *   LBA 2048 ..                partition 1, FAT16 (module cache, models)
+ *
+ * Low memory while booting (real mode):
+ *   0x00500 .. 0x04FFF         stage2 stack (grows down from STAGE2_STACK_TOP)
+ *   0x05000 .. 0x05FFF         struct boot_info handed to the kernel
+ *   0x07C00 .. 0x07DFF         stage1
+ *   0x08000 .. 0x0FDFF         stage2
+ *   0x10000 .. 0x1FFFF         bounce buffer for INT 13h reads (one 64 KiB segment)
+ *   0x100000 ..                kernel image, copied up from the bounce buffer in unreal mode
+ */
+#ifndef FLUID_MEMLAYOUT_H
+#define FLUID_MEMLAYOUT_H
+
+#define SECTOR_SIZE             512
+
+/* Disk layout (LBA). */
+#define STAGE1_LBA              0
+#define STAGE2_LBA              1
+#define STAGE2_MAX_SECTORS      63      /* LBA 1..63: stage1 always reads all of them */
+#define KERNEL_LBA              64
+#define PARTITION1_LBA          2048    /* the usual 1 MiB alignment of partition 1 */
+#define KERNEL_MAX_SECTORS      (PARTITION1_LBA - KERNEL_LBA)   /* 1984 sectors = 992 KiB */
+
+/* Real-mode memory used by the boot chain. */
+#define STAGE2_STACK_TOP        0x5000
+#define BOOT_INFO_ADDR          0x5000
+#define BOOT_INFO_MAX_SIZE      0x1000
+#define STAGE1_ADDR             0x7C00
+#define STAGE2_ADDR             0x8000
+#define BOUNCE_BUFFER_SEGMENT   0x1000  /* linear 0x10000 */
+#define BOUNCE_BUFFER_SECTORS   64      /* per INT 13h read: <= 127 and never crosses 64 KiB */
+
+/* Where the kernel image lives once loaded. */
+#define KERNEL_LOAD_ADDR        0x100000
+
+#endif

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Installs the tools Fluid builds and tests with, on Debian 12, if any is missing.
+# Called by make before the first build; safe to run by hand. Without root it prints the exact
+# apt-get command to run instead and fails, so the build never limps on without a tool.
+set -eu
+
+# command -> Debian package that provides it
+TOOLS="nasm:nasm clang:clang ld.lld:lld llvm-objcopy:llvm llvm-profdata:llvm
+qemu-system-i386:qemu-system-x86 qemu-system-x86_64:qemu-system-x86 mformat:mtools
+mcopy:mtools mkfs.fat:dosfstools python3:python3 cc:gcc make:make git:git"
+# header -> package, for the 32-bit host runner and the sanitizer/fuzzer runtimes
+HEADERS="/usr/include/x86_64-linux-gnu/gnu/stubs-32.h:gcc-multilib
+/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev"
+
+missing=""
+for pair in $TOOLS; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair#*:}"
+done
+for pair in $HEADERS; do
+    [ -e "${pair%%:*}" ] || missing="$missing ${pair#*:}"
+done
+missing=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
+[ -z "${missing% }" ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends $missing"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing packages: $missing" >&2
+    echo "setup: run: sudo apt-get update && sudo $cmd" >&2
+    exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: no apt-get here; install the equivalents of:$missing" >&2
+    exit 1
+fi
+echo "setup: installing: $missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
