@@ -11,9 +11,11 @@
  * Low memory while booting (real mode):
  *   0x00500 .. 0x04FFF         stage2 stack (grows down from STAGE2_STACK_TOP)
  *   0x05000 .. 0x05FFF         struct boot_info handed to the kernel
+ *   0x06000 .. 0x07BFF         stage2's scratch data (CRC table, sector buffer)
  *   0x07C00 .. 0x07DFF         stage1
  *   0x08000 .. 0x0FDFF         stage2
  *   0x10000 .. 0x1FFFF         bounce buffer for INT 13h reads (one 64 KiB segment)
+ *   0x20000 .. 0x61FFF         long-mode page tables (x86-64 kernels only)
  *   0x100000 ..                kernel image, copied up from the bounce buffer in unreal mode
  */
 #ifndef FLUID_MEMLAYOUT_H
@@ -29,14 +31,22 @@
 #define PARTITION1_LBA          2048    /* the usual 1 MiB alignment of partition 1 */
 #define KERNEL_MAX_SECTORS      (PARTITION1_LBA - KERNEL_LBA)   /* 1984 sectors = 992 KiB */
 
+/* What stage1 checks before it jumps to stage2: the first dword of the stage2 area, followed
+ * by stage2's first instruction. Catches an image written without (or with a corrupt) stage2. */
+#define STAGE2_MAGIC            0x32534C46u  /* "FLS2" */
+#define STAGE2_ENTRY_OFFSET     4
+
 /* Real-mode memory used by the boot chain. */
 #define STAGE2_STACK_TOP        0x5000
 #define BOOT_INFO_ADDR          0x5000
 #define BOOT_INFO_MAX_SIZE      0x1000
+#define STAGE2_DATA_ADDR        0x6000
 #define STAGE1_ADDR             0x7C00
 #define STAGE2_ADDR             0x8000
 #define BOUNCE_BUFFER_SEGMENT   0x1000  /* linear 0x10000 */
 #define BOUNCE_BUFFER_SECTORS   64      /* per INT 13h read: <= 127 and never crosses 64 KiB */
+#define PAGE_TABLES_ADDR        0x20000 /* PML4, PDPT, then one page directory per GiB */
+#define LONG_MODE_MAP_MAX_GIB   64      /* identity map limit: 2 + 64 tables end at 0x62000 */
 
 /* Where the kernel image lives once loaded. */
 #define KERNEL_LOAD_ADDR        0x100000

@@ -1,0 +1,152 @@
+; Fluid stage 2. Loaded by stage1 at STAGE2_ADDR (real mode, CS=DS=0), entered at
+; STAGE2_ADDR + STAGE2_ENTRY_OFFSET with DL = boot drive.
+;
+; 1. COM1 at 115200; every message goes to the screen (INT 10h) and COM1.
+; 2. A20: check, then BIOS INT 15h/2401h, port 92h, keyboard controller, re-checking each.
+; 3. Memory: INT 12h, E801h and the E820 map, into struct boot_info at BOOT_INFO_ADDR.
+; 4. The kernel: reads struct kernel_header from KERNEL_LBA, checks every field (magic,
+;    version, size against the boot area, load address, entry, architecture, memory), copies
+;    the image in BOUNCE_BUFFER_SECTORS chunks through a low-memory bounce buffer to
+;    KERNEL_LOAD_ADDR (unreal mode), and checks its CRC-32 before it jumps.
+; 5. Protected mode: flat GDT, then jump to the entry with EAX = BOOT_INFO_MAGIC,
+;    EBX = &boot_info. Long mode (KERNEL_ARCH_X86_64) is entered by boot/longmode.inc.
+; Every failure prints "FLUID: <what> ..." with the bad value and halts.
+
+%include "asm-offsets.inc"
+
+bits 16
+org STAGE2_ADDR
+
+COM1                equ 0x3F8
+UART_LSR            equ COM1 + 5
+UART_LSR_THRE       equ 0x20
+UART_POLL_LIMIT     equ 0xFFFF
+READ_TRIES          equ 3
+KBC_DATA            equ 0x60            ; 8042 keyboard controller (IBM PC/AT TechRef)
+KBC_STATUS          equ 0x64
+KBC_IN_FULL         equ 0x02
+KBC_CMD_WRITE_OUT   equ 0xD1            ; next byte on port 60h goes to the output port
+KBC_OUT_A20_ON      equ 0xDF
+KBC_POLL_LIMIT      equ 0xFFFF
+FAST_A20_PORT       equ 0x92            ; System Control Port A: bit 1 = A20, bit 0 = reset
+A20_CHECK_TRIES     equ 256
+E820_SMAP           equ 0x534D4150      ; "SMAP" (ACPI 6.4 §15.1)
+CR0_PE              equ 1
+CODE32_SEL          equ gdt_code32 - gdt
+DATA32_SEL          equ gdt_data32 - gdt
+CRC32_POLY          equ 0xEDB88320      ; CRC-32/ISO-HDLC, reflected
+BOUNCE_LINEAR       equ BOUNCE_BUFFER_SEGMENT * 16
+LOW_MEMORY_END      equ 0x100000
+
+    dd STAGE2_MAGIC                     ; checked by stage1
+entry:
+    xor ax, ax
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    mov sp, STAGE2_STACK_TOP
+    cld
+    sti
+    mov [boot_drive], dl
+    call serial_init
+    mov si, msg_banner
+    call print
+    call boot_info_init
+    call disk_init
+    call enable_a20
+    call read_memory_map
+    call load_kernel
+    jmp enter_kernel
+
+; ---------------------------------------------------------------------------------------
+; boot_info_init: zero struct boot_info and fill the fields known now.
+boot_info_init:
+    mov di, BOOT_INFO_ADDR
+    mov cx, BI_SIZE
+    xor al, al
+    rep stosb
+    mov dword [BOOT_INFO_ADDR + BI_MAGIC], BI_MAGIC_VALUE
+    mov word [BOOT_INFO_ADDR + BI_VERSION], BI_VERSION_VALUE
+    mov word [BOOT_INFO_ADDR + BI_STRUCT_SIZE], BI_SIZE
+    mov al, [boot_drive]
+    mov [BOOT_INFO_ADDR + BI_BOOT_DRIVE], al
+    ; Partition 1 from the MBR stage1 was loaded from (still at STAGE1_ADDR).
+    mov eax, [STAGE1_ADDR + MBR_PARTITION_TABLE + MBR_ENTRY_LBA]
+    mov [BOOT_INFO_ADDR + BI_PARTITION_LBA], eax
+    mov eax, [STAGE1_ADDR + MBR_PARTITION_TABLE + MBR_ENTRY_SECTORS]
+    mov [BOOT_INFO_ADDR + BI_PARTITION_SECTORS], eax
+    ret
+
+MBR_PARTITION_TABLE equ 446
+MBR_ENTRY_LBA       equ 8
+MBR_ENTRY_SECTORS   equ 12
+
+%include "disk.inc"
+%include "a20.inc"
+%include "memmap.inc"
+%include "kernel_load.inc"
+%include "console.inc"
+
+; ---------------------------------------------------------------------------------------
+; enter_kernel: protected mode, flat segments, jump to the kernel entry.
+enter_kernel:
+    mov si, msg_jump
+    call print
+    cmp dword [kernel_arch], KH_ARCH_X86_64
+    je enter_long_mode
+    cli
+    lgdt [gdt_descriptor]
+    mov eax, cr0
+    or eax, CR0_PE
+    mov cr0, eax
+    jmp CODE32_SEL:.pm32
+bits 32
+.pm32:
+    mov ax, DATA32_SEL
+    mov ds, ax
+    mov es, ax
+    mov fs, ax
+    mov gs, ax
+    mov ss, ax
+    mov esp, STAGE2_STACK_TOP
+    mov eax, BI_MAGIC_VALUE
+    mov ebx, BOOT_INFO_ADDR
+    jmp [kernel_entry]
+bits 16
+
+%include "longmode.inc"
+
+; GDT: flat 4 GiB code and data (Intel SDM vol. 3A §3.4.5), also used for unreal mode.
+align 8
+gdt:
+    dq 0
+gdt_code32:
+    dq 0x00CF9A000000FFFF               ; base 0, limit 4 GiB, 32-bit, execute/read
+gdt_data32:
+    dq 0x00CF92000000FFFF               ; base 0, limit 4 GiB, read/write
+gdt_code64:
+    dq 0x00AF9A000000FFFF               ; 64-bit code (L=1, D=0)
+gdt_end:
+gdt_descriptor:
+    dw gdt_end - gdt - 1
+    dd gdt
+
+msg_banner      db "FLUID stage2: started", 13, 10, 0
+msg_jump        db "FLUID stage2: entering the kernel", 13, 10, 0
+
+boot_drive      db 0
+kernel_arch     dd 0
+kernel_entry    dd 0
+
+stage2_end:
+; stage1 loads exactly STAGE2_MAX_SECTORS sectors: this fails to assemble if stage2 outgrows them.
+    times STAGE2_MAX_SECTORS * SECTOR_SIZE - ($ - $$) db 0
+
+; Uninitialised data, between boot_info and stage1 (include/fluid/memlayout.h).
+absolute STAGE2_DATA_ADDR
+alignb 16
+crc32_table     resd 256
+sector_buffer   resb SECTOR_SIZE
+%if STAGE2_DATA_ADDR + 256 * 4 + SECTOR_SIZE > STAGE1_ADDR
+%error "stage2's data runs into stage1"
+%endif
