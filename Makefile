@@ -20,7 +20,7 @@ OBJCOPY    := llvm-objcopy
 HOST_CC    := clang
 
 WARNINGS   := -Wall -Wextra -Werror
-I686_CFLAGS := --target=i686-elf -march=pentium2 -mno-sse -mno-sse2 -mno-mmx \
+I686_CFLAGS = --target=i686-elf -march=pentium2 -mno-sse -mno-sse2 -mno-mmx \
                -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-common \
                -fno-asynchronous-unwind-tables -mno-red-zone -nostdinc \
                -isystem $(shell $(CC) -print-resource-dir)/include \
@@ -57,6 +57,10 @@ all: $(IMAGE)
 run: $(IMAGE)
 	$(PYTHON) tools/qemu_run.py --image $(IMAGE) $(if $(INTERACTIVE),--interactive)
 
+# debug: boot halted with a gdb stub on :1234; attach with `gdb -x tools/gdbinit`.
+debug: $(IMAGE)
+	$(PYTHON) tools/qemu_run.py --image $(IMAGE) --debug
+
 # test: build everything, then run host unit tests and QEMU boot tests.
 test: all $(HOST_TEST_BINS) $(TEST_DEPS)
 	$(PYTHON) tests/run.py --bin $(HOST_TEST_BINS) --py $(PY_TESTS)
@@ -65,4 +69,4 @@ test: all $(HOST_TEST_BINS) $(TEST_DEPS)
 clean:
 	rm -rf $(BUILD) $(IMAGE)
 
-.PHONY: all run test clean
+.PHONY: all run debug test clean
