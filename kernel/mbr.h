@@ -1,0 +1,43 @@
+/* MBR partition table parsing: the four primary entries at bytes 446..509 of sector 0.
+ * Pure parsing of a sector the caller has read; no I/O, so it runs on the host too.
+ * Extended partitions and GPT are not followed (Fluid's images use one primary partition). */
+#ifndef FLUID_KERNEL_MBR_H
+#define FLUID_KERNEL_MBR_H
+
+#include <fluid/types.h>
+
+#define MBR_PART_COUNT          4
+
+/* Partition type bytes for FAT16 (Microsoft partition-type list). */
+#define MBR_TYPE_EMPTY          0x00
+#define MBR_TYPE_FAT16_SMALL    0x04    /* FAT16, fewer than 65536 sectors */
+#define MBR_TYPE_FAT16          0x06    /* FAT16 ("BIGDOS"), CHS-addressed */
+#define MBR_TYPE_FAT16_LBA      0x0E    /* FAT16, LBA-addressed */
+
+enum mbr_err {
+    MBR_OK = 0,
+    MBR_E_SIGNATURE,        /* bytes 510..511 are not 0x55 0xAA */
+    MBR_E_BOOT_FLAG,        /* an entry's boot indicator is neither 0x00 nor 0x80 */
+    MBR_E_RANGE,            /* an entry's start + length overflows or passes the disk end */
+    MBR_E_OVERLAP,          /* two non-empty entries share sectors */
+};
+
+struct mbr_part {
+    uint8_t  type;          /* partition type byte, MBR_TYPE_EMPTY if unused */
+    bool     bootable;      /* boot indicator 0x80 */
+    uint32_t lba;           /* first sector */
+    uint32_t sectors;       /* length in sectors */
+};
+
+/* Parses sector 0 of a disk of disk_sectors sectors into parts[0..3] (empty entries have type
+ * MBR_TYPE_EMPTY and length 0). Returns MBR_OK or the first problem found, logged with the
+ * entry number and bad value. An entry of length 0 counts as empty whatever its type. */
+int mbr_parse(const uint8_t sector[512], uint64_t disk_sectors,
+              struct mbr_part parts[MBR_PART_COUNT]);
+
+/* True for the partition types that hold FAT16 (MBR_TYPE_FAT16*). */
+bool mbr_is_fat16_type(uint8_t type);
+
+const char *mbr_strerror(int err);
+
+#endif
