@@ -8,7 +8,8 @@
 ;    version, size against the boot area, load address, entry, architecture, memory), copies
 ;    the image in BOUNCE_BUFFER_SECTORS chunks through a low-memory bounce buffer to
 ;    KERNEL_LOAD_ADDR (unreal mode), and checks its CRC-32 before it jumps.
-; 5. Protected mode: flat GDT, then jump to the entry with EAX = BOOT_INFO_MAGIC,
+; 5. Partition 1 (the FAT16 cache) copied to RAM for kernels that cannot reach the disk.
+; 6. Protected mode: flat GDT, then jump to the entry with EAX = BOOT_INFO_MAGIC,
 ;    EBX = &boot_info. Long mode (KERNEL_ARCH_X86_64) is entered by boot/longmode.inc.
 ; Every failure prints "FLUID: <what> ..." with the bad value and halts.
 
@@ -56,6 +57,7 @@ entry:
     call enable_a20
     call read_memory_map
     call load_kernel
+    call copy_partition_to_ram
     jmp enter_kernel
 
 ; ---------------------------------------------------------------------------------------
@@ -85,6 +87,7 @@ MBR_ENTRY_SECTORS   equ 12
 %include "a20.inc"
 %include "memmap.inc"
 %include "kernel_load.inc"
+%include "ramdisk.inc"
 %include "console.inc"
 
 ; ---------------------------------------------------------------------------------------

@@ -51,4 +51,11 @@
 /* Where the kernel image lives once loaded. */
 #define KERNEL_LOAD_ADDR        0x100000
 
+/* Stage2's RAM copy of partition 1 (boot_info.ramdisk_*): at the first RAMDISK_ALIGN boundary
+ * after the kernel's image and bss, at most RAMDISK_MAX_SECTORS (4 MiB: the module cache and
+ * small models; each MiB costs about 0.25 s per boot through SeaBIOS's IDE code under TCG) and
+ * at most a quarter of the usable RAM there. Files beyond the copy need the ATA path. */
+#define RAMDISK_ALIGN           0x100000
+#define RAMDISK_MAX_SECTORS     8192
+
 #endif
