@@ -26,6 +26,6 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(KERNEL_EXTRA_OBJS) $(KERNEL_LIBS) $(KERNEL_LDSCR
 # The flat image stage2 loads: header fields (size, CRC, build id) filled by mkkernel.py.
 $(KERNEL_IMG): $(KERNEL_ELF) tools/mkkernel.py $(ASM_OFFSETS)
 	$(OBJCOPY) -O binary $< $@.raw
-	$(PYTHON) tools/mkkernel.py --offsets $(ASM_OFFSETS) --build-id "$$(git describe --always --dirty 2>/dev/null || echo unknown)" \
-	    --bss-size $$(( $$(llvm-nm $< | awk '$$3 == "__kernel_end" {print "0x"$$1}') - $$(llvm-nm $< | awk '$$3 == "__image_end" {print "0x"$$1}') )) $@.raw $@
+	$(PYTHON) tools/mkkernel.py --offsets $(ASM_OFFSETS) --elf $< \
+	    --build-id "$$(git describe --always --dirty 2>/dev/null || echo unknown)" $@.raw $@
 	@rm -f $@.raw

@@ -3,9 +3,12 @@
 build_id and the CRC-32 stage2 verifies, and refuse (exit 1, with a reason) an image that
 stage2 could not load: wrong magic, wrong header size, or larger than the boot area.
 
-Usage: mkkernel.py --offsets asm-offsets.inc [--build-id REV] [--bss-size N] RAW OUT"""
+Usage: mkkernel.py --offsets asm-offsets.inc --elf KERNEL.elf [--build-id REV] RAW OUT
+The entry point and the bss size come from the ELF file (its e_entry and the linker script's
+__image_end and __kernel_end symbols)."""
 import argparse
 import struct
+import subprocess
 import sys
 import zlib
 
@@ -16,7 +19,26 @@ def fail(msg):
     sys.exit(f"mkkernel: {msg}")
 
 
-def finish(raw, L, build_id, bss_size):
+def elf_entry_and_symbols(path, names):
+    """Return (entry point, {name: address}) of a linked kernel, read with llvm-readelf/llvm-nm."""
+    header = subprocess.run(["llvm-readelf", "-h", path], capture_output=True, text=True)
+    symbols = subprocess.run(["llvm-nm", path], capture_output=True, text=True)
+    if header.returncode or symbols.returncode:
+        fail(f"cannot read {path}: {header.stderr}{symbols.stderr}".strip())
+    entry = next((int(line.split()[-1], 16) for line in header.stdout.splitlines()
+                  if line.strip().startswith("Entry point address:")), None)
+    found = {}
+    for line in symbols.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2] in names:
+            found[parts[2]] = int(parts[0], 16)
+    missing = [n for n in names if n not in found]
+    if entry is None or missing:
+        fail(f"{path}: no entry point or missing linker symbols {', '.join(missing)}")
+    return entry, found
+
+
+def finish(raw, L, build_id, bss_size, entry=None):
     """Return the image bytes with the header's computed fields filled in."""
     img = bytearray(raw)
     if len(img) < L["KH_SIZE"]:
@@ -32,6 +54,11 @@ def finish(raw, L, build_id, bss_size):
         fail(f"kernel image is {len(img)} bytes; the boot area holds {limit} bytes "
              f"({L['KERNEL_MAX_SECTORS']} sectors from LBA {L['KERNEL_LBA']}). "
              "Shrink the kernel or move PARTITION1_LBA in include/fluid/memlayout.h.")
+    load, = struct.unpack_from("<I", img, L["KH_LOAD_ADDR"])
+    if entry is not None:
+        if not load + header_size <= entry < load + len(img):
+            fail(f"entry 0x{entry:x} is outside the image [0x{load:x}, 0x{load + len(img):x})")
+        struct.pack_into("<I", img, L["KH_ENTRY"], entry)
     struct.pack_into("<I", img, L["KH_IMAGE_SIZE"], len(img))
     struct.pack_into("<I", img, L["KH_BSS_SIZE"], bss_size)
     bid = build_id.encode()[: L["KH_BUILD_ID_LEN"] - 1]
@@ -44,13 +71,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--offsets", required=True)
     ap.add_argument("--build-id", default="unknown")
-    ap.add_argument("--bss-size", type=int, default=0)
+    ap.add_argument("--elf", required=True, help="the linked kernel, for entry and bss size")
     ap.add_argument("raw")
     ap.add_argument("out")
     args = ap.parse_args()
     L = layout.load(args.offsets)
     with open(args.raw, "rb") as f:
-        img = finish(f.read(), L, args.build_id, args.bss_size)
+        raw = f.read()
+    entry, syms = elf_entry_and_symbols(args.elf, ["__image_end", "__kernel_end"])
+    img = finish(raw, L, args.build_id, syms["__kernel_end"] - syms["__image_end"], entry)
     with open(args.out, "wb") as f:
         f.write(img)
 
