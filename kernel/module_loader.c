@@ -1,0 +1,250 @@
+/* The .mod loader (kernel/module_loader.h). mod_check applies the rules of
+ * docs/module-format.md one per line, in this order: length, magic, header CRC, then each
+ * header field, sizes (in 64-bit arithmetic, so no sum can wrap) against the file length,
+ * entry, body CRC, relocation offsets, CPU features. mod_place trusts only what mod_check
+ * accepted. Called by kernel/suite.c and tools/hostrun; no allocation, no I/O. */
+#include "module_loader.h"
+#include "format.h"
+
+#define CRC32_POLY  0xEDB88320u     /* ISO-HDLC / zlib, reflected */
+#define NIBBLE_BITS 4
+
+static void copy_bytes(void *dst, const void *src, size_t n)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    while (n--)
+        *d++ = *s++;
+}
+
+static void zero_bytes(void *dst, size_t n)
+{
+    uint8_t *d = dst;
+    while (n--)
+        *d++ = 0;
+}
+
+static uint32_t ld32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void st32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* Half-byte table: 16 entries built at compile time, two lookups per byte. */
+static const uint32_t crc_nibble[16] = {
+    0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4, 0x4DB26158,
+    0x5005713C, 0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C, 0x9B64C2B0, 0x86D3D2D4,
+    0xA00AE278, 0xBDBDF21C,
+};
+
+uint32_t mod_crc32(const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    uint32_t crc = 0xFFFFFFFFu;
+    while (n--) {
+        crc ^= *p++;
+        crc = (crc >> NIBBLE_BITS) ^ crc_nibble[crc & 0xF];
+        crc = (crc >> NIBBLE_BITS) ^ crc_nibble[crc & 0xF];
+    }
+    return ~crc;
+}
+
+static enum mod_err reject(struct mod_diag *d, enum mod_err err, uint32_t expected,
+                           uint32_t got)
+{
+    if (d) {
+        d->err = err;
+        d->expected = expected;
+        d->got = got;
+    }
+    return err;
+}
+
+/* Name rule: 1..NAME_LEN-1 characters of [a-z0-9_], then NULs only. */
+static bool name_ok(const char *name)
+{
+    size_t i = 0;
+    while (i < FLUID_MOD_NAME_LEN && name[i]) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+        i++;
+    }
+    if (i == 0 || i == FLUID_MOD_NAME_LEN)
+        return false;
+    for (; i < FLUID_MOD_NAME_LEN; i++)
+        if (name[i])
+            return false;
+    return true;
+}
+
+/* The field rules that need no file bytes beyond the header. */
+static enum mod_err check_fields(const struct fluid_mod_header *h, struct mod_diag *d)
+{
+    if (h->format_version != FLUID_MOD_FORMAT_VERSION)       /* readers know version 1 only */
+        return reject(d, MOD_E_VERSION, FLUID_MOD_FORMAT_VERSION, h->format_version);
+    if (h->header_size != sizeof *h)                          /* no extended headers yet */
+        return reject(d, MOD_E_HEADER_SIZE, sizeof *h, h->header_size);
+    if (!name_ok(h->name))
+        return reject(d, MOD_E_NAME, 0, 0);
+    if (h->reserved0 || (h->build_flags & ~FLUID_BUILD_KNOWN)) /* room for later versions */
+        return reject(d, MOD_E_RESERVED, 0, (uint32_t)h->reserved0 << 8 | h->build_flags);
+    if (h->tier >= FLUID_TIER_COUNT)
+        return reject(d, MOD_E_TIER, FLUID_TIER_COUNT - 1, h->tier);
+    if (h->align < FLUID_MOD_ALIGN_MIN || h->align > FLUID_MOD_ALIGN_MAX ||
+        (h->align & (h->align - 1)))
+        return reject(d, MOD_E_ALIGN, FLUID_MOD_ALIGN_MAX, h->align);
+    if (h->required_features & ~FLUID_FEAT_KNOWN)
+        return reject(d, MOD_E_FEATURE_BITS, FLUID_FEAT_KNOWN, h->required_features);
+    if (h->reloc_count > FLUID_MOD_MAX_RELOCS)
+        return reject(d, MOD_E_RELOC_COUNT, FLUID_MOD_MAX_RELOCS, h->reloc_count);
+    return MOD_OK;
+}
+
+/* Size rules, in 64-bit arithmetic so that no sum of 32-bit fields can wrap. */
+static enum mod_err check_sizes(const struct fluid_mod_header *h, size_t size,
+                                struct mod_diag *d)
+{
+    uint64_t image = (uint64_t)h->code_size + h->data_size + h->bss_size;
+    uint64_t want = (uint64_t)h->header_size + h->code_size + h->data_size +
+                    (uint64_t)h->reloc_count * sizeof(uint32_t);
+    if (h->code_size == 0 || image > FLUID_MOD_MAX_IMAGE)
+        return reject(d, MOD_E_IMAGE_SIZE, FLUID_MOD_MAX_IMAGE,
+                      image > UINT32_MAX ? UINT32_MAX : (uint32_t)image);
+    if (want != (uint64_t)size)
+        return reject(d, MOD_E_FILE_SIZE, want > UINT32_MAX ? UINT32_MAX : (uint32_t)want,
+                      size > UINT32_MAX ? UINT32_MAX : (uint32_t)size);
+    if (h->entry >= h->code_size)                             /* entry must be code */
+        return reject(d, MOD_E_ENTRY, h->code_size, h->entry);
+    return MOD_OK;
+}
+
+/* Every relocation must name a whole u32 inside code + data. */
+static enum mod_err check_relocs(const struct mod_info *m, struct mod_diag *d)
+{
+    uint32_t limit = m->hdr.code_size + m->hdr.data_size;
+    for (uint32_t i = 0; i < m->hdr.reloc_count; i++) {
+        uint32_t off = ld32(m->relocs + 4 * i);
+        if (limit < sizeof(uint32_t) || off > limit - sizeof(uint32_t))
+            return reject(d, MOD_E_RELOC, limit, off);
+    }
+    return MOD_OK;
+}
+
+static void fill_info(struct mod_info *m, const uint8_t *file)
+{
+    copy_bytes(m->name, m->hdr.name, FLUID_MOD_NAME_LEN);
+    m->name[FLUID_MOD_NAME_LEN - 1] = '\0';
+    copy_bytes(m->cflags, m->hdr.cflags, FLUID_MOD_CFLAGS_LEN);
+    m->cflags[FLUID_MOD_CFLAGS_LEN - 1] = '\0';
+    m->body = file + m->hdr.header_size;
+    m->relocs = m->body + m->hdr.code_size + m->hdr.data_size;
+    m->image_size = m->hdr.code_size + m->hdr.data_size + m->hdr.bss_size;
+}
+
+enum mod_err mod_check(const void *file, size_t size, uint32_t cpu_features,
+                       struct mod_info *m, struct mod_diag *d)
+{
+    const uint8_t *bytes = file;
+    struct fluid_mod_header *h = &m->hdr;
+    enum mod_err err;
+    if (size < sizeof *h)
+        return reject(d, MOD_E_TRUNCATED, sizeof *h, (uint32_t)size);
+    copy_bytes(h, bytes, sizeof *h);
+    if (h->magic != FLUID_MOD_MAGIC)
+        return reject(d, MOD_E_MAGIC, FLUID_MOD_MAGIC, h->magic);
+    uint32_t crc = mod_crc32(bytes, FLUID_MOD_HEADER_CRC_SPAN);
+    if (crc != h->header_crc32)
+        return reject(d, MOD_E_HEADER_CRC, h->header_crc32, crc);
+    if ((err = check_fields(h, d)) || (err = check_sizes(h, size, d)))
+        return err;
+    crc = mod_crc32(bytes + h->header_size, size - h->header_size);
+    if (crc != h->body_crc32)
+        return reject(d, MOD_E_CRC, h->body_crc32, crc);
+    fill_info(m, bytes);
+    if ((err = check_relocs(m, d)))
+        return err;
+    if (h->required_features & ~cpu_features)
+        return reject(d, MOD_E_CPU_FEATURES, h->required_features,
+                      h->required_features & cpu_features);
+    return reject(d, MOD_OK, 0, 0);
+}
+
+enum mod_err mod_place(const struct mod_info *m, void *dest, size_t dest_size,
+                       uint32_t run_addr, struct mod_diag *d)
+{
+    uint8_t *out = dest;
+    uint32_t align = m->hdr.align;
+    if (dest_size < m->image_size)
+        return reject(d, MOD_E_DEST_SIZE, m->image_size,
+                      dest_size > UINT32_MAX ? UINT32_MAX : (uint32_t)dest_size);
+    if (((uintptr_t)dest & (align - 1)) || (run_addr & (align - 1)))
+        return reject(d, MOD_E_DEST_ALIGN, align, run_addr);
+    copy_bytes(out, m->body, m->hdr.code_size + m->hdr.data_size);
+    zero_bytes(out + m->hdr.code_size + m->hdr.data_size, m->hdr.bss_size);
+    for (uint32_t i = 0; i < m->hdr.reloc_count; i++) {
+        uint8_t *p = out + ld32(m->relocs + 4 * i);
+        st32(p, ld32(p) + run_addr);
+    }
+    return reject(d, MOD_OK, 0, 0);
+}
+
+uint32_t mod_entry_addr(const struct mod_info *m, uint32_t run_addr)
+{
+    return run_addr + m->hdr.entry;
+}
+
+static const char *const err_names[MOD_E_COUNT] = {
+    [MOD_OK] = "ok", [MOD_E_TRUNCATED] = "truncated", [MOD_E_MAGIC] = "bad_magic",
+    [MOD_E_HEADER_CRC] = "bad_header_crc", [MOD_E_VERSION] = "bad_version",
+    [MOD_E_HEADER_SIZE] = "bad_header_size", [MOD_E_NAME] = "bad_name",
+    [MOD_E_RESERVED] = "reserved_bits", [MOD_E_TIER] = "bad_tier", [MOD_E_ALIGN] = "bad_align",
+    [MOD_E_FEATURE_BITS] = "unknown_features", [MOD_E_RELOC_COUNT] = "too_many_relocs",
+    [MOD_E_IMAGE_SIZE] = "bad_image_size", [MOD_E_FILE_SIZE] = "bad_file_size",
+    [MOD_E_ENTRY] = "bad_entry", [MOD_E_CRC] = "bad_crc", [MOD_E_RELOC] = "bad_reloc",
+    [MOD_E_CPU_FEATURES] = "missing_cpu_features", [MOD_E_DEST_SIZE] = "dest_too_small",
+    [MOD_E_DEST_ALIGN] = "dest_misaligned",
+};
+
+const char *mod_err_name(enum mod_err err)
+{
+    return (unsigned)err < MOD_E_COUNT ? err_names[err] : "?";
+}
+
+/* printf templates, each given (expected, got) in that order. */
+static const char *const err_text[MOD_E_COUNT] = {
+    [MOD_OK] = "ok",
+    [MOD_E_TRUNCATED] = "truncated (header needs %u bytes, file has %u)",
+    [MOD_E_MAGIC] = "bad magic (expected 0x%08x, got 0x%08x)",
+    [MOD_E_HEADER_CRC] = "bad header CRC (expected 0x%08x, got 0x%08x)",
+    [MOD_E_VERSION] = "unsupported format version (expected %u, got %u)",
+    [MOD_E_HEADER_SIZE] = "bad header size (expected %u, got %u)",
+    [MOD_E_NAME] = "bad name (not 1-23 characters of [a-z0-9_])",
+    [MOD_E_RESERVED] = "reserved bits set (expected %u, got 0x%x)",
+    [MOD_E_TIER] = "bad tier (at most %u, got %u)",
+    [MOD_E_ALIGN] = "bad alignment (power of two up to %u, got %u)",
+    [MOD_E_FEATURE_BITS] = "unknown required features (known 0x%x, got 0x%x)",
+    [MOD_E_RELOC_COUNT] = "too many relocations (at most %u, got %u)",
+    [MOD_E_IMAGE_SIZE] = "bad image size (1 to %u bytes, got %u)",
+    [MOD_E_FILE_SIZE] = "sizes do not match the file (header says %u bytes, file has %u)",
+    [MOD_E_ENTRY] = "entry outside code (code size 0x%x, entry 0x%x)",
+    [MOD_E_CRC] = "bad CRC (expected 0x%08x, got 0x%08x)",
+    [MOD_E_RELOC] = "relocation outside code and data (limit 0x%x, offset 0x%x)",
+    [MOD_E_CPU_FEATURES] = "missing CPU features (needs 0x%x, CPU has 0x%x of them)",
+    [MOD_E_DEST_SIZE] = "destination too small (needs %u bytes, got %u)",
+    [MOD_E_DEST_ALIGN] = "destination misaligned (needs %u-byte alignment, address 0x%x)",
+};
+
+size_t mod_format_error(const char *label, const struct mod_diag *d, char *buf, size_t cap)
+{
+    size_t n = fmt_snprintf(buf, cap, "module %s: ", label ? label : "?");
+    const char *tmpl = (unsigned)d->err < MOD_E_COUNT ? err_text[d->err] : "error %u %u";
+    size_t rest = n < cap ? cap - n : 0;
+    return n + fmt_snprintf(rest ? buf + n : NULL, rest, tmpl, (unsigned)d->expected,
+                            (unsigned)d->got);
+}
