@@ -135,12 +135,15 @@ struct bpb {
     uint32_t media, fat_sz, tot_sec;
 };
 
-/* Logs "fat16: <dev>: <field> <value> <rule>" if log is set; returns err. */
+/* Logs "fat16: <dev>: <field> <value> <rule>" if log is set; returns err. Byte-pattern
+ * fields (signature, jump, media) print in hex, counts in decimal. */
 static int bpb_bad(bool log, const char *dev, int err, const char *field, uint32_t value,
                    const char *rule)
 {
+    bool hex = err == FAT16_E_SIGNATURE || err == FAT16_E_JMP_BOOT || err == FAT16_E_MEDIA;
     if (log)
-        kprintf("fat16: %s: %s %u %s\n", dev, field, value, rule);
+        kprintf(hex ? "fat16: %s: %s 0x%x %s\n" : "fat16: %s: %s %u %s\n", dev, field, value,
+                rule);
     return err;
 }
 
@@ -267,44 +270,54 @@ int fat16_mount(struct fat16 *fs, struct blockdev *dev)
     return mount(fs, dev, true);
 }
 
-/* Tries each MBR partition of a FAT16 type in table order. */
+/* Tries each MBR partition of a FAT16 type in table order; FAT16_E_NO_VOLUME if there is
+ * none, else the error of the last one tried. */
 static int mount_partition(struct fat16 *fs, struct blockdev *disk, struct blockdev_part *part,
                            const struct mbr_part *parts)
 {
     static const char *const suffix[MBR_PART_COUNT] = { "p1", "p2", "p3", "p4" };
+    int err = FAT16_E_NO_VOLUME;
     for (int i = 0; i < MBR_PART_COUNT; i++) {
         if (!mbr_is_fat16_type(parts[i].type))
             continue;
         if (blockdev_part_init(part, disk, parts[i].lba, parts[i].sectors, suffix[i]) !=
             BLOCKDEV_OK)
             continue;
-        int err = mount(fs, &part->dev, true);
+        err = mount(fs, &part->dev, true);
         if (err == FAT16_OK || err == FAT16_E_IO)
             return err;
     }
-    kprintf("fat16: %s: no FAT16 volume, neither bare nor in a FAT16 MBR partition\n",
-            disk->name);
-    return FAT16_E_NO_VOLUME;
+    if (err == FAT16_E_NO_VOLUME)
+        kprintf("fat16: %s: the MBR lists no FAT16 partition\n", disk->name);
+    return err;
+}
+
+static bool has_partition(const struct mbr_part *parts)
+{
+    for (int i = 0; i < MBR_PART_COUNT; i++)
+        if (parts[i].type != MBR_TYPE_EMPTY)
+            return true;
+    return false;
 }
 
 int fat16_mount_disk(struct fat16 *fs, struct blockdev *disk, struct blockdev_part *part)
 {
     if (!fs || !disk || !part)
         return FAT16_E_INVAL;
-    int err = mount(fs, disk, false);
-    if (err == FAT16_OK || err == FAT16_E_IO) {
-        if (err == FAT16_OK)
-            mount(fs, disk, true);  /* again with diagnostics, for the size warning */
-        return err;
-    }
+    int bare = mount(fs, disk, false);
+    if (bare == FAT16_OK || bare == FAT16_E_IO)
+        return bare == FAT16_OK ? mount(fs, disk, true) : bare;
     if (cache_load(fs, 0) != FAT16_OK)
         return FAT16_E_IO;
     struct mbr_part parts[MBR_PART_COUNT];
-    if (mbr_parse(fs->cache, disk->sectors, parts) != MBR_OK) {
-        kprintf("fat16: %s: no FAT16 boot sector and no valid MBR\n", disk->name);
-        return FAT16_E_NO_VOLUME;
-    }
-    return mount_partition(fs, disk, part, parts);
+    int mbr = mbr_parse(fs->cache, disk->sectors, parts, false);
+    if (mbr == MBR_OK && has_partition(parts))
+        return mount_partition(fs, disk, part, parts);
+    /* No partition table: sector 0 was meant as a boot sector; say why it is not one. */
+    kprintf("fat16: %s: no partitions (%s) and no valid FAT16 boot sector:\n", disk->name,
+            mbr == MBR_OK ? "empty table" : mbr_strerror(mbr));
+    mount(fs, disk, true);
+    return bare;
 }
 
 /* ------------------------------------------------------------------------------------------

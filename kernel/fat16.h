@@ -93,8 +93,10 @@ int fat16_mount(struct fat16 *fs, struct blockdev *dev);
 /* Finds and mounts a FAT16 volume on a whole disk: sector 0 itself if it is a FAT16 boot
  * sector (a bare volume, as on the prototype's second disk or a RAM disk), otherwise the
  * first MBR partition of a FAT16 type that mounts. part is the caller's storage for the
- * partition view the volume then lives on (it must outlive fs). Returns FAT16_OK,
- * FAT16_E_IO, or FAT16_E_NO_VOLUME (logged) when neither is found. */
+ * partition view the volume then lives on (it must outlive fs). Returns FAT16_OK or
+ * FAT16_E_IO; with a partition table, FAT16_E_NO_VOLUME if no entry is of a FAT16 type, else
+ * the last partition's mount error; without one (invalid or empty table), the boot-sector
+ * error of sector 0 (FAT16_E_SEC_PER_CLUS, ...). Every failure is logged. */
 int fat16_mount_disk(struct fat16 *fs, struct blockdev *disk, struct blockdev_part *part);
 
 /* Opens the file at path ('/'-separated 8.3 names, leading '/' optional, any case). Checks

@@ -43,7 +43,8 @@ bool mbr_is_fat16_type(uint8_t type)
 }
 
 /* Decodes and checks entry i alone. */
-static int parse_entry(const uint8_t *e, int i, uint64_t disk_sectors, struct mbr_part *p)
+static int parse_entry(const uint8_t *e, int i, uint64_t disk_sectors, struct mbr_part *p,
+                       bool log)
 {
     uint8_t boot = e[PE_BOOT_INDICATOR];
     p->type = e[PE_TYPE];
@@ -56,11 +57,13 @@ static int parse_entry(const uint8_t *e, int i, uint64_t disk_sectors, struct mb
         return MBR_OK;
     }
     if (boot != PE_BOOT_ACTIVE && boot != PE_BOOT_INACTIVE) {
-        kprintf("mbr: entry %d: boot indicator 0x%02x is neither 0x00 nor 0x80\n", i, boot);
+        if (log)
+            kprintf("mbr: entry %d: boot indicator 0x%02x is neither 0x00 nor 0x80\n", i, boot);
         return MBR_E_BOOT_FLAG;
     }
     if ((uint64_t)p->lba + p->sectors > disk_sectors) {
-        kprintf("mbr: entry %d: sectors %u..%llu pass the disk end (%llu sectors)\n", i, p->lba,
+        if (log)
+            kprintf("mbr: entry %d: sectors %u..%llu pass the disk end (%llu sectors)\n", i, p->lba,
                 (unsigned long long)p->lba + p->sectors - 1, (unsigned long long)disk_sectors);
         return MBR_E_RANGE;
     }
@@ -76,23 +79,25 @@ static bool overlap(const struct mbr_part *a, const struct mbr_part *b)
 }
 
 int mbr_parse(const uint8_t sector[512], uint64_t disk_sectors,
-              struct mbr_part parts[MBR_PART_COUNT])
+              struct mbr_part parts[MBR_PART_COUNT], bool log)
 {
     if (sector[MBR_SIG_OFFSET] != MBR_SIG_0 || sector[MBR_SIG_OFFSET + 1] != MBR_SIG_1) {
-        kprintf("mbr: signature 0x%02x%02x, expected 0x55AA\n", sector[MBR_SIG_OFFSET],
+        if (log)
+            kprintf("mbr: signature 0x%02x%02x, expected 0x55AA\n", sector[MBR_SIG_OFFSET],
                 sector[MBR_SIG_OFFSET + 1]);
         return MBR_E_SIGNATURE;
     }
     for (int i = 0; i < MBR_PART_COUNT; i++) {
         int err = parse_entry(sector + MBR_TABLE_OFFSET + i * MBR_ENTRY_SIZE, i, disk_sectors,
-                              &parts[i]);
+                              &parts[i], log);
         if (err != MBR_OK)
             return err;
     }
     for (int i = 0; i < MBR_PART_COUNT; i++)
         for (int j = i + 1; j < MBR_PART_COUNT; j++)
             if (overlap(&parts[i], &parts[j])) {
-                kprintf("mbr: entries %d and %d overlap\n", i, j);
+                if (log)
+                    kprintf("mbr: entries %d and %d overlap\n", i, j);
                 return MBR_E_OVERLAP;
             }
     return MBR_OK;

@@ -31,9 +31,10 @@ struct mbr_part {
 
 /* Parses sector 0 of a disk of disk_sectors sectors into parts[0..3] (empty entries have type
  * MBR_TYPE_EMPTY and length 0). Returns MBR_OK or the first problem found, logged with the
- * entry number and bad value. An entry of length 0 counts as empty whatever its type. */
+ * entry number and bad value if log is set (callers probing for a bare volume pass false).
+ * An entry of length 0 counts as empty whatever its type. */
 int mbr_parse(const uint8_t sector[512], uint64_t disk_sectors,
-              struct mbr_part parts[MBR_PART_COUNT]);
+              struct mbr_part parts[MBR_PART_COUNT], bool log);
 
 /* True for the partition types that hold FAT16 (MBR_TYPE_FAT16*). */
 bool mbr_is_fat16_type(uint8_t type);

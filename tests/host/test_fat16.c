@@ -1,0 +1,552 @@
+/* Unit tests of kernel/fat16.c, blockdev.c, ramdisk.c and mbr.c on synthetic volumes built
+ * in memory here (so every byte of a corruption is under the test's control): boot-sector
+ * validation field by field, chains (fragmented, looping, truncated, out of range), files
+ * larger than their chain, directories with LFN/deleted entries, paths, partitions and
+ * short devices. Images made by the real tools are covered by tests/fat16/test_images.py. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+
+#include "../../kernel/fat16.h"
+#include "../../kernel/mbr.h"
+#include "../../kernel/ramdisk.h"
+
+/* CHECK/REQUIRE with a printf-style context (check.h's own variadic form passes its
+ * arguments before the condition text, so its format and arguments do not line up). */
+#define CHECK_CTX(cond, fmt, ...)                                                   \
+    do {                                                                            \
+        if (!(cond)) CHECK_FAIL_("check failed: %s " fmt, #cond, __VA_ARGS__);      \
+    } while (0)
+#define REQUIRE_CTX(cond, fmt, ...)                                                 \
+    do {                                                                            \
+        if (!(cond)) {                                                              \
+            CHECK_FAIL_("required: %s " fmt, #cond, __VA_ARGS__);                   \
+            return;                                                                 \
+        }                                                                           \
+    } while (0)
+
+#define SEC             512
+#define RSVD            1
+#define NFATS           2
+#define ROOT_ENTRIES    512
+#define ROOT_SECS       (ROOT_ENTRIES * 32 / SEC)
+#define CLUSTERS        4200                /* just above FAT16's minimum of 4085 */
+#define FAT_SECS        ((CLUSTERS + 2) * 2 / SEC + 1)
+#define DATA_SEC        (RSVD + NFATS * FAT_SECS + ROOT_SECS)
+#define EOC             0xFFFF
+#define ATTR_DIR        0x10
+#define ATTR_LFN        0x0F
+
+/* A synthetic volume: spc sectors per cluster, img of `sectors` sectors. */
+struct vol {
+    uint8_t *img;
+    uint32_t spc, sectors;
+    struct ramdisk rd;
+    struct fat16 fs;
+};
+
+static void st16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void st32(uint8_t *p, uint32_t v) { st16(p, (uint16_t)v); st16(p + 2, (uint16_t)(v >> 16)); }
+
+/* Formats a fresh volume like mkfs.fat would (fatgen103 §3.1 field offsets). */
+static void vol_format(struct vol *v, uint32_t spc)
+{
+    v->spc = spc;
+    v->sectors = DATA_SEC + CLUSTERS * spc;
+    v->img = calloc(v->sectors, SEC);
+    uint8_t *bs = v->img;
+    bs[0] = 0xEB, bs[1] = 0x3C, bs[2] = 0x90;
+    st16(bs + 11, SEC);
+    bs[13] = (uint8_t)spc;
+    st16(bs + 14, RSVD);
+    bs[16] = NFATS;
+    st16(bs + 17, ROOT_ENTRIES);
+    st16(bs + 19, 0);
+    bs[21] = 0xF8;
+    st16(bs + 22, FAT_SECS);
+    st32(bs + 32, v->sectors);
+    bs[510] = 0x55, bs[511] = 0xAA;
+}
+
+static void vol_free(struct vol *v) { free(v->img); }
+
+static int vol_mount(struct vol *v)
+{
+    ramdisk_init(&v->rd, v->img, (uint64_t)v->sectors * SEC, "test");
+    return fat16_mount(&v->fs, &v->rd.dev);
+}
+
+static void set_fat(struct vol *v, uint32_t c, uint16_t val)
+{
+    for (int i = 0; i < NFATS; i++)
+        st16(v->img + (RSVD + i * FAT_SECS) * SEC + 2 * c, val);
+}
+
+static uint8_t *cluster_ptr(struct vol *v, uint32_t c)
+{
+    return v->img + (size_t)(DATA_SEC + (c - 2) * v->spc) * SEC;
+}
+
+/* Links chain[0..n) in the FAT, ending with EOC. */
+static void set_chain(struct vol *v, const uint16_t *chain, int n)
+{
+    for (int i = 0; i < n; i++)
+        set_fat(v, chain[i], i + 1 < n ? chain[i + 1] : EOC);
+}
+
+/* Writes an 11-byte-name entry into the 32-byte slot at e. */
+static void put_entry(uint8_t *e, const char *name11, uint8_t attr, uint16_t first, uint32_t size)
+{
+    memcpy(e, name11, 11);
+    e[11] = attr;
+    st16(e + 26, first);
+    st32(e + 28, size);
+}
+
+static uint8_t *root_slot(struct vol *v, int i)
+{
+    return v->img + (RSVD + NFATS * FAT_SECS) * SEC + 32 * i;
+}
+
+/* Fills the clusters of chain with a pattern from seed and returns a copy of size bytes. */
+static uint8_t *fill_file(struct vol *v, const uint16_t *chain, int n, uint32_t size, int seed)
+{
+    uint32_t cb = v->spc * SEC;
+    uint8_t *copy = malloc(size ? size : 1);
+    for (uint32_t i = 0; i < size; i++) {
+        uint8_t b = (uint8_t)(i * 7 + seed + i / 251);
+        copy[i] = b;
+        if (i / cb < (uint32_t)n)
+            cluster_ptr(v, chain[i / cb])[i % cb] = b;
+    }
+    return copy;
+}
+
+/* The standard test volume: a fragmented file DATA.BIN, a subdirectory SUB with FILE.TXT. */
+static const uint16_t data_chain[] = { 10, 50, 20, 4000, 3 };
+#define DATA_SIZE   (4 * SEC + 100)
+
+static uint8_t *make_std(struct vol *v, uint32_t spc)
+{
+    vol_format(v, spc);
+    set_fat(v, 0, 0xFFF8), set_fat(v, 1, EOC);
+    set_chain(v, data_chain, 5);
+    uint8_t *data = fill_file(v, data_chain, 5, DATA_SIZE * spc, 1);
+    put_entry(root_slot(v, 0), "FLUIDTSTVOL", 0x08, 0, 0);          /* volume label */
+    put_entry(root_slot(v, 1), "DATA    BIN", 0x20, 10, DATA_SIZE * spc);
+    put_entry(root_slot(v, 2), "SUB        ", ATTR_DIR, 100, 0);
+    put_entry(root_slot(v, 3), "EMPTY      ", 0x20, 0, 0);
+    uint16_t sub_chain[] = { 100 };
+    set_chain(v, sub_chain, 1);
+    uint8_t *d = cluster_ptr(v, 100);
+    put_entry(d, ".          ", ATTR_DIR, 100, 0);
+    put_entry(d + 32, "..         ", ATTR_DIR, 0, 0);
+    put_entry(d + 64, "AFILE   TXT", 0x20, 0, 0);
+    d[64] = 0xE5;                                                     /* deleted */
+    put_entry(d + 96, "Bx\0y\0t\0e\0s\0", ATTR_LFN, 0, 0);          /* an LFN slot */
+    put_entry(d + 128, "FILE    TXT", 0x20, 200, 5);
+    set_fat(v, 200, EOC);
+    memcpy(cluster_ptr(v, 200), "hello", 5);
+    return data;
+}
+
+/* ---- boot sector ------------------------------------------------------------------------ */
+
+TEST(mount_good_volume)
+{
+    struct vol v;
+    free(make_std(&v, 1));
+    REQUIRE(vol_mount(&v) == FAT16_OK);
+    CHECK_EQ_U64(v.fs.cluster_count, CLUSTERS);
+    CHECK_EQ_U64(v.fs.data_lba, DATA_SEC);
+    CHECK_EQ_U64(v.fs.root_entries, ROOT_ENTRIES);
+    CHECK_EQ_U64(v.fs.cluster_bytes, SEC);
+    vol_free(&v);
+}
+
+/* One corrupted field -> the error naming it. */
+struct bpb_case {
+    const char *what;
+    int off, width;
+    uint32_t value;
+    int err;
+};
+
+static const struct bpb_case bpb_cases[] = {
+    { "signature", 510, 1, 0x54, FAT16_E_SIGNATURE },
+    { "jmpBoot", 0, 1, 0x00, FAT16_E_JMP_BOOT },
+    { "jmpBoot EB without NOP", 2, 1, 0x00, FAT16_E_JMP_BOOT },
+    { "BytsPerSec 1000", 11, 2, 1000, FAT16_E_BYTS_PER_SEC },
+    { "BytsPerSec 256", 11, 2, 256, FAT16_E_BYTS_PER_SEC },
+    { "BytsPerSec 8192", 11, 2, 8192, FAT16_E_BYTS_PER_SEC },
+    { "SecPerClus 3", 13, 1, 3, FAT16_E_SEC_PER_CLUS },
+    { "SecPerClus 0", 13, 1, 0, FAT16_E_SEC_PER_CLUS },
+    { "RsvdSecCnt 0", 14, 2, 0, FAT16_E_RSVD_SEC_CNT },
+    { "NumFATs 0", 16, 1, 0, FAT16_E_NUM_FATS },
+    { "NumFATs 3", 16, 1, 3, FAT16_E_NUM_FATS },
+    { "RootEntCnt 0", 17, 2, 0, FAT16_E_ROOT_ENT_CNT },
+    { "RootEntCnt 17", 17, 2, 17, FAT16_E_ROOT_ENT_CNT },
+    { "Media 0x12", 21, 1, 0x12, FAT16_E_MEDIA },
+    { "FATSz16 0", 22, 2, 0, FAT16_E_FAT_SZ },
+    { "FATSz16 too small", 22, 2, 5, FAT16_E_FAT_SZ },
+    { "TotSec32 0", 32, 4, 0, FAT16_E_TOT_SEC },
+    { "TotSec inside system area", 32, 4, DATA_SEC, FAT16_E_TOT_SEC },
+    { "FAT12-sized", 32, 4, DATA_SEC + 4084, FAT16_E_NOT_FAT16 },
+    { "FAT32-sized", 32, 4, DATA_SEC + 65525u * 2, FAT16_E_NOT_FAT16 },
+};
+
+TEST(bad_boot_sector_fields)
+{
+    for (size_t i = 0; i < sizeof bpb_cases / sizeof bpb_cases[0]; i++) {
+        const struct bpb_case *c = &bpb_cases[i];
+        struct vol v;
+        vol_format(&v, 1);
+        for (int b = 0; b < c->width; b++)
+            v.img[c->off + b] = (uint8_t)(c->value >> (8 * b));
+        int err = vol_mount(&v);
+        CHECK_CTX(err == c->err, "(%s: got %s)", c->what, fat16_strerror(err));
+        vol_free(&v);
+    }
+}
+
+TEST(device_smaller_than_system_area)
+{
+    struct vol v;
+    free(make_std(&v, 1));
+    ramdisk_init(&v.rd, v.img, (DATA_SEC - 1) * SEC, "short");
+    CHECK(fat16_mount(&v.fs, &v.rd.dev) == FAT16_E_DEVICE_SMALL);
+    vol_free(&v);
+}
+
+TEST(truncated_ramdisk_reads_until_its_end)
+{
+    struct vol v;
+    uint8_t *data = make_std(&v, 1);
+    ramdisk_init(&v.rd, v.img, (DATA_SEC + 100) * SEC, "cut");   /* clusters 2..101 only */
+    REQUIRE(fat16_mount(&v.fs, &v.rd.dev) == FAT16_OK);
+    struct fat16_file f;
+    uint8_t buf[16];
+    REQUIRE(fat16_open(&v.fs, "/SUB/FILE.TXT", &f) == FAT16_OK);
+    CHECK(fat16_read(&f, buf, sizeof buf, NULL) == FAT16_E_IO);    /* cluster 200 */
+    REQUIRE(fat16_open(&v.fs, "/DATA.BIN", &f) == FAT16_OK);
+    CHECK(fat16_read(&f, buf, sizeof buf, NULL) == FAT16_OK);      /* cluster 10 */
+    CHECK(memcmp(buf, data, sizeof buf) == 0);
+    CHECK(fat16_seek(&f, 3 * SEC) == FAT16_OK);                    /* cluster 4000 */
+    CHECK(fat16_read(&f, buf, sizeof buf, NULL) == FAT16_E_IO);
+    free(data);
+    vol_free(&v);
+}
+
+/* ---- files and chains ------------------------------------------------------------------- */
+
+/* Reads the whole file in chunks of `chunk` bytes and compares with want. */
+static void check_read(struct fat16 *fs, const char *path, const uint8_t *want, uint32_t size,
+                       uint32_t chunk)
+{
+    struct fat16_file f;
+    REQUIRE_CTX(fat16_open(fs, path, &f) == FAT16_OK, "(%s)", path);
+    CHECK_EQ_U64(f.size, size);
+    uint8_t *buf = malloc(size + chunk);
+    uint32_t total = 0, got;
+    int err;
+    while ((err = fat16_read(&f, buf + total, chunk, &got)) == FAT16_OK && got > 0)
+        total += got;
+    CHECK_CTX(err == FAT16_OK, "(%s)", fat16_strerror(err));
+    CHECK_EQ_U64(total, size);
+    CHECK_CTX(memcmp(buf, want, size) == 0, "(chunk %u)", chunk);
+    free(buf);
+}
+
+TEST(fragmented_file_all_chunk_sizes)
+{
+    static const uint32_t spcs[] = { 1, 2, 4, 64 };
+    static const uint32_t chunks[] = { 1, 7, 511, 512, 513, 1024, 4096, 100000 };
+    for (size_t s = 0; s < sizeof spcs / sizeof spcs[0]; s++) {
+        struct vol v;
+        uint8_t *data = make_std(&v, spcs[s]);
+        REQUIRE(vol_mount(&v) == FAT16_OK);
+        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++)
+            check_read(&v.fs, "/DATA.BIN", data, DATA_SIZE * spcs[s], chunks[c]);
+        check_read(&v.fs, "/EMPTY", data, 0, 512);
+        free(data);
+        vol_free(&v);
+    }
+}
+
+TEST(seek_backwards_and_forwards)
+{
+    struct vol v;
+    uint8_t *data = make_std(&v, 1);
+    REQUIRE(vol_mount(&v) == FAT16_OK);
+    struct fat16_file f;
+    REQUIRE(fat16_open(&v.fs, "data.bin", &f) == FAT16_OK);
+    static const uint32_t at[] = { 4 * SEC + 50, 10, 2 * SEC - 3, 0, DATA_SIZE - 1 };
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        uint8_t b[8];
+        uint32_t got;
+        CHECK(fat16_seek(&f, at[i]) == FAT16_OK);
+        CHECK(fat16_read(&f, b, sizeof b, &got) == FAT16_OK);
+        uint32_t want = DATA_SIZE - at[i] < 8 ? DATA_SIZE - at[i] : 8;
+        CHECK_EQ_U64(got, want);
+        CHECK_CTX(memcmp(b, data + at[i], got) == 0, "(at %u)", at[i]);
+    }
+    CHECK(fat16_seek(&f, DATA_SIZE + 1000) == FAT16_OK);
+    uint32_t got = 1;
+    CHECK(fat16_read(&f, data, 4, &got) == FAT16_OK && got == 0);
+    free(data);
+    vol_free(&v);
+}
+
+TEST(cluster_loop_is_an_error)
+{
+    struct vol v;
+    free(make_std(&v, 1));
+    set_fat(&v, 4000, 50);                   /* 10 -> 50 -> 20 -> 4000 -> 50 ... */
+    REQUIRE(vol_mount(&v) == FAT16_OK);
+    struct fat16_file f;
+    CHECK(fat16_open(&v.fs, "/DATA.BIN", &f) == FAT16_E_CHAIN_LOOP);
+    set_fat(&v, 10, 10);                     /* a cluster that links to itself */
+    v.fs.cache_valid = false;
+    CHECK(fat16_open(&v.fs, "/DATA.BIN", &f) == FAT16_E_CHAIN_LOOP);
+    vol_free(&v);
+}
+
+TEST(truncated_chain_is_an_error)
+{
+    struct vol v;
+    free(make_std(&v, 1));
+    set_fat(&v, 20, EOC);                    /* chain 10, 50, 20: 3 of the 5 sectors */
+    REQUIRE(vol_mount(&v) == FAT16_OK);
+    struct fat16_file f;
+    CHECK(fat16_open(&v.fs, "/DATA.BIN", &f) == FAT16_E_CHAIN_SHORT);
+    vol_free(&v);
+}
+
+TEST(file_larger_than_chain_is_an_error)
+{
+    struct vol v;
+    free(make_std(&v, 1));
+    st32(root_slot(&v, 1) + 28, DATA_SIZE + SEC);          /* one sector past the chain */
+    REQUIRE(vol_mount(&v) == FAT16_OK);
+    struct fat16_file f;
+    CHECK(fat16_open(&v.fs, "/DATA.BIN", &f) == FAT16_E_CHAIN_SHORT);
+    st32(root_slot(&v, 1) + 28, 0xFFFFFFFFu);               /* larger than the volume */
+    v.fs.cache_valid = false;
+    CHECK(fat16_open(&v.fs, "/DATA.BIN", &f) == FAT16_E_CHAIN_SHORT);
+    st32(root_slot(&v, 3) + 28, 1);                         /* non-empty, no cluster */
+    v.fs.cache_valid = false;
+    CHECK(fat16_open(&v.fs, "/EMPTY", &f) == FAT16_E_BAD_CLUSTER);
+    vol_free(&v);
+}
+
+TEST(bad_cluster_numbers_in_chain)
+{
+    static const uint16_t bad[] = { 0x0000, 0x0001, CLUSTERS + 2, 0xFFF0, 0xFFF7 };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct vol v;
+        free(make_std(&v, 1));
+        set_fat(&v, 50, bad[i]);
+        REQUIRE(vol_mount(&v) == FAT16_OK);
+        struct fat16_file f;
+        CHECK_CTX(fat16_open(&v.fs, "/DATA.BIN", &f) == FAT16_E_BAD_CLUSTER, "(0x%x)", bad[i]);
+        st16(root_slot(&v, 1) + 26, bad[i]);                 /* as the first cluster */
+        v.fs.cache_valid = false;
+        CHECK_CTX(fat16_open(&v.fs, "/DATA.BIN", &f) == FAT16_E_BAD_CLUSTER, "(first 0x%x)", bad[i]);
+        vol_free(&v);
+    }
+}
+
+/* ---- directories and paths -------------------------------------------------------------- */
+
+TEST(readdir_skips_label_deleted_lfn_and_dots)
+{
+    struct vol v;
+    free(make_std(&v, 1));
+    put_entry(cluster_ptr(&v, 100) + 192, "NEVER   SEE", 0x20, 0, 0);
+    cluster_ptr(&v, 100)[160] = 0x00;       /* end marker before NEVER.SEE */
+    REQUIRE(vol_mount(&v) == FAT16_OK);
+    struct fat16_file d;
+    struct fat16_dirent e;
+    REQUIRE(fat16_opendir(&v.fs, "/", &d) == FAT16_OK);
+    REQUIRE(fat16_readdir(&d, &e) == FAT16_OK);
+    CHECK_STREQ(e.name, "DATA.BIN");
+    CHECK_EQ_U64(e.size, DATA_SIZE);
+    REQUIRE(fat16_readdir(&d, &e) == FAT16_OK);
+    CHECK_STREQ(e.name, "SUB");
+    CHECK(e.is_dir);
+    REQUIRE(fat16_readdir(&d, &e) == FAT16_OK);
+    CHECK_STREQ(e.name, "EMPTY");
+    CHECK(fat16_readdir(&d, &e) == FAT16_END);
+    REQUIRE(fat16_opendir(&v.fs, "/sub", &d) == FAT16_OK);
+    REQUIRE(fat16_readdir(&d, &e) == FAT16_OK);
+    CHECK_STREQ(e.name, "FILE.TXT");
+    CHECK(fat16_readdir(&d, &e) == FAT16_END);
+    vol_free(&v);
+}
+
+TEST(paths_case_dots_and_errors)
+{
+    struct vol v;
+    free(make_std(&v, 1));
+    REQUIRE(vol_mount(&v) == FAT16_OK);
+    struct fat16_file f;
+    char buf[8] = { 0 };
+    REQUIRE(fat16_open(&v.fs, "/Sub/File.Txt", &f) == FAT16_OK);
+    CHECK(fat16_read(&f, buf, sizeof buf, NULL) == FAT16_OK);
+    CHECK_STREQ(buf, "hello");
+    CHECK(fat16_open(&v.fs, "//SUB//./FILE.TXT", &f) == FAT16_OK);
+    CHECK(fat16_open(&v.fs, "/SUB/../DATA.BIN", &f) == FAT16_OK);
+    CHECK(fat16_open(&v.fs, "/SUB/AFILE.TXT", &f) == FAT16_E_NOT_FOUND);   /* deleted */
+    CHECK(fat16_open(&v.fs, "/NOPE.BIN", &f) == FAT16_E_NOT_FOUND);
+    CHECK(fat16_open(&v.fs, "/SUB", &f) == FAT16_E_IS_DIR);
+    CHECK(fat16_open(&v.fs, "/", &f) == FAT16_E_IS_DIR);
+    CHECK(fat16_opendir(&v.fs, "/DATA.BIN", &f) == FAT16_E_NOT_DIR);
+    CHECK(fat16_open(&v.fs, "/DATA.BIN/X", &f) == FAT16_E_NOT_DIR);
+    CHECK(fat16_open(&v.fs, "/TOOLONGNAME.BIN", &f) == FAT16_E_BAD_PATH);
+    CHECK(fat16_open(&v.fs, "/DATA.BINX", &f) == FAT16_E_BAD_PATH);
+    CHECK(fat16_open(&v.fs, "/DA*A.BIN", &f) == FAT16_E_BAD_PATH);
+    CHECK(fat16_open(&v.fs, "/.BIN", &f) == FAT16_E_BAD_PATH);
+    CHECK(fat16_open(&v.fs, "/A.B.C", &f) == FAT16_E_BAD_PATH);
+    CHECK(fat16_open(NULL, "/DATA.BIN", &f) == FAT16_E_INVAL);
+    vol_free(&v);
+}
+
+TEST(directory_chain_loop)
+{
+    struct vol v;
+    free(make_std(&v, 1));
+    set_fat(&v, 100, 100);
+    REQUIRE(vol_mount(&v) == FAT16_OK);
+    struct fat16_file d;
+    CHECK(fat16_opendir(&v.fs, "/SUB", &d) == FAT16_E_CHAIN_LOOP);
+    CHECK(fat16_open(&v.fs, "/SUB/FILE.TXT", &d) == FAT16_E_CHAIN_LOOP);
+    vol_free(&v);
+}
+
+TEST(directory_spanning_clusters)
+{
+    struct vol v;
+    free(make_std(&v, 1));
+    uint16_t chain[] = { 100, 300 };     /* second cluster of SUB holds one more file */
+    set_chain(&v, chain, 2);
+    put_entry(cluster_ptr(&v, 100) + 160, "LFN2       ", ATTR_LFN, 0, 0);
+    for (int i = 6; i < SEC / 32; i++) {                 /* the rest of cluster 100: deleted */
+        put_entry(cluster_ptr(&v, 100) + 32 * i, "GONE    TXT", 0x20, 0, 0);
+        cluster_ptr(&v, 100)[32 * i] = 0xE5;
+    }
+    put_entry(cluster_ptr(&v, 300), "LATE    TXT", 0x20, 0, 0);
+    REQUIRE(vol_mount(&v) == FAT16_OK);
+    struct fat16_file f;
+    CHECK(fat16_open(&v.fs, "/SUB/LATE.TXT", &f) == FAT16_OK);
+    CHECK(fat16_open(&v.fs, "/SUB/FILE.TXT", &f) == FAT16_OK);
+    vol_free(&v);
+}
+
+/* ---- block devices, MBR, whole disks ---------------------------------------------------- */
+
+TEST(blockdev_ranges)
+{
+    static uint8_t mem[8 * SEC];
+    uint8_t buf[2 * SEC];
+    struct ramdisk rd;
+    struct blockdev_part p;
+    REQUIRE(ramdisk_init(&rd, mem, sizeof mem + 100, "rd") == BLOCKDEV_OK);
+    CHECK_EQ_U64(rd.dev.sectors, 8);
+    mem[5 * SEC] = 0x5A;
+    CHECK(blockdev_read(&rd.dev, 7, 2, buf) == BLOCKDEV_E_RANGE);
+    CHECK(blockdev_read(&rd.dev, UINT64_MAX, 2, buf) == BLOCKDEV_E_RANGE);
+    CHECK(blockdev_read(&rd.dev, 0, 0, buf) == BLOCKDEV_E_RANGE);
+    CHECK(blockdev_part_init(&p, &rd.dev, 4, 5, "p1") == BLOCKDEV_E_RANGE);
+    REQUIRE(blockdev_part_init(&p, &rd.dev, 4, 4, "p1") == BLOCKDEV_OK);
+    CHECK_STREQ(p.dev.name, "rdp1");
+    CHECK(blockdev_read(&p.dev, 1, 1, buf) == BLOCKDEV_OK && buf[0] == 0x5A);
+    CHECK(blockdev_read(&p.dev, 3, 2, buf) == BLOCKDEV_E_RANGE);
+    CHECK(ramdisk_init(&rd, mem, 100, "tiny") == BLOCKDEV_E_INVAL);
+}
+
+static void put_part(uint8_t *mbr, int i, uint8_t boot, uint8_t type, uint32_t lba, uint32_t n)
+{
+    uint8_t *e = mbr + 446 + 16 * i;
+    e[0] = boot, e[4] = type;
+    st32(e + 8, lba), st32(e + 12, n);
+    mbr[510] = 0x55, mbr[511] = 0xAA;
+}
+
+TEST(mbr_parse_rules)
+{
+    uint8_t s[SEC] = { 0 };
+    struct mbr_part p[MBR_PART_COUNT];
+    CHECK(mbr_parse(s, 1000, p, false) == MBR_E_SIGNATURE);
+    put_part(s, 1, 0x80, MBR_TYPE_FAT16, 63, 500);
+    REQUIRE(mbr_parse(s, 1000, p, true) == MBR_OK);
+    CHECK(p[0].type == MBR_TYPE_EMPTY && p[1].lba == 63 && p[1].sectors == 500 && p[1].bootable);
+    CHECK(mbr_parse(s, 562, p, true) == MBR_E_RANGE);
+    put_part(s, 2, 0x00, MBR_TYPE_FAT16_LBA, 500, 10);
+    CHECK(mbr_parse(s, 1000, p, true) == MBR_E_OVERLAP);
+    put_part(s, 2, 0x12, MBR_TYPE_FAT16_LBA, 600, 10);
+    CHECK(mbr_parse(s, 1000, p, true) == MBR_E_BOOT_FLAG);
+    put_part(s, 3, 0x00, MBR_TYPE_FAT16, 0xFFFFFFF0u, 0x20);
+    put_part(s, 2, 0x00, MBR_TYPE_FAT16_LBA, 600, 10);
+    CHECK(mbr_parse(s, 1000, p, true) == MBR_E_RANGE);   /* lba + count overflows 32 bits */
+}
+
+#define PART_LBA 63
+
+TEST(mount_disk_bare_and_partitioned)
+{
+    struct vol v;
+    uint8_t *data = make_std(&v, 1);
+    struct fat16 fs;
+    struct blockdev_part part;
+    struct ramdisk rd;
+    struct fat16_file f;
+    REQUIRE(ramdisk_init(&rd, v.img, (uint64_t)v.sectors * SEC, "bare") == BLOCKDEV_OK);
+    REQUIRE(fat16_mount_disk(&fs, &rd.dev, &part) == FAT16_OK);
+    CHECK(fs.dev == &rd.dev);
+    uint32_t disk_secs = PART_LBA + v.sectors;
+    uint8_t *disk = calloc(disk_secs, SEC);
+    memcpy(disk + PART_LBA * SEC, v.img, (size_t)v.sectors * SEC);
+    put_part(disk, 0, 0x00, 0x83, 1, PART_LBA - 1);             /* not FAT16: skipped */
+    put_part(disk, 1, 0x80, MBR_TYPE_FAT16_LBA, PART_LBA, v.sectors);
+    REQUIRE(ramdisk_init(&rd, disk, (uint64_t)disk_secs * SEC, "hd") == BLOCKDEV_OK);
+    REQUIRE(fat16_mount_disk(&fs, &rd.dev, &part) == FAT16_OK);
+    CHECK(fs.dev == &part.dev);
+    CHECK_STREQ(part.dev.name, "hdp2");
+    check_read(&fs, "/DATA.BIN", data, DATA_SIZE, 300);
+    REQUIRE(fat16_open(&fs, "/SUB/FILE.TXT", &f) == FAT16_OK);
+    put_part(disk, 1, 0x80, 0x83, PART_LBA, v.sectors);         /* no FAT16 partition */
+    CHECK(fat16_mount_disk(&fs, &rd.dev, &part) == FAT16_E_NO_VOLUME);
+    disk[PART_LBA * SEC + 13] = 3;                               /* bad partition BPB */
+    put_part(disk, 1, 0x80, MBR_TYPE_FAT16, PART_LBA, v.sectors);
+    CHECK(fat16_mount_disk(&fs, &rd.dev, &part) == FAT16_E_SEC_PER_CLUS);
+    v.img[14] = v.img[15] = 0;                                   /* bad bare BPB */
+    REQUIRE(ramdisk_init(&rd, v.img, (uint64_t)v.sectors * SEC, "bare") == BLOCKDEV_OK);
+    CHECK(fat16_mount_disk(&fs, &rd.dev, &part) == FAT16_E_RSVD_SEC_CNT);
+    free(disk);
+    free(data);
+    vol_free(&v);
+}
+
+int main(void)
+{
+    check_suite = "test_fat16";
+    RUN(mount_good_volume);
+    RUN(bad_boot_sector_fields);
+    RUN(device_smaller_than_system_area);
+    RUN(truncated_ramdisk_reads_until_its_end);
+    RUN(fragmented_file_all_chunk_sizes);
+    RUN(seek_backwards_and_forwards);
+    RUN(cluster_loop_is_an_error);
+    RUN(truncated_chain_is_an_error);
+    RUN(file_larger_than_chain_is_an_error);
+    RUN(bad_cluster_numbers_in_chain);
+    RUN(readdir_skips_label_deleted_lfn_and_dots);
+    RUN(paths_case_dots_and_errors);
+    RUN(directory_chain_loop);
+    RUN(directory_spanning_clusters);
+    RUN(blockdev_ranges);
+    RUN(mbr_parse_rules);
+    RUN(mount_disk_bare_and_partitioned);
+    return check_summary();
+}
