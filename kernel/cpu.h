@@ -62,4 +62,36 @@ bool cpu_has(enum cpu_feature f);
 /* Lower-case name as in /proc/cpuinfo ("sse4_1"); "?" for an out-of-range value. */
 const char *cpu_feature_name(enum cpu_feature f);
 
+
+
+/* Raw CPUID results, as cpu_x86.c collects them; cpu_decode() (pure, host-tested) turns them
+ * into a cpu_info. Leaves the CPU does not have are left zero. */
+struct cpuid_regs {
+    uint32_t eax, ebx, ecx, edx;
+};
+
+struct cpuid_raw {
+    bool has_cpuid;
+    struct cpuid_regs leaf0;        /* max leaf, vendor */
+    struct cpuid_regs leaf1;        /* signature, feature flags */
+    struct cpuid_regs leaf7;        /* structured extended features (subleaf 0) */
+    struct cpuid_regs ext0;         /* 0x80000000: max extended leaf */
+    struct cpuid_regs ext1;         /* 0x80000001: extended features */
+    struct cpuid_regs brand[3];     /* 0x80000002..0x80000004 */
+    struct cpuid_regs hv;           /* 0x40000000: hypervisor vendor */
+};
+
+#define CPUID_LEAF_FEATURES7    7u
+#define CPUID_EXT_BASE          0x80000000u
+#define CPUID_EXT_FEATURES      0x80000001u
+#define CPUID_EXT_BRAND_FIRST   0x80000002u
+#define CPUID_EXT_BRAND_LAST    0x80000004u
+#define CPUID_HV_BASE           0x40000000u
+
+void cpu_decode(const struct cpuid_raw *raw, struct cpu_info *out);
+
+/* Writes the `cpu: vendor ...`, `cpu: brand ...` (if any), `cpu: hypervisor ...` (if any)
+ * and `cpu: features ...` lines for info. */
+void cpu_log(const struct cpu_info *info);
+
 #endif

@@ -1,0 +1,55 @@
+/* i686 bring-up after the console: GDT and TSSs, paging with the stack guard page, IDT;
+ * then the switch from entry.asm's boot stack to the guarded kernel stack. Also the
+ * deliberate faults behind the `test=` options. Runs with interrupts off. */
+#include "../../arch.h"
+#include "../../log.h"
+#include "x86.h"
+
+#define PAGE_BYTES          4096u
+#define KERNEL_STACK_BYTES  (64u * 1024u)
+
+/* The first page is the guard (unmapped by paging_init), the stack grows down from the end. */
+static uint8_t kernel_stack_area[PAGE_BYTES + KERNEL_STACK_BYTES]
+    __attribute__((aligned(PAGE_BYTES)));
+
+uintptr_t arch_stack_guard_page;
+
+void stack_switch_call(void *stack_top, void (*fn)(void));     /* isr.asm, noreturn */
+
+void arch_init_and_continue(void (*cont)(void))
+{
+    gdt_init();
+    uintptr_t guard = (uintptr_t)kernel_stack_area;
+    if (paging_init(guard))
+        arch_stack_guard_page = guard;
+    idt_init();
+    kprintf("arch: GDT, TSS (double fault on its own task), IDT with %u exception vectors; "
+            "kernel stack %u KiB at 0x%08x\n", EXCEPTION_VECTORS, KERNEL_STACK_BYTES / 1024,
+            (unsigned)(guard + PAGE_BYTES));
+    stack_switch_call(kernel_stack_area + sizeof kernel_stack_area, cont);
+    __builtin_unreachable();
+}
+
+/* Divides by a zero the compiler cannot see, so the DIV really executes. */
+void arch_test_divide_error(void)
+{
+    volatile uint32_t zero = 0;
+    volatile uint32_t q = 1u / zero;
+    (void)q;
+}
+
+/* Recurses without bound; the frame buffer keeps each level large and the compiler from
+ * turning the recursion into a loop. */
+__attribute__((noinline)) static uint32_t recurse(volatile uint32_t depth)
+{
+    volatile uint8_t frame[256];
+    frame[0] = (uint8_t)depth;
+    if (depth == UINT32_MAX)          /* never: hides the recursion from -Winfinite-recursion */
+        return frame[0];
+    return recurse(depth + 1) + frame[0];
+}
+
+void arch_test_stack_overflow(void)
+{
+    (void)recurse(0);
+}

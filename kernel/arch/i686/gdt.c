@@ -1,0 +1,112 @@
+/* The kernel's own GDT (Intel SDM vol. 3A §3.4.5): flat code and data with stage2's
+ * selectors, a TSS for the running kernel (the CPU saves its state there on a task switch)
+ * and a TSS for the double-fault task, which has its own stack so a #DF caused by an
+ * exhausted kernel stack can still be reported (SDM vol. 3A §6.15, interrupt 8, and §7.3).
+ * Called once from arch_init_and_continue with interrupts off. */
+#include "x86.h"
+
+#define DF_STACK_BYTES      8192
+
+/* Descriptor access bytes: P=1, DPL=0. */
+#define ACCESS_CODE_RX      0x9A    /* S=1, type 0xA: execute/read */
+#define ACCESS_DATA_RW      0x92    /* S=1, type 0x2: read/write, expand-up */
+#define ACCESS_TSS32        0x89    /* S=0, type 0x9: available 32-bit TSS */
+/* Flags nibble: G=1 (4 KiB units) and D/B=1 (32-bit) for code/data; 0 (byte units) for TSS. */
+#define FLAGS_FLAT32        0xC
+#define FLAGS_BYTE          0x0
+#define LIMIT_4GIB_PAGES    0xFFFFF
+
+struct gdt_desc {
+    uint16_t limit_lo;
+    uint16_t base_lo;
+    uint8_t  base_mid;
+    uint8_t  access;
+    uint8_t  limit_hi_flags;
+    uint8_t  base_hi;
+} __attribute__((packed));
+_Static_assert(sizeof(struct gdt_desc) == 8, "GDT descriptors are 8 bytes");
+
+struct gdt_ptr {
+    uint16_t limit;
+    uint32_t base;
+} __attribute__((packed));
+
+static struct gdt_desc gdt[GDT_ENTRIES] __attribute__((aligned(8)));
+static struct tss32 main_tss __attribute__((aligned(128)));
+static struct tss32 df_tss __attribute__((aligned(128)));
+static uint8_t df_stack[DF_STACK_BYTES] __attribute__((aligned(16)));
+
+extern void df_task_entry(void);    /* isr.asm */
+
+/* isr.asm resets the double-fault task's stack from here on every entry. */
+uint32_t df_stack_top_addr;
+
+static void gdt_set(unsigned sel, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+    struct gdt_desc *d = &gdt[sel / sizeof(struct gdt_desc)];
+    d->limit_lo = limit & 0xFFFF;
+    d->base_lo = base & 0xFFFF;
+    d->base_mid = (base >> 16) & 0xFF;
+    d->access = access;
+    d->limit_hi_flags = (uint8_t)(((limit >> 16) & 0xF) | (flags << 4));
+    d->base_hi = (uint8_t)(base >> 24);
+}
+
+/* The double-fault task starts at df_task_entry on df_stack, interrupts off, with the
+ * kernel's page directory (CR3 is loaded from the TSS when paging is on). */
+static void df_tss_init(void)
+{
+    df_tss.eip = (uint32_t)df_task_entry;
+    df_stack_top_addr = (uint32_t)(df_stack + DF_STACK_BYTES);
+    df_tss.esp = df_stack_top_addr;
+    df_tss.eflags = EFLAGS_RESERVED1;
+    df_tss.cs = SEL_KERNEL_CODE;
+    df_tss.ss = df_tss.ds = df_tss.es = df_tss.fs = df_tss.gs = SEL_KERNEL_DATA;
+    df_tss.iomap_base = sizeof(struct tss32);   /* no I/O bitmap */
+}
+
+static void gdt_load(void)
+{
+    struct gdt_ptr p = {sizeof gdt - 1, (uint32_t)gdt};
+    __asm__ volatile(
+        "lgdt %0\n\t"
+        "ljmp %1, $1f\n"
+        "1:\n\t"
+        "mov %2, %%ax\n\t"
+        "mov %%ax, %%ds\n\t"
+        "mov %%ax, %%es\n\t"
+        "mov %%ax, %%fs\n\t"
+        "mov %%ax, %%gs\n\t"
+        "mov %%ax, %%ss\n\t"
+        : : "m"(p), "i"(SEL_KERNEL_CODE), "i"(SEL_KERNEL_DATA) : "eax", "memory");
+    __asm__ volatile("ltr %w0" : : "r"(SEL_MAIN_TSS));
+}
+
+void gdt_init(void)
+{
+    gdt_set(SEL_KERNEL_CODE, 0, LIMIT_4GIB_PAGES, ACCESS_CODE_RX, FLAGS_FLAT32);
+    gdt_set(SEL_KERNEL_DATA, 0, LIMIT_4GIB_PAGES, ACCESS_DATA_RW, FLAGS_FLAT32);
+    gdt_set(SEL_MAIN_TSS, (uint32_t)&main_tss, sizeof main_tss - 1, ACCESS_TSS32, FLAGS_BYTE);
+    gdt_set(SEL_DF_TSS, (uint32_t)&df_tss, sizeof df_tss - 1, ACCESS_TSS32, FLAGS_BYTE);
+    main_tss.iomap_base = sizeof(struct tss32);
+    df_tss_init();
+    gdt_load();
+}
+
+/* Called after paging_init: both tasks must carry the page directory, since a task switch
+ * loads CR3 from the incoming TSS and never stores it into the outgoing one. */
+void gdt_set_cr3(uint32_t cr3)
+{
+    main_tss.cr3 = cr3;
+    df_tss.cr3 = cr3;
+}
+
+struct tss32 *gdt_main_tss(void)
+{
+    return &main_tss;
+}
+
+struct tss32 *gdt_df_tss(void)
+{
+    return &df_tss;
+}

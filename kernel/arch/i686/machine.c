@@ -1,0 +1,20 @@
+/* machine_exit / machine_halt (kernel/machine.h): the kernel's only ways to stop. Every exit
+ * path prints "fluid: done, status ok|failed" first, so tests see one final line. */
+#include "../../io.h"
+#include "../../log.h"
+#include "../../machine.h"
+
+void machine_halt(void)
+{
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+void machine_exit(bool success)
+{
+    kprintf("fluid: done, status %s\n", success ? "ok" : "failed");
+    outl(DEBUG_EXIT_PORT, success ? DEBUG_EXIT_SUCCESS : DEBUG_EXIT_FAILURE);
+    /* Still running: no isa-debug-exit device (real hardware, or QEMU without it). */
+    kprintf("fluid: no debug-exit device at port 0x%x, halting\n", DEBUG_EXIT_PORT);
+    machine_halt();
+}

@@ -1,0 +1,74 @@
+/* 8259A PIC pair: remapped to vectors 0x20-0x2F (the BIOS leaves the master on 0x08-0x0F,
+ * where CPU exceptions live), all lines masked except the timer and the cascade. Intel 8259A
+ * datasheet: ICW1-ICW4, OCW2 (EOI), OCW3 (read ISR). */
+#include "../../io.h"
+#include "x86.h"
+
+#define PIC1_CMD            0x20
+#define PIC1_DATA           0x21
+#define PIC2_CMD            0xA0
+#define PIC2_DATA           0xA1
+#define ICW1_INIT_ICW4      0x11    /* edge triggered, cascade, ICW4 follows */
+#define ICW3_MASTER_SLAVE_ON_IRQ2 0x04
+#define ICW3_SLAVE_ID       0x02
+#define ICW4_8086           0x01
+#define OCW2_EOI            0x20
+#define OCW3_READ_ISR       0x0B
+#define IRQ_CASCADE         2
+#define IRQ_SPURIOUS_MASTER 7
+#define IRQ_SPURIOUS_SLAVE  15
+#define PIC_LINES           8
+
+static uint16_t pic_mask = 0xFFFF;      /* bit set = line masked; slave in the high byte */
+
+static void pic_write_masks(void)
+{
+    outb(PIC1_DATA, pic_mask & 0xFF);
+    outb(PIC2_DATA, pic_mask >> 8);
+}
+
+void pic_init(void)
+{
+    outb(PIC1_CMD, ICW1_INIT_ICW4); io_wait();
+    outb(PIC2_CMD, ICW1_INIT_ICW4); io_wait();
+    outb(PIC1_DATA, IRQ_BASE_VECTOR); io_wait();
+    outb(PIC2_DATA, IRQ_BASE_VECTOR + PIC_LINES); io_wait();
+    outb(PIC1_DATA, ICW3_MASTER_SLAVE_ON_IRQ2); io_wait();
+    outb(PIC2_DATA, ICW3_SLAVE_ID); io_wait();
+    outb(PIC1_DATA, ICW4_8086); io_wait();
+    outb(PIC2_DATA, ICW4_8086); io_wait();
+    pic_mask = (uint16_t)~(1u << IRQ_CASCADE);
+    pic_write_masks();
+}
+
+void pic_unmask(unsigned irq)
+{
+    pic_mask &= (uint16_t)~(1u << irq);
+    pic_write_masks();
+}
+
+void pic_eoi(unsigned irq)
+{
+    if (irq >= PIC_LINES)
+        outb(PIC2_CMD, OCW2_EOI);
+    outb(PIC1_CMD, OCW2_EOI);
+}
+
+static uint8_t pic_in_service(uint16_t cmd_port)
+{
+    outb(cmd_port, OCW3_READ_ISR);
+    return inb(cmd_port);
+}
+
+/* IRQ 7 / 15 without the in-service bit set is spurious: no EOI for it (the slave's still
+ * needs the master's EOI for the cascade line). 8259A datasheet, "spurious interrupt". */
+bool pic_is_spurious(unsigned irq)
+{
+    if (irq == IRQ_SPURIOUS_MASTER)
+        return !(pic_in_service(PIC1_CMD) & (1u << (IRQ_SPURIOUS_MASTER % PIC_LINES)));
+    if (irq == IRQ_SPURIOUS_SLAVE && !(pic_in_service(PIC2_CMD) & (1u << (irq % PIC_LINES)))) {
+        outb(PIC1_CMD, OCW2_EOI);
+        return true;
+    }
+    return false;
+}

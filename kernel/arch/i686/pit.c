@@ -1,0 +1,55 @@
+/* 8254 PIT channel 0 as the kernel timer: rate generator at TIMER_HZ (kernel/arch.h) on
+ * IRQ 0, counting ticks and letting the fault guard enforce time budgets. Intel 8254
+ * datasheet (control word, mode 2). The input clock is 1.193182 MHz, so the divisor 1193
+ * gives 1000.15 Hz; timer_tick_ps() reports that exact period for TSC calibration. */
+#include "../../arch.h"
+#include "../../io.h"
+#include "x86.h"
+
+#define PIT_CHANNEL0        0x40
+#define PIT_COMMAND         0x43
+#define PIT_CMD_CH0_LOHI_MODE2 0x34 /* channel 0, lobyte/hibyte, mode 2, binary */
+#define PIT_INPUT_HZ        1193182u
+#define PIT_DIVISOR         ((PIT_INPUT_HZ + TIMER_HZ / 2) / TIMER_HZ)
+#define IRQ_TIMER           0
+
+_Static_assert(PIT_DIVISOR > 1 && PIT_DIVISOR <= 0xFFFF, "PIT divisor must fit 16 bits");
+
+static volatile uint32_t ticks;
+
+void pit_init(void)
+{
+    outb(PIT_COMMAND, PIT_CMD_CH0_LOHI_MODE2);
+    outb(PIT_CHANNEL0, PIT_DIVISOR & 0xFF);
+    outb(PIT_CHANNEL0, PIT_DIVISOR >> 8);
+}
+
+uint64_t timer_tick_ps(void)
+{
+    return (uint64_t)PIT_DIVISOR * 1000000000000ull / PIT_INPUT_HZ;
+}
+
+void pit_tick(struct trap_frame *f)
+{
+    ticks++;
+    pic_eoi(IRQ_TIMER);         /* before the guard may leave this handler for good */
+    guard_check_budget(f);
+}
+
+uint32_t timer_ticks(void)
+{
+    return ticks;
+}
+
+void arch_timer_init(void)
+{
+    pic_init();
+    pit_init();
+    pic_unmask(IRQ_TIMER);
+    irq_enable();
+}
+
+void arch_wait_for_interrupt(void)
+{
+    __asm__ volatile("sti; hlt" : : : "memory");
+}

@@ -1,0 +1,117 @@
+/* Exception and IRQ dispatch (called from isr.asm with a struct trap_frame) and the
+ * exception reports: name, vector, error code, EIP/CS/EFLAGS, general registers and control
+ * registers, to serial and screen. An exception inside a guarded call goes to the guard;
+ * any other exception is fatal: report, then exit with the failure status. The double fault
+ * arrives on its own task (double_fault_task) and is reported from the saved TSS. */
+#include "../../log.h"
+#include "../../machine.h"
+#include "x86.h"
+
+#define IRQ_TIMER           0
+
+/* Set by arch_init_and_continue: the unmapped page below the kernel stack (0 if none). */
+extern uintptr_t arch_stack_guard_page;
+
+/* SDM vol. 3A table 6-1. */
+static const char *const exc_mnemonic[EXCEPTION_VECTORS] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+    "#DF", "#CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
+    "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23",
+    "#24", "#25", "#26", "#27", "#HV", "#VC", "#SX", "#31",
+};
+
+static const char *const exc_name[EXCEPTION_VECTORS] = {
+    "divide error", "debug", "non-maskable interrupt", "breakpoint",
+    "overflow", "bound range exceeded", "invalid opcode", "device not available",
+    "double fault", "coprocessor segment overrun", "invalid TSS", "segment not present",
+    "stack-segment fault", "general protection", "page fault", "reserved",
+    "x87 floating-point error", "alignment check", "machine check", "SIMD floating-point",
+    "virtualization exception", "control protection", "reserved", "reserved",
+    "reserved", "reserved", "reserved", "reserved",
+    "hypervisor injection", "VMM communication", "security exception", "reserved",
+};
+
+const char *exception_mnemonic(uint32_t vector)
+{
+    return vector < EXCEPTION_VECTORS ? exc_mnemonic[vector] : "#??";
+}
+
+const char *exception_name(uint32_t vector)
+{
+    return vector < EXCEPTION_VECTORS ? exc_name[vector] : "not an exception";
+}
+
+static void report_control_registers(void)
+{
+    kprintf("exception: cr0 0x%08x cr2 0x%08x cr3 0x%08x cr4 0x%08x\n",
+            read_cr0(), read_cr2(), read_cr3(), read_cr4());
+}
+
+void exception_report(const struct trap_frame *f)
+{
+    /* Same-privilege exceptions push no SS:ESP: the interrupted ESP is just above EFLAGS. */
+    uint32_t esp = (uint32_t)(uintptr_t)&f->eflags + sizeof f->eflags;
+    kprintf("exception: %s %s (vector %u) error code 0x%08x\n", exception_mnemonic(f->vector),
+            exception_name(f->vector), f->vector, f->error_code);
+    kprintf("exception: eip 0x%08x cs 0x%04x eflags 0x%08x\n", f->eip, f->cs, f->eflags);
+    kprintf("exception: eax 0x%08x ebx 0x%08x ecx 0x%08x edx 0x%08x\n",
+            f->eax, f->ebx, f->ecx, f->edx);
+    kprintf("exception: esi 0x%08x edi 0x%08x ebp 0x%08x esp 0x%08x\n",
+            f->esi, f->edi, f->ebp, esp);
+    kprintf("exception: ds 0x%04x es 0x%04x fs 0x%04x gs 0x%04x\n", f->ds, f->es, f->fs, f->gs);
+    report_control_registers();
+}
+
+static void double_fault_report(const struct tss32 *t)
+{
+    kprintf("exception: #DF double fault (vector 8) error code 0x00000000, caught on the "
+            "double-fault task (likely kernel stack overflow)\n");
+    kprintf("exception: eip 0x%08x cs 0x%04x eflags 0x%08x (saved in the kernel TSS)\n",
+            t->eip, t->cs, t->eflags);
+    kprintf("exception: eax 0x%08x ebx 0x%08x ecx 0x%08x edx 0x%08x\n",
+            t->eax, t->ebx, t->ecx, t->edx);
+    kprintf("exception: esi 0x%08x edi 0x%08x ebp 0x%08x esp 0x%08x\n",
+            t->esi, t->edi, t->ebp, t->esp);
+    report_control_registers();
+    uintptr_t guard = arch_stack_guard_page;
+    if (guard && t->esp >= guard - 64 && t->esp < guard + 4096 + 64)
+        kprintf("exception: esp is at the stack guard page 0x%08x: kernel stack overflow\n",
+                (unsigned)guard);
+}
+
+/* Entered from df_task_entry (isr.asm) on the double-fault task. Returns only when the
+ * guard has rewritten the interrupted task to resume its guarded call. */
+void double_fault_task(void)
+{
+    struct tss32 *t = gdt_main_tss();
+    if (guard_active() && guard_recover_double_fault(t))
+        return;
+    double_fault_report(t);
+    machine_exit(false);
+}
+
+static void irq_dispatch(struct trap_frame *f)
+{
+    unsigned irq = f->vector - IRQ_BASE_VECTOR;
+    if (pic_is_spurious(irq))
+        return;
+    if (irq == IRQ_TIMER) {
+        pit_tick(f);
+        return;
+    }
+    kprintf("irq: unexpected IRQ %u (vector 0x%x), masked lines should not fire\n", irq,
+            f->vector);
+    pic_eoi(irq);
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+    if (f->vector >= EXCEPTION_VECTORS) {
+        irq_dispatch(f);
+        return;
+    }
+    if (guard_active())
+        guard_abort_fault(f);       /* does not return */
+    exception_report(f);
+    machine_exit(false);
+}

@@ -1,0 +1,112 @@
+/* i686 definitions shared by the arch files: selectors of the kernel's own GDT, control
+ * register bits, the trap frame built by isr.asm, and small register accessors.
+ * Intel SDM vol. 3A: §2.5 (control registers), §3.4.5 (descriptors), ch. 6 (interrupts),
+ * ch. 7 (tasks). */
+#ifndef FLUID_ARCH_I686_X86_H
+#define FLUID_ARCH_I686_X86_H
+
+#include <fluid/types.h>
+
+/* GDT selectors (gdt.c). Code and data match stage2's, so nothing changes meaning when our
+ * GDT replaces its. */
+#define SEL_KERNEL_CODE     0x08
+#define SEL_KERNEL_DATA     0x10
+#define SEL_MAIN_TSS        0x18    /* the task the kernel runs in (saved on a #DF) */
+#define SEL_DF_TSS          0x20    /* the double-fault task */
+#define GDT_ENTRIES         5
+
+#define CR0_MP              (1u << 1)   /* monitor coprocessor: WAIT honours TS */
+#define CR0_EM              (1u << 2)   /* emulation: x87 instructions raise #NM */
+#define CR0_TS              (1u << 3)
+#define CR0_NE              (1u << 5)   /* native x87 error reporting (#MF, not IRQ 13) */
+#define CR0_PG              (1u << 31)
+#define CR4_PSE             (1u << 4)   /* 4 MiB pages */
+#define CR4_OSFXSR          (1u << 9)   /* FXSAVE/FXRSTOR and SSE enabled by the OS */
+#define CR4_OSXMMEXCPT      (1u << 10)  /* unmasked SSE exceptions raise #XM */
+#define EFLAGS_IF           (1u << 9)
+#define EFLAGS_RESERVED1    (1u << 1)   /* always 1 */
+#define EFLAGS_ID           (1u << 21)  /* toggles if CPUID exists */
+#define MXCSR_DEFAULT       0x1F80u     /* all SSE exceptions masked, round to nearest */
+
+#define EXCEPTION_VECTORS   32
+#define IRQ_BASE_VECTOR     0x20        /* PIC master; slave at IRQ_BASE_VECTOR + 8 */
+#define IRQ_LINES           16
+#define VECTOR_DOUBLE_FAULT 8
+
+/* What isr.asm pushes, lowest address first: segment registers, PUSHAD, the vector, the
+ * error code (0 when the CPU pushes none), then the CPU's EIP, CS, EFLAGS. */
+struct trap_frame {
+    uint32_t gs, fs, es, ds;
+    uint32_t edi, esi, ebp, esp_at_pushad, ebx, edx, ecx, eax;
+    uint32_t vector, error_code;
+    uint32_t eip, cs, eflags;
+};
+
+/* The 32-bit TSS (Intel SDM vol. 3A §7.2.1, figure 7-2). */
+struct tss32 {
+    uint16_t link, link_hi;
+    uint32_t esp0;
+    uint16_t ss0, ss0_hi;
+    uint32_t esp1;
+    uint16_t ss1, ss1_hi;
+    uint32_t esp2;
+    uint16_t ss2, ss2_hi;
+    uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint16_t es, es_hi, cs, cs_hi, ss, ss_hi, ds, ds_hi, fs, fs_hi, gs, gs_hi;
+    uint16_t ldt, ldt_hi;
+    uint16_t trap, iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss32) == 104, "32-bit TSS is 104 bytes");
+
+static inline uint32_t read_cr0(void) { uint32_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+static inline uint32_t read_cr2(void) { uint32_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+static inline uint32_t read_cr3(void) { uint32_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+static inline uint32_t read_cr4(void) { uint32_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+static inline void write_cr0(uint32_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
+static inline void write_cr3(uint32_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
+static inline void write_cr4(uint32_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+
+static inline uint32_t read_eflags(void)
+{
+    uint32_t v;
+    __asm__ volatile("pushfl; popl %0" : "=r"(v));
+    return v;
+}
+
+static inline void irq_enable(void) { __asm__ volatile("sti" : : : "memory"); }
+static inline void irq_disable(void) { __asm__ volatile("cli" : : : "memory"); }
+
+/* fninit, and MXCSR back to its reset value when SSE is enabled. */
+void fpu_reset(void);
+
+/* gdt.c */
+void gdt_init(void);
+struct tss32 *gdt_main_tss(void);
+struct tss32 *gdt_df_tss(void);
+void gdt_set_cr3(uint32_t cr3);
+
+/* paging.c: identity map; returns false (paging left off) without PSE. */
+bool paging_init(uintptr_t guard_page);
+
+/* idt.c / trap.c */
+void idt_init(void);
+void trap_dispatch(struct trap_frame *f);
+void exception_report(const struct trap_frame *f);
+const char *exception_mnemonic(uint32_t vector);
+const char *exception_name(uint32_t vector);
+
+/* pic.c / pit.c */
+void pic_init(void);
+void pic_unmask(unsigned irq);
+bool pic_is_spurious(unsigned irq);
+void pic_eoi(unsigned irq);
+void pit_init(void);
+void pit_tick(struct trap_frame *f);
+
+/* guard.c: called by the trap and timer paths while a guarded call runs. */
+bool guard_active(void);
+void guard_abort_fault(const struct trap_frame *f);
+void guard_check_budget(const struct trap_frame *f);
+bool guard_recover_double_fault(struct tss32 *interrupted);
+
+#endif

@@ -1,0 +1,47 @@
+/* boot_info validation (contract in bootcheck.h): one rule per check, in field order. */
+#include "bootcheck.h"
+
+#include "log.h"
+
+enum bootinfo_error bootinfo_check(uint32_t magic, const struct boot_info *bi)
+{
+    if (magic != BOOT_INFO_MAGIC)
+        return BOOTINFO_BAD_MAGIC;
+    if (!bi)
+        return BOOTINFO_NULL;
+    if (bi->magic != BOOT_INFO_MAGIC)
+        return BOOTINFO_BAD_STRUCT_MAGIC;
+    if (bi->version != BOOT_INFO_VERSION)
+        return BOOTINFO_BAD_VERSION;
+    if (bi->size != sizeof(struct boot_info))
+        return BOOTINFO_BAD_SIZE;
+    if (bi->e820_count > E820_MAX_ENTRIES)
+        return BOOTINFO_BAD_E820_COUNT;
+    return BOOTINFO_OK;
+}
+
+void bootinfo_log_error(enum bootinfo_error err, uint32_t magic, const struct boot_info *bi)
+{
+    switch (err) {
+    case BOOTINFO_OK:
+        break;
+    case BOOTINFO_BAD_MAGIC:
+        kprintf("boot: entry magic 0x%08x is not 0x%08x\n", magic, BOOT_INFO_MAGIC);
+        break;
+    case BOOTINFO_NULL:
+        kprintf("boot: boot_info pointer is NULL\n");
+        break;
+    case BOOTINFO_BAD_STRUCT_MAGIC:
+        kprintf("boot: boot_info magic 0x%08x is not 0x%08x\n", bi->magic, BOOT_INFO_MAGIC);
+        break;
+    case BOOTINFO_BAD_VERSION:
+        kprintf("boot: boot_info version %u is not %u\n", bi->version, BOOT_INFO_VERSION);
+        break;
+    case BOOTINFO_BAD_SIZE:
+        kprintf("boot: boot_info size %u is not %zu\n", bi->size, sizeof(struct boot_info));
+        break;
+    case BOOTINFO_BAD_E820_COUNT:
+        kprintf("boot: e820 count %u exceeds %u\n", bi->e820_count, E820_MAX_ENTRIES);
+        break;
+    }
+}

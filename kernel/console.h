@@ -1,0 +1,31 @@
+/* The kernel console: every character goes to COM1 (when present) and the VGA text screen.
+ * console_init() must run first in kernel_main; before it, output is dropped. The drivers
+ * behind it live in kernel/arch/i686/serial.c and vga.c. */
+#ifndef FLUID_KERNEL_CONSOLE_H
+#define FLUID_KERNEL_CONSOLE_H
+
+#include <fluid/types.h>
+
+/* Brings up COM1 (115200 8N1, FIFO; skipped if no UART answers) and clears the screen. */
+void console_init(void);
+
+/* Writes one character to both outputs. */
+void console_putc(char c);
+
+/* Returns a key pressed on the PS/2 keyboard or received on COM1, or -1 if none is waiting. */
+int console_poll_key(void);
+
+/* COM1 16550 driver (serial.c). serial_init returns false if no UART answered. */
+bool serial_init(void);
+bool serial_present(void);
+void serial_putc(char c);
+int serial_poll_rx(void);
+
+/* VGA 80x25 colour text console at 0xB8000 (vga.c). */
+void vga_init(void);
+void vga_putc(char c);
+
+/* PS/2 keyboard controller, polled (keyboard.c): ASCII of a key press, or -1. */
+int keyboard_poll(void);
+
+#endif

@@ -1,0 +1,25 @@
+/* The kprintf formatting engine, free of I/O so it builds and is tested on the host
+ * (tests/host/test_format.c compares it with the C library's snprintf).
+ * Conversions: %s %c %d %i %u %x %X %p %%, length modifiers l, ll, z, a field width (digits
+ * or '*'), flags '0' (zero padding) and '-' (left alignment). %p prints "0x" and the address
+ * zero-padded to the pointer's width. An unknown conversion is printed as written, so a bad
+ * format string shows up in the log instead of eating arguments. */
+#ifndef FLUID_KERNEL_FORMAT_H
+#define FLUID_KERNEL_FORMAT_H
+
+#include <stdarg.h>
+#include <fluid/types.h>
+
+/* Receives one output character. */
+typedef void (*fmt_emit_fn)(char c, void *ctx);
+
+/* Formats fmt with ap, calling emit for every character; returns the character count. */
+size_t fmt_vformat(fmt_emit_fn emit, void *ctx, const char *fmt, va_list ap);
+
+/* snprintf semantics: writes at most size-1 characters and a NUL (if size > 0); returns the
+ * length the full output would have had. */
+size_t fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+size_t fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+#endif

@@ -1,0 +1,36 @@
+/* Boot stages (contract in stages.h): THE place later work hooks into kernel_main. Add
+ * `{"name", function}` to stage_table; each stage logs its own results. */
+#include "stages.h"
+
+#include "arch.h"
+#include "cmdline.h"
+#include "console.h"
+#include "log.h"
+
+static const struct stage stage_table[] = {
+    /* {"heap", heap_stage}, {"modules", module_suite_stage}, {"cache", cache_stage}, */
+    {NULL, NULL},
+};
+
+void stage_pause(const char *before)
+{
+    if (!cmdline_has("interactive"))
+        return;
+    kprintf("interactive: press a key (keyboard or serial) to run %s\n", before);
+    while (console_poll_key() < 0)
+        arch_wait_for_interrupt();
+}
+
+bool run_stages(void)
+{
+    bool ok = true;
+    for (const struct stage *s = stage_table; s->name; s++) {
+        stage_pause(s->name);
+        kprintf("stage: %s\n", s->name);
+        if (!s->run()) {
+            kprintf("stage: %s failed\n", s->name);
+            ok = false;
+        }
+    }
+    return ok;
+}
