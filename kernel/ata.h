@@ -1,0 +1,58 @@
+/* ATA PIO driver for the four legacy IDE positions (primary 0x1F0/0x3F6, secondary
+ * 0x170/0x376, master and slave each), after ATA/ATAPI-6 (T13/1410D rev. 3b). ata_probe()
+ * runs IDENTIFY DEVICE (§8.15) on each position and logs what it finds; every ATA disk then
+ * reads through a struct blockdev with READ SECTORS (§8.27, LBA28) or READ SECTORS EXT (§8.28,
+ * LBA48). Polled, interrupts off (nIEN); every wait is bounded by ATA_TIMEOUT_POLLS status
+ * reads, so an absent or dead device costs a log line, never a hang. Kernel only (port I/O);
+ * ata_parse_identify() is pure and host-tested. Call from one thread of control. */
+#ifndef FLUID_KERNEL_ATA_H
+#define FLUID_KERNEL_ATA_H
+
+#include <fluid/types.h>
+
+#include "blockdev.h"
+
+#define ATA_POSITIONS       4       /* 0 primary master, 1 primary slave, 2/3 secondary */
+#define ATA_IDENTIFY_WORDS  256
+#define ATA_MODEL_LEN       40      /* IDENTIFY words 27..46, two characters per word */
+
+enum ata_err {
+    ATA_OK = 0,
+    ATA_E_ABSENT,           /* floating bus (status 0xFF) or status 0 after IDENTIFY */
+    ATA_E_NOT_ATA,          /* an ATAPI or SATA signature in LBA mid/high: not a PIO disk */
+    ATA_E_TIMEOUT,          /* BSY never cleared or DRQ never set within ATA_TIMEOUT_POLLS */
+    ATA_E_DEVICE,           /* the device set ERR or DF */
+    ATA_E_IDENTIFY,         /* IDENTIFY data unusable (no LBA support, zero capacity) */
+};
+
+/* What ata_parse_identify extracts from IDENTIFY DEVICE data. */
+struct ata_identity {
+    uint64_t sectors;       /* addressable 512-byte sectors (words 60-61, or 100-103) */
+    bool lba48;             /* 48-bit feature set supported (word 83 bit 10) */
+    char model[ATA_MODEL_LEN + 1];  /* trimmed, NUL-terminated */
+};
+
+struct ata_disk {
+    struct blockdev dev;
+    uint16_t io_base;       /* command block registers */
+    uint16_t ctrl_base;     /* control block: alternate status / device control */
+    uint8_t slave;          /* 0 master, 1 slave */
+    struct ata_identity id;
+    char name[8];           /* "ata0".."ata3" */
+};
+
+/* Probes all four positions, logging each ("ata: ata2: QEMU HARDDISK, 32768 sectors, LBA48"
+ * or why it is empty). Returns the number of ATA disks found. Safe to call again. */
+int ata_probe(void);
+
+/* The block device of position 0..3, or NULL if ata_probe found no ATA disk there. */
+struct blockdev *ata_blockdev(unsigned position);
+
+/* Decodes IDENTIFY DEVICE words (ATA/ATAPI-6 §8.15, table 27): capacity, LBA48, model.
+ * Returns ATA_OK or ATA_E_IDENTIFY if the device lacks LBA (word 49 bit 9) or reports no
+ * sectors. */
+int ata_parse_identify(const uint16_t words[ATA_IDENTIFY_WORDS], struct ata_identity *out);
+
+const char *ata_strerror(int err);
+
+#endif
