@@ -20,8 +20,8 @@ static uint32_t gt_return(const void *arg)
 
 static uint32_t gt_divide(const void *arg)
 {
-    volatile uint32_t zero = (uint32_t)(uintptr_t)arg;
-    return 1u / zero;
+    volatile uint32_t zero = (uint32_t)(uintptr_t)arg, one = 1;
+    return one / zero;          /* both volatile: the compiler must emit the DIV */
 }
 
 static uint32_t gt_null(const void *arg)

@@ -78,7 +78,8 @@ bool cpu_has(enum cpu_feature f)
 
 void fpu_reset(void)
 {
-    __asm__ volatile("fninit");
+    /* A task switch (the #DF task and back) sets CR0.TS; FNINIT would then raise #NM. */
+    __asm__ volatile("clts\n\tfninit");
     if (boot_cpu.sse_enabled) {
         uint32_t mxcsr = MXCSR_DEFAULT;
         __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
