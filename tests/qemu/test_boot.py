@@ -15,6 +15,7 @@ MACHINES = [
 # The BIOS and option ROMs keep some RAM (EBDA, ACPI tables): what E820 calls usable is
 # within this many MiB below the -m figure.
 BIOS_RESERVED_MAX_MIB = 2
+E820_LINE = re.compile(r"^e820: ([0-9a-f]{16})-([0-9a-f]{16}) (\w+)", re.I)
 
 
 def assert_clean_boot(result, mem_mib):
@@ -24,10 +25,11 @@ def assert_clean_boot(result, mem_mib):
     result.expect(r"^cpu: features .*\bfpu\b", "CPU feature flags")
     stage2 = result.expect(r"^FLUID stage2: E820 map with (\d+) entries", "stage2 E820 count")
     total = result.expect(r"^e820: usable (\d+) KiB in (\d+) entries", "E820 totals")
-    entries = result.lines("e820: 0x")
-    assert int(total.group(2)) == int(stage2.group(1)) == len(entries), (
-        f"E820 entry counts disagree: stage2 {stage2.group(1)}, kernel total line "
-        f"{total.group(2)}, kernel listed {len(entries)}\n{result.tail()}")
+    entries = [l for l in result.lines("e820: ") if E820_LINE.match(l)]
+    usable = [l for l in entries if l.endswith(" usable")]
+    assert int(stage2.group(1)) == len(entries) and int(total.group(2)) == len(usable), (
+        f"E820 entry counts disagree: stage2 {stage2.group(1)}, kernel listed {len(entries)} "
+        f"({len(usable)} usable), kernel total line {total.group(2)}\n{result.tail()}")
     usable_mib = int(total.group(1)) / 1024
     assert mem_mib - BIOS_RESERVED_MAX_MIB <= usable_mib <= mem_mib, (
         f"usable RAM {usable_mib:.1f} MiB does not fit -m {mem_mib}M\n{result.tail()}")
@@ -52,9 +54,9 @@ def test_e820_entries_decode_the_same_in_stage2_and_kernel():
 
     def verify(r):
         stage2_kib = int(r.expect(r"usable above 1 MiB: (\d+) KiB").group(1))
-        for line in r.lines("e820: 0x"):
-            m = re.match(r"e820: 0x([0-9a-f]+)-0x([0-9a-f]+) usable", line, re.I)
-            if m and int(m.group(1), 16) <= 0x100000 < int(m.group(2), 16):
+        for line in r.lines("e820: "):
+            m = E820_LINE.match(line)
+            if m and m.group(3) == "usable" and int(m.group(1), 16) <= 0x100000 < int(m.group(2), 16):
                 kernel_kib = (int(m.group(2), 16) + 1 - 0x100000) // 1024
                 assert kernel_kib == stage2_kib, f"kernel {kernel_kib} KiB, stage2 {stage2_kib}"
                 return
