@@ -1,0 +1,288 @@
+/* The transformer forward pass for one position (llm.h: llm_forward) and its run state.
+ * Origin: karpathy/llama2.c run.c forward() (fp32) and runq.c forward() (Q8_0): RMSNorm
+ * with eps 1e-5, RoPE computed from pos with powf/cosf/sinf and applied to q over dim and
+ * to k over kv_dim, grouped-query attention (query head h reads kv head h / (n_heads /
+ * n_kv_heads)), softmax with max subtraction, SwiGLU FFN, KV cache (layer, pos, kv_dim).
+ * The float operations and their order are run.c's, so with llm_kernels_scalar the logits
+ * are bit-identical to llama2.c's; the SIMD kernels change only the matmul summation order.
+ * One difference in form, not in value: the RoPE factors depend only on pos, so they are
+ * computed once per position instead of once per layer. */
+#include "llm_impl.h"
+#include "llm_math.h"
+
+#define RMS_EPS         1e-5f       /* run.c rmsnorm() */
+#define ROPE_THETA      10000.0f    /* run.c forward(): freq = 1 / theta^(head_dim / hs) */
+#define Q8_MAX          127.0f      /* runq.c: symmetric int8 range [-127, 127] */
+#define STATE_ALIGN     64          /* cache line; also AVX-512 friendly */
+
+/* ---- run state -------------------------------------------------------------------------- */
+
+struct state_sizes {
+    size_t dim, hidden, att, vocab, kv, rope, qn, qs;
+};
+
+static struct state_sizes sizes_of(const struct llm_model *m)
+{
+    const struct llm_config *c = &m->c;
+    struct state_sizes z;
+    z.dim = (size_t)c->dim;
+    z.hidden = (size_t)c->hidden_dim;
+    z.att = (size_t)c->n_heads * (size_t)c->seq_len;
+    z.vocab = (size_t)c->vocab_size;
+    z.kv = (size_t)c->n_layers * (size_t)c->seq_len * (size_t)m->kv_dim;
+    z.rope = (size_t)m->head_size / 2;
+    z.qn = m->format == LLM_FMT_V2_Q8 ? (z.dim > z.hidden ? z.dim : z.hidden) : 0;
+    z.qs = m->format == LLM_FMT_V2_Q8 ? z.qn / (size_t)m->group_size : 0;
+    return z;
+}
+
+/* Number of arrays llm_state_alloc makes, for the alignment slack. */
+#define STATE_ARRAYS 15
+
+size_t llm_state_bytes(const struct llm_model *m)
+{
+    struct state_sizes z = sizes_of(m);
+    size_t floats = 4 * z.dim + 2 * z.hidden + z.att + z.vocab + 2 * z.kv + 2 * z.rope + z.qs;
+    return floats * sizeof(float) + z.qn + STATE_ARRAYS * STATE_ALIGN;
+}
+
+static float *alloc_f32(struct llm_arena *a, size_t n, bool *ok)
+{
+    float *p = llm_arena_alloc(a, (n ? n : 1) * sizeof(float), STATE_ALIGN);
+    *ok = *ok && p;
+    return p;
+}
+
+enum llm_err llm_state_alloc(struct llm_state *s, const struct llm_model *m,
+                             struct llm_arena *arena, const struct llm_io *io)
+{
+    struct state_sizes z = sizes_of(m);
+    bool ok = true;
+    s->x = alloc_f32(arena, z.dim, &ok);
+    s->xb = alloc_f32(arena, z.dim, &ok);
+    s->xb2 = alloc_f32(arena, z.dim, &ok);
+    s->q = alloc_f32(arena, z.dim, &ok);
+    s->hb = alloc_f32(arena, z.hidden, &ok);
+    s->hb2 = alloc_f32(arena, z.hidden, &ok);
+    s->att = alloc_f32(arena, z.att, &ok);
+    s->logits = alloc_f32(arena, z.vocab, &ok);
+    s->key_cache = alloc_f32(arena, z.kv, &ok);
+    s->value_cache = alloc_f32(arena, z.kv, &ok);
+    s->rope_cos = alloc_f32(arena, z.rope, &ok);
+    s->rope_sin = alloc_f32(arena, z.rope, &ok);
+    s->xs = alloc_f32(arena, z.qs, &ok);
+    s->xq = llm_arena_alloc(arena, z.qn ? z.qn : 1, STATE_ALIGN);
+    if (!ok || !s->xq) {
+        llm_diag(io, "state: out of memory (needs %zu bytes, arena has %zu free)",
+                 llm_state_bytes(m), arena->size - arena->used);
+        return LLM_ERR_NOMEM;
+    }
+    return LLM_OK;
+}
+
+/* ---- building blocks -------------------------------------------------------------------- */
+
+/* o(n) = w(n) * x(n) / sqrt(mean(x^2) + eps); o may alias x. */
+static void rmsnorm(float *o, const float *x, const float *w, int n)
+{
+    float ss = 0.0f;
+    for (int j = 0; j < n; j++)
+        ss += x[j] * x[j];
+    ss /= (float)n;
+    ss += RMS_EPS;
+    ss = 1.0f / sqrtf(ss);
+    for (int j = 0; j < n; j++)
+        o[j] = w[j] * (ss * x[j]);
+}
+
+/* runq.c round(): nearest, halves away from zero; v is finite and |v| <= ~127. */
+static int8_t round_q8(float v)
+{
+    float t = (float)(int32_t)v; /* truncation toward zero */
+    float frac = v - t;          /* exact: |v| < 2^23 */
+    if (frac >= 0.5f)
+        t += 1.0f;
+    else if (frac <= -0.5f)
+        t -= 1.0f;
+    if (t > Q8_MAX)
+        t = Q8_MAX;
+    if (t < -Q8_MAX)
+        t = -Q8_MAX;
+    return (int8_t)t;
+}
+
+/* runq.c quantize(): x(n) -> xq(n) int8 and xs(n / gs) scales, scale = max|x| / 127. */
+static void quantize(int8_t *xq, float *xs, const float *x, int n, int gs)
+{
+    for (int g = 0; g < n / gs; g++) {
+        const float *xg = x + g * gs;
+        float wmax = 0.0f;
+        for (int i = 0; i < gs; i++)
+            if (llm_fabsf(xg[i]) > wmax)
+                wmax = llm_fabsf(xg[i]);
+        float scale = wmax / Q8_MAX;
+        xs[g] = scale;
+        bool usable = scale > 0.0f && llm_isfinite(scale); /* all-zero or inf group */
+        for (int i = 0; i < gs; i++)
+            xq[g * gs + i] = usable ? round_q8(xg[i] / scale) : 0;
+    }
+}
+
+/* The per-position RoPE factors, run.c's formula: for pair j of a head,
+ * freq = 1 / 10000^(2j / head_size), angle = pos * freq. */
+static void rope_table(struct llm_state *s, const struct llm_model *m, int32_t pos)
+{
+    int hs = m->head_size;
+    for (int j = 0; j < hs / 2; j++) {
+        int head_dim = 2 * j;
+        float freq = 1.0f / powf(ROPE_THETA, (float)head_dim / (float)hs);
+        float val = (float)pos * freq;
+        s->rope_cos[j] = cosf(val);
+        s->rope_sin[j] = sinf(val);
+    }
+}
+
+static void rotate(float *v, int i, float fcr, float fci)
+{
+    float v0 = v[i], v1 = v[i + 1];
+    v[i] = v0 * fcr - v1 * fci;
+    v[i + 1] = v0 * fci + v1 * fcr;
+}
+
+/* q(dim) and k(kv_dim) rotated pairwise inside each head. */
+static void rope_apply(const struct llm_state *s, const struct llm_model *m, float *k)
+{
+    for (int i = 0; i < m->c.dim; i += 2) {
+        int j = (i % m->head_size) / 2;
+        rotate(s->q, i, s->rope_cos[j], s->rope_sin[j]);
+        if (i < m->kv_dim)
+            rotate(k, i, s->rope_cos[j], s->rope_sin[j]);
+    }
+}
+
+/* One query head over positions 0..pos: scores, softmax, weighted sum of values into
+ * xb(head_size). kc/vc point at this layer's cache (seq_len, kv_dim), offset to the head. */
+static void attend_head(const struct llm_model *m, float *att, const float *q,
+                        const float *kc, const float *vc, float *xb, int32_t pos)
+{
+    int hs = m->head_size, kv_dim = m->kv_dim;
+    for (int t = 0; t <= pos; t++) {
+        const float *k = kc + (size_t)t * kv_dim;
+        float score = 0.0f;
+        for (int i = 0; i < hs; i++)
+            score += q[i] * k[i];
+        score /= sqrtf((float)hs);
+        att[t] = score;
+    }
+    llm_softmax(att, pos + 1);
+    for (int i = 0; i < hs; i++)
+        xb[i] = 0.0f;
+    for (int t = 0; t <= pos; t++) {
+        const float *v = vc + (size_t)t * kv_dim;
+        float a = att[t];
+        for (int i = 0; i < hs; i++)
+            xb[i] += a * v[i];
+    }
+}
+
+/* ---- the pass --------------------------------------------------------------------------- */
+
+struct fwd {
+    const struct llm_model *m;
+    struct llm_state *s;
+    const struct llm_kernels *k;
+};
+
+/* Q8_0 matmuls read the input quantized: call before a group of matvecs on x(n). */
+static void prepare(const struct fwd *f, const float *x, int n)
+{
+    if (f->m->format == LLM_FMT_V2_Q8)
+        quantize(f->s->xq, f->s->xs, x, n, f->m->group_size);
+}
+
+/* out(d) = W_layer(d, n) @ x(n); for Q8_0 x was quantized by prepare(). */
+static void matvec(const struct fwd *f, float *out, const float *x, const struct llm_tensor *t,
+                   int layer, int n, int d)
+{
+    struct llm_mat w = llm_tensor_mat(f->m, t, layer);
+    if (w.f)
+        f->k->matmul_f32(out, x, w.f, n, d);
+    else
+        f->k->matmul_q8(out, f->s->xq, f->s->xs, w.q, w.s, n, d, f->m->group_size);
+}
+
+static void embed(const struct fwd *f, int32_t token)
+{
+    int dim = f->m->c.dim;
+    struct llm_mat e = llm_tensor_mat(f->m, &f->m->tok_emb, 0);
+    size_t row = (size_t)token * (size_t)dim;
+    for (int i = 0; i < dim; i++) /* runq.c dequantizes the table: q * s */
+        f->s->x[i] = e.f ? e.f[row + i]
+                         : (float)e.q[row + i] * e.s[(row + i) / (size_t)f->m->group_size];
+}
+
+static void attention(const struct fwd *f, int l, int32_t pos)
+{
+    const struct llm_model *m = f->m;
+    struct llm_state *s = f->s;
+    int dim = m->c.dim, kv_dim = m->kv_dim, hs = m->head_size;
+    int kv_mul = m->c.n_heads / m->c.n_kv_heads;
+    size_t loff = (size_t)l * (size_t)m->c.seq_len * (size_t)kv_dim;
+    float *k = s->key_cache + loff + (size_t)pos * kv_dim;
+    float *v = s->value_cache + loff + (size_t)pos * kv_dim;
+
+    rmsnorm(s->xb, s->x, m->rms_att + (size_t)l * dim, dim);
+    prepare(f, s->xb, dim);
+    matvec(f, s->q, s->xb, &m->wq, l, dim, dim);
+    matvec(f, k, s->xb, &m->wk, l, dim, kv_dim);
+    matvec(f, v, s->xb, &m->wv, l, dim, kv_dim);
+    rope_apply(s, m, k);
+    for (int h = 0; h < m->c.n_heads; h++) {
+        size_t kvh = (size_t)(h / kv_mul) * hs;
+        attend_head(m, s->att + (size_t)h * m->c.seq_len, s->q + (size_t)h * hs,
+                    s->key_cache + loff + kvh, s->value_cache + loff + kvh,
+                    s->xb + (size_t)h * hs, pos);
+    }
+    prepare(f, s->xb, dim);
+    matvec(f, s->xb2, s->xb, &m->wo, l, dim, dim);
+    for (int i = 0; i < dim; i++)
+        s->x[i] += s->xb2[i];
+}
+
+/* x += W2 (silu(W1 xb) * W3 xb) with xb = rmsnorm(x). */
+static void ffn(const struct fwd *f, int l)
+{
+    const struct llm_model *m = f->m;
+    struct llm_state *s = f->s;
+    int dim = m->c.dim, hidden = m->c.hidden_dim;
+    rmsnorm(s->xb, s->x, m->rms_ffn + (size_t)l * dim, dim);
+    prepare(f, s->xb, dim);
+    matvec(f, s->hb, s->xb, &m->w1, l, dim, hidden);
+    matvec(f, s->hb2, s->xb, &m->w3, l, dim, hidden);
+    for (int i = 0; i < hidden; i++) {
+        float val = s->hb[i];
+        val *= (1.0f / (1.0f + expf(-val))); /* silu(x) = x * sigmoid(x) */
+        val *= s->hb2[i];
+        s->hb[i] = val;
+    }
+    prepare(f, s->hb, hidden);
+    matvec(f, s->xb, s->hb, &m->w2, l, hidden, dim);
+    for (int i = 0; i < dim; i++)
+        s->x[i] += s->xb[i];
+}
+
+float *llm_forward(const struct llm_model *m, struct llm_state *s,
+                   const struct llm_kernels *k, int32_t token, int32_t pos)
+{
+    struct fwd f = { m, s, k };
+    embed(&f, token);
+    rope_table(s, m, pos);
+    for (int l = 0; l < m->c.n_layers; l++) {
+        attention(&f, l, pos);
+        ffn(&f, l);
+    }
+    rmsnorm(s->x, s->x, m->rms_final, m->c.dim);
+    prepare(&f, s->x, m->c.dim);
+    matvec(&f, s->logits, s->x, &m->wcls, 0, m->c.dim, m->c.vocab_size);
+    return s->logits;
+}
