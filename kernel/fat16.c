@@ -620,10 +620,12 @@ int fat16_open(struct fat16 *fs, const char *path, struct fat16_file *f)
 int fat16_opendir(struct fat16 *fs, const char *path, struct fat16_file *dir)
 {
     int err = lookup(fs, path, dir);
-    if (err == FAT16_OK && !dir->is_dir)
+    if (err != FAT16_OK)
+        return err;
+    if (!dir->is_dir)
         return FAT16_E_NOT_DIR;
     dir->pos = 0;
-    return err;
+    return FAT16_OK;
 }
 
 int fat16_readdir(struct fat16_file *dir, struct fat16_dirent *out)

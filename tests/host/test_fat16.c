@@ -409,6 +409,8 @@ TEST(paths_case_dots_and_errors)
     CHECK(fat16_open(&v.fs, "/.BIN", &f) == FAT16_E_BAD_PATH);
     CHECK(fat16_open(&v.fs, "/A.B.C", &f) == FAT16_E_BAD_PATH);
     CHECK(fat16_open(NULL, "/DATA.BIN", &f) == FAT16_E_INVAL);
+    CHECK(fat16_opendir(&v.fs, "/", NULL) == FAT16_E_INVAL);
+    CHECK(fat16_open(&v.fs, NULL, &f) == FAT16_E_INVAL);
     vol_free(&v);
 }
 
