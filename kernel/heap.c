@@ -1,0 +1,553 @@
+/* The kernel heap's public calls (malloc, free, calloc, realloc, aligned_alloc, statistics)
+ * and its small tier: requests up to HEAP_SMALL_MAX bytes come from size-class slabs (64 KiB
+ * blocks of the TLSF tier, heap_tlsf.c) with per-slab LIFO free lists, so the common case is
+ * a pop or a push plus one header check. Contract in heap.h, design in docs/heap.md.
+ * Called by kernel code after heap_init() and heap_add_region(); never from interrupts. */
+#include "heap_impl.h"
+#include "log.h"
+
+struct heap_state heap_g;
+
+/* Slot strides of the size classes (bytes of header + usable): 16-byte steps up to 256, then
+ * 64-byte steps up to 1088 (waste per block at most 20 %). A slot's usable size is its stride
+ * minus HEAP_UHDR_SIZE, so the last class serves HEAP_SMALL_MAX = 1080 bytes. */
+static const uint16_t heap_class_stride[HEAP_CLASS_COUNT] = {
+    16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
+    320, 384, 448, 512, 576, 640, 704, 768, 832, 896, 960, 1024, 1088,
+};
+_Static_assert(HEAP_SMALL_MAX + HEAP_UHDR_SIZE == 1088, "last class serves HEAP_SMALL_MAX");
+
+/* Class of a request, indexed by slot size in HEAP_CLASS_UNIT granules (filled by heap_init). */
+#define CLASS_INDEX_COUNT ((HEAP_SMALL_MAX + HEAP_UHDR_SIZE) / HEAP_CLASS_UNIT + 1)
+static uint8_t heap_class_of[CLASS_INDEX_COUNT];
+
+static unsigned class_of(size_t n)
+{
+    return heap_class_of[(n + HEAP_UHDR_SIZE + HEAP_CLASS_UNIT - 1) / HEAP_CLASS_UNIT];
+}
+
+/* ---- byte helpers (no libc in the kernel) -------------------------------------------- */
+
+void heap_fill(void *dst, uint8_t byte, size_t n)
+{
+    unsigned char *d = dst;
+    uintptr_t word = (uintptr_t)-1 / 0xFF * byte;     /* byte repeated in every lane */
+    for (; n && ((uintptr_t)d & (sizeof(word) - 1)); n--)
+        *d++ = byte;
+    for (; n >= sizeof(word); n -= sizeof(word), d += sizeof(word))
+        *(uintptr_t *)d = word;
+    for (; n; n--)
+        *d++ = byte;
+}
+
+void heap_copy(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    if ((((uintptr_t)d | (uintptr_t)s) & (sizeof(uintptr_t) - 1)) == 0)
+        for (; n >= sizeof(uintptr_t); n -= sizeof(uintptr_t)) {
+            *(uintptr_t *)d = *(const uintptr_t *)s;
+            d += sizeof(uintptr_t);
+            s += sizeof(uintptr_t);
+        }
+    for (; n; n--)
+        *d++ = *s++;
+}
+
+size_t heap_find_not(const void *p, uint8_t byte, size_t n)
+{
+    const unsigned char *c = p;
+    uintptr_t word = (uintptr_t)-1 / 0xFF * byte;
+    size_t i = 0;
+    for (; i < n && ((uintptr_t)(c + i) & (sizeof(word) - 1)); i++)
+        if (c[i] != byte)
+            return i;
+    for (; i + sizeof(word) <= n && *(const uintptr_t *)(c + i) == word; i += sizeof(word))
+        ;
+    for (; i < n; i++)
+        if (c[i] != byte)
+            return i;
+    return n;
+}
+
+/* ---- reporting ----------------------------------------------------------------------- */
+
+static const char *const heap_err_names[HEAP_E_COUNT] = {
+    [HEAP_OK] = "ok",
+    [HEAP_E_NOT_INIT] = "heap_init not called",
+    [HEAP_E_REGION_SMALL] = "region too small",
+    [HEAP_E_REGION_OVERLAP] = "region overlaps another",
+    [HEAP_E_TOO_MANY] = "too many regions",
+    [HEAP_E_NOMEM] = "out of memory",
+    [HEAP_E_DOUBLE_FREE] = "double free",
+    [HEAP_E_BAD_POINTER] = "pointer not from this heap",
+    [HEAP_E_BAD_HEADER] = "block header corrupt or pointer not from malloc",
+    [HEAP_E_OVERFLOW] = "write past the end of a block",
+    [HEAP_E_USE_AFTER_FREE] = "write to freed memory",
+    [HEAP_E_FREELIST] = "free list corrupt",
+    [HEAP_E_NEIGHBOUR] = "neighbouring block header corrupt",
+};
+
+const char *heap_strerror(enum heap_err err)
+{
+    return (unsigned)err < HEAP_E_COUNT ? heap_err_names[err] : "unknown heap error";
+}
+
+void heap_fail(enum heap_err err, const void *block, const void *caller, const char *what)
+{
+    kprintf("heap: %s: %s: block %p, caller %p\n", heap_strerror(err), what, block, caller);
+    if (heap_in_range(block) && ((uintptr_t)block & (HEAP_ALIGN - 1)) == 0) {
+        const struct heap_uhdr *h = heap_uhdr_of((void *)block);
+        kprintf("heap: block %p header info 0x%08x tag 0x%08x\n", block, h->info, h->tag);
+    }
+    panic("heap: %s at block %p (caller %p)", heap_strerror(err), block, caller);
+}
+
+static void *heap_oom(size_t size, const void *caller)
+{
+    heap_g.failed++;
+    kprintf("heap: out of memory: %zu bytes for caller %p (free %zu in %zu blocks)\n",
+            size, caller, heap_g.tlsf_free_bytes, heap_g.tlsf_free_blocks);
+    return NULL;
+}
+
+/* ---- guard mode ---------------------------------------------------------------------- */
+
+void heap_guard_arm(void *ptr, size_t usable, size_t asked)
+{
+    char *p = ptr;
+    uint32_t slack = (uint32_t)(usable - asked);
+    struct heap_trailer *t = (struct heap_trailer *)(p + usable - HEAP_TRAILER_SIZE);
+    heap_fill(p + asked, HEAP_CANARY_FILL, slack - HEAP_TRAILER_SIZE);
+    t->slack = slack;
+    t->check = heap_tag(ptr, slack, 0, HEAP_STATE_TRAILER);
+}
+
+size_t heap_guard_check(void *ptr, size_t usable, const void *caller)
+{
+    char *p = ptr;
+    const struct heap_trailer *t = (const struct heap_trailer *)(p + usable - HEAP_TRAILER_SIZE);
+    if (t->check != heap_tag(ptr, t->slack, 0, HEAP_STATE_TRAILER) ||
+        t->slack < HEAP_GUARD_EXTRA || t->slack > usable)
+        heap_fail(HEAP_E_OVERFLOW, ptr, caller, "guard trailer overwritten");
+    size_t asked = usable - t->slack;
+    size_t zone = t->slack - HEAP_TRAILER_SIZE;
+    size_t bad = heap_find_not(p + asked, HEAP_CANARY_FILL, zone);
+    if (bad != zone) {
+        kprintf("heap: canary byte %zu past the %zu-byte block is 0x%02x\n", bad, asked,
+                (unsigned)(unsigned char)p[asked + bad]);
+        heap_fail(HEAP_E_OVERFLOW, ptr, caller, "canary after the block overwritten");
+    }
+    return asked;
+}
+
+void heap_set_guard_mode(bool on)
+{
+    heap_g.guard = on;
+}
+
+/* ---- small tier ---------------------------------------------------------------------- */
+
+static uint32_t slab_magic(const struct heap_slab *s)
+{
+    return HEAP_SLAB_MAGIC ^ heap_g.key_tag ^ (uint32_t)(uintptr_t)s;
+}
+
+static void slab_list(struct heap_class *c, struct heap_slab *s)
+{
+    s->prev = NULL;
+    s->next = c->partial;
+    if (c->partial)
+        c->partial->prev = s;
+    c->partial = s;
+    s->listed = true;
+}
+
+static void slab_unlist(struct heap_class *c, struct heap_slab *s)
+{
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        c->partial = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->next = s->prev = NULL;
+    s->listed = false;
+}
+
+static struct heap_slab *slab_new(unsigned cls, const void *caller)
+{
+    size_t total = HEAP_TBLK_HDR + HEAP_SLAB_SIZE;
+    struct heap_slab *s = heap_tlsf_alloc(total, HEAP_ALIGN, HEAP_INFO_INTERNAL, caller);
+    if (!s)
+        return NULL;
+    s->magic = slab_magic(s);
+    s->cls = cls;
+    s->stride = heap_class_stride[cls];
+    s->used = 0;
+    s->free = NULL;
+    s->first = (char *)HEAP_ALIGN_UP((uintptr_t)(s + 1) + HEAP_UHDR_SIZE, HEAP_ALIGN);
+    s->bump = s->first;
+    s->end = (char *)s + HEAP_SLAB_SIZE;
+    s->capacity = (uint32_t)((size_t)(s->end - (s->first - HEAP_UHDR_SIZE)) / s->stride);
+    slab_list(&heap_g.cls[cls], s);
+    heap_g.slab_bytes += HEAP_SLAB_SIZE;
+    return s;
+}
+
+/* Pops the next free slot of s: a freed one (checked) or a never-used one. */
+static char *slab_pop(struct heap_slab *s, const void *caller)
+{
+    char *p = s->free;
+    if (!p) {
+        p = s->bump;
+        if (HEAP_UNLIKELY(p + s->stride - HEAP_UHDR_SIZE > s->end))
+            heap_fail(HEAP_E_FREELIST, s, caller, "slab count says free, slab is full");
+        s->bump = p + s->stride;
+        return p;
+    }
+    struct heap_uhdr *h = heap_uhdr_of(p);
+    if (HEAP_UNLIKELY(h->tag != heap_tag(p, h->info, 0, HEAP_STATE_FREE)))
+        heap_fail(HEAP_E_FREELIST, p, caller, "free slot header overwritten");
+    char *next = heap_link_dec(*(uintptr_t *)p, p);
+    if (HEAP_UNLIKELY(next && (next < s->first || next >= s->bump)))
+        heap_fail(HEAP_E_FREELIST, p, caller, "free slot's encoded link overwritten");
+    if (HEAP_UNLIKELY(h->info & HEAP_INFO_GUARD)) {
+        size_t n = s->stride - HEAP_UHDR_SIZE - sizeof(uintptr_t);
+        if (heap_find_not(p + sizeof(uintptr_t), HEAP_FREE_FILL, n) != n)
+            heap_fail(HEAP_E_USE_AFTER_FREE, p, caller, "freed slot was written");
+    }
+    s->free = next;
+    return p;
+}
+
+static void *small_alloc(unsigned cls, uint32_t flags, const void *caller)
+{
+    struct heap_class *c = &heap_g.cls[cls];
+    struct heap_slab *s = c->partial;
+    if (HEAP_UNLIKELY(!s)) {
+        s = slab_new(cls, caller);
+        if (!s)
+            return NULL;
+    }
+    char *p = slab_pop(s, caller);
+    if (++s->used == s->capacity)
+        slab_unlist(c, s);
+    uint32_t info = (uint32_t)(p - (char *)s) | flags;
+    struct heap_uhdr *h = heap_uhdr_of(p);
+    h->info = info;
+    h->tag = heap_tag(p, info, 0, HEAP_STATE_ALLOC);
+    return p;
+}
+
+static void slab_release(struct heap_class *c, struct heap_slab *s, const void *caller)
+{
+    struct heap_uhdr *h = heap_uhdr_of(s);
+    uint32_t info = HEAP_INFO_TLSF | HEAP_INFO_INTERNAL;
+    if (h->info != info ||
+        h->tag != heap_tag(s, info, heap_tblk_size(heap_tblk_of(s)), HEAP_STATE_ALLOC))
+        heap_fail(HEAP_E_BAD_HEADER, s, caller, "slab's own block header overwritten");
+    slab_unlist(c, s);
+    s->magic = 0;
+    heap_g.slab_bytes -= HEAP_SLAB_SIZE;
+    heap_tlsf_free(s, caller);
+}
+
+/* Verified small slot p (tag checked by the caller) goes back on its slab's list. */
+static void small_free(char *p, uint32_t info, const void *caller)
+{
+    struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
+    if (HEAP_UNLIKELY(s->magic != slab_magic(s) || p < s->first || p >= s->bump))
+        heap_fail(HEAP_E_BAD_HEADER, p, caller, "slab header overwritten");
+    size_t usable = s->stride - HEAP_UHDR_SIZE;
+    if (HEAP_UNLIKELY((info & HEAP_INFO_GUARD) || heap_g.guard)) {
+        if (info & HEAP_INFO_GUARD)
+            heap_guard_check(p, usable, caller);
+        heap_fill(p + sizeof(uintptr_t), HEAP_FREE_FILL, usable - sizeof(uintptr_t));
+        info |= HEAP_INFO_GUARD;
+    }
+    *(uintptr_t *)p = heap_link_enc(s->free, p);
+    s->free = p;
+    struct heap_uhdr *h = heap_uhdr_of(p);
+    h->info = info;
+    h->tag = heap_tag(p, info, 0, HEAP_STATE_FREE);
+    struct heap_class *c = &heap_g.cls[s->cls];
+    if (s->used-- == s->capacity)
+        slab_list(c, s);
+    else if (s->used == 0 && (c->partial != s || s->next))
+        slab_release(c, s, caller);
+}
+
+/* ---- allocation and free, all tiers -------------------------------------------------- */
+
+static void account_alloc(size_t usable)
+{
+    heap_g.in_use_bytes += usable;
+    heap_g.live_blocks++;
+    heap_g.mallocs++;
+    if (heap_g.in_use_bytes > heap_g.peak_bytes)
+        heap_g.peak_bytes = heap_g.in_use_bytes;
+}
+
+static void account_free(size_t usable)
+{
+    heap_g.in_use_bytes -= usable;
+    heap_g.live_blocks--;
+    heap_g.frees++;
+}
+
+static size_t small_usable(const void *p, uint32_t info)
+{
+    const struct heap_slab *s = (const void *)((const char *)p - (info & HEAP_INFO_OFFSET));
+    return s->stride - HEAP_UHDR_SIZE;
+}
+
+/* TLSF request for `need` user bytes: whole pages from HEAP_LARGE_MIN on. */
+static void *tlsf_request(size_t need, size_t align, uint32_t flags, const void *caller)
+{
+    size_t total;
+    if (need >= HEAP_LARGE_MIN) {
+        if (need > HEAP_CHUNK_MAX)
+            return NULL;
+        total = HEAP_TBLK_HDR + HEAP_ALIGN_UP(need, HEAP_PAGE_SIZE);
+        if (align < HEAP_PAGE_SIZE)
+            align = HEAP_PAGE_SIZE;
+    } else {
+        total = HEAP_ALIGN_UP(need + HEAP_TBLK_HDR, HEAP_ALIGN);
+        if (total < HEAP_TBLK_MIN)
+            total = HEAP_TBLK_MIN;
+    }
+    if (align > HEAP_CHUNK_MAX)
+        return NULL;
+    return heap_tlsf_alloc(total, align, flags, caller);
+}
+
+/* Any size and alignment, guard mode honoured; align is a power of two >= HEAP_ALIGN. */
+static void *alloc_any(size_t n, size_t align, const void *caller)
+{
+    bool guard = heap_g.guard;
+    size_t need = n + (guard ? HEAP_GUARD_EXTRA : 0);
+    uint32_t flags = guard ? HEAP_INFO_GUARD : 0;
+    void *p = NULL;
+    size_t usable = 0;
+    if (need < n || !heap_g.ready)
+        return heap_oom(n, caller);
+    if (align <= HEAP_ALIGN && need <= HEAP_SMALL_MAX) {
+        p = small_alloc(class_of(need), flags, caller);
+        if (p)
+            usable = small_usable(p, heap_uhdr_of(p)->info);
+    } else {
+        p = tlsf_request(need, align, flags, caller);
+        if (p)
+            usable = heap_tlsf_usable(p);
+    }
+    if (!p)
+        return heap_oom(n, caller);
+    account_alloc(usable);
+    if (guard)
+        heap_guard_arm(p, usable, n);
+    return p;
+}
+
+void *HEAP_FN(malloc)(size_t size)
+{
+    const void *caller = __builtin_return_address(0);
+    if (size <= HEAP_SMALL_MAX && !heap_g.guard) {
+        unsigned cls = class_of(size);
+        void *p = small_alloc(cls, 0, caller);
+        if (HEAP_UNLIKELY(!p))
+            return heap_oom(size, caller);
+        account_alloc(heap_class_stride[cls] - HEAP_UHDR_SIZE);
+        return p;
+    }
+    return alloc_any(size, HEAP_ALIGN, caller);
+}
+
+#define FREE_FILL_WORD (0x01010101u * HEAP_FREE_FILL)    /* a freed, merged header */
+
+/* Checks that p is a live block of this heap (or reports and panics); returns its usable
+ * size and its header info. */
+static size_t live_block(void *p, uint32_t *info_out, const void *caller)
+{
+    if (HEAP_UNLIKELY(((uintptr_t)p & (HEAP_ALIGN - 1)) || !heap_in_range(p)))
+        heap_fail(HEAP_E_BAD_POINTER, p, caller, "not an address this heap hands out");
+    struct heap_uhdr *h = heap_uhdr_of(p);
+    uint32_t info = h->info;
+    size_t size = (info & HEAP_INFO_TLSF) ? heap_tblk_size(heap_tblk_of(p)) : 0;
+    *info_out = info;
+    if (HEAP_UNLIKELY(h->tag != heap_tag(p, info, size, HEAP_STATE_ALLOC))) {
+        if (h->tag == heap_tag(p, info, size, HEAP_STATE_FREE))
+            heap_fail(HEAP_E_DOUBLE_FREE, p, caller, "block is already free");
+        if (h->tag == FREE_FILL_WORD && info == FREE_FILL_WORD)
+            heap_fail(HEAP_E_DOUBLE_FREE, p, caller, "block is already free (merged)");
+        heap_fail(HEAP_E_BAD_HEADER, p, caller,
+                  "header tag wrong: overwritten, or not a pointer malloc returned");
+    }
+    if (HEAP_UNLIKELY(info & HEAP_INFO_INTERNAL))
+        heap_fail(HEAP_E_BAD_POINTER, p, caller, "heap-internal block");
+    return size ? size - HEAP_TBLK_HDR : small_usable(p, info);
+}
+
+static void free_block(void *p, const void *caller)
+{
+    uint32_t info;
+    size_t usable = live_block(p, &info, caller);
+    account_free(usable);
+    if (!(info & HEAP_INFO_TLSF)) {
+        small_free(p, info, caller);
+        return;
+    }
+    if (info & HEAP_INFO_GUARD)
+        heap_guard_check(p, usable, caller);
+    heap_tlsf_free(p, caller);
+}
+
+void HEAP_FN(free)(void *ptr)
+{
+    if (ptr)
+        free_block(ptr, __builtin_return_address(0));
+}
+
+void *HEAP_FN(calloc)(size_t count, size_t size)
+{
+    const void *caller = __builtin_return_address(0);
+    if (size && count > (size_t)-1 / size)
+        return heap_oom((size_t)-1, caller);
+    void *p = alloc_any(count * size, HEAP_ALIGN, caller);
+    if (p)
+        heap_fill(p, 0, count * size);
+    return p;
+}
+
+void *HEAP_FN(aligned_alloc)(size_t align, size_t size)
+{
+    const void *caller = __builtin_return_address(0);
+    if (align == 0 || (align & (align - 1))) {
+        kprintf("heap: aligned_alloc: alignment %zu is not a power of two (caller %p)\n",
+                align, caller);
+        return NULL;
+    }
+    return alloc_any(size, align < HEAP_ALIGN ? HEAP_ALIGN : align, caller);
+}
+
+/* Bytes the caller asked for (guarded blocks) or may use (others). */
+static size_t asked_size(void *p, size_t usable, uint32_t info, const void *caller)
+{
+    return (info & HEAP_INFO_GUARD) ? heap_guard_check(p, usable, caller) : usable;
+}
+
+void *HEAP_FN(realloc)(void *ptr, size_t size)
+{
+    const void *caller = __builtin_return_address(0);
+    if (!ptr)
+        return alloc_any(size, HEAP_ALIGN, caller);
+    if (size == 0) {
+        free_block(ptr, caller);
+        return NULL;
+    }
+    uint32_t info;
+    size_t usable = live_block(ptr, &info, caller);
+    size_t old = asked_size(ptr, usable, info, caller);
+    size_t need = size + ((info & HEAP_INFO_GUARD) ? HEAP_GUARD_EXTRA : 0);
+    /* Stay in place when it fits and at most half the block would be wasted. */
+    if (need >= size && need <= usable && (need > usable / 2 || usable <= HEAP_SMALL_MAX)) {
+        if (info & HEAP_INFO_GUARD)
+            heap_guard_arm(ptr, usable, size);
+        return ptr;
+    }
+    void *q = alloc_any(size, HEAP_ALIGN, caller);
+    if (!q)
+        return NULL;
+    heap_copy(q, ptr, old < size ? old : size);
+    free_block(ptr, caller);
+    return q;
+}
+
+size_t heap_usable_size(void *ptr)
+{
+    const void *caller = __builtin_return_address(0);
+    uint32_t info;
+    size_t usable = live_block(ptr, &info, caller);
+    return asked_size(ptr, usable, info, caller);
+}
+
+/* ---- setup and statistics ------------------------------------------------------------ */
+
+static uint32_t splitmix32(uint32_t *state)
+{
+    uint32_t z = (*state += 0x9E3779B9u);
+    z = (z ^ (z >> 16)) * 0x85EBCA6Bu;
+    z = (z ^ (z >> 13)) * 0xC2B2AE35u;
+    return z ^ (z >> 16);
+}
+
+void heap_init(uint32_t seed)
+{
+    heap_fill(&heap_g, 0, sizeof(heap_g));
+    heap_g.key_tag = splitmix32(&seed);
+    heap_g.key_link = splitmix32(&seed);
+    if (sizeof(uintptr_t) > sizeof(uint32_t))
+        heap_g.key_link ^= (uintptr_t)splitmix32(&seed) << 16 << 16;
+    heap_g.guard = HEAP_GUARD_DEFAULT;
+    unsigned cls = 0;
+    for (unsigned i = 0; i < CLASS_INDEX_COUNT; i++) {
+        while (heap_class_stride[cls] < i * HEAP_CLASS_UNIT)
+            cls++;
+        heap_class_of[i] = (uint8_t)cls;
+    }
+    heap_g.ready = true;
+}
+
+static bool overlaps_chunk(uintptr_t base, uintptr_t end)
+{
+    for (unsigned i = 0; i < heap_g.nchunks; i++)
+        if (base < heap_g.chunks[i].end && heap_g.chunks[i].base < end)
+            return true;
+    return false;
+}
+
+enum heap_err heap_add_region(uintptr_t base, size_t size)
+{
+    if (!heap_g.ready)
+        return HEAP_E_NOT_INIT;
+    uintptr_t end = base + size < base ? (uintptr_t)-1 : base + size;
+    if (base < HEAP_PAGE_SIZE)
+        base = HEAP_PAGE_SIZE;      /* keep NULL and the first page out of the heap */
+    base = HEAP_ALIGN_UP(base, HEAP_ALIGN);
+    end &= ~(uintptr_t)(HEAP_ALIGN - 1);
+    if (end <= base || end - base < HEAP_TBLK_MIN + HEAP_TBLK_HDR) {
+        kprintf("heap: region %p + %zu too small, ignored\n", (void *)base, size);
+        return HEAP_E_REGION_SMALL;
+    }
+    if (overlaps_chunk(base, end)) {
+        kprintf("heap: region %p..%p overlaps one already added\n", (void *)base, (void *)end);
+        return HEAP_E_REGION_OVERLAP;
+    }
+    while (end - base >= HEAP_TBLK_MIN + HEAP_TBLK_HDR) {
+        size_t piece = end - base > HEAP_CHUNK_MAX ? HEAP_CHUNK_MAX : end - base;
+        enum heap_err err = heap_tlsf_add_chunk(base, piece);
+        if (err != HEAP_OK) {
+            kprintf("heap: region at %p: %s\n", (void *)base, heap_strerror(err));
+            return err;
+        }
+        heap_g.total_bytes += piece;
+        base += piece;
+    }
+    return HEAP_OK;
+}
+
+void heap_get_stats(struct heap_stats *out)
+{
+    out->total_bytes = heap_g.total_bytes;
+    out->in_use_bytes = heap_g.in_use_bytes;
+    out->peak_in_use_bytes = heap_g.peak_bytes;
+    out->free_bytes = heap_g.tlsf_free_bytes;
+    out->largest_free_bytes = heap_tlsf_largest_free();
+    out->live_blocks = heap_g.live_blocks;
+    out->free_blocks = heap_g.tlsf_free_blocks;
+    out->slab_bytes = heap_g.slab_bytes;
+    out->mallocs = heap_g.mallocs;
+    out->frees = heap_g.frees;
+    out->failed = heap_g.failed;
+    out->guard_mode = heap_g.guard;
+}

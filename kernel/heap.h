@@ -1,0 +1,106 @@
+/* The kernel heap: malloc, free, calloc, realloc and aligned_alloc over the usable RAM ranges
+ * the integrator hands over with heap_add_region (from the E820 map; no fixed addresses).
+ * Three tiers, chosen by size (docs/heap.md):
+ *   small  (<= HEAP_SMALL_MAX)  size classes, per-slab free lists with encoded next pointers;
+ *   medium                      TLSF (two-level segregated fit): O(1) allocation and free,
+ *                               immediate coalescing;
+ *   large  (>= HEAP_LARGE_MIN)  whole pages: page-aligned, size rounded up to HEAP_PAGE_SIZE.
+ * Every block carries a tagged header checked on free: double free, a pointer the heap never
+ * returned, and a corrupted header or neighbour are reported (subsystem, block, the caller's
+ * address) and then panic(). Guard mode (build flag HEAP_GUARD_DEFAULT, boot option
+ * `heap=guard` -> heap_set_guard_mode) adds a canary zone after every block and fills freed
+ * memory with HEAP_FREE_FILL, checked again when the memory is handed out.
+ * Not thread- or interrupt-safe: the kernel is single-threaded; never call it from an
+ * interrupt handler. Portable C: builds freestanding for i686 and on the host (x86-64 or
+ * -m32) with -DHEAP_HOST_TEST, where the public names get a heap_ prefix (heap_malloc, ...)
+ * so they do not collide with the C library's. */
+#ifndef FLUID_KERNEL_HEAP_H
+#define FLUID_KERNEL_HEAP_H
+
+#include <fluid/types.h>
+
+#ifdef HEAP_HOST_TEST
+#define HEAP_FN(name) heap_##name
+#else
+#define HEAP_FN(name) name
+#endif
+
+#define HEAP_ALIGN          16u         /* every pointer malloc returns is 16-byte aligned */
+#define HEAP_PAGE_SIZE      4096u       /* "whole pages" granule of the large tier */
+#define HEAP_SMALL_MAX      1080u       /* largest request served by a size class */
+#define HEAP_LARGE_MIN      (128u * 1024u)  /* smallest request served as whole pages */
+#define HEAP_MAX_CHUNKS     64          /* regions (after splitting huge ones) the heap tracks */
+#define HEAP_FREE_FILL      0xDFu       /* guard mode: byte pattern of freed memory */
+#define HEAP_CANARY_FILL    0xCBu       /* guard mode: byte pattern after each block */
+
+/* One error enum for the subsystem. Detected corruption never returns: it is reported with
+ * the value's name (heap_strerror) and ends in panic(). */
+enum heap_err {
+    HEAP_OK = 0,
+    HEAP_E_NOT_INIT,        /* heap_add_region before heap_init */
+    HEAP_E_REGION_SMALL,    /* region too small to hold one block after alignment */
+    HEAP_E_REGION_OVERLAP,  /* region overlaps one already added */
+    HEAP_E_TOO_MANY,        /* more than HEAP_MAX_CHUNKS chunks */
+    HEAP_E_NOMEM,           /* out of memory: the call returns NULL, the heap is intact */
+    HEAP_E_DOUBLE_FREE,     /* free/realloc of a block already freed */
+    HEAP_E_BAD_POINTER,     /* a pointer the heap never returned (outside, misaligned, ...) */
+    HEAP_E_BAD_HEADER,      /* a block header whose check tag does not match: overwritten */
+    HEAP_E_OVERFLOW,        /* guard mode: the canary after a block was overwritten */
+    HEAP_E_USE_AFTER_FREE,  /* guard mode: freed memory was written before reuse */
+    HEAP_E_FREELIST,        /* an encoded free-list link decodes to an impossible block */
+    HEAP_E_NEIGHBOUR,       /* the physically adjacent block's header disagrees */
+    HEAP_E_COUNT
+};
+
+struct heap_stats {
+    size_t total_bytes;         /* bytes of all regions handed to the heap */
+    size_t in_use_bytes;        /* usable bytes of live allocations */
+    size_t peak_in_use_bytes;   /* maximum of in_use_bytes since heap_init */
+    size_t free_bytes;          /* bytes in free TLSF blocks (any size can use them) */
+    size_t largest_free_bytes;  /* payload of the largest free TLSF block */
+    size_t live_blocks;         /* allocations not freed yet */
+    size_t free_blocks;         /* free TLSF blocks (fragments) */
+    size_t slab_bytes;          /* bytes held by small-size slabs, free slots included */
+    uint64_t mallocs, frees;    /* successful allocations / frees since heap_init */
+    uint64_t failed;            /* allocations that returned NULL (out of memory) */
+    bool guard_mode;
+};
+
+/* Resets the heap to empty. seed feeds the keys that encode free-list pointers and header
+ * tags (pass something unpredictable, e.g. the TSC). Guard mode starts as HEAP_GUARD_DEFAULT. */
+void heap_init(uint32_t seed);
+
+/* Hands [base, base+size) to the heap. Called once per usable E820 range above the kernel;
+ * the caller guarantees the memory is RAM and unused. Returns HEAP_OK or an error (logged). */
+enum heap_err heap_add_region(uintptr_t base, size_t size);
+
+void *HEAP_FN(malloc)(size_t size);             /* NULL when out of memory (logged) */
+void HEAP_FN(free)(void *ptr);                  /* NULL is a no-op */
+void *HEAP_FN(calloc)(size_t count, size_t size);   /* NULL on overflow or out of memory */
+/* NULL ptr acts as malloc; size 0 frees ptr and returns NULL; on failure returns NULL and
+ * ptr stays valid and unchanged. */
+void *HEAP_FN(realloc)(void *ptr, size_t size);
+/* align must be a power of two (else NULL); size need not be a multiple of align. */
+void *HEAP_FN(aligned_alloc)(size_t align, size_t size);
+
+/* Bytes the caller may use at ptr (>= the size asked for); ptr must be live. */
+size_t heap_usable_size(void *ptr);
+
+/* Guard mode applies to blocks allocated while it is on; blocks keep their mode for life. */
+void heap_set_guard_mode(bool on);
+
+void heap_get_stats(struct heap_stats *out);
+
+/* Walks every block and slab and checks all invariants (links, tags, coalescing, counters).
+ * Logs each problem; returns how many it found (0: consistent). Slow: tests and debugging. */
+unsigned heap_check(void);
+
+const char *heap_strerror(enum heap_err err);
+
+/* Kernel self-test (kernel/heap_selftest.c): a randomized workload checked step by step
+ * against a shadow model. Returns the number of failures (0: pass). Leaves the heap as it
+ * found it. flags: HEAP_SELFTEST_* below. */
+#define HEAP_SELFTEST_TOGGLE_GUARD  1u  /* switch guard mode on and off during the run */
+unsigned heap_selftest(uint32_t seed, unsigned steps, unsigned flags);
+
+#endif

@@ -1,0 +1,191 @@
+/* heap_check: a full consistency walk of the heap for tests and debugging. It visits every
+ * block of every chunk (physical order), every TLSF free list and every slab slot, checks the
+ * invariants heap.c and heap_tlsf.c rely on, and recounts what the counters claim (the
+ * counters are the single source the statistics report; this walk proves they match).
+ * Reports problems with kprintf and returns their number; never panics. O(heap size). */
+#include "heap_impl.h"
+#include "log.h"
+
+struct walk {
+    unsigned problems;
+    size_t live, in_use, free_bytes, free_blocks, slabs;
+};
+
+static void problem(struct walk *w, const char *what, const void *where, uintptr_t value)
+{
+    if (w->problems++ < 20)
+        kprintf("heap: check: %s at %p (value 0x%zx)\n", what, where, (size_t)value);
+}
+
+/* A guarded live block: trailer tag and canary bytes, without panicking. */
+static void check_guard(struct walk *w, char *p, size_t usable)
+{
+    const struct heap_trailer *t = (const void *)(p + usable - HEAP_TRAILER_SIZE);
+    if (t->check != heap_tag(p, t->slack, 0, HEAP_STATE_TRAILER) ||
+        t->slack < HEAP_GUARD_EXTRA || t->slack > usable) {
+        problem(w, "guard trailer overwritten", p, t->slack);
+        return;
+    }
+    size_t zone = t->slack - HEAP_TRAILER_SIZE;
+    if (heap_find_not(p + usable - t->slack, HEAP_CANARY_FILL, zone) != zone)
+        problem(w, "guard canary overwritten", p, t->slack);
+}
+
+/* Every slot the slab ever handed out is either live (ALLOC tag) or free (FREE tag). */
+static void check_slab(struct walk *w, struct heap_slab *s)
+{
+    if (s->magic != (HEAP_SLAB_MAGIC ^ heap_g.key_tag ^ (uint32_t)(uintptr_t)s) ||
+        s->cls >= HEAP_CLASS_COUNT || s->stride < HEAP_CLASS_UNIT) {
+        problem(w, "slab header", s, s->magic);
+        return;
+    }
+    size_t usable = s->stride - HEAP_UHDR_SIZE;
+    uint32_t live = 0, freed = 0;
+    for (char *p = s->first; p < s->bump; p += s->stride) {
+        struct heap_uhdr *h = heap_uhdr_of(p);
+        if ((h->info & HEAP_INFO_OFFSET) != (uint32_t)(p - (char *)s))
+            problem(w, "slot offset", p, h->info);
+        if (h->tag == heap_tag(p, h->info, 0, HEAP_STATE_ALLOC)) {
+            live++;
+            if (h->info & HEAP_INFO_GUARD)
+                check_guard(w, p, usable);
+        } else if (h->tag == heap_tag(p, h->info, 0, HEAP_STATE_FREE)) {
+            freed++;
+        } else {
+            problem(w, "slot tag", p, h->tag);
+        }
+    }
+    uint32_t listed = 0;
+    for (char *p = s->free; p && listed <= s->capacity; listed++) {
+        if (p < s->first || p >= s->bump) {
+            problem(w, "slab free link out of slab", p, 0);
+            break;
+        }
+        p = heap_link_dec(*(uintptr_t *)p, p);
+    }
+    uint32_t unused = (uint32_t)((size_t)(s->end - (s->bump - HEAP_UHDR_SIZE)) / s->stride);
+    if (live != s->used || listed != freed || live + freed + unused != s->capacity)
+        problem(w, "slab counts", s, s->used);
+    if (s->listed != (s->used < s->capacity))
+        problem(w, "slab list membership", s, s->used);
+    w->live += live;
+    w->in_use += (size_t)live * usable;
+    w->slabs++;
+}
+
+static void check_used_block(struct walk *w, struct heap_tblk *b)
+{
+    void *u = heap_tblk_user(b);
+    struct heap_uhdr *h = heap_uhdr_of(u);
+    if (h->tag != heap_tag(u, h->info, heap_tblk_size(b), HEAP_STATE_ALLOC)) {
+        problem(w, "used block tag", u, h->tag);
+        return;
+    }
+    size_t usable = heap_tblk_size(b) - HEAP_TBLK_HDR;
+    if (h->info & HEAP_INFO_INTERNAL) {
+        check_slab(w, u);
+        return;
+    }
+    w->live++;
+    w->in_use += usable;
+    if (h->info & HEAP_INFO_GUARD)
+        check_guard(w, u, usable);
+}
+
+static void check_free_block(struct walk *w, struct heap_tblk *b, bool prev_free)
+{
+    void *u = heap_tblk_user(b);
+    struct heap_uhdr *h = heap_uhdr_of(u);
+    if (h->tag != heap_tag(u, h->info, heap_tblk_size(b), HEAP_STATE_FREE))
+        problem(w, "free block tag", u, h->tag);
+    if (prev_free)
+        problem(w, "two adjacent free blocks (missed coalescing)", u, 0);
+    size_t skip = sizeof(struct heap_tlinks), n = heap_tblk_size(b) - HEAP_TBLK_HDR - skip;
+    if ((h->info & HEAP_INFO_GUARD) &&
+        heap_find_not((char *)u + skip, HEAP_FREE_FILL, n) != n)
+        problem(w, "freed memory written", u, 0);
+    w->free_bytes += heap_tblk_size(b);
+    w->free_blocks++;
+}
+
+static void check_chunk(struct walk *w, const struct heap_chunk *c)
+{
+    struct heap_tblk *b = (struct heap_tblk *)c->base, *prev = NULL;
+    bool prev_free = false;
+    uintptr_t last = c->end - HEAP_TBLK_HDR;
+    while ((uintptr_t)b < last) {
+        size_t size = heap_tblk_size(b);
+        if (b->prev_phys != prev)
+            problem(w, "prev_phys link", b, (uintptr_t)b->prev_phys);
+        if (size < HEAP_TBLK_MIN || size % HEAP_ALIGN || size > last - (uintptr_t)b) {
+            problem(w, "block size", b, size);
+            return;
+        }
+        bool is_free = (b->size & HEAP_TBLK_FREE) != 0;
+        if (is_free)
+            check_free_block(w, b, prev_free);
+        else
+            check_used_block(w, b);
+        prev_free = is_free;
+        prev = b;
+        b = (struct heap_tblk *)((char *)b + size);
+    }
+    if ((uintptr_t)b != last || b->size != 0 || b->prev_phys != prev)
+        problem(w, "chunk sentinel", b, b->size);
+}
+
+/* Every list member is free, in range, in the right bin, and linked both ways. */
+static void check_bins(struct walk *w)
+{
+    size_t members = 0;
+    for (unsigned fl = 0; fl < HEAP_FL_COUNT; fl++)
+        for (unsigned sl = 0; sl < HEAP_SL_COUNT; sl++) {
+            struct heap_tblk *b = heap_g.bins[fl][sl], *prev = NULL;
+            bool bit = (heap_g.sl_bitmap[fl] >> sl) & 1;
+            if (bit != (b != NULL) || (bit && !((heap_g.fl_bitmap >> fl) & 1)))
+                problem(w, "bin bitmap", b, fl * HEAP_SL_COUNT + sl);
+            for (; b && members <= heap_g.tlsf_free_blocks; members++) {
+                struct heap_tlinks *l = heap_tblk_user(b);
+                if (!heap_in_range(b) || !(b->size & HEAP_TBLK_FREE) ||
+                    heap_link_dec(l->prev_enc, &l->prev_enc) != prev) {
+                    problem(w, "free list member", b, fl * HEAP_SL_COUNT + sl);
+                    break;
+                }
+                prev = b;
+                b = heap_link_dec(l->next_enc, &l->next_enc);
+            }
+        }
+    if (members != heap_g.tlsf_free_blocks)
+        problem(w, "free list length", NULL, members);
+}
+
+static void check_classes(struct walk *w)
+{
+    for (unsigned c = 0; c < HEAP_CLASS_COUNT; c++) {
+        unsigned n = 0;
+        for (struct heap_slab *s = heap_g.cls[c].partial; s; s = s->next) {
+            if (!s->listed || s->cls != c || ++n > w->slabs) {
+                problem(w, "class partial list", s, c);
+                break;
+            }
+        }
+    }
+}
+
+unsigned heap_check(void)
+{
+    struct walk w = {0};
+    for (unsigned i = 0; i < heap_g.nchunks; i++)
+        check_chunk(&w, &heap_g.chunks[i]);
+    check_bins(&w);
+    check_classes(&w);
+    if (w.live != heap_g.live_blocks)
+        problem(&w, "live block count", NULL, w.live);
+    if (w.in_use != heap_g.in_use_bytes)
+        problem(&w, "bytes in use", NULL, w.in_use);
+    if (w.free_bytes != heap_g.tlsf_free_bytes || w.free_blocks != heap_g.tlsf_free_blocks)
+        problem(&w, "free byte/block counters", NULL, w.free_bytes);
+    if (w.slabs * HEAP_SLAB_SIZE != heap_g.slab_bytes)
+        problem(&w, "slab byte counter", NULL, w.slabs);
+    return w.problems;
+}

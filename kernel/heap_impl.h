@@ -1,0 +1,197 @@
+/* Internals shared by the heap's files (heap.c: public calls and the small tier, heap_tlsf.c:
+ * the TLSF tier, heap_check.c: the consistency walk). Not for use outside kernel/heap*.c.
+ *
+ * Every block the heap hands out is preceded by a struct heap_uhdr (8 bytes) right below the
+ * user pointer. Its tag is a keyed hash of (address, info, size, state), so a stray write to
+ * the header, a pointer that never was a block, and a block already freed are told apart.
+ * Free-list links inside freed memory are stored encoded (XOR with keys and their own
+ * address, as mimalloc's secure mode and glibc's safe-linking do) and decoded links are
+ * range-checked before use. */
+#ifndef FLUID_KERNEL_HEAP_IMPL_H
+#define FLUID_KERNEL_HEAP_IMPL_H
+
+#include "heap.h"
+
+#ifndef HEAP_GUARD_DEFAULT
+#define HEAP_GUARD_DEFAULT 0
+#endif
+
+#define HEAP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define HEAP_ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((uintptr_t)(a) - 1))
+
+/* The 8 bytes below every user pointer. */
+struct heap_uhdr {
+    uint32_t info;      /* HEAP_INFO_* flags; small blocks: offset of the pointer in its slab */
+    uint32_t tag;       /* heap_tag(ptr, info, size, state) */
+};
+#define HEAP_UHDR_SIZE      8u
+
+#define HEAP_INFO_TLSF      0x80000000u  /* block comes from the TLSF tier (else a slab slot) */
+#define HEAP_INFO_GUARD     0x40000000u  /* allocated in guard mode / freed memory is filled */
+#define HEAP_INFO_INTERNAL  0x20000000u  /* heap-internal block (a slab): free() refuses it */
+#define HEAP_INFO_SENTINEL  0x10000000u  /* the zero-size block closing each chunk */
+#define HEAP_INFO_OFFSET    0x00FFFFFFu  /* small: byte offset of the pointer from the slab */
+
+/* Tag states: XORed into the keyed hash, so an allocated and a freed header differ. */
+#define HEAP_STATE_ALLOC    0x0A11C0DEu
+#define HEAP_STATE_FREE     0xF7EEB10Cu
+#define HEAP_STATE_TRAILER  0x7A11E700u
+
+/* Guard mode: the last HEAP_TRAILER_SIZE bytes of a guarded block hold struct heap_trailer;
+ * between the caller's bytes and the trailer at least HEAP_GUARD_MIN_CANARY bytes hold
+ * HEAP_CANARY_FILL. A guarded block therefore needs HEAP_GUARD_EXTRA bytes more. */
+struct heap_trailer {
+    uint32_t slack;     /* usable size minus the size asked for */
+    uint32_t check;     /* heap_tag(ptr, slack, 0, HEAP_STATE_TRAILER) */
+};
+#define HEAP_TRAILER_SIZE       8u
+#define HEAP_GUARD_MIN_CANARY   8u
+#define HEAP_GUARD_EXTRA        (HEAP_TRAILER_SIZE + HEAP_GUARD_MIN_CANARY)
+
+/* ---- small tier ----------------------------------------------------------------------- */
+#define HEAP_SLAB_SIZE      (64u * 1024u)   /* bytes per slab, its header included */
+#define HEAP_CLASS_COUNT    30              /* see heap_class_stride[] in heap.c */
+#define HEAP_CLASS_UNIT     16u             /* class table granule (bytes of slot) */
+
+struct heap_slab {
+    uint32_t magic;             /* HEAP_SLAB_MAGIC ^ keyed hash of the slab's address */
+    uint32_t cls;               /* size class */
+    uint32_t stride;            /* bytes per slot (header + usable) */
+    uint32_t used;              /* live slots: the only count of them */
+    uint32_t capacity;          /* slots that fit */
+    char *free;                 /* first free slot (user pointer), links encoded inside */
+    char *bump;                 /* next never-used slot (user pointer) */
+    char *first, *end;          /* first slot's user pointer; end of the slab */
+    struct heap_slab *next, *prev;  /* the class's list of slabs with free slots */
+    bool listed;                /* on that list */
+};
+#define HEAP_SLAB_MAGIC     0x51AB51ABu
+
+struct heap_class {
+    struct heap_slab *partial;  /* slabs with at least one free slot; head is used first */
+};
+
+/* ---- TLSF tier (heap_tlsf.c) ---------------------------------------------------------- */
+/* Origin: M. Masmano et al., "TLSF: a new dynamic memory allocator for real-time systems"
+ * (ECRTS 2004); bin mapping as in Matthew Conte's tlsf.c (BSD). Block sizes include the
+ * header; the bins are indexed by size with 2^HEAP_SL_LOG2 subdivisions per power of two. */
+#define HEAP_SL_LOG2        5
+#define HEAP_SL_COUNT       (1u << HEAP_SL_LOG2)
+#define HEAP_ALIGN_LOG2     4
+#define HEAP_FL_SHIFT       (HEAP_SL_LOG2 + HEAP_ALIGN_LOG2)   /* sizes below 2^9 are linear */
+#define HEAP_FL_MAX         30                                  /* blocks are < 2^30 bytes */
+#define HEAP_FL_COUNT       (HEAP_FL_MAX - HEAP_FL_SHIFT + 1)
+#define HEAP_SMALL_BLOCK    (1u << HEAP_FL_SHIFT)
+#define HEAP_CHUNK_MAX      ((size_t)1 << (HEAP_FL_MAX - 1))   /* regions are cut to this */
+
+/* Physical block header. prev_phys is always valid (NULL for a chunk's first block). The
+ * struct heap_uhdr sits at the end of the HEAP_TBLK_HDR bytes, right below the user area. */
+struct heap_tblk {
+    struct heap_tblk *prev_phys;
+    size_t size;                /* bytes, header included, multiple of 16 | HEAP_TBLK_FREE */
+};
+#define HEAP_TBLK_FREE      ((size_t)1)
+#define HEAP_TBLK_HDR       ((size_t)HEAP_ALIGN_UP(sizeof(struct heap_tblk) + HEAP_UHDR_SIZE, 16))
+#define HEAP_TBLK_MIN       (HEAP_TBLK_HDR + (size_t)HEAP_ALIGN_UP(2 * sizeof(uintptr_t), 16))
+
+/* A free block's user area starts with its two list links, both encoded. */
+struct heap_tlinks {
+    uintptr_t next_enc, prev_enc;
+};
+
+struct heap_chunk {
+    uintptr_t base, end;        /* [base, end): first block .. sentinel included */
+};
+
+/* ---- the whole heap ------------------------------------------------------------------- */
+struct heap_state {
+    bool ready;
+    bool guard;
+    uint32_t key_tag;           /* mixed into every header tag */
+    uintptr_t key_link;         /* XORed into every free-list link */
+    uintptr_t lo, hi;           /* lowest and highest address of any chunk */
+    struct heap_class cls[HEAP_CLASS_COUNT];
+    /* TLSF bins */
+    uint32_t fl_bitmap;
+    uint32_t sl_bitmap[HEAP_FL_COUNT];
+    struct heap_tblk *bins[HEAP_FL_COUNT][HEAP_SL_COUNT];
+    struct heap_chunk chunks[HEAP_MAX_CHUNKS];
+    unsigned nchunks;
+    /* Counters: each quantity is counted in exactly one place (heap_check cross-checks). */
+    size_t total_bytes, in_use_bytes, peak_bytes, live_blocks;
+    size_t tlsf_free_bytes, tlsf_free_blocks, slab_bytes;
+    uint64_t mallocs, frees, failed;
+};
+extern struct heap_state heap_g;
+
+/* Keyed 32-bit hash of a header's contents. Not cryptographic: it makes a stray write or a
+ * forged pointer pass the check with probability about 2^-32. */
+static inline uint32_t heap_tag(const void *ptr, uint32_t info, size_t size, uint32_t state)
+{
+    uint64_t a = (uint64_t)(uintptr_t)ptr ^ ((uint64_t)size << 20);
+    uint32_t h = (uint32_t)(a >> 4) ^ (uint32_t)(a >> 36) ^ info ^ heap_g.key_tag;
+    h *= 0x9E3779B1u;                   /* Knuth's multiplicative constant, 2^32 / phi */
+    h ^= h >> 15;
+    h *= 0x85EBCA77u;                   /* murmur3 fmix32 constant */
+    h ^= h >> 13;
+    return h ^ state;
+}
+
+static inline struct heap_uhdr *heap_uhdr_of(void *ptr)
+{
+    return (struct heap_uhdr *)((char *)ptr - HEAP_UHDR_SIZE);
+}
+
+/* Encoded free-list link stored at `at`: safe-linking with a per-boot key. */
+static inline uintptr_t heap_link_enc(const void *next, const void *at)
+{
+    return (uintptr_t)next ^ heap_g.key_link ^ ((uintptr_t)at >> 4);
+}
+static inline void *heap_link_dec(uintptr_t enc, const void *at)
+{
+    return (void *)(enc ^ heap_g.key_link ^ ((uintptr_t)at >> 4));
+}
+
+static inline bool heap_in_range(const void *p)
+{
+    return (uintptr_t)p >= heap_g.lo && (uintptr_t)p < heap_g.hi;
+}
+
+/* Word-wise fill and copy (no libc in the kernel). Pointers are 16-byte aligned or not,
+ * sizes any: the tails go byte by byte. */
+void heap_fill(void *dst, uint8_t byte, size_t n);
+void heap_copy(void *dst, const void *src, size_t n);
+/* Index of the first byte in [p, p+n) that is not `byte`, or n. */
+size_t heap_find_not(const void *p, uint8_t byte, size_t n);
+
+/* Reports corruption (subsystem, kind, block, header, caller) and panics. */
+__attribute__((noreturn)) void heap_fail(enum heap_err err, const void *block,
+                                         const void *caller, const char *what);
+
+/* TLSF tier: total = bytes incl. header (multiple of 16); align >= 16, a power of two.
+ * Returns the user pointer with its uhdr info set to HEAP_INFO_TLSF | extra_info and an ALLOC
+ * tag, or NULL. */
+void *heap_tlsf_alloc(size_t total, size_t align, uint32_t extra_info, const void *caller);
+/* Frees a TLSF block whose header the caller has verified; checks the neighbours. */
+void heap_tlsf_free(void *ptr, const void *caller);
+size_t heap_tlsf_usable(const void *ptr);         /* block size minus header */
+enum heap_err heap_tlsf_add_chunk(uintptr_t base, size_t size);
+size_t heap_tlsf_largest_free(void);
+static inline struct heap_tblk *heap_tblk_of(const void *ptr)
+{
+    return (struct heap_tblk *)((char *)ptr - HEAP_TBLK_HDR);
+}
+static inline void *heap_tblk_user(const struct heap_tblk *b)
+{
+    return (char *)b + HEAP_TBLK_HDR;
+}
+static inline size_t heap_tblk_size(const struct heap_tblk *b)
+{
+    return b->size & ~HEAP_TBLK_FREE;
+}
+
+/* Guard-mode helpers (heap.c). */
+void heap_guard_arm(void *ptr, size_t usable, size_t asked);
+size_t heap_guard_check(void *ptr, size_t usable, const void *caller);  /* returns asked */
+
+#endif

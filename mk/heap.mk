@@ -1,0 +1,75 @@
+# The kernel heap (kernel/heap*.c; docs/heap.md). The kernel build picks the sources up through
+# kernel/*.c; this fragment builds them for the host as well, with -DHEAP_HOST_TEST (public
+# names heap_malloc, ...) and guard mode on by default, 64-bit and -m32, under ASan/UBSan:
+#   make test          unit tests + HEAP stress gate (both word sizes)
+#   make stress-heap   the shadow-model workload over HEAP_STRESS_SEEDS seeds (default 1000)
+#   make bench-heap    ops/s against glibc, mimalloc, jemalloc and tcmalloc (-O2, checks on)
+
+HEAP_SRCS       := kernel/heap.c kernel/heap_tlsf.c kernel/heap_check.c kernel/heap_selftest.c
+HEAP_HOST_DEFS  := -DHEAP_HOST_TEST -DHEAP_GUARD_DEFAULT=1
+HEAP_STRESS_SEEDS ?= 1000
+HEAP_STRESS_STEPS ?= 20000
+
+# $(call heap_host_rules,DIR,EXTRA_FLAGS): objects and the two test binaries under DIR.
+define heap_host_rules
+$(1)/%.o: kernel/%.c | $$(SETUP_STAMP)
+	@mkdir -p $$(@D)
+	$$(HOST_CC) $$(HOST_CFLAGS) $(2) $$(HEAP_HOST_DEFS) -c -o $$@ $$<
+
+$(1)/kernel_stubs.o: tests/host/kernel_stubs.c | $$(SETUP_STAMP)
+	@mkdir -p $$(@D)
+	$$(HOST_CC) $$(HOST_CFLAGS) $(2) -c -o $$@ $$<
+
+$(1)/test_%.o: tests/host/test_%.c | $$(SETUP_STAMP)
+	@mkdir -p $$(@D)
+	$$(HOST_CC) $$(HOST_CFLAGS) $(2) $$(HEAP_HOST_DEFS) -c -o $$@ $$<
+
+$(1)/test_heap $(1)/test_heap_stress: $(1)/%: $(1)/%.o \
+        $(patsubst kernel/%.c,$(1)/%.o,$(HEAP_SRCS)) $(1)/kernel_stubs.o
+	$$(HOST_CC) $$(HOST_LDFLAGS) $(2) -o $$@ $$^
+endef
+
+HEAP_HOST64 := $(BUILD)/host/heap
+HEAP_HOST32 := $(BUILD)/host/heap32
+$(eval $(call heap_host_rules,$(HEAP_HOST64),))
+$(eval $(call heap_host_rules,$(HEAP_HOST32),-m32 -DHEAP_GATE_SEEDS=12))
+
+HOST_TEST_BINS += $(HEAP_HOST64)/test_heap $(HEAP_HOST64)/test_heap_stress \
+                  $(HEAP_HOST32)/test_heap $(HEAP_HOST32)/test_heap_stress
+
+# stress-heap: HEAP_STRESS_SEEDS seeds of the randomized workload, 64-bit then 32-bit halves.
+stress-heap: $(HEAP_HOST64)/test_heap_stress $(HEAP_HOST32)/test_heap_stress
+	$(HEAP_HOST64)/test_heap_stress --seeds 1 $(HEAP_STRESS_SEEDS) --steps $(HEAP_STRESS_STEPS)
+	$(HEAP_HOST32)/test_heap_stress --seeds 100001 $$(( $(HEAP_STRESS_SEEDS) / 10 )) \
+	    --steps $(HEAP_STRESS_STEPS)
+
+# ---- benchmark: one binary per allocator, identical workload (tools/bench_heap/) ----------
+HEAP_BENCH_DIR    := $(BUILD)/bench_heap
+HEAP_BENCH_CFLAGS := -Iinclude -O2 -g -std=c11 $(WARNINGS) -D_GNU_SOURCE -DNDEBUG
+HEAP_BENCH_ALLOCS := fluid glibc mimalloc jemalloc tcmalloc
+HEAP_BENCH_LIBS_fluid    :=
+HEAP_BENCH_LIBS_glibc    :=
+HEAP_BENCH_LIBS_mimalloc := -lmimalloc
+HEAP_BENCH_LIBS_jemalloc := -ljemalloc
+HEAP_BENCH_LIBS_tcmalloc := -ltcmalloc_minimal
+
+$(HEAP_BENCH_DIR)/heap/%.o: kernel/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -DHEAP_HOST_TEST -c -o $@ $<
+
+$(HEAP_BENCH_DIR)/kernel_stubs.o: tests/host/kernel_stubs.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -c -o $@ $<
+
+$(HEAP_BENCH_DIR)/bench_%: tools/bench_heap/bench_heap.c \
+        $(patsubst kernel/%.c,$(HEAP_BENCH_DIR)/heap/%.o,$(HEAP_SRCS)) \
+        $(HEAP_BENCH_DIR)/kernel_stubs.o | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -DBENCH_ALLOC_$* -o $@ $(filter %.c %.o,$^) \
+	    $(HEAP_BENCH_LIBS_$*)
+
+# bench-heap: every allocator on the same workloads, one after the other, in one table.
+bench-heap: $(addprefix $(HEAP_BENCH_DIR)/bench_,$(HEAP_BENCH_ALLOCS))
+	$(PYTHON) tools/bench_heap/run.py --dir $(HEAP_BENCH_DIR) $(HEAP_BENCH_ALLOCS)
+
+.PHONY: stress-heap bench-heap

@@ -1,0 +1,408 @@
+/* Host unit tests of the kernel heap (kernel/heap*.c, built with -DHEAP_HOST_TEST): size
+ * classes, alignment, coalescing, whole pages, realloc/calloc semantics, out of memory,
+ * statistics, and every corruption the heap promises to catch. A corruption test runs in a
+ * forked child, which must die in panic() (SIGABRT from tests/host/kernel_stubs.c) with the
+ * expected diagnostic, naming the block and the caller. */
+#include <signal.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "test_heap_host.h"
+
+#define MIB ((size_t)1 << 20)
+
+static size_t live_blocks(void)
+{
+    struct heap_stats s;
+    heap_get_stats(&s);
+    return s.live_blocks;
+}
+
+TEST(small_sizes_round_trip)
+{
+    heap_host_reset(1, 8 * MIB, false);
+    static unsigned char *p[2200];
+    for (size_t n = 0; n < 2200; n++) {
+        p[n] = heap_malloc(n);
+        REQUIREF(p[n] != NULL, "size %zu", n);
+        CHECKF((uintptr_t)p[n] % HEAP_ALIGN == 0, "size %zu", n);
+        CHECKF(heap_usable_size(p[n]) >= n, "size %zu", n);
+        for (size_t i = 0; i < n; i++)
+            p[n][i] = (unsigned char)(n + i);
+    }
+    CHECK_EQ_U64(live_blocks(), 2200);
+    CHECK_EQ_U64(heap_check(), 0);
+    for (size_t n = 0; n < 2200; n++) {
+        for (size_t i = 0; i < n; i++)
+            if (p[n][i] != (unsigned char)(n + i)) {
+                CHECKF(0, "size %zu byte %zu changed", n, i);
+                break;
+            }
+        heap_free(p[n]);
+    }
+    struct heap_stats s;
+    heap_get_stats(&s);
+    CHECK_EQ_U64(s.live_blocks, 0);
+    CHECK_EQ_U64(s.in_use_bytes, 0);
+    CHECK_EQ_U64(heap_check(), 0);
+}
+
+TEST(aligned_alloc_honours_alignment)
+{
+    heap_host_reset(2, 32 * MIB, true);
+    for (size_t align = 1; align <= 1 * MIB; align <<= 1)
+        for (size_t n = 1; n < 100000; n = n * 7 + 3) {
+            void *p = heap_aligned_alloc(align, n);
+            REQUIREF(p != NULL, "align %zu size %zu", align, n);
+            CHECKF((uintptr_t)p % align == 0, "align %zu size %zu", align, n);
+            heap_free(p);
+        }
+    CHECK(heap_aligned_alloc(48, 10) == NULL);
+    CHECK(heap_aligned_alloc(0, 10) == NULL);
+    CHECK_EQ_U64(heap_check(), 0);
+}
+
+TEST(large_blocks_are_whole_pages)
+{
+    heap_host_reset(3, 16 * MIB, false);
+    void *p = heap_malloc(HEAP_LARGE_MIN + 1);
+    REQUIRE(p != NULL);
+    CHECK((uintptr_t)p % HEAP_PAGE_SIZE == 0);
+    CHECK(heap_usable_size(p) % HEAP_PAGE_SIZE == 0);
+    CHECK(heap_usable_size(p) >= HEAP_LARGE_MIN + 1);
+    heap_free(p);
+}
+
+/* Freeing everything in a scrambled order must coalesce back into one block. */
+TEST(free_coalesces_to_one_block)
+{
+    heap_host_reset(4, 16 * MIB, false);
+    struct heap_stats before, after;
+    heap_get_stats(&before);
+    enum { N = 500 };
+    static void *p[N];
+    for (int i = 0; i < N; i++) {
+        p[i] = heap_malloc(1200 + (size_t)i * 37);
+        REQUIRE(p[i] != NULL);
+    }
+    for (int i = 0; i < N; i++)
+        heap_free(p[(i * 211) % N]);
+    heap_get_stats(&after);
+    CHECK_EQ_U64(after.free_blocks, 1);
+    CHECK_EQ_U64(after.free_bytes, before.free_bytes);
+    CHECK_EQ_U64(after.largest_free_bytes, before.largest_free_bytes);
+    CHECK_EQ_U64(heap_check(), 0);
+}
+
+TEST(realloc_semantics)
+{
+    heap_host_reset(5, 16 * MIB, true);
+    size_t sizes[] = {10, 20, 5, 3000, 200000, 2900, 100, 1};
+    unsigned char *p = NULL;
+    size_t prev = 0;
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        p = heap_realloc(p, sizes[k]);      /* the first call acts as malloc */
+        REQUIREF(p != NULL, "step %zu", k);
+        size_t keep = prev < sizes[k] ? prev : sizes[k];
+        for (size_t i = 0; i < keep; i++)
+            if (p[i] != (unsigned char)(i * 7)) {
+                CHECKF(0, "step %zu byte %zu lost", k, i);
+                break;
+            }
+        for (size_t i = 0; i < sizes[k]; i++)
+            p[i] = (unsigned char)(i * 7);
+        prev = sizes[k];
+        CHECK_EQ_U64(heap_check(), 0);
+    }
+    CHECK(heap_realloc(p, 0) == NULL);
+    CHECK_EQ_U64(live_blocks(), 0);
+    CHECK_EQ_U64(heap_check(), 0);
+}
+
+TEST(calloc_zeroes_and_checks_overflow)
+{
+    heap_host_reset(6, 16 * MIB, false);
+    unsigned char *p = heap_malloc(4000);
+    REQUIRE(p != NULL);
+    for (int i = 0; i < 4000; i++)
+        p[i] = 0xAA;
+    heap_free(p);
+    unsigned char *q = heap_calloc(100, 40);
+    REQUIRE(q != NULL);
+    for (int i = 0; i < 4000; i++)
+        if (q[i]) {
+            CHECKF(0, "byte %d not zero", i);
+            break;
+        }
+    CHECK(heap_calloc(SIZE_MAX / 2, 3) == NULL);
+    heap_free(q);
+}
+
+TEST(out_of_memory_returns_null_and_keeps_heap)
+{
+    heap_host_reset(7, 256 * 1024, true);
+    CHECK(heap_malloc(1 * MIB) == NULL);
+    CHECK(heap_malloc(SIZE_MAX - 8) == NULL);
+    static void *p[4096];
+    int n = 0;
+    while (n < 4096 && (p[n] = heap_malloc(700)) != NULL)
+        n++;
+    CHECKF(n > 100 && n < 4096, "%d blocks", n);
+    struct heap_stats s;
+    heap_get_stats(&s);
+    CHECK(s.failed >= 3);
+    CHECK_EQ_U64(heap_check(), 0);
+    for (int i = 0; i < n; i++)
+        heap_free(p[i]);
+    CHECK(heap_malloc(100000) != NULL, "memory comes back after the frees");
+    CHECK_EQ_U64(heap_check(), 0);
+}
+
+TEST(stats_track_use_and_peak)
+{
+    heap_host_reset(8, 16 * MIB, false);
+    struct heap_stats s;
+    void *a = heap_malloc(100), *b = heap_malloc(5000);
+    heap_get_stats(&s);
+    CHECK_EQ_U64(s.live_blocks, 2);
+    CHECKF(s.in_use_bytes >= 5100 && s.in_use_bytes < 5300, "%zu", s.in_use_bytes);
+    size_t peak = s.in_use_bytes;
+    heap_free(b);
+    heap_get_stats(&s);
+    CHECK_EQ_U64(s.peak_in_use_bytes, peak);
+    CHECK_EQ_U64(s.live_blocks, 1);
+    CHECK_EQ_U64(s.mallocs, 2);
+    CHECK_EQ_U64(s.frees, 1);
+    CHECK_EQ_U64(s.total_bytes, 16 * MIB);
+    CHECK(s.free_bytes + s.slab_bytes <= s.total_bytes);
+    heap_free(a);
+}
+
+TEST(free_list_links_are_encoded)
+{
+    heap_host_reset(9, 8 * MIB, false);
+    void *a = heap_malloc(40), *b = heap_malloc(40);
+    heap_free(a);
+    heap_free(b);           /* b's link now points at a */
+    CHECK(*(void **)b != a, "link stored in the clear");
+    CHECK(*(void **)b != NULL);
+}
+
+TEST(add_region_validates)
+{
+    heap_host_reset(10, 4 * MIB, false);
+    CHECK_EQ_U64(heap_add_region((uintptr_t)heap_host_region + MIB, MIB), HEAP_E_REGION_OVERLAP);
+    CHECK_EQ_U64(heap_add_region((uintptr_t)heap_host_region + 8 * MIB, 16), HEAP_E_REGION_SMALL);
+    CHECK_EQ_U64(heap_add_region((uintptr_t)heap_host_region + 8 * MIB, MIB), HEAP_OK);
+    struct heap_stats s;
+    heap_get_stats(&s);
+    CHECK_EQ_U64(s.total_bytes, 5 * MIB);
+    CHECK_EQ_U64(heap_check(), 0);
+}
+
+/* ---- corruption must be caught: each scenario runs in a child that must panic ---------- */
+
+#define DEATH_OUTPUT_MAX 4096
+
+/* Runs fn in a child; returns true if it died of SIGABRT with `needle` in its stderr. */
+static bool dies_with(void (*fn)(void), const char *needle, char *out)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return false;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        close(fds[0]);
+        fn();
+        _exit(0);
+    }
+    close(fds[1]);
+    size_t len = 0;
+    ssize_t r;
+    while ((r = read(fds[0], out + len, DEATH_OUTPUT_MAX - 1 - len)) > 0)
+        len += (size_t)r;
+    out[len] = '\0';
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT && strstr(out, needle) &&
+           strstr(out, "caller 0x") && strstr(out, "panic: heap:");
+}
+
+#define DEATH(name, needle)                                                 \
+    TEST(detects_##name)                                                    \
+    {                                                                       \
+        static char out[DEATH_OUTPUT_MAX];                                  \
+        CHECKF(dies_with(scenario_##name, needle, out), "output: %s", out);  \
+    }
+
+static void scenario_double_free_small(void)
+{
+    heap_host_reset(20, 4 * MIB, false);
+    void *p = heap_malloc(32);
+    heap_free(p);
+    heap_free(p);
+}
+DEATH(double_free_small, "heap: double free")
+
+static void scenario_double_free_medium(void)
+{
+    heap_host_reset(21, 4 * MIB, true);
+    void *p = heap_malloc(5000);
+    heap_free(p);
+    heap_free(p);
+}
+DEATH(double_free_medium, "heap: double free")
+
+static void scenario_double_free_by_realloc(void)
+{
+    heap_host_reset(22, 4 * MIB, false);
+    void *p = heap_malloc(300000);
+    heap_free(p);
+    heap_realloc(p, 10);
+}
+DEATH(double_free_by_realloc, "heap: double free")
+
+static void scenario_double_free_merged_guard(void)
+{
+    heap_host_reset(33, 4 * MIB, true);
+    void *a = heap_malloc(3000), *b = heap_malloc(3000);
+    heap_malloc(3000);
+    heap_free(a);
+    heap_free(b);           /* merges into a */
+    heap_free(b);
+}
+DEATH(double_free_merged_guard, "heap: double free")
+
+static void scenario_free_stack_pointer(void)
+{
+    heap_host_reset(23, 4 * MIB, false);
+    long x[4] = {0};
+    heap_free(x);
+}
+DEATH(free_stack_pointer, "pointer not from this heap")
+
+static void scenario_free_interior_pointer(void)
+{
+    heap_host_reset(24, 4 * MIB, false);
+    char *p = heap_malloc(200);
+    for (int i = 0; i < 200; i++)
+        p[i] = 0x11;
+    heap_free(p + 32);
+}
+DEATH(free_interior_pointer, "not a pointer malloc returned")
+
+static void scenario_free_misaligned(void)
+{
+    heap_host_reset(25, 4 * MIB, false);
+    char *p = heap_malloc(200);
+    heap_free(p + 1);
+}
+DEATH(free_misaligned, "pointer not from this heap")
+
+static void scenario_header_underflow(void)
+{
+    heap_host_reset(26, 4 * MIB, false);
+    char *p = heap_malloc(64);
+    p[-1] ^= 1;
+    heap_free(p);
+}
+DEATH(header_underflow, "block header corrupt")
+
+static void scenario_overflow_small_guard(void)
+{
+    heap_host_reset(27, 4 * MIB, true);
+    char *p = heap_malloc(24);
+    p[24] = 0;
+    heap_free(p);
+}
+DEATH(overflow_small_guard, "write past the end of a block")
+
+static void scenario_overflow_medium_guard(void)
+{
+    heap_host_reset(28, 4 * MIB, true);
+    char *p = heap_malloc(3001);
+    p[3001] = 'x';
+    heap_free(p);
+}
+DEATH(overflow_medium_guard, "write past the end of a block")
+
+static void scenario_use_after_free_small(void)
+{
+    heap_host_reset(29, 4 * MIB, true);
+    char *p = heap_malloc(64);
+    heap_free(p);
+    p[20] = 1;
+    heap_malloc(64);
+}
+DEATH(use_after_free_small, "write to freed memory")
+
+static void scenario_use_after_free_medium(void)
+{
+    heap_host_reset(30, 4 * MIB, true);
+    heap_malloc(5000);
+    char *p = heap_malloc(5000);
+    heap_malloc(5000);
+    heap_free(p);
+    p[100] = 1;
+    heap_malloc(4000);      /* TLSF's good fit: a smaller request finds the freed block */
+}
+DEATH(use_after_free_medium, "write to freed memory")
+
+static void scenario_free_link_overwritten(void)
+{
+    heap_host_reset(31, 4 * MIB, false);
+    void *p = heap_malloc(64);
+    heap_malloc(64);
+    heap_free(p);
+    *(uintptr_t *)p = 0x1234;
+    heap_malloc(64);
+    heap_malloc(64);
+}
+DEATH(free_link_overwritten, "free list corrupt")
+
+static void scenario_overflow_into_next_header(void)
+{
+    heap_host_reset(32, 4 * MIB, false);
+    char *a = heap_malloc(3000);
+    heap_malloc(3000);
+    size_t n = heap_usable_size(a) + sizeof(void *);
+    for (size_t i = 0; i < n; i++)
+        a[i] = 0x41;
+    heap_free(a);
+}
+DEATH(overflow_into_next_header, "neighbouring block header corrupt")
+
+int main(void)
+{
+    check_suite = "test_heap";
+    RUN(small_sizes_round_trip);
+    RUN(aligned_alloc_honours_alignment);
+    RUN(large_blocks_are_whole_pages);
+    RUN(free_coalesces_to_one_block);
+    RUN(realloc_semantics);
+    RUN(calloc_zeroes_and_checks_overflow);
+    RUN(out_of_memory_returns_null_and_keeps_heap);
+    RUN(stats_track_use_and_peak);
+    RUN(free_list_links_are_encoded);
+    RUN(add_region_validates);
+    RUN(detects_double_free_small);
+    RUN(detects_double_free_medium);
+    RUN(detects_double_free_by_realloc);
+    RUN(detects_double_free_merged_guard);
+    RUN(detects_free_stack_pointer);
+    RUN(detects_free_interior_pointer);
+    RUN(detects_free_misaligned);
+    RUN(detects_header_underflow);
+    RUN(detects_overflow_small_guard);
+    RUN(detects_overflow_medium_guard);
+    RUN(detects_use_after_free_small);
+    RUN(detects_use_after_free_medium);
+    RUN(detects_free_link_overwritten);
+    RUN(detects_overflow_into_next_header);
+    return check_summary();
+}
