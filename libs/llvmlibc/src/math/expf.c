@@ -1,0 +1,13 @@
+/* expf: e^x for a float. expf(NaN) = NaN, expf(+Inf) = +Inf, expf(-Inf) = +0; overflows to
+ * +Inf above ~88.72, rounds once to float subnormals below ~-87.34, 0 below ~-103.97.
+ * Origin: evaluates the double exp (exp.c, fdlibm) on the exactly converted argument and
+ * rounds once to float (overflow and subnormal rounding happen in that conversion);
+ * correctly rounded unless e^x lies within 2^-29 float ulp of a midpoint between floats.
+ * Measured error: see docs/llvmlibc.md (exhaustive: make test-math-exhaustive). */
+#include <math.h>
+#include "internal.h"
+
+float LLVMLIBC_FN(expf)(float x)
+{
+    return (float)LLVMLIBC_FN(exp)((double)x);
+}

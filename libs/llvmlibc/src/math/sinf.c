@@ -1,0 +1,13 @@
+/* sinf: sine of a float, any finite argument; sinf(+-0) = +-0, sinf(+-Inf) = NaN.
+ * Origin: evaluates the double sin (sin.c: fdlibm kernels, exact Payne-Hanek reduction) on
+ * the exactly converted argument and rounds once to float. The double result is within one
+ * double ulp (2^-29 float ulp), so the float is correctly rounded unless sin(x) lies within
+ * 2^-29 ulp of a midpoint between floats (the CORE-MATH notion of a hard case).
+ * Measured error: see docs/llvmlibc.md (exhaustive: make test-math-exhaustive). */
+#include <math.h>
+#include "internal.h"
+
+float LLVMLIBC_FN(sinf)(float x)
+{
+    return (float)LLVMLIBC_FN(sin)((double)x);
+}

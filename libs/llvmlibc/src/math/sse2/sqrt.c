@@ -1,0 +1,14 @@
+/* sqrt (SSE2 builds: i686-sse2, x86-64, host): correctly rounded square root of a double;
+ * sqrt(-0) = -0, sqrt(x < 0) = NaN, sqrt(+Inf) = +Inf.
+ * Origin: SQRTSD is an IEEE 754 correctly rounded square root (Intel SDM vol. 2B, SQRTSD).
+ * Measured error: 0 ulp (exact). */
+#include <math.h>
+#include "internal.h"
+
+double LLVMLIBC_FN(sqrt)(double x)
+{
+    double r;
+
+    __asm__("sqrtsd %1, %0" : "=x"(r) : "x"(x));
+    return r;
+}
