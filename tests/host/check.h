@@ -22,16 +22,19 @@ static int check_current_failures;
         }                                                                   \
     } while (0)
 
-/* CHECK(cond) or CHECK(cond, "fmt", args...) */
-#define CHECK(cond, ...)                                                    \
+/* CHECK(cond) or CHECK(cond, "fmt", args...): the "" in front turns an absent message into
+ * an empty format and pastes onto a present one. */
+#define CHECK(cond, ...) CHECK_IMPL_(cond, #cond, "" __VA_ARGS__)
+#define CHECK_IMPL_(cond, text, fmt, ...)                                   \
     do {                                                                    \
-        if (!(cond)) CHECK_FAIL_("check failed: %s " __VA_ARGS__, #cond);   \
+        if (!(cond)) CHECK_FAIL_("check failed: %s " fmt, text, ##__VA_ARGS__); \
     } while (0)
 
-#define REQUIRE(cond, ...)                                                  \
+#define REQUIRE(cond, ...) REQUIRE_IMPL_(cond, #cond, "" __VA_ARGS__)
+#define REQUIRE_IMPL_(cond, text, fmt, ...)                                 \
     do {                                                                    \
         if (!(cond)) {                                                      \
-            CHECK_FAIL_("required: %s " __VA_ARGS__, #cond);                \
+            CHECK_FAIL_("required: %s " fmt, text, ##__VA_ARGS__);          \
             return;                                                         \
         }                                                                   \
     } while (0)
