@@ -1,0 +1,485 @@
+/* Host unit tests of kernel/llm: model header validation (every rule, on hand-built files),
+ * tokenizer validation, encoding and decoding on a hand-made vocabulary, the sampler, the
+ * boot configuration parser, SIMD kernels against the scalar ones, the arena and the
+ * formatter. Built with ASan+UBSan: a bad file must give its error code, never a fault.
+ * Golden outputs on real models are in tests/llm/test_llm_reference.py. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "../../kernel/llm/llm.h"
+
+static char last_diag[512];
+
+static void capture(void *ctx, enum llm_channel ch, const char *s, size_t n)
+{
+    (void)ctx;
+    if (ch == LLM_OUT_DIAG && n < sizeof last_diag) {
+        memcpy(last_diag, s, n);
+        last_diag[n] = '\0';
+    }
+}
+
+static const struct llm_io io = { capture, NULL };
+
+/* ---- model files ------------------------------------------------------------------------ */
+
+/* dim 8, hidden 16, 2 layers, 2 heads, 1 kv head, vocab 4, seq 4; head 4, kv_dim 4. */
+enum { D = 8, H = 16, L = 2, NH = 2, NKV = 1, V = 4, S = 4, KV = 4, HS = 4 };
+
+static size_t v0_floats(bool shared)
+{
+    size_t n = V * D + L * D + L * D * D + 2 * L * KV * D + L * D * D + L * D + 3 * L * H * D +
+               D + 2 * S * HS / 2;
+    return shared ? n : n + V * D;
+}
+
+/* A version-0 file in a 4-byte-aligned buffer; header fields then zero weights. */
+static uint32_t *make_v0(size_t *len, bool shared)
+{
+    size_t n = 7 + v0_floats(shared);
+    uint32_t *buf = calloc(n + 1, 4);
+    int32_t hdr[7] = { D, H, L, NH, NKV, shared ? V : -V, S };
+    memcpy(buf, hdr, sizeof hdr);
+    *len = n * 4;
+    return buf;
+}
+
+static enum llm_err load_with(int field, int32_t value)
+{
+    size_t len;
+    uint32_t *buf = make_v0(&len, true);
+    struct llm_model m;
+    if (field >= 0)
+        ((int32_t *)buf)[field] = value;
+    enum llm_err err = llm_model_load(&m, buf, len, &io);
+    free(buf);
+    return err;
+}
+
+TEST(model_v0_valid_shared_and_unshared)
+{
+    size_t len;
+    struct llm_model m;
+    uint32_t *buf = make_v0(&len, true);
+    CHECK_EQ_U64(llm_model_load(&m, buf, len, &io), LLM_OK);
+    CHECK(m.shared_classifier && m.kv_dim == KV && m.head_size == HS);
+    CHECK(m.wcls.base == m.tok_emb.base);
+    free(buf);
+    buf = make_v0(&len, false);
+    CHECK_EQ_U64(llm_model_load(&m, buf, len, &io), LLM_OK);
+    CHECK(!m.shared_classifier && m.c.vocab_size == V);
+    CHECK(m.wcls.base == (const uint8_t *)buf + len - V * D * 4);
+    free(buf);
+}
+
+TEST(model_header_fields_rejected)
+{
+    CHECK_EQ_U64(load_with(0, 0), LLM_ERR_HEADER);          /* dim 0 */
+    CHECK_EQ_U64(load_with(0, -8), LLM_ERR_HEADER);         /* negative dim */
+    CHECK_EQ_U64(load_with(1, 0), LLM_ERR_HEADER);          /* hidden 0 */
+    CHECK_EQ_U64(load_with(2, 100000), LLM_ERR_HEADER);     /* layers */
+    CHECK_EQ_U64(load_with(3, 3), LLM_ERR_HEADER);          /* heads do not divide dim */
+    CHECK_EQ_U64(load_with(3, 0), LLM_ERR_HEADER);          /* heads 0 (no division by 0) */
+    CHECK_EQ_U64(load_with(3, 8), LLM_ERR_HEADER);          /* head size 1 is odd */
+    CHECK_EQ_U64(load_with(4, 3), LLM_ERR_HEADER);          /* kv heads > heads */
+    CHECK_EQ_U64(load_with(4, 0), LLM_ERR_HEADER);
+    CHECK_EQ_U64(load_with(5, INT32_MIN), LLM_ERR_HEADER);  /* -INT32_MIN overflows */
+    CHECK_EQ_U64(load_with(5, 0), LLM_ERR_HEADER);
+    CHECK_EQ_U64(load_with(6, 0), LLM_ERR_HEADER);          /* seq_len */
+    CHECK_EQ_U64(load_with(6, INT32_MAX), LLM_ERR_HEADER);
+    CHECK(strstr(last_diag, "llm: model: seq_len") != NULL, "%s", last_diag);
+    CHECK_EQ_U64(load_with(5, -V), LLM_ERR_TRUNCATED);      /* unshared needs wcls */
+    CHECK_EQ_U64(load_with(6, S * 2), LLM_ERR_TRUNCATED);   /* freq_cis grows */
+}
+
+TEST(model_length_and_alignment)
+{
+    size_t len;
+    struct llm_model m;
+    uint32_t *buf = make_v0(&len, true);
+    CHECK_EQ_U64(llm_model_load(&m, buf, len - 4, &io), LLM_ERR_TRUNCATED);
+    CHECK_EQ_U64(llm_model_load(&m, buf, len + 4, &io), LLM_ERR_SIZE);
+    CHECK_EQ_U64(llm_model_load(&m, buf, 27, &io), LLM_ERR_TRUNCATED);
+    CHECK_EQ_U64(llm_model_load(&m, buf, 0, &io), LLM_ERR_TRUNCATED);
+    CHECK_EQ_U64(llm_model_load(&m, (uint8_t *)buf + 2, len - 4, &io), LLM_ERR_ALIGN);
+    CHECK_EQ_U64(llm_model_load(&m, NULL, len, &io), LLM_ERR_ARG);
+    free(buf);
+}
+
+/* Version 1/2 file: 256-byte header, norms, then matrices (zeros). */
+static uint8_t *make_v12(size_t *len, int version, int32_t group)
+{
+    size_t mats = V * D + L * (2 * D * D + 2 * KV * D + 3 * H * D);
+    size_t norms = 2 * L * D + D;
+    size_t body = version == 1 ? (norms + mats) * 4 : norms * 4 + mats + mats / group * 4;
+    *len = 256 + body;
+    uint8_t *buf = calloc(*len + 4, 1);
+    uint32_t magic = LLM_MAGIC;
+    int32_t hdr[8] = { version, D, H, L, NH, NKV, V, S };
+    memcpy(buf, &magic, 4);
+    memcpy(buf + 4, hdr, sizeof hdr);
+    buf[36] = 1;
+    if (version == 2)
+        memcpy(buf + 37, &group, 4);
+    return buf;
+}
+
+static enum llm_err load12(uint8_t *buf, size_t len)
+{
+    struct llm_model m;
+    return llm_model_load(&m, buf, len, &io);
+}
+
+TEST(model_v1_v2_headers)
+{
+    size_t len;
+    uint8_t *b = make_v12(&len, 1, 0);
+    CHECK_EQ_U64(load12(b, len), LLM_OK);
+    b[36] = 2;
+    CHECK_EQ_U64(load12(b, len), LLM_ERR_HEADER);           /* shared flag not 0/1 */
+    b[36] = 1;
+    b[200] = 7;
+    CHECK_EQ_U64(load12(b, len), LLM_ERR_HEADER);           /* padding not zero */
+    b[200] = 0;
+    b[4] = 3;
+    CHECK_EQ_U64(load12(b, len), LLM_ERR_VERSION);
+    b[4] = 1;
+    CHECK_EQ_U64(load12(b, 100), LLM_ERR_TRUNCATED);
+    b[0] ^= 1;                                               /* now a v0 header, garbage */
+    CHECK(load12(b, len) != LLM_OK);
+    free(b);
+    b = make_v12(&len, 2, 4);
+    CHECK_EQ_U64(load12(b, len), LLM_OK);
+    int32_t bad_groups[] = { 0, -4, 3, 32, 100000 };        /* 32 does not divide dim 8 */
+    for (size_t i = 0; i < sizeof bad_groups / sizeof *bad_groups; i++) {
+        memcpy(b + 37, &bad_groups[i], 4);
+        CHECK(load12(b, len) == LLM_ERR_HEADER, "group %d", bad_groups[i]);
+    }
+    free(b);
+    b = make_v12(&len, 2, 8);
+    CHECK_EQ_U64(load12(b, len), LLM_OK);
+    CHECK_EQ_U64(load12(b, len - 1), LLM_ERR_TRUNCATED);
+    free(b);
+}
+
+/* ---- tokenizer -------------------------------------------------------------------------- */
+
+struct tokbuf {
+    uint8_t data[4096];
+    size_t len;
+};
+
+static void tok_put(struct tokbuf *t, const void *p, size_t n)
+{
+    memcpy(t->data + t->len, p, n);
+    t->len += n;
+}
+
+static void tok_entry(struct tokbuf *t, float score, const char *s)
+{
+    int32_t n = (int32_t)strlen(s);
+    tok_put(t, &score, 4);
+    tok_put(t, &n, 4);
+    tok_put(t, s, (size_t)n);
+}
+
+/* A vocabulary: <unk> <s> </s>, 256 byte pieces are absent; " ", "a", "b", " a", "ab",
+ * " ab", "<0x41>", "\xC3\xA9" (e acute). */
+static const char *const toy[] = { "<unk>", "<s>", "</s>", " ", "a", "b", " a", "ab",
+                                   " ab", "<0x41>", "\xC3\xA9" };
+static const float toy_scores[] = { 0, 0, 0, -1, -2, -2, -3, -1, -0.5f, 0, -4 };
+#define TOY_N ((int32_t)(sizeof toy / sizeof *toy))
+
+static void make_toy(struct tokbuf *t)
+{
+    int32_t max_len = 8;
+    t->len = 0;
+    tok_put(t, &max_len, 4);
+    for (int32_t i = 0; i < TOY_N; i++)
+        tok_entry(t, toy_scores[i], toy[i]);
+}
+
+static uint8_t arena_mem[1 << 20];
+
+static enum llm_err load_tok(struct llm_tokenizer *tk, const struct tokbuf *t, int32_t n)
+{
+    struct llm_arena a;
+    llm_arena_init(&a, arena_mem, sizeof arena_mem);
+    return llm_tokenizer_load(tk, t->data, t->len, n, &a, &io);
+}
+
+TEST(tokenizer_validation)
+{
+    struct tokbuf t;
+    struct llm_tokenizer tk;
+    make_toy(&t);
+    CHECK_EQ_U64(load_tok(&tk, &t, TOY_N), LLM_OK);
+    CHECK_EQ_U64(load_tok(&tk, &t, TOY_N + 1), LLM_ERR_TRUNCATED); /* vocab too big */
+    CHECK_EQ_U64(load_tok(&tk, &t, TOY_N - 1), LLM_ERR_SIZE);      /* bytes left over */
+    CHECK_EQ_U64(load_tok(&tk, &t, 0), LLM_ERR_ARG);
+    struct tokbuf bad = t;
+    int32_t v = 0;
+    memcpy(bad.data, &v, 4);
+    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_ERR_TOKENIZER);   /* max_token_length 0 */
+    bad = t;
+    v = 1;
+    memcpy(bad.data, &v, 4);
+    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_ERR_TOKENIZER);   /* "<unk>" longer than 1 */
+    bad = t;
+    v = -1;
+    memcpy(bad.data + 8, &v, 4);                                   /* entry 0 length -1 */
+    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_ERR_TOKENIZER);
+    bad = t;
+    float nan = NAN;
+    memcpy(bad.data + 4, &nan, 4);
+    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_ERR_TOKENIZER);
+    bad = t;
+    bad.data[12] = '\0';                                           /* "<unk>" -> "\0unk>" */
+    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_ERR_TOKENIZER);
+    bad = t;
+    bad.len = 2;
+    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_ERR_TRUNCATED);
+    for (size_t cut = 4; cut < t.len; cut += 3) {                  /* every truncation */
+        bad = t;
+        bad.len = cut;
+        CHECK(load_tok(&tk, &bad, TOY_N) != LLM_OK, "cut at %zu", cut);
+    }
+}
+
+static int32_t enc(struct llm_tokenizer *tk, const char *text, int32_t *ids, int32_t cap)
+{
+    int32_t n = -1;
+    if (llm_encode(tk, text, true, false, ids, cap, &n, &io) != LLM_OK)
+        return -1;
+    return n;
+}
+
+TEST(tokenizer_encode)
+{
+    struct tokbuf t;
+    struct llm_tokenizer tk;
+    int32_t ids[16];
+    make_toy(&t);
+    REQUIRE(load_tok(&tk, &t, TOY_N) == LLM_OK);
+    CHECK_EQ_U64(enc(&tk, "", ids, 16), 1);                        /* BOS only */
+    CHECK_EQ_U64(ids[0], LLM_TOKEN_BOS);
+    /* " " + "a" + "b": best merge first is " ab"? pairs: " a"(-3), "ab"(-1) -> "ab", then
+     * " " + "ab" -> " ab" (-0.5) */
+    REQUIRE(enc(&tk, "ab", ids, 16) == 2);
+    CHECK_EQ_U64(ids[1], 8);
+    REQUIRE(enc(&tk, "\xC3\xA9", ids, 16) == 3);                   /* UTF-8 code point */
+    CHECK_EQ_U64(ids[2], 10);
+    int32_t n = 0;                                                 /* byte fallback: 'z' */
+    CHECK_EQ_U64(llm_encode(&tk, "z", true, false, ids, 16, &n, &io), LLM_ERR_ENCODE);
+    CHECK(strstr(last_diag, "byte 0x7a") != NULL, "%s", last_diag);
+    CHECK_EQ_U64(llm_encode(&tk, "ababab", true, true, ids, 3, &n, &io), LLM_ERR_ARG);
+    REQUIRE(llm_encode(&tk, "a", true, true, ids, 16, &n, &io) == LLM_OK);
+    CHECK(n == 3 && ids[1] == 6 && ids[2] == LLM_TOKEN_EOS);
+}
+
+TEST(tokenizer_decode)
+{
+    struct tokbuf t;
+    struct llm_tokenizer tk;
+    make_toy(&t);
+    REQUIRE(load_tok(&tk, &t, TOY_N) == LLM_OK);
+    CHECK_STREQ(llm_decode(&tk, LLM_TOKEN_BOS, 6), "a");           /* space dropped */
+    CHECK_STREQ(llm_decode(&tk, 4, 6), " a");
+    CHECK_STREQ(llm_decode(&tk, 4, 9), "A");                       /* <0x41> */
+    CHECK_STREQ(llm_decode(&tk, 4, 99), "");
+    CHECK_STREQ(llm_decode(&tk, 4, -1), "");
+}
+
+/* ---- sampler ---------------------------------------------------------------------------- */
+
+TEST(sampler_xorshift_and_modes)
+{
+    uint64_t st = 42;
+    /* first outputs of llama2.c's random_u32 with seed 42, computed by hand from
+     * x ^= x >> 12; x ^= x << 25; x ^= x >> 27; (x * 0x2545F4914F6CDD1D) >> 32 */
+    uint64_t x = 42;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    CHECK_EQ_U64(llm_random_u32(&st), (uint32_t)((x * 0x2545F4914F6CDD1Dull) >> 32));
+    CHECK(llm_random_f32(&st) < 1.0f);
+    struct llm_arena a;
+    struct llm_sampler s;
+    llm_arena_init(&a, arena_mem, sizeof arena_mem);
+    CHECK_EQ_U64(llm_sampler_init(&s, 4, 0.0f, 0.9f, 0, &a, &io), LLM_ERR_ARG); /* seed 0 */
+    REQUIRE(llm_sampler_init(&s, 4, 0.0f, 0.9f, 1, &a, &io) == LLM_OK);
+    float l1[4] = { 1, 3, 3, 2 };
+    CHECK_EQ_U64(llm_sample(&s, l1), 1);                           /* first maximum */
+    REQUIRE(llm_sampler_init(&s, 4, 1.0f, 0.5f, 7, &a, &io) == LLM_OK);
+    for (int i = 0; i < 50; i++) {                                 /* top-p keeps token 2 */
+        float l2[4] = { 0, 0, 10, 0 };
+        CHECK_EQ_U64(llm_sample(&s, l2), 2);
+    }
+    REQUIRE(llm_sampler_init(&s, 4, 1.0f, 1.0f, 7, &a, &io) == LLM_OK);
+    int seen[4] = { 0 };
+    for (int i = 0; i < 400; i++) {                                /* multinomial, uniform */
+        float l3[4] = { 0, 0, 0, 0 };
+        seen[llm_sample(&s, l3)]++;
+    }
+    for (int i = 0; i < 4; i++)
+        CHECK(seen[i] > 60, "token %d drawn %d times of 400", i, seen[i]);
+    float nanl[4] = { NAN, NAN, NAN, NAN };
+    REQUIRE(llm_sampler_init(&s, 4, 1.0f, 0.9f, 7, &a, &io) == LLM_OK);
+    int32_t tok = llm_sample(&s, nanl);                            /* no out-of-bounds */
+    CHECK(tok >= 0 && tok < 4);
+}
+
+/* ---- boot configuration ----------------------------------------------------------------- */
+
+static enum llm_err cfg_parse(struct llm_bootcfg *c, const char *text)
+{
+    llm_bootcfg_defaults(c);
+    return llm_bootcfg_parse(c, text, strlen(text), &io);
+}
+
+TEST(bootcfg_defaults_and_values)
+{
+    struct llm_bootcfg c;
+    CHECK_EQ_U64(cfg_parse(&c, ""), LLM_OK);
+    CHECK_STREQ(c.model, "MODEL.BIN");
+    CHECK_STREQ(c.tokenizer, "TOKENIZ.BIN");
+    CHECK(c.steps == 256 && c.temperature == 1.0f && c.topp == 0.9f && c.seed == 0);
+    const char *text = "# comment\r\n\n  model = S260.BIN  \r\ntokenizer=T512.BIN\n"
+                       "prompt = Once upon\\na time\\\\ \nsteps = 200\ntemperature = 0\n"
+                       "topp = .95\nseed = 18446744073709551615";
+    CHECK_EQ_U64(cfg_parse(&c, text), LLM_OK);
+    CHECK_STREQ(c.model, "S260.BIN");
+    CHECK_STREQ(c.tokenizer, "T512.BIN");
+    CHECK_STREQ(c.prompt, "Once upon\na time\\");
+    CHECK(c.steps == 200 && c.temperature == 0.0f && c.topp == 0.95f);
+    CHECK_EQ_U64(c.seed, UINT64_MAX);
+    CHECK_EQ_U64(cfg_parse(&c, "prompt ="), LLM_OK);
+    CHECK_STREQ(c.prompt, "");
+}
+
+TEST(bootcfg_errors)
+{
+    struct llm_bootcfg c;
+    const char *bad[] = {
+        "colour = red", "model", "model =", "steps = -1", "steps = 1x", "steps = 2000000",
+        "topp = 1.5", "topp = 0.9.1", "temperature = -1", "temperature = 1e3",
+        "seed = 18446744073709551616", "prompt = a\\qb", "steps = 1\nsteps = 2",
+        "model = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK(cfg_parse(&c, bad[i]) == LLM_ERR_CONFIG, "accepted \"%s\"", bad[i]);
+    CHECK(strstr(last_diag, "llm: config: line 1") != NULL, "%s", last_diag);
+    char nul[] = "steps = 1\n\0";
+    llm_bootcfg_defaults(&c);
+    CHECK_EQ_U64(llm_bootcfg_parse(&c, nul, sizeof nul - 1, &io), LLM_ERR_CONFIG);
+    static char longline[LLM_CFG_PROMPT_MAX + 200];
+    memset(longline, 'x', sizeof longline - 1);
+    memcpy(longline, "prompt=", 7);
+    CHECK_EQ_U64(cfg_parse(&c, longline), LLM_ERR_CONFIG);
+}
+
+/* ---- kernels ---------------------------------------------------------------------------- */
+
+static float frand(uint64_t *st)
+{
+    return llm_random_f32(st) * 2.0f - 1.0f;
+}
+
+TEST(kernels_f32_match_scalar)
+{
+    int shapes[][2] = { { 64, 64 }, { 172, 64 }, { 288, 7 }, { 5, 3 }, { 33, 9 } };
+    uint64_t st = 1;
+    for (size_t t = 0; t < sizeof shapes / sizeof *shapes; t++) {
+        int n = shapes[t][0], d = shapes[t][1];
+        float *w = malloc(sizeof(float) * n * d), *x = malloc(sizeof(float) * n);
+        float ref[64], out[64];
+        for (int i = 0; i < n * d; i++)
+            w[i] = frand(&st);
+        for (int i = 0; i < n; i++)
+            x[i] = frand(&st);
+        llm_kernels_scalar.matmul_f32(ref, x, w, n, d);
+        for (int k = 1; llm_kernels_nth(k); k++) {
+            llm_kernels_nth(k)->matmul_f32(out, x, w, n, d);
+            for (int i = 0; i < d; i++)
+                CHECK(fabsf(out[i] - ref[i]) <= 1e-4f * n, "%s n %d row %d: %f vs %f",
+                      llm_kernels_nth(k)->name, n, i, out[i], ref[i]);
+        }
+        free(w);
+        free(x);
+    }
+}
+
+TEST(kernels_q8_match_scalar)
+{
+    int groups[] = { 4, 16, 32, 64 };
+    int n = 256, d = 12;
+    uint64_t st = 3;
+    int8_t *wq = malloc((size_t)n * d), xq[256];
+    float ws[256 * 12 / 4], xs[256 / 4], ref[12], out[12];
+    for (int i = 0; i < n * d; i++)
+        wq[i] = (int8_t)(llm_random_u32(&st) % 255 - 127);
+    for (int i = 0; i < n; i++)
+        xq[i] = (int8_t)(llm_random_u32(&st) % 255 - 127);
+    for (size_t i = 0; i < sizeof ws / sizeof *ws; i++)
+        ws[i] = llm_random_f32(&st) * 0.01f;
+    for (size_t i = 0; i < sizeof xs / sizeof *xs; i++)
+        xs[i] = llm_random_f32(&st) * 0.01f;
+    for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
+        int gs = groups[g];
+        llm_kernels_scalar.matmul_q8(ref, xq, xs, wq, ws, n, d, gs);
+        for (int k = 1; llm_kernels_nth(k); k++) {
+            llm_kernels_nth(k)->matmul_q8(out, xq, xs, wq, ws, n, d, gs);
+            for (int i = 0; i < d; i++)
+                CHECK(fabsf(out[i] - ref[i]) <= 1e-5f * (fabsf(ref[i]) + 1.0f),
+                      "%s gs %d row %d: %f vs %f", llm_kernels_nth(k)->name, gs, i, out[i],
+                      ref[i]);
+        }
+    }
+    free(wq);
+}
+
+/* ---- arena and formatter ---------------------------------------------------------------- */
+
+TEST(arena_alignment_and_exhaustion)
+{
+    static uint8_t mem[256];
+    struct llm_arena a;
+    llm_arena_init(&a, mem + 1, 200);
+    uint8_t *p = llm_arena_alloc(&a, 10, 64);
+    CHECK(p && (uintptr_t)p % 64 == 0);
+    CHECK(llm_arena_alloc(&a, 1000, 1) == NULL);
+    CHECK(llm_arena_alloc(&a, SIZE_MAX, 1) == NULL);                /* no wrap-around */
+    CHECK(a.used <= a.size);
+}
+
+TEST(fmt_subset)
+{
+    char b[64];
+    llm_fmt(b, sizeof b, "%s=%d,%u,%x,%lld,%zu", "k", -5, 7u, 255u, -9000000000ll, (size_t)3);
+    CHECK_STREQ(b, "k=-5,7,ff,-9000000000,3");
+    llm_fmt(b, sizeof b, "%.3f|%.0f|%.2f", 3.14159, 2.5, -0.004);
+    CHECK_STREQ(b, "3.142|3|-0.00");
+    CHECK_EQ_U64(llm_fmt(b, 4, "abcdef"), 3);
+    CHECK_STREQ(b, "abc");
+}
+
+int main(void)
+{
+    check_suite = "test_llm";
+    RUN(model_v0_valid_shared_and_unshared);
+    RUN(model_header_fields_rejected);
+    RUN(model_length_and_alignment);
+    RUN(model_v1_v2_headers);
+    RUN(tokenizer_validation);
+    RUN(tokenizer_encode);
+    RUN(tokenizer_decode);
+    RUN(sampler_xorshift_and_modes);
+    RUN(bootcfg_defaults_and_values);
+    RUN(bootcfg_errors);
+    RUN(kernels_f32_match_scalar);
+    RUN(kernels_q8_match_scalar);
+    RUN(arena_alignment_and_exhaustion);
+    RUN(fmt_subset);
+    return check_summary();
+}
