@@ -6,9 +6,11 @@
 #include "cmdline.h"
 #include "console.h"
 #include "log.h"
+#include "suite.h"
 
 static const struct stage stage_table[] = {
     /* {"heap", heap_stage}, {"modules", module_suite_stage}, {"cache", cache_stage}, */
+    {"modules", suite_stage},
     {NULL, NULL},
 };
 

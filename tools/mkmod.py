@@ -206,7 +206,8 @@ def cmd_pack(args):
     blob = modfmt.pack(module_name(args.source), image[:code_size], image[code_size:],
                        bss_size, relocs, entry, module_version=facts["version"], align=align,
                        features=modfmt.feature_mask(v.features), tier=v.tier,
-                       build_flags=build_flags, cflags=" ".join(v.short))
+                       build_flags=build_flags, cflags=" ".join(v.short),
+                       cflags_full=v.cflags())
     if facts["outcome"] == "value":
         modfmt.parse(blob)                     # our own reader must accept what we wrote
     with open(args.out, "wb") as f:

@@ -58,8 +58,9 @@ def feature_names(mask):
 
 
 def pack(name, code, data, bss_size, relocs, entry, *, module_version=1, align=16,
-         features=0, tier=2, build_flags=0, cflags=""):
-    """Return the bytes of a .mod file (header, code, data, relocation table)."""
+         features=0, tier=2, build_flags=0, cflags="", cflags_full=None):
+    """Return the bytes of a .mod file (header, code, data, relocation table). cflags is
+    the short form stored in the header; cflags_full (default: cflags) is hashed."""
     if not NAME_RE.match(name):
         raise ValueError(f"modfmt: bad module name {name!r}")
     body = bytes(code) + bytes(data) + b"".join(struct.pack("<I", r) for r in relocs)
@@ -67,7 +68,7 @@ def pack(name, code, data, bss_size, relocs, entry, *, module_version=1, align=1
                   name=name.encode(), module_version=module_version, entry=entry,
                   code_size=len(code), data_size=len(data), bss_size=bss_size,
                   reloc_count=len(relocs), align=align, required_features=features, tier=tier,
-                  build_flags=build_flags, reserved0=0, cflags_hash=crc32(cflags.encode()),
+                  build_flags=build_flags, reserved0=0, cflags_hash=crc32((cflags if cflags_full is None else cflags_full).encode()),
                   cflags=cflags.encode()[:CFLAGS_LEN - 1], body_crc32=crc32(body),
                   header_crc32=0)
     return seal_header(LAYOUT.pack(*(fields[f] for f in FIELDS))) + body

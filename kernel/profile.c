@@ -1,0 +1,172 @@
+/* Writes the JSON profile (kernel/profile.h, docs/profile-format.md). Field names are the
+ * format's contract: tools/profile.py and tests/qemu/test_suite.py read them. Addresses and
+ * 32-bit results are hex strings; cycle counts are plain integers (u64). */
+#include "profile.h"
+#include "fprof.h"
+
+static const char *const tier_names[FLUID_TIER_COUNT] = {"O0", "O1", "O2", "O3", "Os", "Oz"};
+static const char *const expect_names[] = {"value", "fault", "timeout", "rejected"};
+
+static void key_str(struct json_out *j, const char *k, const char *v)
+{
+    json_key(j, k);
+    json_str(j, v);
+}
+
+static void key_u64(struct json_out *j, const char *k, uint64_t v)
+{
+    json_key(j, k);
+    json_u64(j, v);
+}
+
+static void key_hex(struct json_out *j, const char *k, uint32_t v)
+{
+    json_key(j, k);
+    json_hex32(j, v);
+}
+
+static void write_env(struct json_out *j, const struct profile_env *e)
+{
+    key_str(j, "format_version", PROFILE_FORMAT_VERSION);
+    key_str(j, "runner", e->runner);
+    key_str(j, "build_id", e->build_id);
+    key_hex(j, "boot_id", e->boot_id);
+    json_key(j, "cpu");
+    json_begin_object(j);
+    key_str(j, "vendor", e->cpu_vendor);
+    key_str(j, "brand", e->cpu_brand);
+    key_str(j, "hypervisor", e->hypervisor);
+    json_key(j, "features");
+    json_begin_array(j);
+    for (uint32_t i = 0; i < e->feature_count; i++)
+        json_str(j, e->features[i]);
+    json_end_array(j);
+    json_end_object(j);
+    json_key(j, "clock");
+    json_begin_object(j);
+    key_str(j, "source", e->clock);
+    json_key(j, "is_cycles");
+    json_bool(j, e->clock_is_cycles);
+    key_u64(j, "tsc_hz", e->tsc_hz);
+    key_u64(j, "timer_overhead_cycles", e->timer_overhead);
+    json_end_object(j);
+    key_u64(j, "memory_bytes", e->memory_bytes);
+    key_u64(j, "calls_per_module", e->calls_per_module);
+}
+
+static void write_header_facts(struct json_out *j, const struct suite_result *r)
+{
+    const struct fluid_mod_header *h = &r->info.hdr;
+    bool loaded = r->status != SUITE_REJECTED;
+    key_u64(j, "version", loaded ? h->module_version : 0);
+    key_str(j, "tier", loaded && h->tier < FLUID_TIER_COUNT ? tier_names[h->tier] : "");
+    key_str(j, "flags", loaded ? r->info.cflags : "");
+    key_hex(j, "flags_hash", loaded ? h->cflags_hash : 0);
+    key_hex(j, "required_features", loaded ? h->required_features : 0);
+    key_str(j, "source", r->source);
+    key_hex(j, "code_address", r->code_addr);
+    key_u64(j, "code_size", loaded ? h->code_size : 0);
+    key_u64(j, "data_size", loaded ? h->data_size : 0);
+    key_u64(j, "bss_size", loaded ? h->bss_size : 0);
+}
+
+static void write_timing(struct json_out *j, const struct suite_result *r)
+{
+    key_u64(j, "calls", r->calls);
+    key_u64(j, "total_cycles", r->total);
+    key_u64(j, "min_cycles", r->min);
+    key_u64(j, "max_cycles", r->max);
+    key_u64(j, "mean_cycles", r->mean);
+    key_u64(j, "median_cycles", r->median);
+    json_key(j, "samples");
+    json_begin_array(j);
+    for (uint32_t i = 0; i < r->calls && i < SUITE_MAX_CALLS; i++)
+        json_u64(j, r->cycles[i]);
+    json_end_array(j);
+}
+
+static void write_module(struct json_out *j, const struct suite_result *r)
+{
+    const struct suite_entry *e = r->entry;
+    json_begin_object(j);
+    key_str(j, "name", e->name);
+    write_header_facts(j, r);
+    write_timing(j, r);
+    key_str(j, "expect", (unsigned)e->expect <= SUITE_EXPECT_REJECTED ? expect_names[e->expect]
+                                                                      : "?");
+    key_hex(j, "result", r->result);
+    key_hex(j, "expected", e->expected);
+    key_u64(j, "tolerance", e->tolerance);
+    key_str(j, "status", suite_status_name(r->status));
+    json_key(j, "passed");
+    json_bool(j, r->passed);
+    json_key(j, "error");
+    if (r->error[0])
+        json_str(j, r->error);
+    else
+        json_null(j);
+    if (r->status == SUITE_FAULT) {
+        json_key(j, "fault");
+        json_begin_object(j);
+        key_u64(j, "vector", r->fault_vector);
+        key_hex(j, "eip", r->fault_eip);
+        json_end_object(j);
+    }
+    json_end_object(j);
+}
+
+static void write_summary(struct json_out *j, const struct suite_result *r, uint32_t n)
+{
+    uint32_t passed = 0;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        passed += r[i].passed;
+        total += r[i].total;
+    }
+    json_key(j, "summary");
+    json_begin_object(j);
+    key_u64(j, "modules", n);
+    key_u64(j, "passed", passed);
+    key_u64(j, "failed", n - passed);
+    key_u64(j, "total_cycles", total);
+    json_end_object(j);
+}
+
+static void write_functions(struct json_out *j)
+{
+    uint32_t n, dropped;
+    const struct fprof_slot *s = fprof_table(&n, &dropped);
+    json_key(j, "functions");
+    json_begin_array(j);
+    for (uint32_t i = 0; i < n; i++) {
+        json_begin_object(j);
+        key_str(j, "name", s[i].name);
+        key_u64(j, "calls", s[i].calls);
+        key_u64(j, "cycles", s[i].cycles);
+        key_u64(j, "max_cycles", s[i].max_cycles);
+        json_end_object(j);
+    }
+    json_end_array(j);
+    key_u64(j, "functions_dropped_calls", dropped);
+}
+
+bool profile_write(json_sink_fn sink, void *ctx, const struct profile_env *env,
+                   const struct suite_result *results, uint32_t count)
+{
+    struct json_out j;
+    sink(ctx, PROFILE_BEGIN "\n", sizeof PROFILE_BEGIN);
+    json_init(&j, sink, ctx);
+    json_begin_object(&j);
+    write_env(&j, env);
+    write_summary(&j, results, count);
+    json_key(&j, "modules");
+    json_begin_array(&j);
+    for (uint32_t i = 0; i < count; i++)
+        write_module(&j, &results[i]);
+    json_end_array(&j);
+    write_functions(&j);
+    json_end_object(&j);
+    bool ok = json_finish(&j);
+    sink(ctx, PROFILE_END "\n", sizeof PROFILE_END);
+    return ok;
+}

@@ -1,0 +1,162 @@
+/* The benchmark suite stage (kernel/suite.h): environment glue around kernel/suite_run.c.
+ * Memory is one static arena reused by each module in turn (modules run one at a time, so
+ * the profile's code_address is the arena for all of them); calls go through guard_call,
+ * time through the serialized tsc_read (kernel/tsc.h), whose overhead is measured here and
+ * subtracted from every sample. */
+#include "suite.h"
+
+#include <fluid/kernel_header.h>
+#include "bootcheck.h"
+#include "cmdline.h"
+#include "console.h"
+#include "cpu.h"
+#include "e820.h"
+#include "fprof.h"
+#include "guard.h"
+#include "log.h"
+#include "profile.h"
+#include "suite_run.h"
+#include "tsc.h"
+
+#define SUITE_OVERHEAD_ROUNDS   64
+#define SUITE_BAD_OPTION        "test=bad-modules"
+
+extern const struct kernel_header kernel_image_header;
+
+static uint8_t arena[SUITE_ARENA_SIZE] __attribute__((aligned(FLUID_MOD_ALIGN_MAX)));
+static struct suite_result results[SUITE_MAX_MODULES];
+
+static uint64_t clock_tsc(void)
+{
+    return tsc_read();
+}
+
+static void *arena_acquire(void *ctx, uint32_t size, uint32_t align, uint32_t *run_addr)
+{
+    (void)ctx;
+    (void)align;        /* the arena is aligned to FLUID_MOD_ALIGN_MAX */
+    if (size > SUITE_ARENA_SIZE)
+        return NULL;
+    *run_addr = (uint32_t)(uintptr_t)arena;
+    return arena;
+}
+
+static void arena_release(void *ctx, void *mem, uint32_t size)
+{
+    (void)ctx, (void)mem, (void)size;
+}
+
+struct guarded_call {
+    fluid_module_entry_fn fn;
+    const struct fluid_module_ctx *mctx;
+};
+
+static uint32_t trampoline(const void *arg)
+{
+    const struct guarded_call *c = arg;
+    return c->fn(c->mctx);
+}
+
+static enum suite_call_outcome guarded(void *ctx, uint32_t entry,
+                                       const struct fluid_module_ctx *mctx, uint32_t *result,
+                                       uint32_t *vector, uint32_t *eip)
+{
+    (void)ctx;
+    struct guarded_call c = {(fluid_module_entry_fn)(uintptr_t)entry, mctx};
+    struct guard_report rep;
+    enum guard_outcome out = guard_call(trampoline, &c, SUITE_BUDGET_MS, result, &rep);
+    *vector = rep.vector;
+    *eip = rep.eip;
+    return out == GUARD_OK ? SUITE_CALL_OK : out == GUARD_FAULT ? SUITE_CALL_FAULT
+                                                               : SUITE_CALL_TIMEOUT;
+}
+
+/* CPUID features (kernel/cpu.h) -> FLUID_FEAT_*; SSE counts only if the kernel enabled it. */
+static uint32_t module_features(void)
+{
+    static const struct { enum cpu_feature cpu; uint32_t feat; bool needs_sse; } map[] = {
+        {CPU_FEAT_FPU, FLUID_FEAT_FPU, false}, {CPU_FEAT_TSC, FLUID_FEAT_TSC, false},
+        {CPU_FEAT_CMOV, FLUID_FEAT_CMOV, false}, {CPU_FEAT_MMX, FLUID_FEAT_MMX, false},
+        {CPU_FEAT_SSE, FLUID_FEAT_SSE, true}, {CPU_FEAT_SSE2, FLUID_FEAT_SSE2, true},
+        {CPU_FEAT_SSE3, FLUID_FEAT_SSE3, true}, {CPU_FEAT_SSSE3, FLUID_FEAT_SSSE3, true},
+        {CPU_FEAT_SSE4_1, FLUID_FEAT_SSE41, true}, {CPU_FEAT_SSE4_2, FLUID_FEAT_SSE42, true},
+    };   /* AVX/AVX2 stay off: the kernel does not enable AVX state (kernel/cpu.h) */
+    uint32_t feats = 0;
+    bool sse_on = cpu_info()->sse_enabled;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (cpu_has(map[i].cpu) && (sse_on || !map[i].needs_sse))
+            feats |= map[i].feat;
+    return feats;
+}
+
+static void serial_sink(void *ctx, const char *s, size_t n)
+{
+    (void)ctx;
+    for (size_t i = 0; i < n; i++)
+        serial_putc(s[i]);
+}
+
+static void log_result(const struct suite_result *r)
+{
+    if (r->error[0])
+        kprintf("suite: %s: %s%s\n", r->entry->name, r->error,
+                r->passed ? " (expected)" : "");
+    else
+        kprintf("suite: %s ok, %u calls, median %llu cycles\n", r->entry->name,
+                (unsigned)r->calls, (unsigned long long)r->median);
+}
+
+static void export(const struct boot_info *bi, uint64_t overhead, uint32_t n, uint64_t boot)
+{
+    static const char *names[CPU_FEAT_COUNT];
+    static char build_id[sizeof kernel_image_header.build_id + 1];
+    uint32_t nfeat = 0;
+    for (int f = 0; f < CPU_FEAT_COUNT; f++)
+        if (cpu_has((enum cpu_feature)f))
+            names[nfeat++] = cpu_feature_name((enum cpu_feature)f);
+    for (size_t i = 0; i < sizeof kernel_image_header.build_id; i++)
+        build_id[i] = (char)kernel_image_header.build_id[i];
+    enum tsc_clock mode = tsc_clock_mode();
+    struct profile_env env = {
+        .build_id = build_id, .boot_id = (uint32_t)boot, .cpu_vendor = cpu_info()->vendor,
+        .cpu_brand = cpu_info()->brand, .hypervisor = cpu_info()->hypervisor,
+        .features = names, .feature_count = nfeat, .clock = tsc_clock_name(mode),
+        .clock_is_cycles = mode == TSC_CLOCK_ICOUNT || mode == TSC_CLOCK_HW,
+        .tsc_hz = tsc_hz(), .timer_overhead = overhead,
+        .memory_bytes = bi ? e820_usable_bytes(bi->e820, bi->e820_count) : 0,
+        .calls_per_module = SUITE_CALLS, .runner = "kernel-i686",
+    };
+    if (!profile_write(serial_sink, NULL, &env, results, n))
+        kprintf("suite: profile JSON writer misuse (bug in kernel/profile.c)\n");
+}
+
+int suite_run_and_report(const struct boot_info *bi)
+{
+    uint64_t boot = tsc_read();
+    bool bad = cmdline_has(SUITE_BAD_OPTION);
+    fprof_clock = clock_tsc;
+    struct suite_runner rn = {
+        .cpu_features = module_features(), .calls = SUITE_CALLS,
+        .timer_overhead = suite_timer_overhead(clock_tsc, SUITE_OVERHEAD_ROUNDS),
+        .clock = clock_tsc, .acquire = arena_acquire, .release = arena_release,
+        .call = guarded,
+    };
+    uint32_t n = 0, failed = 0;
+    for (uint32_t i = 0; i < suite_registry_count && n < SUITE_MAX_MODULES; i++) {
+        const struct suite_entry *e = &suite_registry[i];
+        if (e->expect != SUITE_EXPECT_VALUE && !bad)
+            continue;
+        failed += !suite_run_one(&rn, e, e->mod, e->mod_size, "embedded", &results[n]);
+        log_result(&results[n++]);
+    }
+    kprintf("suite: %u modules, %u passed, %u failed (clock %s, timer overhead %llu)\n",
+            (unsigned)n, (unsigned)(n - failed), (unsigned)failed,
+            tsc_clock_name(tsc_clock_mode()), (unsigned long long)rn.timer_overhead);
+    export(bi, rn.timer_overhead, n, boot);
+    return (int)failed;
+}
+
+bool suite_stage(void)
+{
+    return suite_run_and_report(kernel_boot_info()) == 0;
+}

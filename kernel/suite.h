@@ -1,0 +1,24 @@
+/* The benchmark suite stage: runs every module of the registry (kernel/suite_registry.h)
+ * under guard_call, checks each answer, and writes the JSON profile to COM1 between the
+ * kernel/profile.h marker lines. Test modules (tests/modules/bad/) run only with the
+ * command-line option `test=bad-modules`. Needs the IDT, PIT, TSC calibration and CPU
+ * identification done (kernel_main does them before the stages). */
+#ifndef FLUID_KERNEL_SUITE_H
+#define FLUID_KERNEL_SUITE_H
+
+#include <fluid/bootinfo.h>
+#include <fluid/types.h>
+
+#define SUITE_CALLS         5       /* timed calls per module, after one warm-up call */
+#define SUITE_BUDGET_MS     1000    /* PIT watchdog per call */
+#define SUITE_ARENA_SIZE    (512u * 1024u)   /* one module image at a time */
+#define SUITE_MAX_MODULES   32
+
+/* Runs the suite and exports the profile; returns the number of module runs that did not
+ * end as the registry expects (0: all correct). bi gives the memory size for the profile. */
+int suite_run_and_report(const struct boot_info *bi);
+
+/* Stage-table wrapper (kernel/stages.c): true when suite_run_and_report returned 0. */
+bool suite_stage(void);
+
+#endif

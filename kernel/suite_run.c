@@ -1,0 +1,113 @@
+/* Runs one module (kernel/suite_run.h). The warm-up call fills caches and catches a fault
+ * before any timing; a wrong answer on any call marks the module failed whatever its speed. */
+#include "suite_run.h"
+#include "format.h"
+#include "fprof.h"
+
+static void clear(struct suite_result *r, const struct suite_entry *e, const char *source)
+{
+    uint8_t *p = (uint8_t *)r;
+    for (size_t i = 0; i < sizeof *r; i++)
+        p[i] = 0;
+    r->entry = e;
+    r->source = source;
+}
+
+/* One guarded call; false (and r->status set) if it did not return normally. */
+static bool call_once(const struct suite_runner *rn, struct suite_result *r, uint32_t entry,
+                      uint32_t index)
+{
+    struct fluid_module_ctx mctx = {FLUID_MODULE_ABI_VERSION, sizeof mctx, index,
+                                    rn->cpu_features};
+    uint32_t vector = 0, eip = 0;
+    enum suite_call_outcome out = rn->call(rn->ctx, entry, &mctx, &r->result, &vector, &eip);
+    if (out == SUITE_CALL_OK)
+        return true;
+    r->status = out == SUITE_CALL_FAULT ? SUITE_FAULT : SUITE_TIMEOUT;
+    r->fault_vector = vector;
+    r->fault_eip = eip;
+    if (out == SUITE_CALL_FAULT)
+        fmt_snprintf(r->error, sizeof r->error,
+                     "module %s: CPU exception %u at 0x%08x (image offset 0x%x) on call %u",
+                     r->entry->name, (unsigned)vector, (unsigned)eip,
+                     (unsigned)(eip - r->code_addr), (unsigned)index);
+    else
+        fmt_snprintf(r->error, sizeof r->error, "module %s: time budget exceeded on call %u",
+                     r->entry->name, (unsigned)index);
+    return false;
+}
+
+static bool check_answer(struct suite_result *r, uint32_t index)
+{
+    if (r->entry->expect != SUITE_EXPECT_VALUE || suite_result_ok(r->entry, r->result))
+        return true;
+    r->status = SUITE_WRONG_RESULT;
+    fmt_snprintf(r->error, sizeof r->error,
+                 "module %s: wrong result 0x%08x on call %u (expected 0x%08x +- %u)",
+                 r->entry->name, (unsigned)r->result, (unsigned)index,
+                 (unsigned)r->entry->expected, (unsigned)r->entry->tolerance);
+    return false;
+}
+
+/* Warm-up, then the timed calls; stops at the first failure. */
+static void run_calls(const struct suite_runner *rn, struct suite_result *r, uint32_t entry)
+{
+    int slot = FPROF_UNREGISTERED;     /* one profiler entry per module name */
+    uint32_t calls = rn->calls < SUITE_MAX_CALLS ? rn->calls : SUITE_MAX_CALLS;
+    if (!call_once(rn, r, entry, 0) || !check_answer(r, 0))
+        return;
+    for (uint32_t i = 1; i <= calls; i++) {
+        uint64_t t0 = rn->clock();
+        bool ok = call_once(rn, r, entry, i);
+        uint64_t dt = rn->clock() - t0;
+        if (!ok)
+            return;
+        r->cycles[r->calls++] = dt > rn->timer_overhead ? dt - rn->timer_overhead : 0;
+        fprof_leave(&slot, r->entry->name, t0);
+        if (!check_answer(r, i))
+            return;
+    }
+    r->status = SUITE_OK;
+}
+
+static bool finish(struct suite_result *r)
+{
+    suite_stats_finish(r);
+    suite_judge(r);
+    return r->passed;
+}
+
+bool suite_run_one(const struct suite_runner *rn, const struct suite_entry *e,
+                   const uint8_t *file, uint32_t size, const char *source,
+                   struct suite_result *r)
+{
+    static int check_slot = FPROF_UNREGISTERED, place_slot = FPROF_UNREGISTERED;
+    struct mod_diag d = {MOD_OK, 0, 0};
+    clear(r, e, source);
+    uint64_t t0 = fprof_enter();
+    enum mod_err err = mod_check(file, size, rn->cpu_features, &r->info, &d);
+    fprof_leave(&check_slot, "mod_check", t0);
+    if (err != MOD_OK) {
+        r->status = SUITE_REJECTED;
+        mod_format_error(e->name, &d, r->error, sizeof r->error);
+        return finish(r);
+    }
+    void *mem = rn->acquire(rn->ctx, r->info.image_size, r->info.hdr.align, &r->code_addr);
+    if (!mem) {
+        r->status = SUITE_NO_MEMORY;
+        fmt_snprintf(r->error, sizeof r->error, "module %s: no memory for %u bytes", e->name,
+                     (unsigned)r->info.image_size);
+        return finish(r);
+    }
+    t0 = fprof_enter();
+    err = mod_place(&r->info, mem, r->info.image_size, r->code_addr, &d);
+    fprof_leave(&place_slot, "mod_place", t0);
+    if (err != MOD_OK) {
+        r->status = SUITE_REJECTED;
+        mod_format_error(e->name, &d, r->error, sizeof r->error);
+    } else {
+        run_calls(rn, r, mod_entry_addr(&r->info, r->code_addr));
+    }
+    rn->release(rn->ctx, mem, r->info.image_size);
+    return finish(r);
+}

@@ -1,0 +1,66 @@
+/* strops: the string routines of the prototype (strlen, strcpy, strrev, strcmp) on 400
+ * generated strings of 100..149 characters, written here so that the module measures its
+ * own code. A running hash of lengths, comparison signs and first characters is returned.
+ * Expected value from tests/modules/reference.py. */
+#include <fluid_module.h>
+
+#define STR_ROUNDS  400
+#define STR_MINLEN  100
+#define STR_SPREAD  50
+#define STR_STRIDE  7
+
+FLUID_MODULE_VERSION(1);
+FLUID_EXPECT(0x23595742, 0);
+
+static const char base[] = "the quick brown fox jumps over the lazy dog 0123456789";
+#define BASE_LEN (sizeof base - 1)
+
+static char s[STR_MINLEN + STR_SPREAD + 1], t[STR_MINLEN + STR_SPREAD + 1];
+
+static uint32_t str_len(const char *p)
+{
+    const char *q = p;
+    while (*q)
+        q++;
+    return (uint32_t)(q - p);
+}
+
+static void str_copy(char *dst, const char *src)
+{
+    while ((*dst++ = *src++))
+        ;
+}
+
+static void str_reverse(char *p)
+{
+    uint32_t n = str_len(p);
+    for (uint32_t i = 0, j = n ? n - 1 : 0; i < j; i++, j--) {
+        char c = p[i];
+        p[i] = p[j];
+        p[j] = c;
+    }
+}
+
+static int str_compare(const char *x, const char *y)
+{
+    while (*x && *x == *y)
+        x++, y++;
+    return (unsigned char)*x - (unsigned char)*y;
+}
+
+uint32_t fluid_main(const struct fluid_module_ctx *ctx)
+{
+    (void)ctx;
+    uint32_t acc = 0;
+    for (uint32_t r = 0; r < STR_ROUNDS; r++) {
+        uint32_t len = STR_MINLEN + r % STR_SPREAD;
+        for (uint32_t i = 0; i < len; i++)
+            s[i] = base[(i * STR_STRIDE + r) % BASE_LEN];
+        s[len] = '\0';
+        str_copy(t, s);
+        str_reverse(t);
+        int c = str_compare(s, t);
+        acc = acc * 31u + str_len(s) + (c < 0 ? 1u : c > 0 ? 2u : 0u) + (unsigned char)t[0];
+    }
+    return acc;
+}

@@ -1,0 +1,13 @@
+/* Test module: a valid build that tools/mkmod.py damages on purpose (FLUID_CORRUPT(features)),
+ * (here: requiring AVX2, which the default QEMU CPU lacks),
+ * so the loader must reject it with a reason and the suite must go on. */
+#include <fluid_module.h>
+
+FLUID_MODULE_VERSION(1);
+FLUID_EXPECT_OUTCOME(rejected);
+FLUID_CORRUPT(features);
+
+uint32_t fluid_main(const struct fluid_module_ctx *ctx)
+{
+    return ctx->call_index;
+}
