@@ -5,7 +5,8 @@
  * the first precision p and the target q satisfy p >= 2q + 2 (Figueroa, "When is double
  * rounding innocuous?", SIGNUM Newsletter 30(3), 1995): 53 and 64 >= 50; with 24 it is
  * rounded only once.
- * Measured error: 0 ulp (exact), exhaustive over all 2^32 inputs in make test-math-exhaustive. */
+ * Measured: correctly rounded on all 1,047,848 sampled inputs; make test-math-exhaustive sweeps
+ * all 2^32. */
 #include <math.h>
 #include "internal.h"
 
