@@ -230,13 +230,17 @@ static void *small_alloc(unsigned cls, uint32_t flags, const void *caller)
         if (!s)
             return NULL;
     }
+    char *fresh = s->bump;              /* a never-used slot has no verified tag */
     char *p = slab_pop(s, caller);
     if (++s->used == s->capacity)
         slab_unlist(c, s);
     uint32_t info = (uint32_t)(p - (char *)s) | flags;
     struct heap_uhdr *h = heap_uhdr_of(p);
+    if (h->info == info && p != fresh)
+        h->tag ^= HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;   /* slab_pop verified hash ^ FREE */
+    else
+        h->tag = heap_tag(p, info, 0, HEAP_STATE_ALLOC);
     h->info = info;
-    h->tag = heap_tag(p, info, 0, HEAP_STATE_ALLOC);
     return p;
 }
 
@@ -269,8 +273,11 @@ static void small_free(char *p, uint32_t info, const void *caller)
     *(uintptr_t *)p = heap_link_enc(s->free, p);
     s->free = p;
     struct heap_uhdr *h = heap_uhdr_of(p);
+    if (h->info == info)
+        h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;   /* verified: hash ^ ALLOC */
+    else
+        h->tag = heap_tag(p, info, 0, HEAP_STATE_FREE);
     h->info = info;
-    h->tag = heap_tag(p, info, 0, HEAP_STATE_FREE);
     struct heap_class *c = &heap_g.cls[s->cls];
     if (s->used-- == s->capacity)
         slab_list(c, s);
