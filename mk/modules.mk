@@ -31,7 +31,7 @@ $(MODULES_HOST)/test_module_suite: tests/host/test_module_suite.c kernel/suite_r
 	$(HOST_CC) $(HOST_CFLAGS) -I. -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
 
 HOST_TEST_BINS += $(MODULES_HOST)/test_module_loader $(MODULES_HOST)/test_json \
-                  $(if $(wildcard tests/host/test_module_suite.c),$(MODULES_HOST)/test_module_suite)
+                  $(MODULES_HOST)/test_module_suite
 
 # The 32-bit host runner: same registry, loader and profile code as the kernel, real RDTSC.
 HOSTRUN := $(BUILD)/host/hostrun/hostrun
