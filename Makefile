@@ -5,6 +5,9 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
+# Fragments are read in name order; prerequisites written $$(VAR) are expanded after all of
+# them, so a fragment can add to a variable another fragment's rule depends on.
+.SECONDEXPANSION:
 
 BUILD      := build
 GEN        := $(BUILD)/gen
@@ -31,6 +34,10 @@ HOST_LDFLAGS := -fsanitize=address,undefined
 
 HOST_TEST_BINS :=
 PY_TESTS       :=
+KERNEL_LIBS    :=
+KERNEL_EXTRA_OBJS :=
+KERNEL_ELF     := $(BUILD)/i686/kernel.elf
+KERNEL_IMG     := $(BUILD)/i686/kernel.img
 
 # Installs missing packages once (tools/setup.sh); every build step waits for it.
 SETUP_STAMP := $(BUILD)/.setup-done

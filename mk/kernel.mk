@@ -5,10 +5,6 @@ KERNEL_C_SRCS   := $(wildcard kernel/*.c kernel/arch/i686/*.c)
 KERNEL_ASM_SRCS := $(wildcard kernel/arch/i686/*.asm)
 KERNEL_OBJS     := $(patsubst %.c,$(BUILD)/i686/%.o,$(KERNEL_C_SRCS)) \
                    $(patsubst %.asm,$(BUILD)/i686/%.o,$(KERNEL_ASM_SRCS))
-KERNEL_LIBS       +=
-KERNEL_EXTRA_OBJS +=
-KERNEL_ELF := $(BUILD)/i686/kernel.elf
-KERNEL_IMG := $(BUILD)/i686/kernel.img
 KERNEL_LDSCRIPT := kernel/arch/i686/linker.ld
 
 $(BUILD)/i686/%.o: %.c | $(SETUP_STAMP)
@@ -19,7 +15,7 @@ $(BUILD)/i686/%.o: %.asm $(ASM_OFFSETS) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(NASM) -f elf32 -g -F dwarf -I$(GEN)/ -MD $(@:.o=.d) -o $@ $<
 
-$(KERNEL_ELF): $(KERNEL_OBJS) $(KERNEL_EXTRA_OBJS) $(KERNEL_LIBS) $(KERNEL_LDSCRIPT)
+$(KERNEL_ELF): $(KERNEL_OBJS) $$(KERNEL_EXTRA_OBJS) $$(KERNEL_LIBS) $(KERNEL_LDSCRIPT)
 	$(LD) -m elf_i386 -T $(KERNEL_LDSCRIPT) --no-undefined -Map $(@:.elf=.map) -o $@ \
 	    $(KERNEL_OBJS) $(KERNEL_EXTRA_OBJS) --start-group $(KERNEL_LIBS) --end-group
 
