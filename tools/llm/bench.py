@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""`make bench-llama`: speed of the inference engine (kernel/llm) on model shapes that matter.
+
+For a stories15M-shaped model (dim 288, 6 layers, 6 heads, vocab 32000, seq 256) in fp32
+and Q8_0, and a TinyLlama-shaped Q8_0 model (dim 2048, hidden 5632, 22 layers, 32 heads,
+4 kv heads; fewer steps), all with synthetic weights (synth_model.py), it prints one table:
+  - tokens/s of the optimised Linux build (real time, best kernels of this CPU, and the
+    scalar kernels, whose summation order is llama2.c run.c's plain -O3 loop);
+  - instructions per token of the same Linux build under valgrind --tool=callgrind,
+    measured as the difference of two runs (n1 and n2 positions) so loading is excluded;
+  - instructions per token of the booted kernel under QEMU -icount, read from a JSON file
+    the kernel-side benchmark writes ({"<row name>": instructions_per_token, ...}, passed
+    with --kernel-results); "-" until that exists.
+Greedy decoding from BOS, so every run does the same work. Each run is capped in time."""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RUN_TIMEOUT_S = 150
+
+# name, synth_model.py arguments, steps for tokens/s, (n1, n2) positions for callgrind
+ROWS = [
+    ("stories15M fp32", ["--shape", "stories15M"], 256, (8, 24)),
+    ("stories15M q8_0", ["--shape", "stories15M", "--format", "v2"], 256, (8, 24)),
+    ("tinyllama q8_0", ["--shape", "tinyllama", "--format", "v2"], 12, (2, 4)),
+]
+
+
+def make_model(out_dir, args):
+    name = "bench-" + "-".join(a.strip("-") for a in args) + ".bin"
+    path = os.path.join(out_dir, name)
+    if not os.path.exists(path):
+        print(f"bench: writing {path}", file=sys.stderr)
+        subprocess.run([sys.executable, os.path.join(HERE, "synth_model.py"), path + ".tmp",
+                        *args], check=True, timeout=RUN_TIMEOUT_S * 4)
+        os.replace(path + ".tmp", path)
+    return path
+
+
+def cli_args(cli, model, tok, steps, kernels):
+    return [cli, "-m", model, "-z", tok, "-t", "0", "-n", str(steps), "-k", kernels, "--quiet"]
+
+
+def tok_per_s(cli, model, tok, steps, kernels):
+    proc = subprocess.run(cli_args(cli, model, tok, steps, kernels), capture_output=True,
+                          text=True, timeout=RUN_TIMEOUT_S)
+    m = re.search(r"achieved tok/s: ([0-9.]+) \(([^ ]+) kernels\)", proc.stderr)
+    if proc.returncode or not m:
+        raise RuntimeError(f"llm_cli failed: {proc.stderr[-800:]}")
+    return float(m.group(1)), m.group(2)
+
+
+def callgrind_instructions(cli, model, tok, steps, kernels):
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+           *cli_args(cli, model, tok, steps, kernels)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    m = re.search(r"Collected\s*:\s*(\d+)", proc.stderr)
+    if proc.returncode or not m:
+        raise RuntimeError(f"callgrind failed: {proc.stderr[-800:]}")
+    return int(m.group(1))
+
+
+def per_token(cli, model, tok, span, kernels):
+    n1, n2 = span
+    a = callgrind_instructions(cli, model, tok, n1, kernels)
+    b = callgrind_instructions(cli, model, tok, n2, kernels)
+    return (b - a) / (n2 - n1)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cli", required=True, help="optimised llm_cli (build/llm/fast)")
+    ap.add_argument("--models", required=True, help="directory with tokenizer.bin")
+    ap.add_argument("--out", required=True, help="where synthetic models are written")
+    ap.add_argument("--kernel-results", help="JSON from the QEMU -icount kernel run")
+    ap.add_argument("--no-callgrind", action="store_true")
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    tok = os.path.join(a.models, "tokenizer.bin")
+    kernel = {}
+    if a.kernel_results and os.path.exists(a.kernel_results):
+        with open(a.kernel_results) as f:
+            kernel = json.load(f)
+    results = []
+    start = time.monotonic()
+    for name, args, steps, span in ROWS:
+        model = make_model(a.out, args)
+        best, kname = tok_per_s(a.cli, model, tok, steps, "best")
+        scalar = tok_per_s(a.cli, model, tok, min(steps, 64), "scalar")[0] \
+            if "tinyllama" not in name else None
+        ir = None if a.no_callgrind else per_token(a.cli, model, tok, span, "best")
+        results.append((name, steps, kname, best, scalar, ir, kernel.get(name)))
+    fmt = "{:<16} {:>6} {:>10} {:>12} {:>14} {:>18} {:>18}"
+    print(fmt.format("model", "steps", "kernels", "tok/s", "scalar tok/s",
+                     "Linux instr/token", "kernel instr/token"))
+    for name, steps, kname, best, scalar, ir, kir in results:
+        print(fmt.format(name, steps, kname, f"{best:.1f}",
+                         "-" if scalar is None else f"{scalar:.1f}",
+                         "-" if ir is None else f"{ir:,.0f}",
+                         "-" if kir is None else f"{kir:,.0f}"))
+    print(f"bench: {time.monotonic() - start:.0f} s; scalar = llama2.c run.c's loop order "
+          f"(-O3, no fast-math); instr/token from callgrind over positions "
+          + ", ".join(f"{r[0]} {r[3][0]}-{r[3][1]}" for r in ROWS), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
