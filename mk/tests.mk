@@ -1,2 +1,3 @@
 # QEMU boot tests and image tests (tests/qemu/), run by `make test` after the image is built.
-PY_TESTS += tests/qemu/test_image.py tests/qemu/test_boot.py tests/qemu/test_boot_failures.py
+PY_TESTS += tests/qemu/test_image.py tests/qemu/test_boot.py tests/qemu/test_boot_failures.py \
+            tests/qemu/test_boot_chs.py tests/qemu/test_kernel.py

@@ -57,13 +57,14 @@ def qemu_command(image, machine, memory, cpu, cmdline, icount, drives, extra):
 
 
 def boot(image=IMAGE, machine="pc", memory="32M", cpu=None, cmdline=None, icount=False,
-         timeout=60, until=None, drives=(), extra=()):
+         timeout=60, until=None, drives=(), extra=(), serial=True):
     """Boot image; return a Boot. Stops at exit, at timeout, or when regex `until` appears
-    in the serial log (for paths that print and halt on purpose)."""
+    in the serial log (for paths that print and halt on purpose). serial=False boots a
+    machine without COM1 (the log is then empty)."""
     with tempfile.NamedTemporaryFile(prefix="fluid-serial-", suffix=".log", delete=False) as f:
-        serial = f.name
+        serial_log = f.name
     cmd = qemu_command(image, machine, memory, cpu, cmdline, icount, drives, extra)
-    cmd += ["-serial", f"file:{serial}"]
+    cmd += ["-serial", f"file:{serial_log}" if serial else "none"]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout
@@ -73,7 +74,7 @@ def boot(image=IMAGE, machine="pc", memory="32M", cpu=None, cmdline=None, icount
             if time.monotonic() > deadline:
                 reason = "timeout"
                 break
-            if until and re.search(until, read(serial), re.M):
+            if until and re.search(until, read(serial_log), re.M):
                 reason = "until"
                 break
             time.sleep(POLL_INTERVAL_S)
@@ -83,8 +84,8 @@ def boot(image=IMAGE, machine="pc", memory="32M", cpu=None, cmdline=None, icount
             proc.wait()
         stderr = proc.stderr.read().decode(errors="replace")
         proc.stderr.close()
-    log = read(serial)
-    os.unlink(serial)
+    log = read(serial_log)
+    os.unlink(serial_log)
     if reason == "exit" and proc.returncode not in (EXIT_SUCCESS, EXIT_FAILURE) and stderr:
         log += "\n[qemu stderr] " + stderr
     return Boot(proc.returncode if reason == "exit" else None, log, reason)
