@@ -11,7 +11,8 @@ LLM_X64_OBJS   := $(patsubst %.c,$(BUILD)/llm/x86_64/%.o,$(wildcard $(LLM_DIR)/*
 LLM_CLI        := $(BUILD)/host/llm/llm_cli
 LLM_CLI_FAST   := $(BUILD)/llm/fast/llm_cli
 LLM_TEST_BIN   := $(BUILD)/host/test_llm
-LLM_MODELS     ?= /work/shared/models
+# The shared test models live beside the repository (../shared/models), as in CI.
+LLM_MODELS     ?= $(abspath ../shared/models)
 
 # Optimised host build without sanitizers: what the benchmark and callgrind measure
 # (DWARF 4: Debian 12's valgrind cannot read clang's default DWARF 5).

@@ -16,7 +16,8 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MODELS = os.environ.get("LLM_MODELS", "/work/shared/models")
+MODELS = os.environ.get("LLM_MODELS", os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "models")))
 CLI = os.path.join(ROOT, "build/host/llm/llm_cli")
 TOOLS = os.path.join(ROOT, "tools/llm")
 TIMEOUT_S = 120
