@@ -61,10 +61,9 @@ def no_stage2(data):
     data[start:start + 4] = b"\0\0\0\0"
 
 
-def expect_stage2_message(name, mutate, message, truncate=False):
+def expect_stage2_message(name, mutate, message, truncate_to=None):
     def run():
-        path = derived_image(name, mutate,
-                             truncate_to=(KERNEL + SECTOR * 4) if truncate else None)
+        path = derived_image(name, mutate, truncate_to=truncate_to)
         result = boot(image=path, timeout=30, until=message)
 
         def verify(r):
@@ -96,7 +95,12 @@ def cases():
         "truncated-tail", zero_kernel_tail, r"FLUID: kernel: bad CRC-32")
     yield "truncated-disk-file", expect_stage2_message(
         "truncated-disk", lambda d: None, r"FLUID: disk read error 0x[0-9A-F]+ at LBA \d+",
-        truncate=True)
+        truncate_to=KERNEL + SECTOR * 4)
+    # A disk that ends inside stage2: stage1's LBA read fails, its CHS retries fail, and it
+    # must say so with the BIOS status instead of jumping into a half-read stage2.
+    yield "stage1-disk-error", expect_stage2_message(
+        "stage1-disk-error", lambda d: None, r"FLUID: disk error 0x[0-9A-F]{2}",
+        truncate_to=SECTOR * 8)
     yield "kernel-larger-than-boot-area", expect_stage2_message(
         "oversize", oversize_header, r"FLUID: kernel: image larger than the boot area")
     yield "bad-kernel-magic", expect_stage2_message(

@@ -49,6 +49,18 @@ def test_mtools_lists_the_partition():
     assert "hidden sectors: 2048" in info.stdout, info.stdout
 
 
+def test_partition_passes_fsck_fat():
+    """dosfstools' checker, which reads the volume the way Linux's vfat driver expects it."""
+    with open(IMAGE, "rb") as f:
+        f.seek(L["PARTITION1_LBA"] * 512)
+        volume = f.read()
+    with tempfile.NamedTemporaryFile(suffix=".fat") as part:
+        part.write(volume)
+        part.flush()
+        out = subprocess.run(["fsck.fat", "-n", part.name], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
 def test_fat_type_is_fat16_by_cluster_count():
     with open(IMAGE, "rb") as f:
         f.seek(L["PARTITION1_LBA"] * 512)
