@@ -4,6 +4,27 @@
 #include "profile.h"
 #include "fprof.h"
 
+/* What one tick of the named clock is: the profile says what was measured, not only how. */
+static const char *clock_unit(const char *source)
+{
+    static const struct { const char *source, *unit; } units[] = {
+        {"icount", "guest instructions (QEMU -icount shift=0: exact and repeatable, not cycles)"},
+        {"hw", "CPU cycles (hardware TSC)"},
+        {"host-rdtsc", "CPU cycles (host TSC, same module bytes in a Linux process)"},
+        {"tcg", "none: QEMU TCG's TSC follows host time, it is not a clock"},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        const char *a = source, *b = units[i].source;
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b)
+            return units[i].unit;
+    }
+    return "unknown: no clock= option was given (icount, tcg or hw)";
+}
+
 static const char *const tier_names[FLUID_TIER_COUNT] = {"O0", "O1", "O2", "O3", "Os", "Oz"};
 static const char *const expect_names[] = {"value", "fault", "timeout", "rejected"};
 
@@ -45,6 +66,7 @@ static void write_env(struct json_out *j, const struct profile_env *e)
     json_key(j, "clock");
     json_begin_object(j);
     key_str(j, "source", e->clock);
+    key_str(j, "unit", clock_unit(e->clock));
     json_key(j, "is_cycles");
     json_bool(j, e->clock_is_cycles);
     key_u64(j, "tsc_hz", e->tsc_hz);

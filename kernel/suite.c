@@ -121,7 +121,7 @@ static void export(const struct boot_info *bi, uint64_t overhead, uint32_t n, ui
         .build_id = build_id, .boot_id = (uint32_t)boot, .cpu_vendor = cpu_info()->vendor,
         .cpu_brand = cpu_info()->brand, .hypervisor = cpu_info()->hypervisor,
         .features = names, .feature_count = nfeat, .clock = tsc_clock_name(mode),
-        .clock_is_cycles = mode == TSC_CLOCK_ICOUNT || mode == TSC_CLOCK_HW,
+        .clock_is_cycles = mode == TSC_CLOCK_HW,     /* icount counts instructions */
         .tsc_hz = tsc_hz(), .timer_overhead = overhead,
         .memory_bytes = bi ? e820_usable_bytes(bi->e820, bi->e820_count) : 0,
         .calls_per_module = SUITE_CALLS, .runner = "kernel-i686",

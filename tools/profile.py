@@ -45,7 +45,7 @@ def show(profile, out=sys.stdout):
     grand = sum(m["total_cycles"] for m in mods) or 1
     clock = profile["clock"]
     out.write(f"runner {profile['runner']}  build {profile['build_id']}  clock {clock['source']}"
-              f"{'' if clock['is_cycles'] else ' (host time, not a cycle count)'}"
+              f"{' (' + clock['unit'] + ')' if 'unit' in clock else ''}"
               f"  tsc {clock['tsc_hz']} Hz  cpu {profile['cpu']['brand'] or profile['cpu']['vendor']}\n")
     out.write(f"{'module':<16}{'tier':>5}{'calls':>6}{'total':>13}{'%':>7}{'median':>11}"
               f"{'min':>11}{'max':>11}  status\n")

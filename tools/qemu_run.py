@@ -31,8 +31,9 @@ def main():
     options = args.cmdline.split()
     if args.interactive:
         options.append("interactive")
-    if args.icount:
-        options.append("clock=icount")
+    if not any(o.startswith("clock=") for o in options):   # the kernel cannot tell TCG apart
+        kvm = os.environ.get("FLUID_KVM") == "1"
+        options.append("clock=icount" if args.icount else "clock=hw" if kvm else "clock=tcg")
     system = "qemu-system-x86_64" if args.x86_64 else "qemu-system-i386"
     cmd = [system, "-M", args.machine, "-m", args.memory, "-no-reboot",
            "-drive", f"file={args.image},format=raw",
