@@ -9,6 +9,15 @@ SHELL := /bin/bash
 # them, so a fragment can add to a variable another fragment's rule depends on.
 .SECONDEXPANSION:
 
+# On a fresh machine the toolchain is installed before anything below asks clang for paths
+# (tools/setup.sh takes a few milliseconds when nothing is missing).
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+SETUP_STATUS := $(shell sh tools/setup.sh >&2; echo $$?)
+ifneq ($(SETUP_STATUS),0)
+$(error tools/setup.sh could not install the tools Fluid needs; see its message above)
+endif
+endif
+
 BUILD      := build
 GEN        := $(BUILD)/gen
 IMAGE      := fluid.img
@@ -39,11 +48,10 @@ KERNEL_EXTRA_OBJS :=
 KERNEL_ELF     := $(BUILD)/i686/kernel.elf
 KERNEL_IMG     := $(BUILD)/i686/kernel.img
 
-# Installs missing packages once (tools/setup.sh); every build step waits for it.
+# Order-only prerequisite of build steps: the build directory, once setup has run (above).
 SETUP_STAMP := $(BUILD)/.setup-done
 $(SETUP_STAMP): tools/setup.sh
 	@mkdir -p $(@D)
-	@sh tools/setup.sh
 	@touch $@
 
 # ---------------------------------------------------------------------------------------
