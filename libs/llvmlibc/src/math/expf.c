@@ -3,8 +3,8 @@
  * Origin: evaluates the double exp (exp.c, fdlibm) on the exactly converted argument and
  * rounds once to float (overflow and subnormal rounding happen in that conversion);
  * correctly rounded unless e^x lies within 2^-29 float ulp of a midpoint between floats.
- * Measured error: 0.5 ulp, 0 of 1,047,848 sampled inputs not correctly rounded (SSE2 and x87);
- * exhaustive figures in docs/llvmlibc.md. */
+ * Measured error: correctly rounded on all 2^32 inputs (max 0.5 ulp, make test-math-exhaustive,
+ * SSE2 host build); 0 of 1,047,848 sampled inputs off on x87. */
 #include <math.h>
 #include "internal.h"
 
