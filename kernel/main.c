@@ -99,8 +99,8 @@ static bool run_test_hook(void)
     kprintf("test: %s\n", test);
     if (cmdline_has("test=guard"))
         return guard_selftest();
-    if (cmdline_has("test=bad-modules"))
-        return true;                    /* the module suite runs the bad modules itself */
+    if (cmdline_has("test=bad-modules") || cmdline_has("test=heap"))
+        return true;                    /* run by the module suite / the heap stage */
     if (cmdline_has("test=divide-error"))
         arch_test_divide_error();
     else if (cmdline_has("test=stack-overflow"))

@@ -2,6 +2,8 @@
  * format's contract: tools/profile.py and tests/qemu/test_suite.py read them. Addresses and
  * 32-bit results are hex strings; cycle counts are plain integers (u64). */
 #include "profile.h"
+
+#include "heap.h"
 #include "fprof.h"
 
 /* What one tick of the named clock is: the profile says what was measured, not only how. */
@@ -46,6 +48,26 @@ static void key_hex(struct json_out *j, const char *k, uint32_t v)
     json_hex32(j, v);
 }
 
+
+/* The heap's counters (kernel/heap.h), so a profile shows what the run cost in memory. */
+static void write_heap(struct json_out *j, const struct heap_stats *h)
+{
+    json_key(j, "heap");
+    json_begin_object(j);
+    key_u64(j, "total_bytes", h->total_bytes);
+    key_u64(j, "in_use_bytes", h->in_use_bytes);
+    key_u64(j, "peak_in_use_bytes", h->peak_in_use_bytes);
+    key_u64(j, "free_bytes", h->free_bytes);
+    key_u64(j, "largest_free_bytes", h->largest_free_bytes);
+    key_u64(j, "live_blocks", h->live_blocks);
+    key_u64(j, "free_blocks", h->free_blocks);
+    key_u64(j, "mallocs", h->mallocs);
+    key_u64(j, "frees", h->frees);
+    key_u64(j, "failed", h->failed);
+    json_key(j, "guard_mode");
+    json_bool(j, h->guard_mode);
+    json_end_object(j);
+}
 static void write_env(struct json_out *j, const struct profile_env *e)
 {
     key_str(j, "format_version", PROFILE_FORMAT_VERSION);
@@ -73,6 +95,8 @@ static void write_env(struct json_out *j, const struct profile_env *e)
     key_u64(j, "timer_overhead_cycles", e->timer_overhead);
     json_end_object(j);
     key_u64(j, "memory_bytes", e->memory_bytes);
+    if (e->heap)
+        write_heap(j, e->heap);
     key_u64(j, "calls_per_module", e->calls_per_module);
 }
 

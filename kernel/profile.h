@@ -9,6 +9,8 @@
 #include "json.h"
 #include "suite_stats.h"
 
+struct heap_stats;
+
 #define PROFILE_FORMAT_VERSION  "2.0"
 #define PROFILE_BEGIN           "=====BEGIN FLUID PROFILE JSON====="
 #define PROFILE_END             "=====END FLUID PROFILE JSON====="
@@ -27,6 +29,7 @@ struct profile_env {
     uint64_t memory_bytes;
     uint32_t calls_per_module;      /* timed calls per module (after one warm-up call) */
     const char *runner;             /* "kernel-i686" or "hostrun" */
+    const struct heap_stats *heap;  /* the kernel heap after the run; NULL: no "heap" key */
 };
 
 /* Writes the whole document (markers included) through sink. Returns false if the JSON

@@ -6,10 +6,11 @@
 #include "cmdline.h"
 #include "console.h"
 #include "log.h"
+#include "memory.h"
 #include "suite.h"
 
 static const struct stage stage_table[] = {
-    /* {"heap", heap_stage}, {"modules", module_suite_stage}, {"cache", cache_stage}, */
+    {"heap", memory_stage},
     {"modules", suite_stage},
     {NULL, NULL},
 };

@@ -13,6 +13,7 @@
 #include "e820.h"
 #include "fprof.h"
 #include "guard.h"
+#include "heap.h"
 #include "log.h"
 #include "profile.h"
 #include "suite_run.h"
@@ -117,6 +118,8 @@ static void export(const struct boot_info *bi, uint64_t overhead, uint32_t n, ui
     for (size_t i = 0; i < sizeof kernel_image_header.build_id; i++)
         build_id[i] = (char)kernel_image_header.build_id[i];
     enum tsc_clock mode = tsc_clock_mode();
+    struct heap_stats heap;
+    heap_get_stats(&heap);
     struct profile_env env = {
         .build_id = build_id, .boot_id = (uint32_t)boot, .cpu_vendor = cpu_info()->vendor,
         .cpu_brand = cpu_info()->brand, .hypervisor = cpu_info()->hypervisor,
@@ -124,7 +127,7 @@ static void export(const struct boot_info *bi, uint64_t overhead, uint32_t n, ui
         .clock_is_cycles = mode == TSC_CLOCK_HW,     /* icount counts instructions */
         .tsc_hz = tsc_hz(), .timer_overhead = overhead,
         .memory_bytes = bi ? e820_usable_bytes(bi->e820, bi->e820_count) : 0,
-        .calls_per_module = SUITE_CALLS, .runner = "kernel-i686",
+        .calls_per_module = SUITE_CALLS, .runner = "kernel-i686", .heap = &heap,
     };
     if (!profile_write(serial_sink, NULL, &env, results, n))
         kprintf("suite: profile JSON writer misuse (bug in kernel/profile.c)\n");

@@ -4,7 +4,7 @@
 # unit tests. QEMU boot checks of the core live in tests/qemu/ (integrator).
 
 KCORE_HOST_DIR := $(BUILD)/host/kernel-core
-KCORE_TESTS    := format cmdline fwcfg e820 cpu
+KCORE_TESTS    := format cmdline fwcfg e820 cpu memory
 KCORE_BINS     := $(addprefix $(KCORE_HOST_DIR)/test_,$(KCORE_TESTS))
 
 # Kernel sources each test links (besides its own test_<name>.c and the log stubs).
@@ -13,6 +13,7 @@ KCORE_SRCS_cmdline := kernel/cmdline.c
 KCORE_SRCS_fwcfg   := kernel/fwcfg.c
 KCORE_SRCS_e820    := kernel/e820.c kernel/bootcheck.c kernel/format.c
 KCORE_SRCS_cpu     := kernel/cpu.c
+KCORE_SRCS_memory  := kernel/memory.c
 
 $(KCORE_HOST_DIR)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)

@@ -37,3 +37,22 @@ def test_clock_option_is_reported():
         r.expect(r"^tsc: clock mode icount", "clock mode line")
         assert r.status == EXIT_SUCCESS, f"status {r.status}"
     check("kernel-clock", result, verify)
+
+
+def test_heap_selftest_in_the_booted_kernel():
+    """The host stress workload (kernel/heap_selftest.c), run by the kernel on its real heap,
+    in guard mode, then the heap's counters in the JSON profile."""
+    import json
+    result = boot(cmdline="test=heap heap=guard", memory="64M", timeout=120)
+
+    def verify(r):
+        r.expect(r"^heap: \d+ KiB in free RAM ranges, guard mode on", "heap stage")
+        r.expect(r"^heap: self-test, \d+ steps, seed 0x[0-9a-f]+: 0 failures", "self-test")
+        begin = r.log.index("=====BEGIN FLUID PROFILE JSON=====")
+        end = r.log.index("=====END FLUID PROFILE JSON=====")
+        heap = json.loads(r.log[begin:end].split("\n", 1)[1])["heap"]
+        assert heap["guard_mode"] is True and heap["failed"] == 0, heap
+        assert heap["total_bytes"] > 32 * 1024 * 1024, heap
+        assert heap["mallocs"] >= heap["frees"] and heap["peak_in_use_bytes"] > 0, heap
+        assert r.status == EXIT_SUCCESS, f"status {r.status}"
+    check("kernel-heap", result, verify)

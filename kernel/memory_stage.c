@@ -1,0 +1,74 @@
+/* The "heap" boot stage (contract in memory.h): gives the heap every free RAM range, applies
+ * `heap=guard`, and with `test=heap` runs the heap's randomized self-test in the booted kernel. */
+#include <fluid/memlayout.h>
+
+#include "bootcheck.h"
+#include "cmdline.h"
+#include "heap.h"
+#include "log.h"
+#include "memory.h"
+#include "tsc.h"
+
+#define HEAP_SELFTEST_STEPS     20000u
+#define KIB                     1024u
+
+/* What the kernel can address: 4 GiB for i686 (paging off or identity-mapped 4 GiB), the
+ * identity map stage2 builds for x86-64 (boot/longmode.inc; at least 4 GiB) otherwise. */
+#if UINTPTR_MAX == 0xFFFFFFFFu
+#define ADDRESS_LIMIT           (1ull << 32)
+#else
+#define ADDRESS_LIMIT           ((uint64_t)LONG_MODE_MAP_MAX_GIB << 30)
+#endif
+
+extern char __kernel_start[], __kernel_end[];
+
+static bool give_ranges_to_heap(const struct boot_info *bi)
+{
+    struct mem_range ranges[MEMORY_MAX_RANGES];
+    int n = memory_heap_ranges(bi, (uintptr_t)__kernel_start, (uintptr_t)__kernel_end,
+                               ADDRESS_LIMIT, ranges, MEMORY_MAX_RANGES);
+    if (n < 0) {
+        kprintf("heap: the E820 map splits into more than %d free ranges; no heap\n",
+                MEMORY_MAX_RANGES);
+        return false;
+    }
+    for (int i = 0; i < n; i++) {
+        uint64_t size = ranges[i].end - ranges[i].base;
+        if (size > (uint64_t)SIZE_MAX)
+            size = SIZE_MAX;
+        if (heap_add_region((uintptr_t)ranges[i].base, (size_t)size) != HEAP_OK)
+            kprintf("heap: range 0x%llx-0x%llx not used\n",
+                    (unsigned long long)ranges[i].base, (unsigned long long)ranges[i].end);
+    }
+    return n > 0;
+}
+
+static bool run_selftest(uint32_t seed)
+{
+    unsigned failures = heap_selftest(seed, HEAP_SELFTEST_STEPS, HEAP_SELFTEST_TOGGLE_GUARD);
+    kprintf("heap: self-test, %u steps, seed 0x%08x: %u failures\n", HEAP_SELFTEST_STEPS,
+            (unsigned)seed, failures);
+    unsigned problems = heap_check();
+    if (problems)
+        kprintf("heap: consistency check after the self-test: %u problems\n", problems);
+    return failures == 0 && problems == 0;
+}
+
+bool memory_stage(void)
+{
+    uint32_t seed = (uint32_t)tsc_read();
+    heap_init(seed);
+    if (cmdline_has("heap=guard"))
+        heap_set_guard_mode(true);
+    if (!give_ranges_to_heap(kernel_boot_info())) {
+        kprintf("heap: no usable RAM above the kernel\n");
+        return false;
+    }
+    struct heap_stats st;
+    heap_get_stats(&st);
+    kprintf("heap: %llu KiB in free RAM ranges, guard mode %s\n",
+            (unsigned long long)(st.total_bytes / KIB), st.guard_mode ? "on" : "off");
+    if (cmdline_has("test=heap"))
+        return run_selftest(seed);
+    return true;
+}
