@@ -1,6 +1,6 @@
 /* The kernel console: every character goes to COM1 (when present) and the VGA text screen.
  * console_init() must run first in kernel_main; before it, output is dropped. The drivers
- * behind it live in kernel/arch/i686/serial.c and vga.c. */
+ * behind it live in kernel/arch/x86/serial.c and vga.c. */
 #ifndef FLUID_KERNEL_CONSOLE_H
 #define FLUID_KERNEL_CONSOLE_H
 

@@ -1,7 +1,7 @@
 /* QEMU fw_cfg file directory parsing (QEMU docs/specs/fw_cfg.txt): the directory item
  * (selector FW_CFG_FILE_DIR) is a big-endian u32 count followed by count 64-byte entries
  * { be32 size; be16 select; u16 reserved; char name[56]; }. The parser reads through a
- * callback so it has no port I/O and is host-tested; kernel/arch/i686/fwcfg_io.c supplies
+ * callback so it has no port I/O and is host-tested; kernel/arch/x86/fwcfg_io.c supplies
  * the port reads. */
 #ifndef FLUID_KERNEL_FWCFG_H
 #define FLUID_KERNEL_FWCFG_H

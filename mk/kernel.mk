@@ -1,7 +1,8 @@
-# The 32-bit kernel: portable C in kernel/*.c, i686-specific code in kernel/arch/i686/.
+# The 32-bit kernel: portable C in kernel/*.c, port-I/O drivers shared with the x86-64 kernel in
+# kernel/arch/x86/, i686-specific code in kernel/arch/i686/.
 # Other fragments may append static libraries to KERNEL_LIBS and objects to KERNEL_EXTRA_OBJS.
 
-KERNEL_C_SRCS   := $(wildcard kernel/*.c kernel/arch/i686/*.c)
+KERNEL_C_SRCS   := $(wildcard kernel/*.c kernel/arch/x86/*.c kernel/arch/i686/*.c)
 KERNEL_ASM_SRCS := $(wildcard kernel/arch/i686/*.asm)
 KERNEL_OBJS     := $(patsubst %.c,$(BUILD)/i686/%.o,$(KERNEL_C_SRCS)) \
                    $(patsubst %.asm,$(BUILD)/i686/%.o,$(KERNEL_ASM_SRCS))

@@ -7,6 +7,8 @@
 
 #include <fluid/types.h>
 
+#include "../x86/pic.h"
+
 /* GDT selectors (gdt.c). Code and data match stage2's, so nothing changes meaning when our
  * GDT replaces its. */
 #define SEL_KERNEL_CODE     0x08
@@ -29,8 +31,6 @@
 #define MXCSR_DEFAULT       0x1F80u     /* all SSE exceptions masked, round to nearest */
 
 #define EXCEPTION_VECTORS   32
-#define IRQ_BASE_VECTOR     0x20        /* PIC master; slave at IRQ_BASE_VECTOR + 8 */
-#define IRQ_LINES           16
 #define VECTOR_DOUBLE_FAULT 8
 
 /* What isr.asm pushes, lowest address first: segment registers, PUSHAD, the vector, the
@@ -95,11 +95,7 @@ void exception_report(const struct trap_frame *f);
 const char *exception_mnemonic(uint32_t vector);
 const char *exception_name(uint32_t vector);
 
-/* pic.c / pit.c */
-void pic_init(void);
-void pic_unmask(unsigned irq);
-bool pic_is_spurious(unsigned irq);
-void pic_eoi(unsigned irq);
+/* pit.c (the PIC is kernel/arch/x86/pic.h) */
 void pit_init(void);
 void pit_tick(struct trap_frame *f);
 

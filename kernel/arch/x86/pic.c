@@ -2,7 +2,7 @@
  * where CPU exceptions live), all lines masked except the timer and the cascade. Intel 8259A
  * datasheet: ICW1-ICW4, OCW2 (EOI), OCW3 (read ISR). */
 #include "../../io.h"
-#include "x86.h"
+#include "pic.h"
 
 #define PIC1_CMD            0x20
 #define PIC1_DATA           0x21
