@@ -1,0 +1,60 @@
+/* x86-64 bring-up after the console: GDT with the IST stacks, the stack guard page, the IDT;
+ * then the switch from entry.asm's boot stack to the guarded kernel stack. Also the
+ * deliberate faults behind the `test=` options. Runs with interrupts off. */
+#include "../../arch.h"
+#include "../../log.h"
+#include "x86_64.h"
+
+#define PAGE_BYTES          4096u
+#define KERNEL_STACK_BYTES  (256u * 1024u)  /* llm_forward and fat16 keep little on it */
+
+/* The first page is the guard (unmapped by paging_guard_page), the stack grows down from
+ * the end. */
+static uint8_t kernel_stack_area[PAGE_BYTES + KERNEL_STACK_BYTES]
+    __attribute__((aligned(PAGE_BYTES)));
+
+uintptr_t arch_stack_guard_page;
+
+void stack_switch_call(void *stack_top, void (*fn)(void));     /* isr.asm, noreturn */
+
+void arch_init_and_continue(void (*cont)(void))
+{
+    gdt_init();
+    uintptr_t guard = (uintptr_t)kernel_stack_area;
+    if (paging_guard_page(guard))
+        arch_stack_guard_page = guard;
+    else
+        kprintf("arch: page tables not as stage2 builds them: no stack guard page\n");
+    idt_init();
+    kprintf("arch: GDT, TSS (IST stacks for #DF and NMI), IDT with %u exception vectors; "
+            "kernel stack %u KiB at 0x%08llx, guard page 0x%08llx\n", EXCEPTION_VECTORS,
+            KERNEL_STACK_BYTES / 1024, (unsigned long long)(guard + PAGE_BYTES),
+            (unsigned long long)arch_stack_guard_page);
+    stack_switch_call(kernel_stack_area + sizeof kernel_stack_area, cont);
+    __builtin_unreachable();
+}
+
+/* Executes DIV with a zero divisor (in asm: the compiler folds 1 / x into a compare). */
+void arch_test_divide_error(void)
+{
+    uint64_t zero = 0, q, r;
+    __asm__ volatile("divq %2" : "=a"(q), "=d"(r) : "r"(zero), "a"(1ull), "d"(0ull));
+    (void)q;
+    (void)r;
+}
+
+/* Recurses without bound; the frame buffer keeps each level large and the compiler from
+ * turning the recursion into a loop. */
+__attribute__((noinline)) static uint32_t recurse(volatile uint32_t depth)
+{
+    volatile uint8_t frame[256];
+    frame[0] = (uint8_t)depth;
+    if (depth == UINT32_MAX)          /* never: hides the recursion from -Winfinite-recursion */
+        return frame[0];
+    return recurse(depth + 1) + frame[0];
+}
+
+void arch_test_stack_overflow(void)
+{
+    (void)recurse(0);
+}

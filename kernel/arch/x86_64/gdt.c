@@ -1,0 +1,60 @@
+/* The x86-64 kernel's GDT and TSS: a 64-bit code segment, a data segment and a 64-bit TSS
+ * whose interrupt stack table gives the double fault and NMI handlers stacks of their own, so
+ * a kernel stack overflow is still reported (SDM vol. 3A §6.14.5, §7.7). Replaces stage2's
+ * GDT, which lives in memory the kernel does not own. Runs once, interrupts off. */
+#include "x86_64.h"
+
+#define IST_STACK_BYTES     (16u * 1024u)
+#define DESC_CODE64         0x00AF9A000000FFFFull  /* P, DPL 0, code exec/read, L=1, G=1 */
+#define DESC_DATA           0x00CF92000000FFFFull  /* P, DPL 0, data read/write, G=1 */
+#define TSS_TYPE_AVAILABLE  0x89ull                /* P, DPL 0, 64-bit TSS (available) */
+
+struct gdt_ptr {
+    uint16_t limit;
+    uint64_t base;
+} __attribute__((packed));
+
+static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
+static struct tss64 tss __attribute__((aligned(16)));
+static uint8_t df_stack[IST_STACK_BYTES] __attribute__((aligned(16)));
+static uint8_t nmi_stack[IST_STACK_BYTES] __attribute__((aligned(16)));
+
+/* A 16-byte TSS descriptor (SDM vol. 3A figure 7-4) in gdt[slot] and gdt[slot + 1]. */
+static void set_tss_descriptor(unsigned slot, uint64_t base, uint32_t limit)
+{
+    gdt[slot] = (limit & 0xFFFFull) | ((base & 0xFFFFFFull) << 16) | (TSS_TYPE_AVAILABLE << 40) |
+                ((uint64_t)(limit >> 16 & 0xF) << 48) | ((base >> 24 & 0xFF) << 56);
+    gdt[slot + 1] = base >> 32;
+}
+
+static void load_segments(void)
+{
+    struct gdt_ptr p = {sizeof gdt - 1, (uint64_t)(uintptr_t)gdt};
+    __asm__ volatile("lgdt %0" : : "m"(p));
+    /* Reload CS with a far return, then the data segments (SDM vol. 3A §3.4.4). */
+    __asm__ volatile("pushq %0\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "movw %w1, %%ax\n\t"
+                     "movw %%ax, %%ds\n\t"
+                     "movw %%ax, %%es\n\t"
+                     "movw %%ax, %%ss\n\t"
+                     "movw %%ax, %%fs\n\t"
+                     "movw %%ax, %%gs"
+                     : : "i"((uint64_t)SEL_KERNEL_CODE), "i"(SEL_KERNEL_DATA) : "rax", "memory");
+    __asm__ volatile("ltr %w0" : : "r"((uint16_t)SEL_TSS));
+}
+
+void gdt_init(void)
+{
+    gdt[0] = 0;
+    gdt[SEL_KERNEL_CODE / 8] = DESC_CODE64;
+    gdt[SEL_KERNEL_DATA / 8] = DESC_DATA;
+    tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(uintptr_t)(df_stack + sizeof df_stack);
+    tss.ist[IST_NMI - 1] = (uint64_t)(uintptr_t)(nmi_stack + sizeof nmi_stack);
+    tss.iomap_base = sizeof tss;            /* no I/O permission bitmap */
+    set_tss_descriptor(SEL_TSS / 8, (uint64_t)(uintptr_t)&tss, sizeof tss - 1);
+    load_segments();
+}

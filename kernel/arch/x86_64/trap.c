@@ -1,0 +1,104 @@
+/* Exception and IRQ dispatch (called from isr.asm with a struct trap_frame) and the
+ * exception reports: name, vector, error code, RIP/CS/RFLAGS, general registers and control
+ * registers, to serial and screen, in the format of the i686 kernel's reports
+ * (kernel/arch/i686/trap.c) widened to 64 bits. Every exception is fatal: report, then exit
+ * with the failure status. A #DF arrives on its own IST stack; when CR2 lies in the stack
+ * guard page the report names the kernel stack overflow. */
+#include "../../log.h"
+#include "../../machine.h"
+#include "x86_64.h"
+
+#define IRQ_TIMER           0
+#define PAGE_BYTES          4096u
+
+/* Set by arch_init_and_continue: the unmapped page below the kernel stack (0 if none). */
+extern uintptr_t arch_stack_guard_page;
+
+/* SDM vol. 3A table 6-1. */
+static const char *const exc_mnemonic[EXCEPTION_VECTORS] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+    "#DF", "#CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
+    "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23",
+    "#24", "#25", "#26", "#27", "#HV", "#VC", "#SX", "#31",
+};
+
+static const char *const exc_name[EXCEPTION_VECTORS] = {
+    "divide error", "debug", "non-maskable interrupt", "breakpoint",
+    "overflow", "bound range exceeded", "invalid opcode", "device not available",
+    "double fault", "coprocessor segment overrun", "invalid TSS", "segment not present",
+    "stack-segment fault", "general protection", "page fault", "reserved",
+    "x87 floating-point error", "alignment check", "machine check", "SIMD floating-point",
+    "virtualization exception", "control protection", "reserved", "reserved",
+    "reserved", "reserved", "reserved", "reserved",
+    "hypervisor injection", "VMM communication", "security exception", "reserved",
+};
+
+const char *exception_mnemonic(uint64_t vector)
+{
+    return vector < EXCEPTION_VECTORS ? exc_mnemonic[vector] : "#??";
+}
+
+const char *exception_name(uint64_t vector)
+{
+    return vector < EXCEPTION_VECTORS ? exc_name[vector] : "not an exception";
+}
+
+static bool in_guard_page(uint64_t addr)
+{
+    uintptr_t guard = arch_stack_guard_page;
+    return guard && addr >= guard && addr < guard + PAGE_BYTES;
+}
+
+void exception_report(const struct trap_frame *f)
+{
+    uint64_t cr2 = read_cr2();
+    kprintf("exception: %s %s (vector %llu) error code 0x%016llx\n",
+            exception_mnemonic(f->vector), exception_name(f->vector),
+            (unsigned long long)f->vector, (unsigned long long)f->error_code);
+    kprintf("exception: rip 0x%016llx cs 0x%04llx rflags 0x%08llx\n",
+            (unsigned long long)f->rip, (unsigned long long)f->cs,
+            (unsigned long long)f->rflags);
+    kprintf("exception: rax 0x%016llx rbx 0x%016llx rcx 0x%016llx rdx 0x%016llx\n",
+            (unsigned long long)f->rax, (unsigned long long)f->rbx,
+            (unsigned long long)f->rcx, (unsigned long long)f->rdx);
+    kprintf("exception: rsi 0x%016llx rdi 0x%016llx rbp 0x%016llx rsp 0x%016llx\n",
+            (unsigned long long)f->rsi, (unsigned long long)f->rdi,
+            (unsigned long long)f->rbp, (unsigned long long)f->rsp);
+    kprintf("exception: r8 0x%016llx r9 0x%016llx r10 0x%016llx r11 0x%016llx\n",
+            (unsigned long long)f->r8, (unsigned long long)f->r9,
+            (unsigned long long)f->r10, (unsigned long long)f->r11);
+    kprintf("exception: r12 0x%016llx r13 0x%016llx r14 0x%016llx r15 0x%016llx\n",
+            (unsigned long long)f->r12, (unsigned long long)f->r13,
+            (unsigned long long)f->r14, (unsigned long long)f->r15);
+    kprintf("exception: cr0 0x%08llx cr2 0x%016llx cr3 0x%08llx cr4 0x%08llx\n",
+            (unsigned long long)read_cr0(), (unsigned long long)cr2,
+            (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+    if ((f->vector == VECTOR_DOUBLE_FAULT || f->vector == VECTOR_PAGE_FAULT) &&
+        (in_guard_page(cr2) || in_guard_page(f->rsp)))
+        kprintf("exception: the fault hit the stack guard page 0x%016llx: kernel stack "
+                "overflow\n", (unsigned long long)arch_stack_guard_page);
+}
+
+static void irq_dispatch(struct trap_frame *f)
+{
+    unsigned irq = (unsigned)(f->vector - IRQ_BASE_VECTOR);
+    if (pic_is_spurious(irq))
+        return;
+    if (irq == IRQ_TIMER) {
+        timer_irq();
+        return;
+    }
+    kprintf("irq: unexpected IRQ %u (vector 0x%llx), masked lines should not fire\n", irq,
+            (unsigned long long)f->vector);
+    pic_eoi(irq);
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+    if (f->vector >= EXCEPTION_VECTORS) {
+        irq_dispatch(f);
+        return;
+    }
+    exception_report(f);
+    machine_exit(false);
+}

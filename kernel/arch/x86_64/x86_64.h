@@ -1,0 +1,77 @@
+/* x86-64 definitions shared by the arch files: selectors of the kernel's own GDT, control
+ * register bits, the trap frame built by isr.asm, and small register accessors.
+ * Intel SDM vol. 3A: §2.5 (control registers), §3.4.5 (descriptors), §6.14 (64-bit mode
+ * interrupts), §7.7 (64-bit TSS, IST). */
+#ifndef FLUID_ARCH_X86_64_H
+#define FLUID_ARCH_X86_64_H
+
+#include <fluid/types.h>
+
+#include "../x86/pic.h"
+
+/* GDT selectors (gdt.c). Code and data sit where stage2's long-mode GDT has them. */
+#define SEL_KERNEL_CODE     0x08
+#define SEL_KERNEL_DATA     0x10
+#define SEL_TSS             0x18    /* 16-byte system descriptor: two GDT slots */
+#define GDT_ENTRIES         5
+
+/* Interrupt stack table slots (1-based in the gate; 0 = no stack switch). */
+#define IST_DOUBLE_FAULT    1
+#define IST_NMI             2
+
+#define EXCEPTION_VECTORS   32
+#define VECTOR_NMI          2
+#define VECTOR_DOUBLE_FAULT 8
+#define VECTOR_PAGE_FAULT   14
+#define IDT_VECTORS         (EXCEPTION_VECTORS + IRQ_LINES)
+
+#define RFLAGS_IF           (1u << 9)
+
+/* What isr.asm pushes, lowest address first: the general registers, the vector, the error
+ * code (0 when the CPU pushes none), then the CPU's RIP, CS, RFLAGS, RSP, SS (always pushed
+ * in 64-bit mode, SDM vol. 3A §6.14.2). */
+struct trap_frame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error_code;
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* The 64-bit TSS (SDM vol. 3A §7.7, figure 7-11): only the IST pointers are used. */
+struct tss64 {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
+
+static inline uint64_t read_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
+
+static inline void irq_enable(void) { __asm__ volatile("sti" : : : "memory"); }
+
+/* gdt.c: GDT with code, data and the TSS whose IST stacks serve #DF and NMI. */
+void gdt_init(void);
+
+/* idt.c / trap.c */
+void idt_init(void);
+void trap_dispatch(struct trap_frame *f);
+void exception_report(const struct trap_frame *f);
+const char *exception_mnemonic(uint64_t vector);
+const char *exception_name(uint64_t vector);
+
+/* paging.c: unmaps the 4 KiB page at guard (splitting stage2's 2 MiB page that holds it);
+ * false, with nothing changed, if the map is not what stage2 builds. */
+bool paging_guard_page(uintptr_t guard);
+
+/* timer.c */
+void timer_irq(void);
+
+#endif

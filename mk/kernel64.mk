@@ -1,0 +1,103 @@
+# The x86-64 kernel (docs/x86_64.md): the same stage1/stage2 chain boots it in long mode.
+# Portable C from kernel/ (console, heap, FAT16, ATA, ...), the port-I/O drivers in
+# kernel/arch/x86/, the long-mode code in kernel/arch/x86_64/ and the inference engine
+# kernel/llm/, linked with libs/llvmlibc's x86-64 build.
+#   make kernel64      build/x86_64/kernel.img
+#   make fluid64.img   bootable image with LLAMA_MODEL/LLAMA_TOKENIZER from SHARED_MODELS
+#   make run-llama     build fluid64.img and boot it (serial on this terminal)
+#   make test          also runs tests/qemu/test_x86_64.py and tests/qemu/test_llama.py
+
+KERNEL64_ELF  := $(BUILD)/x86_64/kernel.elf
+KERNEL64_IMG  := $(BUILD)/x86_64/kernel.img
+IMAGE64       := fluid64.img
+KERNEL64_LDSCRIPT := kernel/arch/x86_64/linker.ld
+
+# Portable kernel sources the 64-bit kernel shares with the i686 one (kernel/*.c is not taken
+# whole: main.c, stages and the module suite are the i686 kernel's).
+KERNEL64_SHARED := header log format console cmdline fwcfg bootcheck e820 cpu tsc \
+                   heap heap_tlsf heap_check heap_selftest memory memory_stage \
+                   fat16 blockdev ramdisk mbr ata
+KERNEL64_C_SRCS := $(patsubst %,kernel/%.c,$(KERNEL64_SHARED)) \
+                   $(wildcard kernel/arch/x86/*.c kernel/arch/x86_64/*.c) \
+                   $(filter-out kernel/llm/llm_kernels_generic.c,$(wildcard kernel/llm/*.c))
+KERNEL64_ASM_SRCS := $(wildcard kernel/arch/x86_64/*.asm)
+KERNEL64_OBJS := $(patsubst %.c,$(BUILD)/kernel64/%.o,$(KERNEL64_C_SRCS)) \
+                 $(patsubst %.asm,$(BUILD)/kernel64/%.o,$(KERNEL64_ASM_SRCS))
+KERNEL64_LIBS := $(BUILD)/x86_64/libllvmlibc.a
+
+# Freestanding x86-64: no red zone (interrupts use the same stack), SSE allowed (isr.asm saves
+# the XMM state around C handlers), code below 2 GiB (the default small code model).
+KERNEL64_CFLAGS := --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
+                   -fno-pic -fno-common -fno-asynchronous-unwind-tables -mno-red-zone \
+                   -nostdinc -isystem $(shell $(CC) -print-resource-dir)/include \
+                   -Ilibs/llvmlibc/include -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
+
+$(BUILD)/kernel64/%.o: %.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL64_CFLAGS) -c -o $@ $<
+
+$(BUILD)/kernel64/%.o: %.asm $(ASM_OFFSETS) | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(NASM) -f elf64 -g -F dwarf -I$(GEN)/ -MD $(@:.o=.d) -o $@ $<
+
+$(KERNEL64_ELF): $(KERNEL64_OBJS) $(KERNEL64_LIBS) $(KERNEL64_LDSCRIPT)
+	@mkdir -p $(@D)
+	$(LD) -m elf_x86_64 -T $(KERNEL64_LDSCRIPT) --no-undefined -Map $(@:.elf=.map) -o $@ \
+	    $(KERNEL64_OBJS) --start-group $(KERNEL64_LIBS) --end-group
+
+# The flat image stage2 loads (its header says KERNEL_ARCH_X86_64: stage2 enters long mode).
+$(KERNEL64_IMG): $(KERNEL64_ELF) tools/mkkernel.py $(ASM_OFFSETS)
+	$(OBJCOPY) -O binary $< $@.raw
+	$(PYTHON) tools/mkkernel.py --offsets $(ASM_OFFSETS) --elf $< \
+	    --build-id "$$(git describe --always --dirty 2>/dev/null || echo unknown)" $@.raw $@
+	@rm -f $@.raw
+
+# ---- the bootable LLM image --------------------------------------------------------------
+# The models live beside the repository (as in CI); the config file is written from these
+# variables (keys and defaults: docs/llm.md). Temperature 0 = greedy.
+SHARED_MODELS   ?= ../shared/models
+LLAMA_MODEL     ?= stories260K.bin
+LLAMA_TOKENIZER ?= tok512.bin
+LLAMA_PROMPT    ?= Once upon a time
+LLAMA_STEPS     ?= 256
+LLAMA_TEMPERATURE ?= 0.8
+LLAMA_TOPP      ?= 0.9
+LLAMA_SEED      ?= 0
+LLAMA_FAT_MIB   ?= 64
+LLAMA_CFG       := $(BUILD)/x86_64/llama.cfg
+LLAMA_QEMU      ?= -M pc -m 512M -cpu max
+
+$(LLAMA_CFG): FORCE | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	@printf 'model = MODEL.BIN\ntokenizer = TOKENIZ.BIN\nprompt = %s\nsteps = %s\ntemperature = %s\ntopp = %s\nseed = %s\n' \
+	    '$(LLAMA_PROMPT)' '$(LLAMA_STEPS)' '$(LLAMA_TEMPERATURE)' '$(LLAMA_TOPP)' \
+	    '$(LLAMA_SEED)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+llama-models-present:
+	@test -f '$(SHARED_MODELS)/$(LLAMA_MODEL)' -a -f '$(SHARED_MODELS)/$(LLAMA_TOKENIZER)' || \
+	    { echo "kernel64: model files missing: $(SHARED_MODELS)/$(LLAMA_MODEL) and" \
+	      "$(SHARED_MODELS)/$(LLAMA_TOKENIZER) (set SHARED_MODELS=DIR)"; exit 1; }
+
+$(IMAGE64): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL64_IMG) $(LLAMA_CFG) tools/mkimage.py | llama-models-present
+	$(PYTHON) tools/mkimage.py --offsets $(ASM_OFFSETS) --stage1 $(STAGE1_BIN) \
+	    --stage2 $(STAGE2_BIN) --kernel $(KERNEL64_IMG) --fat-mib $(LLAMA_FAT_MIB) \
+	    $(addprefix --dir ,$(IMAGE_DIRS)) --file $(LLAMA_CFG)=/MODELS/LLAMA.CFG \
+	    --file '$(SHARED_MODELS)/$(LLAMA_TOKENIZER)=/MODELS/TOKENIZ.BIN' \
+	    --file '$(SHARED_MODELS)/$(LLAMA_MODEL)=/MODELS/MODEL.BIN' $@
+
+# kernel64: the 64-bit kernel image only.
+kernel64: $(KERNEL64_IMG)
+
+# run-llama: boot fluid64.img (IDE disk, 512 MiB, every CPU feature TCG has) with the serial
+# console on this terminal; the kernel exits QEMU when the run is over.
+run-llama: $(IMAGE64)
+	qemu-system-x86_64 $(LLAMA_QEMU) -display none -no-reboot -monitor none \
+	    -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio \
+	    -drive file=$(IMAGE64),format=raw,snapshot=on; \
+	    status=$$?; test $$status -eq 33 || { echo "run-llama: QEMU exit status $$status"; exit 1; }
+
+PY_TESTS  +=
+TEST_DEPS += $(KERNEL64_IMG) $(LLM_CLI_FAST)
+
+.PHONY: kernel64 run-llama llama-models-present FORCE
