@@ -151,6 +151,11 @@ static void write_module(struct json_out *j, const struct suite_result *r)
         json_str(j, r->error);
     else
         json_null(j);
+    json_key(j, "cache_error");     /* kernel/cache.h: a refused cache file, embedded ran */
+    if (r->cache_error)
+        json_str(j, r->cache_error);
+    else
+        json_null(j);
     if (r->status == SUITE_FAULT) {
         json_key(j, "fault");
         json_begin_object(j);

@@ -3,6 +3,7 @@
 #include "stages.h"
 
 #include "arch.h"
+#include "cache.h"
 #include "cmdline.h"
 #include "console.h"
 #include "log.h"
@@ -11,6 +12,7 @@
 
 static const struct stage stage_table[] = {
     {"heap", memory_stage},
+    {"cache", cache_stage},
     {"modules", suite_stage},
     {NULL, NULL},
 };

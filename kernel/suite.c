@@ -7,6 +7,7 @@
 
 #include <fluid/kernel_header.h>
 #include "bootcheck.h"
+#include "cache.h"
 #include "cmdline.h"
 #include "console.h"
 #include "cpu.h"
@@ -149,7 +150,11 @@ int suite_run_and_report(const struct boot_info *bi)
         const struct suite_entry *e = &suite_registry[i];
         if (e->expect != SUITE_EXPECT_VALUE && !bad)
             continue;
-        failed += !suite_run_one(&rn, e, e->mod, e->mod_size, "embedded", &results[n]);
+        const uint8_t *file = e->mod;
+        uint32_t size = e->mod_size;
+        const char *why, *source = cache_pick(e->name, rn.cpu_features, &file, &size, &why);
+        failed += !suite_run_one(&rn, e, file, size, source, &results[n]);
+        results[n].cache_error = why;
         log_result(&results[n++]);
     }
     kprintf("suite: %u modules, %u passed, %u failed (clock %s, timer overhead %llu)\n",

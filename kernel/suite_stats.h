@@ -26,6 +26,7 @@ struct suite_result {
     const struct suite_entry *entry;
     struct mod_info info;           /* valid if status != SUITE_REJECTED */
     const char *source;             /* "embedded" or "cache" */
+    const char *cache_error;        /* NULL, or why this module's cache file was refused */
     uint32_t code_addr;             /* where the image ran */
     uint32_t calls;                 /* timed calls made (the warm-up call is not counted) */
     uint64_t cycles[SUITE_MAX_CALLS];   /* per timed call, timer overhead subtracted */
