@@ -19,9 +19,9 @@ MODULES_WARNINGS  := -Wall -Wextra -Werror
 MODULES_LDFLAGS   := -m elf_i386 -T modules/module.ld --emit-relocs --no-undefined -static
 MODULES_TOOLS     := tools/mkmod.py tools/modfmt.py
 
-# The libc a variant links first: libs/llvmlibc's build for the same SSE setting, if built;
-# modules/lib/rt.c fills in memcpy/memset/memmove/memcmp otherwise.
-modules_libc = $(wildcard $(BUILD)/$(if $(findstring sse2,$(1)),i686-sse2,i686)/libllvmlibc.a)
+# The libc every module links statically: libs/llvmlibc built for the same SSE setting (clang
+# emits memcpy/memset calls even under -fno-builtin; math modules need libm).
+modules_libc = $(BUILD)/$(if $(findstring sse2,$(1)),i686-sse2,i686)/libllvmlibc.a
 modules_pgo  = $(if $(findstring pgouse,$(1)),-fprofile-instr-use=$(MODULES_PROFDATA)/$(2).profdata)
 
 define MODULES_VARIANT_RULES
@@ -35,16 +35,8 @@ $(MODULES_DIR)/$(1)/%.o: tests/modules/bad/%.c | $(SETUP_STAMP)
 	$(CC) $$$$($(PYTHON) tools/mkmod.py flags $(1)) \
 	    $(MODULES_INCLUDES) $(MODULES_WARNINGS) -MMD -MP -c -o $$@ $$<
 
-$(MODULES_DIR)/$(1)/lib/rt.o: modules/lib/rt.c | $(SETUP_STAMP)
-	@mkdir -p $$(@D)
-	$(CC) $$$$($(PYTHON) tools/mkmod.py flags $(1)) \
-	    $(MODULES_INCLUDES) $(MODULES_WARNINGS) -MMD -MP -c -o $$@ $$<
-
-$(MODULES_DIR)/$(1)/lib/librt.a: $(MODULES_DIR)/$(1)/lib/rt.o
-	rm -f $$@ && llvm-ar rcs $$@ $$<
-
-$(MODULES_DIR)/$(1)/%.elf: $(MODULES_DIR)/$(1)/%.o $(MODULES_DIR)/$(1)/lib/librt.a modules/module.ld
-	$(LD) $(MODULES_LDFLAGS) -o $$@ $$< $$(call modules_libc,$(1)) $(MODULES_DIR)/$(1)/lib/librt.a
+$(MODULES_DIR)/$(1)/%.elf: $(MODULES_DIR)/$(1)/%.o $(call modules_libc,$(1)) modules/module.ld
+	$(LD) $(MODULES_LDFLAGS) -o $$@ $$< $(call modules_libc,$(1))
 
 $(MODULES_DIR)/$(1)/%.mod: $(MODULES_DIR)/$(1)/%.elf $(MODULES_TOOLS)
 	$(PYTHON) tools/mkmod.py pack --variant $(1) \
