@@ -2,6 +2,7 @@
 # Installs the tools Fluid builds and tests with, on Debian 12, if any is missing.
 # Called by make before the first build; safe to run by hand. Without root it prints the exact
 # apt-get command to run instead and fails, so the build never limps on without a tool.
+# `setup.sh bench` also installs the allocators `make bench-heap` compares against.
 set -eu
 
 # command -> Debian package that provides it
@@ -12,6 +13,12 @@ valgrind:valgrind"
 # header -> package, for the 32-bit host runner and the sanitizer/fuzzer runtimes
 HEADERS="/usr/include/x86_64-linux-gnu/gnu/stubs-32.h:gcc-multilib
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev"
+if [ "${1:-}" = bench ]; then
+    HEADERS="$HEADERS
+/usr/include/mimalloc.h:libmimalloc-dev
+/usr/include/jemalloc/jemalloc.h:libjemalloc-dev
+/usr/include/gperftools/tcmalloc.h:libgoogle-perftools-dev"
+fi
 
 missing=""
 for pair in $TOOLS; do
