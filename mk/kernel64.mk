@@ -97,7 +97,7 @@ run-llama: $(IMAGE64)
 	    -drive file=$(IMAGE64),format=raw,snapshot=on; \
 	    status=$$?; test $$status -eq 33 || { echo "run-llama: QEMU exit status $$status"; exit 1; }
 
-PY_TESTS  +=
-TEST_DEPS += $(KERNEL64_IMG) $(LLM_CLI_FAST)
+PY_TESTS  += tests/qemu/test_x86_64.py tests/qemu/test_llama.py
+TEST_DEPS += $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) $(LLM_CLI)
 
 .PHONY: kernel64 run-llama llama-models-present FORCE
