@@ -65,7 +65,7 @@ LLAMA_TOPP      ?= 0.9
 LLAMA_SEED      ?= 0
 LLAMA_FAT_MIB   ?= 64
 LLAMA_CFG       := $(BUILD)/x86_64/llama.cfg
-LLAMA_QEMU      ?= -M pc -m 512M -cpu max
+LLAMA_QEMU      ?= -M pc -m 512M
 
 $(LLAMA_CFG): FORCE | $(SETUP_STAMP)
 	@mkdir -p $(@D)
@@ -89,7 +89,8 @@ $(IMAGE64): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL64_IMG) $(LLAMA_CFG) tools/mkima
 # kernel64: the 64-bit kernel image only.
 kernel64: $(KERNEL64_IMG)
 
-# run-llama: boot fluid64.img (IDE disk, 512 MiB, every CPU feature TCG has) with the serial
+# run-llama: boot fluid64.img (IDE disk, 512 MiB, qemu64: SSE2 kernels; LLAMA_QEMU='... -cpu max'
+# for AVX2+FMA, several times slower under TCG) with the serial
 # console on this terminal; the kernel exits QEMU when the run is over.
 run-llama: $(IMAGE64)
 	qemu-system-x86_64 $(LLAMA_QEMU) -display none -no-reboot -monitor none \
@@ -101,3 +102,13 @@ PY_TESTS  += tests/qemu/test_x86_64.py tests/qemu/test_llama.py
 TEST_DEPS += $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) $(LLM_CLI)
 
 .PHONY: kernel64 run-llama llama-models-present FORCE
+
+# bench-llama-kernel: instructions per token of the booted kernel under QEMU -icount shift=0
+# for tools/llm/bench.py's rows (same synthetic models); writes the file `make bench-llama`
+# reads with --kernel-results. Slow: minutes per row (the model is read by ATA PIO).
+LLAMA_KERNEL_RESULTS := $(BUILD)/llm/kernel-results.json
+bench-llama-kernel: $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) tools/llm/bench_kernel.py
+	$(PYTHON) tools/llm/bench_kernel.py --models $(SHARED_MODELS) --out $(BUILD)/llm \
+	    --json $(LLAMA_KERNEL_RESULTS)
+
+.PHONY: bench-llama-kernel
