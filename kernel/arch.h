@@ -15,6 +15,12 @@ __attribute__((noreturn)) void arch_init_and_continue(void (*cont)(void));
 /* Remaps the PIC to vectors 0x20-0x2F, starts the PIT at TIMER_HZ and enables interrupts. */
 void arch_timer_init(void);
 
+/* Restarts the timer's period at this instant. Under QEMU -icount the instruction count is
+ * the guest's clock, and device I/O before this point (ATA polls that wait for the host) moves
+ * where later ticks fall among the instructions; restarting the period right before measured
+ * work makes the ticks, and so the measurements, repeat exactly from boot to boot. */
+void arch_timer_restart(void);
+
 /* The timer's true tick period in picoseconds (the PIT cannot hit TIMER_HZ exactly). */
 uint64_t timer_tick_ps(void);
 

@@ -49,6 +49,11 @@ void arch_timer_init(void)
     irq_enable();
 }
 
+void arch_timer_restart(void)
+{
+    pit_init();                 /* a new count restarts the period (8254 mode 2) */
+}
+
 void arch_wait_for_interrupt(void)
 {
     __asm__ volatile("sti; hlt" : : : "memory");

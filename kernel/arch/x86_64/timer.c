@@ -34,12 +34,18 @@ uint32_t timer_ticks(void)
     return ticks;
 }
 
-void arch_timer_init(void)
+/* A new count restarts the period (8254 mode 2). */
+void arch_timer_restart(void)
 {
-    pic_init();
     outb(PIT_COMMAND, PIT_CMD_CH0_LOHI_MODE2);
     outb(PIT_CHANNEL0, PIT_DIVISOR & 0xFF);
     outb(PIT_CHANNEL0, PIT_DIVISOR >> 8);
+}
+
+void arch_timer_init(void)
+{
+    pic_init();
+    arch_timer_restart();
     pic_unmask(IRQ_TIMER);
     irq_enable();
 }
