@@ -6,6 +6,7 @@
 
 #include "io.h"
 #include "log.h"
+#include "tsc.h"
 
 /* Command block registers, offsets from the channel's I/O base (§7.1, table 11). */
 #define ATA_REG_DATA        0
@@ -63,10 +64,12 @@
 #define ATA_MAX_PER_CMD     256     /* sectors per command: LBA28's count 0 means 256 */
 #define ATA_SELECT_DELAY    4       /* altstatus reads ~ 400 ns after selecting (§9.7.1) */
 
-/* Bound of every status poll. An ISA-timed port read takes ~1 us on hardware, so this is
- * about 1 s, which covers a disk that is ready; a spun-down disk may need up to 30 s (§8.15
- * note) and is reported as a timeout. QEMU answers at once. */
-#define ATA_TIMEOUT_POLLS   1000000u
+/* Bound of every status wait, in time (the TSC, calibrated before the disks are probed): a
+ * ready disk answers within milliseconds; a spun-down one may need up to 30 s (§8.15 note) and
+ * is reported as a timeout. A poll count would not do: under QEMU the wait is for a host
+ * thread, and a loaded host makes any fixed count too short. */
+#define ATA_TIMEOUT_MS      5000u
+#define ATA_UNCALIBRATED_HZ 4000000000ull   /* if the TSC rate is unknown: assume 4 GHz */
 
 static struct ata_disk disks[ATA_POSITIONS];
 static bool present[ATA_POSITIONS];
@@ -125,7 +128,9 @@ static uint8_t altstatus(const struct ata_disk *d)
 /* Waits until BSY is clear; if want_drq, also until DRQ or ERR/DF is set. */
 static int wait_ready(const struct ata_disk *d, bool want_drq)
 {
-    for (uint32_t i = 0; i < ATA_TIMEOUT_POLLS; i++) {
+    uint64_t hz = tsc_hz() ? tsc_hz() : ATA_UNCALIBRATED_HZ;
+    uint64_t limit = hz / 1000 * ATA_TIMEOUT_MS, start = tsc_read();
+    while (tsc_read() - start < limit) {
         uint8_t s = altstatus(d);
         if (s & ATA_SR_BSY)
             continue;
