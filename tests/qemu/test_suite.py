@@ -54,7 +54,10 @@ def test_default_boot_runs_every_module_correctly():
         for m in prof["modules"]:
             assert MODULE_FIELDS <= set(m), (m["name"], MODULE_FIELDS - set(m))
             assert m["status"] == "ok" and m["passed"] and m["result"] == m["expected"], m
-            assert m["source"] == "embedded" and m["tier"] == "O2" and m["calls"] >= 3
+            # After `make pgo-apply` the image's cache replaces some modules; otherwise the
+            # embedded -O2 builds run.
+            assert m["source"] == "cache" or (m["source"] == "embedded" and m["tier"] == "O2"), m
+            assert m["calls"] >= 3, m
             assert 0 < m["min_cycles"] <= m["median_cycles"] <= m["max_cycles"], m
         assert prof["summary"] == {"modules": 12, "passed": 12, "failed": 0,
                                    "total_cycles": sum(m["total_cycles"]
