@@ -12,7 +12,7 @@ LLM_CLI        := $(BUILD)/host/llm/llm_cli
 LLM_CLI_FAST   := $(BUILD)/llm/fast/llm_cli
 LLM_TEST_BIN   := $(BUILD)/host/test_llm
 # The shared test models live beside the repository (../shared/models), as in CI.
-LLM_MODELS     ?= $(abspath ../shared/models)
+LLM_MODELS     ?= $(abspath $(SHARED_MODELS))
 
 # Optimised host build without sanitizers: what the benchmark and callgrind measure
 # (DWARF 4: Debian 12's valgrind cannot read clang's default DWARF 5).
@@ -66,8 +66,10 @@ llm-freestanding-check: $(if $(wildcard libs/llvmlibc/include/math.h),$(LLM_X64_
 llm-cli: $(LLM_CLI) $(LLM_CLI_FAST)
 
 # bench-llama: tokens/s and instructions/token on stories15M- and TinyLlama-shaped models.
-bench-llama: $(LLM_CLI_FAST) tools/llm/bench.py tools/llm/synth_model.py
-	$(PYTHON) tools/llm/bench.py --cli $(LLM_CLI_FAST) --models $(LLM_MODELS) --out $(BUILD)/llm
+# The kernel column comes from bench-llama-kernel (mk/kernel64.mk), run first in the same session.
+bench-llama: $(LLM_CLI_FAST) tools/llm/bench.py tools/llm/synth_model.py bench-llama-kernel
+	$(PYTHON) tools/llm/bench.py --cli $(LLM_CLI_FAST) --models $(LLM_MODELS) --out $(BUILD)/llm \
+	    --kernel-results $(LLAMA_KERNEL_RESULTS)
 
 HOST_TEST_BINS += $(LLM_TEST_BIN)
 PY_TESTS       += tests/llm/test_llm_reference.py
