@@ -4,6 +4,9 @@
   profile.py capture [--image fluid.img] [--cmdline ...] [--icount] [-o profile.json]
                          boot headless in QEMU (TCG, with a timeout) and save the profile
   profile.py extract LOG OUT.json   cut the profile out of a serial log / hostrun output
+  profile.py import LOG OUT.json    a serial log captured on real hardware: the profile, its
+                                    clock marked as the hardware TSC (refused if the log shows
+                                    a hypervisor), and where it came from
   profile.py show PROFILE.json      table sorted by total cycles, with percentages
   profile.py diff A.json B.json     per-module speedup of B over A and their geometric mean
 """
@@ -88,6 +91,27 @@ def capture(args):
     show(profile)
 
 
+HW_UNIT = "CPU cycles (hardware TSC)"     # kernel/profile.c clock_unit("hw")
+
+
+def import_hardware_log(text, origin):
+    """The profile of a real-hardware serial log, its clock named as what it was: there is no
+    fw_cfg to pass clock=hw on real hardware, so the kernel reported "unspecified"."""
+    profile = extract(text.replace("\r\n", "\n"))
+    if profile.get("runner", "").startswith("hostrun"):
+        raise ProfileError("this is a host-runner profile, not a kernel serial log")
+    hypervisor = profile.get("cpu", {}).get("hypervisor", "")
+    if hypervisor:
+        raise ProfileError(f"the log was made under a hypervisor ({hypervisor!r}), "
+                           "not on real hardware: use extract")
+    clock = profile["clock"]
+    if clock["source"] not in ("unspecified", "hw"):
+        raise ProfileError(f"the kernel ran with clock={clock['source']}, not on real hardware")
+    clock.update(reported_source=clock["source"], source="hw", unit=HW_UNIT, is_cycles=True)
+    profile["imported_from"] = origin
+    return profile
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -98,6 +122,9 @@ def main():
     p.add_argument("--timeout", type=int, default=120)
     p.add_argument("-o", "--output", default="profile.json")
     p = sub.add_parser("extract")
+    p.add_argument("log")
+    p.add_argument("output")
+    p = sub.add_parser("import")
     p.add_argument("log")
     p.add_argument("output")
     p = sub.add_parser("show")
@@ -114,6 +141,12 @@ def main():
                 profile = extract(f.read())
             with open(args.output, "w") as f:
                 json.dump(profile, f, indent=1)
+        elif args.cmd == "import":
+            with open(args.log, errors="replace") as f:
+                profile = import_hardware_log(f.read(), os.path.abspath(args.log))
+            with open(args.output, "w") as f:
+                json.dump(profile, f, indent=1)
+            show(profile)
         elif args.cmd == "show":
             show(load(args.profile))
         else:
