@@ -22,16 +22,27 @@ $(IMAGE): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL_IMG) tools/mkimage.py tools/layou
 	    --stage2 $(STAGE2_BIN) --kernel $(KERNEL_IMG) --fat-mib $(FAT_MIB) \
 	    $(addprefix --dir ,$(IMAGE_DIRS)) $(addprefix --file ,$(IMAGE_FILES)) $@
 
-# Test build of the boot chain that ignores the INT 13h extensions, so the CHS path (the one
-# old BIOSes take) is exercised under QEMU too (tests/qemu/test_boot_chs.py).
-CHS_IMAGE := $(BUILD)/test-images/fluid-chs.img
-$(BUILD)/boot/chs/%.bin: boot/%.asm $(STAGE2_INCS) $(ASM_OFFSETS)
-	@mkdir -p $(@D)
-	$(NASM) -f bin -DFORCE_CHS -I$(GEN)/ -Iboot/ -o $@ $<
+# Test builds of the boot chain, each taking a path QEMU's BIOS never makes it take
+# (tests/qemu/test_boot_paths.py): CHS reads as without INT 13h extensions, and each A20 method
+# from a start with A20 off. Same kernel, same layout; only NASM defines differ.
+BOOT_VARIANT_DEFS_chs       := -DFORCE_CHS
+BOOT_VARIANT_DEFS_a20bios   := -DA20_TEST_START_OFF
+BOOT_VARIANT_DEFS_a20port92 := -DA20_TEST_START_OFF -DA20_TEST_SKIP_BIOS
+BOOT_VARIANT_DEFS_a20kbc    := -DA20_TEST_START_OFF -DA20_TEST_SKIP_BIOS -DA20_TEST_SKIP_PORT92
+BOOT_VARIANTS := chs a20bios a20port92 a20kbc
+BOOT_VARIANT_IMAGES := $(BOOT_VARIANTS:%=$(BUILD)/test-images/fluid-%.img)
 
-$(CHS_IMAGE): $(BUILD)/boot/chs/stage1.bin $(BUILD)/boot/chs/stage2.bin $(KERNEL_IMG) tools/mkimage.py
-	@mkdir -p $(@D)
-	$(PYTHON) tools/mkimage.py --offsets $(ASM_OFFSETS) --stage1 $(BUILD)/boot/chs/stage1.bin \
-	    --stage2 $(BUILD)/boot/chs/stage2.bin --kernel $(KERNEL_IMG) --fat-mib $(FAT_MIB) $@
+define BOOT_VARIANT_RULES
+$(BUILD)/boot/$(1)/%.bin: boot/%.asm $(STAGE2_INCS) $(ASM_OFFSETS)
+	@mkdir -p $$(@D)
+	$(NASM) -f bin $(BOOT_VARIANT_DEFS_$(1)) -I$(GEN)/ -Iboot/ -o $$@ $$<
 
-TEST_DEPS += $(CHS_IMAGE)
+$(BUILD)/test-images/fluid-$(1).img: $(BUILD)/boot/$(1)/stage1.bin $(BUILD)/boot/$(1)/stage2.bin \
+        $(KERNEL_IMG) tools/mkimage.py
+	@mkdir -p $$(@D)
+	$(PYTHON) tools/mkimage.py --offsets $(ASM_OFFSETS) --stage1 $(BUILD)/boot/$(1)/stage1.bin \
+	    --stage2 $(BUILD)/boot/$(1)/stage2.bin --kernel $(KERNEL_IMG) --fat-mib $(FAT_MIB) $$@
+endef
+$(foreach v,$(BOOT_VARIANTS),$(eval $(call BOOT_VARIANT_RULES,$(v))))
+
+TEST_DEPS += $(BOOT_VARIANT_IMAGES)

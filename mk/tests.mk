@@ -1,3 +1,3 @@
 # QEMU boot tests and image tests (tests/qemu/), run by `make test` after the image is built.
 PY_TESTS += tests/qemu/test_image.py tests/qemu/test_boot.py tests/qemu/test_boot_failures.py \
-            tests/qemu/test_boot_chs.py tests/qemu/test_kernel.py
+            tests/qemu/test_boot_paths.py tests/qemu/test_kernel.py
