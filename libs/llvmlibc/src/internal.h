@@ -40,6 +40,27 @@ static inline double asdouble(uint64_t u)
     return d;
 }
 
+/* Hard cases (CORE-MATH's term): inputs whose exact result lies so close to a midpoint
+ * between two floats that rounding the double result gives the wrong float. Each function
+ * lists the ones the exhaustive sweep found, with the correctly rounded result checked with
+ * MPFR at 200 bits; returns true and sets *out for a listed input. */
+struct float_hard_case {
+    uint32_t input, result;     /* bit patterns */
+};
+
+static inline int float_hard_case(float x, const struct float_hard_case *cases, unsigned n,
+                                  float *out)
+{
+    uint32_t u = asuint(x);
+    for (unsigned i = 0; i < n; i++) {
+        if (cases[i].input == u) {
+            *out = asfloat(cases[i].result);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* High 32 bits of a double: sign, exponent and the top 20 mantissa bits (fdlibm's "hx"). */
 static inline uint32_t high_word(double d)
 {
