@@ -175,10 +175,24 @@ static void slab_unlist(struct heap_class *c, struct heap_slab *s)
     s->listed = false;
 }
 
+static uint32_t class_bits(unsigned cls)
+{
+    return (uint32_t)cls << HEAP_INFO_CLASS_SHIFT;
+}
+
+static unsigned info_class(uint32_t info)
+{
+    return (info & HEAP_INFO_CLASS) >> HEAP_INFO_CLASS_SHIFT;
+}
+
+static size_t class_usable(unsigned cls)
+{
+    return heap_class_stride[cls] - HEAP_UHDR_SIZE;
+}
+
 static struct heap_slab *slab_new(unsigned cls, const void *caller)
 {
-    size_t total = HEAP_TBLK_HDR + HEAP_SLAB_SIZE;
-    struct heap_slab *s = heap_tlsf_alloc(total, HEAP_ALIGN, HEAP_INFO_INTERNAL, caller);
+    struct heap_slab *s = heap_tlsf_alloc(HEAP_SLAB_SIZE, HEAP_ALIGN, HEAP_INFO_INTERNAL, caller);
     if (!s)
         return NULL;
     s->magic = slab_magic(s);
@@ -188,15 +202,35 @@ static struct heap_slab *slab_new(unsigned cls, const void *caller)
     s->free = NULL;
     s->first = (char *)HEAP_ALIGN_UP((uintptr_t)(s + 1) + HEAP_UHDR_SIZE, HEAP_ALIGN);
     s->bump = s->first;
-    s->end = (char *)s + HEAP_SLAB_SIZE;
+    s->end = (char *)s + (HEAP_SLAB_SIZE - HEAP_TBLK_HDR);
     s->capacity = (uint32_t)((size_t)(s->end - (s->first - HEAP_UHDR_SIZE)) / s->stride);
     slab_list(&heap_g.cls[cls], s);
     heap_g.slab_bytes += HEAP_SLAB_SIZE;
     return s;
 }
 
-/* Pops the next free slot of s: a freed one (checked) or a never-used one. */
-static char *slab_pop(struct heap_slab *s, const void *caller)
+/* A free slot about to be handed out again (from a slab list or a class cache) must carry
+ * the FREE tag of a slot of class cls, and in guard mode its fill must be intact. Returns the
+ * slot's verified info. */
+static uint32_t check_free_slot(char *p, unsigned cls, const void *caller)
+{
+    struct heap_uhdr *h = heap_uhdr_of(p);
+    uint32_t info = h->info;
+    uint32_t kind = HEAP_INFO_TLSF | HEAP_INFO_INTERNAL | HEAP_INFO_CLASS;
+    if (HEAP_UNLIKELY(h->tag != heap_tag(p, info, 0, HEAP_STATE_FREE) ||
+                      (info & kind) != class_bits(cls)))
+        heap_fail(HEAP_E_FREELIST, p, caller, "free slot header overwritten");
+    if (HEAP_UNLIKELY(info & HEAP_INFO_GUARD)) {
+        size_t n = class_usable(cls) - sizeof(uintptr_t);
+        if (heap_find_not(p + sizeof(uintptr_t), HEAP_FREE_FILL, n) != n)
+            heap_fail(HEAP_E_USE_AFTER_FREE, p, caller, "freed slot was written");
+    }
+    return info;
+}
+
+/* Pops the next free slot of s: a freed one (checked) or a never-used one, which gets a FREE
+ * header here so every slot leaves with a verified header. Returns the slot's info. */
+static char *slab_pop(struct heap_slab *s, uint32_t *info_out, const void *caller)
 {
     char *p = s->free;
     if (!p) {
@@ -204,43 +238,68 @@ static char *slab_pop(struct heap_slab *s, const void *caller)
         if (HEAP_UNLIKELY(p + s->stride - HEAP_UHDR_SIZE > s->end))
             heap_fail(HEAP_E_FREELIST, s, caller, "slab count says free, slab is full");
         s->bump = p + s->stride;
+        struct heap_uhdr *h = heap_uhdr_of(p);
+        h->info = class_bits(s->cls) | (uint32_t)(p - (char *)s);
+        h->tag = heap_tag(p, h->info, 0, HEAP_STATE_FREE);
+        *info_out = h->info;
         return p;
     }
-    struct heap_uhdr *h = heap_uhdr_of(p);
-    if (HEAP_UNLIKELY(h->tag != heap_tag(p, h->info, 0, HEAP_STATE_FREE)))
-        heap_fail(HEAP_E_FREELIST, p, caller, "free slot header overwritten");
+    *info_out = check_free_slot(p, s->cls, caller);
     char *next = heap_link_dec(*(uintptr_t *)p, p);
     if (HEAP_UNLIKELY(next && (next < s->first || next >= s->bump)))
         heap_fail(HEAP_E_FREELIST, p, caller, "free slot's encoded link overwritten");
-    if (HEAP_UNLIKELY(h->info & HEAP_INFO_GUARD)) {
-        size_t n = s->stride - HEAP_UHDR_SIZE - sizeof(uintptr_t);
-        if (heap_find_not(p + sizeof(uintptr_t), HEAP_FREE_FILL, n) != n)
-            heap_fail(HEAP_E_USE_AFTER_FREE, p, caller, "freed slot was written");
-    }
     s->free = next;
     return p;
 }
 
-static void *small_alloc(unsigned cls, uint32_t flags, const void *caller)
+/* A slot from the class's slabs (a new slab if none has room); NULL when out of memory. */
+static char *slab_take(struct heap_class *c, unsigned cls, uint32_t *info_out,
+                       const void *caller)
 {
-    struct heap_class *c = &heap_g.cls[cls];
     struct heap_slab *s = c->partial;
     if (HEAP_UNLIKELY(!s)) {
         s = slab_new(cls, caller);
         if (!s)
             return NULL;
     }
-    char *fresh = s->bump;              /* a never-used slot has no verified tag */
-    char *p = slab_pop(s, caller);
+    if (HEAP_UNLIKELY(s->magic != slab_magic(s) || s->cls != cls))
+        heap_fail(HEAP_E_BAD_HEADER, s, caller, "slab header overwritten");
+    char *p = slab_pop(s, info_out, caller);
     if (++s->used == s->capacity)
         slab_unlist(c, s);
-    uint32_t info = (uint32_t)(p - (char *)s) | flags;
+    return p;
+}
+
+/* Pops the class cache's most recently freed slot; its header and link are checked. */
+static char *cache_take(struct heap_class *c, unsigned cls, uint32_t *info_out,
+                        const void *caller)
+{
+    char *p = c->cache;
+    *info_out = check_free_slot(p, cls, caller);
+    char *next = heap_link_dec(*(uintptr_t *)p, p);
+    if (HEAP_UNLIKELY(((uintptr_t)next & (HEAP_ALIGN - 1)) || (next && !heap_in_range(next))))
+        heap_fail(HEAP_E_FREELIST, p, caller, "class cache link overwritten");
+    c->cache = next;
+    c->cached--;
+    return p;
+}
+
+/* A slot of class cls with an ALLOC header (flags: HEAP_INFO_GUARD or 0), or NULL. */
+static void *small_alloc(unsigned cls, uint32_t flags, const void *caller)
+{
+    struct heap_class *c = &heap_g.cls[cls];
+    uint32_t old;
+    char *p = c->cache ? cache_take(c, cls, &old, caller) : slab_take(c, cls, &old, caller);
+    if (HEAP_UNLIKELY(!p))
+        return NULL;
     struct heap_uhdr *h = heap_uhdr_of(p);
-    if (h->info == info && p != fresh)
-        h->tag ^= HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;   /* slab_pop verified hash ^ FREE */
-    else
+    uint32_t info = (old & ~HEAP_INFO_GUARD) | flags;
+    if (HEAP_UNLIKELY(info != old)) {
+        h->info = info;
         h->tag = heap_tag(p, info, 0, HEAP_STATE_ALLOC);
-    h->info = info;
+    } else {
+        h->tag ^= HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;       /* verified: hash ^ FREE */
+    }
     return p;
 }
 
@@ -257,27 +316,16 @@ static void slab_release(struct heap_class *c, struct heap_slab *s, const void *
     heap_tlsf_free(s, caller);
 }
 
-/* Verified small slot p (tag checked by the caller) goes back on its slab's list. */
-static void small_free(char *p, uint32_t info, const void *caller)
+/* A free slot (FREE tag already set) goes back on its slab's list; an empty slab goes back
+ * to TLSF unless it is the class's only slab with room. */
+static void slab_put(char *p, uint32_t info, const void *caller)
 {
     struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
-    if (HEAP_UNLIKELY(s->magic != slab_magic(s) || p < s->first || p >= s->bump))
+    if (HEAP_UNLIKELY(s->magic != slab_magic(s) || s->cls != info_class(info) ||
+                      p < s->first || p >= s->bump))
         heap_fail(HEAP_E_BAD_HEADER, p, caller, "slab header overwritten");
-    size_t usable = s->stride - HEAP_UHDR_SIZE;
-    if (HEAP_UNLIKELY((info & HEAP_INFO_GUARD) || heap_g.guard)) {
-        if (info & HEAP_INFO_GUARD)
-            heap_guard_check(p, usable, caller);
-        heap_fill(p + sizeof(uintptr_t), HEAP_FREE_FILL, usable - sizeof(uintptr_t));
-        info |= HEAP_INFO_GUARD;
-    }
     *(uintptr_t *)p = heap_link_enc(s->free, p);
     s->free = p;
-    struct heap_uhdr *h = heap_uhdr_of(p);
-    if (h->info == info)
-        h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;   /* verified: hash ^ ALLOC */
-    else
-        h->tag = heap_tag(p, info, 0, HEAP_STATE_FREE);
-    h->info = info;
     struct heap_class *c = &heap_g.cls[s->cls];
     if (s->used-- == s->capacity)
         slab_list(c, s);
@@ -285,12 +333,54 @@ static void small_free(char *p, uint32_t info, const void *caller)
         slab_release(c, s, caller);
 }
 
+/* Verified live slot p (ALLOC tag checked by the caller) becomes free: onto its class cache,
+ * or its slab's list when the cache is full. */
+static void small_free(char *p, uint32_t info, const void *caller)
+{
+    unsigned cls = info_class(info);
+    struct heap_uhdr *h = heap_uhdr_of(p);
+    if (HEAP_UNLIKELY((info & HEAP_INFO_GUARD) || heap_g.guard)) {
+        size_t usable = class_usable(cls);
+        if (info & HEAP_INFO_GUARD)
+            heap_guard_check(p, usable, caller);
+        heap_fill(p + sizeof(uintptr_t), HEAP_FREE_FILL, usable - sizeof(uintptr_t));
+        info |= HEAP_INFO_GUARD;                        /* the slot is filled now */
+        h->info = info;
+        h->tag = heap_tag(p, info, 0, HEAP_STATE_FREE);
+    } else {
+        h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;   /* verified: hash ^ ALLOC */
+    }
+    struct heap_class *c = &heap_g.cls[cls];
+    if (HEAP_UNLIKELY(c->cached >= HEAP_CACHE_MAX)) {
+        slab_put(p, info, caller);
+        return;
+    }
+    *(uintptr_t *)p = heap_link_enc(c->cache, p);
+    c->cache = p;
+    c->cached++;
+}
+
+/* Returns every cached slot to its slab (empty slabs go back to TLSF); the number moved. */
+static size_t cache_flush(const void *caller)
+{
+    size_t moved = 0;
+    for (unsigned cls = 0; cls < HEAP_CLASS_COUNT; cls++) {
+        struct heap_class *c = &heap_g.cls[cls];
+        while (c->cache) {
+            uint32_t info;
+            char *p = cache_take(c, cls, &info, caller);
+            slab_put(p, info, caller);
+            moved++;
+        }
+    }
+    return moved;
+}
+
 /* ---- allocation and free, all tiers -------------------------------------------------- */
 
 static void account_alloc(size_t usable)
 {
     heap_g.in_use_bytes += usable;
-    heap_g.live_blocks++;
     heap_g.mallocs++;
     if (heap_g.in_use_bytes > heap_g.peak_bytes)
         heap_g.peak_bytes = heap_g.in_use_bytes;
@@ -299,14 +389,12 @@ static void account_alloc(size_t usable)
 static void account_free(size_t usable)
 {
     heap_g.in_use_bytes -= usable;
-    heap_g.live_blocks--;
     heap_g.frees++;
 }
 
-static size_t small_usable(const void *p, uint32_t info)
+static size_t small_usable(uint32_t info)
 {
-    const struct heap_slab *s = (const void *)((const char *)p - (info & HEAP_INFO_OFFSET));
-    return s->stride - HEAP_UHDR_SIZE;
+    return class_usable(info_class(info));
 }
 
 /* TLSF request for `need` user bytes: whole pages from HEAP_LARGE_MIN on. */
@@ -329,25 +417,37 @@ static void *tlsf_request(size_t need, size_t align, uint32_t flags, const void 
     return heap_tlsf_alloc(total, align, flags, caller);
 }
 
-/* Any size and alignment, guard mode honoured; align is a power of two >= HEAP_ALIGN. */
+/* One try at a block of `need` bytes from the tier that serves it; sets *usable. */
+static void *alloc_tier(size_t need, size_t align, uint32_t flags, size_t *usable,
+                        const void *caller)
+{
+    void *p;
+    if (align <= HEAP_ALIGN && need <= HEAP_SMALL_MAX) {
+        p = small_alloc(class_of(need), flags, caller);
+        if (p)
+            *usable = small_usable(heap_uhdr_of(p)->info);
+    } else {
+        p = tlsf_request(need, align, flags, caller);
+        if (p)
+            *usable = heap_tlsf_usable(p);
+    }
+    return p;
+}
+
+/* Any size and alignment, guard mode honoured; align is a power of two >= HEAP_ALIGN. When
+ * memory runs out, the class caches go back to their slabs (freeing empty slabs) and the
+ * request is tried once more. */
 static void *alloc_any(size_t n, size_t align, const void *caller)
 {
     bool guard = heap_g.guard;
     size_t need = n + (guard ? HEAP_GUARD_EXTRA : 0);
     uint32_t flags = guard ? HEAP_INFO_GUARD : 0;
-    void *p = NULL;
     size_t usable = 0;
     if (need < n || !heap_g.ready)
         return heap_oom(n, caller);
-    if (align <= HEAP_ALIGN && need <= HEAP_SMALL_MAX) {
-        p = small_alloc(class_of(need), flags, caller);
-        if (p)
-            usable = small_usable(p, heap_uhdr_of(p)->info);
-    } else {
-        p = tlsf_request(need, align, flags, caller);
-        if (p)
-            usable = heap_tlsf_usable(p);
-    }
+    void *p = alloc_tier(need, align, flags, &usable, caller);
+    if (!p && cache_flush(caller))
+        p = alloc_tier(need, align, flags, &usable, caller);
     if (!p)
         return heap_oom(n, caller);
     account_alloc(usable);
@@ -356,16 +456,17 @@ static void *alloc_any(size_t n, size_t align, const void *caller)
     return p;
 }
 
+/* Fast path: a small request outside guard mode is one class-cache pop (or slab pop). */
 void *HEAP_FN(malloc)(size_t size)
 {
     const void *caller = __builtin_return_address(0);
     if (size <= HEAP_SMALL_MAX && !heap_g.guard) {
         unsigned cls = class_of(size);
         void *p = small_alloc(cls, 0, caller);
-        if (HEAP_UNLIKELY(!p))
-            return heap_oom(size, caller);
-        account_alloc(heap_class_stride[cls] - HEAP_UHDR_SIZE);
-        return p;
+        if (HEAP_LIKELY(p != NULL)) {
+            account_alloc(class_usable(cls));
+            return p;
+        }
     }
     return alloc_any(size, HEAP_ALIGN, caller);
 }
@@ -392,7 +493,7 @@ static size_t live_block(void *p, uint32_t *info_out, const void *caller)
     }
     if (HEAP_UNLIKELY(info & HEAP_INFO_INTERNAL))
         heap_fail(HEAP_E_BAD_POINTER, p, caller, "heap-internal block");
-    return size ? size - HEAP_TBLK_HDR : small_usable(p, info);
+    return size ? size - HEAP_TBLK_HDR : small_usable(info);
 }
 
 static void free_block(void *p, const void *caller)
@@ -550,7 +651,7 @@ void heap_get_stats(struct heap_stats *out)
     out->peak_in_use_bytes = heap_g.peak_bytes;
     out->free_bytes = heap_g.tlsf_free_bytes;
     out->largest_free_bytes = heap_tlsf_largest_free();
-    out->live_blocks = heap_g.live_blocks;
+    out->live_blocks = (size_t)(heap_g.mallocs - heap_g.frees);
     out->free_blocks = heap_g.tlsf_free_blocks;
     out->slab_bytes = heap_g.slab_bytes;
     out->mallocs = heap_g.mallocs;

@@ -1,6 +1,6 @@
 /* heap_check: a full consistency walk of the heap for tests and debugging. It visits every
- * block of every chunk (physical order), every TLSF free list and every slab slot, checks the
- * invariants heap.c and heap_tlsf.c rely on, and recounts what the counters claim (the
+ * block of every chunk (physical order), every TLSF free list, class cache and slab slot,
+ * checks the invariants heap.c and heap_tlsf.c rely on, and recounts what the counters claim (the
  * counters are the single source the statistics report; this walk proves they match).
  * Reports problems with kprintf and returns their number; never panics. O(heap size). */
 #include "heap_impl.h"
@@ -8,7 +8,7 @@
 
 struct walk {
     unsigned problems;
-    size_t live, in_use, free_bytes, free_blocks, slabs;
+    size_t live, in_use, free_bytes, free_blocks, slabs, cached, cached_listed;
 };
 
 static void problem(struct walk *w, const char *what, const void *where, uintptr_t value)
@@ -31,7 +31,23 @@ static void check_guard(struct walk *w, char *p, size_t usable)
         problem(w, "guard canary overwritten", p, t->slack);
 }
 
-/* Every slot the slab ever handed out is either live (ALLOC tag) or free (FREE tag). */
+/* Slots of slab s waiting in its class cache (the list itself is checked by check_caches;
+ * here the walk is only bounded). */
+static uint32_t cached_in_slab(const struct heap_slab *s)
+{
+    uint32_t n = 0, steps = 0;
+    for (char *p = heap_g.cls[s->cls].cache; p && steps <= HEAP_CACHE_MAX; steps++) {
+        if (!heap_in_range(p) || ((uintptr_t)p & (HEAP_ALIGN - 1)))
+            break;
+        if (p >= s->first && p < s->bump)
+            n++;
+        p = heap_link_dec(*(uintptr_t *)p, p);
+    }
+    return n;
+}
+
+/* Every slot the slab ever handed out is either live (ALLOC tag) or free (FREE tag); a free
+ * slot is on the slab's list or in the class cache, and `used` counts live and cached. */
 static void check_slab(struct walk *w, struct heap_slab *s)
 {
     if (s->magic != (HEAP_SLAB_MAGIC ^ heap_g.key_tag ^ (uint32_t)(uintptr_t)s) ||
@@ -40,11 +56,12 @@ static void check_slab(struct walk *w, struct heap_slab *s)
         return;
     }
     size_t usable = s->stride - HEAP_UHDR_SIZE;
-    uint32_t live = 0, freed = 0;
+    uint32_t live = 0, freed = 0, cls_bits = s->cls << HEAP_INFO_CLASS_SHIFT;
     for (char *p = s->first; p < s->bump; p += s->stride) {
         struct heap_uhdr *h = heap_uhdr_of(p);
-        if ((h->info & HEAP_INFO_OFFSET) != (uint32_t)(p - (char *)s))
-            problem(w, "slot offset", p, h->info);
+        if ((h->info & HEAP_INFO_OFFSET) != (uint32_t)(p - (char *)s) ||
+            (h->info & (HEAP_INFO_CLASS | HEAP_INFO_TLSF | HEAP_INFO_INTERNAL)) != cls_bits)
+            problem(w, "slot offset or class", p, h->info);
         if (h->tag == heap_tag(p, h->info, 0, HEAP_STATE_ALLOC)) {
             live++;
             if (h->info & HEAP_INFO_GUARD)
@@ -63,13 +80,16 @@ static void check_slab(struct walk *w, struct heap_slab *s)
         }
         p = heap_link_dec(*(uintptr_t *)p, p);
     }
+    uint32_t cached = cached_in_slab(s);
     uint32_t unused = (uint32_t)((size_t)(s->end - (s->bump - HEAP_UHDR_SIZE)) / s->stride);
-    if (live != s->used || listed != freed || live + freed + unused != s->capacity)
+    if (live + cached != s->used || listed + cached != freed ||
+        live + freed + unused != s->capacity)
         problem(w, "slab counts", s, s->used);
     if (s->listed != (s->used < s->capacity))
         problem(w, "slab list membership", s, s->used);
     w->live += live;
     w->in_use += (size_t)live * usable;
+    w->cached += cached;
     w->slabs++;
 }
 
@@ -159,6 +179,30 @@ static void check_bins(struct walk *w)
         problem(w, "free list length", NULL, members);
 }
 
+/* One class cache: every member a FREE slot of this class inside the heap, the count right. */
+static void check_cache(struct walk *w, unsigned cls)
+{
+    const struct heap_class *c = &heap_g.cls[cls];
+    uint32_t n = 0;
+    for (char *p = c->cache; p; n++) {
+        if (n >= c->cached || !heap_in_range(p) || ((uintptr_t)p & (HEAP_ALIGN - 1))) {
+            problem(w, "class cache link", p, cls);
+            return;
+        }
+        struct heap_uhdr *h = heap_uhdr_of(p);
+        uint32_t kind = h->info & (HEAP_INFO_CLASS | HEAP_INFO_TLSF | HEAP_INFO_INTERNAL);
+        if (kind != cls << HEAP_INFO_CLASS_SHIFT ||
+            h->tag != heap_tag(p, h->info, 0, HEAP_STATE_FREE)) {
+            problem(w, "class cache member", p, h->info);
+            return;
+        }
+        p = heap_link_dec(*(uintptr_t *)p, p);
+    }
+    if (n != c->cached || c->cached > HEAP_CACHE_MAX)
+        problem(w, "class cache count", NULL, c->cached);
+    w->cached_listed += n;
+}
+
 static void check_classes(struct walk *w)
 {
     for (unsigned c = 0; c < HEAP_CLASS_COUNT; c++) {
@@ -169,7 +213,10 @@ static void check_classes(struct walk *w)
                 break;
             }
         }
+        check_cache(w, c);
     }
+    if (w->cached_listed != w->cached)
+        problem(w, "cached slots outside a slab", NULL, w->cached_listed);
 }
 
 unsigned heap_check(void)
@@ -179,7 +226,7 @@ unsigned heap_check(void)
         check_chunk(&w, &heap_g.chunks[i]);
     check_bins(&w);
     check_classes(&w);
-    if (w.live != heap_g.live_blocks)
+    if (w.live != heap_g.mallocs - heap_g.frees)
         problem(&w, "live block count", NULL, w.live);
     if (w.in_use != heap_g.in_use_bytes)
         problem(&w, "bytes in use", NULL, w.in_use);

@@ -17,11 +17,12 @@
 #endif
 
 #define HEAP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define HEAP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define HEAP_ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((uintptr_t)(a) - 1))
 
 /* The 8 bytes below every user pointer. */
 struct heap_uhdr {
-    uint32_t info;      /* HEAP_INFO_* flags; small blocks: offset of the pointer in its slab */
+    uint32_t info;      /* HEAP_INFO_* flags; small blocks: size class and offset in the slab */
     uint32_t tag;       /* heap_tag(ptr, info, size, state) */
 };
 #define HEAP_UHDR_SIZE      8u
@@ -30,7 +31,9 @@ struct heap_uhdr {
 #define HEAP_INFO_GUARD     0x40000000u  /* allocated in guard mode / freed memory is filled */
 #define HEAP_INFO_INTERNAL  0x20000000u  /* heap-internal block (a slab): free() refuses it */
 #define HEAP_INFO_SENTINEL  0x10000000u  /* the zero-size block closing each chunk */
-#define HEAP_INFO_OFFSET    0x00FFFFFFu  /* small: byte offset of the pointer from the slab */
+#define HEAP_INFO_CLASS     0x001F0000u  /* small: size class (authenticated by the tag) */
+#define HEAP_INFO_CLASS_SHIFT 16
+#define HEAP_INFO_OFFSET    0x0000FFFFu  /* small: byte offset of the pointer from the slab */
 
 /* Tag states: XORed into the keyed hash, so an allocated and a freed header differ. */
 #define HEAP_STATE_ALLOC    0x0A11C0DEu
@@ -49,15 +52,23 @@ struct heap_trailer {
 #define HEAP_GUARD_EXTRA        (HEAP_TRAILER_SIZE + HEAP_GUARD_MIN_CANARY)
 
 /* ---- small tier ----------------------------------------------------------------------- */
-#define HEAP_SLAB_SIZE      (64u * 1024u)   /* bytes per slab, its header included */
-#define HEAP_CLASS_COUNT    30              /* see heap_class_stride[] in heap.c */
+/* Bytes per slab, TLSF header included. A power of two, so a freed slab sits exactly at a
+ * TLSF bin boundary and the next slab request (rounded up to a bin boundary by the good-fit
+ * search) finds it instead of carving fresh memory. */
+#define HEAP_SLAB_SIZE      (64u * 1024u)
+#define HEAP_CLASS_COUNT    29              /* see heap_class_stride[] in heap.c */
+_Static_assert(HEAP_SLAB_SIZE - 1 <= HEAP_INFO_OFFSET, "slot offsets fit the info field");
+_Static_assert(HEAP_CLASS_COUNT - 1 <= HEAP_INFO_CLASS >> HEAP_INFO_CLASS_SHIFT,
+               "class numbers fit the info field");
+/* Per-class cache of recently freed slots (as glibc's tcache): at most this many per class. */
+#define HEAP_CACHE_MAX      32u
 #define HEAP_CLASS_UNIT     16u             /* class table granule (bytes of slot) */
 
 struct heap_slab {
     uint32_t magic;             /* HEAP_SLAB_MAGIC ^ keyed hash of the slab's address */
     uint32_t cls;               /* size class */
     uint32_t stride;            /* bytes per slot (header + usable) */
-    uint32_t used;              /* live slots: the only count of them */
+    uint32_t used;              /* slots out of this slab (live or in the class cache) */
     uint32_t capacity;          /* slots that fit */
     char *free;                 /* first free slot (user pointer), links encoded inside */
     char *bump;                 /* next never-used slot (user pointer) */
@@ -67,7 +78,12 @@ struct heap_slab {
 };
 #define HEAP_SLAB_MAGIC     0x51AB51ABu
 
+/* A size class: its cache of recently freed slots (a LIFO whose links are encoded like the
+ * slabs' own; cached slots carry the FREE tag, so freeing one again is a double free) and its
+ * slabs with free slots. */
 struct heap_class {
+    char *cache;                /* last freed slot (user pointer) or NULL */
+    uint32_t cached;            /* slots on the cache list: the only count of them */
     struct heap_slab *partial;  /* slabs with at least one free slot; head is used first */
 };
 
@@ -118,7 +134,8 @@ struct heap_state {
     struct heap_chunk chunks[HEAP_MAX_CHUNKS];
     unsigned nchunks;
     /* Counters: each quantity is counted in exactly one place (heap_check cross-checks). */
-    size_t total_bytes, in_use_bytes, peak_bytes, live_blocks;
+    /* Live blocks are mallocs - frees: no separate counter. */
+    size_t total_bytes, in_use_bytes, peak_bytes;
     size_t tlsf_free_bytes, tlsf_free_blocks, slab_bytes;
     uint64_t mallocs, frees, failed;
 };

@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "test_heap_host.h"
+#include "../../kernel/heap_impl.h"     /* heap_g: the heap_check tests corrupt counters */
 
 #define MIB ((size_t)1 << 20)
 
@@ -202,6 +203,74 @@ TEST(add_region_validates)
     CHECK_EQ_U64(heap_check(), 0);
 }
 
+/* Freed small slots wait in a per-class cache: the next request of the class gets the last
+ * one freed back (LIFO), and the cache holds a bounded number before slots go to the slab. */
+TEST(class_cache_is_lifo_and_bounded)
+{
+    heap_host_reset(11, 8 * MIB, false);
+    enum { N = 200 };
+    static void *p[N];
+    for (int i = 0; i < N; i++)
+        p[i] = heap_malloc(100);
+    heap_free(p[7]);
+    heap_free(p[3]);
+    CHECK(heap_malloc(100) == p[3]);
+    CHECK(heap_malloc(97) == p[7]);
+    for (int i = 0; i < N; i++)
+        heap_free(p[i]);
+    CHECK_EQ_U64(heap_check(), 0);
+    CHECK_EQ_U64(live_blocks(), 0);
+    for (int i = 0; i < N; i++)         /* all come back: from the cache, then the slabs */
+        p[i] = heap_malloc(100);
+    CHECK_EQ_U64(heap_check(), 0);
+    CHECK_EQ_U64(live_blocks(), N);
+}
+
+/* Out of memory first returns cached slots to their slabs, so empty slabs become free TLSF
+ * memory again. The first slots freed (one per slab) sit in the cache and pin every slab. */
+TEST(out_of_memory_flushes_class_caches)
+{
+    heap_host_reset(12, 1 * MIB, false);
+    enum { N = 20000 };
+    static char *p[N];
+    int n = 0;
+    while (n < N && (p[n] = heap_malloc(64)) != NULL)
+        n++;
+    REQUIREF(n > 1000 && n < N, "%d blocks", n);
+    int per_slab = 1;                   /* slots per slab: the stride breaks at the next slab */
+    while (per_slab < n && p[per_slab] - p[per_slab - 1] == p[1] - p[0])
+        per_slab++;
+    REQUIREF(per_slab > 1 && n / per_slab > 2 && n / per_slab < 32, "%d per slab", per_slab);
+    for (int i = 0; i < n; i += per_slab)
+        heap_free(p[i]);                /* into the cache, which is not full yet */
+    for (int i = 0; i < n; i++)
+        if (i % per_slab)
+            heap_free(p[i]);
+    CHECK_EQ_U64(heap_check(), 0);
+    void *big = heap_malloc(700 * 1024);
+    CHECK(big != NULL, "cached slots still pin their slabs");
+    CHECK_EQ_U64(heap_check(), 0);
+    heap_free(big);
+}
+
+/* heap_check recounts the class caches: a wrong count or a cached slot marked live is found. */
+TEST(check_finds_cache_miscount)
+{
+    heap_host_reset(13, 4 * MIB, false);
+    void *a = heap_malloc(30), *b = heap_malloc(30);
+    heap_free(a);
+    heap_free(b);
+    unsigned cls = heap_uhdr_of(a)->info >> HEAP_INFO_CLASS_SHIFT & 31;
+    REQUIRE(heap_g.cls[cls].cached == 2);
+    CHECK_EQ_U64(heap_check(), 0);
+    heap_g.cls[cls].cached = 3;
+    CHECK(heap_check() > 0, "cache count 3 for 2 slots");
+    heap_g.cls[cls].cached = 1;
+    CHECK(heap_check() > 0, "cache count 1 for 2 slots");
+    heap_g.cls[cls].cached = 2;
+    CHECK_EQ_U64(heap_check(), 0);
+}
+
 /* ---- corruption must be caught: each scenario runs in a child that must panic ---------- */
 
 #define DEATH_OUTPUT_MAX 4096
@@ -377,6 +446,78 @@ static void scenario_overflow_into_next_header(void)
 }
 DEATH(overflow_into_next_header, "neighbouring block header corrupt")
 
+static void scenario_double_free_cached(void)
+{
+    heap_host_reset(34, 4 * MIB, false);
+    void *a = heap_malloc(200), *b = heap_malloc(200);
+    heap_free(a);
+    heap_free(b);
+    heap_free(a);           /* a is in the class cache, under b */
+}
+DEATH(double_free_cached, "heap: double free")
+
+/* The cache holds HEAP_CACHE_MAX slots at most; a slot freed past that goes to its slab. */
+static void scenario_double_free_cache_full(void)
+{
+    heap_host_reset(35, 4 * MIB, false);
+    static void *p[100];
+    for (int i = 0; i < 100; i++)
+        p[i] = heap_malloc(48);
+    for (int i = 0; i < 100; i++)
+        heap_free(p[i]);
+    heap_free(p[99]);
+}
+DEATH(double_free_cache_full, "heap: double free")
+
+/* A cache link rewritten (without the key) decodes to garbage: caught at the pop. */
+static void scenario_cache_link_overwritten(void)
+{
+    heap_host_reset(36, 4 * MIB, false);
+    char *p = heap_malloc(500);
+    heap_free(p);
+    *(uintptr_t *)p ^= 0x10000008u;
+    heap_malloc(500);
+}
+DEATH(cache_link_overwritten, "class cache link overwritten")
+
+/* A forged link that decodes to a live block passes the range check; that block's ALLOC tag
+ * fails the FREE check when the cache gets to it. The forgery uses the fact that the first
+ * slot freed into an empty cache stores an encoded NULL, i.e. the mask itself. */
+static void scenario_cache_link_forged_to_live_block(void)
+{
+    heap_host_reset(37, 4 * MIB, false);
+    char *victim = heap_malloc(300), *a = heap_malloc(300);
+    heap_free(a);
+    *(uintptr_t *)a ^= (uintptr_t)victim;   /* enc(NULL) ^ victim == enc(victim) */
+    heap_malloc(300);       /* a, whose link now names the victim */
+    heap_malloc(300);
+}
+DEATH(cache_link_forged_to_live_block, "free slot header overwritten")
+
+static void scenario_slab_link_overwritten(void)
+{
+    heap_host_reset(38, 4 * MIB, false);
+    static char *p[100];
+    for (int i = 0; i < 100; i++)
+        p[i] = heap_malloc(64);
+    for (int i = 0; i < 100; i++)
+        heap_free(p[i]);    /* the cache fills up; the rest go to the slab's own list */
+    *(uintptr_t *)p[99] = 0x1234;
+    for (int i = 0; i < 100; i++)
+        heap_malloc(64);
+}
+DEATH(slab_link_overwritten, "free slot's encoded link overwritten")
+
+static void scenario_use_after_free_cached_guard(void)
+{
+    heap_host_reset(39, 4 * MIB, true);
+    char *p = heap_malloc(700);
+    heap_free(p);
+    p[699] = 1;
+    heap_malloc(700);
+}
+DEATH(use_after_free_cached_guard, "write to freed memory")
+
 int main(void)
 {
     check_suite = "test_heap";
@@ -390,6 +531,9 @@ int main(void)
     RUN(stats_track_use_and_peak);
     RUN(free_list_links_are_encoded);
     RUN(add_region_validates);
+    RUN(class_cache_is_lifo_and_bounded);
+    RUN(out_of_memory_flushes_class_caches);
+    RUN(check_finds_cache_miscount);
     RUN(detects_double_free_small);
     RUN(detects_double_free_medium);
     RUN(detects_double_free_by_realloc);
@@ -404,5 +548,11 @@ int main(void)
     RUN(detects_use_after_free_medium);
     RUN(detects_free_link_overwritten);
     RUN(detects_overflow_into_next_header);
+    RUN(detects_double_free_cached);
+    RUN(detects_double_free_cache_full);
+    RUN(detects_cache_link_overwritten);
+    RUN(detects_cache_link_forged_to_live_block);
+    RUN(detects_slab_link_overwritten);
+    RUN(detects_use_after_free_cached_guard);
     return check_summary();
 }
