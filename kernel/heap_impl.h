@@ -55,7 +55,7 @@ struct heap_trailer {
 /* Bytes per slab, TLSF header included. A power of two, so a freed slab sits exactly at a
  * TLSF bin boundary and the next slab request (rounded up to a bin boundary by the good-fit
  * search) finds it instead of carving fresh memory. */
-#define HEAP_SLAB_SIZE      (64u * 1024u)
+#define HEAP_SLAB_SIZE      (32u * 1024u)
 #define HEAP_CLASS_COUNT    29              /* see heap_class_stride[] in heap.c */
 _Static_assert(HEAP_SLAB_SIZE - 1 <= HEAP_INFO_OFFSET, "slot offsets fit the info field");
 _Static_assert(HEAP_CLASS_COUNT - 1 <= HEAP_INFO_CLASS >> HEAP_INFO_CLASS_SHIFT,

@@ -53,15 +53,16 @@ HEAP_BENCH_LIBS_mimalloc := -lmimalloc
 HEAP_BENCH_LIBS_jemalloc := -ljemalloc
 HEAP_BENCH_LIBS_tcmalloc := -ltcmalloc_minimal
 
+# Objects track their headers (-MMD); the binaries' own compile depends on heap.h explicitly.
 $(HEAP_BENCH_DIR)/heap/%.o: kernel/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -c -o $@ $<
+	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(HEAP_BENCH_DIR)/kernel_stubs.o: tests/host/kernel_stubs.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -c -o $@ $<
 
-$(HEAP_BENCH_DIR)/bench_%: tools/bench_heap/bench_heap.c \
+$(HEAP_BENCH_DIR)/bench_%: tools/bench_heap/bench_heap.c kernel/heap.h \
         $(patsubst kernel/%.c,$(HEAP_BENCH_DIR)/heap/%.o,$(HEAP_SRCS)) \
         $(HEAP_BENCH_DIR)/kernel_stubs.o | $(SETUP_STAMP)
 	@mkdir -p $(@D)

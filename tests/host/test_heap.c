@@ -230,7 +230,7 @@ TEST(class_cache_is_lifo_and_bounded)
  * memory again. The first slots freed (one per slab) sit in the cache and pin every slab. */
 TEST(out_of_memory_flushes_class_caches)
 {
-    heap_host_reset(12, 1 * MIB, false);
+    heap_host_reset(12, 512 * 1024, false);
     enum { N = 20000 };
     static char *p[N];
     int n = 0;
@@ -247,7 +247,7 @@ TEST(out_of_memory_flushes_class_caches)
         if (i % per_slab)
             heap_free(p[i]);
     CHECK_EQ_U64(heap_check(), 0);
-    void *big = heap_malloc(700 * 1024);
+    void *big = heap_malloc(350 * 1024);
     CHECK(big != NULL, "cached slots still pin their slabs");
     CHECK_EQ_U64(heap_check(), 0);
     heap_free(big);
