@@ -212,7 +212,15 @@ static struct heap_slab *slab_new(unsigned cls, const void *caller)
 /* A free slot about to be handed out again (from a slab list or a class cache) must carry
  * the FREE tag of a slot of class cls, and in guard mode its fill must be intact. Returns the
  * slot's verified info. */
-static uint32_t check_free_slot(char *p, unsigned cls, const void *caller)
+static __attribute__((noinline)) void check_free_fill(char *p, unsigned cls, const void *caller)
+{
+    size_t n = class_usable(cls) - sizeof(uintptr_t);
+    if (heap_find_not(p + sizeof(uintptr_t), HEAP_FREE_FILL, n) != n)
+        heap_fail(HEAP_E_USE_AFTER_FREE, p, caller, "freed slot was written");
+}
+
+static inline __attribute__((always_inline)) uint32_t check_free_slot(char *p, unsigned cls,
+                                                                      const void *caller)
 {
     struct heap_uhdr *h = heap_uhdr_of(p);
     uint32_t info = h->info;
@@ -220,11 +228,8 @@ static uint32_t check_free_slot(char *p, unsigned cls, const void *caller)
     if (HEAP_UNLIKELY(h->tag != heap_tag(p, info, 0, HEAP_STATE_FREE) ||
                       (info & kind) != class_bits(cls)))
         heap_fail(HEAP_E_FREELIST, p, caller, "free slot header overwritten");
-    if (HEAP_UNLIKELY(info & HEAP_INFO_GUARD)) {
-        size_t n = class_usable(cls) - sizeof(uintptr_t);
-        if (heap_find_not(p + sizeof(uintptr_t), HEAP_FREE_FILL, n) != n)
-            heap_fail(HEAP_E_USE_AFTER_FREE, p, caller, "freed slot was written");
-    }
+    if (HEAP_UNLIKELY(info & HEAP_INFO_GUARD))
+        check_free_fill(p, cls, caller);
     return info;
 }
 
@@ -285,7 +290,8 @@ static char *cache_take(struct heap_class *c, unsigned cls, uint32_t *info_out,
 }
 
 /* A slot of class cls with an ALLOC header (flags: HEAP_INFO_GUARD or 0), or NULL. */
-static void *small_alloc(unsigned cls, uint32_t flags, const void *caller)
+static inline __attribute__((always_inline)) void *small_alloc(unsigned cls, uint32_t flags,
+                                                                const void *caller)
 {
     struct heap_class *c = &heap_g.cls[cls];
     uint32_t old;
@@ -475,7 +481,8 @@ void *HEAP_FN(malloc)(size_t size)
 
 /* Checks that p is a live block of this heap (or reports and panics); returns its usable
  * size and its header info. */
-static size_t live_block(void *p, uint32_t *info_out, const void *caller)
+static inline __attribute__((always_inline)) size_t live_block(void *p, uint32_t *info_out,
+                                                                const void *caller)
 {
     if (HEAP_UNLIKELY(((uintptr_t)p & (HEAP_ALIGN - 1)) || !heap_in_range(p)))
         heap_fail(HEAP_E_BAD_POINTER, p, caller, "not an address this heap hands out");
