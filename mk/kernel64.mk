@@ -32,6 +32,11 @@ KERNEL64_CFLAGS := --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-pr
                    -nostdinc -isystem $(shell $(CC) -print-resource-dir)/include \
                    -Ilibs/llvmlibc/include -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
 
+# The inference engine is what bench-llama compares with its Linux build (-O3, compiler
+# builtins such as fabsf/roundf inlined): built the same way here, so the comparison is fair.
+$(BUILD)/kernel64/kernel/llm/%.o: KERNEL64_CFLAGS := \
+    $(subst -O2,-O3,$(filter-out -fno-builtin,$(KERNEL64_CFLAGS)))
+
 $(BUILD)/kernel64/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(KERNEL64_CFLAGS) -c -o $@ $<

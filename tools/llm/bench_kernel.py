@@ -2,13 +2,14 @@
 """Instructions per token of the booted x86-64 kernel under QEMU -icount shift=0, for the
 rows of tools/llm/bench.py (same synthetic models, same tokenizer.bin). Each row boots an
 image holding the model, the tokenizer and a greedy config; the kernel runs with clock=icount,
-where its TSC counts one per guest instruction (tsc_hz 1e9, checked), and reports
-cycles_per_token in its {"llm_kernel": ...} line (generation only: loading and the first
-position are outside the timed span, as in run.c). Writes the JSON bench.py reads with
+where its TSC counts one per guest instruction (tsc_hz 1e9, checked), and reports the
+generation's cycles in its {"llm_kernel": ...} line (loading is outside the timed span). As
+bench.py does under callgrind, each row is run to n1 and to n2 positions (the row's own pair)
+and the difference divided by n2 - n1, so both columns count the same positions. Writes the JSON bench.py reads with
 --kernel-results: {"<row name>": instructions_per_token, ...}. Rows whose model does not fit
 the kernel's heap or boot time are left out with a note.
 
-Usage: bench_kernel.py --models DIR --out DIR --json FILE [--rows NAME ...] [--steps N]"""
+Usage: bench_kernel.py --models DIR --out DIR --json FILE [--rows NAME ...]"""
 import argparse
 import json
 import os
@@ -47,8 +48,8 @@ def make_image(out_dir, name, model, tok, steps):
     return image
 
 
-def kernel_instructions_per_token(image, memory, cpu):
-    """Boots image under -icount shift=0; returns cycles_per_token (= instructions)."""
+def kernel_generation_instructions(image, memory, cpu):
+    """Boots image under -icount shift=0; returns the generation's cycles (= instructions)."""
     r = boot(image, machine="pc64", memory=memory, cpu=cpu, icount=True,
              timeout=BOOT_TIMEOUT_S)
     line = next((l for l in r.log.splitlines() if l.startswith('{"llm_kernel"')), None)
@@ -57,7 +58,15 @@ def kernel_instructions_per_token(image, memory, cpu):
     k = json.loads(line)["llm_kernel"]
     if k["clock"] != "icount" or abs(k["tsc_hz"] - ICOUNT_TSC_HZ) > HZ_TOLERANCE * ICOUNT_TSC_HZ:
         raise RuntimeError(f"TSC does not count instructions here: {k}")
-    return k["cycles_per_token"]
+    return k["cycles"]
+
+
+def instructions_per_token(out_dir, name, model, tok, positions, memory, cpu):
+    """(instructions to n2 positions - to n1) / (n2 - n1), as bench.py measures callgrind."""
+    n1, n2 = positions
+    counts = [kernel_generation_instructions(make_image(out_dir, name, model, tok, n), memory, cpu)
+              for n in (n1, n2)]
+    return (counts[1] - counts[0]) // (n2 - n1)
 
 
 def main():
@@ -66,21 +75,20 @@ def main():
     ap.add_argument("--out", required=True, help="where models and images are written")
     ap.add_argument("--json", required=True, help="results file for bench.py --kernel-results")
     ap.add_argument("--rows", nargs="*", default=[r[0] for r in bench.ROWS])
-    ap.add_argument("--steps", type=int, default=6, help="positions per run (BOS included)")
     ap.add_argument("--memory", default="2G")
     ap.add_argument("--cpu", default="max", help="QEMU CPU (max: AVX2+FMA kernels)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     tok = os.path.join(a.models, "tokenizer.bin")
     results = {}
-    for name, args, _, _ in bench.ROWS:
+    for name, args, _, positions in bench.ROWS:
         if name not in a.rows:
             continue
         start = time.monotonic()
         model = bench.make_model(a.out, args)
         try:
-            image = make_image(a.out, name, model, tok, a.steps)
-            results[name] = kernel_instructions_per_token(image, a.memory, a.cpu)
+            results[name] = instructions_per_token(a.out, name, model, tok, positions,
+                                                   a.memory, a.cpu)
             print(f"bench-kernel: {name}: {results[name]:,} instructions/token "
                   f"({time.monotonic() - start:.0f} s)", file=sys.stderr)
         except (RuntimeError, subprocess.CalledProcessError) as e:
