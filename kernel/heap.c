@@ -1,7 +1,8 @@
 /* The kernel heap's public calls (malloc, free, calloc, realloc, aligned_alloc, statistics)
- * and its small tier: requests up to HEAP_SMALL_MAX bytes come from size-class slabs (64 KiB
+ * and its small tier: requests up to HEAP_SMALL_MAX bytes come from a per-class cache of
+ * recently freed slots (as glibc's tcache) and behind it from size-class slabs (HEAP_SLAB_SIZE
  * blocks of the TLSF tier, heap_tlsf.c) with per-slab LIFO free lists, so the common case is
- * a pop or a push plus one header check. Contract in heap.h, design in docs/heap.md.
+ * a cache pop or push plus one header check. Contract in heap.h, design in docs/heap.md.
  * Called by kernel code after heap_init() and heap_add_region(); never from interrupts. */
 #include "heap_impl.h"
 #include "log.h"

@@ -1,7 +1,8 @@
 /* The kernel heap: malloc, free, calloc, realloc and aligned_alloc over the usable RAM ranges
  * the integrator hands over with heap_add_region (from the E820 map; no fixed addresses).
  * Three tiers, chosen by size (docs/heap.md):
- *   small  (<= HEAP_SMALL_MAX)  size classes, per-slab free lists with encoded next pointers;
+ *   small  (<= HEAP_SMALL_MAX)  size classes: a per-class cache of recently freed slots in
+ *                               front of per-slab free lists, all links encoded;
  *   medium                      TLSF (two-level segregated fit): O(1) allocation and free,
  *                               immediate coalescing;
  *   large  (>= HEAP_LARGE_MIN)  whole pages: page-aligned, size rounded up to HEAP_PAGE_SIZE.
