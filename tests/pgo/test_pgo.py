@@ -37,7 +37,9 @@ CACHE_DIR = os.path.join(WORK, "cache")
 FIB_CALLS = 57313               # recursive fib(22) calls (docs/module-format.md)
 LOOP_TIMEOUT_S = 170
 _loop_done = []
-_loop_lock = threading.Lock()     # tests/run.py may run these tests in threads
+# tests/run.py may run these tests in threads; the loop and the instrumented-profile test both
+# build host runners and profiles under build/pgo/, so they take turns.
+_loop_lock = threading.Lock()
 
 
 def fresh_image(name):
@@ -195,10 +197,11 @@ def test_mkcache_refuses_invalid_and_colliding_modules():
 
 def test_instrumented_profile_counts_fibonacci_calls():
     work = os.path.join(WORK, "instr")
-    errors = pgo_measure.instr_profiles(["fibonacci"], work, calls=2)
-    assert not errors, errors
-    p = subprocess.run(["llvm-profdata", "show", "--all-functions", "--counts",
-                        pgo_build.profdata_path("fibonacci")], capture_output=True, text=True)
+    with _loop_lock:
+        errors = pgo_measure.instr_profiles(["fibonacci"], work, calls=2)
+        assert not errors, errors
+        p = subprocess.run(["llvm-profdata", "show", "--all-functions", "--counts",
+                            pgo_build.profdata_path("fibonacci")], capture_output=True, text=True)
     text = p.stdout.split("fib_recursive:", 1)[1]
     count = int(text.split("Function count:", 1)[1].split()[0])
     assert count == FIB_CALLS * 3, f"fib_recursive entered {count} times over 3 calls"
