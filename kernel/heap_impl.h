@@ -95,10 +95,17 @@ struct heap_class {
 #define HEAP_SL_COUNT       (1u << HEAP_SL_LOG2)
 #define HEAP_ALIGN_LOG2     4
 #define HEAP_FL_SHIFT       (HEAP_SL_LOG2 + HEAP_ALIGN_LOG2)   /* sizes below 2^9 are linear */
-#define HEAP_FL_MAX         30                                  /* blocks are < 2^30 bytes */
+/* Blocks are < 2^HEAP_FL_MAX bytes: 1 GiB where size_t has 32 bits, 64 GiB in the x86-64
+ * kernel, where one block holds a model of several GiB. fl_bitmap has a bit per first level. */
+#if SIZE_MAX > 0xFFFFFFFFu
+#define HEAP_FL_MAX         36
+#else
+#define HEAP_FL_MAX         30
+#endif
 #define HEAP_FL_COUNT       (HEAP_FL_MAX - HEAP_FL_SHIFT + 1)
 #define HEAP_SMALL_BLOCK    (1u << HEAP_FL_SHIFT)
 #define HEAP_CHUNK_MAX      ((size_t)1 << (HEAP_FL_MAX - 1))   /* regions are cut to this */
+_Static_assert(HEAP_FL_COUNT <= 32, "fl_bitmap has 32 bits");
 
 /* Physical block header. prev_phys is always valid (NULL for a chunk's first block). The
  * struct heap_uhdr sits at the end of the HEAP_TBLK_HDR bytes, right below the user area. */
