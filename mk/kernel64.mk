@@ -111,8 +111,8 @@ TEST_DEPS += $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) $(LLM_CLI)
 # bench-llama-kernel: instructions per token of the booted kernel under QEMU -icount shift=0
 # for tools/llm/bench.py's rows (same synthetic models); writes the file `make bench-llama`
 # reads with --kernel-results. Slow: minutes per row (the model is read by ATA PIO).
-# The TinyLlama row is left out by default: its 1.1 GB int8 file exceeds the heap's largest
-# block (HEAP_CHUNK_MAX, 512 MiB) and would take tens of minutes to read by ATA PIO under TCG.
+# The TinyLlama row is left out by default: its 1.1 GB int8 file takes over ten minutes per
+# boot to read by ATA PIO under TCG (LLAMA_KERNEL_ROWS='"tinyllama q8_0"' to run it).
 LLAMA_KERNEL_RESULTS := $(BUILD)/llm/kernel-results.json
 LLAMA_KERNEL_ROWS ?= "stories15M fp32" "stories15M q8_0"
 bench-llama-kernel: $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) tools/llm/bench_kernel.py
