@@ -62,9 +62,16 @@ $(HEAP_BENCH_DIR)/kernel_stubs.o: tests/host/kernel_stubs.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -c -o $@ $<
 
+# The allocators compared against come from Debian (tools/setup.sh bench installs them).
+HEAP_BENCH_SETUP := $(BUILD)/.setup-bench-done
+$(HEAP_BENCH_SETUP): tools/setup.sh
+	@mkdir -p $(@D)
+	sh tools/setup.sh bench
+	@touch $@
+
 $(HEAP_BENCH_DIR)/bench_%: tools/bench_heap/bench_heap.c kernel/heap.h \
         $(patsubst kernel/%.c,$(HEAP_BENCH_DIR)/heap/%.o,$(HEAP_SRCS)) \
-        $(HEAP_BENCH_DIR)/kernel_stubs.o | $(SETUP_STAMP)
+        $(HEAP_BENCH_DIR)/kernel_stubs.o | $(SETUP_STAMP) $(HEAP_BENCH_SETUP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -DBENCH_ALLOC_$* -o $@ $(filter %.c %.o,$^) \
 	    $(HEAP_BENCH_LIBS_$*)
