@@ -15,79 +15,8 @@
 #include "log.h"
 #include "machine.h"
 #include "stages.h"
+#include "startup.h"
 #include "tsc.h"
-
-#define BUILD_ID_LEN        sizeof(((struct kernel_header *)0)->build_id)
-#define CMDLINE_FWCFG_FILE  "opt/fluid/cmdline"
-
-extern const struct kernel_header kernel_image_header;
-
-static const struct boot_info *validated_boot_info;
-
-const struct boot_info *kernel_boot_info(void)
-{
-    return validated_boot_info;
-}
-
-static void log_banner(void)
-{
-    char id[BUILD_ID_LEN + 1];
-    size_t n = 0;
-    for (; n < BUILD_ID_LEN && kernel_image_header.build_id[n]; n++)
-        id[n] = (char)kernel_image_header.build_id[n];
-    id[n] = '\0';
-    kprintf("fluid: Fluid i686 kernel, build %s\n", n ? id : "unknown");
-}
-
-static void load_cmdline(void)
-{
-    char text[CMDLINE_MAX_BYTES];
-    if (!fwcfg_read_file(CMDLINE_FWCFG_FILE, text, sizeof text)) {
-        kprintf("cmdline: none (no fw_cfg file %s)\n", CMDLINE_FWCFG_FILE);
-        return;
-    }
-    enum cmdline_error err = cmdline_set(text);
-    if (err != CMDLINE_OK) {
-        kprintf("cmdline: ignored: %s\n", cmdline_error_name(err));
-        return;
-    }
-    kprintf("cmdline:");
-    for (size_t i = 0; i < cmdline_word_count(); i++)
-        kprintf(" %s", cmdline_word(i));
-    kprintf("\n");
-}
-
-static void apply_clock_option(void)
-{
-    static const struct { const char *name; enum tsc_clock mode; } modes[] = {
-        {"icount", TSC_CLOCK_ICOUNT}, {"tcg", TSC_CLOCK_TCG}, {"hw", TSC_CLOCK_HW},
-    };
-    const char *v = cmdline_value("clock");
-    if (!v)
-        return;
-    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-        const char *a = v, *b = modes[i].name;
-        while (*a && *a == *b) {
-            a++;
-            b++;
-        }
-        if (*a == *b) {
-            tsc_set_clock_mode(modes[i].mode);
-            kprintf("tsc: clock mode %s\n", tsc_clock_name(modes[i].mode));
-            return;
-        }
-    }
-    kprintf("cmdline: clock=%s is not icount, tcg or hw; ignored\n", v);
-}
-
-static void log_boot_info(const struct boot_info *bi)
-{
-    kprintf("boot: drive 0x%02x, kernel %u bytes at 0x%08x from LBA %u, partition LBA %u "
-            "(%u sectors)\n", bi->boot_drive, bi->kernel_image_size, bi->kernel_load_addr,
-            bi->kernel_lba, bi->partition_lba, bi->partition_sectors);
-    if (bi->ramdisk_addr)
-        kprintf("boot: ramdisk %u bytes at 0x%08x\n", bi->ramdisk_size, bi->ramdisk_addr);
-}
 
 /* test=<name>: a deliberate failure after init. Returns false if the test did not end the
  * kernel the way it should have (the exception report exits by itself). */
@@ -128,18 +57,16 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, struct boot_info *bi)
 void kernel_main(uint32_t magic, struct boot_info *bi)
 {
     console_init();
-    log_banner();
+    startup_log_banner("i686");
     if (!serial_present())
         kprintf("serial: no UART at COM1, screen only\n");
-    load_cmdline();
-    apply_clock_option();
+    startup_load_options();
     enum bootinfo_error err = bootinfo_check(magic, bi);
     if (err != BOOTINFO_OK) {
         bootinfo_log_error(err, magic, bi);
         machine_exit(false);
     }
-    validated_boot_info = bi;
-    log_boot_info(bi);
+    startup_accept_boot_info(bi);
     cpu_identify();
     cpu_enable_fpu_sse();
     e820_log(bi);

@@ -14,7 +14,7 @@ KERNEL64_LDSCRIPT := kernel/arch/x86_64/linker.ld
 
 # Portable kernel sources the 64-bit kernel shares with the i686 one (kernel/*.c is not taken
 # whole: main.c, stages and the module suite are the i686 kernel's).
-KERNEL64_SHARED := header log format console cmdline fwcfg bootcheck e820 cpu tsc \
+KERNEL64_SHARED := header log format console cmdline fwcfg bootcheck e820 cpu tsc startup \
                    heap heap_tlsf heap_check heap_selftest memory memory_stage \
                    fat16 blockdev ramdisk mbr ata
 KERNEL64_C_SRCS := $(patsubst %,kernel/%.c,$(KERNEL64_SHARED)) \

@@ -16,74 +16,8 @@
 #include "../../machine.h"
 #include "../../memory.h"
 #include "../../tsc.h"
+#include "../../startup.h"
 #include "llm_stage.h"
-
-#define BUILD_ID_LEN        sizeof(((struct kernel_header *)0)->build_id)
-#define CMDLINE_FWCFG_FILE  "opt/fluid/cmdline"
-
-extern const struct kernel_header kernel_image_header;
-
-static const struct boot_info *validated_boot_info;
-
-const struct boot_info *kernel_boot_info(void)
-{
-    return validated_boot_info;
-}
-
-static void log_banner(void)
-{
-    char id[BUILD_ID_LEN + 1];
-    size_t n = 0;
-    for (; n < BUILD_ID_LEN && kernel_image_header.build_id[n]; n++)
-        id[n] = (char)kernel_image_header.build_id[n];
-    id[n] = '\0';
-    kprintf("fluid: Fluid x86-64 kernel, build %s\n", n ? id : "unknown");
-}
-
-static void load_cmdline(void)
-{
-    char text[CMDLINE_MAX_BYTES];
-    if (!fwcfg_read_file(CMDLINE_FWCFG_FILE, text, sizeof text)) {
-        kprintf("cmdline: none (no fw_cfg file %s)\n", CMDLINE_FWCFG_FILE);
-        return;
-    }
-    enum cmdline_error err = cmdline_set(text);
-    if (err != CMDLINE_OK) {
-        kprintf("cmdline: ignored: %s\n", cmdline_error_name(err));
-        return;
-    }
-    kprintf("cmdline:");
-    for (size_t i = 0; i < cmdline_word_count(); i++)
-        kprintf(" %s", cmdline_word(i));
-    kprintf("\n");
-}
-
-static void apply_clock_option(void)
-{
-    static const struct { const char *word; enum tsc_clock mode; } modes[] = {
-        {"clock=icount", TSC_CLOCK_ICOUNT}, {"clock=tcg", TSC_CLOCK_TCG},
-        {"clock=hw", TSC_CLOCK_HW},
-    };
-    if (!cmdline_value("clock"))
-        return;
-    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-        if (cmdline_has(modes[i].word)) {
-            tsc_set_clock_mode(modes[i].mode);
-            kprintf("tsc: clock mode %s\n", tsc_clock_name(modes[i].mode));
-            return;
-        }
-    }
-    kprintf("cmdline: clock=%s is not icount, tcg or hw; ignored\n", cmdline_value("clock"));
-}
-
-static void log_boot_info(const struct boot_info *bi)
-{
-    kprintf("boot: drive 0x%02x, kernel %u bytes at 0x%08x from LBA %u, partition LBA %u "
-            "(%u sectors)\n", bi->boot_drive, bi->kernel_image_size, bi->kernel_load_addr,
-            bi->kernel_lba, bi->partition_lba, bi->partition_sectors);
-    if (bi->ramdisk_addr)
-        kprintf("boot: ramdisk %u bytes at 0x%08x\n", bi->ramdisk_size, bi->ramdisk_addr);
-}
 
 /* test=<name>: a deliberate fault after init. Returns false if the test did not end the
  * kernel the way it should have (the exception report exits by itself). */
@@ -120,7 +54,7 @@ __attribute__((noreturn)) static void kernel_continue(void)
     ok = ok && heap_ok;
     if (heap_ok && !cmdline_has("test=heap")) {
         kprintf("stage: llm\n");
-        if (!llm_stage(validated_boot_info)) {
+        if (!llm_stage(kernel_boot_info())) {
             kprintf("stage: llm failed\n");
             ok = false;
         }
@@ -133,18 +67,16 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, struct boot_info *bi)
 void kernel_main(uint32_t magic, struct boot_info *bi)
 {
     console_init();
-    log_banner();
+    startup_log_banner("x86-64");
     if (!serial_present())
         kprintf("serial: no UART at COM1, screen only\n");
-    load_cmdline();
-    apply_clock_option();
+    startup_load_options();
     enum bootinfo_error err = bootinfo_check(magic, bi);
     if (err != BOOTINFO_OK) {
         bootinfo_log_error(err, magic, bi);
         machine_exit(false);
     }
-    validated_boot_info = bi;
-    log_boot_info(bi);
+    startup_accept_boot_info(bi);
     cpu_identify();
     cpu_enable_fpu_sse();
     e820_log(bi);

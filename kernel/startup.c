@@ -1,0 +1,79 @@
+/* Start-up steps shared by the i686 and x86-64 kernel_main (contract in startup.h). */
+#include "startup.h"
+
+#include <fluid/kernel_header.h>
+
+#include "arch.h"
+#include "bootcheck.h"
+#include "cmdline.h"
+#include "log.h"
+#include "tsc.h"
+
+#define BUILD_ID_LEN        sizeof(((struct kernel_header *)0)->build_id)
+#define CMDLINE_FWCFG_FILE  "opt/fluid/cmdline"
+
+extern const struct kernel_header kernel_image_header;
+
+static const struct boot_info *accepted_boot_info;
+
+const struct boot_info *kernel_boot_info(void)
+{
+    return accepted_boot_info;
+}
+
+void startup_log_banner(const char *arch_name)
+{
+    char id[BUILD_ID_LEN + 1];
+    size_t n = 0;
+    for (; n < BUILD_ID_LEN && kernel_image_header.build_id[n]; n++)
+        id[n] = (char)kernel_image_header.build_id[n];
+    id[n] = '\0';
+    kprintf("fluid: Fluid %s kernel, build %s\n", arch_name, n ? id : "unknown");
+}
+
+static void apply_clock_option(void)
+{
+    static const struct { const char *word; enum tsc_clock mode; } modes[] = {
+        {"clock=icount", TSC_CLOCK_ICOUNT}, {"clock=tcg", TSC_CLOCK_TCG},
+        {"clock=hw", TSC_CLOCK_HW},
+    };
+    if (!cmdline_value("clock"))
+        return;
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        if (cmdline_has(modes[i].word)) {
+            tsc_set_clock_mode(modes[i].mode);
+            kprintf("tsc: clock mode %s\n", tsc_clock_name(modes[i].mode));
+            return;
+        }
+    }
+    kprintf("cmdline: clock=%s is not icount, tcg or hw; ignored\n", cmdline_value("clock"));
+}
+
+void startup_load_options(void)
+{
+    char text[CMDLINE_MAX_BYTES];
+    if (!fwcfg_read_file(CMDLINE_FWCFG_FILE, text, sizeof text)) {
+        kprintf("cmdline: none (no fw_cfg file %s)\n", CMDLINE_FWCFG_FILE);
+        return;
+    }
+    enum cmdline_error err = cmdline_set(text);
+    if (err != CMDLINE_OK) {
+        kprintf("cmdline: ignored: %s\n", cmdline_error_name(err));
+        return;
+    }
+    kprintf("cmdline:");
+    for (size_t i = 0; i < cmdline_word_count(); i++)
+        kprintf(" %s", cmdline_word(i));
+    kprintf("\n");
+    apply_clock_option();
+}
+
+void startup_accept_boot_info(const struct boot_info *bi)
+{
+    accepted_boot_info = bi;
+    kprintf("boot: drive 0x%02x, kernel %u bytes at 0x%08x from LBA %u, partition LBA %u "
+            "(%u sectors)\n", bi->boot_drive, bi->kernel_image_size, bi->kernel_load_addr,
+            bi->kernel_lba, bi->partition_lba, bi->partition_sectors);
+    if (bi->ramdisk_addr)
+        kprintf("boot: ramdisk %u bytes at 0x%08x\n", bi->ramdisk_size, bi->ramdisk_addr);
+}
