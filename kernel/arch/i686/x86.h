@@ -30,7 +30,7 @@
 #define EFLAGS_ID           (1u << 21)  /* toggles if CPUID exists */
 #define MXCSR_DEFAULT       0x1F80u     /* all SSE exceptions masked, round to nearest */
 
-#define EXCEPTION_VECTORS   32
+#include "../x86/exceptions.h"
 #define VECTOR_DOUBLE_FAULT 8
 
 /* What isr.asm pushes, lowest address first: segment registers, PUSHAD, the vector, the
@@ -92,8 +92,6 @@ bool paging_init(uintptr_t guard_page);
 void idt_init(void);
 void trap_dispatch(struct trap_frame *f);
 void exception_report(const struct trap_frame *f);
-const char *exception_mnemonic(uint32_t vector);
-const char *exception_name(uint32_t vector);
 
 /* pit.c (the PIC is kernel/arch/x86/pic.h) */
 void pit_init(void);

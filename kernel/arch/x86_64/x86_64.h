@@ -19,7 +19,7 @@
 #define IST_DOUBLE_FAULT    1
 #define IST_NMI             2
 
-#define EXCEPTION_VECTORS   32
+#include "../x86/exceptions.h"
 #define VECTOR_NMI          2
 #define VECTOR_DOUBLE_FAULT 8
 #define VECTOR_PAGE_FAULT   14
@@ -64,8 +64,6 @@ void gdt_init(void);
 void idt_init(void);
 void trap_dispatch(struct trap_frame *f);
 void exception_report(const struct trap_frame *f);
-const char *exception_mnemonic(uint64_t vector);
-const char *exception_name(uint64_t vector);
 
 /* paging.c: unmaps the 4 KiB page at guard (splitting stage2's 2 MiB page that holds it);
  * false, with nothing changed, if the map is not what stage2 builds. */
