@@ -6,7 +6,11 @@
 #include "arch.h"
 #include "bootcheck.h"
 #include "cmdline.h"
+#include "console.h"
+#include "cpu.h"
+#include "e820.h"
 #include "log.h"
+#include "machine.h"
 #include "tsc.h"
 
 #define BUILD_ID_LEN        sizeof(((struct kernel_header *)0)->build_id)
@@ -21,7 +25,7 @@ const struct boot_info *kernel_boot_info(void)
     return accepted_boot_info;
 }
 
-void startup_log_banner(const char *arch_name)
+static void log_banner(const char *arch_name)
 {
     char id[BUILD_ID_LEN + 1];
     size_t n = 0;
@@ -49,7 +53,7 @@ static void apply_clock_option(void)
     kprintf("cmdline: clock=%s is not icount, tcg or hw; ignored\n", cmdline_value("clock"));
 }
 
-void startup_load_options(void)
+static void load_options(void)
 {
     char text[CMDLINE_MAX_BYTES];
     if (!fwcfg_read_file(CMDLINE_FWCFG_FILE, text, sizeof text)) {
@@ -68,7 +72,7 @@ void startup_load_options(void)
     apply_clock_option();
 }
 
-void startup_accept_boot_info(const struct boot_info *bi)
+static void accept_boot_info(const struct boot_info *bi)
 {
     accepted_boot_info = bi;
     kprintf("boot: drive 0x%02x, kernel %u bytes at 0x%08x from LBA %u, partition LBA %u "
@@ -76,4 +80,22 @@ void startup_accept_boot_info(const struct boot_info *bi)
             bi->kernel_lba, bi->partition_lba, bi->partition_sectors);
     if (bi->ramdisk_addr)
         kprintf("boot: ramdisk %u bytes at 0x%08x\n", bi->ramdisk_size, bi->ramdisk_addr);
+}
+
+void startup_begin(const char *arch_name, uint32_t magic, struct boot_info *bi)
+{
+    console_init();
+    log_banner(arch_name);
+    if (!serial_present())
+        kprintf("serial: no UART at COM1, screen only\n");
+    load_options();
+    enum bootinfo_error err = bootinfo_check(magic, bi);
+    if (err != BOOTINFO_OK) {
+        bootinfo_log_error(err, magic, bi);
+        machine_exit(false);
+    }
+    accept_boot_info(bi);
+    cpu_identify();
+    cpu_enable_fpu_sse();
+    e820_log(bi);
 }

@@ -1,21 +1,15 @@
-/* The start-up steps both kernels' kernel_main take in the same way: the banner, the options
- * from fw_cfg, the clock option, and logging and keeping the validated boot_info (which
- * kernel_boot_info() in bootcheck.h returns afterwards). The order of the steps and everything
- * architecture-specific stay in each kernel_main. */
+/* The start-up steps both kernels' kernel_main share, up to the point where the architecture
+ * sets up its descriptor tables and stacks (arch_init_and_continue). */
 #ifndef FLUID_KERNEL_STARTUP_H
 #define FLUID_KERNEL_STARTUP_H
 
 #include <fluid/bootinfo.h>
 
-/* "fluid: Fluid <arch_name> kernel, build <git revision from the image header>". */
-void startup_log_banner(const char *arch_name);
-
-/* Reads the options from fw_cfg file opt/fluid/cmdline and logs them ("cmdline: none" if
- * absent, "cmdline: ignored: <why>" if unusable), then applies clock=icount|tcg|hw. */
-void startup_load_options(void);
-
-/* Logs the boot drive, image layout and the stage2 RAM copy, and keeps bi for
- * kernel_boot_info(). bi must have passed bootcheck's validation. */
-void startup_accept_boot_info(const struct boot_info *bi);
+/* Everything kernel_main does before the architecture takes over, in this order: console,
+ * banner ("fluid: Fluid <arch_name> kernel, build <rev>"), options from fw_cfg
+ * opt/fluid/cmdline (with clock=icount|tcg|hw), boot_info validation (a bad one ends the run
+ * with the failure status), the boot layout log, CPU identification, FPU/SSE, the E820 log.
+ * Afterwards kernel_boot_info() (bootcheck.h) returns bi. */
+void startup_begin(const char *arch_name, uint32_t magic, struct boot_info *bi);
 
 #endif

@@ -3,15 +3,10 @@
  * arguments. Order: console, banner, options, boot_info validation, CPU, E820, GDT/IDT/TSS and
  * the stack guard page (then on the guarded stack), PIC/PIT, TSC calibration, the test hook,
  * the stages (heap over all free RAM, then the LLM run), and the exit. */
-#include <fluid/bootinfo.h>
-#include <fluid/kernel_header.h>
 
 #include "../../arch.h"
 #include "../../bootcheck.h"
 #include "../../cmdline.h"
-#include "../../console.h"
-#include "../../cpu.h"
-#include "../../e820.h"
 #include "../../log.h"
 #include "../../machine.h"
 #include "../../memory.h"
@@ -66,19 +61,6 @@ __attribute__((noreturn)) void kernel_main(uint32_t magic, struct boot_info *bi)
 
 void kernel_main(uint32_t magic, struct boot_info *bi)
 {
-    console_init();
-    startup_log_banner("x86-64");
-    if (!serial_present())
-        kprintf("serial: no UART at COM1, screen only\n");
-    startup_load_options();
-    enum bootinfo_error err = bootinfo_check(magic, bi);
-    if (err != BOOTINFO_OK) {
-        bootinfo_log_error(err, magic, bi);
-        machine_exit(false);
-    }
-    startup_accept_boot_info(bi);
-    cpu_identify();
-    cpu_enable_fpu_sse();
-    e820_log(bi);
+    startup_begin("x86-64", magic, bi);
     arch_init_and_continue(kernel_continue);
 }
