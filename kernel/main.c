@@ -2,7 +2,6 @@
  * interrupts off, .bss zeroed, EAX/EBX from stage2 as arguments. Order: console, banner,
  * options, boot_info validation, CPU, FPU/SSE, E820, GDT/IDT/TSS/paging (then on the guarded
  * stack), PIC/PIT, TSC calibration, the test hook, the stages, and the exit. */
-
 #include "arch.h"
 #include "cmdline.h"
 #include "guardtest.h"
