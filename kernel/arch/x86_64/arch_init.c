@@ -33,28 +33,3 @@ void arch_init_and_continue(void (*cont)(void))
     stack_switch_call(kernel_stack_area + sizeof kernel_stack_area, cont);
     __builtin_unreachable();
 }
-
-/* Executes DIV with a zero divisor (in asm: the compiler folds 1 / x into a compare). */
-void arch_test_divide_error(void)
-{
-    uint64_t zero = 0, q, r;
-    __asm__ volatile("divq %2" : "=a"(q), "=d"(r) : "r"(zero), "a"(1ull), "d"(0ull));
-    (void)q;
-    (void)r;
-}
-
-/* Recurses without bound; the frame buffer keeps each level large and the compiler from
- * turning the recursion into a loop. */
-__attribute__((noinline)) static uint32_t recurse(volatile uint32_t depth)
-{
-    volatile uint8_t frame[256];
-    frame[0] = (uint8_t)depth;
-    if (depth == UINT32_MAX)          /* never: hides the recursion from -Winfinite-recursion */
-        return frame[0];
-    return recurse(depth + 1) + frame[0];
-}
-
-void arch_test_stack_overflow(void)
-{
-    (void)recurse(0);
-}
