@@ -11,34 +11,22 @@
 #include "startup.h"
 #include "tsc.h"
 
-/* test=<name>: a deliberate failure after init. Returns false if the test did not end the
- * kernel the way it should have (the exception report exits by itself). */
+/* test= options the i686 stages run themselves ("guard" runs here, before them). */
+static const char *const stage_tests[] = {"bad-modules", "heap"};
+
 static bool run_test_hook(void)
 {
-    const char *test = cmdline_value("test");
-    if (!test)
-        return true;
-    kprintf("test: %s\n", test);
-    if (cmdline_has("test=guard"))
+    if (cmdline_has("test=guard")) {
+        kprintf("test: guard\n");
         return guard_selftest();
-    if (cmdline_has("test=bad-modules") || cmdline_has("test=heap"))
-        return true;                    /* run by the module suite / the heap stage */
-    if (cmdline_has("test=divide-error"))
-        arch_test_divide_error();
-    else if (cmdline_has("test=stack-overflow"))
-        arch_test_stack_overflow();
-    else
-        kprintf("test: unknown test %s (divide-error, stack-overflow, guard)\n", test);
-    kprintf("test: %s did not stop the kernel\n", test);
-    return false;
+    }
+    return startup_test_option(stage_tests, sizeof stage_tests / sizeof stage_tests[0]);
 }
 
 /* The rest of kernel_main, on the guarded kernel stack. */
 __attribute__((noreturn)) static void kernel_continue(void)
 {
-    arch_timer_init();
-    kprintf("timer: PIC remapped to 0x20-0x2f, PIT at %u Hz\n", TIMER_HZ);
-    tsc_calibrate();
+    startup_timers();
     bool ok = run_test_hook();
     stage_pause("the stages");
     ok = run_stages() && ok;

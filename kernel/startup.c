@@ -99,3 +99,35 @@ void startup_begin(const char *arch_name, uint32_t magic, struct boot_info *bi)
     cpu_enable_fpu_sse();
     e820_log(bi);
 }
+
+void startup_timers(void)
+{
+    arch_timer_init();
+    kprintf("timer: PIC remapped to 0x20-0x2f, PIT at %u Hz\n", TIMER_HZ);
+    tsc_calibrate();
+}
+
+bool startup_test_option(const char *const *stage_tests, size_t count)
+{
+    const char *test = cmdline_value("test");
+    if (!test)
+        return true;
+    kprintf("test: %s\n", test);
+    for (size_t i = 0; i < count; i++) {
+        const char *a = test, *b = stage_tests[i];
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b)
+            return true;                /* a stage runs it */
+    }
+    if (cmdline_has("test=divide-error"))
+        arch_test_divide_error();
+    else if (cmdline_has("test=stack-overflow"))
+        arch_test_stack_overflow();
+    else
+        kprintf("test: unknown test %s\n", test);
+    kprintf("test: %s did not stop the kernel\n", test);
+    return false;
+}

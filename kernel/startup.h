@@ -12,4 +12,13 @@
  * Afterwards kernel_boot_info() (bootcheck.h) returns bi. */
 void startup_begin(const char *arch_name, uint32_t magic, struct boot_info *bi);
 
+/* On the kernel's own stack: PIC/PIT at TIMER_HZ with interrupts on, then TSC calibration. */
+void startup_timers(void);
+
+/* The `test=` option after start-up. Returns true when there is none or a stage runs it
+ * (stage_tests: names such as "heap"). divide-error and stack-overflow fault on purpose
+ * (the exception report ends the run); if they come back, or the name is unknown, this says
+ * so and returns false. */
+bool startup_test_option(const char *const *stage_tests, size_t count);
+
 #endif

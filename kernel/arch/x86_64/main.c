@@ -14,34 +14,14 @@
 #include "../../startup.h"
 #include "llm_stage.h"
 
-/* test=<name>: a deliberate fault after init. Returns false if the test did not end the
- * kernel the way it should have (the exception report exits by itself). */
-static bool run_test_hook(void)
-{
-    const char *test = cmdline_value("test");
-    if (!test)
-        return true;
-    kprintf("test: %s\n", test);
-    if (cmdline_has("test=heap"))
-        return true;                    /* run by the heap stage */
-    if (cmdline_has("test=divide-error"))
-        arch_test_divide_error();
-    else if (cmdline_has("test=stack-overflow"))
-        arch_test_stack_overflow();
-    else
-        kprintf("test: unknown test %s (divide-error, stack-overflow, heap)\n", test);
-    kprintf("test: %s did not stop the kernel\n", test);
-    return false;
-}
+static const char *const stage_tests[] = {"heap"};     /* run by the heap stage */
 
 /* The rest of kernel_main, on the guarded kernel stack. The heap stage comes first: the LLM
  * run takes its model, tokenizer and arena from the heap. */
 __attribute__((noreturn)) static void kernel_continue(void)
 {
-    arch_timer_init();
-    kprintf("timer: PIC remapped to 0x20-0x2f, PIT at %u Hz\n", TIMER_HZ);
-    tsc_calibrate();
-    bool ok = run_test_hook();
+    startup_timers();
+    bool ok = startup_test_option(stage_tests, sizeof stage_tests / sizeof stage_tests[0]);
     kprintf("stage: heap\n");
     bool heap_ok = memory_stage();
     if (!heap_ok)
