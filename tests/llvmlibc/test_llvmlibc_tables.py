@@ -1,8 +1,10 @@
 """libs/llvmlibc constant tables and freestanding archives.
 
 The 2/pi and pi/2 tables of rem_pio2_large.c and the Cody-Waite pieces of rem_pio2.c are
-recomputed here from pi (Machin's formula, exact integers); the freestanding archives must
-define every symbol they use (the kernel links no libgcc / compiler-rt)."""
+recomputed here from pi (Machin's formula, exact integers), expf.c's 2^(i/N) table from exact
+integer roots, and its polynomial's error bound with 40-digit decimals; the freestanding
+archives must define every symbol they use (the kernel links no libgcc / compiler-rt)."""
+import decimal
 import os
 import re
 import subprocess
@@ -76,6 +78,71 @@ def test_cody_waite_pieces():
         rest -= p
     assert float(Fraction(2) / (Fraction(pi_scaled(), 1 << PI_BITS))) == \
         float(hexfloat(src, "invpio2"))
+
+
+def c_define(source, name):
+    """Value of a '#define NAME <integer expression>' line (shifts, masks, other defines)."""
+    expr = re.search(r"#define\s+" + name + r"\s+(.+?)(?:/\*.*)?$", source, re.M).group(1)
+    expr = re.sub(r"(\d)u\b", r"\1", expr)
+    expr = re.sub(r"\b([A-Z][A-Z0-9_]+)\b", lambda m: str(c_define(source, m.group(1))), expr)
+    return eval(expr, {})                                   # integers and operators only
+
+
+def iroot(a, n):
+    """floor(a ** (1/n)) for positive integers (Newton's method, exact)."""
+    x = 1 << -(-a.bit_length() // n)
+    while True:
+        y = ((n - 1) * x + a // x ** (n - 1)) // n
+        if y >= x:
+            break
+        x = y
+    while x ** n > a:
+        x -= 1
+    return x
+
+
+def test_expf_exp2_table():
+    """exp2_table[i] = bits of 2^(i/N) rounded to nearest, minus i << (52 - table bits)."""
+    src = read("expf.c")
+    src = src.replace("F64_MANT_BITS", "52")
+    bits = c_define(src, "EXPF_TABLE_BITS")
+    n = 1 << bits
+    table = c_array(src, "exp2_table")
+    assert len(table) == n
+    for i, entry in enumerate(table):
+        t = iroot(1 << (i + n * 53), n)           # floor(2^(i/N) * 2^53); never a tie for i > 0
+        mantissa = (t + 1) >> 1                   # round to 53 bits
+        assert mantissa < 1 << 53
+        want = ((1023 << 52) + mantissa - (1 << 52) - (i << (52 - bits))) % (1 << 64)
+        assert entry == want, f"exp2_table[{i}] = {entry:#018x}, want {want:#018x}"
+
+
+def test_expf_polynomial_and_rounding_guard():
+    """1 + C1 r + C2 r^2 is within 2^-33 of 2^(r/N) on |r| <= 1/2, and ROUNDING_GUARD covers
+    the fast path's whole error in units of the double's last place (2^53 times the relative
+    error, plus a few ulps of evaluation error), so no misrounded result escapes the check."""
+    src = read("expf.c").replace("F64_MANT_BITS", "52")
+    n = 1 << c_define(src, "EXPF_TABLE_BITS")
+    c1, c2 = hexfloat(src, "C1"), hexfloat(src, "C2")
+    ctx = decimal.Context(prec=40)
+    ln2_n = ctx.divide(ctx.ln(decimal.Decimal(2)), n)
+    worst = 0
+    steps = 2000
+    for j in range(-steps, steps + 1):
+        r = Fraction(j, 2 * steps)
+        exact = ctx.exp(ctx.multiply(ln2_n, decimal.Decimal(r.numerator) / r.denominator))
+        approx = 1 + c1 * r + c2 * r * r
+        rel = abs(Fraction(approx) / Fraction(exact) - 1)
+        worst = max(worst, rel)
+    assert worst < Fraction(1, 2**33), f"polynomial error {float(worst):.3g}"
+    # Rounding errors, in units of the double's last place: z = x * N/ln2 (|x| < 87) carries
+    # half an ulp of z (below 2^15) plus |x| times half an ulp of N/ln2, and that error in z
+    # scales the result by ln2/N; the table entry and the final addition add half an ulp each.
+    ln2 = 0.6931471805599453
+    z_error = 2.0**(14 - 53) + 87 * 2.0**(8 - 53)
+    evaluation_ulps = z_error * ln2 / n * 2**53 + 1
+    bound_ulps = worst * 2**53 + Fraction(evaluation_ulps)
+    assert c_define(src, "ROUNDING_GUARD") >= 2 * bound_ulps, "guard narrower than twice the error"
 
 
 def archive_symbols(path):
