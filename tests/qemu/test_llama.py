@@ -7,7 +7,9 @@ command line picks the config (llm.cfg=...). Checked:
   - the seeded top-p case; the version-1 file giving the version-0 tokens;
   - the tokenizer.bin encodings of the reference strings;
   - synthetic models (fp32 with an unshared classifier and GQA, and Q8_0): the kernel's last
-    logits against the host build of the same code (build/host/llm/llm_cli).
+    logits against the host build of the same code (build/host/llm/llm_cli);
+  - bad files (a truncated model, a truncated tokenizer, a config naming a missing file):
+    a message saying what is wrong and a failed exit, never an exception.
 Missing models fail every test with the missing path named."""
 import array
 import json
@@ -17,7 +19,7 @@ import sys
 import tempfile
 import threading
 
-from qemu import EXIT_SUCCESS, ROOT, boot, check
+from qemu import EXIT_FAILURE, EXIT_SUCCESS, ROOT, boot, check
 
 MODELS = os.path.abspath(os.environ.get("SHARED_MODELS", os.path.join(ROOT, "..", "shared",
                                                                       "models")))
@@ -38,6 +40,14 @@ FILES = [("tok512.bin", "TOK512.BIN"), ("stories260K.bin", "S260K.BIN"),
 NAMES = dict(FILES)
 SYNTH = {"SYNTH.BIN": ["--dims=64,176,2,8,4,512,64", "--unshared", "--seed", "7"],
          "SYNTHQ8.BIN": ["--dims=64,192,2,4,4,512,64", "--format", "v2", "--seed", "8"]}
+# Damaged copies (name: shared file, fraction kept) and the configs that use them, with the
+# message the kernel must print instead of faulting.
+BAD_FILES = {"TRUNC.BIN": ("stories260K.bin", 0.5), "BADTOK.BIN": ("tok512.bin", 0.5)}
+BAD_CONFIGS = {
+    "BADMODEL.CFG": ("TRUNC.BIN", "TOK512.BIN", r"^llm: model: file is \d+ bytes, header implies \d+"),
+    "BADTOK.CFG": ("S260K.BIN", "BADTOK.BIN", r"^llm: tokenizer: entry \d+ (truncated|needs)"),
+    "MISSING.CFG": ("NOSUCH.BIN", "TOK512.BIN", r"^llm: cannot open /MODELS/NOSUCH\.BIN: "),
+}
 _lock = threading.Lock()
 _tmp = tempfile.mkdtemp(prefix="fluid-llama-")
 
@@ -90,6 +100,15 @@ def build_files(ref):
         subprocess.run([sys.executable, os.path.join(ROOT, "tools/llm/synth_model.py"), path,
                         *args], check=True, capture_output=True)
         out.append((path, f"/MODELS/{name}"))
+    for name, (src, keep) in BAD_FILES.items():
+        with open(os.path.join(MODELS, src), "rb") as f:
+            data = f.read()
+        path = os.path.join(_tmp, name)
+        with open(path, "wb") as f:
+            f.write(data[:int(len(data) * keep)])
+        out.append((path, f"/MODELS/{name}"))
+    for name, (model, tok, _) in BAD_CONFIGS.items():
+        add(name, config_text(model, tok, "", 8))
     return out
 
 
@@ -149,12 +168,28 @@ def check_case(name, case, cmdline, machine="pc64", cpu=None, kernels=None, sour
     check(name, result, verify)
 
 
+def check_bad_file(config):
+    message = BAD_CONFIGS[config][2]
+    result = boot(image(), machine="pc64", memory="512M", cmdline=f"llm.cfg=/MODELS/{config}",
+                  timeout=BOOT_TIMEOUT_S)
+
+    def verify(r):
+        reason = r.expect(message, "the reason")
+        after = r.log[reason.end():].splitlines()[1:]
+        assert after and after[0] == "stage: llm failed", f"after the reason: {after[:3]}"
+        assert not r.lines("exception:"), "an exception instead of a message"
+        assert r.status == EXIT_FAILURE, f"status {r.status}, want the failure exit"
+    check(f"llama-bad-{config}", result, verify)
+
+
 def cases():
     ref = reference_or_none()
     n = len(ref["generation"]) if ref else 1
     for i in range(n):
         yield f"generate_{i}", (lambda i=i: check_case(
             f"llama-gen{i}", reference()["generation"][i], f"llm.cfg=/MODELS/GEN{i}.CFG"))
+    for config in BAD_CONFIGS:
+        yield f"bad_file_{config}", (lambda config=config: check_bad_file(config))
 
 
 def reference_or_none():

@@ -73,7 +73,8 @@ static bool load_config(struct llm_bootcfg *cfg)
     return err == LLM_OK;
 }
 
-/* Bytes of arena the run needs: run state, tokenizer copies, sampler, prompt ids. */
+/* Bytes of arena the run needs: run state, tokenizer copies, sampler, prompt ids; 0 when the
+ * model is rejected (llm_model_load has said why). */
 static size_t arena_bytes(const void *model, size_t model_len, size_t tok_len, size_t prompt)
 {
     struct llm_model m;
@@ -126,7 +127,9 @@ static bool run(const struct llm_bootcfg *cfg, const void *model, size_t model_l
                 const void *tok, size_t tok_len)
 {
     size_t bytes = arena_bytes(model, model_len, tok_len, strlen(cfg->prompt));
-    void *mem = bytes ? aligned_alloc(HEAP_PAGE_SIZE, bytes) : NULL;
+    if (bytes == 0)
+        return false;
+    void *mem = aligned_alloc(HEAP_PAGE_SIZE, bytes);
     if (!mem) {
         kprintf("llm: no arena (%zu bytes wanted)\n", bytes);
         return false;
