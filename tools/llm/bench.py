@@ -8,9 +8,11 @@ and Q8_0, and a TinyLlama-shaped Q8_0 model (dim 2048, hidden 5632, 22 layers, 3
     scalar kernels, whose summation order is llama2.c run.c's plain -O3 loop);
   - instructions per token of the same Linux build under valgrind --tool=callgrind,
     measured as the difference of two runs (n1 and n2 positions) so loading is excluded;
+  - the same for llm_cli linked with the kernel's own inference objects and libs/llvmlibc
+    (--kernel-code-cli): the kernel's code without the kernel around it;
   - instructions per token of the booted kernel under QEMU -icount, read from a JSON file
     the kernel-side benchmark writes ({"<row name>": instructions_per_token, ...}, passed
-    with --kernel-results); "-" until that exists.
+    with --kernel-results); "-" until that exists; and its ratio to the Linux build.
 Greedy decoding from BOS, so every run does the same work. Each run is capped in time."""
 import argparse
 import json
@@ -78,6 +80,7 @@ def main():
     ap.add_argument("--models", required=True, help="directory with tokenizer.bin")
     ap.add_argument("--out", required=True, help="where synthetic models are written")
     ap.add_argument("--kernel-results", help="JSON from the QEMU -icount kernel run")
+    ap.add_argument("--kernel-code-cli", help="llm_cli linked with the kernel's objects")
     ap.add_argument("--no-callgrind", action="store_true")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -94,17 +97,24 @@ def main():
         scalar = tok_per_s(a.cli, model, tok, min(steps, 64), "scalar")[0] \
             if "tinyllama" not in name else None
         ir = None if a.no_callgrind else per_token(a.cli, model, tok, span, "best")
-        results.append((name, steps, kname, best, scalar, ir, kernel.get(name)))
-    fmt = "{:<16} {:>6} {:>10} {:>12} {:>14} {:>18} {:>18}"
-    print(fmt.format("model", "steps", "kernels", "tok/s", "scalar tok/s",
-                     "Linux instr/token", "kernel instr/token"))
-    for name, steps, kname, best, scalar, ir, kir in results:
+        kcode = None if a.no_callgrind or not a.kernel_code_cli else \
+            per_token(a.kernel_code_cli, model, tok, span, "best")
+        results.append((name, steps, kname, best, scalar, ir, kcode, kernel.get(name)))
+    fmt = "{:<16} {:>6} {:>10} {:>8} {:>12} {:>18} {:>18} {:>18} {:>13}"
+    print(fmt.format("model", "steps", "kernels", "tok/s", "scalar tok/s", "Linux instr/token",
+                     "kernel code, Linux", "kernel instr/token", "kernel/Linux"))
+
+    def count(v):
+        return "-" if v is None else f"{v:,.0f}"
+    for name, steps, kname, best, scalar, ir, kcode, kir in results:
+        ratio = "-" if ir is None or kir is None else f"{kir / ir:.4f}"
         print(fmt.format(name, steps, kname, f"{best:.1f}",
                          "-" if scalar is None else f"{scalar:.1f}",
-                         "-" if ir is None else f"{ir:,.0f}",
-                         "-" if kir is None else f"{kir:,.0f}"))
-    print(f"bench: {time.monotonic() - start:.0f} s; scalar = llama2.c run.c's loop order "
-          f"(-O3, no fast-math); instr/token from callgrind over positions "
+                         count(ir), count(kcode), count(kir), ratio))
+    print(f"bench: {time.monotonic() - start:.0f} s; tok/s: host CPU, real time; scalar = "
+          f"llama2.c run.c's loop order (-O3, no fast-math); Linux and kernel-code instr/token: "
+          f"callgrind; kernel instr/token: QEMU -icount shift=0 (a guest instruction count); "
+          f"all over positions "
           + ", ".join(f"{r[0]} {r[3][0]}-{r[3][1]}" for r in ROWS), file=sys.stderr)
 
 
