@@ -35,8 +35,8 @@ KERNEL64_CFLAGS := --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-pr
 # The inference engine is what bench-llama compares with its Linux build, so it is compiled
 # the way that build is: -O3, hosted (libs/llvmlibc supplies the standard <math.h> and
 # <string.h> it uses, so the compiler may inline fabsf/roundf as builtins), no frame pointer.
-# -ffreestanding alone cost 2% more instructions per int8 token: clang unrolled the Q8_0
-# dot-product loop 4 times instead of twice, and gs=64 groups then ran in the remainder loop.
+# -ffreestanding alone cost 2% more instructions per int8 token: clang allocated registers
+# differently in matmul_q8_avx2 and reloaded a pointer from the stack in every 32-value group.
 # kernel/arch/x86_64/include has the <stdlib.h> a hosted compile of <immintrin.h> needs.
 # The kernel links with --no-undefined, so a library call the compiler invents
 # (sincosf, say) fails the build rather than the boot.
