@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODELS = os.environ.get("LLM_MODELS", os.path.abspath(
@@ -86,17 +87,21 @@ def check_encoding(case):
 
 
 _synth_cache = {}
+_synth_lock = threading.Lock()   # the runner calls tests from several threads
 _tmpdir = tempfile.mkdtemp(prefix="llmtest-")
 
 
 def synth(*args):
-    """Path of a synthetic model made by tools/llm/synth_model.py with these arguments."""
-    if args not in _synth_cache:
-        path = os.path.join(_tmpdir, f"synth{len(_synth_cache)}.bin")
-        subprocess.run([sys.executable, os.path.join(TOOLS, "synth_model.py"), path, *args],
-                       check=True, capture_output=True, timeout=TIMEOUT_S)
-        _synth_cache[args] = path
-    return _synth_cache[args]
+    """Path of a synthetic model made by tools/llm/synth_model.py with these arguments.
+    Made once, under a lock: two tests asking at once used to pick the same file name, and
+    one read the model while the other was still writing it."""
+    with _synth_lock:
+        if args not in _synth_cache:
+            path = os.path.join(_tmpdir, f"synth{len(_synth_cache)}.bin")
+            subprocess.run([sys.executable, os.path.join(TOOLS, "synth_model.py"), path,
+                            *args], check=True, capture_output=True, timeout=TIMEOUT_S)
+            _synth_cache[args] = path
+        return _synth_cache[args]
 
 
 def cases():
@@ -119,7 +124,9 @@ def test_v1_matches_v0():
 
 
 def logits(model_file, kernels, steps=8, tok="tok512.bin"):
-    path = os.path.join(_tmpdir, f"logits-{os.path.basename(model_file)}-{kernels}")
+    fd, path = tempfile.mkstemp(prefix=f"logits-{os.path.basename(model_file)}-{kernels}-",
+                                dir=_tmpdir)     # one file per call: tests run in parallel
+    os.close(fd)
     run_cli("-m", model_file, "-z", model(tok), "-t", "0", "-n", str(steps), "-k", kernels,
             "-i", "Once upon a time", "--quiet", "--logits-out", path)
     a = array.array("f")
@@ -184,12 +191,14 @@ def test_bad_files_fail_cleanly():
         proc = run_cli("-m", path, "-z", model("tok512.bin"), "-n", "4", ok=False)
         assert proc.returncode == 1, f"{name}: exit {proc.returncode}\n{proc.stderr[-1500:]}"
         assert "llm: model:" in proc.stderr, f"{name}: {proc.stderr[-500:]}"
+        assert "Sanitizer" not in proc.stderr, f"{name}: {proc.stderr[-1500:]}"   # no leak
 
 
 def test_tokenizer_vocab_mismatch_fails_cleanly():
     """tok105.bin has 105 entries; stories260K needs 512: truncated-entry error."""
     proc = run_cli("-m", model("stories260K.bin"), "-z", model("tok105.bin"), ok=False)
     assert proc.returncode == 1 and "llm: tokenizer:" in proc.stderr, proc.stderr[-500:]
+    assert "Sanitizer" not in proc.stderr, proc.stderr[-1500:]
 
 
 def test_boot_config_drives_run():

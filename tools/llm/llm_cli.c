@@ -237,31 +237,36 @@ int main(int argc, char **argv)
     if (o.config && apply_config(&o, &io))
         return 1;
     const struct llm_kernels *k = pick_kernels(o.kernels);
-    size_t mlen, tlen;
+    size_t mlen = 0, tlen = 0;
     void *model = k ? read_file(o.model, &mlen) : NULL;
     void *tok = model && o.tokenizer ? read_file(o.tokenizer, &tlen) : NULL;
-    if (!tok)
-        return 1;
+    void *mem = NULL;
+    int rc = 1;                         /* every early exit frees what was read */
     struct llm_model probe;
-    if (llm_model_load(&probe, model, mlen, &io) != LLM_OK)
-        return 1;
+    if (!tok || llm_model_load(&probe, model, mlen, &io) != LLM_OK)
+        goto out;
     size_t arena_size = llm_state_bytes(&probe) + 2 * tlen +
                         (size_t)probe.c.vocab_size * TOK_BYTES_EACH + 4 * strlen(o.gen.prompt) +
                         ARENA_SLACK;
-    void *mem = malloc(arena_size);
+    mem = malloc(arena_size);
     struct llm_arena arena;
     struct llm_engine e;
+    if (!mem) {
+        fprintf(stderr, "llm: no memory for a %zu-byte arena\n", arena_size);
+        goto out;
+    }
     llm_arena_init(&arena, mem, arena_size);
     if (llm_engine_init(&e, model, mlen, tok, tlen, &arena, k, &io) != LLM_OK)
-        return 1;
+        goto out;
     log.e = &e;
     if (o.logits_out && !(log.logits = fopen(o.logits_out, "wb"))) {
         fprintf(stderr, "llm: cannot write %s\n", o.logits_out);
-        return 1;
+        goto out;
     }
-    int rc = o.encode ? do_encode(&e, o.encode) : do_generate(&e, &o, &arena, &log);
+    rc = o.encode ? do_encode(&e, o.encode) : do_generate(&e, &o, &arena, &log);
     if (log.logits)
         fclose(log.logits);
+out:
     free(mem);
     free(tok);
     free(model);
