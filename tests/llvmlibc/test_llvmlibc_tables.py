@@ -5,6 +5,7 @@ recomputed here from pi (Machin's formula, exact integers), expf.c's 2^(i/N) tab
 integer roots, and its polynomial's error bound with 40-digit decimals; the freestanding
 archives must define every symbol they use (the kernel links no libgcc / compiler-rt)."""
 import decimal
+import math
 import os
 import re
 import subprocess
@@ -138,9 +139,8 @@ def test_expf_polynomial_and_rounding_guard():
     # Rounding errors, in units of the double's last place: z = x * N/ln2 (|x| < 87) carries
     # half an ulp of z (below 2^15) plus |x| times half an ulp of N/ln2, and that error in z
     # scales the result by ln2/N; the table entry and the final addition add half an ulp each.
-    ln2 = 0.6931471805599453
     z_error = 2.0**(14 - 53) + 87 * 2.0**(8 - 53)
-    evaluation_ulps = z_error * ln2 / n * 2**53 + 1
+    evaluation_ulps = z_error * math.log(2) / n * 2**53 + 1
     bound_ulps = worst * 2**53 + Fraction(evaluation_ulps)
     assert c_define(src, "ROUNDING_GUARD") >= 2 * bound_ulps, "guard narrower than twice the error"
 

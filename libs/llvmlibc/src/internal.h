@@ -8,6 +8,7 @@
 
 #define F32_SIGN_MASK  0x80000000u
 #define F32_EXP_MASK   0x7f800000u   /* all-ones exponent: Inf or NaN */
+#define F32_MANT_BITS  23
 #define F64_SIGN_MASK  0x8000000000000000ull
 #define F64_EXP_BIAS   1023
 #define F64_MANT_BITS  52

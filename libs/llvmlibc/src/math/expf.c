@@ -37,14 +37,14 @@ __attribute__((noinline)) static float expf_accurate(float x)
  * float midpoint there. The fast path's error, 2^-33 relative, is below 2^20 units in the
  * double's last place (2^19.83 measured); results within ROUNDING_GUARD of a midpoint take
  * the accurate path. */
-#define BELOW_FLOAT_MASK  ((1u << (F64_MANT_BITS - 23)) - 1)
-#define FLOAT_MIDPOINT    (1u << (F64_MANT_BITS - 24))
+#define BELOW_FLOAT_MASK  ((1u << (F64_MANT_BITS - F32_MANT_BITS)) - 1)
+#define FLOAT_MIDPOINT    (1u << (F64_MANT_BITS - F32_MANT_BITS - 1))
 #define ROUNDING_GUARD    (1u << 21)
 
 static const double inv_ln2_n = 0x1.71547652b82fep+8;   /* N/ln2 */
 /* 1.5 * 2^52: adding it rounds |z| < 2^51 to an integer held in the low mantissa bits. The
  * add and subtract cost one instruction more than cvtsd2si/cvtsi2sd, but cvtsi2sd writes
- * half a register, and the false dependency made calls 1.5x slower on a real CPU. */
+ * half a register, and the false dependency made calls 2x slower on a real CPU. */
 static const double round_shift = 0x1.8p52;
 /* 2^(r/N) - 1 ~ C1 r + C2 r^2 on |r| <= 1/2 (Remez exchange, relative error 2^-33.2) */
 static const double C1 = 0x1.62e43544a1f1fp-9;

@@ -14,7 +14,6 @@
 #include <math.h>
 #include "internal.h"
 
-#define F32_MANT_BITS   23
 #define F32_EXP_BIAS    127
 #define F32_ONE         0x3f800000u
 #define F32_ABS_MASK    0x7fffffffu
