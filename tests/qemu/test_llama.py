@@ -130,12 +130,12 @@ def image():
     return IMAGE
 
 
-def run_kernel(name, cmdline, machine="pc64", cpu=None):
+def run_kernel(name, cmdline, machine="pc64", cpu=None, status=EXIT_SUCCESS):
     result = boot(image(), machine=machine, memory="512M", cpu=cpu, cmdline=cmdline,
                   timeout=BOOT_TIMEOUT_S)
 
     def verify(r):
-        assert r.status == EXIT_SUCCESS, f"status {r.status}"
+        assert r.status == status, f"status {r.status}, want {status}"
     check(name, result, verify)
     return result
 
@@ -170,15 +170,13 @@ def check_case(name, case, cmdline, machine="pc64", cpu=None, kernels=None, sour
 
 def check_bad_file(config):
     message = BAD_CONFIGS[config][2]
-    result = boot(image(), machine="pc64", memory="512M", cmdline=f"llm.cfg=/MODELS/{config}",
-                  timeout=BOOT_TIMEOUT_S)
+    result = run_kernel(f"llama-bad-{config}", f"llm.cfg=/MODELS/{config}", status=EXIT_FAILURE)
 
     def verify(r):
         reason = r.expect(message, "the reason")
         after = r.log[reason.end():].splitlines()[1:]
         assert after and after[0] == "stage: llm failed", f"after the reason: {after[:3]}"
         assert not r.lines("exception:"), "an exception instead of a message"
-        assert r.status == EXIT_FAILURE, f"status {r.status}, want the failure exit"
     check(f"llama-bad-{config}", result, verify)
 
 
