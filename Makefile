@@ -36,8 +36,8 @@ I686_CFLAGS = --target=i686-elf -march=pentium2 -mno-sse -mno-sse2 -mno-mmx \
                -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-common \
                -fno-asynchronous-unwind-tables -mno-red-zone -nostdinc \
                -isystem $(shell $(CC) -print-resource-dir)/include \
-               -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
-HOST_CFLAGS := -Iinclude -Itests/host -O1 -g -std=c11 $(WARNINGS) -MMD -MP \
+               -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
+HOST_CFLAGS := -I. -Iinclude -O1 -g -std=c11 $(WARNINGS) -MMD -MP \
                -fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE
 HOST_LDFLAGS := -fsanitize=address,undefined
 

@@ -2,11 +2,11 @@
  * Register protocol for every command (§9.2 "PIO data-in"): select the device, wait for BSY
  * clear, write the LBA and count registers, write the command, then per sector wait for BSY
  * clear with DRQ set (or ERR/DF), and read 256 data words. Every wait is bounded. */
-#include "ata.h"
+#include "kernel/ata.h"
 
-#include "io.h"
-#include "log.h"
-#include "tsc.h"
+#include "kernel/io.h"
+#include "kernel/log.h"
+#include "kernel/tsc.h"
 
 /* Command block registers, offsets from the channel's I/O base (§7.1, table 11). */
 #define ATA_REG_DATA        0

@@ -1,8 +1,8 @@
 /* Block-device reads with range checks, and partition views (see blockdev.h). Called by the
  * FAT16 driver and the kernel's disk setup; no port I/O here, so it also runs on the host. */
-#include "blockdev.h"
+#include "kernel/blockdev.h"
 
-#include "log.h"
+#include "kernel/log.h"
 
 const char *blockdev_strerror(int err)
 {

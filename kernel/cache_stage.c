@@ -6,14 +6,14 @@
  *   3. the RAM copy of that partition stage2 made with INT 13h (AHCI machines such as q35,
  *      whose disks the ATA PIO driver cannot see).
  * File bytes live on the kernel heap for the rest of the boot. */
-#include "cache.h"
+#include "kernel/cache.h"
 
 #include <fluid/bootinfo.h>
-#include "ata.h"
-#include "bootcheck.h"
-#include "heap.h"
-#include "log.h"
-#include "ramdisk.h"
+#include "kernel/ata.h"
+#include "kernel/bootcheck.h"
+#include "kernel/heap.h"
+#include "kernel/log.h"
+#include "kernel/ramdisk.h"
 
 #define CACHE_ALLOC_ALIGN   16
 

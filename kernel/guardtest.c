@@ -1,10 +1,10 @@
 /* Guard self-test (contract in guardtest.h). Each case names the outcome and vector it must
  * produce; the last case returns normally again, proving the guard recovered cleanly. */
-#include "guardtest.h"
+#include "kernel/guardtest.h"
 
-#include "arch.h"
-#include "guard.h"
-#include "log.h"
+#include "kernel/arch.h"
+#include "kernel/guard.h"
+#include "kernel/log.h"
 
 #define GT_BUDGET_MS        20
 #define GT_MAGIC_RESULT     0x600D600Du

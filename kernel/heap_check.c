@@ -3,8 +3,8 @@
  * checks the invariants heap.c and heap_tlsf.c rely on, and recounts what the counters claim (the
  * counters are the single source the statistics report; this walk proves they match).
  * Reports problems with kprintf and returns their number; never panics. O(heap size). */
-#include "heap_impl.h"
-#include "log.h"
+#include "kernel/heap_impl.h"
+#include "kernel/log.h"
 
 struct walk {
     unsigned problems;

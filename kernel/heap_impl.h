@@ -10,7 +10,7 @@
 #ifndef FLUID_KERNEL_HEAP_IMPL_H
 #define FLUID_KERNEL_HEAP_IMPL_H
 
-#include "heap.h"
+#include "kernel/heap.h"
 
 #ifndef HEAP_GUARD_DEFAULT
 #define HEAP_GUARD_DEFAULT 0

@@ -6,8 +6,8 @@
  * Workload: sizes 1 B .. 1 MiB skewed to small, malloc/calloc/aligned_alloc, realloc, free
  * in random order. Checked: alignment, usable size, no overlap, contents preserved (sampled
  * for big blocks), calloc zeroing, heap_check() and the statistics every CHECK_EVERY steps. */
-#include "heap.h"
-#include "log.h"
+#include "kernel/heap.h"
+#include "kernel/log.h"
 
 #define SLOTS           256
 #define CHECK_EVERY     1024u

@@ -1,10 +1,10 @@
 /* kprintf and panic (contract in log.h): format with format.c, write through console.c.
  * panic exits QEMU with the failure status (machine.h) or halts on real hardware. */
-#include "log.h"
+#include "kernel/log.h"
 
-#include "console.h"
-#include "format.h"
-#include "machine.h"
+#include "kernel/console.h"
+#include "kernel/format.h"
+#include "kernel/machine.h"
 
 static void emit_console(char c, void *ctx)
 {

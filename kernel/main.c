@@ -2,14 +2,14 @@
  * interrupts off, .bss zeroed, EAX/EBX from stage2 as arguments. Order: console, banner,
  * options, boot_info validation, CPU, FPU/SSE, E820, GDT/IDT/TSS/paging (then on the guarded
  * stack), PIC/PIT, TSC calibration, the test hook, the stages, and the exit. */
-#include "arch.h"
-#include "cmdline.h"
-#include "guardtest.h"
-#include "log.h"
-#include "machine.h"
-#include "stages.h"
-#include "startup.h"
-#include "tsc.h"
+#include "kernel/arch.h"
+#include "kernel/cmdline.h"
+#include "kernel/guardtest.h"
+#include "kernel/log.h"
+#include "kernel/machine.h"
+#include "kernel/stages.h"
+#include "kernel/startup.h"
+#include "kernel/tsc.h"
 
 /* test= options the i686 stages run themselves ("guard" runs here, before them). */
 static const char *const stage_tests[] = {"bad-modules", "heap"};

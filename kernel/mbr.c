@@ -1,9 +1,9 @@
 /* MBR partition table parser (see mbr.h). Layout of each 16-byte entry, from the IBM PC
  * convention every BIOS follows: boot indicator (u8), CHS start (3 bytes, ignored), type (u8),
  * CHS end (3 bytes, ignored), LBA start (u32 LE), sector count (u32 LE). */
-#include "mbr.h"
+#include "kernel/mbr.h"
 
-#include "log.h"
+#include "kernel/log.h"
 
 #define MBR_TABLE_OFFSET        446     /* first partition entry */
 #define MBR_ENTRY_SIZE          16

@@ -2,12 +2,12 @@
  * `heap=guard`, and with `test=heap` runs the heap's randomized self-test in the booted kernel. */
 #include <fluid/memlayout.h>
 
-#include "bootcheck.h"
-#include "cmdline.h"
-#include "heap.h"
-#include "log.h"
-#include "memory.h"
-#include "tsc.h"
+#include "kernel/bootcheck.h"
+#include "kernel/cmdline.h"
+#include "kernel/heap.h"
+#include "kernel/log.h"
+#include "kernel/memory.h"
+#include "kernel/tsc.h"
 
 #define HEAP_SELFTEST_STEPS     20000u
 #define KIB                     1024u

@@ -3,8 +3,8 @@
  * header field, sizes (in 64-bit arithmetic, so no sum can wrap) against the file length,
  * entry, body CRC, relocation offsets, CPU features. mod_place trusts only what mod_check
  * accepted. Called by kernel/suite.c and tools/hostrun; no allocation, no I/O. */
-#include "module_loader.h"
-#include "format.h"
+#include "kernel/module_loader.h"
+#include "kernel/format.h"
 
 #define CRC32_POLY  0xEDB88320u     /* ISO-HDLC / zlib, reflected */
 #define NIBBLE_BITS 4

@@ -1,10 +1,10 @@
 /* Writes the JSON profile (kernel/profile.h, docs/profile-format.md). Field names are the
  * format's contract: tools/profile.py and tests/qemu/test_suite.py read them. Addresses and
  * 32-bit results are hex strings; cycle counts are plain integers (u64). */
-#include "profile.h"
+#include "kernel/profile.h"
 
-#include "heap.h"
-#include "fprof.h"
+#include "kernel/heap.h"
+#include "kernel/fprof.h"
 
 /* What one tick of the named clock is: the profile says what was measured, not only how. */
 static const char *clock_unit(const char *source)

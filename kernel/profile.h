@@ -6,8 +6,8 @@
 #define FLUID_KERNEL_PROFILE_H
 
 #include <fluid/types.h>
-#include "json.h"
-#include "suite_stats.h"
+#include "kernel/json.h"
+#include "kernel/suite_stats.h"
 
 struct heap_stats;
 

@@ -1,14 +1,14 @@
 /* Boot stages (contract in stages.h): THE place later work hooks into kernel_main. Add
  * `{"name", function}` to stage_table; each stage logs its own results. */
-#include "stages.h"
+#include "kernel/stages.h"
 
-#include "arch.h"
-#include "cache.h"
-#include "cmdline.h"
-#include "console.h"
-#include "log.h"
-#include "memory.h"
-#include "suite.h"
+#include "kernel/arch.h"
+#include "kernel/cache.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/log.h"
+#include "kernel/memory.h"
+#include "kernel/suite.h"
 
 static const struct stage stage_table[] = {
     {"heap", memory_stage},

@@ -1,17 +1,17 @@
 /* Start-up steps shared by the i686 and x86-64 kernel_main (contract in startup.h). */
-#include "startup.h"
+#include "kernel/startup.h"
 
 #include <fluid/kernel_header.h>
 
-#include "arch.h"
-#include "bootcheck.h"
-#include "cmdline.h"
-#include "console.h"
-#include "cpu.h"
-#include "e820.h"
-#include "log.h"
-#include "machine.h"
-#include "tsc.h"
+#include "kernel/arch.h"
+#include "kernel/bootcheck.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/e820.h"
+#include "kernel/log.h"
+#include "kernel/machine.h"
+#include "kernel/tsc.h"
 
 #define BUILD_ID_LEN        sizeof(((struct kernel_header *)0)->build_id)
 #define CMDLINE_FWCFG_FILE  "opt/fluid/cmdline"

@@ -3,23 +3,23 @@
  * the profile's code_address is the arena for all of them); calls go through guard_call,
  * time through the serialized tsc_read (kernel/tsc.h), whose overhead is measured here and
  * subtracted from every sample. */
-#include "suite.h"
+#include "kernel/suite.h"
 
 #include <fluid/kernel_header.h>
-#include "arch.h"
-#include "bootcheck.h"
-#include "cache.h"
-#include "cmdline.h"
-#include "console.h"
-#include "cpu.h"
-#include "e820.h"
-#include "fprof.h"
-#include "guard.h"
-#include "heap.h"
-#include "log.h"
-#include "profile.h"
-#include "suite_run.h"
-#include "tsc.h"
+#include "kernel/arch.h"
+#include "kernel/bootcheck.h"
+#include "kernel/cache.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/e820.h"
+#include "kernel/fprof.h"
+#include "kernel/guard.h"
+#include "kernel/heap.h"
+#include "kernel/log.h"
+#include "kernel/profile.h"
+#include "kernel/suite_run.h"
+#include "kernel/tsc.h"
 
 #define SUITE_OVERHEAD_ROUNDS   64
 #define SUITE_BAD_OPTION        "test=bad-modules"

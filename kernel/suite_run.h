@@ -7,7 +7,7 @@
 #ifndef FLUID_KERNEL_SUITE_RUN_H
 #define FLUID_KERNEL_SUITE_RUN_H
 
-#include "suite_stats.h"
+#include "kernel/suite_stats.h"
 
 enum suite_call_outcome { SUITE_CALL_OK, SUITE_CALL_FAULT, SUITE_CALL_TIMEOUT };
 

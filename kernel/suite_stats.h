@@ -5,8 +5,8 @@
 #define FLUID_KERNEL_SUITE_STATS_H
 
 #include <fluid/types.h>
-#include "module_loader.h"
-#include "suite_registry.h"
+#include "kernel/module_loader.h"
+#include "kernel/suite_registry.h"
 
 #define SUITE_MAX_CALLS     32      /* timed calls kept per module */
 #define SUITE_ERROR_LEN     128

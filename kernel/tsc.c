@@ -2,11 +2,11 @@
  * cycle conversions. Calibration counts TSC cycles across TSC_CAL_TICKS timer periods,
  * starting on a tick edge so no partial period is counted; the PIT's exact period comes from
  * timer_tick_ps(). Runs after arch_timer_init with interrupts on. */
-#include "tsc.h"
+#include "kernel/tsc.h"
 
-#include "arch.h"
-#include "cpu.h"
-#include "log.h"
+#include "kernel/arch.h"
+#include "kernel/cpu.h"
+#include "kernel/log.h"
 
 #define TSC_CAL_TICKS       50          /* 50 ms at TIMER_HZ = 1000 */
 #define PS_PER_NS           1000u

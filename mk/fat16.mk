@@ -33,7 +33,7 @@ TEST_DEPS      += $(FAT16_CAT)
 FAT16_FUZZ_SECONDS ?= 60
 FAT16_FUZZ_DIR  := $(BUILD)/fuzz/fat16
 FAT16_FUZZER    := $(FAT16_FUZZ_DIR)/fuzz_fat16
-FAT16_FUZZ_CFLAGS := -Iinclude -Itests/host -O1 -g -std=c11 $(WARNINGS) \
+FAT16_FUZZ_CFLAGS := -I. -Iinclude -O1 -g -std=c11 $(WARNINGS) \
                      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 $(FAT16_FUZZER): fuzz/fuzz_fat16.c $(FAT16_SRCS) | $(SETUP_STAMP)

@@ -45,7 +45,7 @@ stress-heap: $(HEAP_HOST64)/test_heap_stress $(HEAP_HOST32)/test_heap_stress
 
 # ---- benchmark: one binary per allocator, identical workload (tools/bench_heap/) ----------
 HEAP_BENCH_DIR    := $(BUILD)/bench_heap
-HEAP_BENCH_CFLAGS := -Iinclude -O2 -g -std=c11 $(WARNINGS) -D_GNU_SOURCE -DNDEBUG -DHEAP_HOST_TEST
+HEAP_BENCH_CFLAGS := -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -D_GNU_SOURCE -DNDEBUG -DHEAP_HOST_TEST
 HEAP_BENCH_ALLOCS := fluid glibc mimalloc jemalloc tcmalloc
 HEAP_BENCH_LIBS_fluid    :=
 HEAP_BENCH_LIBS_glibc    :=

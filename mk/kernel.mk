@@ -2,7 +2,8 @@
 # kernel/arch/x86/, i686-specific code in kernel/arch/i686/.
 # Other fragments may append static libraries to KERNEL_LIBS and objects to KERNEL_EXTRA_OBJS.
 
-KERNEL_C_SRCS   := $(wildcard kernel/*.c kernel/arch/x86/*.c kernel/arch/i686/*.c)
+KERNEL_C_SRCS   := $(filter-out kernel/llm/%,$(wildcard kernel/*.c kernel/*/*.c) \
+                   $(wildcard kernel/arch/x86/*.c kernel/arch/i686/*.c))
 KERNEL_ASM_SRCS := $(wildcard kernel/arch/i686/*.asm)
 KERNEL_OBJS     := $(patsubst %.c,$(BUILD)/i686/%.o,$(KERNEL_C_SRCS)) \
                    $(patsubst %.asm,$(BUILD)/i686/%.o,$(KERNEL_ASM_SRCS))

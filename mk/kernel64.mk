@@ -14,10 +14,12 @@ KERNEL64_LDSCRIPT := kernel/arch/x86_64/linker.ld
 
 # Portable kernel sources the 64-bit kernel shares with the i686 one (kernel/*.c is not taken
 # whole: main.c, stages and the module suite are the i686 kernel's).
-KERNEL64_SHARED := header log format console cmdline fwcfg bootcheck e820 cpu tsc startup \
-                   heap heap_tlsf heap_check heap_selftest memory memory_stage \
-                   fat16 blockdev ramdisk mbr ata
-KERNEL64_C_SRCS := $(patsubst %,kernel/%.c,$(KERNEL64_SHARED)) \
+KERNEL64_SHARED := kernel/header.c kernel/log.c kernel/format.c kernel/console.c kernel/cmdline.c \
+                   kernel/fwcfg.c kernel/bootcheck.c kernel/e820.c kernel/cpu.c kernel/tsc.c \
+                   kernel/startup.c kernel/heap.c kernel/heap_tlsf.c kernel/heap_check.c \
+                   kernel/heap_selftest.c kernel/memory.c kernel/memory_stage.c \
+                   kernel/fat16.c kernel/blockdev.c kernel/ramdisk.c kernel/mbr.c kernel/ata.c
+KERNEL64_C_SRCS := $(KERNEL64_SHARED) \
                    $(wildcard kernel/arch/x86/*.c kernel/arch/x86_64/*.c) \
                    $(filter-out kernel/llm/llm_kernels_generic.c,$(wildcard kernel/llm/*.c))
 KERNEL64_ASM_SRCS := $(wildcard kernel/arch/x86_64/*.asm)
@@ -30,7 +32,7 @@ KERNEL64_LIBS := $(BUILD)/x86_64/libllvmlibc.a
 KERNEL64_CFLAGS := --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
                    -fno-pic -fno-common -fno-asynchronous-unwind-tables -mno-red-zone \
                    -nostdinc -isystem $(shell $(CC) -print-resource-dir)/include \
-                   -Ilibs/llvmlibc/include -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
+                   -Ilibs/llvmlibc/include -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
 
 # The inference engine is what bench-llama compares with its Linux build, so it is compiled
 # the way that build is: -O3, hosted (libs/llvmlibc supplies the standard <math.h> and

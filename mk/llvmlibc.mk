@@ -25,9 +25,9 @@ LLVMLIBC_FLAGS_x86_64    := --target=x86_64-elf -ffreestanding -fno-builtin -fno
 LLVMLIBC_HOST_DEFS       := -fno-builtin -DLLVMLIBC_HOST_TEST
 LLVMLIBC_FLAGS_host      := $(HOST_CFLAGS) $(LLVMLIBC_HOST_DEFS)
 LLVMLIBC_FLAGS_host32    := -m32 -march=pentium2 -mno-sse -mno-sse2 -O2 -g -std=c11 $(WARNINGS) \
-                            -MMD -MP -D_GNU_SOURCE -Iinclude -Itests/host $(LLVMLIBC_HOST_DEFS)
-LLVMLIBC_FLAGS_hostopt   := -O2 -g -std=c11 $(WARNINGS) -MMD -MP -D_GNU_SOURCE -Iinclude \
-                            -Itests/host $(LLVMLIBC_HOST_DEFS)
+                            -MMD -MP -D_GNU_SOURCE -I. -Iinclude $(LLVMLIBC_HOST_DEFS)
+LLVMLIBC_FLAGS_hostopt   := -O2 -g -std=c11 $(WARNINGS) -MMD -MP -D_GNU_SOURCE -I. -Iinclude \
+                            $(LLVMLIBC_HOST_DEFS)
 
 # $(1): build name, $(2): sources, $(3): archive path. Flags come from LLVMLIBC_FLAGS_$(1)
 # (passed by name: HOST_CFLAGS contains a comma).
@@ -70,7 +70,7 @@ LLVMLIBC_TEST_LIBS := -lm -lpthread
 define LLVMLIBC_TEST_BUILD
 $(BUILD)/host/llvmlibc/$(1)/%: $(LLVMLIBC_TDIR)/%.c $(LLVMLIBC_TDIR)/accuracy.c $(LLVMLIBC_TDIR)/accuracy.h $(LLVMLIBC_LIB_$(1)) | $(SETUP_STAMP)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LLVMLIBC_FLAGS_$(1)) -I. -o $$@ $$< $(LLVMLIBC_TDIR)/accuracy.c \
+	$$(CC) $$(LLVMLIBC_FLAGS_$(1)) -o $$@ $$< $(LLVMLIBC_TDIR)/accuracy.c \
 	    $$(LLVMLIBC_LIB_$(1)) $(2) $$(LLVMLIBC_TEST_LIBS)
 endef
 $(eval $(call LLVMLIBC_TEST_BUILD,host,$(HOST_LDFLAGS)))

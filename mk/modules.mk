@@ -11,7 +11,7 @@ KERNEL_EXTRA_OBJS  += $(MODULES_REGISTRY_O)
 $(KERNEL_ELF): $(MODULES_REGISTRY_O)    # kernel.mk read its prerequisites before this file
 $(MODULES_REGISTRY_O): $(MODULES_REGISTRY_C) kernel/suite_registry.h | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(I686_CFLAGS) -I. -c -o $@ $<
+	$(CC) $(I686_CFLAGS) -c -o $@ $<
 
 # Host tests of the loader and the JSON writer (the loader test also reads the built modules).
 MODULES_HOST := $(BUILD)/host/modules
@@ -28,7 +28,7 @@ $(MODULES_HOST)/test_module_suite: tests/host/test_module_suite.c kernel/suite_r
         kernel/suite_stats.c kernel/module_loader.c kernel/profile.c kernel/json.c \
         kernel/fprof.c kernel/format.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -I. -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
 
 HOST_TEST_BINS += $(MODULES_HOST)/test_module_loader $(MODULES_HOST)/test_json \
                   $(MODULES_HOST)/test_module_suite
@@ -39,7 +39,7 @@ HOSTRUN_SRCS := tools/hostrun/hostrun.c kernel/module_loader.c kernel/format.c k
                 kernel/suite_stats.c kernel/suite_run.c kernel/profile.c kernel/fprof.c
 $(HOSTRUN): $(HOSTRUN_SRCS) $(MODULES_REGISTRY_C) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) -m32 -msse2 -O2 -g -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Iinclude -I. -MMD -MP \
+	$(HOST_CC) -m32 -msse2 -O2 -g -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -I. -Iinclude -MMD -MP \
 	    -DHOSTRUN_BUILD_ID='"'"$$(git describe --always --dirty 2>/dev/null || echo unknown)"'"' \
 	    -o $@ $(HOSTRUN_SRCS) $(MODULES_REGISTRY_C)
 

@@ -3,7 +3,7 @@
  * blank lines and lines starting with '#' are ignored; CR before LF is accepted. Keys and
  * defaults are listed in docs/llm.md. The kernel reads the file from the FAT16 partition
  * and hands the bytes here; nothing in this file does I/O, so it is host-tested. */
-#include "llm_impl.h"
+#include "kernel/llm/llm_impl.h"
 
 #define CFG_LINE_MAX        (LLM_CFG_PROMPT_MAX + 64)
 #define CFG_STEPS_MAX       (1 << 20)

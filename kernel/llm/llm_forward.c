@@ -7,8 +7,8 @@
  * are bit-identical to llama2.c's; the SIMD kernels change only the matmul summation order.
  * One difference in form, not in value: the RoPE factors depend only on pos, so they are
  * computed once per position instead of once per layer. */
-#include "llm_impl.h"
-#include "llm_math.h"
+#include "kernel/llm/llm_impl.h"
+#include "kernel/llm/llm_math.h"
 
 #define RMS_EPS         1e-5f       /* run.c rmsnorm() */
 #define ROPE_THETA      10000.0f    /* run.c forward(): freq = 1 / theta^(head_dim / hs) */

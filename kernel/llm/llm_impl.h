@@ -4,7 +4,7 @@
 #ifndef FLUID_LLM_IMPL_H
 #define FLUID_LLM_IMPL_H
 
-#include "llm.h"
+#include "kernel/llm/llm.h"
 
 size_t llm_strlen(const char *s);
 int llm_strcmp(const char *a, const char *b);

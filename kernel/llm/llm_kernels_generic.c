@@ -1,6 +1,6 @@
 /* Kernel choice on architectures without SIMD kernels here: the scalar ones. The Makefile
  * builds this file instead of llm_kernels_x86.c for non-x86-64 targets. */
-#include "llm_impl.h"
+#include "kernel/llm/llm_impl.h"
 
 const struct llm_kernels *llm_kernels_best(void)
 {

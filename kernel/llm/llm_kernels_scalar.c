@@ -2,7 +2,7 @@
  * order is llama2.c's - run.c matmul() for fp32, runq.c matmul() for Q8_0 - so the host
  * tests can demand logits and tokens bit-identical to run.c. Used on every architecture
  * and as the yardstick the SIMD kernels (llm_kernels_x86.c) are tested against. */
-#include "llm_impl.h"
+#include "kernel/llm/llm_impl.h"
 
 /* out(d) = W(d, n) @ x(n), one running float sum per row. */
 static void matmul_f32(float *out, const float *x, const float *w, int n, int d)

@@ -8,7 +8,7 @@
 #include <cpuid.h>
 #include <immintrin.h>
 
-#include "llm_impl.h"
+#include "kernel/llm/llm_impl.h"
 
 #define CPUID_1_ECX_FMA      (1u << 12)
 #define CPUID_1_ECX_OSXSAVE  (1u << 27)

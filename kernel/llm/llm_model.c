@@ -12,7 +12,7 @@
  *     followed by its fp32 group scales.
  * Every header field is range-checked and the exact file length is derived from the
  * header before any weight pointer is formed; weights are then used in place. */
-#include "llm_impl.h"
+#include "kernel/llm/llm_impl.h"
 
 /* Header limits: generous for TinyLlama/Llama-2-7B shapes, small enough that every size
  * product below fits in 64 bits without overflow (2^14 * 2^16 * 2^8 * 4 < 2^63). */

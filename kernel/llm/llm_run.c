@@ -3,7 +3,7 @@
  * are forced while the model runs over them, then sampled tokens follow until `steps`
  * positions have run or BOS is sampled; each token's text streams out as it is produced.
  * Timing, as run.c: from the first emitted token to the end, (positions - 1) tokens. */
-#include "llm_impl.h"
+#include "kernel/llm/llm_impl.h"
 
 #define SUMMARY_MAX     512     /* one JSON line */
 #define MILLI           1000u

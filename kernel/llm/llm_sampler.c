@@ -4,8 +4,8 @@
  * sample_topp (cutoff (1 - topp) / (n - 1), descending sort, first index whose cumulative
  * probability exceeds topp). run.c sorts with glibc qsort, a stable merge sort for these
  * sizes; the merge sort here is stable too, so equal probabilities keep index order. */
-#include "llm_impl.h"
-#include "llm_math.h"
+#include "kernel/llm/llm_impl.h"
+#include "kernel/llm/llm_math.h"
 
 #define XORSHIFT_MULT   0x2545F4914F6CDD1Dull /* xorshift* multiplier (Vigna 2016) */
 #define F32_MANTISSA    16777216.0f           /* 2^24: 24 random bits -> [0, 1) */

@@ -4,7 +4,7 @@
  * byte fallback at id byte+3, merge of the best-scoring pair until none is left) is kept
  * token for token, the code is rewritten with bounds checks on every index.
  * File: int32 max_token_length, then vocab_size x {float32 score, int32 len, len bytes}. */
-#include "llm_impl.h"
+#include "kernel/llm/llm_impl.h"
 
 #define TOK_MAX_TOKEN_LENGTH 4096   /* longest piece accepted (Llama 2: 48 bytes) */
 #define TOK_BYTE_FALLBACK    3      /* ids 0-2 are <unk> <s> </s>; byte b is id b + 3 */

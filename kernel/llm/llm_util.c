@@ -3,7 +3,7 @@
  * kernel/llm). Called from every other kernel/llm file; no state of its own. */
 #include <stdarg.h>
 
-#include "llm_impl.h"
+#include "kernel/llm/llm_impl.h"
 
 #define LLM_DIAG_LINE_MAX 256   /* one diagnostic line, prefix and newline included */
 #define LLM_FMT_NUM_MAX   32    /* digits of the widest integer, sign included */

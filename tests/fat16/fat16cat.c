@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../kernel/fat16.h"
+#include "kernel/fat16.h"
 
 #define TREE_MAX_DEPTH  16
 #define PATH_MAX_LEN    256

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../kernel/log.h"
+#include "kernel/log.h"
 
 void kvprintf(const char *fmt, va_list ap)
 {

@@ -2,9 +2,9 @@
  * boot_info validation (kernel/bootcheck.c). */
 #include <stdint.h>
 
-#include "check.h"
-#include "../../kernel/bootcheck.h"
-#include "../../kernel/e820.h"
+#include "tests/host/check.h"
+#include "kernel/bootcheck.h"
+#include "kernel/e820.h"
 
 #define KIB 1024ull
 #define MIB (1024ull * KIB)

@@ -6,11 +6,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "check.h"
+#include "tests/host/check.h"
 
-#include "../../kernel/fat16.h"
-#include "../../kernel/mbr.h"
-#include "../../kernel/ramdisk.h"
+#include "kernel/fat16.h"
+#include "kernel/mbr.h"
+#include "kernel/ramdisk.h"
 
 /* CHECK/REQUIRE with a printf-style context (check.h's own variadic form passes its
  * arguments before the condition text, so its format and arguments do not line up). */

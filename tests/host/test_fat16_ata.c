@@ -3,10 +3,10 @@
  * and are exercised by booting (see docs/fat16.md). */
 #include <stdint.h>
 
-#include "check.h"
+#include "tests/host/check.h"
 
-#include "../../kernel/ata.h"
-#include "../../kernel/tsc.h"
+#include "kernel/ata.h"
+#include "kernel/tsc.h"
 
 /* ata.c bounds its waits with the TSC; the parser tests never wait. */
 bool tsc_have_lfence;

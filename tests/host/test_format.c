@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "check.h"
-#include "../../kernel/format.h"
+#include "tests/host/check.h"
+#include "kernel/format.h"
 
 #define BUF 128
 

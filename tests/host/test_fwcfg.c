@@ -2,8 +2,8 @@
  * lays them out (docs/specs/fw_cfg.txt): big-endian count, 64-byte entries. */
 #include <stdint.h>
 
-#include "check.h"
-#include "../../kernel/fwcfg.h"
+#include "tests/host/check.h"
+#include "kernel/fwcfg.h"
 
 #define MAX_DIR (4 + 8 * FW_CFG_FILE_ENTRY_BYTES)
 

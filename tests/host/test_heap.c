@@ -8,9 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "test_heap_host.h"
-#include "../../kernel/heap_impl.h"     /* heap_g: the heap_check tests corrupt counters */
+#include "tests/host/check.h"
+#include "tests/host/test_heap_host.h"
+#include "kernel/heap_impl.h"     /* heap_g: the heap_check tests corrupt counters */
 
 #define MIB ((size_t)1 << 20)
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "../../kernel/heap.h"
-#include "check.h"
+#include "kernel/heap.h"
+#include "tests/host/check.h"
 
 /* CHECK/REQUIRE with printf arguments after the message (check.h's own forms put the
  * condition text last, after the caller's arguments). */

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "check.h"
-#include "../../kernel/json.h"
+#include "tests/host/check.h"
+#include "kernel/json.h"
 
 #define BUF_SIZE 1024
 

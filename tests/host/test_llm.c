@@ -6,8 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "check.h"
-#include "../../kernel/llm/llm.h"
+#include "tests/host/check.h"
+#include "kernel/llm/llm.h"
 
 static char last_diag[512];
 

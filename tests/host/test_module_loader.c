@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "../../kernel/module_loader.h"
+#include "tests/host/check.h"
+#include "kernel/module_loader.h"
 
 /* CHECK with a message: check.h's CHECK puts #cond after the caller's arguments. */
 #define CHECKF(cond, ...)                                                   \

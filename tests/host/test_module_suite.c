@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "tests/host/check.h"
 #include "kernel/module_loader.h"
 #include "kernel/profile.h"
 #include "kernel/suite_run.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../kernel/llm/llm.h"
+#include "kernel/llm/llm.h"
 
 #define NS_PER_S        1000000000ull
 #define ARENA_SLACK     (1u << 20)

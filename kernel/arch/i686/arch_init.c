@@ -1,9 +1,9 @@
 /* i686 bring-up after the console: GDT and TSSs, paging with the stack guard page, IDT;
  * then the switch from entry.asm's boot stack to the guarded kernel stack. Also the
  * deliberate faults behind the `test=` options. Runs with interrupts off. */
-#include "../../arch.h"
-#include "../../log.h"
-#include "x86.h"
+#include "kernel/arch.h"
+#include "kernel/log.h"
+#include "kernel/arch/i686/x86.h"
 
 #define PAGE_BYTES          4096u
 #define KERNEL_STACK_BYTES  (64u * 1024u)

@@ -3,7 +3,7 @@
  * and a TSS for the double-fault task, which has its own stack so a #DF caused by an
  * exhausted kernel stack can still be reported (SDM vol. 3A §6.15, interrupt 8, and §7.3).
  * Called once from arch_init_and_continue with interrupts off. */
-#include "x86.h"
+#include "kernel/arch/i686/x86.h"
 
 #define DF_STACK_BYTES      8192
 

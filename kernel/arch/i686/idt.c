@@ -2,7 +2,7 @@
  * the 16 PIC lines, all to the isr.asm stubs, except vector 8 (#DF), a task gate to the
  * double-fault TSS so the report runs on a known-good stack. Vectors above 47 are beyond
  * the IDT limit: an INT to them raises #GP, which is reported. */
-#include "x86.h"
+#include "kernel/arch/i686/x86.h"
 
 #define IDT_VECTORS         (EXCEPTION_VECTORS + IRQ_LINES)
 #define GATE_INTERRUPT32    0x8E    /* P=1, DPL=0, 32-bit interrupt gate (clears IF) */

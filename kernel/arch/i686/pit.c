@@ -2,9 +2,9 @@
  * IRQ 0, counting ticks and letting the fault guard enforce time budgets. Intel 8254
  * datasheet (control word, mode 2). The input clock is 1.193182 MHz, so the divisor 1193
  * gives 1000.15 Hz; timer_tick_ps() reports that exact period for TSC calibration. */
-#include "../../arch.h"
-#include "../../io.h"
-#include "x86.h"
+#include "kernel/arch.h"
+#include "kernel/io.h"
+#include "kernel/arch/i686/x86.h"
 
 #define PIT_CHANNEL0        0x40
 #define PIT_COMMAND         0x43

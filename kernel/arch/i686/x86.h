@@ -7,7 +7,7 @@
 
 #include <fluid/types.h>
 
-#include "../x86/pic.h"
+#include "kernel/arch/x86/pic.h"
 
 /* GDT selectors (gdt.c). Code and data match stage2's, so nothing changes meaning when our
  * GDT replaces its. */
@@ -30,7 +30,7 @@
 #define EFLAGS_ID           (1u << 21)  /* toggles if CPUID exists */
 #define MXCSR_DEFAULT       0x1F80u     /* all SSE exceptions masked, round to nearest */
 
-#include "../x86/exceptions.h"
+#include "kernel/arch/x86/exceptions.h"
 #define VECTOR_DOUBLE_FAULT 8
 
 /* What isr.asm pushes, lowest address first: segment registers, PUSHAD, the vector, the

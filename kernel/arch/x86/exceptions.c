@@ -1,5 +1,5 @@
 /* Names of the x86 exception vectors (contract in exceptions.h). */
-#include "exceptions.h"
+#include "kernel/arch/x86/exceptions.h"
 
 /* SDM vol. 3A table 6-1. */
 static const char *const exc_mnemonic[EXCEPTION_VECTORS] = {

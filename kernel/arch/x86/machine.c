@@ -1,8 +1,8 @@
 /* machine_exit / machine_halt (kernel/machine.h): the kernel's only ways to stop. Every exit
  * path prints "fluid: done, status ok|failed" first, so tests see one final line. */
-#include "../../io.h"
-#include "../../log.h"
-#include "../../machine.h"
+#include "kernel/io.h"
+#include "kernel/log.h"
+#include "kernel/machine.h"
 
 void machine_halt(void)
 {

@@ -1,8 +1,8 @@
 /* 8259A PIC pair: remapped to vectors 0x20-0x2F (the BIOS leaves the master on 0x08-0x0F,
  * where CPU exceptions live), all lines masked except the timer and the cascade. Intel 8259A
  * datasheet: ICW1-ICW4, OCW2 (EOI), OCW3 (read ISR). */
-#include "../../io.h"
-#include "pic.h"
+#include "kernel/io.h"
+#include "kernel/arch/x86/pic.h"
 
 #define PIC1_CMD            0x20
 #define PIC1_DATA           0x21

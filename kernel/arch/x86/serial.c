@@ -2,8 +2,8 @@
  * kernel: serial_init() checks the scratch register and a loopback round trip first and
  * leaves the port unused if either fails, and every transmit wait is bounded; a port that
  * stops draining is given up. Registers: PC16550D datasheet (National Semiconductor). */
-#include "../../console.h"
-#include "../../io.h"
+#include "kernel/console.h"
+#include "kernel/io.h"
 
 #define COM1_BASE       0x3F8
 #define UART_THR        0   /* transmit holding (write), DLAB=0 */

@@ -1,9 +1,9 @@
 /* x86-64 bring-up after the console: GDT with the IST stacks, the stack guard page, the IDT;
  * then the switch from entry.asm's boot stack to the guarded kernel stack. Also the
  * deliberate faults behind the `test=` options. Runs with interrupts off. */
-#include "../../arch.h"
-#include "../../log.h"
-#include "x86_64.h"
+#include "kernel/arch.h"
+#include "kernel/log.h"
+#include "kernel/arch/x86_64/x86_64.h"
 
 #define PAGE_BYTES          4096u
 #define KERNEL_STACK_BYTES  (256u * 1024u)  /* llm_forward and fat16 keep little on it */

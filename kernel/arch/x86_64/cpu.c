@@ -3,10 +3,10 @@
  * x87 and SSE (CR0/CR4, every x86-64 CPU has them) and, with XSAVE, the AVX/AVX-512 state
  * components in XCR0 (Intel SDM vol. 1 §13.3, vol. 3A §2.5-2.6). The decoding of the raw
  * registers is kernel/cpu.c, shared with the i686 kernel. */
-#include "../../cpu.h"
-#include "../../log.h"
-#include "../x86/cpuid.h"
-#include "x86_64.h"
+#include "kernel/cpu.h"
+#include "kernel/log.h"
+#include "kernel/arch/x86/cpuid.h"
+#include "kernel/arch/x86_64/x86_64.h"
 
 #define CR4_OSFXSR          (1ull << 9)
 #define CR4_OSXMMEXCPT      (1ull << 10)

@@ -2,7 +2,7 @@
  * whose interrupt stack table gives the double fault and NMI handlers stacks of their own, so
  * a kernel stack overflow is still reported (SDM vol. 3A §6.14.5, §7.7). Replaces stage2's
  * GDT, which lives in memory the kernel does not own. Runs once, interrupts off. */
-#include "x86_64.h"
+#include "kernel/arch/x86_64/x86_64.h"
 
 #define IST_STACK_BYTES     (16u * 1024u)
 #define DESC_CODE64         0x00AF9A000000FFFFull  /* P, DPL 0, code exec/read, L=1, G=1 */

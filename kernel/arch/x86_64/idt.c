@@ -2,7 +2,7 @@
  * vectors and the 16 PIC lines, all to the isr.asm stubs. #DF and NMI switch to their own
  * IST stacks (gdt.c), so an overflowing kernel stack still gets its report. Vectors above
  * 47 are beyond the IDT limit: an INT to them raises #GP, which is reported. */
-#include "x86_64.h"
+#include "kernel/arch/x86_64/x86_64.h"
 
 #define GATE_INTERRUPT64    0x8E    /* P=1, DPL=0, 64-bit interrupt gate (clears IF) */
 

@@ -5,12 +5,12 @@
  * to read with a FAT16 I/O error, which names it. */
 #include <string.h>
 
-#include "../../ata.h"
-#include "../../fat16.h"
-#include "../../heap.h"
-#include "../../log.h"
-#include "../../ramdisk.h"
-#include "llm_files.h"
+#include "kernel/ata.h"
+#include "kernel/fat16.h"
+#include "kernel/heap.h"
+#include "kernel/log.h"
+#include "kernel/ramdisk.h"
+#include "kernel/arch/x86_64/llm_files.h"
 
 #define MODELS_DIR          "/MODELS"
 #define FILE_ALIGN          64      /* model weights are read in place: keep rows aligned */

@@ -9,14 +9,14 @@
  * llm.encode=FILE it only encodes each NUL-separated text of FILE and prints the ids. */
 #include <string.h>
 
-#include "../../cmdline.h"
-#include "../../console.h"
-#include "../../heap.h"
-#include "../../log.h"
-#include "../../tsc.h"
-#include "../../llm/llm.h"
-#include "llm_files.h"
-#include "llm_stage.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/heap.h"
+#include "kernel/log.h"
+#include "kernel/tsc.h"
+#include "kernel/llm/llm.h"
+#include "kernel/arch/x86_64/llm_files.h"
+#include "kernel/arch/x86_64/llm_stage.h"
 
 #define ARENA_SLACK         (256u * 1024u)  /* sampler buffers, prompt ids, alignment */
 #define ARENA_PER_VOCAB     64u             /* tokenizer piece copies and sorted ids */

@@ -4,15 +4,15 @@
  * the stack guard page (then on the guarded stack), PIC/PIT, TSC calibration, the test hook,
  * the stages (heap over all free RAM, then the LLM run), and the exit. */
 
-#include "../../arch.h"
-#include "../../bootcheck.h"
-#include "../../cmdline.h"
-#include "../../log.h"
-#include "../../machine.h"
-#include "../../memory.h"
-#include "../../tsc.h"
-#include "../../startup.h"
-#include "llm_stage.h"
+#include "kernel/arch.h"
+#include "kernel/bootcheck.h"
+#include "kernel/cmdline.h"
+#include "kernel/log.h"
+#include "kernel/machine.h"
+#include "kernel/memory.h"
+#include "kernel/tsc.h"
+#include "kernel/startup.h"
+#include "kernel/arch/x86_64/llm_stage.h"
 
 static const char *const stage_tests[] = {"heap"};     /* run by the heap stage */
 

@@ -3,7 +3,7 @@
  * 4 KiB pages (through a new page directory first if it is a 1 GiB page) and marks the
  * guard's entry not present, so a kernel stack overflow faults instead of running into .bss.
  * 4-level paging, SDM vol. 3A §4.5 (tables 4-14 to 4-19). Runs once, interrupts off. */
-#include "x86_64.h"
+#include "kernel/arch/x86_64/x86_64.h"
 
 #define PT_ENTRIES          512
 #define PTE_PRESENT         0x001ull

@@ -2,9 +2,9 @@
  * through the shared PIC driver, counting ticks for TSC calibration (kernel/tsc.c). Intel
  * 8254 datasheet (control word, mode 2): the 1.193182 MHz input divided by 1193 gives
  * 1000.15 Hz; timer_tick_ps() reports that exact period. */
-#include "../../arch.h"
-#include "../../io.h"
-#include "x86_64.h"
+#include "kernel/arch.h"
+#include "kernel/io.h"
+#include "kernel/arch/x86_64/x86_64.h"
 
 #define PIT_CHANNEL0        0x40
 #define PIT_COMMAND         0x43

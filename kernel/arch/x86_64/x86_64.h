@@ -7,7 +7,7 @@
 
 #include <fluid/types.h>
 
-#include "../x86/pic.h"
+#include "kernel/arch/x86/pic.h"
 
 /* GDT selectors (gdt.c). Code and data sit where stage2's long-mode GDT has them. */
 #define SEL_KERNEL_CODE     0x08
@@ -19,7 +19,7 @@
 #define IST_DOUBLE_FAULT    1
 #define IST_NMI             2
 
-#include "../x86/exceptions.h"
+#include "kernel/arch/x86/exceptions.h"
 #define VECTOR_NMI          2
 #define VECTOR_DOUBLE_FAULT 8
 #define VECTOR_PAGE_FAULT   14
