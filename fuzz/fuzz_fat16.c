@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "kernel/fat16.h"
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 
 #define FUZZ_DISK_SECTORS   (16u * 1024 * 1024 / BLOCKDEV_SECTOR_SIZE)  /* 16 MiB disk */
 #define FUZZ_MAX_DEPTH      8

@@ -5,8 +5,8 @@
 #include "kernel/ata.h"
 
 #include "kernel/io.h"
-#include "kernel/log.h"
-#include "kernel/tsc.h"
+#include "kernel/core/log.h"
+#include "kernel/core/tsc.h"
 
 /* Command block registers, offsets from the channel's I/O base (§7.1, table 11). */
 #define ATA_REG_DATA        0

@@ -2,7 +2,7 @@
  * FAT16 driver and the kernel's disk setup; no port I/O here, so it also runs on the host. */
 #include "kernel/blockdev.h"
 
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 
 const char *blockdev_strerror(int err)
 {

@@ -5,8 +5,8 @@
  * Portable: no I/O besides the FAT16 driver and kprintf. */
 #include "kernel/cache.h"
 
-#include "kernel/format.h"
-#include "kernel/log.h"
+#include "kernel/core/format.h"
+#include "kernel/core/log.h"
 #include "kernel/module_loader.h"
 
 #define CACHE_PATH_MAX      (sizeof CACHE_DIR + FAT16_NAME_MAX + 1)

@@ -10,9 +10,9 @@
 
 #include <fluid/bootinfo.h>
 #include "kernel/ata.h"
-#include "kernel/bootcheck.h"
+#include "kernel/core/bootcheck.h"
 #include "kernel/heap.h"
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 #include "kernel/ramdisk.h"
 
 #define CACHE_ALLOC_ALIGN   16

@@ -4,7 +4,7 @@
  * and in the host tests and fuzzer. Every on-disk value is checked before it is used. */
 #include "kernel/fat16.h"
 
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 #include "kernel/mbr.h"
 
 /* Boot sector and BPB (fatgen103 §3.1 "Boot Sector and BPB"), offsets in bytes. */

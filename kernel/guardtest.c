@@ -2,9 +2,9 @@
  * produce; the last case returns normally again, proving the guard recovered cleanly. */
 #include "kernel/guardtest.h"
 
-#include "kernel/arch.h"
+#include "kernel/core/arch.h"
 #include "kernel/guard.h"
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 
 #define GT_BUDGET_MS        20
 #define GT_MAGIC_RESULT     0x600D600Du

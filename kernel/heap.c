@@ -5,7 +5,7 @@
  * a cache pop or push plus one header check. Contract in heap.h, design in docs/heap.md.
  * Called by kernel code after heap_init() and heap_add_region(); never from interrupts. */
 #include "kernel/heap_impl.h"
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 
 struct heap_state heap_g;
 

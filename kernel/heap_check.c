@@ -4,7 +4,7 @@
  * counters are the single source the statistics report; this walk proves they match).
  * Reports problems with kprintf and returns their number; never panics. O(heap size). */
 #include "kernel/heap_impl.h"
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 
 struct walk {
     unsigned problems;

@@ -7,7 +7,7 @@
  * in random order. Checked: alignment, usable size, no overlap, contents preserved (sampled
  * for big blocks), calloc zeroing, heap_check() and the statistics every CHECK_EVERY steps. */
 #include "kernel/heap.h"
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 
 #define SLOTS           256
 #define CHECK_EVERY     1024u

@@ -2,7 +2,7 @@
  * are escaped per RFC 8259 §7: '"', '\\' and every control character below 0x20 (as \n, \t,
  * ... or \u00XX); bytes >= 0x80 pass through unchanged (callers emit ASCII or UTF-8). */
 #include "kernel/json.h"
-#include "kernel/format.h"
+#include "kernel/core/format.h"
 
 #define JSON_NUM_MAX 24     /* "-9223372036854775808" and "18446744073709551615" fit */
 

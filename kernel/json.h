@@ -1,6 +1,6 @@
 /* A streaming JSON writer with no heap (RFC 8259): objects, arrays, escaped strings, unsigned
  * and signed 64-bit numbers. Output goes to a caller's sink, e.g. the serial port or a
- * struct text_buf. Numbers are formatted by kernel/format.c. Commas and nesting are tracked here, so callers cannot emit invalid JSON
+ * struct text_buf. Numbers are formatted by kernel/core/format.c. Commas and nesting are tracked here, so callers cannot emit invalid JSON
  * by forgetting one; misuse (too deep, a value where a key belongs) sets `error` and the
  * writer stops writing. Portable: built into the kernel, the host runner and host tests. */
 #ifndef FLUID_KERNEL_JSON_H

@@ -2,14 +2,14 @@
  * interrupts off, .bss zeroed, EAX/EBX from stage2 as arguments. Order: console, banner,
  * options, boot_info validation, CPU, FPU/SSE, E820, GDT/IDT/TSS/paging (then on the guarded
  * stack), PIC/PIT, TSC calibration, the test hook, the stages, and the exit. */
-#include "kernel/arch.h"
-#include "kernel/cmdline.h"
+#include "kernel/core/arch.h"
+#include "kernel/core/cmdline.h"
 #include "kernel/guardtest.h"
-#include "kernel/log.h"
-#include "kernel/machine.h"
-#include "kernel/stages.h"
-#include "kernel/startup.h"
-#include "kernel/tsc.h"
+#include "kernel/core/log.h"
+#include "kernel/core/machine.h"
+#include "kernel/core/stages.h"
+#include "kernel/core/startup.h"
+#include "kernel/core/tsc.h"
 
 /* test= options the i686 stages run themselves ("guard" runs here, before them). */
 static const char *const stage_tests[] = {"bad-modules", "heap"};

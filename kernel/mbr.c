@@ -3,7 +3,7 @@
  * CHS end (3 bytes, ignored), LBA start (u32 LE), sector count (u32 LE). */
 #include "kernel/mbr.h"
 
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 
 #define MBR_TABLE_OFFSET        446     /* first partition entry */
 #define MBR_ENTRY_SIZE          16

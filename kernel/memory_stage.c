@@ -2,12 +2,12 @@
  * `heap=guard`, and with `test=heap` runs the heap's randomized self-test in the booted kernel. */
 #include <fluid/memlayout.h>
 
-#include "kernel/bootcheck.h"
-#include "kernel/cmdline.h"
+#include "kernel/core/bootcheck.h"
+#include "kernel/core/cmdline.h"
 #include "kernel/heap.h"
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 #include "kernel/memory.h"
-#include "kernel/tsc.h"
+#include "kernel/core/tsc.h"
 
 #define HEAP_SELFTEST_STEPS     20000u
 #define KIB                     1024u

@@ -4,7 +4,7 @@
  * entry, body CRC, relocation offsets, CPU features. mod_place trusts only what mod_check
  * accepted. Called by kernel/suite.c and tools/hostrun; no allocation, no I/O. */
 #include "kernel/module_loader.h"
-#include "kernel/format.h"
+#include "kernel/core/format.h"
 
 #define CRC32_POLY  0xEDB88320u     /* ISO-HDLC / zlib, reflected */
 #define NIBBLE_BITS 4

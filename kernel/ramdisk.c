@@ -1,7 +1,7 @@
 /* RAM disk block device (see ramdisk.h). blockdev_read() has checked the range already. */
 #include "kernel/ramdisk.h"
 
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 
 static int ramdisk_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf)
 {

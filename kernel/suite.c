@@ -1,25 +1,25 @@
 /* The benchmark suite stage (kernel/suite.h): environment glue around kernel/suite_run.c.
  * Memory is one static arena reused by each module in turn (modules run one at a time, so
  * the profile's code_address is the arena for all of them); calls go through guard_call,
- * time through the serialized tsc_read (kernel/tsc.h), whose overhead is measured here and
+ * time through the serialized tsc_read (kernel/core/tsc.h), whose overhead is measured here and
  * subtracted from every sample. */
 #include "kernel/suite.h"
 
 #include <fluid/kernel_header.h>
-#include "kernel/arch.h"
-#include "kernel/bootcheck.h"
+#include "kernel/core/arch.h"
+#include "kernel/core/bootcheck.h"
 #include "kernel/cache.h"
-#include "kernel/cmdline.h"
-#include "kernel/console.h"
-#include "kernel/cpu.h"
-#include "kernel/e820.h"
+#include "kernel/core/cmdline.h"
+#include "kernel/core/console.h"
+#include "kernel/core/cpu.h"
+#include "kernel/core/e820.h"
 #include "kernel/fprof.h"
 #include "kernel/guard.h"
 #include "kernel/heap.h"
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 #include "kernel/profile.h"
 #include "kernel/suite_run.h"
-#include "kernel/tsc.h"
+#include "kernel/core/tsc.h"
 
 #define SUITE_OVERHEAD_ROUNDS   64
 #define SUITE_BAD_OPTION        "test=bad-modules"
@@ -74,7 +74,7 @@ static enum suite_call_outcome guarded(void *ctx, uint32_t entry,
                                                                : SUITE_CALL_TIMEOUT;
 }
 
-/* CPUID features (kernel/cpu.h) -> FLUID_FEAT_*; SSE counts only if the kernel enabled it. */
+/* CPUID features (kernel/core/cpu.h) -> FLUID_FEAT_*; SSE counts only if the kernel enabled it. */
 static uint32_t module_features(void)
 {
     static const struct { enum cpu_feature cpu; uint32_t feat; bool needs_sse; } map[] = {
@@ -83,7 +83,7 @@ static uint32_t module_features(void)
         {CPU_FEAT_SSE, FLUID_FEAT_SSE, true}, {CPU_FEAT_SSE2, FLUID_FEAT_SSE2, true},
         {CPU_FEAT_SSE3, FLUID_FEAT_SSE3, true}, {CPU_FEAT_SSSE3, FLUID_FEAT_SSSE3, true},
         {CPU_FEAT_SSE4_1, FLUID_FEAT_SSE41, true}, {CPU_FEAT_SSE4_2, FLUID_FEAT_SSE42, true},
-    };   /* AVX/AVX2 stay off: the kernel does not enable AVX state (kernel/cpu.h) */
+    };   /* AVX/AVX2 stay off: the kernel does not enable AVX state (kernel/core/cpu.h) */
     uint32_t feats = 0;
     bool sse_on = cpu_info()->sse_enabled;
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)

@@ -1,7 +1,7 @@
 /* Runs one module (kernel/suite_run.h). The warm-up call fills caches and catches a fault
  * before any timing; a wrong answer on any call marks the module failed whatever its speed. */
 #include "kernel/suite_run.h"
-#include "kernel/format.h"
+#include "kernel/core/format.h"
 #include "kernel/fprof.h"
 
 static void clear(struct suite_result *r, const struct suite_entry *e, const char *source)

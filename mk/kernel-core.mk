@@ -8,11 +8,11 @@ KCORE_TESTS    := format cmdline fwcfg e820 cpu memory
 KCORE_BINS     := $(addprefix $(KCORE_HOST_DIR)/test_,$(KCORE_TESTS))
 
 # Kernel sources each test links (besides its own test_<name>.c and the log stubs).
-KCORE_SRCS_format  := kernel/format.c
-KCORE_SRCS_cmdline := kernel/cmdline.c
+KCORE_SRCS_format  := kernel/core/format.c
+KCORE_SRCS_cmdline := kernel/core/cmdline.c
 KCORE_SRCS_fwcfg   := kernel/fwcfg.c
-KCORE_SRCS_e820    := kernel/e820.c kernel/bootcheck.c kernel/format.c
-KCORE_SRCS_cpu     := kernel/cpu.c
+KCORE_SRCS_e820    := kernel/core/e820.c kernel/core/bootcheck.c kernel/core/format.c
+KCORE_SRCS_cpu     := kernel/core/cpu.c
 KCORE_SRCS_memory  := kernel/memory.c
 
 $(KCORE_HOST_DIR)/%.o: %.c | $(SETUP_STAMP)

@@ -14,9 +14,9 @@ KERNEL64_LDSCRIPT := kernel/arch/x86_64/linker.ld
 
 # Portable kernel sources the 64-bit kernel shares with the i686 one (kernel/*.c is not taken
 # whole: main.c, stages and the module suite are the i686 kernel's).
-KERNEL64_SHARED := kernel/header.c kernel/log.c kernel/format.c kernel/console.c kernel/cmdline.c \
-                   kernel/fwcfg.c kernel/bootcheck.c kernel/e820.c kernel/cpu.c kernel/tsc.c \
-                   kernel/startup.c kernel/heap.c kernel/heap_tlsf.c kernel/heap_check.c \
+KERNEL64_SHARED := kernel/core/header.c kernel/core/log.c kernel/core/format.c kernel/core/console.c kernel/core/cmdline.c \
+                   kernel/fwcfg.c kernel/core/bootcheck.c kernel/core/e820.c kernel/core/cpu.c kernel/core/tsc.c \
+                   kernel/core/startup.c kernel/heap.c kernel/heap_tlsf.c kernel/heap_check.c \
                    kernel/heap_selftest.c kernel/memory.c kernel/memory_stage.c \
                    kernel/fat16.c kernel/blockdev.c kernel/ramdisk.c kernel/mbr.c kernel/ata.c
 KERNEL64_C_SRCS := $(KERNEL64_SHARED) \

@@ -16,17 +16,17 @@ $(MODULES_REGISTRY_O): $(MODULES_REGISTRY_C) kernel/suite_registry.h | $(SETUP_S
 # Host tests of the loader and the JSON writer (the loader test also reads the built modules).
 MODULES_HOST := $(BUILD)/host/modules
 $(MODULES_HOST)/test_module_loader: tests/host/test_module_loader.c kernel/module_loader.c \
-                                    kernel/format.c $(MODULES_MODS) | $(SETUP_STAMP)
+                                    kernel/core/format.c $(MODULES_MODS) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
 
-$(MODULES_HOST)/test_json: tests/host/test_json.c kernel/json.c kernel/format.c | $(SETUP_STAMP)
+$(MODULES_HOST)/test_json: tests/host/test_json.c kernel/json.c kernel/core/format.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
 
 $(MODULES_HOST)/test_module_suite: tests/host/test_module_suite.c kernel/suite_run.c \
         kernel/suite_stats.c kernel/module_loader.c kernel/profile.c kernel/json.c \
-        kernel/fprof.c kernel/format.c | $(SETUP_STAMP)
+        kernel/fprof.c kernel/core/format.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
 
@@ -35,7 +35,7 @@ HOST_TEST_BINS += $(MODULES_HOST)/test_module_loader $(MODULES_HOST)/test_json \
 
 # The 32-bit host runner: same registry, loader and profile code as the kernel, real RDTSC.
 HOSTRUN := $(BUILD)/host/hostrun/hostrun
-HOSTRUN_SRCS := tools/hostrun/hostrun.c kernel/module_loader.c kernel/format.c kernel/json.c \
+HOSTRUN_SRCS := tools/hostrun/hostrun.c kernel/module_loader.c kernel/core/format.c kernel/json.c \
                 kernel/suite_stats.c kernel/suite_run.c kernel/profile.c kernel/fprof.c
 $(HOSTRUN): $(HOSTRUN_SRCS) $(MODULES_REGISTRY_C) | $(SETUP_STAMP)
 	@mkdir -p $(@D)

@@ -44,7 +44,7 @@ VARIANTS = {
 BASELINE = "O2"
 
 # The host runner's sources (mk/modules.mk HOSTRUN_SRCS) minus its generated registry.
-HOSTRUN_SRCS = ["tools/hostrun/hostrun.c", "kernel/module_loader.c", "kernel/format.c",
+HOSTRUN_SRCS = ["tools/hostrun/hostrun.c", "kernel/module_loader.c", "kernel/core/format.c",
                 "kernel/json.c", "kernel/suite_stats.c", "kernel/suite_run.c",
                 "kernel/profile.c", "kernel/fprof.c"]
 HOSTRUN_FLAGS = ["-m32", "-msse2", "-O2", "-g", "-std=gnu11", "-Wall", "-Wextra", "-Werror",

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 
-EXIT_SUCCESS = (0x10 << 1) | 1     # kernel/machine.h FLUID_EXIT_SUCCESS, as QEMU reports it
+EXIT_SUCCESS = (0x10 << 1) | 1     # kernel/core/machine.h FLUID_EXIT_SUCCESS, as QEMU reports it
 EXIT_FAILURE = (0x11 << 1) | 1
 GDB_PORT = 1234
 

@@ -1,11 +1,11 @@
-/* Host stand-ins for the kernel's logging (kernel/log.h), so portable kernel code (heap,
+/* Host stand-ins for the kernel's logging (kernel/core/log.h), so portable kernel code (heap,
  * fat16, module loader) links into host tests. Log lines go to stderr; panic() aborts, which
  * the test runner reports as a failure of the binary. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 
 void kvprintf(const char *fmt, va_list ap)
 {

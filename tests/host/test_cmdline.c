@@ -1,6 +1,6 @@
-/* Command-line parser (kernel/cmdline.c): words, key=value lookup, limits and bad input. */
+/* Command-line parser (kernel/core/cmdline.c): words, key=value lookup, limits and bad input. */
 #include "tests/host/check.h"
-#include "kernel/cmdline.h"
+#include "kernel/core/cmdline.h"
 
 TEST(flags_and_values)
 {

@@ -1,10 +1,10 @@
-/* E820 usable totals (kernel/e820.c), including overlapping and conflicting entries, and
- * boot_info validation (kernel/bootcheck.c). */
+/* E820 usable totals (kernel/core/e820.c), including overlapping and conflicting entries, and
+ * boot_info validation (kernel/core/bootcheck.c). */
 #include <stdint.h>
 
 #include "tests/host/check.h"
-#include "kernel/bootcheck.h"
-#include "kernel/e820.h"
+#include "kernel/core/bootcheck.h"
+#include "kernel/core/e820.h"
 
 #define KIB 1024ull
 #define MIB (1024ull * KIB)

@@ -6,7 +6,7 @@
 #include "tests/host/check.h"
 
 #include "kernel/ata.h"
-#include "kernel/tsc.h"
+#include "kernel/core/tsc.h"
 
 /* ata.c bounds its waits with the TSC; the parser tests never wait. */
 bool tsc_have_lfence;

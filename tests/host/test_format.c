@@ -1,4 +1,4 @@
-/* kprintf's formatting engine (kernel/format.c) against the C library's snprintf, for every
+/* kprintf's formatting engine (kernel/core/format.c) against the C library's snprintf, for every
  * conversion, flag, width and length modifier it claims, at the edges of each integer type;
  * plus snprintf truncation, %p and unknown conversions, where it differs from libc on purpose. */
 #include <limits.h>
@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "tests/host/check.h"
-#include "kernel/format.h"
+#include "kernel/core/format.h"
 
 #define BUF 128
 

@@ -13,7 +13,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 IMAGE = os.path.join(ROOT, "fluid.img")
 LOG_DIR = os.path.join(ROOT, "build", "test-logs")
 
-# kernel/machine.h: FLUID_EXIT_SUCCESS 0x10 and FLUID_EXIT_FAILURE 0x11, as QEMU reports them.
+# kernel/core/machine.h: FLUID_EXIT_SUCCESS 0x10 and FLUID_EXIT_FAILURE 0x11, as QEMU reports them.
 EXIT_SUCCESS = (0x10 << 1) | 1
 EXIT_FAILURE = (0x11 << 1) | 1
 POLL_INTERVAL_S = 0.05

@@ -1,8 +1,8 @@
 /* i686 bring-up after the console: GDT and TSSs, paging with the stack guard page, IDT;
  * then the switch from entry.asm's boot stack to the guarded kernel stack. Also the
  * deliberate faults behind the `test=` options. Runs with interrupts off. */
-#include "kernel/arch.h"
-#include "kernel/log.h"
+#include "kernel/core/arch.h"
+#include "kernel/core/log.h"
 #include "kernel/arch/i686/x86.h"
 
 #define PAGE_BYTES          4096u

@@ -2,8 +2,8 @@
  * kernel/arch/x86/cpuid.c) and the x87/SSE enable sequence: CR0.EM and TS cleared, MP and NE set, FNINIT; with FXSR and
  * SSE, CR4.OSFXSR|OSXMMEXCPT and MXCSR at its reset value (Intel SDM vol. 3A §9.2.1-9.2.2,
  * §13.1). The kernel itself is compiled without SSE; enabling it is for modules. */
-#include "kernel/cpu.h"
-#include "kernel/log.h"
+#include "kernel/core/cpu.h"
+#include "kernel/core/log.h"
 #include "kernel/arch/x86/cpuid.h"
 #include "kernel/arch/i686/x86.h"
 

@@ -5,9 +5,9 @@
  *  - the budget passing: pit_tick -> guard_check_budget (the EOI is already sent);
  *  - a #DF (fn overflowed the kernel stack): the double-fault task rewrites the kernel TSS to
  *    resume at guard_df_resume and IRETs back to it (guard_recover_double_fault). */
-#include "kernel/arch.h"
+#include "kernel/core/arch.h"
 #include "kernel/guard.h"
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 #include "kernel/arch/i686/x86.h"
 
 #define GUARD_DF_STACK_SLACK  64    /* bytes below the saved ESP for guard_df_resume's pushes */

@@ -5,8 +5,8 @@
  * into #DF (SDM vol. 3A table 6-5), handled on its own task. QEMU's TCG does not check
  * segment limits, so an expand-down stack segment would not catch the overflow there; a
  * page does, in QEMU and on hardware. Needs CPUID PSE (Pentium and later). */
-#include "kernel/cpu.h"
-#include "kernel/log.h"
+#include "kernel/core/cpu.h"
+#include "kernel/core/log.h"
 #include "kernel/arch/i686/x86.h"
 
 #define PAGE_SIZE           4096u

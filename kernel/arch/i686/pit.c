@@ -1,8 +1,8 @@
-/* 8254 PIT channel 0 as the kernel timer: rate generator at TIMER_HZ (kernel/arch.h) on
+/* 8254 PIT channel 0 as the kernel timer: rate generator at TIMER_HZ (kernel/core/arch.h) on
  * IRQ 0, counting ticks and letting the fault guard enforce time budgets. Intel 8254
  * datasheet (control word, mode 2). The input clock is 1.193182 MHz, so the divisor 1193
  * gives 1000.15 Hz; timer_tick_ps() reports that exact period for TSC calibration. */
-#include "kernel/arch.h"
+#include "kernel/core/arch.h"
 #include "kernel/io.h"
 #include "kernel/arch/i686/x86.h"
 

@@ -3,8 +3,8 @@
  * registers, to serial and screen. An exception inside a guarded call goes to the guard;
  * any other exception is fatal: report, then exit with the failure status. The double fault
  * arrives on its own task (double_fault_task) and is reported from the saved TSS. */
-#include "kernel/log.h"
-#include "kernel/machine.h"
+#include "kernel/core/log.h"
+#include "kernel/core/machine.h"
 #include "kernel/arch/i686/x86.h"
 
 #define IRQ_TIMER           0

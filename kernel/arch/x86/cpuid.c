@@ -1,8 +1,8 @@
-/* CPUID for both kernels (contract in cpuid.h and kernel/cpu.h): collects the leaves
- * cpu_decode() (kernel/cpu.c) needs, keeps the decoded result, and sets the TSC read's
+/* CPUID for both kernels (contract in cpuid.h and kernel/core/cpu.h): collects the leaves
+ * cpu_decode() (kernel/core/cpu.c) needs, keeps the decoded result, and sets the TSC read's
  * serialisation (LFENCE where SSE2 has it, Intel SDM vol. 2B RDTSC). */
-#include "kernel/cpu.h"
-#include "kernel/tsc.h"
+#include "kernel/core/cpu.h"
+#include "kernel/core/tsc.h"
 #include "kernel/arch/x86/cpuid.h"
 
 static struct cpu_info boot_cpu;

@@ -1,5 +1,5 @@
 /* CPUID collection shared by both kernels (kernel/arch/x86/cpuid.c implements cpu_identify,
- * cpu_info and cpu_has of kernel/cpu.h); each architecture supplies the two calls below and
+ * cpu_info and cpu_has of kernel/core/cpu.h); each architecture supplies the two calls below and
  * its own cpu_enable_fpu_sse. */
 #ifndef FLUID_KERNEL_ARCH_X86_CPUID_H
 #define FLUID_KERNEL_ARCH_X86_CPUID_H

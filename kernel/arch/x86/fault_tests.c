@@ -1,6 +1,6 @@
 /* The deliberate faults of the `test=divide-error` and `test=stack-overflow` options
- * (kernel/arch.h), the same for both kernels: DIV with a 32-bit operand is valid in long mode. */
-#include "kernel/arch.h"
+ * (kernel/core/arch.h), the same for both kernels: DIV with a 32-bit operand is valid in long mode. */
+#include "kernel/core/arch.h"
 
 /* Executes DIV with a zero divisor (in asm: the compiler folds 1u / x into a compare). */
 void arch_test_divide_error(void)

@@ -1,10 +1,10 @@
 /* fw_cfg through the legacy I/O ports (QEMU docs/specs/fw_cfg.txt): a 16-bit selector write
  * to port 0x510, then byte reads from 0x511. Without the device the data port floats high,
  * so the "QEMU" signature check fails and we report the file as absent. */
-#include "kernel/arch.h"
+#include "kernel/core/arch.h"
 #include "kernel/fwcfg.h"
 #include "kernel/io.h"
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 
 #define FW_CFG_PORT_SEL     0x510
 #define FW_CFG_PORT_DATA    0x511

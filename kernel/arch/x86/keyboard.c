@@ -1,7 +1,7 @@
 /* PS/2 keyboard, polled through the 8042 controller (no IRQ 1): enough to wait for a key in
  * interactive mode. Scan code set 1 as the 8042 translates it by default (IBM PC/AT
  * technical reference); a make code maps to ASCII, anything unmapped to KBD_UNMAPPED. */
-#include "kernel/console.h"
+#include "kernel/core/console.h"
 #include "kernel/io.h"
 
 #define I8042_DATA          0x60

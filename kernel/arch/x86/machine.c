@@ -1,8 +1,8 @@
-/* machine_exit / machine_halt (kernel/machine.h): the kernel's only ways to stop. Every exit
+/* machine_exit / machine_halt (kernel/core/machine.h): the kernel's only ways to stop. Every exit
  * path prints "fluid: done, status ok|failed" first, so tests see one final line. */
 #include "kernel/io.h"
-#include "kernel/log.h"
-#include "kernel/machine.h"
+#include "kernel/core/log.h"
+#include "kernel/core/machine.h"
 
 void machine_halt(void)
 {

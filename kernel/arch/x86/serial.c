@@ -2,7 +2,7 @@
  * kernel: serial_init() checks the scratch register and a loopback round trip first and
  * leaves the port unused if either fails, and every transmit wait is bounded; a port that
  * stops draining is given up. Registers: PC16550D datasheet (National Semiconductor). */
-#include "kernel/console.h"
+#include "kernel/core/console.h"
 #include "kernel/io.h"
 
 #define COM1_BASE       0x3F8

@@ -1,8 +1,8 @@
 /* x86-64 bring-up after the console: GDT with the IST stacks, the stack guard page, the IDT;
  * then the switch from entry.asm's boot stack to the guarded kernel stack. Also the
  * deliberate faults behind the `test=` options. Runs with interrupts off. */
-#include "kernel/arch.h"
-#include "kernel/log.h"
+#include "kernel/core/arch.h"
+#include "kernel/core/log.h"
 #include "kernel/arch/x86_64/x86_64.h"
 
 #define PAGE_BYTES          4096u

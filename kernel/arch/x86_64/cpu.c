@@ -2,9 +2,9 @@
  * entry.asm enabled before C ran:
  * x87 and SSE (CR0/CR4, every x86-64 CPU has them) and, with XSAVE, the AVX/AVX-512 state
  * components in XCR0 (Intel SDM vol. 1 §13.3, vol. 3A §2.5-2.6). The decoding of the raw
- * registers is kernel/cpu.c, shared with the i686 kernel. */
-#include "kernel/cpu.h"
-#include "kernel/log.h"
+ * registers is kernel/core/cpu.c, shared with the i686 kernel. */
+#include "kernel/core/cpu.h"
+#include "kernel/core/log.h"
 #include "kernel/arch/x86/cpuid.h"
 #include "kernel/arch/x86_64/x86_64.h"
 

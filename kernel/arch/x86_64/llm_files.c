@@ -8,7 +8,7 @@
 #include "kernel/ata.h"
 #include "kernel/fat16.h"
 #include "kernel/heap.h"
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 #include "kernel/ramdisk.h"
 #include "kernel/arch/x86_64/llm_files.h"
 

@@ -9,11 +9,11 @@
  * llm.encode=FILE it only encodes each NUL-separated text of FILE and prints the ids. */
 #include <string.h>
 
-#include "kernel/cmdline.h"
-#include "kernel/console.h"
+#include "kernel/core/cmdline.h"
+#include "kernel/core/console.h"
 #include "kernel/heap.h"
-#include "kernel/log.h"
-#include "kernel/tsc.h"
+#include "kernel/core/log.h"
+#include "kernel/core/tsc.h"
 #include "kernel/llm/llm.h"
 #include "kernel/arch/x86_64/llm_files.h"
 #include "kernel/arch/x86_64/llm_stage.h"

@@ -4,14 +4,14 @@
  * the stack guard page (then on the guarded stack), PIC/PIT, TSC calibration, the test hook,
  * the stages (heap over all free RAM, then the LLM run), and the exit. */
 
-#include "kernel/arch.h"
-#include "kernel/bootcheck.h"
-#include "kernel/cmdline.h"
-#include "kernel/log.h"
-#include "kernel/machine.h"
+#include "kernel/core/arch.h"
+#include "kernel/core/bootcheck.h"
+#include "kernel/core/cmdline.h"
+#include "kernel/core/log.h"
+#include "kernel/core/machine.h"
 #include "kernel/memory.h"
-#include "kernel/tsc.h"
-#include "kernel/startup.h"
+#include "kernel/core/tsc.h"
+#include "kernel/core/startup.h"
 #include "kernel/arch/x86_64/llm_stage.h"
 
 static const char *const stage_tests[] = {"heap"};     /* run by the heap stage */

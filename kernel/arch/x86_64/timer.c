@@ -1,8 +1,8 @@
-/* The x86-64 kernel's timer: the 8254 PIT channel 0 at TIMER_HZ (kernel/arch.h) on IRQ 0
- * through the shared PIC driver, counting ticks for TSC calibration (kernel/tsc.c). Intel
+/* The x86-64 kernel's timer: the 8254 PIT channel 0 at TIMER_HZ (kernel/core/arch.h) on IRQ 0
+ * through the shared PIC driver, counting ticks for TSC calibration (kernel/core/tsc.c). Intel
  * 8254 datasheet (control word, mode 2): the 1.193182 MHz input divided by 1193 gives
  * 1000.15 Hz; timer_tick_ps() reports that exact period. */
-#include "kernel/arch.h"
+#include "kernel/core/arch.h"
 #include "kernel/io.h"
 #include "kernel/arch/x86_64/x86_64.h"
 

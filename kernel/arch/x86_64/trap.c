@@ -4,8 +4,8 @@
  * (kernel/arch/i686/trap.c) widened to 64 bits. Every exception is fatal: report, then exit
  * with the failure status. A #DF arrives on its own IST stack; when CR2 lies in the stack
  * guard page the report names the kernel stack overflow. */
-#include "kernel/log.h"
-#include "kernel/machine.h"
+#include "kernel/core/log.h"
+#include "kernel/core/machine.h"
 #include "kernel/arch/x86_64/x86_64.h"
 
 #define IRQ_TIMER           0

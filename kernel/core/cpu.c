@@ -2,8 +2,8 @@
  * here: kernel/arch/i686/cpu_x86.c executes it), so tests/host/test_cpu.c feeds it the
  * registers of known CPUs. Bit positions: Intel SDM vol. 2A, CPUID, tables 3-8 to 3-10;
  * AMD64 APM vol. 3 for 0x80000001. */
-#include "kernel/cpu.h"
-#include "kernel/log.h"
+#include "kernel/core/cpu.h"
+#include "kernel/core/log.h"
 
 #define SIG_STEPPING(s)     ((s) & 0xF)
 #define SIG_MODEL(s)        (((s) >> 4) & 0xF)

@@ -1,4 +1,4 @@
-/* Kernel logging: every line goes to COM1 and the VGA console (kernel/console.c).
+/* Kernel logging: every line goes to COM1 and the VGA console (kernel/core/console.c).
  * kprintf understands a printf subset: %s %c %d %i %u %x %X %p %%, the length modifiers
  * l, ll and z, a field width, '0' padding and '-' left alignment. It never allocates, so it
  * is safe in exception handlers. Portable code (heap, fat16, module loader) logs only through

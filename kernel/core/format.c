@@ -1,6 +1,6 @@
 /* kprintf's formatting engine (see format.h for the accepted subset). Pure: no I/O, no
  * allocation, bounded stack, so it is safe in exception handlers and builds on the host. */
-#include "kernel/format.h"
+#include "kernel/core/format.h"
 
 #define FMT_MAX_DIGITS  24      /* 2^64 in decimal has 20 digits; octal is not supported */
 

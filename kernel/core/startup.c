@@ -1,17 +1,17 @@
 /* Start-up steps shared by the i686 and x86-64 kernel_main (contract in startup.h). */
-#include "kernel/startup.h"
+#include "kernel/core/startup.h"
 
 #include <fluid/kernel_header.h>
 
-#include "kernel/arch.h"
-#include "kernel/bootcheck.h"
-#include "kernel/cmdline.h"
-#include "kernel/console.h"
-#include "kernel/cpu.h"
-#include "kernel/e820.h"
-#include "kernel/log.h"
-#include "kernel/machine.h"
-#include "kernel/tsc.h"
+#include "kernel/core/arch.h"
+#include "kernel/core/bootcheck.h"
+#include "kernel/core/cmdline.h"
+#include "kernel/core/console.h"
+#include "kernel/core/cpu.h"
+#include "kernel/core/e820.h"
+#include "kernel/core/log.h"
+#include "kernel/core/machine.h"
+#include "kernel/core/tsc.h"
 
 #define BUILD_ID_LEN        sizeof(((struct kernel_header *)0)->build_id)
 #define CMDLINE_FWCFG_FILE  "opt/fluid/cmdline"

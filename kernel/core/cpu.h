@@ -1,6 +1,6 @@
 /* CPU identification: what CPUID says about the processor and what the kernel enabled.
  * cpu_identify() (kernel/arch/i686/cpu_x86.c) runs CPUID once at boot; the decoding of the
- * raw registers (kernel/cpu.c) is pure and host-tested. Leaves used: 0 (vendor), 1 (signature
+ * raw registers (kernel/core/cpu.c) is pure and host-tested. Leaves used: 0 (vendor), 1 (signature
  * and features), 7 (AVX2), 0x80000000-0x80000004 (LM, brand string) and 0x40000000 (the
  * hypervisor vendor, valid only when CPUID.1:ECX[31] is set). Intel SDM vol. 2A, CPUID. */
 #ifndef FLUID_KERNEL_CPU_H

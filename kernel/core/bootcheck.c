@@ -1,7 +1,7 @@
 /* boot_info validation (contract in bootcheck.h): one rule per check, in field order. */
-#include "kernel/bootcheck.h"
+#include "kernel/core/bootcheck.h"
 
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 
 enum bootinfo_error bootinfo_check(uint32_t magic, const struct boot_info *bi)
 {

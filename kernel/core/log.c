@@ -1,10 +1,10 @@
 /* kprintf and panic (contract in log.h): format with format.c, write through console.c.
  * panic exits QEMU with the failure status (machine.h) or halts on real hardware. */
-#include "kernel/log.h"
+#include "kernel/core/log.h"
 
-#include "kernel/console.h"
-#include "kernel/format.h"
-#include "kernel/machine.h"
+#include "kernel/core/console.h"
+#include "kernel/core/format.h"
+#include "kernel/core/machine.h"
 
 static void emit_console(char c, void *ctx)
 {

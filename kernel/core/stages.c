@@ -1,12 +1,12 @@
 /* Boot stages (contract in stages.h): THE place later work hooks into kernel_main. Add
  * `{"name", function}` to stage_table; each stage logs its own results. */
-#include "kernel/stages.h"
+#include "kernel/core/stages.h"
 
-#include "kernel/arch.h"
+#include "kernel/core/arch.h"
 #include "kernel/cache.h"
-#include "kernel/cmdline.h"
-#include "kernel/console.h"
-#include "kernel/log.h"
+#include "kernel/core/cmdline.h"
+#include "kernel/core/console.h"
+#include "kernel/core/log.h"
 #include "kernel/memory.h"
 #include "kernel/suite.h"
 

@@ -1,10 +1,10 @@
 /* E820 map handling (contract in e820.h). The usable total is computed by a sweep over the
  * sorted boundaries of all entries: each elementary interval counts if some usable entry
  * covers it and no entry of another type does. n <= 64 entries, so O(n^2) is fine. */
-#include "kernel/e820.h"
+#include "kernel/core/e820.h"
 
-#include "kernel/format.h"
-#include "kernel/log.h"
+#include "kernel/core/format.h"
+#include "kernel/core/log.h"
 
 #define E820_BOUNDS_MAX     (2 * E820_MAX_ENTRIES)
 #define KIB                 1024u

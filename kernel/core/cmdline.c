@@ -1,6 +1,6 @@
 /* Command-line storage and lookup (contract in cmdline.h). The text is copied into a fixed
  * buffer with every separator replaced by NUL, and the word starts are recorded. */
-#include "kernel/cmdline.h"
+#include "kernel/core/cmdline.h"
 
 static char cmd_text[CMDLINE_MAX_BYTES];
 static const char *cmd_words[CMDLINE_MAX_WORDS];

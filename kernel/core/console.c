@@ -1,6 +1,6 @@
 /* Kernel console: fans each character out to the serial port and the VGA screen, and polls
  * both input devices. Callers: kprintf (log.c), the interactive pause in stages.c. */
-#include "kernel/console.h"
+#include "kernel/core/console.h"
 
 static bool console_ready;
 

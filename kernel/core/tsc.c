@@ -1,12 +1,12 @@
-/* TSC frequency calibration against the timer tick (kernel/arch.h), the `clock=` mode, and
+/* TSC frequency calibration against the timer tick (kernel/core/arch.h), the `clock=` mode, and
  * cycle conversions. Calibration counts TSC cycles across TSC_CAL_TICKS timer periods,
  * starting on a tick edge so no partial period is counted; the PIT's exact period comes from
  * timer_tick_ps(). Runs after arch_timer_init with interrupts on. */
-#include "kernel/tsc.h"
+#include "kernel/core/tsc.h"
 
-#include "kernel/arch.h"
-#include "kernel/cpu.h"
-#include "kernel/log.h"
+#include "kernel/core/arch.h"
+#include "kernel/core/cpu.h"
+#include "kernel/core/log.h"
 
 #define TSC_CAL_TICKS       50          /* 50 ms at TIMER_HZ = 1000 */
 #define PS_PER_NS           1000u
