@@ -11,7 +11,7 @@
 #include <fluid/bootinfo.h>
 #include "kernel/ata.h"
 #include "kernel/core/bootcheck.h"
-#include "kernel/heap.h"
+#include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
 #include "kernel/ramdisk.h"
 

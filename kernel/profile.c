@@ -3,7 +3,7 @@
  * 32-bit results are hex strings; cycle counts are plain integers (u64). */
 #include "kernel/profile.h"
 
-#include "kernel/heap.h"
+#include "kernel/mm/heap.h"
 #include "kernel/fprof.h"
 
 /* What one tick of the named clock is: the profile says what was measured, not only how. */
@@ -49,7 +49,7 @@ static void key_hex(struct json_out *j, const char *k, uint32_t v)
 }
 
 
-/* The heap's counters (kernel/heap.h), so a profile shows what the run cost in memory. */
+/* The heap's counters (kernel/mm/heap.h), so a profile shows what the run cost in memory. */
 static void write_heap(struct json_out *j, const struct heap_stats *h)
 {
     json_key(j, "heap");

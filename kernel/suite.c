@@ -15,7 +15,7 @@
 #include "kernel/core/e820.h"
 #include "kernel/fprof.h"
 #include "kernel/guard.h"
-#include "kernel/heap.h"
+#include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
 #include "kernel/profile.h"
 #include "kernel/suite_run.h"

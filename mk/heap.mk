@@ -1,11 +1,11 @@
-# The kernel heap (kernel/heap*.c; docs/heap.md). The kernel build picks the sources up through
-# kernel/*.c; this fragment builds them for the host as well, with -DHEAP_HOST_TEST (public
+# The kernel heap (kernel/mm/heap*.c; docs/heap.md). The kernel build picks the sources up through
+# kernel/mm/; this fragment builds them for the host as well, with -DHEAP_HOST_TEST (public
 # names heap_malloc, ...) and guard mode on by default, 64-bit and -m32, under ASan/UBSan:
 #   make test          unit tests + HEAP stress gate (both word sizes)
 #   make stress-heap   the shadow-model workload over HEAP_STRESS_SEEDS seeds (default 1000)
 #   make bench-heap    ops/s against glibc, mimalloc, jemalloc and tcmalloc (-O2, checks on)
 
-HEAP_SRCS       := kernel/heap.c kernel/heap_tlsf.c kernel/heap_check.c kernel/heap_selftest.c
+HEAP_SRCS       := kernel/mm/heap.c kernel/mm/heap_tlsf.c kernel/mm/heap_check.c kernel/mm/heap_selftest.c
 HEAP_HOST_DEFS  := -DHEAP_HOST_TEST -DHEAP_GUARD_DEFAULT=1
 HEAP_STRESS_SEEDS ?= 1000
 HEAP_STRESS_STEPS ?= 20000
@@ -69,7 +69,7 @@ $(HEAP_BENCH_SETUP): tools/setup.sh
 	sh tools/setup.sh bench
 	@touch $@
 
-$(HEAP_BENCH_DIR)/bench_%: tools/bench_heap/bench_heap.c kernel/heap.h \
+$(HEAP_BENCH_DIR)/bench_%: tools/bench_heap/bench_heap.c kernel/mm/heap.h \
         $(patsubst kernel/%.c,$(HEAP_BENCH_DIR)/heap/%.o,$(HEAP_SRCS)) \
         $(HEAP_BENCH_DIR)/kernel_stubs.o | $(SETUP_STAMP) $(HEAP_BENCH_SETUP)
 	@mkdir -p $(@D)

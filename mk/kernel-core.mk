@@ -13,7 +13,7 @@ KCORE_SRCS_cmdline := kernel/core/cmdline.c
 KCORE_SRCS_fwcfg   := kernel/fwcfg.c
 KCORE_SRCS_e820    := kernel/core/e820.c kernel/core/bootcheck.c kernel/core/format.c
 KCORE_SRCS_cpu     := kernel/core/cpu.c
-KCORE_SRCS_memory  := kernel/memory.c
+KCORE_SRCS_memory  := kernel/mm/memory.c
 
 $(KCORE_HOST_DIR)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)

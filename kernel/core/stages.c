@@ -7,7 +7,7 @@
 #include "kernel/core/cmdline.h"
 #include "kernel/core/console.h"
 #include "kernel/core/log.h"
-#include "kernel/memory.h"
+#include "kernel/mm/memory.h"
 #include "kernel/suite.h"
 
 static const struct stage stage_table[] = {

@@ -10,7 +10,7 @@
 
 #include "tests/host/check.h"
 #include "tests/host/test_heap_host.h"
-#include "kernel/heap_impl.h"     /* heap_g: the heap_check tests corrupt counters */
+#include "kernel/mm/heap_impl.h"     /* heap_g: the heap_check tests corrupt counters */
 
 #define MIB ((size_t)1 << 20)
 

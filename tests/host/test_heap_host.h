@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "kernel/heap.h"
+#include "kernel/mm/heap.h"
 #include "tests/host/check.h"
 
 /* CHECK/REQUIRE with printf arguments after the message (check.h's own forms put the

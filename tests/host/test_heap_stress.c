@@ -1,4 +1,4 @@
-/* Host stress test of the kernel heap: heap_selftest (kernel/heap_selftest.c, the same
+/* Host stress test of the kernel heap: heap_selftest (kernel/mm/heap_selftest.c, the same
  * randomized workload and shadow model the booted kernel runs) over many seeds, each seed in
  * its own forked child so a panic or a sanitizer report fails that seed only.
  * Seed s runs with guard mode off when s % 4 == 1, toggled during the run when s % 4 == 0,

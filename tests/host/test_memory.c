@@ -1,7 +1,7 @@
-/* memory_heap_ranges (kernel/memory.c): which RAM the heap gets from an E820 map. */
+/* memory_heap_ranges (kernel/mm/memory.c): which RAM the heap gets from an E820 map. */
 #include "tests/host/check.h"
 
-#include "kernel/memory.h"
+#include "kernel/mm/memory.h"
 
 #define MiB (1024ull * 1024)
 #define GiB (1024ull * MiB)

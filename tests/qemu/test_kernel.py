@@ -40,7 +40,7 @@ def test_clock_option_is_reported():
 
 
 def test_heap_selftest_in_the_booted_kernel():
-    """The host stress workload (kernel/heap_selftest.c), run by the kernel on its real heap,
+    """The host stress workload (kernel/mm/heap_selftest.c), run by the kernel on its real heap,
     in guard mode, then the heap's counters in the JSON profile."""
     import json
     result = boot(cmdline="test=heap heap=guard", memory="64M", timeout=120)

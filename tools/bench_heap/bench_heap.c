@@ -20,13 +20,13 @@
 #include <unistd.h>
 
 #if defined(BENCH_ALLOC_fluid)
-#include "kernel/heap.h"
+#include "kernel/mm/heap.h"
 #define BENCH_NAME "fluid"
 #define A_MALLOC(n) heap_malloc(n)
 #define A_FREE(p) heap_free(p)
 #define A_REALLOC(p, n) heap_realloc(p, n)
 #define FLUID_REGION ((size_t)512 << 20)  /* one chunk: HEAP_CHUNK_MAX */
-static const char *alloc_version(void) { return "kernel/heap.c (header checks on)"; }
+static const char *alloc_version(void) { return "kernel/mm/heap.c (header checks on)"; }
 #elif defined(BENCH_ALLOC_glibc)
 #include <gnu/libc-version.h>
 void *__libc_malloc(size_t);

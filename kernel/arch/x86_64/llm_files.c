@@ -7,7 +7,7 @@
 
 #include "kernel/ata.h"
 #include "kernel/fat16.h"
-#include "kernel/heap.h"
+#include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
 #include "kernel/ramdisk.h"
 #include "kernel/arch/x86_64/llm_files.h"

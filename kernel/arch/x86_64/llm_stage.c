@@ -11,7 +11,7 @@
 
 #include "kernel/core/cmdline.h"
 #include "kernel/core/console.h"
-#include "kernel/heap.h"
+#include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
 #include "kernel/core/tsc.h"
 #include "kernel/llm/llm.h"

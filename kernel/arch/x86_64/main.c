@@ -9,7 +9,7 @@
 #include "kernel/core/cmdline.h"
 #include "kernel/core/log.h"
 #include "kernel/core/machine.h"
-#include "kernel/memory.h"
+#include "kernel/mm/memory.h"
 #include "kernel/core/tsc.h"
 #include "kernel/core/startup.h"
 #include "kernel/arch/x86_64/llm_stage.h"

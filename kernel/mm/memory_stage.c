@@ -4,9 +4,9 @@
 
 #include "kernel/core/bootcheck.h"
 #include "kernel/core/cmdline.h"
-#include "kernel/heap.h"
+#include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
-#include "kernel/memory.h"
+#include "kernel/mm/memory.h"
 #include "kernel/core/tsc.h"
 
 #define HEAP_SELFTEST_STEPS     20000u

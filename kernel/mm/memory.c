@@ -1,6 +1,6 @@
 /* The heap's memory, range arithmetic (contract in memory.h): pure, host-tested. The boot
- * stage that hands the ranges to kernel/heap.c is kernel/memory_stage.c. */
-#include "kernel/memory.h"
+ * stage that hands the ranges to kernel/mm/heap.c is kernel/mm/memory_stage.c. */
+#include "kernel/mm/memory.h"
 
 /* Removes [cut_base, cut_end) from the set r[0..n). Returns the new count, or -1 if a split
  * would need more than cap entries. */

@@ -98,7 +98,7 @@ unsigned heap_check(void);
 
 const char *heap_strerror(enum heap_err err);
 
-/* Kernel self-test (kernel/heap_selftest.c): a randomized workload checked step by step
+/* Kernel self-test (kernel/mm/heap_selftest.c): a randomized workload checked step by step
  * against a shadow model. Returns the number of failures (0: pass). Leaves the heap as it
  * found it. flags: HEAP_SELFTEST_* below. */
 #define HEAP_SELFTEST_TOGGLE_GUARD  1u  /* switch guard mode on and off during the run */

@@ -4,7 +4,7 @@
  * blocks of the TLSF tier, heap_tlsf.c) with per-slab LIFO free lists, so the common case is
  * a cache pop or push plus one header check. Contract in heap.h, design in docs/heap.md.
  * Called by kernel code after heap_init() and heap_add_region(); never from interrupts. */
-#include "kernel/heap_impl.h"
+#include "kernel/mm/heap_impl.h"
 #include "kernel/core/log.h"
 
 struct heap_state heap_g;

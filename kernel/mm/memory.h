@@ -2,7 +2,7 @@
  * other entry type also claims, minus the first MiB, the kernel image with its bss and stack,
  * and stage2's RAM copy of partition 1, clipped to what the kernel can address.
  * memory_heap_ranges() is pure and host-tested; memory_stage() hands the result to the heap
- * (kernel/heap.h), applies the `heap=guard` option and runs the `test=heap` self-test. */
+ * (kernel/mm/heap.h), applies the `heap=guard` option and runs the `test=heap` self-test. */
 #ifndef FLUID_KERNEL_MEMORY_H
 #define FLUID_KERNEL_MEMORY_H
 

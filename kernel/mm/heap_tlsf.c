@@ -5,7 +5,7 @@
  * where the caller can; this file checks list links and neighbours itself.
  * Invariants: no two free blocks are physically adjacent; every block's prev_phys is right;
  * a free block in guard mode ("filled") holds HEAP_FREE_FILL in [user + links, end). */
-#include "kernel/heap_impl.h"
+#include "kernel/mm/heap_impl.h"
 
 #define LINKS_SIZE ((size_t)sizeof(struct heap_tlinks))
 

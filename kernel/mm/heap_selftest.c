@@ -6,7 +6,7 @@
  * Workload: sizes 1 B .. 1 MiB skewed to small, malloc/calloc/aligned_alloc, realloc, free
  * in random order. Checked: alignment, usable size, no overlap, contents preserved (sampled
  * for big blocks), calloc zeroing, heap_check() and the statistics every CHECK_EVERY steps. */
-#include "kernel/heap.h"
+#include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
 
 #define SLOTS           256

@@ -3,7 +3,7 @@
  * checks the invariants heap.c and heap_tlsf.c rely on, and recounts what the counters claim (the
  * counters are the single source the statistics report; this walk proves they match).
  * Reports problems with kprintf and returns their number; never panics. O(heap size). */
-#include "kernel/heap_impl.h"
+#include "kernel/mm/heap_impl.h"
 #include "kernel/core/log.h"
 
 struct walk {

@@ -10,7 +10,7 @@
 #ifndef FLUID_KERNEL_HEAP_IMPL_H
 #define FLUID_KERNEL_HEAP_IMPL_H
 
-#include "kernel/heap.h"
+#include "kernel/mm/heap.h"
 
 #ifndef HEAP_GUARD_DEFAULT
 #define HEAP_GUARD_DEFAULT 0
