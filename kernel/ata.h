@@ -10,7 +10,7 @@
 
 #include <fluid/types.h>
 
-#include "kernel/blockdev.h"
+#include "kernel/drivers/blockdev.h"
 
 #define ATA_POSITIONS       4       /* 0 primary master, 1 primary slave, 2/3 secondary */
 #define ATA_IDENTIFY_WORDS  256

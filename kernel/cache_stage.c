@@ -13,7 +13,7 @@
 #include "kernel/core/bootcheck.h"
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
-#include "kernel/ramdisk.h"
+#include "kernel/drivers/ramdisk.h"
 
 #define CACHE_ALLOC_ALIGN   16
 

@@ -12,7 +12,7 @@
 
 #include <fluid/types.h>
 
-#include "kernel/blockdev.h"
+#include "kernel/drivers/blockdev.h"
 
 #define FAT16_NAME_MAX      13      /* "NAME.EXT" plus NUL */
 

@@ -10,7 +10,7 @@ KCORE_BINS     := $(addprefix $(KCORE_HOST_DIR)/test_,$(KCORE_TESTS))
 # Kernel sources each test links (besides its own test_<name>.c and the log stubs).
 KCORE_SRCS_format  := kernel/core/format.c
 KCORE_SRCS_cmdline := kernel/core/cmdline.c
-KCORE_SRCS_fwcfg   := kernel/fwcfg.c
+KCORE_SRCS_fwcfg   := kernel/drivers/fwcfg.c
 KCORE_SRCS_e820    := kernel/core/e820.c kernel/core/bootcheck.c kernel/core/format.c
 KCORE_SRCS_cpu     := kernel/core/cpu.c
 KCORE_SRCS_memory  := kernel/mm/memory.c

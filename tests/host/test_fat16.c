@@ -10,7 +10,7 @@
 
 #include "kernel/fat16.h"
 #include "kernel/mbr.h"
-#include "kernel/ramdisk.h"
+#include "kernel/drivers/ramdisk.h"
 
 /* CHECK/REQUIRE with a printf-style context (check.h's own variadic form passes its
  * arguments before the condition text, so its format and arguments do not line up). */

@@ -1,9 +1,9 @@
-/* fw_cfg directory parser (kernel/fwcfg.c) over directories built in memory the way QEMU
+/* fw_cfg directory parser (kernel/drivers/fwcfg.c) over directories built in memory the way QEMU
  * lays them out (docs/specs/fw_cfg.txt): big-endian count, 64-byte entries. */
 #include <stdint.h>
 
 #include "tests/host/check.h"
-#include "kernel/fwcfg.h"
+#include "kernel/drivers/fwcfg.h"
 
 #define MAX_DIR (4 + 8 * FW_CFG_FILE_ENTRY_BYTES)
 

@@ -2,7 +2,7 @@
  * to port 0x510, then byte reads from 0x511. Without the device the data port floats high,
  * so the "QEMU" signature check fails and we report the file as absent. */
 #include "kernel/core/arch.h"
-#include "kernel/fwcfg.h"
+#include "kernel/drivers/fwcfg.h"
 #include "kernel/io.h"
 #include "kernel/core/log.h"
 

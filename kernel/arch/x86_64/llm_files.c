@@ -9,7 +9,7 @@
 #include "kernel/fat16.h"
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
-#include "kernel/ramdisk.h"
+#include "kernel/drivers/ramdisk.h"
 #include "kernel/arch/x86_64/llm_files.h"
 
 #define MODELS_DIR          "/MODELS"

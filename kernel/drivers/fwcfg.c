@@ -1,7 +1,7 @@
 /* fw_cfg directory parser (contract in fwcfg.h). Every field is read big-endian and
  * validated before use: the count against FW_CFG_MAX_FILES, the name for a terminating NUL
  * within its 56 bytes (an unterminated name matches nothing), the selector range. */
-#include "kernel/fwcfg.h"
+#include "kernel/drivers/fwcfg.h"
 
 static uint32_t ld_be32(const uint8_t *p)
 {

@@ -4,7 +4,7 @@
 #ifndef FLUID_KERNEL_RAMDISK_H
 #define FLUID_KERNEL_RAMDISK_H
 
-#include "kernel/blockdev.h"
+#include "kernel/drivers/blockdev.h"
 
 struct ramdisk {
     struct blockdev dev;

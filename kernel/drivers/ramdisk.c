@@ -1,5 +1,5 @@
 /* RAM disk block device (see ramdisk.h). blockdev_read() has checked the range already. */
-#include "kernel/ramdisk.h"
+#include "kernel/drivers/ramdisk.h"
 
 #include "kernel/core/log.h"
 

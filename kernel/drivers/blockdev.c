@@ -1,6 +1,6 @@
 /* Block-device reads with range checks, and partition views (see blockdev.h). Called by the
  * FAT16 driver and the kernel's disk setup; no port I/O here, so it also runs on the host. */
-#include "kernel/blockdev.h"
+#include "kernel/drivers/blockdev.h"
 
 #include "kernel/core/log.h"
 
