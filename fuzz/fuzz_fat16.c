@@ -1,4 +1,4 @@
-/* libFuzzer target for kernel/fat16.c (with blockdev, ramdisk-like reads and MBR parsing):
+/* libFuzzer target for kernel/fs/fat16.c (with blockdev, ramdisk-like reads and MBR parsing):
  * the input is the start of a disk of FUZZ_DISK_SECTORS sectors, zeros past the input's end,
  * so small inputs still describe a FAT16-sized volume (>= 4085 clusters). For each input:
  * mount the disk (bare or MBR), walk every directory to FUZZ_MAX_DEPTH and read every file.
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/fat16.h"
+#include "kernel/fs/fat16.h"
 #include "kernel/core/log.h"
 
 #define FUZZ_DISK_SECTORS   (16u * 1024 * 1024 / BLOCKDEV_SECTOR_SIZE)  /* 16 MiB disk */

@@ -13,7 +13,7 @@
 #include <fluid/module.h>
 #include <fluid/types.h>
 
-#include "kernel/fat16.h"
+#include "kernel/fs/fat16.h"
 
 #define CACHE_DIR           "/CACHE/I686"
 #define CACHE_EXT           "MOD"

@@ -2,7 +2,7 @@
 # picks them up from kernel/*.c). Here: the same sources built for the host with ASan/UBSan,
 # the unit tests, the image tests' front end (fat16cat), and `make fuzz`. See docs/fat16.md.
 
-FAT16_SRCS      := kernel/fat16.c kernel/drivers/blockdev.c kernel/drivers/ramdisk.c kernel/mbr.c
+FAT16_SRCS      := kernel/fs/fat16.c kernel/drivers/blockdev.c kernel/drivers/ramdisk.c kernel/fs/mbr.c
 FAT16_HOST_DIR  := $(BUILD)/host/fat16
 FAT16_HOST_OBJS := $(patsubst %.c,$(FAT16_HOST_DIR)/%.o,$(FAT16_SRCS) tests/host/kernel_stubs.c)
 FAT16_CAT       := $(FAT16_HOST_DIR)/fat16cat

@@ -9,7 +9,7 @@ Used by the FAT16 tests (tests/fat16/) and the fuzz seed corpus (fuzz/). Never m
     Volume(path)                               parse BPB/FAT/dirs; patch FAT entries and BPB
     fragment(path, "/NAME")                    move a file's clusters so no two are adjacent
 
-Offsets and rules follow Microsoft's fatgen103 (the same names as kernel/fat16.c).
+Offsets and rules follow Microsoft's fatgen103 (the same names as kernel/fs/fat16.c).
 Command line: fatimg.py seeds OUTDIR   writes the fuzz seed corpus (small trimmed images)."""
 import os
 import random

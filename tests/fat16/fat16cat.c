@@ -1,4 +1,4 @@
-/* fat16cat: the host front end of kernel/fat16.c that the Python image tests drive.
+/* fat16cat: the host front end of kernel/fs/fat16.c that the Python image tests drive.
  *   fat16cat IMAGE cat PATH      file contents to stdout
  *   fat16cat IMAGE ls PATH       one line per entry: "D|F <size> <NAME>"
  *   fat16cat IMAGE tree          every file below the root: "<size> <PATH>", depth-first
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel/fat16.h"
+#include "kernel/fs/fat16.h"
 
 #define TREE_MAX_DEPTH  16
 #define PATH_MAX_LEN    256

@@ -1,4 +1,4 @@
-"""FAT16 driver (kernel/fat16.c) against images made by the real tools, through fat16cat.
+"""FAT16 driver (kernel/fs/fat16.c) against images made by the real tools, through fat16cat.
 
 Images come from mtools (mformat/mcopy/mmd) and dosfstools (mkfs.fat) with every FAT16 cluster
 size from 1 to 64 sectors, bare or behind an MBR, with a fragmented file, subdirectories,

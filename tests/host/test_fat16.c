@@ -1,4 +1,4 @@
-/* Unit tests of kernel/fat16.c, blockdev.c, ramdisk.c and mbr.c on synthetic volumes built
+/* Unit tests of kernel/fs/fat16.c, blockdev.c, ramdisk.c and mbr.c on synthetic volumes built
  * in memory here (so every byte of a corruption is under the test's control): boot-sector
  * validation field by field, chains (fragmented, looping, truncated, out of range), files
  * larger than their chain, directories with LFN/deleted entries, paths, partitions and
@@ -8,8 +8,8 @@
 
 #include "tests/host/check.h"
 
-#include "kernel/fat16.h"
-#include "kernel/mbr.h"
+#include "kernel/fs/fat16.h"
+#include "kernel/fs/mbr.h"
 #include "kernel/drivers/ramdisk.h"
 
 /* CHECK/REQUIRE with a printf-style context (check.h's own variadic form passes its

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "kernel/ata.h"
-#include "kernel/fat16.h"
+#include "kernel/fs/fat16.h"
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
 #include "kernel/drivers/ramdisk.h"

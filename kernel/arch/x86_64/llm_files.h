@@ -4,7 +4,7 @@
 
 #include <fluid/bootinfo.h>
 
-#include "kernel/fat16.h"
+#include "kernel/fs/fat16.h"
 
 #define LLM_PATH_MAX        96
 

@@ -2,10 +2,10 @@
  * Microsoft's fatgen103 ("FAT: General Overview of On-Disk Format", v1.03, 2000). All I/O goes
  * through blockdev_read(); nothing here touches hardware, so the same file runs in the kernel
  * and in the host tests and fuzzer. Every on-disk value is checked before it is used. */
-#include "kernel/fat16.h"
+#include "kernel/fs/fat16.h"
 
 #include "kernel/core/log.h"
-#include "kernel/mbr.h"
+#include "kernel/fs/mbr.h"
 
 /* Boot sector and BPB (fatgen103 §3.1 "Boot Sector and BPB"), offsets in bytes. */
 #define BS_jmpBoot          0       /* jump to boot code: EB xx 90 or E9 xx xx (3 bytes) */

@@ -1,7 +1,7 @@
 /* MBR partition table parser (see mbr.h). Layout of each 16-byte entry, from the IBM PC
  * convention every BIOS follows: boot indicator (u8), CHS start (3 bytes, ignored), type (u8),
  * CHS end (3 bytes, ignored), LBA start (u32 LE), sector count (u32 LE). */
-#include "kernel/mbr.h"
+#include "kernel/fs/mbr.h"
 
 #include "kernel/core/log.h"
 
