@@ -9,7 +9,7 @@
 #include "kernel/cache.h"
 
 #include <fluid/bootinfo.h>
-#include "kernel/ata.h"
+#include "kernel/arch/x86/ata.h"
 #include "kernel/core/bootcheck.h"
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"

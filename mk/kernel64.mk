@@ -18,7 +18,7 @@ KERNEL64_SHARED := kernel/core/header.c kernel/core/log.c kernel/core/format.c k
                    kernel/drivers/fwcfg.c kernel/core/bootcheck.c kernel/core/e820.c kernel/core/cpu.c kernel/core/tsc.c \
                    kernel/core/startup.c kernel/mm/heap.c kernel/mm/heap_tlsf.c kernel/mm/heap_check.c \
                    kernel/mm/heap_selftest.c kernel/mm/memory.c kernel/mm/memory_stage.c \
-                   kernel/fs/fat16.c kernel/drivers/blockdev.c kernel/drivers/ramdisk.c kernel/fs/mbr.c kernel/ata.c
+                   kernel/fs/fat16.c kernel/drivers/blockdev.c kernel/drivers/ramdisk.c kernel/fs/mbr.c kernel/arch/x86/ata.c
 KERNEL64_C_SRCS := $(KERNEL64_SHARED) \
                    $(wildcard kernel/arch/x86/*.c kernel/arch/x86_64/*.c) \
                    $(filter-out kernel/llm/llm_kernels_generic.c,$(wildcard kernel/llm/*.c))

@@ -1,11 +1,11 @@
-/* Host tests of the pure part of kernel/ata.c: decoding IDENTIFY DEVICE data (ATA/ATAPI-6
+/* Host tests of the pure part of kernel/arch/x86/ata.c: decoding IDENTIFY DEVICE data (ATA/ATAPI-6
  * §8.15) into capacity, LBA48 support and model string. The port-I/O paths need a machine
  * and are exercised by booting (see docs/fat16.md). */
 #include <stdint.h>
 
 #include "tests/host/check.h"
 
-#include "kernel/ata.h"
+#include "kernel/arch/x86/ata.h"
 #include "kernel/core/tsc.h"
 
 /* ata.c bounds its waits with the TSC; the parser tests never wait. */

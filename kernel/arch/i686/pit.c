@@ -3,7 +3,7 @@
  * datasheet (control word, mode 2). The input clock is 1.193182 MHz, so the divisor 1193
  * gives 1000.15 Hz; timer_tick_ps() reports that exact period for TSC calibration. */
 #include "kernel/core/arch.h"
-#include "kernel/io.h"
+#include "kernel/arch/x86/io.h"
 #include "kernel/arch/i686/x86.h"
 
 #define PIT_CHANNEL0        0x40

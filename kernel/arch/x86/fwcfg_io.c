@@ -3,7 +3,7 @@
  * so the "QEMU" signature check fails and we report the file as absent. */
 #include "kernel/core/arch.h"
 #include "kernel/drivers/fwcfg.h"
-#include "kernel/io.h"
+#include "kernel/arch/x86/io.h"
 #include "kernel/core/log.h"
 
 #define FW_CFG_PORT_SEL     0x510

@@ -2,7 +2,7 @@
  * interactive mode. Scan code set 1 as the 8042 translates it by default (IBM PC/AT
  * technical reference); a make code maps to ASCII, anything unmapped to KBD_UNMAPPED. */
 #include "kernel/core/console.h"
-#include "kernel/io.h"
+#include "kernel/arch/x86/io.h"
 
 #define I8042_DATA          0x60
 #define I8042_STATUS        0x64

@@ -1,6 +1,6 @@
 /* machine_exit / machine_halt (kernel/core/machine.h): the kernel's only ways to stop. Every exit
  * path prints "fluid: done, status ok|failed" first, so tests see one final line. */
-#include "kernel/io.h"
+#include "kernel/arch/x86/io.h"
 #include "kernel/core/log.h"
 #include "kernel/core/machine.h"
 

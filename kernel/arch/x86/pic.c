@@ -1,7 +1,7 @@
 /* 8259A PIC pair: remapped to vectors 0x20-0x2F (the BIOS leaves the master on 0x08-0x0F,
  * where CPU exceptions live), all lines masked except the timer and the cascade. Intel 8259A
  * datasheet: ICW1-ICW4, OCW2 (EOI), OCW3 (read ISR). */
-#include "kernel/io.h"
+#include "kernel/arch/x86/io.h"
 #include "kernel/arch/x86/pic.h"
 
 #define PIC1_CMD            0x20

@@ -3,7 +3,7 @@
  * leaves the port unused if either fails, and every transmit wait is bounded; a port that
  * stops draining is given up. Registers: PC16550D datasheet (National Semiconductor). */
 #include "kernel/core/console.h"
-#include "kernel/io.h"
+#include "kernel/arch/x86/io.h"
 
 #define COM1_BASE       0x3F8
 #define UART_THR        0   /* transmit holding (write), DLAB=0 */

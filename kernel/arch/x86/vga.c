@@ -1,7 +1,7 @@
 /* VGA text console: 80x25 cells of (character, attribute) at 0xB8000, scrolled in software,
  * hardware cursor moved through the CRTC index/data ports (IBM VGA technical reference). */
 #include "kernel/core/console.h"
-#include "kernel/io.h"
+#include "kernel/arch/x86/io.h"
 
 #define VGA_TEXT_BUFFER     0xB8000
 #define VGA_COLS            80

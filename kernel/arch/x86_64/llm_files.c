@@ -5,7 +5,7 @@
  * to read with a FAT16 I/O error, which names it. */
 #include <string.h>
 
-#include "kernel/ata.h"
+#include "kernel/arch/x86/ata.h"
 #include "kernel/fs/fat16.h"
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"

@@ -3,7 +3,7 @@
  * 8254 datasheet (control word, mode 2): the 1.193182 MHz input divided by 1193 gives
  * 1000.15 Hz; timer_tick_ps() reports that exact period. */
 #include "kernel/core/arch.h"
-#include "kernel/io.h"
+#include "kernel/arch/x86/io.h"
 #include "kernel/arch/x86_64/x86_64.h"
 
 #define PIT_CHANNEL0        0x40

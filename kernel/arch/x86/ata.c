@@ -2,9 +2,9 @@
  * Register protocol for every command (§9.2 "PIO data-in"): select the device, wait for BSY
  * clear, write the LBA and count registers, write the command, then per sector wait for BSY
  * clear with DRQ set (or ERR/DF), and read 256 data words. Every wait is bounded. */
-#include "kernel/ata.h"
+#include "kernel/arch/x86/ata.h"
 
-#include "kernel/io.h"
+#include "kernel/arch/x86/io.h"
 #include "kernel/core/log.h"
 #include "kernel/core/tsc.h"
 
