@@ -4,7 +4,7 @@
  * stack), PIC/PIT, TSC calibration, the test hook, the stages, and the exit. */
 #include "kernel/core/arch.h"
 #include "kernel/core/cmdline.h"
-#include "kernel/guardtest.h"
+#include "kernel/bench/guardtest.h"
 #include "kernel/core/log.h"
 #include "kernel/core/machine.h"
 #include "kernel/core/stages.h"

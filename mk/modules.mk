@@ -9,24 +9,24 @@ include modules/rules.mk
 MODULES_REGISTRY_O := $(BUILD)/i686/gen/modules_registry.o
 KERNEL_EXTRA_OBJS  += $(MODULES_REGISTRY_O)
 $(KERNEL_ELF): $(MODULES_REGISTRY_O)    # kernel.mk read its prerequisites before this file
-$(MODULES_REGISTRY_O): $(MODULES_REGISTRY_C) kernel/suite_registry.h | $(SETUP_STAMP)
+$(MODULES_REGISTRY_O): $(MODULES_REGISTRY_C) kernel/bench/suite_registry.h | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(I686_CFLAGS) -c -o $@ $<
 
 # Host tests of the loader and the JSON writer (the loader test also reads the built modules).
 MODULES_HOST := $(BUILD)/host/modules
-$(MODULES_HOST)/test_module_loader: tests/host/test_module_loader.c kernel/module_loader.c \
+$(MODULES_HOST)/test_module_loader: tests/host/test_module_loader.c kernel/bench/module_loader.c \
                                     kernel/core/format.c $(MODULES_MODS) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
 
-$(MODULES_HOST)/test_json: tests/host/test_json.c kernel/json.c kernel/core/format.c | $(SETUP_STAMP)
+$(MODULES_HOST)/test_json: tests/host/test_json.c kernel/bench/json.c kernel/core/format.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
 
-$(MODULES_HOST)/test_module_suite: tests/host/test_module_suite.c kernel/suite_run.c \
-        kernel/suite_stats.c kernel/module_loader.c kernel/profile.c kernel/json.c \
-        kernel/fprof.c kernel/core/format.c | $(SETUP_STAMP)
+$(MODULES_HOST)/test_module_suite: tests/host/test_module_suite.c kernel/bench/suite_run.c \
+        kernel/bench/suite_stats.c kernel/bench/module_loader.c kernel/bench/profile.c kernel/bench/json.c \
+        kernel/bench/fprof.c kernel/core/format.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
 
@@ -35,8 +35,8 @@ HOST_TEST_BINS += $(MODULES_HOST)/test_module_loader $(MODULES_HOST)/test_json \
 
 # The 32-bit host runner: same registry, loader and profile code as the kernel, real RDTSC.
 HOSTRUN := $(BUILD)/host/hostrun/hostrun
-HOSTRUN_SRCS := tools/hostrun/hostrun.c kernel/module_loader.c kernel/core/format.c kernel/json.c \
-                kernel/suite_stats.c kernel/suite_run.c kernel/profile.c kernel/fprof.c
+HOSTRUN_SRCS := tools/hostrun/hostrun.c kernel/bench/module_loader.c kernel/core/format.c kernel/bench/json.c \
+                kernel/bench/suite_stats.c kernel/bench/suite_run.c kernel/bench/profile.c kernel/bench/fprof.c
 $(HOSTRUN): $(HOSTRUN_SRCS) $(MODULES_REGISTRY_C) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) -m32 -msse2 -O2 -g -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -I. -Iinclude -MMD -MP \

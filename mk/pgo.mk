@@ -1,5 +1,5 @@
 # Module cache and profile-guided recompile loop (issue 4; docs/pgo.md). The kernel side
-# (kernel/cache.c, kernel/cache_stage.c) builds with the kernel from kernel/*.c; here are the
+# (kernel/bench/cache.c, kernel/bench/cache_stage.c) builds with the kernel from kernel/*.c; here are the
 # PGO make targets, all driven by tools/pgo.py, and the tests.
 #   pgo-profile  boot fluid.img headless (-icount), profile into build/pgo/profile.json
 #   pgo-analyze  per module: share, calls, proposed build and reason (candidates measured)

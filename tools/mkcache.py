@@ -8,7 +8,7 @@
         make a bare FAT16 volume holding /CACHE/I686 (the second disk), then write
   mkcache.py list --image IMG        the .MOD files and the manifest
 
-<NAME> is the module name's first 8 characters in upper case (kernel/cache.h
+<NAME> is the module name's first 8 characters in upper case (kernel/bench/cache.h
 cache_file_name): the kernel reads 8.3 names only. Every .mod is checked with tools/modfmt.py
 before it is written, and two modules that would share a file name are refused; --raw writes
 bytes unchecked under a given 8.3 name (the corruption tests). The manifest (MANIFEST.JSN)
@@ -23,8 +23,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import modfmt  # noqa: E402
 
-CACHE_DIR = "/CACHE/I686"           # kernel/cache.h CACHE_DIR
-CACHE_BASE_LEN = 8                  # kernel/cache.h CACHE_BASE_LEN
+CACHE_DIR = "/CACHE/I686"           # kernel/bench/cache.h CACHE_DIR
+CACHE_BASE_LEN = 8                  # kernel/bench/cache.h CACHE_BASE_LEN
 CACHE_EXT = "MOD"
 MANIFEST = "MANIFEST.JSN"
 SECTOR = 512

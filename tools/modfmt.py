@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The .mod header in Python: the one reader/writer the host tools share with the C struct in
 include/fluid/module.h (docs/module-format.md). pack() builds a file, parse() checks one the
-way kernel/module_loader.c does and returns its fields, or raises ModError with the same
+way kernel/bench/module_loader.c does and returns its fields, or raises ModError with the same
 reason text the kernel prints.
 
 Usage: modfmt.py FILE.mod ...     print each header, or the reason it is rejected"""
@@ -91,7 +91,7 @@ def _cstr(raw):
 
 
 def _check_header(h, file_size):
-    """The header rules, in the kernel's order (kernel/module_loader.c)."""
+    """The header rules, in the kernel's order (kernel/bench/module_loader.c)."""
     if h["magic"] != MAGIC:
         raise ModError(f"bad magic (expected 0x{MAGIC:08x}, got 0x{h['magic']:08x})")
     if h["format_version"] != FORMAT_VERSION:

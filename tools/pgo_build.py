@@ -44,9 +44,9 @@ VARIANTS = {
 BASELINE = "O2"
 
 # The host runner's sources (mk/modules.mk HOSTRUN_SRCS) minus its generated registry.
-HOSTRUN_SRCS = ["tools/hostrun/hostrun.c", "kernel/module_loader.c", "kernel/core/format.c",
-                "kernel/json.c", "kernel/suite_stats.c", "kernel/suite_run.c",
-                "kernel/profile.c", "kernel/fprof.c"]
+HOSTRUN_SRCS = ["tools/hostrun/hostrun.c", "kernel/bench/module_loader.c", "kernel/core/format.c",
+                "kernel/bench/json.c", "kernel/bench/suite_stats.c", "kernel/bench/suite_run.c",
+                "kernel/bench/profile.c", "kernel/bench/fprof.c"]
 HOSTRUN_FLAGS = ["-m32", "-msse2", "-O2", "-g", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
                  "-D_GNU_SOURCE", "-Iinclude", "-I.", '-DHOSTRUN_BUILD_ID="pgo"']
 
@@ -204,8 +204,8 @@ def c_bytes(blob):
 
 
 def write_registry(entries, path):
-    """A registry (kernel/suite_registry.h) of [(name, .mod path)]; names may repeat."""
-    lines = ['#include "kernel/suite_registry.h"', ""]
+    """A registry (kernel/bench/suite_registry.h) of [(name, .mod path)]; names may repeat."""
+    lines = ['#include "kernel/bench/suite_registry.h"', ""]
     rows = []
     for i, (name, mod) in enumerate(entries):
         facts = mkmod.source_facts(source_of(name))

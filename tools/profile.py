@@ -16,7 +16,7 @@ import math
 import os
 import sys
 
-BEGIN = "=====BEGIN FLUID PROFILE JSON====="     # kernel/profile.h PROFILE_BEGIN
+BEGIN = "=====BEGIN FLUID PROFILE JSON====="     # kernel/bench/profile.h PROFILE_BEGIN
 END = "=====END FLUID PROFILE JSON====="
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -91,7 +91,7 @@ def capture(args):
     show(profile)
 
 
-HW_UNIT = "CPU cycles (hardware TSC)"     # kernel/profile.c clock_unit("hw")
+HW_UNIT = "CPU cycles (hardware TSC)"     # kernel/bench/profile.c clock_unit("hw")
 
 
 def import_hardware_log(text, origin):

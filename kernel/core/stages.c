@@ -3,12 +3,12 @@
 #include "kernel/core/stages.h"
 
 #include "kernel/core/arch.h"
-#include "kernel/cache.h"
+#include "kernel/bench/cache.h"
 #include "kernel/core/cmdline.h"
 #include "kernel/core/console.h"
 #include "kernel/core/log.h"
 #include "kernel/mm/memory.h"
-#include "kernel/suite.h"
+#include "kernel/bench/suite.h"
 
 static const struct stage stage_table[] = {
     {"heap", memory_stage},

@@ -1,4 +1,4 @@
-/* Host tests of the JSON writer (kernel/json.c): structure and commas, escaping of every
+/* Host tests of the JSON writer (kernel/bench/json.c): structure and commas, escaping of every
  * control character, quotes and backslashes, the full u64 and i64 ranges, misuse detection
  * and the text buffer's overflow flag. Python's json module checks the same output in
  * tests/modules/test_modules.py (through the host runner's profile). */
@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "tests/host/check.h"
-#include "kernel/json.h"
+#include "kernel/bench/json.h"
 
 #define BUF_SIZE 1024
 

@@ -1,4 +1,4 @@
-/* Host tests of the .mod loader (kernel/module_loader.c): one test per rejection rule, a
+/* Host tests of the .mod loader (kernel/bench/module_loader.c): one test per rejection rule, a
  * placed module's relocations and bss, the diagnostic text, every truncation and every
  * single-byte corruption of a valid module, random headers (with and without a correct
  * header CRC), and the real modules built by tools/mkmod.py (so the C and Python views of
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "tests/host/check.h"
-#include "kernel/module_loader.h"
+#include "kernel/bench/module_loader.h"
 
 /* CHECK with a message: check.h's CHECK puts #cond after the caller's arguments. */
 #define CHECKF(cond, ...)                                                   \

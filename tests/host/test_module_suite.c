@@ -1,4 +1,4 @@
-/* Host tests of the suite runner (kernel/suite_run.c) and statistics (kernel/suite_stats.c)
+/* Host tests of the suite runner (kernel/bench/suite_run.c) and statistics (kernel/bench/suite_stats.c)
  * with a fake environment: no module code runs; the fake `call` returns scripted outcomes.
  * Covers: pass, wrong answer on a later call, fault, timeout, rejection with its reason, no
  * memory, tolerance, median/mean/min/max, overhead subtraction and the profile's markers. */
@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "tests/host/check.h"
-#include "kernel/module_loader.h"
-#include "kernel/profile.h"
-#include "kernel/suite_run.h"
+#include "kernel/bench/module_loader.h"
+#include "kernel/bench/profile.h"
+#include "kernel/bench/suite_run.h"
 
 #define FAKE_CALLS 4
 

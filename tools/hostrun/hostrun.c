@@ -17,9 +17,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "kernel/fprof.h"
-#include "kernel/profile.h"
-#include "kernel/suite_run.h"
+#include "kernel/bench/fprof.h"
+#include "kernel/bench/profile.h"
+#include "kernel/bench/suite_run.h"
 
 #define HOSTRUN_DEFAULT_CALLS   8
 #define HOSTRUN_DEFAULT_BUDGET  2000    /* ms per call */
@@ -219,6 +219,6 @@ int main(int argc, char **argv)
         .runner = "hostrun",
     };
     if (!profile_write(stdout_sink, NULL, &env, results, n))
-        fprintf(stderr, "hostrun: JSON writer misuse (a bug in kernel/profile.c)\n");
+        fprintf(stderr, "hostrun: JSON writer misuse (a bug in kernel/bench/profile.c)\n");
     return all_passed ? 0 : 1;
 }

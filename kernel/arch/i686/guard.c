@@ -1,4 +1,4 @@
-/* The fault guard (contract in kernel/guard.h) on i686. guard_call saves a context with
+/* The fault guard (contract in kernel/bench/guard.h) on i686. guard_call saves a context with
  * guard_setjmp (isr.asm) and runs fn with interrupts on. Three ways back besides a normal
  * return, all ending in guard_longjmp to that context:
  *  - an exception in fn: trap_dispatch -> guard_abort_fault, on the faulting stack;
@@ -6,7 +6,7 @@
  *  - a #DF (fn overflowed the kernel stack): the double-fault task rewrites the kernel TSS to
  *    resume at guard_df_resume and IRETs back to it (guard_recover_double_fault). */
 #include "kernel/core/arch.h"
-#include "kernel/guard.h"
+#include "kernel/bench/guard.h"
 #include "kernel/core/log.h"
 #include "kernel/arch/i686/x86.h"
 

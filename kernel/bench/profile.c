@@ -1,10 +1,10 @@
-/* Writes the JSON profile (kernel/profile.h, docs/profile-format.md). Field names are the
+/* Writes the JSON profile (kernel/bench/profile.h, docs/profile-format.md). Field names are the
  * format's contract: tools/profile.py and tests/qemu/test_suite.py read them. Addresses and
  * 32-bit results are hex strings; cycle counts are plain integers (u64). */
-#include "kernel/profile.h"
+#include "kernel/bench/profile.h"
 
 #include "kernel/mm/heap.h"
-#include "kernel/fprof.h"
+#include "kernel/bench/fprof.h"
 
 /* What one tick of the named clock is: the profile says what was measured, not only how. */
 static const char *clock_unit(const char *source)
@@ -151,7 +151,7 @@ static void write_module(struct json_out *j, const struct suite_result *r)
         json_str(j, r->error);
     else
         json_null(j);
-    json_key(j, "cache_error");     /* kernel/cache.h: a refused cache file, embedded ran */
+    json_key(j, "cache_error");     /* kernel/bench/cache.h: a refused cache file, embedded ran */
     if (r->cache_error)
         json_str(j, r->cache_error);
     else

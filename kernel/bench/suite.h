@@ -1,6 +1,6 @@
-/* The benchmark suite stage: runs every module of the registry (kernel/suite_registry.h)
+/* The benchmark suite stage: runs every module of the registry (kernel/bench/suite_registry.h)
  * under guard_call, checks each answer, and writes the JSON profile to COM1 between the
- * kernel/profile.h marker lines. Test modules (tests/modules/bad/) run only with the
+ * kernel/bench/profile.h marker lines. Test modules (tests/modules/bad/) run only with the
  * command-line option `test=bad-modules`. Needs the IDT, PIT, TSC calibration and CPU
  * identification done (kernel_main does them before the stages). */
 #ifndef FLUID_KERNEL_SUITE_H

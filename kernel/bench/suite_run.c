@@ -1,8 +1,8 @@
-/* Runs one module (kernel/suite_run.h). The warm-up call fills caches and catches a fault
+/* Runs one module (kernel/bench/suite_run.h). The warm-up call fills caches and catches a fault
  * before any timing; a wrong answer on any call marks the module failed whatever its speed. */
-#include "kernel/suite_run.h"
+#include "kernel/bench/suite_run.h"
 #include "kernel/core/format.h"
-#include "kernel/fprof.h"
+#include "kernel/bench/fprof.h"
 
 static void clear(struct suite_result *r, const struct suite_entry *e, const char *source)
 {

@@ -1,6 +1,6 @@
-/* Per-function profiler (kernel/fprof.h): a fixed table, no allocation. Registration looks a
+/* Per-function profiler (kernel/bench/fprof.h): a fixed table, no allocation. Registration looks a
  * name up once (by pointer, then by content) and caches the slot id in the caller. */
-#include "kernel/fprof.h"
+#include "kernel/bench/fprof.h"
 
 uint64_t (*fprof_clock)(void);
 

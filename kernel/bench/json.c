@@ -1,7 +1,7 @@
-/* JSON writer (kernel/json.h): RFC 8259 text from nested begin/key/value/end calls. Strings
+/* JSON writer (kernel/bench/json.h): RFC 8259 text from nested begin/key/value/end calls. Strings
  * are escaped per RFC 8259 §7: '"', '\\' and every control character below 0x20 (as \n, \t,
  * ... or \u00XX); bytes >= 0x80 pass through unchanged (callers emit ASCII or UTF-8). */
-#include "kernel/json.h"
+#include "kernel/bench/json.h"
 #include "kernel/core/format.h"
 
 #define JSON_NUM_MAX 24     /* "-9223372036854775808" and "18446744073709551615" fit */

@@ -1,4 +1,4 @@
-/* The "cache" boot stage (kernel/cache.h): finds the volume holding the module cache and
+/* The "cache" boot stage (kernel/bench/cache.h): finds the volume holding the module cache and
  * loads it for the suite stage that follows. Volumes are tried in this order, and the first
  * one that mounts and has a CACHE_DIR directory is used (docs/pgo.md):
  *   1. an ATA disk other than the boot disk: a separate cache disk (cache.img) overrides;
@@ -6,7 +6,7 @@
  *   3. the RAM copy of that partition stage2 made with INT 13h (AHCI machines such as q35,
  *      whose disks the ATA PIO driver cannot see).
  * File bytes live on the kernel heap for the rest of the boot. */
-#include "kernel/cache.h"
+#include "kernel/bench/cache.h"
 
 #include <fluid/bootinfo.h>
 #include "kernel/arch/x86/ata.h"

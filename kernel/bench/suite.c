@@ -1,24 +1,24 @@
-/* The benchmark suite stage (kernel/suite.h): environment glue around kernel/suite_run.c.
+/* The benchmark suite stage (kernel/bench/suite.h): environment glue around kernel/bench/suite_run.c.
  * Memory is one static arena reused by each module in turn (modules run one at a time, so
  * the profile's code_address is the arena for all of them); calls go through guard_call,
  * time through the serialized tsc_read (kernel/core/tsc.h), whose overhead is measured here and
  * subtracted from every sample. */
-#include "kernel/suite.h"
+#include "kernel/bench/suite.h"
 
 #include <fluid/kernel_header.h>
 #include "kernel/core/arch.h"
 #include "kernel/core/bootcheck.h"
-#include "kernel/cache.h"
+#include "kernel/bench/cache.h"
 #include "kernel/core/cmdline.h"
 #include "kernel/core/console.h"
 #include "kernel/core/cpu.h"
 #include "kernel/core/e820.h"
-#include "kernel/fprof.h"
-#include "kernel/guard.h"
+#include "kernel/bench/fprof.h"
+#include "kernel/bench/guard.h"
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
-#include "kernel/profile.h"
-#include "kernel/suite_run.h"
+#include "kernel/bench/profile.h"
+#include "kernel/bench/suite_run.h"
 #include "kernel/core/tsc.h"
 
 #define SUITE_OVERHEAD_ROUNDS   64
@@ -132,7 +132,7 @@ static void export(const struct boot_info *bi, uint64_t overhead, uint32_t n, ui
         .calls_per_module = SUITE_CALLS, .runner = "kernel-i686", .heap = &heap,
     };
     if (!profile_write(serial_sink, NULL, &env, results, n))
-        kprintf("suite: profile JSON writer misuse (bug in kernel/profile.c)\n");
+        kprintf("suite: profile JSON writer misuse (bug in kernel/bench/profile.c)\n");
 }
 
 int suite_run_and_report(const struct boot_info *bi)

@@ -1,9 +1,9 @@
-/* The .mod loader (kernel/module_loader.h). mod_check applies the rules of
+/* The .mod loader (kernel/bench/module_loader.h). mod_check applies the rules of
  * docs/module-format.md one per line, in this order: length, magic, header CRC, then each
  * header field, sizes (in 64-bit arithmetic, so no sum can wrap) against the file length,
  * entry, body CRC, relocation offsets, CPU features. mod_place trusts only what mod_check
- * accepted. Called by kernel/suite.c and tools/hostrun; no allocation, no I/O. */
-#include "kernel/module_loader.h"
+ * accepted. Called by kernel/bench/suite.c and tools/hostrun; no allocation, no I/O. */
+#include "kernel/bench/module_loader.h"
 #include "kernel/core/format.h"
 
 #define CRC32_POLY  0xEDB88320u     /* ISO-HDLC / zlib, reflected */

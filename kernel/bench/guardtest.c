@@ -1,9 +1,9 @@
 /* Guard self-test (contract in guardtest.h). Each case names the outcome and vector it must
  * produce; the last case returns normally again, proving the guard recovered cleanly. */
-#include "kernel/guardtest.h"
+#include "kernel/bench/guardtest.h"
 
 #include "kernel/core/arch.h"
-#include "kernel/guard.h"
+#include "kernel/bench/guard.h"
 #include "kernel/core/log.h"
 
 #define GT_BUDGET_MS        20

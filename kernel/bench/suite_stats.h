@@ -1,12 +1,12 @@
 /* One module's run in the benchmark suite: how it was loaded, its timed calls and what it
  * returned, and the statistics the profile reports. Portable (kernel, tools/hostrun, host
- * tests): filled by the runner (kernel/suite.c or tools/hostrun/hostrun.c), summarised here. */
+ * tests): filled by the runner (kernel/bench/suite.c or tools/hostrun/hostrun.c), summarised here. */
 #ifndef FLUID_KERNEL_SUITE_STATS_H
 #define FLUID_KERNEL_SUITE_STATS_H
 
 #include <fluid/types.h>
-#include "kernel/module_loader.h"
-#include "kernel/suite_registry.h"
+#include "kernel/bench/module_loader.h"
+#include "kernel/bench/suite_registry.h"
 
 #define SUITE_MAX_CALLS     32      /* timed calls kept per module */
 #define SUITE_ERROR_LEN     128

@@ -1,5 +1,5 @@
 /* Per-function profiler: call counts and cycles for instrumented kernel functions, kept for
- * the profile (kernel/profile.c) and the adaptive tiering that reads them later. A function
+ * the profile (kernel/bench/profile.c) and the adaptive tiering that reads them later. A function
  * is instrumented explicitly:
  *     static int slot = FPROF_UNREGISTERED;
  *     uint64_t t0 = fprof_enter();  ... work ...  fprof_leave(&slot, "mod_check", t0);

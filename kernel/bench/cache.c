@@ -3,11 +3,11 @@
  * loader before the suite may run it. Files are matched to modules by their 8.3 name, so a
  * damaged file (whose header cannot be trusted) is still reported against its module.
  * Portable: no I/O besides the FAT16 driver and kprintf. */
-#include "kernel/cache.h"
+#include "kernel/bench/cache.h"
 
 #include "kernel/core/format.h"
 #include "kernel/core/log.h"
-#include "kernel/module_loader.h"
+#include "kernel/bench/module_loader.h"
 
 #define CACHE_PATH_MAX      (sizeof CACHE_DIR + FAT16_NAME_MAX + 1)
 

@@ -6,8 +6,8 @@
 #define FLUID_KERNEL_PROFILE_H
 
 #include <fluid/types.h>
-#include "kernel/json.h"
-#include "kernel/suite_stats.h"
+#include "kernel/bench/json.h"
+#include "kernel/bench/suite_stats.h"
 
 struct heap_stats;
 

@@ -1,4 +1,4 @@
-/* Running one registered module, the same way in the kernel (kernel/suite.c, with
+/* Running one registered module, the same way in the kernel (kernel/bench/suite.c, with
  * guard_call and a static arena) and in the 32-bit host runner (tools/hostrun, with signals
  * and mmap): check the file, place it, one warm-up call (not timed, excluded from the
  * statistics), then `calls` timed calls, each checked against the registry's answer.
@@ -7,7 +7,7 @@
 #ifndef FLUID_KERNEL_SUITE_RUN_H
 #define FLUID_KERNEL_SUITE_RUN_H
 
-#include "kernel/suite_stats.h"
+#include "kernel/bench/suite_stats.h"
 
 enum suite_call_outcome { SUITE_CALL_OK, SUITE_CALL_FAULT, SUITE_CALL_TIMEOUT };
 

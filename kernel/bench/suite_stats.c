@@ -1,7 +1,7 @@
-/* Suite statistics (kernel/suite_stats.h): min, max, mean and median of a module's timed
+/* Suite statistics (kernel/bench/suite_stats.h): min, max, mean and median of a module's timed
  * calls, and the pass/fail rule. The median of an even count is the lower middle value, so
  * it is always a measured sample. */
-#include "kernel/suite_stats.h"
+#include "kernel/bench/suite_stats.h"
 
 bool suite_result_ok(const struct suite_entry *e, uint32_t result)
 {
