@@ -18,7 +18,7 @@ KERNEL64_SHARED := kernel/core/header.c kernel/core/log.c kernel/core/format.c k
                    kernel/drivers/fwcfg.c kernel/core/bootcheck.c kernel/core/e820.c kernel/core/cpu.c kernel/core/tsc.c \
                    kernel/core/startup.c kernel/mm/heap.c kernel/mm/heap_tlsf.c kernel/mm/heap_check.c \
                    kernel/mm/heap_selftest.c kernel/mm/memory.c kernel/mm/memory_stage.c \
-                   kernel/fs/fat16.c kernel/drivers/blockdev.c kernel/drivers/ramdisk.c kernel/fs/mbr.c kernel/arch/x86/ata.c
+                   kernel/fs/fat16.c kernel/drivers/blockdev.c kernel/drivers/ramdisk.c kernel/fs/mbr.c
 KERNEL64_C_SRCS := $(KERNEL64_SHARED) \
                    $(wildcard kernel/arch/x86/*.c kernel/arch/x86_64/*.c) \
                    $(filter-out kernel/llm/llm_kernels_generic.c,$(wildcard kernel/llm/*.c))
@@ -34,15 +34,10 @@ KERNEL64_CFLAGS := --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-pr
                    -nostdinc -isystem $(shell $(CC) -print-resource-dir)/include \
                    -Ilibs/llvmlibc/include -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
 
-# The inference engine is what bench-llama compares with its Linux build, so it is compiled
-# the way that build is: -O3, hosted (libs/llvmlibc supplies the standard <math.h> and
-# <string.h> it uses, so the compiler may inline fabsf/roundf as builtins), no frame pointer.
-# -ffreestanding alone cost 2% more instructions per int8 token: clang allocated registers
-# differently in matmul_q8_avx2 and reloaded a pointer from the stack in every 32-value group.
-# kernel/arch/x86_64/include has the <stdlib.h> a hosted compile of <immintrin.h> needs.
-# The kernel links with --no-undefined, so a library call the compiler invents
-# (sincosf, say) fails the build rather than the boot.
-$(BUILD)/kernel64/kernel/llm/%.o: KERNEL64_CFLAGS := -fomit-frame-pointer \
+# The engine (kernel/llm/llm_*.c) is compiled as its Linux build is (-O3, hosted, no frame
+# pointer), so bench-llama compares the same code; -ffreestanding alone costs 2% per int8 token.
+# kernel/arch/x86_64/include holds the <stdlib.h> a hosted <immintrin.h> includes.
+$(BUILD)/kernel64/kernel/llm/llm_%.o: KERNEL64_CFLAGS := -fomit-frame-pointer \
     -Ikernel/arch/x86_64/include \
     $(subst -O2,-O3,$(filter-out -ffreestanding -fno-builtin,$(KERNEL64_CFLAGS)))
 
@@ -122,7 +117,7 @@ TEST_DEPS += $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) $(LLM_CLI)
 # beside the Linux build, which tells code from kernel environment in the comparison.
 # Debug info is stripped: Debian 12's valgrind cannot read these objects' DWARF 5.
 LLM_CLI_KERNEL_CODE := $(BUILD)/llm/kernel-code/llm_cli
-KERNEL64_LLM_OBJS   := $(filter $(BUILD)/kernel64/kernel/llm/%,$(KERNEL64_OBJS))
+KERNEL64_LLM_OBJS   := $(filter $(BUILD)/kernel64/kernel/llm/llm_%,$(KERNEL64_OBJS))
 $(LLM_CLI_KERNEL_CODE): $(BUILD)/llm/fast/tools/llm/llm_cli.o $(KERNEL64_LLM_OBJS) $(KERNEL64_LIBS)
 	@mkdir -p $(@D)
 	$(HOST_CC) -no-pie -o $@.tmp $^

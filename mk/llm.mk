@@ -3,11 +3,13 @@
 # of hosted headers (the long-mode kernel's own build of it is in mk/kernel64.mk).
 
 LLM_DIR        := kernel/llm
-# x86-64 gets the SIMD kernels; llm_kernels_generic.c is the choice for other targets.
-LLM_SRCS       := $(filter-out $(LLM_DIR)/llm_kernels_generic.c,$(wildcard $(LLM_DIR)/*.c))
+# The engine is kernel/llm/llm_*.c (the rest of the folder is the kernel's LLM stage). x86-64
+# gets the SIMD kernels; llm_kernels_generic.c is the choice for other targets.
+LLM_ENGINE_ALL := $(wildcard $(LLM_DIR)/llm_*.c)
+LLM_SRCS       := $(filter-out $(LLM_DIR)/llm_kernels_generic.c,$(LLM_ENGINE_ALL))
 LLM_HOST_OBJS  := $(patsubst %.c,$(BUILD)/host/%.o,$(LLM_SRCS))
 LLM_FAST_OBJS  := $(patsubst %.c,$(BUILD)/llm/fast/%.o,$(LLM_SRCS))
-LLM_X64_OBJS   := $(patsubst %.c,$(BUILD)/llm/x86_64/%.o,$(wildcard $(LLM_DIR)/*.c))
+LLM_X64_OBJS   := $(patsubst %.c,$(BUILD)/llm/x86_64/%.o,$(LLM_ENGINE_ALL))
 LLM_CLI        := $(BUILD)/host/llm/llm_cli
 LLM_CLI_FAST   := $(BUILD)/llm/fast/llm_cli
 LLM_TEST_BIN   := $(BUILD)/host/test_llm

@@ -12,7 +12,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/core/tsc.h"
 #include "kernel/core/startup.h"
-#include "kernel/arch/x86_64/llm_stage.h"
+#include "kernel/llm/stage.h"
 
 static const char *const stage_tests[] = {"heap"};     /* run by the heap stage */
 

@@ -10,7 +10,7 @@
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
 #include "kernel/drivers/ramdisk.h"
-#include "kernel/arch/x86_64/llm_files.h"
+#include "kernel/llm/files.h"
 
 #define MODELS_DIR          "/MODELS"
 #define FILE_ALIGN          64      /* model weights are read in place: keep rows aligned */

@@ -15,8 +15,8 @@
 #include "kernel/core/log.h"
 #include "kernel/core/tsc.h"
 #include "kernel/llm/llm.h"
-#include "kernel/arch/x86_64/llm_files.h"
-#include "kernel/arch/x86_64/llm_stage.h"
+#include "kernel/llm/files.h"
+#include "kernel/llm/stage.h"
 
 #define ARENA_SLACK         (256u * 1024u)  /* sampler buffers, prompt ids, alignment */
 #define ARENA_PER_VOCAB     64u             /* tokenizer piece copies and sorted ids */
