@@ -1,10 +1,16 @@
-# The 32-bit kernel: portable C in kernel/*.c, port-I/O drivers shared with the x86-64 kernel in
-# kernel/arch/x86/, i686-specific code in kernel/arch/i686/.
-# Other fragments may append static libraries to KERNEL_LIBS and objects to KERNEL_EXTRA_OBJS.
+# The 32-bit benchmark kernel. What it contains, folder by folder in dependency order:
+#   kernel/lib       byte helpers, sorting          kernel/core     start-up, log, console, stages
+#   kernel/mm        heap and its RAM ranges        kernel/drivers  block devices, fw_cfg parser
+#   kernel/fs        MBR, FAT16, volume finder      kernel/bench    module loader, suite, profile, cache
+#   kernel/arch/x86  port-I/O drivers of both kernels (PIC, PIT, UART, VGA, ATA)
+#   kernel/arch/i686 GDT, IDT, paging, traps, the fault guard
+# plus kernel/main_i686.c, which lists the stages. Other fragments may append static
+# libraries to KERNEL_LIBS and objects to KERNEL_EXTRA_OBJS.
 
-KERNEL_C_SRCS   := $(filter-out kernel/llm/%,$(wildcard kernel/*.c kernel/*/*.c) \
-                   $(wildcard kernel/arch/x86/*.c kernel/arch/i686/*.c))
-KERNEL_ASM_SRCS := $(wildcard kernel/arch/i686/*.asm)
+KERNEL_DIRS     := kernel/lib kernel/core kernel/mm kernel/drivers kernel/fs kernel/bench \
+                   kernel/arch/x86 kernel/arch/i686
+KERNEL_C_SRCS   := kernel/main_i686.c $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
+KERNEL_ASM_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.asm))
 KERNEL_OBJS     := $(patsubst %.c,$(BUILD)/i686/%.o,$(KERNEL_C_SRCS)) \
                    $(patsubst %.asm,$(BUILD)/i686/%.o,$(KERNEL_ASM_SRCS))
 KERNEL_LDSCRIPT := kernel/arch/i686/linker.ld

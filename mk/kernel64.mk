@@ -1,7 +1,5 @@
 # The x86-64 kernel (docs/x86_64.md): the same stage1/stage2 chain boots it in long mode.
-# Portable C from kernel/ (console, heap, FAT16, ATA, ...), the port-I/O drivers in
-# kernel/arch/x86/, the long-mode code in kernel/arch/x86_64/ and the inference engine
-# kernel/llm/, linked with libs/llvmlibc's x86-64 build.
+# Linked with libs/llvmlibc's x86-64 build.
 #   make kernel64      build/x86_64/kernel.img
 #   make fluid64.img   bootable image with LLAMA_MODEL/LLAMA_TOKENIZER from SHARED_MODELS
 #   make run-llama     build fluid64.img and boot it (serial on this terminal)
@@ -12,17 +10,15 @@ KERNEL64_IMG  := $(BUILD)/x86_64/kernel.img
 IMAGE64       := fluid64.img
 KERNEL64_LDSCRIPT := kernel/arch/x86_64/linker.ld
 
-# Portable kernel sources the 64-bit kernel shares with the i686 one (kernel/*.c is not taken
-# whole: main.c, stages and the module suite are the i686 kernel's).
-KERNEL64_SHARED := kernel/core/header.c kernel/core/log.c kernel/core/format.c kernel/core/console.c kernel/core/cmdline.c \
-                   kernel/drivers/fwcfg.c kernel/core/bootcheck.c kernel/core/e820.c kernel/core/cpu.c kernel/core/tsc.c \
-                   kernel/core/startup.c kernel/mm/heap.c kernel/mm/heap_tlsf.c kernel/mm/heap_check.c \
-                   kernel/mm/heap_selftest.c kernel/mm/memory.c kernel/mm/memory_stage.c \
-                   kernel/fs/fat16.c kernel/drivers/blockdev.c kernel/drivers/ramdisk.c kernel/fs/mbr.c
-KERNEL64_C_SRCS := $(KERNEL64_SHARED) \
-                   $(wildcard kernel/arch/x86/*.c kernel/arch/x86_64/*.c) \
-                   $(filter-out kernel/llm/llm_kernels_generic.c,$(wildcard kernel/llm/*.c))
-KERNEL64_ASM_SRCS := $(wildcard kernel/arch/x86_64/*.asm)
+# What it contains, folder by folder in dependency order: kernel/lib, kernel/core, kernel/mm,
+# kernel/drivers, kernel/fs (as the i686 kernel), kernel/llm (the engine and its stage; the
+# generic kernel choice is for targets without SIMD kernels), kernel/arch/x86 and
+# kernel/arch/x86_64 (long-mode GDT, IDT, paging, traps), plus kernel/main_x86_64.c.
+KERNEL64_DIRS   := kernel/lib kernel/core kernel/mm kernel/drivers kernel/fs kernel/llm \
+                   kernel/arch/x86 kernel/arch/x86_64
+KERNEL64_C_SRCS := kernel/main_x86_64.c $(filter-out kernel/llm/llm_kernels_generic.c kernel/core/stages.c, \
+                   $(foreach d,$(KERNEL64_DIRS),$(wildcard $(d)/*.c)))
+KERNEL64_ASM_SRCS := $(foreach d,$(KERNEL64_DIRS),$(wildcard $(d)/*.asm))
 KERNEL64_OBJS := $(patsubst %.c,$(BUILD)/kernel64/%.o,$(KERNEL64_C_SRCS)) \
                  $(patsubst %.asm,$(BUILD)/kernel64/%.o,$(KERNEL64_ASM_SRCS))
 KERNEL64_LIBS := $(BUILD)/x86_64/libllvmlibc.a

@@ -21,7 +21,7 @@ enum bootinfo_error bootinfo_check(uint32_t magic, const struct boot_info *bi);
 /* Logs "boot: <what is wrong> (<bad value>)" for a failed check. */
 void bootinfo_log_error(enum bootinfo_error err, uint32_t magic, const struct boot_info *bi);
 
-/* The validated boot_info (kernel/main.c keeps it; NULL before validation). */
+/* The validated boot_info (kernel/main_i686.c keeps it; NULL before validation). */
 const struct boot_info *kernel_boot_info(void);
 
 #endif

@@ -1,6 +1,6 @@
 /* The kernel command line: space-separated words, either flags (`interactive`) or key=value
  * pairs (`test=divide-error`, `clock=icount`). Set once at boot from fw_cfg file
- * opt/fluid/cmdline (kernel/main.c); no fw_cfg means an empty command line. Pure (host-tested):
+ * opt/fluid/cmdline (kernel/main_i686.c); no fw_cfg means an empty command line. Pure (host-tested):
  * the text is copied and split in a fixed buffer, nothing is allocated. */
 #ifndef FLUID_KERNEL_CMDLINE_H
 #define FLUID_KERNEL_CMDLINE_H
