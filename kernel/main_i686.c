@@ -1,17 +1,26 @@
-/* kernel_main: the i686 kernel's C entry, called by entry.asm on the boot stack with
- * interrupts off, .bss zeroed, EAX/EBX from stage2 as arguments. Order: console, banner,
- * options, boot_info validation, CPU, FPU/SSE, E820, GDT/IDT/TSS/paging (then on the guarded
- * stack), PIC/PIT, TSC calibration, the test hook, the stages, and the exit. */
+/* kernel_main: the i686 benchmark kernel's C entry, called by entry.asm on the boot stack with
+ * interrupts off, .bss zeroed, EAX/EBX from stage2 as arguments. Start-up (kernel/core/startup.h)
+ * and the architecture's descriptor tables and guarded stack come first; then the test hook
+ * and the stages below, and the exit. */
+#include "kernel/bench/cache.h"
+#include "kernel/bench/guardtest.h"
+#include "kernel/bench/suite.h"
 #include "kernel/core/arch.h"
 #include "kernel/core/cmdline.h"
-#include "kernel/bench/guardtest.h"
 #include "kernel/core/log.h"
 #include "kernel/core/machine.h"
 #include "kernel/core/stages.h"
 #include "kernel/core/startup.h"
-#include "kernel/core/tsc.h"
+#include "kernel/lib/array.h"
+#include "kernel/mm/memory.h"
 
-/* test= options the i686 stages run themselves ("guard" runs here, before them). */
+static const struct stage i686_stages[] = {
+    {"heap", memory_stage, 0},
+    {"cache", cache_stage, 0},
+    {"modules", suite_stage, 0},
+};
+
+/* test= options the stages run themselves ("guard" runs here, before them). */
 static const char *const stage_tests[] = {"bad-modules", "heap"};
 
 static bool run_test_hook(void)
@@ -20,7 +29,7 @@ static bool run_test_hook(void)
         kprintf("test: guard\n");
         return guard_selftest();
     }
-    return startup_test_option(stage_tests, sizeof stage_tests / sizeof stage_tests[0]);
+    return startup_test_option(stage_tests, ARRAY_SIZE(stage_tests));
 }
 
 /* The rest of kernel_main, on the guarded kernel stack. */
@@ -29,7 +38,7 @@ __attribute__((noreturn)) static void kernel_continue(void)
     startup_timers();
     bool ok = run_test_hook();
     stage_pause("the stages");
-    ok = run_stages() && ok;
+    ok = run_stages(i686_stages, ARRAY_SIZE(i686_stages)) && ok;
     machine_exit(ok);
 }
 

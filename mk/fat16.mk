@@ -17,7 +17,7 @@ $(FAT16_UNIT): $(FAT16_HOST_DIR)/tests/host/test_fat16.o $(FAT16_HOST_OBJS)
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 
 # ata.c builds on the host (its port I/O is x86 inline asm) but only its parser runs there.
-$(FAT16_ATA_UNIT): $(FAT16_HOST_DIR)/tests/host/test_fat16_ata.o $(FAT16_HOST_DIR)/kernel/ata.o \
+$(FAT16_ATA_UNIT): $(FAT16_HOST_DIR)/tests/host/test_fat16_ata.o $(FAT16_HOST_DIR)/kernel/arch/x86/ata.o \
                    $(FAT16_HOST_OBJS)
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 

@@ -16,7 +16,7 @@ KERNEL64_LDSCRIPT := kernel/arch/x86_64/linker.ld
 # kernel/arch/x86_64 (long-mode GDT, IDT, paging, traps), plus kernel/main_x86_64.c.
 KERNEL64_DIRS   := kernel/lib kernel/core kernel/mm kernel/drivers kernel/fs kernel/llm \
                    kernel/arch/x86 kernel/arch/x86_64
-KERNEL64_C_SRCS := kernel/main_x86_64.c $(filter-out kernel/llm/llm_kernels_generic.c kernel/core/stages.c, \
+KERNEL64_C_SRCS := kernel/main_x86_64.c $(filter-out kernel/llm/llm_kernels_generic.c, \
                    $(foreach d,$(KERNEL64_DIRS),$(wildcard $(d)/*.c)))
 KERNEL64_ASM_SRCS := $(foreach d,$(KERNEL64_DIRS),$(wildcard $(d)/*.asm))
 KERNEL64_OBJS := $(patsubst %.c,$(BUILD)/kernel64/%.o,$(KERNEL64_C_SRCS)) \

@@ -18,7 +18,7 @@
  * end as the registry expects (0: all correct). bi gives the memory size for the profile. */
 int suite_run_and_report(const struct boot_info *bi);
 
-/* Stage-table wrapper (kernel/core/stages.c): true when suite_run_and_report returned 0. */
+/* Stage-table wrapper (kernel/main_i686.c): true when suite_run_and_report returned 0. */
 bool suite_stage(void);
 
 #endif

@@ -1,21 +1,10 @@
-/* Boot stages (contract in stages.h): THE place later work hooks into kernel_main. Add
- * `{"name", function}` to stage_table; each stage logs its own results. */
+/* The stage runner (contract in stages.h), shared by both kernels. */
 #include "kernel/core/stages.h"
 
 #include "kernel/core/arch.h"
-#include "kernel/bench/cache.h"
 #include "kernel/core/cmdline.h"
 #include "kernel/core/console.h"
 #include "kernel/core/log.h"
-#include "kernel/mm/memory.h"
-#include "kernel/bench/suite.h"
-
-static const struct stage stage_table[] = {
-    {"heap", memory_stage},
-    {"cache", cache_stage},
-    {"modules", suite_stage},
-    {NULL, NULL},
-};
 
 void stage_pause(const char *before)
 {
@@ -26,10 +15,26 @@ void stage_pause(const char *before)
         arch_wait_for_interrupt();
 }
 
-bool run_stages(void)
+/* Why s must not run now, or NULL when it may. */
+static const char *stage_skip_reason(const struct stage *s, bool all_ok_so_far)
+{
+    if ((s->flags & STAGE_NEEDS_EARLIER) && !all_ok_so_far)
+        return "an earlier stage failed";
+    if ((s->flags & STAGE_NOT_IN_TESTS) && cmdline_value("test"))
+        return "a test= option is set";
+    return NULL;
+}
+
+bool run_stages(const struct stage *table, size_t count)
 {
     bool ok = true;
-    for (const struct stage *s = stage_table; s->name; s++) {
+    for (size_t i = 0; i < count; i++) {
+        const struct stage *s = &table[i];
+        const char *skip = stage_skip_reason(s, ok);
+        if (skip) {
+            kprintf("stage: %s skipped (%s)\n", s->name, skip);
+            continue;
+        }
         stage_pause(s->name);
         kprintf("stage: %s\n", s->name);
         if (!s->run()) {

@@ -1,4 +1,4 @@
-/* The LLM boot stage (contract in llm_stage.h): reads the boot configuration (kernel/llm's
+/* The LLM boot stage (contract in stage.h): reads the boot configuration (kernel/llm's
  * parser), model and tokenizer from FAT16 into heap buffers, runs llm_generate with the TSC as
  * its clock and the console as its output, then prints JSON summary lines:
  *   {"llm": {...}}          llm_print_summary: format, kernels, positions, cycles, tok/s
@@ -9,6 +9,7 @@
  * llm.encode=FILE it only encodes each NUL-separated text of FILE and prints the ids. */
 #include <string.h>
 
+#include "kernel/core/bootcheck.h"
 #include "kernel/core/cmdline.h"
 #include "kernel/core/console.h"
 #include "kernel/mm/heap.h"
@@ -198,10 +199,10 @@ static bool encode_texts(const struct llm_bootcfg *cfg, const char *file)
     return ok;
 }
 
-bool llm_stage(const struct boot_info *bi)
+bool llm_stage(void)
 {
     struct llm_bootcfg cfg;
-    if (!llm_files_mount(bi) || !load_config(&cfg))
+    if (!llm_files_mount(kernel_boot_info()) || !load_config(&cfg))
         return false;
     const char *encode = cmdline_value(LLM_OPT_ENCODE);
     if (encode)

@@ -1,10 +1,10 @@
-/* The LLM boot stage of the x86-64 kernel (llm_stage.c): model, tokenizer and boot
+/* The LLM boot stage of the x86-64 kernel (kernel/llm/stage.c): model, tokenizer and boot
  * configuration from the FAT16 partition, inference with kernel/llm, tokens streamed to the
  * console, JSON summary lines at the end. docs/x86_64.md lists the options and lines. */
-#ifndef FLUID_ARCH_X86_64_LLM_STAGE_H
-#define FLUID_ARCH_X86_64_LLM_STAGE_H
+#ifndef FLUID_KERNEL_LLM_STAGE_H
+#define FLUID_KERNEL_LLM_STAGE_H
 
-#include <fluid/bootinfo.h>
+#include <fluid/types.h>
 
 /* Kernel command line options read by the stage. */
 #define LLM_OPT_CFG         "llm.cfg"       /* configuration file (default LLM_DEFAULT_CFG) */
@@ -13,8 +13,9 @@
 #define LLM_DEFAULT_CFG     "/MODELS/LLAMA.CFG"
 #define LLM_MODEL_DIR       "/MODELS/"      /* where config file names without '/' live */
 
-/* Runs the stage once the heap is up; bi is the validated boot_info (for the RAM copy of the
- * partition when no ATA disk holds it). Returns false on any failure, already logged. */
-bool llm_stage(const struct boot_info *bi);
+/* The stage (kernel/core/stages.h), run once the heap is up; it reads the partition through
+ * the validated boot_info (kernel_boot_info) when no ATA disk holds it. Returns false on any
+ * failure, already logged. */
+bool llm_stage(void);
 
 #endif
