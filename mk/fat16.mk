@@ -4,24 +4,24 @@
 
 FAT16_SRCS      := kernel/fs/fat16.c kernel/drivers/blockdev.c kernel/drivers/ramdisk.c kernel/fs/mbr.c
 FAT16_HOST_DIR  := $(BUILD)/host/fat16
-FAT16_HOST_OBJS := $(patsubst %.c,$(FAT16_HOST_DIR)/%.o,$(FAT16_SRCS) tests/host/kernel_stubs.c)
+FAT16_HOST_OBJS := $(patsubst %.c,$(FAT16_HOST_DIR)/%.o,$(FAT16_SRCS) tests/lib/kernel_stubs.c)
 FAT16_CAT       := $(FAT16_HOST_DIR)/fat16cat
 FAT16_UNIT      := $(FAT16_HOST_DIR)/test_fat16
-FAT16_ATA_UNIT  := $(FAT16_HOST_DIR)/test_fat16_ata
+FAT16_ATA_UNIT  := $(FAT16_HOST_DIR)/test_ata
 
 $(FAT16_HOST_DIR)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
 
-$(FAT16_UNIT): $(FAT16_HOST_DIR)/tests/host/test_fat16.o $(FAT16_HOST_OBJS)
+$(FAT16_UNIT): $(FAT16_HOST_DIR)/tests/kernel/fs/test_fat16.o $(FAT16_HOST_OBJS)
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 
 # ata.c builds on the host (its port I/O is x86 inline asm) but only its parser runs there.
-$(FAT16_ATA_UNIT): $(FAT16_HOST_DIR)/tests/host/test_fat16_ata.o $(FAT16_HOST_DIR)/kernel/arch/x86/ata.o \
+$(FAT16_ATA_UNIT): $(FAT16_HOST_DIR)/tests/kernel/arch/x86/test_ata.o $(FAT16_HOST_DIR)/kernel/arch/x86/ata.o \
                    $(FAT16_HOST_OBJS)
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 
-$(FAT16_CAT): $(FAT16_HOST_DIR)/tests/fat16/fat16cat.o $(FAT16_HOST_OBJS)
+$(FAT16_CAT): $(FAT16_HOST_DIR)/tests/kernel/fs/fat16cat.o $(FAT16_HOST_OBJS)
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 
 HOST_TEST_BINS += $(FAT16_UNIT) $(FAT16_ATA_UNIT)
@@ -36,7 +36,7 @@ FAT16_FUZZER    := $(FAT16_FUZZ_DIR)/fuzz_fat16
 FAT16_FUZZ_CFLAGS := -I. -Iinclude -O1 -g -std=c11 $(WARNINGS) \
                      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-$(FAT16_FUZZER): fuzz/fuzz_fat16.c $(FAT16_SRCS) | $(SETUP_STAMP)
+$(FAT16_FUZZER): tests/kernel/fs/fuzz_fat16.c $(FAT16_SRCS) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(FAT16_FUZZ_CFLAGS) -o $@ $^
 

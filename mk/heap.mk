@@ -16,11 +16,11 @@ $(1)/%.o: kernel/%.c | $$(SETUP_STAMP)
 	@mkdir -p $$(@D)
 	$$(HOST_CC) $$(HOST_CFLAGS) $(2) $$(HEAP_HOST_DEFS) -c -o $$@ $$<
 
-$(1)/kernel_stubs.o: tests/host/kernel_stubs.c | $$(SETUP_STAMP)
+$(1)/kernel_stubs.o: tests/lib/kernel_stubs.c | $$(SETUP_STAMP)
 	@mkdir -p $$(@D)
 	$$(HOST_CC) $$(HOST_CFLAGS) $(2) -c -o $$@ $$<
 
-$(1)/test_%.o: tests/host/test_%.c | $$(SETUP_STAMP)
+$(1)/test_%.o: tests/kernel/mm/test_%.c | $$(SETUP_STAMP)
 	@mkdir -p $$(@D)
 	$$(HOST_CC) $$(HOST_CFLAGS) $(2) $$(HEAP_HOST_DEFS) -c -o $$@ $$<
 
@@ -58,7 +58,7 @@ $(HEAP_BENCH_DIR)/heap/%.o: kernel/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(HEAP_BENCH_DIR)/kernel_stubs.o: tests/host/kernel_stubs.c | $(SETUP_STAMP)
+$(HEAP_BENCH_DIR)/kernel_stubs.o: tests/lib/kernel_stubs.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -c -o $@ $<
 

@@ -1,13 +1,19 @@
-# Kernel core (kernel/*.c, kernel/arch/i686/*.c: the kernel build picks them up by wildcard).
-# Here: the pure parts (kprintf's formatting engine, command line, fw_cfg directory, E820
-# totals, boot_info checks, CPUID decoding) built for the host with ASan/UBSan, and their
-# unit tests. QEMU boot checks of the core live in tests/qemu/ (integrator).
+# The kernel's pure parts (kprintf's formatting engine, command line, fw_cfg directory, E820
+# totals, boot_info checks, CPUID decoding, heap RAM ranges) built for the host with
+# ASan/UBSan, and their unit tests.
 
 KCORE_HOST_DIR := $(BUILD)/host/kernel-core
 KCORE_TESTS    := format cmdline fwcfg e820 cpu memory
 KCORE_BINS     := $(addprefix $(KCORE_HOST_DIR)/test_,$(KCORE_TESTS))
 
-# Kernel sources each test links (besides its own test_<name>.c and the log stubs).
+# Each test's source (tests/ mirrors kernel/) and the kernel sources it links (besides the
+# log stubs).
+KCORE_TEST_format  := tests/kernel/core/test_format.c
+KCORE_TEST_cmdline := tests/kernel/core/test_cmdline.c
+KCORE_TEST_fwcfg   := tests/kernel/drivers/test_fwcfg.c
+KCORE_TEST_e820    := tests/kernel/core/test_e820.c
+KCORE_TEST_cpu     := tests/kernel/core/test_cpu.c
+KCORE_TEST_memory  := tests/kernel/mm/test_memory.c
 KCORE_SRCS_format  := kernel/core/format.c
 KCORE_SRCS_cmdline := kernel/core/cmdline.c
 KCORE_SRCS_fwcfg   := kernel/drivers/fwcfg.c
@@ -21,9 +27,9 @@ $(KCORE_HOST_DIR)/%.o: %.c | $(SETUP_STAMP)
 
 # test_<name>: its test source, its kernel sources and the kprintf/panic stubs.
 define KCORE_TEST_RULE
-$(KCORE_HOST_DIR)/test_$(1): $(KCORE_HOST_DIR)/tests/host/test_$(1).o \
+$(KCORE_HOST_DIR)/test_$(1): $(patsubst %.c,$(KCORE_HOST_DIR)/%.o,$(KCORE_TEST_$(1))) \
         $(patsubst %.c,$(KCORE_HOST_DIR)/%.o,$(KCORE_SRCS_$(1))) \
-        $(KCORE_HOST_DIR)/tests/host/kernel_stubs.o
+        $(KCORE_HOST_DIR)/tests/lib/kernel_stubs.o
 	$$(HOST_CC) $$(HOST_LDFLAGS) -o $$@ $$^
 endef
 $(foreach t,$(KCORE_TESTS),$(eval $(call KCORE_TEST_RULE,$(t))))

@@ -51,11 +51,11 @@ $(LLM_CLI_FAST): $(BUILD)/llm/fast/tools/llm/llm_cli.o $(LLM_FAST_OBJS)
 	@mkdir -p $(@D)
 	$(HOST_CC) -o $@ $^ -lm
 
-$(BUILD)/host/tests/host/test_llm.o: tests/host/test_llm.c | $(SETUP_STAMP)
+$(BUILD)/host/tests/kernel/llm/test_llm.o: tests/kernel/llm/test_llm.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
 
-$(LLM_TEST_BIN): $(BUILD)/host/tests/host/test_llm.o $(LLM_HOST_OBJS)
+$(LLM_TEST_BIN): $(BUILD)/host/tests/kernel/llm/test_llm.o $(LLM_HOST_OBJS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lm
 

@@ -62,7 +62,7 @@ LLVMLIBC_FREESTANDING_LIBS := $(LLVMLIBC_LIB_i686) $(LLVMLIBC_LIB_i686-sse2) $(L
 # ---------------------------------------------------------------------------------------
 # Tests. Each test program is built twice: host (64-bit, ASan/UBSan, SSE2 math) and host32
 # (x87 math compiled like the kernel); both link the matching library build.
-LLVMLIBC_TDIR := tests/llvmlibc
+LLVMLIBC_TDIR := tests/libs/llvmlibc
 LLVMLIBC_TEST_NAMES := test_llvmlibc_string test_llvmlibc_math
 LLVMLIBC_TEST_LIBS := -lm -lpthread
 
@@ -83,7 +83,7 @@ PY_TESTS       += $(LLVMLIBC_TDIR)/test_llvmlibc_tables.py
 TEST_DEPS      += $(LLVMLIBC_FREESTANDING_LIBS)
 
 # llvmlibc: every library build (the freestanding ones are checked for undefined symbols by
-# tests/llvmlibc/test_llvmlibc_tables.py).
+# tests/libs/llvmlibc/test_llvmlibc_tables.py).
 llvmlibc: $(LLVMLIBC_FREESTANDING_LIBS) $(LLVMLIBC_LIB_host) $(LLVMLIBC_LIB_host32)
 
 # test-math-exhaustive: every float input of each one-argument float function, against the

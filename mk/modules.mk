@@ -15,16 +15,16 @@ $(MODULES_REGISTRY_O): $(MODULES_REGISTRY_C) kernel/bench/suite_registry.h | $(S
 
 # Host tests of the loader and the JSON writer (the loader test also reads the built modules).
 MODULES_HOST := $(BUILD)/host/modules
-$(MODULES_HOST)/test_module_loader: tests/host/test_module_loader.c kernel/bench/module_loader.c \
+$(MODULES_HOST)/test_module_loader: tests/kernel/bench/test_module_loader.c kernel/bench/module_loader.c \
                                     kernel/core/format.c $(MODULES_MODS) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
 
-$(MODULES_HOST)/test_json: tests/host/test_json.c kernel/bench/json.c kernel/core/format.c | $(SETUP_STAMP)
+$(MODULES_HOST)/test_json: tests/kernel/bench/test_json.c kernel/bench/json.c kernel/core/format.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
 
-$(MODULES_HOST)/test_module_suite: tests/host/test_module_suite.c kernel/bench/suite_run.c \
+$(MODULES_HOST)/test_module_suite: tests/kernel/bench/test_module_suite.c kernel/bench/suite_run.c \
         kernel/bench/suite_stats.c kernel/bench/module_loader.c kernel/bench/profile.c kernel/bench/json.c \
         kernel/bench/fprof.c kernel/core/format.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)

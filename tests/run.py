@@ -3,7 +3,7 @@
 
 Usage: tests/run.py [-k SUBSTRING] [-j JOBS] [--bin PATH ...] [--py MODULE.py ...]
 
-Host binaries print 'PASS: name' / 'FAIL: name: ...' lines (tests/host/check.h); a binary
+Host binaries print 'PASS: name' / 'FAIL: name: ...' lines (tests/lib/check.h); a binary
 that exits non-zero without a FAIL line (a crash, a sanitizer report) counts as one failure,
 and one that prints no result line at all is a failure too, so a test cannot pass by saying
 nothing. Python modules define test_* functions (an assert or exception fails them) and may

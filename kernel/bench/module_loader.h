@@ -2,7 +2,7 @@
  * field of a module file, then places it into memory the caller provides: copies code and
  * data, zeroes bss, applies the relocation table for the address the code will run at.
  * Portable C with no allocation and no I/O: the kernel, the 32-bit host runner
- * (tools/hostrun) and the host tests (tests/host/test_module_loader.c) use the same code.
+ * (tools/hostrun) and the host tests (tests/kernel/bench/test_module_loader.c) use the same code.
  * A bad module is rejected with a reason, never by crashing. */
 #ifndef FLUID_KERNEL_MODULE_LOADER_H
 #define FLUID_KERNEL_MODULE_LOADER_H

@@ -1,5 +1,5 @@
 /* Decoding of CPUID results into struct cpu_info, and the boot log lines. Pure (no CPUID
- * here: kernel/arch/i686/cpu_x86.c executes it), so tests/host/test_cpu.c feeds it the
+ * here: kernel/arch/i686/cpu_x86.c executes it), so tests/kernel/core/test_cpu.c feeds it the
  * registers of known CPUs. Bit positions: Intel SDM vol. 2A, CPUID, tables 3-8 to 3-10;
  * AMD64 APM vol. 3 for 0x80000001. */
 #include "kernel/core/cpu.h"

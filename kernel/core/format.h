@@ -1,5 +1,5 @@
 /* The kprintf formatting engine, free of I/O so it builds and is tested on the host
- * (tests/host/test_format.c compares it with the C library's snprintf).
+ * (tests/kernel/core/test_format.c compares it with the C library's snprintf).
  * Conversions: %s %c %d %i %u %x %X %p %%, length modifiers l, ll, z, a field width (digits
  * or '*'), flags '0' (zero padding) and '-' (left alignment). %p prints "0x" and the address
  * zero-padded to the pointer's width. An unknown conversion is printed as written, so a bad

@@ -2,7 +2,7 @@
  * kprintf understands a printf subset: %s %c %d %i %u %x %X %p %%, the length modifiers
  * l, ll and z, a field width, '0' padding and '-' left alignment. It never allocates, so it
  * is safe in exception handlers. Portable code (heap, fat16, module loader) logs only through
- * this header, so it also links on the host (tests/host/kernel_stubs.c). */
+ * this header, so it also links on the host (tests/lib/kernel_stubs.c). */
 #ifndef FLUID_KERNEL_LOG_H
 #define FLUID_KERNEL_LOG_H
 

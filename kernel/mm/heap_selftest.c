@@ -1,6 +1,6 @@
 /* heap_selftest: a randomized heap workload checked after every step against a shadow model.
  * Runs inside the booted kernel (`test=heap`) and, compiled with -DHEAP_HOST_TEST, as the host
- * stress test (tests/host/test_heap_stress.c) under ASan/UBSan. The model lives in static
+ * stress test (tests/kernel/mm/test_heap_stress.c) under ASan/UBSan. The model lives in static
  * arrays (no allocation of its own): per slot the pointer, size and pattern seed, plus the
  * live blocks sorted by address to prove that no two overlap.
  * Workload: sizes 1 B .. 1 MiB skewed to small, malloc/calloc/aligned_alloc, realloc, free

@@ -52,7 +52,7 @@ static const double C2 = 0x1.ebfbeb0f31554p-19;
 
 /* exp2_table[i] = bits of 2^(i/N), correctly rounded, minus i << (52 - EXPF_TABLE_BITS), so
  * that adding k << (52 - EXPF_TABLE_BITS) for any k with k mod N = i gives 2^(k/N).
- * Recomputed from exact integers by tests/llvmlibc/test_llvmlibc_tables.py. */
+ * Recomputed from exact integers by tests/libs/llvmlibc/test_llvmlibc_tables.py. */
 static const uint64_t exp2_table[EXPF_N] = {
     0x3ff0000000000000, 0x3feffb1afa5abcbf, 0x3feff63da9fb3335, 0x3feff168143b0281,
     0x3fefec9a3e778061, 0x3fefe7d42e11bbcc, 0x3fefe315e86e7f85, 0x3fefde5f72f654b1,

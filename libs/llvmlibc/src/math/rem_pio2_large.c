@@ -9,7 +9,7 @@
  * 32-bit limb integer arithmetic, so x87 excess precision cannot disturb it. The closest
  * double to a multiple of pi/2, 6381956970095103 * 2^797, leaves a remainder of ~2^-61
  * (Muller, ch. 11): 60 bits of cancellation, far inside the window's 136 good bits. Tables below: 2/pi and pi/2 computed to 2200 bits with Machin's
- * formula; tests/llvmlibc/test_llvmlibc_tables.py recomputes and checks them. */
+ * formula; tests/libs/llvmlibc/test_llvmlibc_tables.py recomputes and checks them. */
 #include "internal.h"
 
 #define WINDOW_LIMBS   6      /* 192 bits of 2/pi per reduction */

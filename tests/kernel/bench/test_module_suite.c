@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 #include "kernel/bench/module_loader.h"
 #include "kernel/bench/profile.h"
 #include "kernel/bench/suite_run.h"

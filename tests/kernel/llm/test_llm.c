@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 #include "kernel/llm/llm.h"
 
 static char last_diag[512];

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 #include "libs/llvmlibc/include/string.h"
 
 #define ALIGNS    16     /* covers every offset within a 4- and an 8-byte word, twice */

@@ -4,7 +4,7 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
-#include "tests/llvmlibc/accuracy.h"
+#include "tests/libs/llvmlibc/accuracy.h"
 #include "libs/llvmlibc/include/math.h"
 
 const struct acc_f1_case acc_f1_cases[] = {

@@ -1,5 +1,5 @@
 /* Command-line parser (kernel/core/cmdline.c): words, key=value lookup, limits and bad input. */
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 #include "kernel/core/cmdline.h"
 
 TEST(flags_and_values)

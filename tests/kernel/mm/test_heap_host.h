@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 
 #include "kernel/mm/heap.h"
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 
 /* CHECK/REQUIRE with printf arguments after the message (check.h's own forms put the
  * condition text last, after the caller's arguments). */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 #include "kernel/bench/module_loader.h"
 
 /* CHECK with a message: check.h's CHECK puts #cond after the caller's arguments. */

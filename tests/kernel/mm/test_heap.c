@@ -1,15 +1,15 @@
 /* Host unit tests of the kernel heap (kernel/heap*.c, built with -DHEAP_HOST_TEST): size
  * classes, alignment, coalescing, whole pages, realloc/calloc semantics, out of memory,
  * statistics, and every corruption the heap promises to catch. A corruption test runs in a
- * forked child, which must die in panic() (SIGABRT from tests/host/kernel_stubs.c) with the
+ * forked child, which must die in panic() (SIGABRT from tests/lib/kernel_stubs.c) with the
  * expected diagnostic, naming the block and the caller. */
 #include <signal.h>
 #include <stdint.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tests/host/check.h"
-#include "tests/host/test_heap_host.h"
+#include "tests/lib/check.h"
+#include "tests/kernel/mm/test_heap_host.h"
 #include "kernel/mm/heap_impl.h"     /* heap_g: the heap_check tests corrupt counters */
 
 #define MIB ((size_t)1 << 20)

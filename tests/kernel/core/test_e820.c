@@ -2,7 +2,7 @@
  * boot_info validation (kernel/core/bootcheck.c). */
 #include <stdint.h>
 
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 #include "kernel/core/bootcheck.h"
 #include "kernel/core/e820.h"
 

@@ -11,7 +11,7 @@ import re
 import subprocess
 from fractions import Fraction
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 MATH = os.path.join(ROOT, "libs", "llvmlibc", "src", "math")
 BUILD = os.path.join(ROOT, "build")
 PI_BITS = 2200

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include "tests/host/check.h"
-#include "tests/llvmlibc/accuracy.h"
+#include "tests/lib/check.h"
+#include "tests/libs/llvmlibc/accuracy.h"
 #include "libs/llvmlibc/include/math.h"
 
 #define SAMPLE_STRIDE   4099u            /* prime: hits every exponent and mantissa pattern */

@@ -2,7 +2,7 @@
  * lays them out (docs/specs/fw_cfg.txt): big-endian count, 64-byte entries. */
 #include <stdint.h>
 
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 #include "kernel/drivers/fwcfg.h"
 
 #define MAX_DIR (4 + 8 * FW_CFG_FILE_ENTRY_BYTES)

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 
 #include "kernel/fs/fat16.h"
 #include "kernel/fs/mbr.h"

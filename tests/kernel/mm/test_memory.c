@@ -1,5 +1,5 @@
 /* memory_heap_ranges (kernel/mm/memory.c): which RAM the heap gets from an E820 map. */
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 
 #include "kernel/mm/memory.h"
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 #include "kernel/bench/json.h"
 
 #define BUF_SIZE 1024

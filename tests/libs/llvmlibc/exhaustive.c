@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "tests/llvmlibc/accuracy.h"
+#include "tests/libs/llvmlibc/accuracy.h"
 
 #define ALL_FLOATS   (1ull << 32)
 #define CHUNK        (1ull << 22)            /* inputs per work item: 1024 items */

@@ -3,7 +3,7 @@
  * and are exercised by booting (see docs/fat16.md). */
 #include <stdint.h>
 
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 
 #include "kernel/arch/x86/ata.h"
 #include "kernel/core/tsc.h"

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 #include "kernel/core/format.h"
 
 #define BUF 128

@@ -1,7 +1,7 @@
 /* CPUID decoding (kernel/core/cpu.c) from the registers of CPUs Fluid runs on: QEMU's default
  * qemu32 model and the Pentium II model used for the oldest-CPU boot (values as QEMU
  * reports them), plus a family-15 signature and garbage extended leaves. */
-#include "tests/host/check.h"
+#include "tests/lib/check.h"
 #include "kernel/core/cpu.h"
 
 #define FEAT(f) (1u << (f))

@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tests/host/check.h"
-#include "tests/host/test_heap_host.h"
+#include "tests/lib/check.h"
+#include "tests/kernel/mm/test_heap_host.h"
 
 #ifndef HEAP_GATE_SEEDS
 #define HEAP_GATE_SEEDS 40      /* -m32 builds run fewer to stay in the time budget */
