@@ -1,66 +1,27 @@
-/* Files for the LLM stage: finds the FAT16 partition that holds /MODELS (each ATA PIO disk
- * in turn, then stage2's RAM copy of partition 1 for machines without legacy IDE, e.g. q35's
- * AHCI) and reads whole files into heap buffers. The RAM copy holds only the first
- * RAMDISK_MAX_SECTORS of the partition (include/fluid/memlayout.h): a file beyond it fails
- * to read with a FAT16 I/O error, which names it. */
+/* Files for the LLM stage (contract in files.h): the volume holding /MODELS (found by
+ * kernel/fs/volume.c) and whole-file reads into heap buffers. */
 #include <string.h>
 
-#include "kernel/arch/x86/ata.h"
 #include "kernel/fs/fat16.h"
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
-#include "kernel/drivers/ramdisk.h"
+#include "kernel/fs/volume.h"
 #include "kernel/llm/files.h"
 
 #define MODELS_DIR          "/MODELS"
 #define FILE_ALIGN          64      /* model weights are read in place: keep rows aligned */
 #define READ_RETRIES        3
 
-static struct fat16 volume;
-static struct blockdev_part volume_part;
-static struct ramdisk boot_ramdisk;
-static bool volume_mounted;
-
-/* True if dev holds a FAT16 volume with a /MODELS directory (mounted into `volume`). */
-static bool try_disk(struct blockdev *dev)
-{
-    struct fat16_file dir;
-    if (fat16_mount_disk(&volume, dev, &volume_part) != FAT16_OK)
-        return false;
-    if (fat16_opendir(&volume, MODELS_DIR, &dir) != FAT16_OK) {
-        kprintf("llm: %s: FAT16 volume without %s\n", dev->name, MODELS_DIR);
-        return false;
-    }
-    kprintf("llm: models on %s\n", dev->name);
-    return true;
-}
-
-static bool try_ramdisk(const struct boot_info *bi)
-{
-    if (!bi || !bi->ramdisk_addr || !bi->ramdisk_size) {
-        kprintf("llm: no RAM copy of the partition either (stage2 made none)\n");
-        return false;
-    }
-    if (ramdisk_init(&boot_ramdisk, (const void *)(uintptr_t)bi->ramdisk_addr,
-                     bi->ramdisk_size, "ramdisk") != BLOCKDEV_OK)
-        return false;
-    kprintf("llm: no ATA disk with %s; using stage2's RAM copy (%u KiB of partition 1)\n",
-            MODELS_DIR, bi->ramdisk_size / 1024);
-    return try_disk(&boot_ramdisk.dev);
-}
+static struct volume models;
+static bool models_found;
 
 bool llm_files_mount(const struct boot_info *bi)
 {
-    if (volume_mounted)
-        return true;
-    ata_probe();
-    for (unsigned pos = 0; pos < ATA_POSITIONS && !volume_mounted; pos++) {
-        struct blockdev *dev = ata_blockdev(pos);
-        volume_mounted = dev && try_disk(dev);
+    if (!models_found && volume_find(&models, MODELS_DIR, bi, "llm")) {
+        models_found = true;
+        kprintf("llm: models on %s\n", models.disk->name);
     }
-    if (!volume_mounted)
-        volume_mounted = try_ramdisk(bi);
-    return volume_mounted;
+    return models_found;
 }
 
 /* "NAME.BIN" -> "/MODELS/NAME.BIN"; a name with a '/' is a path of its own. */
@@ -81,7 +42,7 @@ static int file_open(const char *name, struct fat16_file *f, char *path, size_t 
 {
     if (!model_path(name, path, cap))
         return FAT16_E_BAD_PATH;
-    return fat16_open(&volume, path, f);
+    return fat16_open(&models.fs, path, f);
 }
 
 /* Reads all of f into buf. A failed read is retried from where it stopped, at most

@@ -1,6 +1,6 @@
-/* Whole-file reads from the partition holding /MODELS (llm_files.c), for the LLM stage. */
-#ifndef FLUID_ARCH_X86_64_LLM_FILES_H
-#define FLUID_ARCH_X86_64_LLM_FILES_H
+/* Whole-file reads from the partition holding /MODELS (kernel/llm/files.c), for the LLM stage. */
+#ifndef FLUID_KERNEL_LLM_FILES_H
+#define FLUID_KERNEL_LLM_FILES_H
 
 #include <fluid/bootinfo.h>
 
@@ -8,8 +8,8 @@
 
 #define LLM_PATH_MAX        96
 
-/* Mounts the first FAT16 volume with a /MODELS directory: ATA disks first, then stage2's RAM
- * copy. Returns false (logged) if there is none. */
+/* Mounts the FAT16 volume with a /MODELS directory (kernel/fs/volume.h says which one) and
+ * logs "llm: models on DISK". Returns false (logged) if there is none. */
 bool llm_files_mount(const struct boot_info *bi);
 
 /* Reads the whole file `name` (under /MODELS unless it contains '/') into a new heap buffer (64-byte aligned, NUL-terminated one byte past

@@ -1,0 +1,34 @@
+/* Finding the FAT16 volume that holds a directory, the same way for every caller (the module
+ * cache stage, the LLM stage). Candidates, in this order; the first that mounts and has the
+ * directory wins:
+ *   1. every ATA disk but the boot disk's partition: a separate disk (cache.img) overrides;
+ *   2. the boot disk's partition over ATA (partition start == boot_info.partition_lba);
+ *   3. the RAM copy of that partition stage2 made with INT 13h, for machines whose disks the
+ *      ATA PIO driver cannot see (AHCI, q35). It holds only the first RAMDISK_MAX_SECTORS of
+ *      the partition (include/fluid/memlayout.h): a file beyond that fails to read with a
+ *      FAT16 I/O error, which names it.
+ * Kernel only (it probes the ATA positions). */
+#ifndef FLUID_KERNEL_FS_VOLUME_H
+#define FLUID_KERNEL_FS_VOLUME_H
+
+#include <fluid/bootinfo.h>
+
+#include "kernel/drivers/ramdisk.h"
+#include "kernel/fs/fat16.h"
+
+struct volume {
+    struct fat16 fs;            /* the mounted volume */
+    struct blockdev_part part;  /* its partition view, when it lives in a partition */
+    struct ramdisk ram_copy;    /* stage2's RAM copy, when that is the candidate */
+    struct blockdev *disk;      /* the whole disk it was found on ("ata0", "ramdisk") */
+    const char *name;           /* the volume's own device ("ata0p1", "ata1", "ramdisk") */
+};
+
+/* Mounts into v the first candidate with directory dir (an absolute path such as "/MODELS").
+ * bi is the validated boot_info (NULL: no boot partition and no RAM copy are known). Log
+ * lines start with who ("cache", "llm"): a candidate that mounts without dir, the fallback to
+ * the RAM copy, and "no volume with DIR" when none has it. Returns true when v is mounted. */
+bool volume_find(struct volume *v, const char *dir, const struct boot_info *bi,
+                 const char *who);
+
+#endif
