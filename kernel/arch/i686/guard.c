@@ -2,7 +2,7 @@
  * guard_setjmp (isr.asm) and runs fn with interrupts on. Three ways back besides a normal
  * return, all ending in guard_longjmp to that context:
  *  - an exception in fn: trap_dispatch -> guard_abort_fault, on the faulting stack;
- *  - the budget passing: pit_tick -> guard_check_budget (the EOI is already sent);
+ *  - the budget passing: trap.c: pit_tick, then guard_check_budget (the EOI is already sent);
  *  - a #DF (fn overflowed the kernel stack): the double-fault task rewrites the kernel TSS to
  *    resume at guard_df_resume and IRETs back to it (guard_recover_double_fault). */
 #include "kernel/core/arch.h"

@@ -3,11 +3,11 @@
  * registers, to serial and screen. An exception inside a guarded call goes to the guard;
  * any other exception is fatal: report, then exit with the failure status. The double fault
  * arrives on its own task (double_fault_task) and is reported from the saved TSS. */
+#include "kernel/arch/x86/pit.h"
 #include "kernel/core/log.h"
 #include "kernel/core/machine.h"
 #include "kernel/arch/i686/x86.h"
 
-#define IRQ_TIMER           0
 
 /* Set by arch_init_and_continue: the unmapped page below the kernel stack (0 if none). */
 extern uintptr_t arch_stack_guard_page;
@@ -67,7 +67,8 @@ static void irq_dispatch(struct trap_frame *f)
     if (pic_is_spurious(irq))
         return;
     if (irq == IRQ_TIMER) {
-        pit_tick(f);
+        pit_tick();
+        guard_check_budget(f);  /* after the EOI: the guard may not return here */
         return;
     }
     kprintf("irq: unexpected IRQ %u (vector 0x%x), masked lines should not fire\n", irq,

@@ -93,10 +93,6 @@ void idt_init(void);
 void trap_dispatch(struct trap_frame *f);
 void exception_report(const struct trap_frame *f);
 
-/* pit.c (the PIC is kernel/arch/x86/pic.h) */
-void pit_init(void);
-void pit_tick(struct trap_frame *f);
-
 /* guard.c: called by the trap and timer paths while a guarded call runs. */
 bool guard_active(void);
 void guard_abort_fault(const struct trap_frame *f);

@@ -4,11 +4,11 @@
  * (kernel/arch/i686/trap.c) widened to 64 bits. Every exception is fatal: report, then exit
  * with the failure status. A #DF arrives on its own IST stack; when CR2 lies in the stack
  * guard page the report names the kernel stack overflow. */
+#include "kernel/arch/x86/pit.h"
 #include "kernel/core/log.h"
 #include "kernel/core/machine.h"
 #include "kernel/arch/x86_64/x86_64.h"
 
-#define IRQ_TIMER           0
 #define PAGE_BYTES          4096u
 
 /* Set by arch_init_and_continue: the unmapped page below the kernel stack (0 if none). */
@@ -56,7 +56,7 @@ static void irq_dispatch(struct trap_frame *f)
     if (pic_is_spurious(irq))
         return;
     if (irq == IRQ_TIMER) {
-        timer_irq();
+        pit_tick();
         return;
     }
     kprintf("irq: unexpected IRQ %u (vector 0x%llx), masked lines should not fire\n", irq,

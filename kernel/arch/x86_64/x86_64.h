@@ -69,7 +69,4 @@ void exception_report(const struct trap_frame *f);
  * false, with nothing changed, if the map is not what stage2 builds. */
 bool paging_guard_page(uintptr_t guard);
 
-/* timer.c */
-void timer_irq(void);
-
 #endif
