@@ -1,4 +1,4 @@
-/* strops: the string routines of the prototype (strlen, strcpy, strrev, strcmp) on 400
+/* strops: classic string routines (strlen, strcpy, strrev, strcmp) on 400
  * generated strings of 100..149 characters, written here so that the module measures its
  * own code. A running hash of lengths, comparison signs and first characters is returned.
  * Expected value from tests/modules/reference.py. */

@@ -1,5 +1,6 @@
-/* What portable kernel code (main.c, stages.c, guard users) needs from the architecture.
- * The i686 implementation is in kernel/arch/i686/; a 64-bit kernel provides the same calls. */
+/* What portable kernel code (the mains, kernel/core/, the fault guard's users) needs from the
+ * architecture. kernel/arch/i686/ and kernel/arch/x86_64/ each provide these calls, the timer
+ * ones through the shared PIT driver (kernel/arch/x86/pit.c). */
 #ifndef FLUID_KERNEL_ARCH_H
 #define FLUID_KERNEL_ARCH_H
 

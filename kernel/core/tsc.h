@@ -1,7 +1,7 @@
 /* Time-stamp counter: a serialized read, the calibrated frequency and how to interpret it.
  * tsc_read() is serialized as Intel SDM vol. 2B (RDTSC) recommends: LFENCE before RDTSC where
  * SSE2 exists, else CPUID (a serializing instruction, SDM vol. 3A §9.3; Pentium II has no
- * LFENCE). tsc_hz() is 0 until tsc_calibrate() (kernel/arch/i686/tsc_cal.c) has measured the
+ * LFENCE). tsc_hz() is 0 until tsc_calibrate() (kernel/core/tsc.c) has measured the
  * TSC against the PIT; the clock mode comes from the `clock=` option and tells the profiler
  * what a cycle means (QEMU -icount: deterministic instruction count; tcg: host time, noisy;
  * hw: real hardware). Usable from both the 32- and 64-bit kernels. */

@@ -32,15 +32,14 @@ uint32_t fluid_main(const struct fluid_module_ctx *ctx);
 /* Keeps a value live so the optimiser cannot delete the work that produced it. */
 #define FLUID_KEEP(x) __asm__ volatile("" : : "g"(x) : "memory")
 
-/* Freestanding helpers every module may use (modules/lib/rt.c, unless libs/llvmlibc
- * provides them first). */
+/* Freestanding helpers every module may use, from the libs/llvmlibc build every module
+ * links statically (modules/rules.mk). */
 void *memcpy(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 
-/* Deterministic pseudo-random numbers: Numerical Recipes' LCG (Press et al., 2nd ed. §7.1),
- * the generator the prototype's quicksort used. */
+/* Deterministic pseudo-random numbers: Numerical Recipes' LCG (Press et al., 2nd ed. §7.1). */
 #define FLUID_LCG_MUL 1664525u
 #define FLUID_LCG_ADD 1013904223u
 static inline uint32_t fluid_lcg(uint32_t *state)

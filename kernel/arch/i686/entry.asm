@@ -2,7 +2,7 @@
 ; IN:  EAX = BOOT_INFO_MAGIC, EBX = struct boot_info * (include/fluid/bootinfo.h)
 ;      32-bit protected mode, paging off, interrupts off, flat CS=0x08 DS=ES=SS=0x10
 ;      (stage2's GDT), image copied to KERNEL_LOAD_ADDR and CRC-checked.
-; Sets up a stack, zeroes .bss (the prototype read garbage from an unzeroed .bss), then calls
+; Sets up a stack, zeroes .bss (C expects its statics zero), then calls
 ; kernel_main(magic, boot_info). kernel_main never returns; if it did, we say so and halt.
 
 %include "asm-offsets.inc"
