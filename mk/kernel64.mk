@@ -32,9 +32,9 @@ KERNEL64_CFLAGS := --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-pr
 
 # The engine (kernel/llm/llm_*.c) is compiled as its Linux build is (-O3, hosted, no frame
 # pointer), so bench-llama compares the same code; -ffreestanding alone costs 2% per int8 token.
-# kernel/arch/x86_64/include holds the <stdlib.h> a hosted <immintrin.h> includes.
+# kernel/llm/include holds the <stdlib.h> a hosted <immintrin.h> includes.
 $(BUILD)/kernel64/kernel/llm/llm_%.o: KERNEL64_CFLAGS := -fomit-frame-pointer \
-    -Ikernel/arch/x86_64/include \
+    -Ikernel/llm/include \
     $(subst -O2,-O3,$(filter-out -ffreestanding -fno-builtin,$(KERNEL64_CFLAGS)))
 
 $(BUILD)/kernel64/%.o: %.c | $(SETUP_STAMP)

@@ -3,8 +3,8 @@
  * __STDC_HOSTED__ is 1. Only the allocation functions are declared; the kernel heap
  * (kernel/mm/heap.c, kernel/mm/heap.h) defines them. Nothing else of ISO C's <stdlib.h> exists in
  * the kernel, so nothing else is declared: a use fails to compile rather than to link. */
-#ifndef FLUID_X86_64_STDLIB_H
-#define FLUID_X86_64_STDLIB_H
+#ifndef FLUID_KERNEL_LLM_STDLIB_H
+#define FLUID_KERNEL_LLM_STDLIB_H
 
 #include <stddef.h>
 
