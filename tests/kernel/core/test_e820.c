@@ -103,7 +103,7 @@ TEST(bootinfo_checks_each_field)
     CHECK(bootinfo_check(BOOT_INFO_MAGIC, &bi) == BOOTINFO_OK);
 }
 
-TEST(bootinfo_error_names)
+TEST(bootinfo_strerror_names)
 {
     CHECK_STREQ(bootinfo_strerror(BOOTINFO_E_VERSION), "unsupported boot_info version");
     CHECK_STREQ(bootinfo_strerror((enum bootinfo_err)99), "unknown bootinfo error");
@@ -119,6 +119,6 @@ int main(void)
     RUN(empty_map);
     RUN(type_names);
     RUN(bootinfo_checks_each_field);
-    RUN(bootinfo_error_names);
+    RUN(bootinfo_strerror_names);
     return check_summary();
 }
