@@ -1,12 +1,14 @@
 # The kernel heap (kernel/mm/heap*.c; docs/heap.md). The kernel build picks the sources up through
-# kernel/mm/; this fragment builds them for the host as well, with -DHEAP_HOST_TEST (public
-# names heap_malloc, ...) and guard mode on by default, 64-bit and -m32, under ASan/UBSan:
+# kernel/mm/; this fragment builds them for the host as well, with HEAP_HOST_NAMES (malloc,
+# free, ... become heap_malloc, ...) and guard mode on by default, 64-bit and -m32, under
+# ASan/UBSan:
 #   make test          unit tests + HEAP stress gate (both word sizes)
 #   make stress-heap   the shadow-model workload over HEAP_STRESS_SEEDS seeds (default 1000)
 #   make bench-heap    ops/s against glibc, mimalloc, jemalloc and tcmalloc (-O2, checks on)
 
 HEAP_SRCS       := kernel/mm/heap.c kernel/mm/heap_tlsf.c kernel/mm/heap_check.c kernel/mm/heap_selftest.c
-HEAP_HOST_DEFS  := -DHEAP_HOST_TEST -DHEAP_GUARD_DEFAULT=1
+HEAP_HOST_DEFS  := -DHEAP_GUARD_DEFAULT=1
+HEAP_HOST_NAMES := -include tests/lib/heap_host_names.h
 HEAP_STRESS_SEEDS ?= 1000
 HEAP_STRESS_STEPS ?= 20000
 
@@ -14,7 +16,7 @@ HEAP_STRESS_STEPS ?= 20000
 define heap_host_rules
 $(1)/%.o: kernel/%.c | $$(SETUP_STAMP)
 	@mkdir -p $$(@D)
-	$$(HOST_CC) $$(HOST_CFLAGS) $(2) $$(HEAP_HOST_DEFS) -c -o $$@ $$<
+	$$(HOST_CC) $$(HOST_CFLAGS) $(2) $$(HEAP_HOST_DEFS) $$(HEAP_HOST_NAMES) -c -o $$@ $$<
 
 $(1)/kernel_stubs.o: tests/lib/kernel_stubs.c | $$(SETUP_STAMP)
 	@mkdir -p $$(@D)
@@ -45,7 +47,7 @@ stress-heap: $(HEAP_HOST64)/test_heap_stress $(HEAP_HOST32)/test_heap_stress
 
 # ---- benchmark: one binary per allocator, identical workload (tools/bench_heap/) ----------
 HEAP_BENCH_DIR    := $(BUILD)/bench_heap
-HEAP_BENCH_CFLAGS := -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -D_GNU_SOURCE -DNDEBUG -DHEAP_HOST_TEST
+HEAP_BENCH_CFLAGS := -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -D_GNU_SOURCE -DNDEBUG
 HEAP_BENCH_ALLOCS := fluid glibc mimalloc jemalloc tcmalloc
 HEAP_BENCH_LIBS_fluid    :=
 HEAP_BENCH_LIBS_glibc    :=
@@ -56,7 +58,7 @@ HEAP_BENCH_LIBS_tcmalloc := -ltcmalloc_minimal
 # Objects track their headers (-MMD); the binaries' own compile depends on heap.h explicitly.
 $(HEAP_BENCH_DIR)/heap/%.o: kernel/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -MMD -MP -c -o $@ $<
+	$(HOST_CC) $(HEAP_BENCH_CFLAGS) $(HEAP_HOST_NAMES) -MMD -MP -c -o $@ $<
 
 $(HEAP_BENCH_DIR)/kernel_stubs.o: tests/lib/kernel_stubs.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
@@ -69,7 +71,7 @@ $(HEAP_BENCH_SETUP): tools/setup.sh
 	sh tools/setup.sh bench
 	@touch $@
 
-$(HEAP_BENCH_DIR)/bench_%: tools/bench_heap/bench_heap.c kernel/mm/heap.h \
+$(HEAP_BENCH_DIR)/bench_%: tools/bench_heap/bench_heap.c kernel/mm/heap.h tests/lib/heap_host.h \
         $(patsubst kernel/%.c,$(HEAP_BENCH_DIR)/heap/%.o,$(HEAP_SRCS)) \
         $(HEAP_BENCH_DIR)/kernel_stubs.o | $(SETUP_STAMP) $(HEAP_BENCH_SETUP)
 	@mkdir -p $(@D)

@@ -4,7 +4,8 @@
 #   $(BUILD)/i686-sse2/libllvmlibc.a  kernel flags with -msse2 -mfpmath=sse (benchmark modules)
 #   $(BUILD)/x86_64/libllvmlibc.a     x86-64 freestanding, -mno-red-zone, SSE2
 #   host (ASan/UBSan), host32 (-m32 -march=pentium2 -mno-sse, x87 like the kernel) and
-#   hostopt (-O2) builds with llvmlibc_-prefixed names, for tests and benchmarks.
+#   hostopt (-O2) builds with llvmlibc_-prefixed names (LLVMLIBC_HOST_NAMES), for tests and
+#   benchmarks.
 # Users compile with $(LLVMLIBC_INCLUDE) to get <string.h> and <math.h>.
 
 LLVMLIBC_DIR      := libs/llvmlibc
@@ -22,7 +23,12 @@ LLVMLIBC_FLAGS_x86_64    := --target=x86_64-elf -ffreestanding -fno-builtin -fno
                             -fomit-frame-pointer \
                             -fno-pic -fno-common -fno-asynchronous-unwind-tables -mno-red-zone \
                             -nostdinc $(LLVMLIBC_RESOURCE_INC) -O2 -g -std=c11 $(WARNINGS) -MMD -MP
-LLVMLIBC_HOST_DEFS       := -fno-builtin -DLLVMLIBC_HOST_TEST
+LLVMLIBC_HOST_DEFS       := -fno-builtin
+# The host library builds only: memcpy, sinf, ... are defined as llvmlibc_memcpy, ...
+LLVMLIBC_HOST_NAMES      := -include tests/lib/llvmlibc_host_names.h
+LLVMLIBC_NAMES_host      := $(LLVMLIBC_HOST_NAMES)
+LLVMLIBC_NAMES_host32    := $(LLVMLIBC_HOST_NAMES)
+LLVMLIBC_NAMES_hostopt   := $(LLVMLIBC_HOST_NAMES)
 LLVMLIBC_FLAGS_host      := $(HOST_CFLAGS) $(LLVMLIBC_HOST_DEFS)
 LLVMLIBC_FLAGS_host32    := -m32 -march=pentium2 -mno-sse -mno-sse2 -O2 -g -std=c11 $(WARNINGS) \
                             -MMD -MP -D_GNU_SOURCE -I. -Iinclude $(LLVMLIBC_HOST_DEFS)
@@ -35,7 +41,7 @@ define LLVMLIBC_BUILD
 LLVMLIBC_OBJS_$(1) := $$(patsubst $(LLVMLIBC_DIR)/%.c,$(BUILD)/llvmlibc/$(1)/%.o,$(2))
 $(BUILD)/llvmlibc/$(1)/%.o: $(LLVMLIBC_DIR)/%.c | $(SETUP_STAMP)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LLVMLIBC_FLAGS_$(1)) $$(LLVMLIBC_CPPFLAGS) -c -o $$@ $$<
+	$$(CC) $$(LLVMLIBC_FLAGS_$(1)) $$(LLVMLIBC_NAMES_$(1)) $$(LLVMLIBC_CPPFLAGS) -c -o $$@ $$<
 $(3): $$(LLVMLIBC_OBJS_$(1))
 	@mkdir -p $$(@D)
 	@rm -f $$@
@@ -68,7 +74,7 @@ LLVMLIBC_TEST_LIBS := -lm -lpthread
 
 # $(1): build name (host or host32), $(2): extra link flags
 define LLVMLIBC_TEST_BUILD
-$(BUILD)/host/llvmlibc/$(1)/%: $(LLVMLIBC_TDIR)/%.c $(LLVMLIBC_TDIR)/accuracy.c $(LLVMLIBC_TDIR)/accuracy.h $(LLVMLIBC_LIB_$(1)) | $(SETUP_STAMP)
+$(BUILD)/host/llvmlibc/$(1)/%: $(LLVMLIBC_TDIR)/%.c $(LLVMLIBC_TDIR)/accuracy.c $(LLVMLIBC_TDIR)/accuracy.h tests/lib/llvmlibc_host.h $(LLVMLIBC_LIB_$(1)) | $(SETUP_STAMP)
 	@mkdir -p $$(@D)
 	$$(CC) $$(LLVMLIBC_FLAGS_$(1)) -o $$@ $$< $(LLVMLIBC_TDIR)/accuracy.c \
 	    $$(LLVMLIBC_LIB_$(1)) $(2) $$(LLVMLIBC_TEST_LIBS)

@@ -75,7 +75,7 @@ static bool read_file(struct cache *c, struct fat16 *fs, struct cache_module *m)
     char path[CACHE_PATH_MAX], why[CACHE_ERROR_LEN];
     struct fat16_file f;
     fmt_snprintf(path, sizeof path, "%s/%s", CACHE_DIR, m->file);
-    int err = fat16_open(fs, path, &f);
+    enum fat16_err err = fat16_open(fs, path, &f);
     if (err == FAT16_OK && (f.size == 0 || f.size > CACHE_MAX_FILE)) {
         fmt_snprintf(why, sizeof why, "size %u outside 1..%u bytes", (unsigned)f.size,
                      (unsigned)CACHE_MAX_FILE);
@@ -151,13 +151,13 @@ static bool add_entry(struct cache *c, struct fat16 *fs, const struct fat16_dire
     return true;
 }
 
-int cache_load(struct cache *c, struct fat16 *fs, const char *volume)
+enum cache_err cache_load(struct cache *c, struct fat16 *fs, const char *volume)
 {
     if (!c || !fs || !c->alloc)
         return CACHE_E_INVAL;
     struct fat16_file dir;
     struct fat16_dirent d;
-    int err = fat16_opendir(fs, CACHE_DIR, &dir);
+    enum fat16_err err = fat16_opendir(fs, CACHE_DIR, &dir);
     if (err == FAT16_E_NOT_FOUND || err == FAT16_E_NOT_DIR)
         return CACHE_E_NO_DIR;
     if (err != FAT16_OK) {
@@ -222,19 +222,19 @@ const char *cache_select(struct cache *c, const char *name, uint32_t cpu_feature
     return "embedded";
 }
 
-const char *cache_strerror(int err)
+const char *cache_strerror(enum cache_err err)
 {
-    static const char *const text[] = {
-        [CACHE_OK] = "ok",
-        [CACHE_E_NO_DIR] = "no " CACHE_DIR " directory",
-        [CACHE_E_DIR] = "directory unreadable",
-        [CACHE_E_READ] = "file unreadable",
-        [CACHE_E_SIZE] = "file size out of range",
-        [CACHE_E_NO_MEMORY] = "out of memory",
-        [CACHE_E_MODULE] = "invalid module",
-        [CACHE_E_FILE_NAME] = "module name does not match the file name",
-        [CACHE_E_FULL] = "too many files",
-        [CACHE_E_INVAL] = "invalid argument",
-    };
-    return err >= 0 && (size_t)err < sizeof text / sizeof text[0] ? text[err] : "?";
+    switch (err) {
+    case CACHE_OK:          return "ok";
+    case CACHE_E_NO_DIR:    return "no " CACHE_DIR " directory";
+    case CACHE_E_DIR:       return "directory unreadable";
+    case CACHE_E_READ:      return "file unreadable";
+    case CACHE_E_SIZE:      return "file size out of range";
+    case CACHE_E_NO_MEMORY: return "out of memory";
+    case CACHE_E_MODULE:    return "invalid module";
+    case CACHE_E_FILE_NAME: return "module name does not match the file name";
+    case CACHE_E_FULL:      return "too many files";
+    case CACHE_E_INVAL:     return "invalid argument";
+    }
+    return "unknown cache error";
 }

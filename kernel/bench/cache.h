@@ -22,12 +22,14 @@
 #define CACHE_MAX_FILE      (1024u * 1024u) /* bytes; a larger .MOD file is rejected */
 #define CACHE_ERROR_LEN     128
 
-/* Every result of this subsystem. */
+/* Every result of this subsystem. FAT16 errors are not passed on as such: the
+ * fat16_strerror text is logged (CACHE_E_DIR) or ends the file's rejection reason
+ * (CACHE_E_READ: "cache X.MOD: unreadable: not found"). */
 enum cache_err {
     CACHE_OK = 0,
     CACHE_E_NO_DIR,         /* the volume has no CACHE_DIR directory */
-    CACHE_E_DIR,            /* CACHE_DIR could not be listed (a FAT error) */
-    CACHE_E_READ,           /* a file could not be opened or read (a FAT error) */
+    CACHE_E_DIR,            /* CACHE_DIR could not be listed (a FAT16 error, logged) */
+    CACHE_E_READ,           /* a file could not be opened or read (a FAT16 error) */
     CACHE_E_SIZE,           /* a file is empty or larger than CACHE_MAX_FILE */
     CACHE_E_NO_MEMORY,      /* the allocator refused the file's bytes */
     CACHE_E_MODULE,         /* the module loader's checks refused the file (mod_check) */
@@ -66,7 +68,7 @@ void cache_init(struct cache *c, cache_alloc_fn alloc, void *alloc_ctx);
  * the module loader (all CPU features allowed here; cache_select checks the real ones).
  * Logs one line per file. Returns CACHE_OK (even if some files were rejected: see
  * mods[].err), CACHE_E_NO_DIR, CACHE_E_DIR or CACHE_E_INVAL. */
-int cache_load(struct cache *c, struct fat16 *fs, const char *volume);
+enum cache_err cache_load(struct cache *c, struct fat16 *fs, const char *volume);
 
 /* Writes the 8.3 file name of module name into out ("physics_step" -> "PHYSICS_.MOD"). */
 void cache_file_name(const char *name, char out[FAT16_NAME_MAX]);
@@ -78,8 +80,8 @@ void cache_file_name(const char *name, char out[FAT16_NAME_MAX]);
 const char *cache_select(struct cache *c, const char *name, uint32_t cpu_features,
                          const uint8_t **file, uint32_t *size, const char **rejection);
 
-/* A short description of an enum cache_err value. */
-const char *cache_strerror(int err);
+/* A short description of an enum cache_err value; "unknown cache error" outside the enum. */
+const char *cache_strerror(enum cache_err err);
 
 /* Kernel only (cache_stage.c). The boot stage: finds the cache volume and loads it; true
  * unless a kernel rule broke (a missing cache or a bad file is not a failure). */

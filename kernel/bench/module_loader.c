@@ -211,9 +211,9 @@ static const char *const err_names[MOD_E_COUNT] = {
     [MOD_E_DEST_ALIGN] = "dest_misaligned",
 };
 
-const char *mod_err_name(enum mod_err err)
+const char *mod_strerror(enum mod_err err)
 {
-    return (unsigned)err < MOD_E_COUNT ? err_names[err] : "?";
+    return (unsigned)err < MOD_E_COUNT ? err_names[err] : "unknown module error";
 }
 
 /* printf templates, each given (expected, got) in that order. */

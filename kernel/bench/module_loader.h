@@ -10,7 +10,8 @@
 #include <fluid/module.h>
 #include <fluid/types.h>
 
-/* One error enum for the loader; mod_format_error() words each one. */
+/* Every result of the loader: mod_strerror() names each one, mod_format_error() words it
+ * with the values of a struct mod_diag. */
 enum mod_err {
     MOD_OK = 0,
     MOD_E_TRUNCATED,        /* file shorter than the header */
@@ -32,7 +33,7 @@ enum mod_err {
     MOD_E_CPU_FEATURES,     /* the CPU lacks a required feature */
     MOD_E_DEST_SIZE,        /* destination smaller than the image */
     MOD_E_DEST_ALIGN,       /* destination or run address not aligned to `align` */
-    MOD_E_COUNT
+    MOD_E_COUNT             /* number of values above (table sizes); not a result */
 };
 
 /* What a rejection was about: the two values its message shows (meaning per error). */
@@ -73,8 +74,8 @@ uint32_t mod_entry_addr(const struct mod_info *info, uint32_t run_addr);
  * full text would have had. */
 size_t mod_format_error(const char *label, const struct mod_diag *diag, char *buf, size_t cap);
 
-/* Short stable name of an error for the profile ("bad_crc", ...); "?" if out of range. */
-const char *mod_err_name(enum mod_err err);
+/* Short stable name of an error ("bad_crc", ...); "unknown module error" outside the enum. */
+const char *mod_strerror(enum mod_err err);
 
 /* CRC-32/ISO-HDLC (the zlib/PNG CRC, polynomial 0xEDB88320 reflected) of data[0..n). */
 uint32_t mod_crc32(const void *data, size_t n);

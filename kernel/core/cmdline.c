@@ -21,7 +21,7 @@ static bool str_eq(const char *a, const char *b)
 }
 
 /* Splits cmd_text in place; cmd_text is NUL-terminated. */
-static enum cmdline_error split_words(void)
+static enum cmdline_err split_words(void)
 {
     for (char *p = cmd_text; *p;) {
         if (is_space(*p)) {
@@ -29,7 +29,7 @@ static enum cmdline_error split_words(void)
             continue;
         }
         if (cmd_nwords == CMDLINE_MAX_WORDS)
-            return CMDLINE_TOO_MANY_WORDS;
+            return CMDLINE_E_TOO_MANY_WORDS;
         cmd_words[cmd_nwords++] = p;
         while (*p && !is_space(*p))
             p++;
@@ -43,7 +43,7 @@ static void cmdline_clear(void)
     cmd_nwords = 0;
 }
 
-enum cmdline_error cmdline_set(const char *text)
+enum cmdline_err cmdline_set(const char *text)
 {
     cmdline_clear();
     if (!text)
@@ -51,27 +51,27 @@ enum cmdline_error cmdline_set(const char *text)
     size_t len = 0;
     for (; text[len]; len++) {
         if (len == CMDLINE_MAX_BYTES - 1)
-            return CMDLINE_TOO_LONG;
+            return CMDLINE_E_TOO_LONG;
         if ((unsigned char)text[len] < ' ' && !is_space(text[len]))
-            return CMDLINE_BAD_CHAR;
+            return CMDLINE_E_BAD_CHAR;
         cmd_text[len] = text[len];
     }
     cmd_text[len] = '\0';
-    enum cmdline_error err = split_words();
+    enum cmdline_err err = split_words();
     if (err != CMDLINE_OK)
         cmdline_clear();
     return err;
 }
 
-const char *cmdline_error_name(enum cmdline_error err)
+const char *cmdline_strerror(enum cmdline_err err)
 {
     switch (err) {
-    case CMDLINE_OK:             return "ok";
-    case CMDLINE_TOO_LONG:       return "longer than 255 characters";
-    case CMDLINE_TOO_MANY_WORDS: return "more than 32 words";
-    case CMDLINE_BAD_CHAR:       return "contains a control character";
+    case CMDLINE_OK:               return "ok";
+    case CMDLINE_E_TOO_LONG:       return "longer than 255 characters";
+    case CMDLINE_E_TOO_MANY_WORDS: return "more than 32 words";
+    case CMDLINE_E_BAD_CHAR:       return "contains a control character";
     }
-    return "unknown error";
+    return "unknown cmdline error";
 }
 
 bool cmdline_has(const char *word)

@@ -10,17 +10,21 @@
 #define CMDLINE_MAX_BYTES   256     /* text longer than this is rejected, not cut */
 #define CMDLINE_MAX_WORDS   32
 
-enum cmdline_error {
-    CMDLINE_OK,
-    CMDLINE_TOO_LONG,           /* more than CMDLINE_MAX_BYTES - 1 characters */
-    CMDLINE_TOO_MANY_WORDS,     /* more than CMDLINE_MAX_WORDS words */
-    CMDLINE_BAD_CHAR,           /* a control character other than space, tab, newline */
+/* Every result of this subsystem. */
+enum cmdline_err {
+    CMDLINE_OK = 0,
+    CMDLINE_E_TOO_LONG,         /* more than CMDLINE_MAX_BYTES - 1 characters */
+    CMDLINE_E_TOO_MANY_WORDS,   /* more than CMDLINE_MAX_WORDS words */
+    CMDLINE_E_BAD_CHAR,         /* a control character other than space, tab, newline */
 };
 
 /* Replaces the command line with `text` (NULL = empty). On error the command line is left
- * empty and the error returned; the caller logs it with cmdline_error_name(). */
-enum cmdline_error cmdline_set(const char *text);
-const char *cmdline_error_name(enum cmdline_error err);
+ * empty and the error returned; the caller logs it with cmdline_strerror(). */
+enum cmdline_err cmdline_set(const char *text);
+
+/* A short description of an enum cmdline_err value; "unknown cmdline error" outside the
+ * enum. */
+const char *cmdline_strerror(enum cmdline_err err);
 
 /* True if `word` appears as a whole word (a key=value word matches only in full). */
 bool cmdline_has(const char *word);

@@ -60,9 +60,9 @@ static void load_options(void)
         kprintf("cmdline: none (no fw_cfg file %s)\n", CMDLINE_FWCFG_FILE);
         return;
     }
-    enum cmdline_error err = cmdline_set(text);
+    enum cmdline_err err = cmdline_set(text);
     if (err != CMDLINE_OK) {
-        kprintf("cmdline: ignored: %s\n", cmdline_error_name(err));
+        kprintf("cmdline: ignored: %s\n", cmdline_strerror(err));
         return;
     }
     kprintf("cmdline:");
@@ -89,7 +89,7 @@ void startup_begin(const char *arch_name, uint32_t magic, struct boot_info *bi)
     if (!serial_present())
         kprintf("serial: no UART at COM1, screen only\n");
     load_options();
-    enum bootinfo_error err = bootinfo_check(magic, bi);
+    enum bootinfo_err err = bootinfo_check(magic, bi);
     if (err != BOOTINFO_OK) {
         bootinfo_log_error(err, magic, bi);
         machine_exit(false);

@@ -4,7 +4,7 @@
 
 #include "kernel/core/log.h"
 
-const char *blockdev_strerror(int err)
+const char *blockdev_strerror(enum blockdev_err err)
 {
     switch (err) {
     case BLOCKDEV_OK:        return "ok";
@@ -13,7 +13,7 @@ const char *blockdev_strerror(int err)
     case BLOCKDEV_E_TIMEOUT: return "timeout";
     case BLOCKDEV_E_INVAL:   return "invalid argument";
     }
-    return "unknown error";
+    return "unknown blockdev error";
 }
 
 /* True if [lba, lba + count) lies inside a device of `sectors` sectors; no overflow. */
@@ -22,7 +22,7 @@ static bool range_ok(uint64_t sectors, uint64_t lba, uint32_t count)
     return count != 0 && lba < sectors && count <= sectors - lba;
 }
 
-int blockdev_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf)
+enum blockdev_err blockdev_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf)
 {
     if (!dev || !dev->read || !buf)
         return BLOCKDEV_E_INVAL;
@@ -31,7 +31,7 @@ int blockdev_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf)
                 dev->name, count, (unsigned long long)lba, (unsigned long long)dev->sectors);
         return BLOCKDEV_E_RANGE;
     }
-    int err = dev->read(dev, lba, count, buf);
+    enum blockdev_err err = dev->read(dev, lba, count, buf);
     if (err != BLOCKDEV_OK)
         kprintf("blockdev: %s: read of %u sectors at LBA %llu failed: %s\n", dev->name, count,
                 (unsigned long long)lba, blockdev_strerror(err));
@@ -40,7 +40,8 @@ int blockdev_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf)
 
 /* The partition's read callback: shift into the parent's LBA space (range already checked
  * against the partition, and the partition against the parent at init). */
-static int part_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf)
+static enum blockdev_err part_read(struct blockdev *dev, uint64_t lba, uint32_t count,
+                                   void *buf)
 {
     struct blockdev_part *part = dev->priv;
     return blockdev_read(part->parent, part->start + lba, count, buf);
@@ -57,8 +58,8 @@ static void join_name(char *dst, size_t size, const char *a, const char *b)
     dst[n] = '\0';
 }
 
-int blockdev_part_init(struct blockdev_part *part, struct blockdev *parent, uint64_t start,
-                       uint64_t sectors, const char *suffix)
+enum blockdev_err blockdev_part_init(struct blockdev_part *part, struct blockdev *parent,
+                                     uint64_t start, uint64_t sectors, const char *suffix)
 {
     if (!part || !parent)
         return BLOCKDEV_E_INVAL;

@@ -23,8 +23,8 @@ enum blockdev_err {
 struct blockdev {
     const char *name;       /* for diagnostics: "ata0", "ramdisk", "ata1p1" */
     uint64_t sectors;       /* device length in BLOCKDEV_SECTOR_SIZE sectors */
-    /* Reads count sectors starting at lba into buf; returns an enum blockdev_err. */
-    int (*read)(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf);
+    /* Reads count sectors starting at lba into buf. */
+    enum blockdev_err (*read)(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf);
     void *priv;             /* driver data */
 };
 
@@ -39,14 +39,16 @@ struct blockdev_part {
 /* Reads count sectors at lba after checking lba + count <= dev->sectors (without overflow).
  * Returns BLOCKDEV_OK, or an enum blockdev_err (BLOCKDEV_E_RANGE for a bad range, else the
  * driver's error); a failure is logged with the device name. */
-int blockdev_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf);
+enum blockdev_err blockdev_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf);
 
 /* Makes part a view of sectors [start, start + sectors) of parent, named "<parent><suffix>".
- * Returns BLOCKDEV_E_RANGE (logged) if the window does not lie inside the parent. */
-int blockdev_part_init(struct blockdev_part *part, struct blockdev *parent, uint64_t start,
-                       uint64_t sectors, const char *suffix);
+ * Returns BLOCKDEV_OK, BLOCKDEV_E_INVAL for a NULL part or parent, or BLOCKDEV_E_RANGE
+ * (logged) if the window does not lie inside the parent. */
+enum blockdev_err blockdev_part_init(struct blockdev_part *part, struct blockdev *parent,
+                                     uint64_t start, uint64_t sectors, const char *suffix);
 
-/* A short name for an enum blockdev_err value ("out of range", ...). */
-const char *blockdev_strerror(int err);
+/* A short name for an enum blockdev_err value ("out of range", ...); "unknown blockdev
+ * error" for a value outside the enum. */
+const char *blockdev_strerror(enum blockdev_err err);
 
 #endif

@@ -25,8 +25,8 @@ static bool name_matches(const uint8_t *field, const char *name)
     return false;
 }
 
-enum fwcfg_error fwcfg_dir_find(fwcfg_read_fn read, void *ctx, const char *name,
-                                struct fwcfg_file *out, uint32_t *count_out)
+enum fwcfg_err fwcfg_dir_find(fwcfg_read_fn read, void *ctx, const char *name,
+                              struct fwcfg_file *out, uint32_t *count_out)
 {
     uint8_t buf[FW_CFG_FILE_ENTRY_BYTES];
     read(ctx, buf, sizeof(uint32_t));
@@ -34,25 +34,25 @@ enum fwcfg_error fwcfg_dir_find(fwcfg_read_fn read, void *ctx, const char *name,
     if (count_out)
         *count_out = count;
     if (count > FW_CFG_MAX_FILES)
-        return FWCFG_TOO_MANY_FILES;
+        return FWCFG_E_TOO_MANY_FILES;
     for (uint32_t i = 0; i < count; i++) {
         read(ctx, buf, sizeof buf);
         if (!name_matches(buf + FW_CFG_ENT_NAME, name))
             continue;
         out->size = ld_be32(buf + FW_CFG_ENT_SIZE);
         out->select = ld_be16(buf + FW_CFG_ENT_SELECT);
-        return out->select < FW_CFG_FILE_FIRST ? FWCFG_BAD_SELECTOR : FWCFG_OK;
+        return out->select < FW_CFG_FILE_FIRST ? FWCFG_E_BAD_SELECTOR : FWCFG_OK;
     }
-    return FWCFG_NOT_FOUND;
+    return FWCFG_E_NOT_FOUND;
 }
 
-const char *fwcfg_error_name(enum fwcfg_error err)
+const char *fwcfg_strerror(enum fwcfg_err err)
 {
     switch (err) {
-    case FWCFG_OK:             return "ok";
-    case FWCFG_NOT_FOUND:      return "not found";
-    case FWCFG_TOO_MANY_FILES: return "directory count too large";
-    case FWCFG_BAD_SELECTOR:   return "selector below the file range";
+    case FWCFG_OK:               return "ok";
+    case FWCFG_E_NOT_FOUND:      return "not found";
+    case FWCFG_E_TOO_MANY_FILES: return "directory count too large";
+    case FWCFG_E_BAD_SELECTOR:   return "selector below the file range";
     }
-    return "unknown error";
+    return "unknown fwcfg error";
 }

@@ -20,11 +20,12 @@
 #define FW_CFG_ENT_SELECT       4       /* be16: selector of the item */
 #define FW_CFG_ENT_NAME         8       /* char[56], NUL-terminated */
 
-enum fwcfg_error {
-    FWCFG_OK,
-    FWCFG_NOT_FOUND,            /* no entry with that name */
-    FWCFG_TOO_MANY_FILES,       /* count > FW_CFG_MAX_FILES: not a sane directory */
-    FWCFG_BAD_SELECTOR,         /* the matching entry's selector is below FW_CFG_FILE_FIRST */
+/* Every result of this subsystem. */
+enum fwcfg_err {
+    FWCFG_OK = 0,
+    FWCFG_E_NOT_FOUND,          /* no entry with that name */
+    FWCFG_E_TOO_MANY_FILES,     /* count > FW_CFG_MAX_FILES: not a sane directory */
+    FWCFG_E_BAD_SELECTOR,       /* the matching entry's selector is below FW_CFG_FILE_FIRST */
 };
 
 struct fwcfg_file {
@@ -37,9 +38,10 @@ typedef void (*fwcfg_read_fn)(void *ctx, uint8_t *buf, size_t n);
 
 /* Reads the directory (the caller has selected FW_CFG_FILE_DIR) and finds `name`. Reads at
  * most 4 + count * 64 bytes; stops at the match. *count_out (may be NULL) gets the count. */
-enum fwcfg_error fwcfg_dir_find(fwcfg_read_fn read, void *ctx, const char *name,
-                                struct fwcfg_file *out, uint32_t *count_out);
+enum fwcfg_err fwcfg_dir_find(fwcfg_read_fn read, void *ctx, const char *name,
+                              struct fwcfg_file *out, uint32_t *count_out);
 
-const char *fwcfg_error_name(enum fwcfg_error err);
+/* A short description of an enum fwcfg_err value; "unknown fwcfg error" outside the enum. */
+const char *fwcfg_strerror(enum fwcfg_err err);
 
 #endif

@@ -3,7 +3,8 @@
 
 #include "kernel/core/log.h"
 
-static int ramdisk_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf)
+static enum blockdev_err ramdisk_read(struct blockdev *dev, uint64_t lba, uint32_t count,
+                                      void *buf)
 {
     struct ramdisk *rd = dev->priv;
     const uint8_t *src = rd->base + lba * BLOCKDEV_SECTOR_SIZE;
@@ -11,7 +12,8 @@ static int ramdisk_read(struct blockdev *dev, uint64_t lba, uint32_t count, void
     return BLOCKDEV_OK;
 }
 
-int ramdisk_init(struct ramdisk *rd, const void *base, uint64_t bytes, const char *name)
+enum blockdev_err ramdisk_init(struct ramdisk *rd, const void *base, uint64_t bytes,
+                               const char *name)
 {
     if (!rd || !base || bytes < BLOCKDEV_SECTOR_SIZE) {
         kprintf("ramdisk: %s: no usable memory (base %p, %llu bytes)\n", name ? name : "?",

@@ -14,6 +14,7 @@ struct ramdisk {
 /* Makes rd a block device of bytes / BLOCKDEV_SECTOR_SIZE sectors at base (a partial last
  * sector is ignored). Returns BLOCKDEV_E_INVAL (logged) for a NULL base or fewer than one
  * sector, else BLOCKDEV_OK. */
-int ramdisk_init(struct ramdisk *rd, const void *base, uint64_t bytes, const char *name);
+enum blockdev_err ramdisk_init(struct ramdisk *rd, const void *base, uint64_t bytes,
+                               const char *name);
 
 #endif

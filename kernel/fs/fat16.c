@@ -75,7 +75,7 @@ static uint32_t ld32(const uint8_t *p)
 }
 
 /* Makes fs->cache hold sector lba of the device. */
-static int cache_load(struct fat16 *fs, uint64_t lba)
+static enum fat16_err cache_load(struct fat16 *fs, uint64_t lba)
 {
     if (fs->cache_valid && fs->cache_lba == lba)
         return FAT16_OK;
@@ -95,7 +95,7 @@ static void copy_bytes(void *dst, const void *src, uint32_t n)
         *d++ = *s++;
 }
 
-const char *fat16_strerror(int err)
+const char *fat16_strerror(enum fat16_err err)
 {
     switch (err) {
     case FAT16_OK:             return "ok";
@@ -123,7 +123,7 @@ const char *fat16_strerror(int err)
     case FAT16_E_CHAIN_SHORT:  return "cluster chain shorter than file";
     case FAT16_E_INVAL:        return "invalid argument";
     }
-    return "unknown error";
+    return "unknown fat16 error";
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -137,8 +137,8 @@ struct bpb {
 
 /* Logs "fat16: <dev>: <field> <value> <rule>" if log is set; returns err. Byte-pattern
  * fields (signature, jump, media) print in hex, counts in decimal. */
-static int bpb_bad(bool log, const char *dev, int err, const char *field, uint32_t value,
-                   const char *rule)
+static enum fat16_err bpb_bad(bool log, const char *dev, enum fat16_err err, const char *field,
+                              uint32_t value, const char *rule)
 {
     bool hex = err == FAT16_E_SIGNATURE || err == FAT16_E_JMP_BOOT || err == FAT16_E_MEDIA;
     if (log)
@@ -165,7 +165,8 @@ static void bpb_read(const uint8_t *bs, struct bpb *b)
 }
 
 /* The fields that stand alone: signature, jump, sizes, counts, media. */
-static int bpb_check_fields(const uint8_t *bs, const struct bpb *b, bool log, const char *dev)
+static enum fat16_err bpb_check_fields(const uint8_t *bs, const struct bpb *b, bool log,
+                                       const char *dev)
 {
     if (bs[BS_SIGNATURE] != SIG_0 || bs[BS_SIGNATURE + 1] != SIG_1)
         return bpb_bad(log, dev, FAT16_E_SIGNATURE, "signature",
@@ -200,7 +201,8 @@ static int bpb_check_fields(const uint8_t *bs, const struct bpb *b, bool log, co
 
 /* The derived rules: system area, cluster count (the FAT type), FAT size. Fills fs's geometry
  * (in device sectors). Units: b's counts are in volume sectors of byts_per_sec bytes. */
-static int bpb_check_geometry(const struct bpb *b, bool log, const char *dev, struct fat16 *fs)
+static enum fat16_err bpb_check_geometry(const struct bpb *b, bool log, const char *dev,
+                                         struct fat16 *fs)
 {
     uint32_t root_secs = b->root_ent_cnt * DIR_ENTRY_SIZE / b->byts_per_sec;
     uint32_t system = b->rsvd_sec_cnt + b->num_fats * b->fat_sz + root_secs;
@@ -229,22 +231,22 @@ static int bpb_check_geometry(const struct bpb *b, bool log, const char *dev, st
 }
 
 /* Checks a boot sector; on success fills fs's geometry. log selects diagnostics. */
-static int bpb_check(const uint8_t *bs, bool log, const char *dev, struct fat16 *fs)
+static enum fat16_err bpb_check(const uint8_t *bs, bool log, const char *dev, struct fat16 *fs)
 {
     struct bpb b;
     bpb_read(bs, &b);
-    int err = bpb_check_fields(bs, &b, log, dev);
+    enum fat16_err err = bpb_check_fields(bs, &b, log, dev);
     return err != FAT16_OK ? err : bpb_check_geometry(&b, log, dev, fs);
 }
 
 /* Mounts dev with diagnostics on or off (off while probing a disk for a bare volume). */
-static int mount(struct fat16 *fs, struct blockdev *dev, bool log)
+static enum fat16_err mount(struct fat16 *fs, struct blockdev *dev, bool log)
 {
     fs->dev = dev;
     fs->cache_valid = false;
     if (cache_load(fs, 0) != FAT16_OK)
         return FAT16_E_IO;
-    int err = bpb_check(fs->cache, log, dev->name, fs);
+    enum fat16_err err = bpb_check(fs->cache, log, dev->name, fs);
     if (err != FAT16_OK) {
         fs->dev = NULL;
         return err;
@@ -263,7 +265,7 @@ static int mount(struct fat16 *fs, struct blockdev *dev, bool log)
     return FAT16_OK;
 }
 
-int fat16_mount(struct fat16 *fs, struct blockdev *dev)
+enum fat16_err fat16_mount(struct fat16 *fs, struct blockdev *dev)
 {
     if (!fs || !dev)
         return FAT16_E_INVAL;
@@ -272,11 +274,11 @@ int fat16_mount(struct fat16 *fs, struct blockdev *dev)
 
 /* Tries each MBR partition of a FAT16 type in table order; FAT16_E_NO_VOLUME if there is
  * none, else the error of the last one tried. */
-static int mount_partition(struct fat16 *fs, struct blockdev *disk, struct blockdev_part *part,
-                           const struct mbr_part *parts)
+static enum fat16_err mount_partition(struct fat16 *fs, struct blockdev *disk,
+                                      struct blockdev_part *part, const struct mbr_part *parts)
 {
     static const char *const suffix[MBR_PART_COUNT] = { "p1", "p2", "p3", "p4" };
-    int err = FAT16_E_NO_VOLUME;
+    enum fat16_err err = FAT16_E_NO_VOLUME;
     for (int i = 0; i < MBR_PART_COUNT; i++) {
         if (!mbr_is_fat16_type(parts[i].type))
             continue;
@@ -300,17 +302,17 @@ static bool has_partition(const struct mbr_part *parts)
     return false;
 }
 
-int fat16_mount_disk(struct fat16 *fs, struct blockdev *disk, struct blockdev_part *part)
+enum fat16_err fat16_mount_disk(struct fat16 *fs, struct blockdev *disk, struct blockdev_part *part)
 {
     if (!fs || !disk || !part)
         return FAT16_E_INVAL;
-    int bare = mount(fs, disk, false);
+    enum fat16_err bare = mount(fs, disk, false);
     if (bare == FAT16_OK || bare == FAT16_E_IO)
         return bare == FAT16_OK ? mount(fs, disk, true) : bare;
     if (cache_load(fs, 0) != FAT16_OK)
         return FAT16_E_IO;
     struct mbr_part parts[MBR_PART_COUNT];
-    int mbr = mbr_parse(fs->cache, disk->sectors, parts, false);
+    enum mbr_err mbr = mbr_parse(fs->cache, disk->sectors, parts, false);
     if (mbr == MBR_OK && has_partition(parts))
         return mount_partition(fs, disk, part, parts);
     /* No partition table: sector 0 was meant as a boot sector; say why it is not one. */
@@ -329,10 +331,10 @@ static bool cluster_valid(const struct fat16 *fs, uint32_t c)
 }
 
 /* Sets *next to the cluster after c, or 0 at the end of the chain. c must be valid. */
-static int fat_next(struct fat16 *fs, uint16_t c, uint16_t *next)
+static enum fat16_err fat_next(struct fat16 *fs, uint16_t c, uint16_t *next)
 {
     uint32_t byte = (uint32_t)c * FAT_ENTRY_BYTES;
-    int err = cache_load(fs, fs->fat_lba + byte / SECTOR);
+    enum fat16_err err = cache_load(fs, fs->fat_lba + byte / SECTOR);
     if (err != FAT16_OK)
         return err;
     uint16_t v = ld16(fs->cache + byte % SECTOR);
@@ -352,7 +354,7 @@ static int fat_next(struct fat16 *fs, uint16_t c, uint16_t *next)
 
 /* Counts the clusters of the chain starting at first (valid, nonzero) into *len. A chain
  * that does not end within cluster_count links must revisit a cluster: FAT16_E_CHAIN_LOOP. */
-static int chain_length(struct fat16 *fs, uint16_t first, uint32_t *len)
+static enum fat16_err chain_length(struct fat16 *fs, uint16_t first, uint32_t *len)
 {
     uint32_t n = 0;
     for (uint16_t c = first; c != 0; n++) {
@@ -361,7 +363,7 @@ static int chain_length(struct fat16 *fs, uint16_t first, uint32_t *len)
                     fs->dev->name, first, fs->cluster_count);
             return FAT16_E_CHAIN_LOOP;
         }
-        int err = fat_next(fs, c, &c);
+        enum fat16_err err = fat_next(fs, c, &c);
         if (err != FAT16_OK)
             return err;
     }
@@ -370,7 +372,7 @@ static int chain_length(struct fat16 *fs, uint16_t first, uint32_t *len)
 }
 
 /* Moves f's cursor to chain position index. FAT16_END if the chain ends before it. */
-static int seek_cluster(struct fat16_file *f, uint32_t index)
+static enum fat16_err seek_cluster(struct fat16_file *f, uint32_t index)
 {
     if (index < f->cluster_index) {
         f->cluster = f->first_cluster;
@@ -380,7 +382,7 @@ static int seek_cluster(struct fat16_file *f, uint32_t index)
         if (f->cluster_index >= f->fs->cluster_count)
             return FAT16_E_CHAIN_LOOP;
         uint16_t next;
-        int err = fat_next(f->fs, f->cluster, &next);
+        enum fat16_err err = fat_next(f->fs, f->cluster, &next);
         if (err != FAT16_OK)
             return err;
         if (next == 0)
@@ -401,7 +403,7 @@ static uint64_t cluster_lba(const struct fat16 *fs, uint16_t c)
 
 /* Loads entry f->pos of directory f into the cache; *e points at it. FAT16_END past the end
  * of the root region or of the directory's chain. */
-static int dir_entry(struct fat16_file *f, const uint8_t **e)
+static enum fat16_err dir_entry(struct fat16_file *f, const uint8_t **e)
 {
     struct fat16 *fs = f->fs;
     uint32_t byte = f->pos * DIR_ENTRY_SIZE;   /* pos < 2^27: chains are <= 65524 clusters */
@@ -411,12 +413,12 @@ static int dir_entry(struct fat16_file *f, const uint8_t **e)
             return FAT16_END;
         lba = fs->root_lba + byte / SECTOR;
     } else {
-        int err = seek_cluster(f, byte / fs->cluster_bytes);
+        enum fat16_err err = seek_cluster(f, byte / fs->cluster_bytes);
         if (err != FAT16_OK)
             return err;
         lba = cluster_lba(fs, f->cluster) + byte % fs->cluster_bytes / SECTOR;
     }
-    int err = cache_load(fs, lba);
+    enum fat16_err err = cache_load(fs, lba);
     if (err != FAT16_OK)
         return err;
     *e = fs->cache + byte % SECTOR;
@@ -455,10 +457,10 @@ static bool entry_skipped(const uint8_t *e)
 
 /* Advances dir to its next live entry and returns it in *e (valid until the next cache
  * load). FAT16_END at a 0x00 first byte (fatgen103 §6: no entries follow) or the end. */
-static int next_entry(struct fat16_file *dir, const uint8_t **e)
+static enum fat16_err next_entry(struct fat16_file *dir, const uint8_t **e)
 {
     for (;;) {
-        int err = dir_entry(dir, e);
+        enum fat16_err err = dir_entry(dir, e);
         if (err != FAT16_OK)
             return err;
         if ((*e)[DIR_Name] == DIR_NAME_FREE_ALL)
@@ -475,7 +477,7 @@ static bool is_dot_entry(const uint8_t *e)
 }
 
 /* Sets up f for the entry e, after checking its first cluster and whole chain. */
-static int open_entry(struct fat16 *fs, const uint8_t *e, struct fat16_file *f)
+static enum fat16_err open_entry(struct fat16 *fs, const uint8_t *e, struct fat16_file *f)
 {
     f->fs = fs;
     f->is_root = false;
@@ -497,7 +499,7 @@ static int open_entry(struct fat16 *fs, const uint8_t *e, struct fat16_file *f)
         return FAT16_E_BAD_CLUSTER;
     }
     uint32_t len;
-    int err = chain_length(fs, f->first_cluster, &len);
+    enum fat16_err err = chain_length(fs, f->first_cluster, &len);
     if (err != FAT16_OK)
         return err;
     if (!f->is_dir && (uint64_t)len * fs->cluster_bytes < f->size) {
@@ -530,7 +532,7 @@ static bool name_char_ok(char c)
 }
 
 /* Converts the path component [s, s + len) to an 11-byte padded upper-case name. */
-static int make_83(const char *s, uint32_t len, uint8_t raw[DIR_NAME_LEN])
+static enum fat16_err make_83(const char *s, uint32_t len, uint8_t raw[DIR_NAME_LEN])
 {
     for (int i = 0; i < DIR_NAME_LEN; i++)
         raw[i] = NAME_PAD;
@@ -569,11 +571,11 @@ static bool name_equal(const uint8_t *e, const uint8_t raw[DIR_NAME_LEN])
 }
 
 /* Looks raw up in directory dir and opens it into out. */
-static int find_in_dir(struct fat16_file *dir, const uint8_t raw[DIR_NAME_LEN],
-                       struct fat16_file *out)
+static enum fat16_err find_in_dir(struct fat16_file *dir, const uint8_t raw[DIR_NAME_LEN],
+                                  struct fat16_file *out)
 {
     const uint8_t *e;
-    int err;
+    enum fat16_err err;
     dir->pos = 0;
     while ((err = next_entry(dir, &e)) == FAT16_OK)
         if (name_equal(e, raw))
@@ -582,7 +584,7 @@ static int find_in_dir(struct fat16_file *dir, const uint8_t raw[DIR_NAME_LEN],
 }
 
 /* Resolves path component by component into *f (a file or a directory). */
-static int lookup(struct fat16 *fs, const char *path, struct fat16_file *f)
+static enum fat16_err lookup(struct fat16 *fs, const char *path, struct fat16_file *f)
 {
     if (!fs || !fs->dev || !path || !f)
         return FAT16_E_INVAL;
@@ -601,7 +603,7 @@ static int lookup(struct fat16 *fs, const char *path, struct fat16_file *f)
         if (make_83(path, len, raw) != FAT16_OK)
             return FAT16_E_BAD_PATH;
         struct fat16_file dir = *f;
-        int err = find_in_dir(&dir, raw, f);
+        enum fat16_err err = find_in_dir(&dir, raw, f);
         if (err != FAT16_OK)
             return err;
         path += len;
@@ -609,17 +611,17 @@ static int lookup(struct fat16 *fs, const char *path, struct fat16_file *f)
     return FAT16_OK;
 }
 
-int fat16_open(struct fat16 *fs, const char *path, struct fat16_file *f)
+enum fat16_err fat16_open(struct fat16 *fs, const char *path, struct fat16_file *f)
 {
-    int err = lookup(fs, path, f);
+    enum fat16_err err = lookup(fs, path, f);
     if (err == FAT16_OK && f->is_dir)
         return FAT16_E_IS_DIR;
     return err;
 }
 
-int fat16_opendir(struct fat16 *fs, const char *path, struct fat16_file *dir)
+enum fat16_err fat16_opendir(struct fat16 *fs, const char *path, struct fat16_file *dir)
 {
-    int err = lookup(fs, path, dir);
+    enum fat16_err err = lookup(fs, path, dir);
     if (err != FAT16_OK)
         return err;
     if (!dir->is_dir)
@@ -628,14 +630,14 @@ int fat16_opendir(struct fat16 *fs, const char *path, struct fat16_file *dir)
     return FAT16_OK;
 }
 
-int fat16_readdir(struct fat16_file *dir, struct fat16_dirent *out)
+enum fat16_err fat16_readdir(struct fat16_file *dir, struct fat16_dirent *out)
 {
     if (!dir || !dir->fs || !out)
         return FAT16_E_INVAL;
     if (!dir->is_dir)
         return FAT16_E_NOT_DIR;
     const uint8_t *e;
-    int err;
+    enum fat16_err err;
     do
         err = next_entry(dir, &e);
     while (err == FAT16_OK && is_dot_entry(e));
@@ -652,7 +654,7 @@ int fat16_readdir(struct fat16_file *dir, struct fat16_dirent *out)
 /* ------------------------------------------------------------------------------------------
  * File data. */
 
-int fat16_seek(struct fat16_file *f, uint32_t pos)
+enum fat16_err fat16_seek(struct fat16_file *f, uint32_t pos)
 {
     if (!f || !f->fs)
         return FAT16_E_INVAL;
@@ -664,10 +666,10 @@ int fat16_seek(struct fat16_file *f, uint32_t pos)
 
 /* Reads the next piece of f (at most n bytes, never past a cluster) into buf: whole sectors
  * straight from the device, a partial sector through the cache. *got gets its length. */
-static int read_piece(struct fat16_file *f, uint8_t *buf, uint32_t n, uint32_t *got)
+static enum fat16_err read_piece(struct fat16_file *f, uint8_t *buf, uint32_t n, uint32_t *got)
 {
     struct fat16 *fs = f->fs;
-    int err = seek_cluster(f, f->pos / fs->cluster_bytes);
+    enum fat16_err err = seek_cluster(f, f->pos / fs->cluster_bytes);
     if (err != FAT16_OK)
         return err == FAT16_END ? FAT16_E_CHAIN_SHORT : err;
     uint32_t off = f->pos % fs->cluster_bytes;
@@ -690,10 +692,10 @@ static int read_piece(struct fat16_file *f, uint8_t *buf, uint32_t n, uint32_t *
     return FAT16_OK;
 }
 
-int fat16_read(struct fat16_file *f, void *buf, uint32_t len, uint32_t *done)
+enum fat16_err fat16_read(struct fat16_file *f, void *buf, uint32_t len, uint32_t *done)
 {
     uint32_t total = 0;
-    int err = FAT16_OK;
+    enum fat16_err err = FAT16_OK;
     if (done)
         *done = 0;
     if (!f || !f->fs || (!buf && len))

@@ -16,11 +16,14 @@
 
 #define FAT16_NAME_MAX      13      /* "NAME.EXT" plus NUL */
 
-/* Every result of this subsystem. Mount failures name the first bad boot-sector field. */
+/* Every result of this subsystem. Mount failures name the first bad boot-sector field.
+ * Errors of the layers below are not passed on as such: a failed blockdev_read() (logged
+ * there with its enum blockdev_err) is FAT16_E_IO, and fat16_mount_disk logs why the MBR is
+ * unusable (mbr_strerror) and returns a fat16 error. */
 enum fat16_err {
     FAT16_OK = 0,
     FAT16_END,                  /* fat16_readdir: no more entries (not a failure) */
-    FAT16_E_IO,                 /* the block device failed a read */
+    FAT16_E_IO,                 /* the block device failed a read (blockdev error logged) */
     FAT16_E_SIGNATURE,          /* boot sector bytes 510..511 are not 0x55 0xAA */
     FAT16_E_JMP_BOOT,           /* BS_jmpBoot is neither EB xx 90 nor E9 xx xx */
     FAT16_E_BYTS_PER_SEC,       /* BPB_BytsPerSec is not 512, 1024, 2048 or 4096 */
@@ -88,41 +91,43 @@ struct fat16_dirent {
  * that field (FAT16_E_BYTS_PER_SEC, ...), or FAT16_E_IO. A volume longer than dev (a RAM disk
  * holding only the first part of a partition) is mounted with a warning; reads past the end
  * of dev then fail with FAT16_E_IO. */
-int fat16_mount(struct fat16 *fs, struct blockdev *dev);
+enum fat16_err fat16_mount(struct fat16 *fs, struct blockdev *dev);
 
 /* Finds and mounts a FAT16 volume on a whole disk: sector 0 itself if it is a FAT16 boot
- * sector (a bare volume, as on the prototype's second disk or a RAM disk), otherwise the
- * first MBR partition of a FAT16 type that mounts. part is the caller's storage for the
+ * sector (a bare volume, as on a second disk or a RAM disk), otherwise the first MBR
+ * partition of a FAT16 type that mounts. part is the caller's storage for the
  * partition view the volume then lives on (it must outlive fs). Returns FAT16_OK or
  * FAT16_E_IO; with a partition table, FAT16_E_NO_VOLUME if no entry is of a FAT16 type, else
  * the last partition's mount error; without one (invalid or empty table), the boot-sector
  * error of sector 0 (FAT16_E_SEC_PER_CLUS, ...). Every failure is logged. */
-int fat16_mount_disk(struct fat16 *fs, struct blockdev *disk, struct blockdev_part *part);
+enum fat16_err fat16_mount_disk(struct fat16 *fs, struct blockdev *disk,
+                                struct blockdev_part *part);
 
 /* Opens the file at path ('/'-separated 8.3 names, leading '/' optional, any case). Checks
  * the whole cluster chain first: FAT16_E_BAD_CLUSTER, FAT16_E_CHAIN_LOOP, FAT16_E_CHAIN_SHORT
  * (chain shorter than the size). Also FAT16_E_NOT_FOUND, FAT16_E_NOT_DIR, FAT16_E_IS_DIR,
  * FAT16_E_BAD_PATH, FAT16_E_IO. */
-int fat16_open(struct fat16 *fs, const char *path, struct fat16_file *f);
+enum fat16_err fat16_open(struct fat16 *fs, const char *path, struct fat16_file *f);
 
 /* Opens a directory ("/" or "" is the root) for fat16_readdir. Same errors as fat16_open,
  * with FAT16_E_NOT_DIR when path names a file. */
-int fat16_opendir(struct fat16 *fs, const char *path, struct fat16_file *dir);
+enum fat16_err fat16_opendir(struct fat16 *fs, const char *path, struct fat16_file *dir);
 
 /* Reads up to len bytes from f's position into buf; *done (may be NULL) gets the count, which
  * is short only at the end of the file. Returns FAT16_OK (also at the end of the file, with
  * *done 0), FAT16_E_IS_DIR, FAT16_E_BAD_CLUSTER, FAT16_E_CHAIN_SHORT or FAT16_E_IO. */
-int fat16_read(struct fat16_file *f, void *buf, uint32_t len, uint32_t *done);
+enum fat16_err fat16_read(struct fat16_file *f, void *buf, uint32_t len, uint32_t *done);
 
 /* Sets f's read position (clamped to the file size). Returns FAT16_OK or FAT16_E_IS_DIR. */
-int fat16_seek(struct fat16_file *f, uint32_t pos);
+enum fat16_err fat16_seek(struct fat16_file *f, uint32_t pos);
 
 /* Fills *out with the next entry of dir, skipping deleted, long-name and volume-label
  * entries and "." / "..". Returns FAT16_OK, FAT16_END after the last entry, FAT16_E_NOT_DIR,
  * FAT16_E_BAD_CLUSTER, FAT16_E_CHAIN_LOOP or FAT16_E_IO. */
-int fat16_readdir(struct fat16_file *dir, struct fat16_dirent *out);
+enum fat16_err fat16_readdir(struct fat16_file *dir, struct fat16_dirent *out);
 
-/* A short description of an enum fat16_err value; the boot-sector errors name the field. */
-const char *fat16_strerror(int err);
+/* A short description of an enum fat16_err value; the boot-sector errors name the field.
+ * "unknown fat16 error" for a value outside the enum. */
+const char *fat16_strerror(enum fat16_err err);
 
 #endif

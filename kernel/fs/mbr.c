@@ -25,7 +25,7 @@ static uint32_t ld32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-const char *mbr_strerror(int err)
+const char *mbr_strerror(enum mbr_err err)
 {
     switch (err) {
     case MBR_OK:          return "ok";
@@ -34,7 +34,7 @@ const char *mbr_strerror(int err)
     case MBR_E_RANGE:     return "partition outside the disk";
     case MBR_E_OVERLAP:   return "partitions overlap";
     }
-    return "unknown error";
+    return "unknown mbr error";
 }
 
 bool mbr_is_fat16_type(uint8_t type)
@@ -43,8 +43,8 @@ bool mbr_is_fat16_type(uint8_t type)
 }
 
 /* Decodes and checks entry i alone. */
-static int parse_entry(const uint8_t *e, int i, uint64_t disk_sectors, struct mbr_part *p,
-                       bool log)
+static enum mbr_err parse_entry(const uint8_t *e, int i, uint64_t disk_sectors,
+                                struct mbr_part *p, bool log)
 {
     uint8_t boot = e[PE_BOOT_INDICATOR];
     p->type = e[PE_TYPE];
@@ -78,8 +78,8 @@ static bool overlap(const struct mbr_part *a, const struct mbr_part *b)
            (uint64_t)b->lba < (uint64_t)a->lba + a->sectors;
 }
 
-int mbr_parse(const uint8_t sector[512], uint64_t disk_sectors,
-              struct mbr_part parts[MBR_PART_COUNT], bool log)
+enum mbr_err mbr_parse(const uint8_t sector[512], uint64_t disk_sectors,
+                       struct mbr_part parts[MBR_PART_COUNT], bool log)
 {
     if (sector[MBR_SIG_OFFSET] != MBR_SIG_0 || sector[MBR_SIG_OFFSET + 1] != MBR_SIG_1) {
         if (log)
@@ -88,8 +88,8 @@ int mbr_parse(const uint8_t sector[512], uint64_t disk_sectors,
         return MBR_E_SIGNATURE;
     }
     for (int i = 0; i < MBR_PART_COUNT; i++) {
-        int err = parse_entry(sector + MBR_TABLE_OFFSET + i * MBR_ENTRY_SIZE, i, disk_sectors,
-                              &parts[i], log);
+        enum mbr_err err = parse_entry(sector + MBR_TABLE_OFFSET + i * MBR_ENTRY_SIZE, i,
+                                       disk_sectors, &parts[i], log);
         if (err != MBR_OK)
             return err;
     }

@@ -14,6 +14,7 @@
 #define MBR_TYPE_FAT16          0x06    /* FAT16 ("BIGDOS"), CHS-addressed */
 #define MBR_TYPE_FAT16_LBA      0x0E    /* FAT16, LBA-addressed */
 
+/* Every result of this subsystem. */
 enum mbr_err {
     MBR_OK = 0,
     MBR_E_SIGNATURE,        /* bytes 510..511 are not 0x55 0xAA */
@@ -33,12 +34,13 @@ struct mbr_part {
  * MBR_TYPE_EMPTY and length 0). Returns MBR_OK or the first problem found, logged with the
  * entry number and bad value if log is set (callers probing for a bare volume pass false).
  * An entry of length 0 counts as empty whatever its type. */
-int mbr_parse(const uint8_t sector[512], uint64_t disk_sectors,
-              struct mbr_part parts[MBR_PART_COUNT], bool log);
+enum mbr_err mbr_parse(const uint8_t sector[512], uint64_t disk_sectors,
+                       struct mbr_part parts[MBR_PART_COUNT], bool log);
 
 /* True for the partition types that hold FAT16 (MBR_TYPE_FAT16*). */
 bool mbr_is_fat16_type(uint8_t type);
 
-const char *mbr_strerror(int err);
+/* A short description of an enum mbr_err value; "unknown mbr error" outside the enum. */
+const char *mbr_strerror(enum mbr_err err);
 
 #endif

@@ -20,7 +20,7 @@ static bool has_dir(struct volume *v, struct blockdev *disk, const char *dir, co
     struct fat16_file f;
     v->disk = disk;
     v->name = v->fs.dev ? v->fs.dev->name : disk->name;
-    int err = fat16_opendir(&v->fs, dir, &f);
+    enum fat16_err err = fat16_opendir(&v->fs, dir, &f);
     if (err == FAT16_OK)
         return true;
     if (err == FAT16_E_NOT_FOUND || err == FAT16_E_NOT_DIR)

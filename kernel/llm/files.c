@@ -38,7 +38,8 @@ static bool model_path(const char *name, char *out, size_t cap)
     return true;
 }
 
-static int file_open(const char *name, struct fat16_file *f, char *path, size_t cap)
+static enum fat16_err file_open(const char *name, struct fat16_file *f, char *path,
+                                size_t cap)
 {
     if (!model_path(name, path, cap))
         return FAT16_E_BAD_PATH;
@@ -53,7 +54,7 @@ static bool read_all(struct fat16_file *f, uint8_t *buf, const char *path)
     uint32_t pos = 0;
     for (unsigned tries = 0;; tries++) {
         uint32_t done = 0;
-        int err = fat16_read(f, buf + pos, f->size - pos, &done);
+        enum fat16_err err = fat16_read(f, buf + pos, f->size - pos, &done);
         pos += done;
         if (err == FAT16_OK && pos == f->size)
             return true;
@@ -68,7 +69,7 @@ void *llm_file_read(const char *name, size_t *len, bool quiet_if_absent)
 {
     char path[LLM_PATH_MAX];
     struct fat16_file f;
-    int err = file_open(name, &f, path, sizeof path);
+    enum fat16_err err = file_open(name, &f, path, sizeof path);
     if (err != FAT16_OK) {
         if (!(quiet_if_absent && err == FAT16_E_NOT_FOUND))
             kprintf("llm: cannot open %s: %s\n", path, fat16_strerror(err));

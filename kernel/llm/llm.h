@@ -14,20 +14,21 @@
 /* Errors of the llm subsystem; every failing call also logs one diagnostic line. */
 enum llm_err {
     LLM_OK = 0,
-    LLM_ERR_ARG,        /* a caller-supplied argument is out of range (NULL, bad token) */
-    LLM_ERR_ALIGN,      /* file buffer or a tensor inside it is not 4-byte aligned */
-    LLM_ERR_TRUNCATED,  /* file shorter than its header (or a tokenizer entry) needs */
-    LLM_ERR_SIZE,       /* file length differs from what the header implies */
-    LLM_ERR_MAGIC,      /* version-1/2 magic is not 0x616b3432 ("ak42") */
-    LLM_ERR_VERSION,    /* version field is not 1 or 2 */
-    LLM_ERR_HEADER,     /* a model header field is out of range or inconsistent */
-    LLM_ERR_TOKENIZER,  /* a tokenizer field is out of range */
-    LLM_ERR_NOMEM,      /* the arena is too small */
-    LLM_ERR_ENCODE,     /* the prompt cannot be encoded with this vocabulary */
-    LLM_ERR_CONFIG,     /* boot configuration syntax or value error */
+    LLM_E_ARG,          /* a caller-supplied argument is out of range (NULL, bad token) */
+    LLM_E_ALIGN,        /* file buffer or a tensor inside it is not 4-byte aligned */
+    LLM_E_TRUNCATED,    /* file shorter than its header (or a tokenizer entry) needs */
+    LLM_E_SIZE,         /* file length differs from what the header implies */
+    LLM_E_MAGIC,        /* version-1/2 magic is not 0x616b3432 ("ak42") */
+    LLM_E_VERSION,      /* version field is not 1 or 2 */
+    LLM_E_HEADER,       /* a model header field is out of range or inconsistent */
+    LLM_E_TOKENIZER,    /* a tokenizer field is out of range */
+    LLM_E_NOMEM,        /* the arena is too small */
+    LLM_E_ENCODE,       /* the prompt cannot be encoded with this vocabulary */
+    LLM_E_CONFIG,       /* boot configuration syntax or value error */
 };
 
-/* Human-readable name of an error ("truncated file", ...); never NULL. */
+/* Human-readable name of an error ("truncated file", ...); "unknown llm error" outside the
+ * enum, never NULL. */
 const char *llm_strerror(enum llm_err err);
 
 /* ---- output ------------------------------------------------------------------------ */
@@ -231,7 +232,7 @@ struct llm_bootcfg {
 
 void llm_bootcfg_defaults(struct llm_bootcfg *cfg);
 /* Parses `len` bytes of configuration text over the defaults already in *cfg. Stops at the
- * first bad line with LLM_ERR_CONFIG and a diagnostic naming the line and value. */
+ * first bad line with LLM_E_CONFIG and a diagnostic naming the line and value. */
 enum llm_err llm_bootcfg_parse(struct llm_bootcfg *cfg, const char *text, size_t len,
                                const struct llm_io *io);
 

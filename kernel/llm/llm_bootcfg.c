@@ -158,7 +158,7 @@ static enum llm_err parse_line(struct llm_bootcfg *cfg, char *line, int lineno,
         eq++;
     if (*eq != '=') {
         llm_diag(io, "config: line %d: no '=' in \"%s\"", lineno, s);
-        return LLM_ERR_CONFIG;
+        return LLM_E_CONFIG;
     }
     *eq = '\0';
     char *key = trim(s), *value = trim(eq + 1);
@@ -167,16 +167,16 @@ static enum llm_err parse_line(struct llm_bootcfg *cfg, char *line, int lineno,
         k++;
     if (k == KEY_COUNT) {
         llm_diag(io, "config: line %d: unknown key \"%s\"", lineno, key);
-        return LLM_ERR_CONFIG;
+        return LLM_E_CONFIG;
     }
     if (*seen & (1u << k)) {
         llm_diag(io, "config: line %d: key \"%s\" given twice", lineno, key);
-        return LLM_ERR_CONFIG;
+        return LLM_E_CONFIG;
     }
     *seen |= 1u << k;
     if (!set_value(cfg, (enum cfg_key)k, value)) {
         llm_diag(io, "config: line %d: bad value \"%s\" for %s", lineno, value, key);
-        return LLM_ERR_CONFIG;
+        return LLM_E_CONFIG;
     }
     return LLM_OK;
 }
@@ -192,12 +192,12 @@ enum llm_err llm_bootcfg_parse(struct llm_bootcfg *cfg, const char *text, size_t
         char c = i < len ? text[i] : '\n'; /* a last line without LF still counts */
         if (c == '\0') {
             llm_diag(io, "config: line %d: NUL byte", lineno);
-            return LLM_ERR_CONFIG;
+            return LLM_E_CONFIG;
         }
         if (c != '\n') {
             if (n + 1 >= sizeof line) {
                 llm_diag(io, "config: line %d longer than %d bytes", lineno, CFG_LINE_MAX - 1);
-                return LLM_ERR_CONFIG;
+                return LLM_E_CONFIG;
             }
             line[n++] = c;
             continue;

@@ -75,7 +75,7 @@ enum llm_err llm_state_alloc(struct llm_state *s, const struct llm_model *m,
     if (!ok || !s->xq) {
         llm_diag(io, "state: out of memory (needs %zu bytes, arena has %zu free)",
                  llm_state_bytes(m), arena->size - arena->used);
-        return LLM_ERR_NOMEM;
+        return LLM_E_NOMEM;
     }
     return LLM_OK;
 }

@@ -65,18 +65,18 @@ static enum llm_err check_config(const struct llm_config *c, const struct llm_io
     else if (!in_range(c->seq_len, 1, LLM_MAX_SEQ))       bad = "seq_len", val = c->seq_len;
     if (bad) {
         llm_diag(io, "model: %s %d out of range", bad, val);
-        return LLM_ERR_HEADER;
+        return LLM_E_HEADER;
     }
     /* heads split dim evenly; kv heads are shared by whole groups of query heads */
     if (c->dim % c->n_heads || c->n_heads % c->n_kv_heads) {
         llm_diag(io, "model: dim %d, n_heads %d, n_kv_heads %d do not divide evenly",
                  c->dim, c->n_heads, c->n_kv_heads);
-        return LLM_ERR_HEADER;
+        return LLM_E_HEADER;
     }
     /* RoPE rotates pairs of values inside one head */
     if ((c->dim / c->n_heads) % 2) {
         llm_diag(io, "model: head size %d is odd", c->dim / c->n_heads);
-        return LLM_ERR_HEADER;
+        return LLM_E_HEADER;
     }
     return LLM_OK;
 }
@@ -188,7 +188,7 @@ static enum llm_err parse_v0(struct llm_model *m, const uint8_t *p, const struct
     m->shared_classifier = m->c.vocab_size > 0;
     if (m->c.vocab_size == INT32_MIN) {
         llm_diag(io, "model: vocab_size %d out of range", m->c.vocab_size);
-        return LLM_ERR_HEADER;
+        return LLM_E_HEADER;
     }
     if (m->c.vocab_size < 0)
         m->c.vocab_size = -m->c.vocab_size;
@@ -211,17 +211,17 @@ static enum llm_err check_group(const struct llm_model *m, const struct llm_io *
     int32_t gs = m->group_size;
     if (!in_range(gs, 1, LLM_MAX_GROUP)) {
         llm_diag(io, "model: group size %d out of range", gs);
-        return LLM_ERR_HEADER;
+        return LLM_E_HEADER;
     }
     if (m->c.dim % gs || m->c.hidden_dim % gs) {
         llm_diag(io, "model: group size %d does not divide dim %d and hidden_dim %d", gs,
                  m->c.dim, m->c.hidden_dim);
-        return LLM_ERR_HEADER;
+        return LLM_E_HEADER;
     }
     if (m->c.dim % (int32_t)FILE_ALIGN) {
         llm_diag(io, "model: dim %d not a multiple of 4 leaves Q8_0 scales misaligned",
                  m->c.dim);
-        return LLM_ERR_ALIGN;
+        return LLM_E_ALIGN;
     }
     return LLM_OK;
 }
@@ -233,22 +233,22 @@ static enum llm_err parse_v12(struct llm_model *m, const uint8_t *p, size_t len,
     int32_t version = llm_ld32s(p + HDR_VERSION);
     if (magic != LLM_MAGIC) {
         llm_diag(io, "model: magic 0x%x is not 0x%x", magic, LLM_MAGIC);
-        return LLM_ERR_MAGIC;
+        return LLM_E_MAGIC;
     }
     if (version != LLM_FMT_V1 && version != LLM_FMT_V2_Q8) {
         llm_diag(io, "model: version %d unsupported (1 or 2)", version);
-        return LLM_ERR_VERSION;
+        return LLM_E_VERSION;
     }
     if (len < LLM_V12_HEADER_BYTES) {
         llm_diag(io, "model: %zu bytes, shorter than the %d-byte header", len,
                  LLM_V12_HEADER_BYTES);
-        return LLM_ERR_TRUNCATED;
+        return LLM_E_TRUNCATED;
     }
     m->format = (enum llm_format)version;
     read_config(&m->c, p + HDR_CONFIG);
     if (p[HDR_SHARED] > 1) {
         llm_diag(io, "model: shared_classifier flag %u is not 0 or 1", p[HDR_SHARED]);
-        return LLM_ERR_HEADER;
+        return LLM_E_HEADER;
     }
     m->shared_classifier = p[HDR_SHARED] == 1;
     size_t end = HDR_V1_END;
@@ -259,7 +259,7 @@ static enum llm_err parse_v12(struct llm_model *m, const uint8_t *p, size_t len,
     /* export.py zero-fills the rest of the header; anything else is corruption */
     if (!all_zero(p, end, LLM_V12_HEADER_BYTES)) {
         llm_diag(io, "model: header padding (bytes %zu-255) is not zero", end);
-        return LLM_ERR_HEADER;
+        return LLM_E_HEADER;
     }
     return LLM_OK;
 }
@@ -278,7 +278,7 @@ static enum llm_err parse_header(struct llm_model *m, const uint8_t *p, size_t l
 {
     if (len < LLM_V0_HEADER_BYTES) {
         llm_diag(io, "model: %zu bytes, shorter than any header", len);
-        return LLM_ERR_TRUNCATED;
+        return LLM_E_TRUNCATED;
     }
     /* A version-0 file starts with dim, which never equals the magic (> LLM_MAX_DIM). */
     if (llm_ld32(p) == LLM_MAGIC)
@@ -293,7 +293,7 @@ enum llm_err llm_model_load(struct llm_model *m, const void *file, size_t len,
     llm_memset(m, 0, sizeof *m);
     if (!file || (uintptr_t)file % FILE_ALIGN) {
         llm_diag(io, "model: buffer %s", file ? "is not 4-byte aligned" : "is NULL");
-        return file ? LLM_ERR_ALIGN : LLM_ERR_ARG;
+        return file ? LLM_E_ALIGN : LLM_E_ARG;
     }
     enum llm_err err = parse_header(m, p, len, io);
     if (err == LLM_OK)
@@ -309,7 +309,7 @@ enum llm_err llm_model_load(struct llm_model *m, const void *file, size_t len,
     if ((uint64_t)len != want) {
         llm_diag(io, "model: file is %zu bytes, header implies %llu", len,
                  (unsigned long long)want);
-        return (uint64_t)len < want ? LLM_ERR_TRUNCATED : LLM_ERR_SIZE;
+        return (uint64_t)len < want ? LLM_E_TRUNCATED : LLM_E_SIZE;
     }
     struct cursor cur = { p, header };
     layout(m, &cur);

@@ -55,14 +55,14 @@ static int32_t *encode_prompt(struct llm_engine *e, const char *prompt,
 {
     size_t len = llm_strlen(prompt);
     if (len > (size_t)INT32_MAX - 3) {
-        *err = LLM_ERR_ARG;
+        *err = LLM_E_ARG;
         return NULL;
     }
     int32_t cap = (int32_t)len + 3; /* +3: BOS, EOS, dummy prefix */
     int32_t *ids = llm_arena_alloc(arena, (size_t)cap * sizeof *ids, sizeof *ids);
     if (!ids) {
         llm_diag(&e->io, "generate: out of memory for a %zu-byte prompt", len);
-        *err = LLM_ERR_NOMEM;
+        *err = LLM_E_NOMEM;
         return NULL;
     }
     *err = llm_encode(&e->tok, prompt, true, false, ids, cap, n, &e->io);
@@ -70,7 +70,7 @@ static int32_t *encode_prompt(struct llm_engine *e, const char *prompt,
         if (ids[i] >= e->tok.vocab_size) { /* BOS itself, with a 1-entry vocabulary */
             llm_diag(&e->io, "generate: prompt token %d outside vocab_size %d", ids[i],
                      e->tok.vocab_size);
-            *err = LLM_ERR_ENCODE;
+            *err = LLM_E_ENCODE;
         }
     }
     return *err == LLM_OK ? ids : NULL;

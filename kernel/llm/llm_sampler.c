@@ -48,7 +48,7 @@ enum llm_err llm_sampler_init(struct llm_sampler *s, int32_t vocab_size, float t
         !(topp == topp) || seed == 0) {
         llm_diag(io, "sampler: vocab_size %d, temperature or top-p invalid, or seed 0",
                  vocab_size);
-        return LLM_ERR_ARG;
+        return LLM_E_ARG;
     }
     s->vocab_size = vocab_size;
     s->temperature = temperature;
@@ -58,7 +58,7 @@ enum llm_err llm_sampler_init(struct llm_sampler *s, int32_t vocab_size, float t
     s->sort_tmp = llm_arena_alloc(arena, (size_t)vocab_size * sizeof *s->sort_tmp, 8);
     if (!s->probindex || !s->sort_tmp) {
         llm_diag(io, "sampler: out of memory for %d entries", vocab_size);
-        return LLM_ERR_NOMEM;
+        return LLM_E_NOMEM;
     }
     return LLM_OK;
 }

@@ -41,33 +41,33 @@ static enum llm_err load_entry(struct llm_tokenizer *t, const uint8_t *p, size_t
 {
     if (len - *off < 8) {
         llm_diag(io, "tokenizer: entry %d truncated at byte %zu", id, *off);
-        return LLM_ERR_TRUNCATED;
+        return LLM_E_TRUNCATED;
     }
     float score = llm_ldf32(p + *off);
     int32_t n = llm_ld32s(p + *off + 4);
     *off += 8;
     if (!llm_isfinite(score)) {
         llm_diag(io, "tokenizer: entry %d score is not finite", id);
-        return LLM_ERR_TOKENIZER;
+        return LLM_E_TOKENIZER;
     }
     if (n < 0 || (uint32_t)n > t->max_token_length) {
         llm_diag(io, "tokenizer: entry %d length %d outside 0..%u", id, n, t->max_token_length);
-        return LLM_ERR_TOKENIZER;
+        return LLM_E_TOKENIZER;
     }
     if (len - *off < (size_t)n) {
         llm_diag(io, "tokenizer: entry %d needs %d bytes, %zu left", id, n, len - *off);
-        return LLM_ERR_TRUNCATED;
+        return LLM_E_TRUNCATED;
     }
     char *s = llm_arena_alloc(arena, (size_t)n + 1, 1);
     if (!s) {
         llm_diag(io, "tokenizer: out of memory at entry %d", id);
-        return LLM_ERR_NOMEM;
+        return LLM_E_NOMEM;
     }
     llm_memcpy(s, p + *off, (size_t)n);
     /* pieces are C strings in run.c; an embedded NUL would silently shorten one */
     if (llm_strlen(s) != (size_t)n) {
         llm_diag(io, "tokenizer: entry %d contains a NUL byte", id);
-        return LLM_ERR_TOKENIZER;
+        return LLM_E_TOKENIZER;
     }
     *off += (size_t)n;
     ((float *)t->scores)[id] = score;
@@ -85,7 +85,7 @@ static enum llm_err alloc_tables(struct llm_tokenizer *t, struct llm_arena *aren
     t->merge_buf = llm_arena_alloc(arena, t->max_token_length * 2 + 1 + 2, 1);
     if (!t->vocab || !t->scores || !t->sorted || !t->merge_buf) {
         llm_diag(io, "tokenizer: out of memory for %d entries", t->vocab_size);
-        return LLM_ERR_NOMEM;
+        return LLM_E_NOMEM;
     }
     return LLM_OK;
 }
@@ -97,7 +97,7 @@ static enum llm_err finish(struct llm_tokenizer *t, struct llm_arena *arena,
     int32_t *tmp = llm_arena_alloc(arena, (size_t)t->vocab_size * sizeof *tmp, sizeof *tmp);
     if (!tmp) {
         llm_diag(io, "tokenizer: out of memory sorting %d entries", t->vocab_size);
-        return LLM_ERR_NOMEM;
+        return LLM_E_NOMEM;
     }
     for (int32_t i = 0; i < t->vocab_size; i++)
         t->sorted[i] = i;
@@ -118,17 +118,17 @@ enum llm_err llm_tokenizer_load(struct llm_tokenizer *t, const void *file, size_
     llm_memset(t, 0, sizeof *t);
     if (!file || vocab_size <= 0) {
         llm_diag(io, "tokenizer: no file or vocab_size %d", vocab_size);
-        return LLM_ERR_ARG;
+        return LLM_E_ARG;
     }
     if (len < 4) {
         llm_diag(io, "tokenizer: %zu bytes, no header", len);
-        return LLM_ERR_TRUNCATED;
+        return LLM_E_TRUNCATED;
     }
     int32_t max_len = llm_ld32s(p);
     if (max_len < 1 || max_len > TOK_MAX_TOKEN_LENGTH) {
         llm_diag(io, "tokenizer: max_token_length %d outside 1..%d", max_len,
                  TOK_MAX_TOKEN_LENGTH);
-        return LLM_ERR_TOKENIZER;
+        return LLM_E_TOKENIZER;
     }
     t->vocab_size = vocab_size;
     t->max_token_length = (uint32_t)max_len;
@@ -141,7 +141,7 @@ enum llm_err llm_tokenizer_load(struct llm_tokenizer *t, const void *file, size_
     if (off != len) {
         llm_diag(io, "tokenizer: %zu bytes after entry %d (vocab_size mismatch?)",
                  len - off, vocab_size - 1);
-        return LLM_ERR_SIZE;
+        return LLM_E_SIZE;
     }
     return finish(t, arena, io);
 }
@@ -173,7 +173,7 @@ static enum llm_err push(struct token_buf *b, int32_t id, const struct llm_io *i
 {
     if (b->n >= b->cap) {
         llm_diag(io, "encode: more than %d tokens", b->cap);
-        return LLM_ERR_ARG;
+        return LLM_E_ARG;
     }
     b->ids[b->n++] = id;
     return LLM_OK;
@@ -188,7 +188,7 @@ static enum llm_err push_bytes(const struct llm_tokenizer *t, struct token_buf *
         if (id >= t->vocab_size) {
             llm_diag(io, "encode: byte 0x%x has no token (vocab_size %d)", s[i],
                      t->vocab_size);
-            return LLM_ERR_ENCODE;
+            return LLM_E_ENCODE;
         }
         enum llm_err err = push(b, id, io);
         if (err != LLM_OK)
@@ -262,7 +262,7 @@ enum llm_err llm_encode(const struct llm_tokenizer *t, const char *text, bool bo
     *n_tokens = 0;
     if (!text || !t->vocab) {
         llm_diag(io, "encode: no text or no tokenizer");
-        return LLM_ERR_ARG;
+        return LLM_E_ARG;
     }
     if (bos)
         err = push(&b, LLM_TOKEN_BOS, io);

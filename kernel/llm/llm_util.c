@@ -12,20 +12,20 @@
 const char *llm_strerror(enum llm_err err)
 {
     switch (err) {
-    case LLM_OK:            return "ok";
-    case LLM_ERR_ARG:       return "bad argument";
-    case LLM_ERR_ALIGN:     return "misaligned data";
-    case LLM_ERR_TRUNCATED: return "truncated file";
-    case LLM_ERR_SIZE:      return "file size mismatch";
-    case LLM_ERR_MAGIC:     return "bad magic";
-    case LLM_ERR_VERSION:   return "unsupported version";
-    case LLM_ERR_HEADER:    return "bad model header";
-    case LLM_ERR_TOKENIZER: return "bad tokenizer";
-    case LLM_ERR_NOMEM:     return "out of memory";
-    case LLM_ERR_ENCODE:    return "prompt not encodable";
-    case LLM_ERR_CONFIG:    return "bad configuration";
+    case LLM_OK:          return "ok";
+    case LLM_E_ARG:       return "bad argument";
+    case LLM_E_ALIGN:     return "misaligned data";
+    case LLM_E_TRUNCATED: return "truncated file";
+    case LLM_E_SIZE:      return "file size mismatch";
+    case LLM_E_MAGIC:     return "bad magic";
+    case LLM_E_VERSION:   return "unsupported version";
+    case LLM_E_HEADER:    return "bad model header";
+    case LLM_E_TOKENIZER: return "bad tokenizer";
+    case LLM_E_NOMEM:     return "out of memory";
+    case LLM_E_ENCODE:    return "prompt not encodable";
+    case LLM_E_CONFIG:    return "bad configuration";
     }
-    return "unknown error";
+    return "unknown llm error";
 }
 
 /* ---- arena ---------------------------------------------------------------------------- */

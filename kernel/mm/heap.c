@@ -464,7 +464,7 @@ static void *alloc_any(size_t n, size_t align, const void *caller)
 }
 
 /* Fast path: a small request outside guard mode is one class-cache pop (or slab pop). */
-void *HEAP_FN(malloc)(size_t size)
+void *malloc(size_t size)
 {
     const void *caller = __builtin_return_address(0);
     if (size <= HEAP_SMALL_MAX && !heap_g.guard) {
@@ -518,13 +518,13 @@ static void free_block(void *p, const void *caller)
     heap_tlsf_free(p, caller);
 }
 
-void HEAP_FN(free)(void *ptr)
+void free(void *ptr)
 {
     if (ptr)
         free_block(ptr, __builtin_return_address(0));
 }
 
-void *HEAP_FN(calloc)(size_t count, size_t size)
+void *calloc(size_t count, size_t size)
 {
     const void *caller = __builtin_return_address(0);
     if (size && count > (size_t)-1 / size)
@@ -535,7 +535,7 @@ void *HEAP_FN(calloc)(size_t count, size_t size)
     return p;
 }
 
-void *HEAP_FN(aligned_alloc)(size_t align, size_t size)
+void *aligned_alloc(size_t align, size_t size)
 {
     const void *caller = __builtin_return_address(0);
     if (align == 0 || (align & (align - 1))) {
@@ -552,7 +552,7 @@ static size_t asked_size(void *p, size_t usable, uint32_t info, const void *call
     return (info & HEAP_INFO_GUARD) ? heap_guard_check(p, usable, caller) : usable;
 }
 
-void *HEAP_FN(realloc)(void *ptr, size_t size)
+void *realloc(void *ptr, size_t size)
 {
     const void *caller = __builtin_return_address(0);
     if (!ptr)

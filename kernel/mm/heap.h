@@ -1,5 +1,5 @@
 /* The kernel heap: malloc, free, calloc, realloc and aligned_alloc over the usable RAM ranges
- * the integrator hands over with heap_add_region (from the E820 map; no fixed addresses).
+ * the memory stage hands over with heap_add_region (from the E820 map; no fixed addresses).
  * Three tiers, chosen by size (docs/heap.md):
  *   small  (<= HEAP_SMALL_MAX)  size classes: a per-class cache of recently freed slots in
  *                               front of per-slab free lists, all links encoded;
@@ -12,19 +12,14 @@
  * `heap=guard` -> heap_set_guard_mode) adds a canary zone after every block and fills freed
  * memory with HEAP_FREE_FILL, checked again when the memory is handed out.
  * Not thread- or interrupt-safe: the kernel is single-threaded; never call it from an
- * interrupt handler. Portable C: builds freestanding for i686 and on the host (x86-64 or
- * -m32) with -DHEAP_HOST_TEST, where the public names get a heap_ prefix (heap_malloc, ...)
- * so they do not collide with the C library's. */
+ * interrupt handler. Portable C: builds freestanding for i686 and x86-64, and on the host
+ * (x86-64 or -m32) for the tests and the benchmark, where the build renames malloc, free, ...
+ * to heap_malloc, heap_free, ... (tests/lib/heap_host_names.h, mk/heap.mk) so they do not
+ * collide with the C library's. */
 #ifndef FLUID_KERNEL_HEAP_H
 #define FLUID_KERNEL_HEAP_H
 
 #include <fluid/types.h>
-
-#ifdef HEAP_HOST_TEST
-#define HEAP_FN(name) heap_##name
-#else
-#define HEAP_FN(name) name
-#endif
 
 #define HEAP_ALIGN          16u         /* every pointer malloc returns is 16-byte aligned */
 #define HEAP_PAGE_SIZE      4096u       /* "whole pages" granule of the large tier */
@@ -50,7 +45,7 @@ enum heap_err {
     HEAP_E_USE_AFTER_FREE,  /* guard mode: freed memory was written before reuse */
     HEAP_E_FREELIST,        /* an encoded free-list link decodes to an impossible block */
     HEAP_E_NEIGHBOUR,       /* the physically adjacent block's header disagrees */
-    HEAP_E_COUNT
+    HEAP_E_COUNT            /* number of values above (table sizes); not a result */
 };
 
 struct heap_stats {
@@ -75,14 +70,14 @@ void heap_init(uint32_t seed);
  * the caller guarantees the memory is RAM and unused. Returns HEAP_OK or an error (logged). */
 enum heap_err heap_add_region(uintptr_t base, size_t size);
 
-void *HEAP_FN(malloc)(size_t size);             /* NULL when out of memory (logged) */
-void HEAP_FN(free)(void *ptr);                  /* NULL is a no-op */
-void *HEAP_FN(calloc)(size_t count, size_t size);   /* NULL on overflow or out of memory */
+void *malloc(size_t size);                  /* NULL when out of memory (logged) */
+void free(void *ptr);                       /* NULL is a no-op */
+void *calloc(size_t count, size_t size);    /* NULL on overflow or out of memory */
 /* NULL ptr acts as malloc; size 0 frees ptr and returns NULL; on failure returns NULL and
  * ptr stays valid and unchanged. */
-void *HEAP_FN(realloc)(void *ptr, size_t size);
+void *realloc(void *ptr, size_t size);
 /* align must be a power of two (else NULL); size need not be a multiple of align. */
-void *HEAP_FN(aligned_alloc)(size_t align, size_t size);
+void *aligned_alloc(size_t align, size_t size);
 
 /* Bytes the caller may use at ptr (>= the size asked for); ptr must be live. */
 size_t heap_usable_size(void *ptr);

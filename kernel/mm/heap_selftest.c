@@ -1,6 +1,7 @@
 /* heap_selftest: a randomized heap workload checked after every step against a shadow model.
- * Runs inside the booted kernel (`test=heap`) and, compiled with -DHEAP_HOST_TEST, as the host
- * stress test (tests/kernel/mm/test_heap_stress.c) under ASan/UBSan. The model lives in static
+ * Runs inside the booted kernel (`test=heap`) and, built for the host with the heap (calls to
+ * malloc there go to heap_malloc, see mk/heap.mk), as the host stress test
+ * (tests/kernel/mm/test_heap_stress.c) under ASan/UBSan. The model lives in static
  * arrays (no allocation of its own): per slot the pointer, size and pattern seed, plus the
  * live blocks sorted by address to prove that no two overlap.
  * Workload: sizes 1 B .. 1 MiB skewed to small, malloc/calloc/aligned_alloc, realloc, free
@@ -164,14 +165,14 @@ static void do_alloc(unsigned idx)
     uint32_t kind = rnd() % 100;
     void *p;
     if (kind < 65) {
-        p = HEAP_FN(malloc)(size);
+        p = malloc(size);
     } else if (kind < 75) {
         size_t count = 1 + rnd() % 8, each = 1 + size / count;
         size = count * each;
-        p = HEAP_FN(calloc)(count, each);
+        p = calloc(count, each);
     } else {
         align = (size_t)1 << (3 + rnd() % 10 + (rnd() % 16 == 0 ? 4 : 0));
-        p = HEAP_FN(aligned_alloc)(align, size);
+        p = aligned_alloc(align, size);
     }
     if (!p) {
         st.oom++;
@@ -187,7 +188,7 @@ static void do_free(unsigned idx)
     struct slot *s = &st.slots[idx];
     verify(s, s->size, "contents changed before free");
     order_remove(idx);
-    HEAP_FN(free)(s->p);
+    free(s->p);
     s->p = NULL;
 }
 
@@ -197,7 +198,7 @@ static void do_realloc(unsigned idx)
     size_t size = random_size();
     verify(s, s->size, "contents changed before realloc");
     order_remove(idx);
-    unsigned char *q = HEAP_FN(realloc)(s->p, size);
+    unsigned char *q = realloc(s->p, size);
     if (!q) {
         st.oom++;
         order_insert(idx);          /* the old block must be intact */

@@ -70,8 +70,9 @@ static uint64_t entry_end(const struct e820_entry *e, uint64_t limit)
     return end;
 }
 
-int memory_heap_ranges(const struct boot_info *bi, uint64_t kernel_start, uint64_t kernel_end,
-                       uint64_t addr_limit, struct mem_range *out, int cap)
+enum memory_err memory_heap_ranges(const struct boot_info *bi, uint64_t kernel_start,
+                                   uint64_t kernel_end, uint64_t addr_limit,
+                                   struct mem_range *out, int cap, int *count)
 {
     int n = 0;
     for (uint32_t i = 0; i < bi->e820_count && n >= 0; i++) {
@@ -90,5 +91,15 @@ int memory_heap_ranges(const struct boot_info *bi, uint64_t kernel_start, uint64
         n = subtract(out, n, cap, kernel_start, kernel_end);
     if (n >= 0 && bi->ramdisk_size)
         n = subtract(out, n, cap, bi->ramdisk_addr, (uint64_t)bi->ramdisk_addr + bi->ramdisk_size);
-    return n;
+    *count = n >= 0 ? n : 0;
+    return n >= 0 ? MEMORY_OK : MEMORY_E_TOO_MANY_RANGES;
+}
+
+const char *memory_strerror(enum memory_err err)
+{
+    switch (err) {
+    case MEMORY_OK:                return "ok";
+    case MEMORY_E_TOO_MANY_RANGES: return "too many free ranges";
+    }
+    return "unknown memory error";
 }

@@ -16,12 +16,23 @@ struct mem_range {
     uint64_t end;           /* exclusive */
 };
 
+/* Every result of memory_heap_ranges. */
+enum memory_err {
+    MEMORY_OK = 0,
+    MEMORY_E_TOO_MANY_RANGES,   /* the free RAM splits into more ranges than the caller holds */
+};
+
 /* Fills out[] (at most cap ranges, sorted, disjoint, non-empty) with the RAM free for the
  * heap: usable E820 ranges in [MEMORY_LOW_END, addr_limit), minus other entry types'
- * ranges, [kernel_start, kernel_end) and the ramdisk. Returns the number of ranges, or -1 if
- * more than cap would be needed (a map that fragmented is refused, not cut silently). */
-int memory_heap_ranges(const struct boot_info *bi, uint64_t kernel_start, uint64_t kernel_end,
-                       uint64_t addr_limit, struct mem_range *out, int cap);
+ * ranges, [kernel_start, kernel_end) and the ramdisk, and *count with their number. Returns
+ * MEMORY_OK, or MEMORY_E_TOO_MANY_RANGES (*count 0) if more than cap would be needed (a map
+ * that fragmented is refused, not cut silently). */
+enum memory_err memory_heap_ranges(const struct boot_info *bi, uint64_t kernel_start,
+                                   uint64_t kernel_end, uint64_t addr_limit,
+                                   struct mem_range *out, int cap, int *count);
+
+/* A short description of an enum memory_err value; "unknown memory error" outside the enum. */
+const char *memory_strerror(enum memory_err err);
 
 /* The "heap" boot stage: heap_init, heap_add_region for each range, log the total. */
 bool memory_stage(void);

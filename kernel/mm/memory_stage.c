@@ -25,9 +25,9 @@ extern char __kernel_start[], __kernel_end[];
 static bool give_ranges_to_heap(const struct boot_info *bi)
 {
     struct mem_range ranges[MEMORY_MAX_RANGES];
-    int n = memory_heap_ranges(bi, (uintptr_t)__kernel_start, (uintptr_t)__kernel_end,
-                               ADDRESS_LIMIT, ranges, MEMORY_MAX_RANGES);
-    if (n < 0) {
+    int n;
+    if (memory_heap_ranges(bi, (uintptr_t)__kernel_start, (uintptr_t)__kernel_end,
+                           ADDRESS_LIMIT, ranges, MEMORY_MAX_RANGES, &n) != MEMORY_OK) {
         kprintf("heap: the E820 map splits into more than %d free ranges; no heap\n",
                 MEMORY_MAX_RANGES);
         return false;

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #if defined(BENCH_ALLOC_fluid)
-#include "kernel/mm/heap.h"
+#include "tests/lib/heap_host.h"
 #define BENCH_NAME "fluid"
 #define A_MALLOC(n) heap_malloc(n)
 #define A_FREE(p) heap_free(p)

@@ -74,7 +74,7 @@
 static struct ata_disk disks[ATA_POSITIONS];
 static bool present[ATA_POSITIONS];
 
-const char *ata_strerror(int err)
+const char *ata_strerror(enum ata_err err)
 {
     switch (err) {
     case ATA_OK:         return "ok";
@@ -84,7 +84,7 @@ const char *ata_strerror(int err)
     case ATA_E_DEVICE:   return "device error";
     case ATA_E_IDENTIFY: return "unusable IDENTIFY data";
     }
-    return "unknown error";
+    return "unknown ata error";
 }
 
 /* ---- IDENTIFY decoding (pure) ---------------------------------------------------------- */
@@ -104,7 +104,8 @@ static void parse_model(const uint16_t *w, char *model)
             model[i] = '?';
 }
 
-int ata_parse_identify(const uint16_t words[ATA_IDENTIFY_WORDS], struct ata_identity *out)
+enum ata_err ata_parse_identify(const uint16_t words[ATA_IDENTIFY_WORDS],
+                                struct ata_identity *out)
 {
     parse_model(words, out->model);
     out->lba48 = (words[ID_COMMAND_SETS] & ID_CMD_LBA48) != 0;
@@ -126,7 +127,7 @@ static uint8_t altstatus(const struct ata_disk *d)
 }
 
 /* Waits until BSY is clear; if want_drq, also until DRQ or ERR/DF is set. */
-static int wait_ready(const struct ata_disk *d, bool want_drq)
+static enum ata_err wait_ready(const struct ata_disk *d, bool want_drq)
 {
     uint64_t hz = tsc_hz() ? tsc_hz() : ATA_UNCALIBRATED_HZ;
     uint64_t limit = hz / 1000 * ATA_TIMEOUT_MS, start = tsc_read();
@@ -178,13 +179,15 @@ static void issue_read(const struct ata_disk *d, uint64_t lba, uint32_t count, b
     outb(io + ATA_REG_COMMAND, ext ? ATA_CMD_READ_EXT : ATA_CMD_READ);
 }
 
-/* One command: count (1..256) sectors. Returns an enum blockdev_err. */
-static int read_chunk(struct ata_disk *d, uint64_t lba, uint32_t count, uint8_t *buf)
+/* One command: count (1..256) sectors. An ATA error is logged and passed on as a blockdev
+ * error (see ata.h). */
+static enum blockdev_err read_chunk(struct ata_disk *d, uint64_t lba, uint32_t count,
+                                    uint8_t *buf)
 {
     bool ext = lba + count > ATA_LBA28_LIMIT;
     if (ext && !d->id.lba48)
         return BLOCKDEV_E_RANGE;
-    int err = wait_ready(d, false);
+    enum ata_err err = wait_ready(d, false);
     if (err == ATA_OK) {
         issue_read(d, lba, count, ext);
         (void)altstatus(d);                  /* status is valid 400 ns after the command */
@@ -204,13 +207,14 @@ static int read_chunk(struct ata_disk *d, uint64_t lba, uint32_t count, uint8_t 
 }
 
 /* The blockdev read callback; blockdev_read() has checked the range. */
-static int ata_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf)
+static enum blockdev_err ata_read(struct blockdev *dev, uint64_t lba, uint32_t count,
+                                  void *buf)
 {
     struct ata_disk *d = dev->priv;
     uint8_t *p = buf;
     while (count > 0) {
         uint32_t n = count < ATA_MAX_PER_CMD ? count : ATA_MAX_PER_CMD;
-        int err = read_chunk(d, lba, n, p);
+        enum blockdev_err err = read_chunk(d, lba, n, p);
         if (err != BLOCKDEV_OK)
             return err;
         lba += n;
@@ -223,7 +227,7 @@ static int ata_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *bu
 /* ---- probing ---------------------------------------------------------------------------- */
 
 /* Sends IDENTIFY DEVICE to d and reads its 256 words (§8.15 protocol, §9.12 signatures). */
-static int identify(struct ata_disk *d, uint16_t words[ATA_IDENTIFY_WORDS])
+static enum ata_err identify(struct ata_disk *d, uint16_t words[ATA_IDENTIFY_WORDS])
 {
     uint16_t io = d->io_base;
     if (altstatus(d) == ATA_FLOATING_BUS)
@@ -238,7 +242,7 @@ static int identify(struct ata_disk *d, uint16_t words[ATA_IDENTIFY_WORDS])
     uint8_t s = altstatus(d);
     if (s == 0 || s == ATA_FLOATING_BUS)
         return ATA_E_ABSENT;
-    int err = wait_ready(d, false);
+    enum ata_err err = wait_ready(d, false);
     uint8_t mid = inb(io + ATA_REG_LBA_MID), hi = inb(io + ATA_REG_LBA_HI);
     if ((mid == ATA_SIG_ATAPI_MID && hi == ATA_SIG_ATAPI_HI) ||
         (mid == ATA_SIG_SATA_MID && hi == ATA_SIG_SATA_HI))
@@ -273,7 +277,7 @@ int ata_probe(void)
     int found = 0;
     for (unsigned i = 0; i < ATA_POSITIONS; i++) {
         init_position(i);
-        int err = identify(&disks[i], words);
+        enum ata_err err = identify(&disks[i], words);
         present[i] = err == ATA_OK;
         if (err != ATA_OK) {
             kprintf("ata: %s (%s): %s\n", disks[i].name, where[i], ata_strerror(err));

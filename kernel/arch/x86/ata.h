@@ -16,6 +16,9 @@
 #define ATA_IDENTIFY_WORDS  256
 #define ATA_MODEL_LEN       40      /* IDENTIFY words 27..46, two characters per word */
 
+/* Every result of this subsystem. Reads through the blockdev pass them on as blockdev errors:
+ * the ATA error is logged with the status and error registers, then ATA_E_TIMEOUT becomes
+ * BLOCKDEV_E_TIMEOUT and every other one BLOCKDEV_E_IO. */
 enum ata_err {
     ATA_OK = 0,
     ATA_E_ABSENT,           /* floating bus (status 0xFF) or status 0 after IDENTIFY */
@@ -42,17 +45,22 @@ struct ata_disk {
 };
 
 /* Probes all four positions, logging each ("ata: ata2: QEMU HARDDISK, 32768 sectors, LBA48"
- * or why it is empty). Returns the number of ATA disks found. Safe to call again. */
+ * or why it is empty, by ata_strerror). Returns the number of ATA disks found (a count, not
+ * an error: an empty position is not a failure). Safe to call again. */
 int ata_probe(void);
 
-/* The block device of position 0..3, or NULL if ata_probe found no ATA disk there. */
+/* The block device of position 0..3, or NULL if ata_probe found no ATA disk there. Its reads
+ * fail with BLOCKDEV_E_TIMEOUT or BLOCKDEV_E_IO (the ATA error logged, see enum ata_err), or
+ * BLOCKDEV_E_RANGE for a sector past LBA28 on a disk without LBA48. */
 struct blockdev *ata_blockdev(unsigned position);
 
 /* Decodes IDENTIFY DEVICE words (ATA/ATAPI-6 §8.15, table 27): capacity, LBA48, model.
  * Returns ATA_OK or ATA_E_IDENTIFY if the device lacks LBA (word 49 bit 9) or reports no
  * sectors. */
-int ata_parse_identify(const uint16_t words[ATA_IDENTIFY_WORDS], struct ata_identity *out);
+enum ata_err ata_parse_identify(const uint16_t words[ATA_IDENTIFY_WORDS],
+                                struct ata_identity *out);
 
-const char *ata_strerror(int err);
+/* A short description of an enum ata_err value; "unknown ata error" outside the enum. */
+const char *ata_strerror(enum ata_err err);
 
 #endif

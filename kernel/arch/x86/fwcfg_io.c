@@ -42,11 +42,11 @@ bool fwcfg_read_file(const char *name, char *buf, size_t cap)
         return false;
     struct fwcfg_file f;
     fwcfg_select(FW_CFG_FILE_DIR);
-    enum fwcfg_error err = fwcfg_dir_find(fwcfg_port_read, NULL, name, &f, NULL);
-    if (err == FWCFG_NOT_FOUND)
+    enum fwcfg_err err = fwcfg_dir_find(fwcfg_port_read, NULL, name, &f, NULL);
+    if (err == FWCFG_E_NOT_FOUND)
         return false;
     if (err != FWCFG_OK) {
-        kprintf("fwcfg: looking up %s: %s\n", name, fwcfg_error_name(err));
+        kprintf("fwcfg: looking up %s: %s\n", name, fwcfg_strerror(err));
         return false;
     }
     if (f.size >= cap) {

@@ -2,14 +2,14 @@
  * Special values follow ISO C11 Annex F (IEC 60559); errno is never set. Measured accuracy
  * (round to nearest) is recorded at the top of each source file and in docs/llvmlibc.md:
  * every function is within 1 ULP, sqrt/sqrtf/fabs/fabsf are exact.
- * Under LLVMLIBC_HOST_TEST the names carry an llvmlibc_ prefix (see llvmlibc_defs.h) and
- * the classification macros are left to the host's <math.h>. */
+ * The host test builds rename the functions (llvmlibc_sinf, ...;
+ * tests/lib/llvmlibc_host_names.h). */
 #ifndef FLUID_LLVMLIBC_MATH_H
 #define FLUID_LLVMLIBC_MATH_H
 
-#include "llvmlibc_defs.h"
-
-#ifndef LLVMLIBC_HOST_TEST
+/* The constants and classification macros, unless the C library's <math.h> has defined them
+ * already (host tests include it first, see tests/lib/llvmlibc_host.h). */
+#ifndef INFINITY
 #define INFINITY  __builtin_inff()
 #define NAN       __builtin_nanf("")
 #define HUGE_VAL  __builtin_huge_val()
@@ -20,19 +20,19 @@
 #define signbit(x)  __builtin_signbit(x)
 #endif
 
-float LLVMLIBC_FN(sinf)(float x);
-float LLVMLIBC_FN(cosf)(float x);
-float LLVMLIBC_FN(expf)(float x);
-float LLVMLIBC_FN(logf)(float x);
-float LLVMLIBC_FN(sqrtf)(float x);
-float LLVMLIBC_FN(fabsf)(float x);
-float LLVMLIBC_FN(powf)(float x, float y);
+float sinf(float x);
+float cosf(float x);
+float expf(float x);
+float logf(float x);
+float sqrtf(float x);
+float fabsf(float x);
+float powf(float x, float y);
 
-double LLVMLIBC_FN(sin)(double x);
-double LLVMLIBC_FN(cos)(double x);
-double LLVMLIBC_FN(exp)(double x);
-double LLVMLIBC_FN(log)(double x);
-double LLVMLIBC_FN(sqrt)(double x);
-double LLVMLIBC_FN(fabs)(double x);
+double sin(double x);
+double cos(double x);
+double exp(double x);
+double log(double x);
+double sqrt(double x);
+double fabs(double x);
 
 #endif

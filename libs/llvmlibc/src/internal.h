@@ -4,7 +4,6 @@
 #define FLUID_LLVMLIBC_INTERNAL_H
 
 #include <stdint.h>
-#include "llvmlibc_defs.h"
 
 #define F32_SIGN_MASK  0x80000000u
 #define F32_EXP_MASK   0x7f800000u   /* all-ones exponent: Inf or NaN */

@@ -40,7 +40,7 @@ TEST(too_long_is_rejected_and_clears)
     memset(text, 'x', sizeof text - 1);
     text[sizeof text - 1] = '\0';
     REQUIRE(cmdline_set("keep") == CMDLINE_OK);
-    CHECK(cmdline_set(text) == CMDLINE_TOO_LONG);
+    CHECK(cmdline_set(text) == CMDLINE_E_TOO_LONG);
     CHECK(!cmdline_has("keep"));
     text[CMDLINE_MAX_BYTES - 1] = '\0';     /* exactly the longest accepted */
     CHECK(cmdline_set(text) == CMDLINE_OK);
@@ -56,7 +56,7 @@ TEST(too_many_words)
         text[pos++] = ' ';
     }
     text[pos] = '\0';
-    CHECK(cmdline_set(text) == CMDLINE_TOO_MANY_WORDS);
+    CHECK(cmdline_set(text) == CMDLINE_E_TOO_MANY_WORDS);
     CHECK_EQ_U64(cmdline_word_count(), 0);
     text[2 * CMDLINE_MAX_WORDS] = '\0';
     CHECK(cmdline_set(text) == CMDLINE_OK);
@@ -65,9 +65,10 @@ TEST(too_many_words)
 
 TEST(control_characters_are_rejected)
 {
-    CHECK(cmdline_set("a\x01" "b") == CMDLINE_BAD_CHAR);
+    CHECK(cmdline_set("a\x01" "b") == CMDLINE_E_BAD_CHAR);
     CHECK_EQ_U64(cmdline_word_count(), 0);
-    CHECK_STREQ(cmdline_error_name(CMDLINE_BAD_CHAR), "contains a control character");
+    CHECK_STREQ(cmdline_strerror(CMDLINE_E_BAD_CHAR), "contains a control character");
+    CHECK_STREQ(cmdline_strerror((enum cmdline_err)99), "unknown cmdline error");
 }
 
 int main(void)

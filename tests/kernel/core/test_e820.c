@@ -86,21 +86,27 @@ TEST(bootinfo_checks_each_field)
 {
     struct boot_info bi = good_info();
     CHECK(bootinfo_check(BOOT_INFO_MAGIC, &bi) == BOOTINFO_OK);
-    CHECK(bootinfo_check(0x2BADB002u, &bi) == BOOTINFO_BAD_MAGIC);
-    CHECK(bootinfo_check(BOOT_INFO_MAGIC, NULL) == BOOTINFO_NULL);
+    CHECK(bootinfo_check(0x2BADB002u, &bi) == BOOTINFO_E_MAGIC);
+    CHECK(bootinfo_check(BOOT_INFO_MAGIC, NULL) == BOOTINFO_E_NULL);
     bi.magic ^= 1;
-    CHECK(bootinfo_check(BOOT_INFO_MAGIC, &bi) == BOOTINFO_BAD_STRUCT_MAGIC);
+    CHECK(bootinfo_check(BOOT_INFO_MAGIC, &bi) == BOOTINFO_E_STRUCT_MAGIC);
     bi = good_info();
     bi.version = BOOT_INFO_VERSION + 1;
-    CHECK(bootinfo_check(BOOT_INFO_MAGIC, &bi) == BOOTINFO_BAD_VERSION);
+    CHECK(bootinfo_check(BOOT_INFO_MAGIC, &bi) == BOOTINFO_E_VERSION);
     bi = good_info();
     bi.size = sizeof bi - 1;
-    CHECK(bootinfo_check(BOOT_INFO_MAGIC, &bi) == BOOTINFO_BAD_SIZE);
+    CHECK(bootinfo_check(BOOT_INFO_MAGIC, &bi) == BOOTINFO_E_SIZE);
     bi = good_info();
     bi.e820_count = E820_MAX_ENTRIES + 1;
-    CHECK(bootinfo_check(BOOT_INFO_MAGIC, &bi) == BOOTINFO_BAD_E820_COUNT);
+    CHECK(bootinfo_check(BOOT_INFO_MAGIC, &bi) == BOOTINFO_E_E820_COUNT);
     bi.e820_count = E820_MAX_ENTRIES;
     CHECK(bootinfo_check(BOOT_INFO_MAGIC, &bi) == BOOTINFO_OK);
+}
+
+TEST(bootinfo_strerror_names)
+{
+    CHECK_STREQ(bootinfo_strerror(BOOTINFO_E_VERSION), "unsupported boot_info version");
+    CHECK_STREQ(bootinfo_strerror((enum bootinfo_err)99), "unknown bootinfo error");
 }
 
 int main(void)
@@ -113,5 +119,6 @@ int main(void)
     RUN(empty_map);
     RUN(type_names);
     RUN(bootinfo_checks_each_field);
+    RUN(bootinfo_strerror_names);
     return check_summary();
 }

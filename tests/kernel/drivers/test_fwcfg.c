@@ -70,7 +70,7 @@ TEST(prefix_or_longer_name_does_not_match)
     uint8_t dir[MAX_DIR];
     struct source s = {dir, sample_dir(dir), 0, 0};
     struct fwcfg_file f;
-    CHECK(fwcfg_dir_find(src_read, &s, "opt/fluid", &f, NULL) == FWCFG_NOT_FOUND);
+    CHECK(fwcfg_dir_find(src_read, &s, "opt/fluid", &f, NULL) == FWCFG_E_NOT_FOUND);
     CHECK_EQ_U64(s.reads_past_end, 0);      /* read exactly count entries, no more */
     s.pos = 0;
     REQUIRE(fwcfg_dir_find(src_read, &s, "opt/fluid/cmdline2", &f, NULL) == FWCFG_OK);
@@ -87,7 +87,7 @@ TEST(unterminated_name_matches_nothing)
     size_t len = add_entry(dir, 4, 1, 0x20, long_name);    /* all 56 bytes used, no NUL */
     struct source s = {dir, len, 0, 0};
     struct fwcfg_file f;
-    CHECK(fwcfg_dir_find(src_read, &s, long_name, &f, NULL) == FWCFG_NOT_FOUND);
+    CHECK(fwcfg_dir_find(src_read, &s, long_name, &f, NULL) == FWCFG_E_NOT_FOUND);
 }
 
 TEST(absent_device_count_is_rejected)
@@ -95,7 +95,7 @@ TEST(absent_device_count_is_rejected)
     struct source s = {NULL, 0, 0, 0};      /* every byte reads 0xFF: count 0xFFFFFFFF */
     struct fwcfg_file f;
     uint32_t count = 0;
-    CHECK(fwcfg_dir_find(src_read, &s, "x", &f, &count) == FWCFG_TOO_MANY_FILES);
+    CHECK(fwcfg_dir_find(src_read, &s, "x", &f, &count) == FWCFG_E_TOO_MANY_FILES);
     CHECK_EQ_U64(count, 0xFFFFFFFFu);
     CHECK_EQ_U64(s.reads_past_end, 4);      /* stopped after the count */
 }
@@ -107,7 +107,7 @@ TEST(selector_below_file_range_is_rejected)
     size_t len = add_entry(dir, 4, 4, 0x19, "bad");
     struct source s = {dir, len, 0, 0};
     struct fwcfg_file f;
-    CHECK(fwcfg_dir_find(src_read, &s, "bad", &f, NULL) == FWCFG_BAD_SELECTOR);
+    CHECK(fwcfg_dir_find(src_read, &s, "bad", &f, NULL) == FWCFG_E_BAD_SELECTOR);
 }
 
 TEST(empty_directory)
@@ -115,7 +115,13 @@ TEST(empty_directory)
     uint8_t dir[4] = {0, 0, 0, 0};
     struct source s = {dir, sizeof dir, 0, 0};
     struct fwcfg_file f;
-    CHECK(fwcfg_dir_find(src_read, &s, "x", &f, NULL) == FWCFG_NOT_FOUND);
+    CHECK(fwcfg_dir_find(src_read, &s, "x", &f, NULL) == FWCFG_E_NOT_FOUND);
+}
+
+TEST(error_names)
+{
+    CHECK_STREQ(fwcfg_strerror(FWCFG_E_BAD_SELECTOR), "selector below the file range");
+    CHECK_STREQ(fwcfg_strerror((enum fwcfg_err)99), "unknown fwcfg error");
 }
 
 int main(void)
@@ -127,5 +133,6 @@ int main(void)
     RUN(absent_device_count_is_rejected);
     RUN(selector_below_file_range_is_rejected);
     RUN(empty_directory);
+    RUN(error_names);
     return check_summary();
 }

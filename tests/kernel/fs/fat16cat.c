@@ -17,7 +17,8 @@
 #define PATH_MAX_LEN    256
 #define COPY_CHUNK      (64 * 1024 + 17)  /* odd size: exercises partial-sector reads */
 
-static int file_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf)
+static enum blockdev_err file_read(struct blockdev *dev, uint64_t lba, uint32_t count,
+                                   void *buf)
 {
     int fd = *(int *)dev->priv;
     size_t n = (size_t)count * BLOCKDEV_SECTOR_SIZE;
@@ -25,7 +26,7 @@ static int file_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *b
     return got == (ssize_t)n ? BLOCKDEV_OK : BLOCKDEV_E_IO;
 }
 
-static int fail(const char *what, int err)
+static int fail(const char *what, enum fat16_err err)
 {
     fprintf(stderr, "fat16cat: %s: %s\n", what, fat16_strerror(err));
     return 1;
@@ -35,7 +36,7 @@ static int cmd_cat(struct fat16 *fs, const char *path)
 {
     static unsigned char buf[COPY_CHUNK];
     struct fat16_file f;
-    int err = fat16_open(fs, path, &f);
+    enum fat16_err err = fat16_open(fs, path, &f);
     if (err != FAT16_OK)
         return fail(path, err);
     uint32_t got;
@@ -48,7 +49,7 @@ static int cmd_ls(struct fat16 *fs, const char *path)
 {
     struct fat16_file dir;
     struct fat16_dirent d;
-    int err = fat16_opendir(fs, path, &dir);
+    enum fat16_err err = fat16_opendir(fs, path, &dir);
     if (err != FAT16_OK)
         return fail(path, err);
     while ((err = fat16_readdir(&dir, &d)) == FAT16_OK)
@@ -61,7 +62,7 @@ static int tree(struct fat16 *fs, const char *path, int depth)
     struct fat16_file dir;
     struct fat16_dirent d;
     char sub[PATH_MAX_LEN];
-    int err = fat16_opendir(fs, path, &dir);
+    enum fat16_err err = fat16_opendir(fs, path, &dir);
     if (err != FAT16_OK || depth > TREE_MAX_DEPTH)
         return fail(path, err != FAT16_OK ? err : FAT16_E_BAD_PATH);
     while ((err = fat16_readdir(&dir, &d)) == FAT16_OK) {
@@ -89,7 +90,7 @@ int main(int argc, char **argv)
     struct blockdev disk = { "disk", (uint64_t)st.st_size / BLOCKDEV_SECTOR_SIZE, file_read, &fd };
     struct blockdev_part part;
     static struct fat16 fs;
-    int err = fat16_mount_disk(&fs, &disk, &part);
+    enum fat16_err err = fat16_mount_disk(&fs, &disk, &part);
     if (err != FAT16_OK)
         return fail("mount", err);
     if (strcmp(argv[2], "cat") == 0)

@@ -42,7 +42,8 @@ struct input {
     size_t size;
 };
 
-static int input_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf)
+static enum blockdev_err input_read(struct blockdev *dev, uint64_t lba, uint32_t count,
+                                    void *buf)
 {
     const struct input *in = dev->priv;
     uint64_t off = lba * BLOCKDEV_SECTOR_SIZE, n = (uint64_t)count * BLOCKDEV_SECTOR_SIZE;

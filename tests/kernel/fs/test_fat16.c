@@ -71,7 +71,7 @@ static void vol_format(struct vol *v, uint32_t spc)
 
 static void vol_free(struct vol *v) { free(v->img); }
 
-static int vol_mount(struct vol *v)
+static enum fat16_err vol_mount(struct vol *v)
 {
     ramdisk_init(&v->rd, v->img, (uint64_t)v->sectors * SEC, "test");
     return fat16_mount(&v->fs, &v->rd.dev);
@@ -170,7 +170,7 @@ struct bpb_case {
     const char *what;
     int off, width;
     uint32_t value;
-    int err;
+    enum fat16_err err;
 };
 
 static const struct bpb_case bpb_cases[] = {
@@ -204,7 +204,7 @@ TEST(bad_boot_sector_fields)
         vol_format(&v, 1);
         for (int b = 0; b < c->width; b++)
             v.img[c->off + b] = (uint8_t)(c->value >> (8 * b));
-        int err = vol_mount(&v);
+        enum fat16_err err = vol_mount(&v);
         CHECK_CTX(err == c->err, "(%s: got %s)", c->what, fat16_strerror(err));
         vol_free(&v);
     }
@@ -249,7 +249,7 @@ static void check_read(struct fat16 *fs, const char *path, const uint8_t *want, 
     CHECK_EQ_U64(f.size, size);
     uint8_t *buf = malloc(size + chunk);
     uint32_t total = 0, got;
-    int err;
+    enum fat16_err err;
     while ((err = fat16_read(&f, buf + total, chunk, &got)) == FAT16_OK && got > 0)
         total += got;
     CHECK_CTX(err == FAT16_OK, "(%s)", fat16_strerror(err));
@@ -530,6 +530,18 @@ TEST(mount_disk_bare_and_partitioned)
     vol_free(&v);
 }
 
+/* Each layer names its own errors; a value outside an enum gets a clear text, not a table
+ * read out of range. */
+TEST(error_names)
+{
+    CHECK_STREQ(fat16_strerror(FAT16_E_SEC_PER_CLUS), "bad BPB_SecPerClus");
+    CHECK_STREQ(fat16_strerror((enum fat16_err)99), "unknown fat16 error");
+    CHECK_STREQ(mbr_strerror(MBR_E_OVERLAP), "partitions overlap");
+    CHECK_STREQ(mbr_strerror((enum mbr_err)99), "unknown mbr error");
+    CHECK_STREQ(blockdev_strerror(BLOCKDEV_E_RANGE), "out of range");
+    CHECK_STREQ(blockdev_strerror((enum blockdev_err)99), "unknown blockdev error");
+}
+
 int main(void)
 {
     check_suite = "test_fat16";
@@ -550,5 +562,6 @@ int main(void)
     RUN(blockdev_ranges);
     RUN(mbr_parse_rules);
     RUN(mount_disk_bare_and_partitioned);
+    RUN(error_names);
     return check_summary();
 }

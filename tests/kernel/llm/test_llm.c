@@ -75,22 +75,22 @@ TEST(model_v0_valid_shared_and_unshared)
 
 TEST(model_header_fields_rejected)
 {
-    CHECK_EQ_U64(load_with(0, 0), LLM_ERR_HEADER);          /* dim 0 */
-    CHECK_EQ_U64(load_with(0, -8), LLM_ERR_HEADER);         /* negative dim */
-    CHECK_EQ_U64(load_with(1, 0), LLM_ERR_HEADER);          /* hidden 0 */
-    CHECK_EQ_U64(load_with(2, 100000), LLM_ERR_HEADER);     /* layers */
-    CHECK_EQ_U64(load_with(3, 3), LLM_ERR_HEADER);          /* heads do not divide dim */
-    CHECK_EQ_U64(load_with(3, 0), LLM_ERR_HEADER);          /* heads 0 (no division by 0) */
-    CHECK_EQ_U64(load_with(3, 8), LLM_ERR_HEADER);          /* head size 1 is odd */
-    CHECK_EQ_U64(load_with(4, 3), LLM_ERR_HEADER);          /* kv heads > heads */
-    CHECK_EQ_U64(load_with(4, 0), LLM_ERR_HEADER);
-    CHECK_EQ_U64(load_with(5, INT32_MIN), LLM_ERR_HEADER);  /* -INT32_MIN overflows */
-    CHECK_EQ_U64(load_with(5, 0), LLM_ERR_HEADER);
-    CHECK_EQ_U64(load_with(6, 0), LLM_ERR_HEADER);          /* seq_len */
-    CHECK_EQ_U64(load_with(6, INT32_MAX), LLM_ERR_HEADER);
+    CHECK_EQ_U64(load_with(0, 0), LLM_E_HEADER);          /* dim 0 */
+    CHECK_EQ_U64(load_with(0, -8), LLM_E_HEADER);         /* negative dim */
+    CHECK_EQ_U64(load_with(1, 0), LLM_E_HEADER);          /* hidden 0 */
+    CHECK_EQ_U64(load_with(2, 100000), LLM_E_HEADER);     /* layers */
+    CHECK_EQ_U64(load_with(3, 3), LLM_E_HEADER);          /* heads do not divide dim */
+    CHECK_EQ_U64(load_with(3, 0), LLM_E_HEADER);          /* heads 0 (no division by 0) */
+    CHECK_EQ_U64(load_with(3, 8), LLM_E_HEADER);          /* head size 1 is odd */
+    CHECK_EQ_U64(load_with(4, 3), LLM_E_HEADER);          /* kv heads > heads */
+    CHECK_EQ_U64(load_with(4, 0), LLM_E_HEADER);
+    CHECK_EQ_U64(load_with(5, INT32_MIN), LLM_E_HEADER);  /* -INT32_MIN overflows */
+    CHECK_EQ_U64(load_with(5, 0), LLM_E_HEADER);
+    CHECK_EQ_U64(load_with(6, 0), LLM_E_HEADER);          /* seq_len */
+    CHECK_EQ_U64(load_with(6, INT32_MAX), LLM_E_HEADER);
     CHECK(strstr(last_diag, "llm: model: seq_len") != NULL, "%s", last_diag);
-    CHECK_EQ_U64(load_with(5, -V), LLM_ERR_TRUNCATED);      /* unshared needs wcls */
-    CHECK_EQ_U64(load_with(6, S * 2), LLM_ERR_TRUNCATED);   /* freq_cis grows */
+    CHECK_EQ_U64(load_with(5, -V), LLM_E_TRUNCATED);      /* unshared needs wcls */
+    CHECK_EQ_U64(load_with(6, S * 2), LLM_E_TRUNCATED);   /* freq_cis grows */
 }
 
 TEST(model_length_and_alignment)
@@ -98,12 +98,12 @@ TEST(model_length_and_alignment)
     size_t len;
     struct llm_model m;
     uint32_t *buf = make_v0(&len, true);
-    CHECK_EQ_U64(llm_model_load(&m, buf, len - 4, &io), LLM_ERR_TRUNCATED);
-    CHECK_EQ_U64(llm_model_load(&m, buf, len + 4, &io), LLM_ERR_SIZE);
-    CHECK_EQ_U64(llm_model_load(&m, buf, 27, &io), LLM_ERR_TRUNCATED);
-    CHECK_EQ_U64(llm_model_load(&m, buf, 0, &io), LLM_ERR_TRUNCATED);
-    CHECK_EQ_U64(llm_model_load(&m, (uint8_t *)buf + 2, len - 4, &io), LLM_ERR_ALIGN);
-    CHECK_EQ_U64(llm_model_load(&m, NULL, len, &io), LLM_ERR_ARG);
+    CHECK_EQ_U64(llm_model_load(&m, buf, len - 4, &io), LLM_E_TRUNCATED);
+    CHECK_EQ_U64(llm_model_load(&m, buf, len + 4, &io), LLM_E_SIZE);
+    CHECK_EQ_U64(llm_model_load(&m, buf, 27, &io), LLM_E_TRUNCATED);
+    CHECK_EQ_U64(llm_model_load(&m, buf, 0, &io), LLM_E_TRUNCATED);
+    CHECK_EQ_U64(llm_model_load(&m, (uint8_t *)buf + 2, len - 4, &io), LLM_E_ALIGN);
+    CHECK_EQ_U64(llm_model_load(&m, NULL, len, &io), LLM_E_ARG);
     free(buf);
 }
 
@@ -137,15 +137,15 @@ TEST(model_v1_v2_headers)
     uint8_t *b = make_v12(&len, 1, 0);
     CHECK_EQ_U64(load12(b, len), LLM_OK);
     b[36] = 2;
-    CHECK_EQ_U64(load12(b, len), LLM_ERR_HEADER);           /* shared flag not 0/1 */
+    CHECK_EQ_U64(load12(b, len), LLM_E_HEADER);           /* shared flag not 0/1 */
     b[36] = 1;
     b[200] = 7;
-    CHECK_EQ_U64(load12(b, len), LLM_ERR_HEADER);           /* padding not zero */
+    CHECK_EQ_U64(load12(b, len), LLM_E_HEADER);           /* padding not zero */
     b[200] = 0;
     b[4] = 3;
-    CHECK_EQ_U64(load12(b, len), LLM_ERR_VERSION);
+    CHECK_EQ_U64(load12(b, len), LLM_E_VERSION);
     b[4] = 1;
-    CHECK_EQ_U64(load12(b, 100), LLM_ERR_TRUNCATED);
+    CHECK_EQ_U64(load12(b, 100), LLM_E_TRUNCATED);
     b[0] ^= 1;                                               /* now a v0 header, garbage */
     CHECK(load12(b, len) != LLM_OK);
     free(b);
@@ -154,12 +154,12 @@ TEST(model_v1_v2_headers)
     int32_t bad_groups[] = { 0, -4, 3, 32, 100000 };        /* 32 does not divide dim 8 */
     for (size_t i = 0; i < sizeof bad_groups / sizeof *bad_groups; i++) {
         memcpy(b + 37, &bad_groups[i], 4);
-        CHECK(load12(b, len) == LLM_ERR_HEADER, "group %d", bad_groups[i]);
+        CHECK(load12(b, len) == LLM_E_HEADER, "group %d", bad_groups[i]);
     }
     free(b);
     b = make_v12(&len, 2, 8);
     CHECK_EQ_U64(load12(b, len), LLM_OK);
-    CHECK_EQ_U64(load12(b, len - 1), LLM_ERR_TRUNCATED);
+    CHECK_EQ_U64(load12(b, len - 1), LLM_E_TRUNCATED);
     free(b);
 }
 
@@ -215,31 +215,31 @@ TEST(tokenizer_validation)
     struct llm_tokenizer tk;
     make_toy(&t);
     CHECK_EQ_U64(load_tok(&tk, &t, TOY_N), LLM_OK);
-    CHECK_EQ_U64(load_tok(&tk, &t, TOY_N + 1), LLM_ERR_TRUNCATED); /* vocab too big */
-    CHECK_EQ_U64(load_tok(&tk, &t, TOY_N - 1), LLM_ERR_SIZE);      /* bytes left over */
-    CHECK_EQ_U64(load_tok(&tk, &t, 0), LLM_ERR_ARG);
+    CHECK_EQ_U64(load_tok(&tk, &t, TOY_N + 1), LLM_E_TRUNCATED); /* vocab too big */
+    CHECK_EQ_U64(load_tok(&tk, &t, TOY_N - 1), LLM_E_SIZE);      /* bytes left over */
+    CHECK_EQ_U64(load_tok(&tk, &t, 0), LLM_E_ARG);
     struct tokbuf bad = t;
     int32_t v = 0;
     memcpy(bad.data, &v, 4);
-    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_ERR_TOKENIZER);   /* max_token_length 0 */
+    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_E_TOKENIZER);   /* max_token_length 0 */
     bad = t;
     v = 1;
     memcpy(bad.data, &v, 4);
-    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_ERR_TOKENIZER);   /* "<unk>" longer than 1 */
+    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_E_TOKENIZER);   /* "<unk>" longer than 1 */
     bad = t;
     v = -1;
     memcpy(bad.data + 8, &v, 4);                                   /* entry 0 length -1 */
-    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_ERR_TOKENIZER);
+    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_E_TOKENIZER);
     bad = t;
     float nan = NAN;
     memcpy(bad.data + 4, &nan, 4);
-    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_ERR_TOKENIZER);
+    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_E_TOKENIZER);
     bad = t;
     bad.data[12] = '\0';                                           /* "<unk>" -> "\0unk>" */
-    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_ERR_TOKENIZER);
+    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_E_TOKENIZER);
     bad = t;
     bad.len = 2;
-    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_ERR_TRUNCATED);
+    CHECK_EQ_U64(load_tok(&tk, &bad, TOY_N), LLM_E_TRUNCATED);
     for (size_t cut = 4; cut < t.len; cut += 3) {                  /* every truncation */
         bad = t;
         bad.len = cut;
@@ -271,9 +271,9 @@ TEST(tokenizer_encode)
     REQUIRE(enc(&tk, "\xC3\xA9", ids, 16) == 3);                   /* UTF-8 code point */
     CHECK_EQ_U64(ids[2], 10);
     int32_t n = 0;                                                 /* byte fallback: 'z' */
-    CHECK_EQ_U64(llm_encode(&tk, "z", true, false, ids, 16, &n, &io), LLM_ERR_ENCODE);
+    CHECK_EQ_U64(llm_encode(&tk, "z", true, false, ids, 16, &n, &io), LLM_E_ENCODE);
     CHECK(strstr(last_diag, "byte 0x7a") != NULL, "%s", last_diag);
-    CHECK_EQ_U64(llm_encode(&tk, "ababab", true, true, ids, 3, &n, &io), LLM_ERR_ARG);
+    CHECK_EQ_U64(llm_encode(&tk, "ababab", true, true, ids, 3, &n, &io), LLM_E_ARG);
     REQUIRE(llm_encode(&tk, "a", true, true, ids, 16, &n, &io) == LLM_OK);
     CHECK(n == 3 && ids[1] == 6 && ids[2] == LLM_TOKEN_EOS);
 }
@@ -307,7 +307,7 @@ TEST(sampler_xorshift_and_modes)
     struct llm_arena a;
     struct llm_sampler s;
     llm_arena_init(&a, arena_mem, sizeof arena_mem);
-    CHECK_EQ_U64(llm_sampler_init(&s, 4, 0.0f, 0.9f, 0, &a, &io), LLM_ERR_ARG); /* seed 0 */
+    CHECK_EQ_U64(llm_sampler_init(&s, 4, 0.0f, 0.9f, 0, &a, &io), LLM_E_ARG); /* seed 0 */
     REQUIRE(llm_sampler_init(&s, 4, 0.0f, 0.9f, 1, &a, &io) == LLM_OK);
     float l1[4] = { 1, 3, 3, 2 };
     CHECK_EQ_U64(llm_sample(&s, l1), 1);                           /* first maximum */
@@ -368,15 +368,21 @@ TEST(bootcfg_errors)
         "model = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        CHECK(cfg_parse(&c, bad[i]) == LLM_ERR_CONFIG, "accepted \"%s\"", bad[i]);
+        CHECK(cfg_parse(&c, bad[i]) == LLM_E_CONFIG, "accepted \"%s\"", bad[i]);
     CHECK(strstr(last_diag, "llm: config: line 1") != NULL, "%s", last_diag);
     char nul[] = "steps = 1\n\0";
     llm_bootcfg_defaults(&c);
-    CHECK_EQ_U64(llm_bootcfg_parse(&c, nul, sizeof nul - 1, &io), LLM_ERR_CONFIG);
+    CHECK_EQ_U64(llm_bootcfg_parse(&c, nul, sizeof nul - 1, &io), LLM_E_CONFIG);
     static char longline[LLM_CFG_PROMPT_MAX + 200];
     memset(longline, 'x', sizeof longline - 1);
     memcpy(longline, "prompt=", 7);
-    CHECK_EQ_U64(cfg_parse(&c, longline), LLM_ERR_CONFIG);
+    CHECK_EQ_U64(cfg_parse(&c, longline), LLM_E_CONFIG);
+}
+
+TEST(error_names)
+{
+    CHECK_STREQ(llm_strerror(LLM_E_CONFIG), "bad configuration");
+    CHECK_STREQ(llm_strerror((enum llm_err)99), "unknown llm error");
 }
 
 /* ---- kernels ---------------------------------------------------------------------------- */
@@ -477,6 +483,7 @@ int main(void)
     RUN(sampler_xorshift_and_modes);
     RUN(bootcfg_defaults_and_values);
     RUN(bootcfg_errors);
+    RUN(error_names);
     RUN(kernels_f32_match_scalar);
     RUN(kernels_q8_match_scalar);
     RUN(arena_alignment_and_exhaustion);

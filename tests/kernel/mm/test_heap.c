@@ -1,4 +1,4 @@
-/* Host unit tests of the kernel heap (kernel/heap*.c, built with -DHEAP_HOST_TEST): size
+/* Host unit tests of the kernel heap (kernel/mm/heap*.c, called as heap_malloc, ...): size
  * classes, alignment, coalescing, whole pages, realloc/calloc semantics, out of memory,
  * statistics, and every corruption the heap promises to catch. A corruption test runs in a
  * forked child, which must die in panic() (SIGABRT from tests/lib/kernel_stubs.c) with the

@@ -1,6 +1,7 @@
-/* Host harness for the kernel heap (kernel/heap*.c built with -DHEAP_HOST_TEST): one region
- * from mmap stands in for the E820 RAM the kernel would hand over. The region is mapped once
- * per process and reused by every heap_host_reset(), which starts an empty heap on it. */
+/* Host harness for the kernel heap (kernel/mm/heap*.c, whose malloc, free, ... the host build
+ * names heap_malloc, heap_free, ...: tests/lib/heap_host.h): one region from mmap stands in
+ * for the E820 RAM the kernel would hand over. The region is mapped once per process and
+ * reused by every heap_host_reset(), which starts an empty heap on it. */
 #ifndef FLUID_TESTS_TEST_HEAP_HOST_H
 #define FLUID_TESTS_TEST_HEAP_HOST_H
 
@@ -8,7 +9,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "kernel/mm/heap.h"
+#include "tests/lib/heap_host.h"
 #include "tests/lib/check.h"
 
 /* CHECK/REQUIRE with printf arguments after the message (check.h's own forms put the

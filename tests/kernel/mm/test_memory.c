@@ -15,9 +15,14 @@ static void map(const struct e820_entry *entries, uint32_t n)
     bi.e820_count = n;
 }
 
+/* The number of ranges, or -1 for MEMORY_E_TOO_MANY_RANGES. */
 static int ranges(uint64_t kstart, uint64_t kend, uint64_t limit, struct mem_range *out, int cap)
 {
-    return memory_heap_ranges(&bi, kstart, kend, limit, out, cap);
+    int n = -2;
+    enum memory_err err = memory_heap_ranges(&bi, kstart, kend, limit, out, cap, &n);
+    if (err == MEMORY_E_TOO_MANY_RANGES)
+        return n == 0 ? -1 : -2;
+    return err == MEMORY_OK ? n : -2;
 }
 
 /* QEMU -m 32M's map, kernel at 1 MiB..1.5 MiB, stage2's RAM copy at 2..6 MiB. */
@@ -114,6 +119,8 @@ TEST(too_many_fragments_refused_not_cut)
     struct mem_range r[MEMORY_MAX_RANGES];
     CHECK(ranges(0, 0, 1ull << 32, r, 8) == -1);
     CHECK(ranges(0, 0, 1ull << 32, r, MEMORY_MAX_RANGES) == (int)E820_MAX_ENTRIES);
+    CHECK_STREQ(memory_strerror(MEMORY_E_TOO_MANY_RANGES), "too many free ranges");
+    CHECK_STREQ(memory_strerror((enum memory_err)99), "unknown memory error");
 }
 
 TEST(result_is_sorted_and_disjoint)

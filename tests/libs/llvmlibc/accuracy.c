@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 #include "tests/libs/llvmlibc/accuracy.h"
-#include "libs/llvmlibc/include/math.h"
+#include "tests/lib/llvmlibc_host.h"
 
 const struct acc_f1_case acc_f1_cases[] = {
     {"sinf", llvmlibc_sinf, sinl},

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "libs/llvmlibc/include/math.h"
+#include "tests/lib/llvmlibc_host.h"
 
 #define N_INPUTS  4096
 #define TRIALS    20

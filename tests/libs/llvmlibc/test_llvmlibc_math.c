@@ -10,7 +10,7 @@
 #include <string.h>
 #include "tests/lib/check.h"
 #include "tests/libs/llvmlibc/accuracy.h"
-#include "libs/llvmlibc/include/math.h"
+#include "tests/lib/llvmlibc_host.h"
 
 #define SAMPLE_STRIDE   4099u            /* prime: hits every exponent and mantissa pattern */
 #define ALL_FLOATS      (1ull << 32)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tests/lib/check.h"
-#include "libs/llvmlibc/include/string.h"
+#include "tests/lib/llvmlibc_host.h"
 
 #define ALIGNS    16     /* covers every offset within a 4- and an 8-byte word, twice */
 #define MAX_LEN   64

@@ -12,7 +12,7 @@
 #define TINY_HIGH       0x3e46a09eu   /* ~2^-27 * sqrt 2: cos(x) rounds to 1 below it */
 #define INF_NAN_HIGH    0x7ff00000u
 
-double LLVMLIBC_FN(cos)(double x)
+double cos(double x)
 {
     uint32_t ix = high_word(x) & ABS_HIGH_MASK;
     double y[2];

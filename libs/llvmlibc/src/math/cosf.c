@@ -16,10 +16,10 @@ static const struct float_hard_case hard_cases[] = {
     {0xe115cb11, 0x3f78142f},
 };
 
-float LLVMLIBC_FN(cosf)(float x)
+float cosf(float x)
 {
     float r;
     if (float_hard_case(x, hard_cases, sizeof hard_cases / sizeof hard_cases[0], &r))
         return r;
-    return (float)LLVMLIBC_FN(cos)((double)x);
+    return (float)cos((double)x);
 }

@@ -37,7 +37,7 @@ static double exp_reduced(double hi, double lo, int k)
     return k == 0 ? y : force_double(scale_pow2(y, k));
 }
 
-double LLVMLIBC_FN(exp)(double x)
+double exp(double x)
 {
     uint32_t hx = high_word(x);
     int negative = hx >> 31;

@@ -24,7 +24,7 @@
 /* Out of line, so the fast path needs no stack frame and reaches it by a tail call. */
 __attribute__((noinline)) static float expf_accurate(float x)
 {
-    return (float)LLVMLIBC_FN(exp)((double)x);
+    return (float)exp((double)x);
 }
 
 #if defined(__SSE2__) && defined(__FLT_EVAL_METHOD__) && __FLT_EVAL_METHOD__ == 0
@@ -120,7 +120,7 @@ static const uint64_t exp2_table[EXPF_N] = {
     0x3fefe7c1819e90d8, 0x3fefedba3692d514, 0x3feff3c22b8f71f1, 0x3feff9d96b2a23d9
 };
 
-float LLVMLIBC_FN(expf)(float x)
+float expf(float x)
 {
     if ((asuint(x) & ~F32_SIGN_MASK) >= FAST_ABS_LIMIT)
         return expf_accurate(x);          /* also NaN and the infinities */
@@ -146,7 +146,7 @@ float LLVMLIBC_FN(expf)(float x)
 
 #else
 
-float LLVMLIBC_FN(expf)(float x)
+float expf(float x)
 {
     return expf_accurate(x);
 }

@@ -2,7 +2,7 @@
 #include <math.h>
 #include "internal.h"
 
-double LLVMLIBC_FN(fabs)(double x)
+double fabs(double x)
 {
     return asdouble(asuint64(x) & ~F64_SIGN_MASK);
 }

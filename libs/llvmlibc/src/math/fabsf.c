@@ -2,7 +2,7 @@
 #include <math.h>
 #include "internal.h"
 
-float LLVMLIBC_FN(fabsf)(float x)
+float fabsf(float x)
 {
     return asfloat(asuint(x) & ~F32_SIGN_MASK);
 }

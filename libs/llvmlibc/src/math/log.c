@@ -41,7 +41,7 @@ static double log_reduced(double m, int k)
     return s * (hfsq + t1 + t2) + dk * ln2_lo - hfsq + f + dk * ln2_hi;
 }
 
-double LLVMLIBC_FN(log)(double x)
+double log(double x)
 {
     uint64_t u = asuint64(x);
     uint32_t hx = (uint32_t)(u >> 32);

@@ -18,10 +18,10 @@ static const struct float_hard_case hard_cases[] = {
     {0x41178feb, 0x400fe5e7},
 };
 
-float LLVMLIBC_FN(logf)(float x)
+float logf(float x)
 {
     float r;
     if (float_hard_case(x, hard_cases, sizeof hard_cases / sizeof hard_cases[0], &r))
         return r;
-    return (float)LLVMLIBC_FN(log)((double)x);
+    return (float)log((double)x);
 }

@@ -104,7 +104,7 @@ static double pow_exact(double ax, float y, int bits, int is_pow2, int *done)
     return r;
 }
 
-float LLVMLIBC_FN(powf)(float x, float y)
+float powf(float x, float y)
 {
     uint32_t ix = asuint(x), iy = asuint(y);
     int done, is_pow2, bits;
@@ -121,7 +121,7 @@ float LLVMLIBC_FN(powf)(float x, float y)
     bits = significant_bits(ix & F32_ABS_MASK, &is_pow2);
     r = kind != Y_NOT_INTEGER ? pow_exact(ax, y, bits, is_pow2, &done) : 0.0;
     if (!done)
-        r = LLVMLIBC_FN(exp)((double)y * LLVMLIBC_FN(log)(ax));
+        r = exp((double)y * log(ax));
     if ((ix >> 31) && kind == Y_ODD)
         r = -r;
     return (float)r;

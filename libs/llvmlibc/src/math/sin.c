@@ -12,7 +12,7 @@
 #define TINY_HIGH       0x3e500000u   /* 2^-26: sin(x) rounds to x below it */
 #define INF_NAN_HIGH    0x7ff00000u
 
-double LLVMLIBC_FN(sin)(double x)
+double sin(double x)
 {
     uint32_t ix = high_word(x) & ABS_HIGH_MASK;
     double y[2];

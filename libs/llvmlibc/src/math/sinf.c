@@ -15,10 +15,10 @@ static const struct float_hard_case hard_cases[] = {
     {0xc6199998, 0x3eb1fa5d},
 };
 
-float LLVMLIBC_FN(sinf)(float x)
+float sinf(float x)
 {
     float r;
     if (float_hard_case(x, hard_cases, sizeof hard_cases / sizeof hard_cases[0], &r))
         return r;
-    return (float)LLVMLIBC_FN(sin)((double)x);
+    return (float)sin((double)x);
 }

@@ -1,7 +1,7 @@
 /* memcmp: compare n bytes as unsigned char (C11 §7.24.4.1); returns <0, 0 or >0. */
 #include <string.h>
 
-int LLVMLIBC_FN(memcmp)(const void *a, const void *b, size_t n)
+int memcmp(const void *a, const void *b, size_t n)
 {
     const unsigned char *p = a, *q = b;
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include "word.h"
 
-void *LLVMLIBC_FN(memcpy)(void *restrict dst, const void *restrict src, size_t n)
+void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;

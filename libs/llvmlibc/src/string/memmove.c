@@ -3,7 +3,7 @@
 #include <string.h>
 #include <stdint.h>
 
-void *LLVMLIBC_FN(memmove)(void *dst, const void *src, size_t n)
+void *memmove(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;

@@ -20,7 +20,7 @@ typedef llvmlibc_word fill_block;
  * remainder code that cost more instructions than it saved on the short fills callers do. */
 #define AS_WRITTEN  _Pragma("clang loop unroll(disable) vectorize(disable)")
 
-void *LLVMLIBC_FN(memset)(void *dst, int c, size_t n)
+void *memset(void *dst, int c, size_t n)
 {
     unsigned char *d = dst;
     unsigned char b = (unsigned char)c;

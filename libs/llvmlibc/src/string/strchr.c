@@ -2,7 +2,7 @@
  * returns NULL when absent. */
 #include <string.h>
 
-char *LLVMLIBC_FN(strchr)(const char *s, int c)
+char *strchr(const char *s, int c)
 {
     char ch = (char)c;
 

@@ -1,7 +1,7 @@
 /* strcmp: compare two strings as unsigned char (C11 §7.24.4.2); returns <0, 0 or >0. */
 #include <string.h>
 
-int LLVMLIBC_FN(strcmp)(const char *a, const char *b)
+int strcmp(const char *a, const char *b)
 {
     const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
 

@@ -1,7 +1,7 @@
 /* strcpy: copy src including its NUL to dst (C11 §7.24.2.3); returns dst. */
 #include <string.h>
 
-char *LLVMLIBC_FN(strcpy)(char *restrict dst, const char *restrict src)
+char *strcpy(char *restrict dst, const char *restrict src)
 {
     char *d = dst;
 

@@ -2,7 +2,7 @@
  * (C11 §7.24.4.4); returns <0, 0 or >0, and 0 when n is 0. */
 #include <string.h>
 
-int LLVMLIBC_FN(strncmp)(const char *a, const char *b, size_t n)
+int strncmp(const char *a, const char *b, size_t n)
 {
     const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
 

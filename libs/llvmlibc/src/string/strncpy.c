@@ -2,7 +2,7 @@
  * dst is not terminated when src has n or more bytes. Returns dst. */
 #include <string.h>
 
-char *LLVMLIBC_FN(strncpy)(char *restrict dst, const char *restrict src, size_t n)
+char *strncpy(char *restrict dst, const char *restrict src, size_t n)
 {
     size_t i = 0;
 

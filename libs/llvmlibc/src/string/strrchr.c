@@ -2,7 +2,7 @@
  * returns NULL when absent. */
 #include <string.h>
 
-char *LLVMLIBC_FN(strrchr)(const char *s, int c)
+char *strrchr(const char *s, int c)
 {
     char ch = (char)c;
     const char *last = NULL;

@@ -69,11 +69,18 @@ TEST(identify_rejects_no_lba_and_zero_capacity)
     CHECK(id.model[0] == '?' && id.model[1] == '?');
 }
 
+TEST(error_names)
+{
+    CHECK_STREQ(ata_strerror(ATA_E_IDENTIFY), "unusable IDENTIFY data");
+    CHECK_STREQ(ata_strerror((enum ata_err)99), "unknown ata error");
+}
+
 int main(void)
 {
     check_suite = "test_fat16_ata";
     RUN(identify_lba28_disk);
     RUN(identify_lba48_disk_beyond_28_bits);
     RUN(identify_rejects_no_lba_and_zero_capacity);
+    RUN(error_names);
     return check_summary();
 }

@@ -5,7 +5,7 @@
 #include <math.h>
 #include "internal.h"
 
-double LLVMLIBC_FN(sqrt)(double x)
+double sqrt(double x)
 {
     double r;
 

@@ -6,7 +6,7 @@
 #include <math.h>
 #include "internal.h"
 
-float LLVMLIBC_FN(sqrtf)(float x)
+float sqrtf(float x)
 {
     float r;
 

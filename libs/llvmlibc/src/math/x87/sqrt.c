@@ -12,7 +12,7 @@
 #define X87_PC_MASK    0x0300u   /* control word bits 8-9: precision control */
 #define X87_PC_DOUBLE  0x0200u   /* 10b: 53-bit significand */
 
-double LLVMLIBC_FN(sqrt)(double x)
+double sqrt(double x)
 {
     uint16_t old_cw, double_cw;
     double r;

@@ -10,7 +10,7 @@
 #include <math.h>
 #include "internal.h"
 
-float LLVMLIBC_FN(sqrtf)(float x)
+float sqrtf(float x)
 {
     long double r;
 
