@@ -5,6 +5,7 @@
  * accepted. Called by kernel/bench/suite.c and tools/hostrun; no allocation, no I/O. */
 #include "kernel/bench/module_loader.h"
 #include "kernel/core/format.h"
+#include "kernel/lib/bytes.h"
 
 #define CRC32_POLY  0xEDB88320u     /* ISO-HDLC / zlib, reflected */
 #define NIBBLE_BITS 4
@@ -22,17 +23,6 @@ static void zero_bytes(void *dst, size_t n)
     uint8_t *d = dst;
     while (n--)
         *d++ = 0;
-}
-
-static uint32_t ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void st32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
 }
 
 /* Half-byte table: 16 entries built at compile time, two lookups per byte. */

@@ -6,6 +6,7 @@
 
 #include "kernel/core/log.h"
 #include "kernel/fs/mbr.h"
+#include "kernel/lib/bytes.h"
 
 /* Boot sector and BPB (fatgen103 §3.1 "Boot Sector and BPB"), offsets in bytes. */
 #define BS_jmpBoot          0       /* jump to boot code: EB xx 90 or E9 xx xx (3 bytes) */
@@ -62,17 +63,7 @@
 #define SECTOR              BLOCKDEV_SECTOR_SIZE
 
 /* ------------------------------------------------------------------------------------------
- * Little-endian readers and the one-sector cache. */
-
-static uint16_t ld16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
+ * The one-sector cache. */
 
 /* Makes fs->cache hold sector lba of the device. */
 static int cache_load(struct fat16 *fs, uint64_t lba)

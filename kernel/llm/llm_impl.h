@@ -4,6 +4,7 @@
 #ifndef FLUID_LLM_IMPL_H
 #define FLUID_LLM_IMPL_H
 
+#include "kernel/lib/bytes.h"
 #include "kernel/llm/llm.h"
 
 size_t llm_strlen(const char *s);
@@ -13,20 +14,15 @@ void llm_memset(void *dst, int c, size_t n);
 /* Copies at most cap - 1 bytes and NUL-terminates; returns false if src did not fit. */
 bool llm_strlcpy(char *dst, const char *src, size_t cap);
 
-/* Little-endian on-disk integers and floats (unaligned-safe). */
-static inline uint32_t llm_ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
+/* Little-endian on-disk int32 and float32 fields (unaligned-safe; ld32 is kernel/lib/bytes.h). */
 static inline int32_t llm_ld32s(const uint8_t *p)
 {
-    return (int32_t)llm_ld32(p);
+    return (int32_t)ld32(p);
 }
 
 static inline float llm_ldf32(const uint8_t *p)
 {
-    union { uint32_t u; float f; } v = { .u = llm_ld32(p) };
+    union { uint32_t u; float f; } v = { .u = ld32(p) };
     return v.f;
 }
 
