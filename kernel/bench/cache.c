@@ -5,18 +5,13 @@
  * Portable: no I/O besides the FAT16 driver and kprintf. */
 #include "kernel/bench/cache.h"
 
+#include <string.h>
+
 #include "kernel/core/format.h"
 #include "kernel/core/log.h"
 #include "kernel/bench/module_loader.h"
 
 #define CACHE_PATH_MAX      (sizeof CACHE_DIR + FAT16_NAME_MAX + 1)
-
-static bool str_eq(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
 
 static void str_copy(char *dst, const char *src, size_t cap)
 {
@@ -51,14 +46,12 @@ static bool is_mod_file(const struct fat16_dirent *d)
     for (const char *p = d->name; *p; p++)
         if (*p == '.')
             dot = p;
-    return dot && str_eq(dot + 1, CACHE_EXT);
+    return dot && strcmp(dot + 1, CACHE_EXT) == 0;
 }
 
 void cache_init(struct cache *c, cache_alloc_fn alloc, void *alloc_ctx)
 {
-    uint8_t *p = (uint8_t *)c;
-    for (size_t i = 0; i < sizeof *c; i++)
-        p[i] = 0;
+    memset(c, 0, sizeof *c);
     c->alloc = alloc;
     c->alloc_ctx = alloc_ctx;
 }
@@ -118,7 +111,7 @@ static void check_module(struct cache_module *m)
     str_copy(m->name, info.name, sizeof m->name);
     str_copy(m->cflags, info.cflags, sizeof m->cflags);
     cache_file_name(info.name, expect);
-    if (!str_eq(expect, m->file)) {
+    if (strcmp(expect, m->file) != 0) {
         char why[CACHE_ERROR_LEN];
         fmt_snprintf(why, sizeof why, "holds module %s, whose file is %s", info.name, expect);
         reject(m, CACHE_E_FILE_NAME, why);
@@ -182,7 +175,7 @@ static struct cache_module *find_file(struct cache *c, const char *name)
     char file[FAT16_NAME_MAX];
     cache_file_name(name, file);
     for (uint32_t i = 0; i < c->count; i++)
-        if (str_eq(c->mods[i].file, file))
+        if (strcmp(c->mods[i].file, file) == 0)
             return &c->mods[i];
     return NULL;
 }
@@ -210,7 +203,7 @@ const char *cache_select(struct cache *c, const char *name, uint32_t cpu_feature
         *rejection = NULL;
     if (!m)
         return "embedded";
-    if (m->err == CACHE_OK && !str_eq(m->name, name))
+    if (m->err == CACHE_OK && strcmp(m->name, name) != 0)
         return "embedded";              /* another module sharing the 8-character prefix */
     if (m->err == CACHE_OK && usable_here(m, cpu_features)) {
         *file = m->bytes;

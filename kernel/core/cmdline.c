@@ -2,6 +2,8 @@
  * buffer with every separator replaced by NUL, and the word starts are recorded. */
 #include "kernel/core/cmdline.h"
 
+#include <string.h>
+
 static char cmd_text[CMDLINE_MAX_BYTES];
 static const char *cmd_words[CMDLINE_MAX_WORDS];
 static size_t cmd_nwords;
@@ -9,15 +11,6 @@ static size_t cmd_nwords;
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-    while (*a && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
 }
 
 /* Splits cmd_text in place; cmd_text is NUL-terminated. */
@@ -77,7 +70,7 @@ const char *cmdline_error_name(enum cmdline_error err)
 bool cmdline_has(const char *word)
 {
     for (size_t i = 0; i < cmd_nwords; i++)
-        if (str_eq(cmd_words[i], word))
+        if (strcmp(cmd_words[i], word) == 0)
             return true;
     return false;
 }

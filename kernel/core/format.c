@@ -2,6 +2,8 @@
  * allocation, bounded stack, so it is safe in exception handlers and builds on the host. */
 #include "kernel/core/format.h"
 
+#include <string.h>
+
 #define FMT_MAX_DIGITS  24      /* 2^64 in decimal has 20 digits; octal is not supported */
 
 /* One parsed conversion specification. */
@@ -35,9 +37,7 @@ static void out_repeat(struct fmt_out *o, char c, unsigned n)
 static void out_padded(struct fmt_out *o, const struct fmt_spec *spec, const char *prefix,
                        const char *body, size_t body_len)
 {
-    size_t prefix_len = 0;
-    while (prefix[prefix_len])
-        prefix_len++;
+    size_t prefix_len = strlen(prefix);
     size_t len = prefix_len + body_len;
     unsigned pad = spec->width > len ? spec->width - (unsigned)len : 0;
     if (!spec->left && !spec->zero_pad)
@@ -105,9 +105,7 @@ static void out_string(struct fmt_out *o, const struct fmt_spec *spec, const cha
 {
     if (!s)
         s = "(null)";
-    size_t len = 0;
-    while (s[len])
-        len++;
+    size_t len = strlen(s);
     struct fmt_spec plain = *spec;
     plain.zero_pad = false;
     out_padded(o, &plain, "", s, len);

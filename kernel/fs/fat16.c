@@ -4,6 +4,8 @@
  * and in the host tests and fuzzer. Every on-disk value is checked before it is used. */
 #include "kernel/fs/fat16.h"
 
+#include <string.h>
+
 #include "kernel/core/log.h"
 #include "kernel/fs/mbr.h"
 #include "kernel/lib/bytes.h"
@@ -76,14 +78,6 @@ static int cache_load(struct fat16 *fs, uint64_t lba)
     fs->cache_lba = lba;
     fs->cache_valid = true;
     return FAT16_OK;
-}
-
-static void copy_bytes(void *dst, const void *src, uint32_t n)
-{
-    uint8_t *d = dst;
-    const uint8_t *s = src;
-    while (n--)
-        *d++ = *s++;
 }
 
 const char *fat16_strerror(int err)
@@ -675,7 +669,7 @@ static int read_piece(struct fat16_file *f, uint8_t *buf, uint32_t n, uint32_t *
             n = SECTOR - in_sector;
         if ((err = cache_load(fs, lba)) != FAT16_OK)
             return err;
-        copy_bytes(buf, fs->cache + in_sector, n);
+        memcpy(buf, fs->cache + in_sector, n);
     }
     *got = n;
     return FAT16_OK;
