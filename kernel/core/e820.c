@@ -5,6 +5,7 @@
 
 #include "kernel/core/format.h"
 #include "kernel/core/log.h"
+#include "kernel/lib/sort.h"
 
 #define E820_BOUNDS_MAX     (2 * E820_MAX_ENTRIES)
 #define KIB                 1024u
@@ -27,17 +28,6 @@ const char *e820_type_name(uint32_t type)
     default:
         fmt_snprintf(other, sizeof other, "type %u", type);
         return other;
-    }
-}
-
-static void sort_u64(uint64_t *v, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        uint64_t x = v[i];
-        size_t j = i;
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
     }
 }
 
