@@ -10,6 +10,7 @@
 #include "kernel/core/format.h"
 #include "kernel/core/log.h"
 #include "kernel/bench/module_loader.h"
+#include "kernel/lib/ascii.h"
 
 #define CACHE_PATH_MAX      (sizeof CACHE_DIR + FAT16_NAME_MAX + 1)
 
@@ -21,16 +22,11 @@ static void str_copy(char *dst, const char *src, size_t cap)
     dst[i] = 0;
 }
 
-static char upper(char ch)
-{
-    return ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch;
-}
-
 void cache_file_name(const char *name, char out[FAT16_NAME_MAX])
 {
     size_t n = 0;
     for (; n < CACHE_BASE_LEN && name[n]; n++)
-        out[n] = upper(name[n]);
+        out[n] = ascii_upper(name[n]);
     out[n++] = '.';
     for (size_t i = 0; CACHE_EXT[i]; i++)
         out[n++] = CACHE_EXT[i];

@@ -4,27 +4,24 @@
 
 #include <string.h>
 
+#include "kernel/lib/ascii.h"
+
 static char cmd_text[CMDLINE_MAX_BYTES];
 static const char *cmd_words[CMDLINE_MAX_WORDS];
 static size_t cmd_nwords;
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
 
 /* Splits cmd_text in place; cmd_text is NUL-terminated. */
 static enum cmdline_error split_words(void)
 {
     for (char *p = cmd_text; *p;) {
-        if (is_space(*p)) {
+        if (ascii_is_space(*p)) {
             *p++ = '\0';
             continue;
         }
         if (cmd_nwords == CMDLINE_MAX_WORDS)
             return CMDLINE_TOO_MANY_WORDS;
         cmd_words[cmd_nwords++] = p;
-        while (*p && !is_space(*p))
+        while (*p && !ascii_is_space(*p))
             p++;
     }
     return CMDLINE_OK;
@@ -45,7 +42,7 @@ enum cmdline_error cmdline_set(const char *text)
     for (; text[len]; len++) {
         if (len == CMDLINE_MAX_BYTES - 1)
             return CMDLINE_TOO_LONG;
-        if ((unsigned char)text[len] < ' ' && !is_space(text[len]))
+        if ((unsigned char)text[len] < ' ' && !ascii_is_space(text[len]))
             return CMDLINE_BAD_CHAR;
         cmd_text[len] = text[len];
     }

@@ -8,6 +8,7 @@
 
 #include "kernel/core/log.h"
 #include "kernel/fs/mbr.h"
+#include "kernel/lib/ascii.h"
 #include "kernel/lib/bytes.h"
 
 /* Boot sector and BPB (fatgen103 §3.1 "Boot Sector and BPB"), offsets in bytes. */
@@ -408,23 +409,18 @@ static int dir_entry(struct fat16_file *f, const uint8_t **e)
     return FAT16_OK;
 }
 
-static char upper(char c)
-{
-    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
-}
-
 /* Converts an entry's 11-byte name to "NAME.EXT". */
 static void entry_name(const uint8_t *e, char out[FAT16_NAME_MAX])
 {
     int n = 0;
     for (int i = 0; i < DIR_BASE_LEN && e[DIR_Name + i] != NAME_PAD; i++)
-        out[n++] = upper((char)e[DIR_Name + i]);
+        out[n++] = ascii_upper((char)e[DIR_Name + i]);
     if (e[DIR_Name] == DIR_NAME_KANJI_E5)
         out[0] = (char)DIR_NAME_DELETED;
     if (e[DIR_Name + DIR_BASE_LEN] != NAME_PAD)
         out[n++] = '.';
     for (int i = DIR_BASE_LEN; i < DIR_NAME_LEN && e[DIR_Name + i] != NAME_PAD; i++)
-        out[n++] = upper((char)e[DIR_Name + i]);
+        out[n++] = ascii_upper((char)e[DIR_Name + i]);
     out[n] = '\0';
 }
 
@@ -531,7 +527,7 @@ static int make_83(const char *s, uint32_t len, uint8_t raw[DIR_NAME_LEN])
     for (; i < len && s[i] != '.'; i++, n++) {
         if (n >= DIR_BASE_LEN || !name_char_ok(s[i]))
             return FAT16_E_BAD_PATH;
-        raw[n] = (uint8_t)upper(s[i]);
+        raw[n] = (uint8_t)ascii_upper(s[i]);
     }
     if (n == 0)
         return FAT16_E_BAD_PATH;
@@ -540,7 +536,7 @@ static int make_83(const char *s, uint32_t len, uint8_t raw[DIR_NAME_LEN])
     for (i++, n = DIR_BASE_LEN; i < len; i++, n++) {
         if (n >= DIR_NAME_LEN || !name_char_ok(s[i]))
             return FAT16_E_BAD_PATH;
-        raw[n] = (uint8_t)upper(s[i]);
+        raw[n] = (uint8_t)ascii_upper(s[i]);
     }
     return FAT16_OK;
 }
@@ -548,7 +544,7 @@ static int make_83(const char *s, uint32_t len, uint8_t raw[DIR_NAME_LEN])
 static bool name_equal(const uint8_t *e, const uint8_t raw[DIR_NAME_LEN])
 {
     for (int i = 0; i < DIR_NAME_LEN; i++)
-        if (upper((char)e[DIR_Name + i]) != (char)raw[i])
+        if (ascii_upper((char)e[DIR_Name + i]) != (char)raw[i])
             return false;
     return true;
 }

@@ -3,6 +3,7 @@
  * blank lines and lines starting with '#' are ignored; CR before LF is accepted. Keys and
  * defaults are listed in docs/llm.md. The kernel reads the file from the FAT16 partition
  * and hands the bytes here; nothing in this file does I/O, so it is host-tested. */
+#include "kernel/lib/ascii.h"
 #include "kernel/llm/llm_impl.h"
 
 #define CFG_LINE_MAX        (LLM_CFG_PROMPT_MAX + 64)
@@ -19,11 +20,6 @@ void llm_bootcfg_defaults(struct llm_bootcfg *cfg)
     cfg->temperature = 1.0f;  /* run.c's default */
     cfg->topp = 0.9f;         /* run.c's default */
     cfg->seed = 0;            /* run.c: 0 means "seed from the clock" */
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t';
 }
 
 /* Unsigned decimal integer, the whole string, no overflow. */
@@ -136,13 +132,13 @@ static bool set_value(struct llm_bootcfg *cfg, enum cfg_key key, const char *v)
     return false;
 }
 
-/* Trims blanks at both ends in place; returns the new start. */
+/* Trims blanks (ascii_is_space) at both ends in place; returns the new start. */
 static char *trim(char *s)
 {
-    while (is_space(*s))
+    while (ascii_is_space(*s))
         s++;
     size_t n = llm_strlen(s);
-    while (n && is_space(s[n - 1]))
+    while (n && ascii_is_space(s[n - 1]))
         s[--n] = '\0';
     return s;
 }
