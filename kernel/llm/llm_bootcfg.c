@@ -3,6 +3,7 @@
  * blank lines and lines starting with '#' are ignored; CR before LF is accepted. Keys and
  * defaults are listed in docs/llm.md. The kernel reads the file from the FAT16 partition
  * and hands the bytes here; nothing in this file does I/O, so it is host-tested. */
+#include "kernel/core/format.h"
 #include "kernel/lib/ascii.h"
 #include "kernel/llm/llm_impl.h"
 
@@ -13,9 +14,9 @@
 
 void llm_bootcfg_defaults(struct llm_bootcfg *cfg)
 {
-    llm_memset(cfg, 0, sizeof *cfg);
-    llm_strlcpy(cfg->model, "MODEL.BIN", sizeof cfg->model);
-    llm_strlcpy(cfg->tokenizer, "TOKENIZ.BIN", sizeof cfg->tokenizer);
+    memset(cfg, 0, sizeof *cfg);
+    fmt_snprintf(cfg->model, sizeof cfg->model, "%s", "MODEL.BIN");
+    fmt_snprintf(cfg->tokenizer, sizeof cfg->tokenizer, "%s", "TOKENIZ.BIN");
     cfg->steps = 256;         /* run.c's default */
     cfg->temperature = 1.0f;  /* run.c's default */
     cfg->topp = 0.9f;         /* run.c's default */
@@ -92,9 +93,10 @@ static const char *const key_names[KEY_COUNT] = {
     "model", "tokenizer", "prompt", "steps", "temperature", "topp", "seed",
 };
 
+/* False for an empty name or one that does not fit (dst then holds it cut short). */
 static bool set_name(char *dst, const char *v)
 {
-    return *v && llm_strlcpy(dst, v, LLM_CFG_NAME_MAX);
+    return *v && fmt_snprintf(dst, LLM_CFG_NAME_MAX, "%s", v) < LLM_CFG_NAME_MAX;
 }
 
 /* Stores one value; false if it is malformed or out of range. */
@@ -137,7 +139,7 @@ static char *trim(char *s)
 {
     while (ascii_is_space(*s))
         s++;
-    size_t n = llm_strlen(s);
+    size_t n = strlen(s);
     while (n && ascii_is_space(s[n - 1]))
         s[--n] = '\0';
     return s;
@@ -159,7 +161,7 @@ static enum llm_err parse_line(struct llm_bootcfg *cfg, char *line, int lineno,
     *eq = '\0';
     char *key = trim(s), *value = trim(eq + 1);
     int k = 0;
-    while (k < KEY_COUNT && llm_strcmp(key, key_names[k]) != 0)
+    while (k < KEY_COUNT && strcmp(key, key_names[k]) != 0)
         k++;
     if (k == KEY_COUNT) {
         llm_diag(io, "config: line %d: unknown key \"%s\"", lineno, key);

@@ -290,7 +290,7 @@ enum llm_err llm_model_load(struct llm_model *m, const void *file, size_t len,
                             const struct llm_io *io)
 {
     const uint8_t *p = file;
-    llm_memset(m, 0, sizeof *m);
+    memset(m, 0, sizeof *m);
     if (!file || (uintptr_t)file % FILE_ALIGN) {
         llm_diag(io, "model: buffer %s", file ? "is not 4-byte aligned" : "is NULL");
         return file ? LLM_ERR_ALIGN : LLM_ERR_ARG;
