@@ -14,14 +14,6 @@
 
 #define CACHE_PATH_MAX      (sizeof CACHE_DIR + FAT16_NAME_MAX + 1)
 
-static void str_copy(char *dst, const char *src, size_t cap)
-{
-    size_t i = 0;
-    for (; i + 1 < cap && src[i]; i++)
-        dst[i] = src[i];
-    dst[i] = 0;
-}
-
 void cache_file_name(const char *name, char out[FAT16_NAME_MAX])
 {
     size_t n = 0;
@@ -104,8 +96,8 @@ static void check_module(struct cache_module *m)
         mod_format_error(label, &d, m->error, sizeof m->error);
         return;
     }
-    str_copy(m->name, info.name, sizeof m->name);
-    str_copy(m->cflags, info.cflags, sizeof m->cflags);
+    fmt_snprintf(m->name, sizeof m->name, "%s", info.name);
+    fmt_snprintf(m->cflags, sizeof m->cflags, "%s", info.cflags);
     cache_file_name(info.name, expect);
     if (strcmp(expect, m->file) != 0) {
         char why[CACHE_ERROR_LEN];
@@ -132,7 +124,7 @@ static bool add_entry(struct cache *c, struct fat16 *fs, const struct fat16_dire
         return false;
     }
     struct cache_module *m = &c->mods[c->count++];
-    str_copy(m->file, d->name, sizeof m->file);
+    fmt_snprintf(m->file, sizeof m->file, "%s", d->name);
     if (read_file(c, fs, m))
         check_module(m);
     c->valid += m->err == CACHE_OK;
