@@ -74,14 +74,11 @@ bool cmdline_has(const char *word)
 
 const char *cmdline_value(const char *key)
 {
+    size_t n = strlen(key);
     for (size_t i = 0; i < cmd_nwords; i++) {
-        const char *w = cmd_words[i], *k = key;
-        while (*k && *w == *k) {
-            w++;
-            k++;
-        }
-        if (!*k && *w == '=')
-            return w + 1;
+        const char *w = cmd_words[i];
+        if (strncmp(w, key, n) == 0 && w[n] == '=')
+            return w + n + 1;
     }
     return NULL;
 }

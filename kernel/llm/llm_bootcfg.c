@@ -151,10 +151,8 @@ static enum llm_err parse_line(struct llm_bootcfg *cfg, char *line, int lineno,
     char *s = trim(line);
     if (*s == '\0' || *s == '#')
         return LLM_OK;
-    char *eq = s;
-    while (*eq && *eq != '=')
-        eq++;
-    if (*eq != '=') {
+    char *eq = strchr(s, '=');
+    if (!eq) {
         llm_diag(io, "config: line %d: no '=' in \"%s\"", lineno, s);
         return LLM_ERR_CONFIG;
     }
