@@ -24,7 +24,8 @@ IMAGE      := fluid.img
 PYTHON     := python3
 
 # Toolchain. Kernel code is freestanding C for i686 (no SSE in the kernel itself: it must run
-# on the oldest CPU we claim, a Pentium II); host code is built with the same clang.
+# on the oldest CPU we claim, a Pentium II), with <string.h> and <math.h> from libs/llvmlibc
+# (linked as libllvmlibc.a, mk/llvmlibc.mk); host code is built with the same clang.
 CC         := clang
 NASM       := nasm
 LD         := ld.lld
@@ -36,7 +37,7 @@ I686_CFLAGS = --target=i686-elf -march=pentium2 -mno-sse -mno-sse2 -mno-mmx \
                -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-common \
                -fno-asynchronous-unwind-tables -mno-red-zone -nostdinc \
                -isystem $(shell $(CC) -print-resource-dir)/include \
-               -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
+               -Ilibs/llvmlibc/include -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
 HOST_CFLAGS := -I. -Iinclude -O1 -g -std=c11 $(WARNINGS) -MMD -MP \
                -fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE
 HOST_LDFLAGS := -fsanitize=address,undefined

@@ -1,9 +1,9 @@
 # The kernel's pure parts (kprintf's formatting engine, command line, fw_cfg directory, E820
-# totals, boot_info checks, CPUID decoding, heap RAM ranges, the stage runner) built for the host with
-# ASan/UBSan, and their unit tests.
+# totals, boot_info checks, CPUID decoding, heap RAM ranges, sorting, the stage runner) built
+# for the host with ASan/UBSan, and their unit tests.
 
 KCORE_HOST_DIR := $(BUILD)/host/kernel-core
-KCORE_TESTS    := format cmdline fwcfg e820 cpu memory stages
+KCORE_TESTS    := format cmdline fwcfg e820 cpu memory sort stages
 KCORE_BINS     := $(addprefix $(KCORE_HOST_DIR)/test_,$(KCORE_TESTS))
 
 # Each test's source (tests/ mirrors kernel/) and the kernel sources it links (besides the
@@ -15,13 +15,16 @@ KCORE_TEST_e820    := tests/kernel/core/test_e820.c
 KCORE_TEST_cpu     := tests/kernel/core/test_cpu.c
 KCORE_TEST_memory  := tests/kernel/mm/test_memory.c
 KCORE_TEST_stages  := tests/kernel/core/test_stages.c
+KCORE_TEST_sort    := tests/kernel/lib/test_sort.c
 KCORE_SRCS_format  := kernel/core/format.c
 KCORE_SRCS_cmdline := kernel/core/cmdline.c
 KCORE_SRCS_fwcfg   := kernel/drivers/fwcfg.c
-KCORE_SRCS_e820    := kernel/core/e820.c kernel/core/bootcheck.c kernel/core/format.c
+KCORE_SRCS_e820    := kernel/core/e820.c kernel/core/bootcheck.c kernel/core/format.c \
+                      kernel/lib/sort.c
 KCORE_SRCS_cpu     := kernel/core/cpu.c
 KCORE_SRCS_memory  := kernel/mm/memory.c
 KCORE_SRCS_stages  := kernel/core/stages.c kernel/core/cmdline.c
+KCORE_SRCS_sort    := kernel/lib/sort.c
 
 $(KCORE_HOST_DIR)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)

@@ -108,12 +108,14 @@ TEST_DEPS += $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) $(LLM_CLI)
 
 .PHONY: kernel64 run-llama llama-models-present FORCE
 
-# The kernel's own inference objects linked into the Linux llm_cli (with libs/llvmlibc ahead of
-# glibc, so memset and libm are the kernel's too): make bench-llama runs it under callgrind
-# beside the Linux build, which tells code from kernel environment in the comparison.
+# The kernel's own inference objects (and the formatting engine they call) linked into the
+# Linux llm_cli (with libs/llvmlibc ahead of glibc, so memset and libm are the kernel's too):
+# make bench-llama runs it under callgrind beside the Linux build, which tells code from
+# kernel environment in the comparison.
 # Debug info is stripped: Debian 12's valgrind cannot read these objects' DWARF 5.
 LLM_CLI_KERNEL_CODE := $(BUILD)/llm/kernel-code/llm_cli
-KERNEL64_LLM_OBJS   := $(filter $(BUILD)/kernel64/kernel/llm/llm_%,$(KERNEL64_OBJS))
+KERNEL64_LLM_OBJS   := $(filter $(BUILD)/kernel64/kernel/llm/llm_% \
+                       $(BUILD)/kernel64/kernel/core/format.o,$(KERNEL64_OBJS))
 $(LLM_CLI_KERNEL_CODE): $(BUILD)/llm/fast/tools/llm/llm_cli.o $(KERNEL64_LLM_OBJS) $(KERNEL64_LIBS)
 	@mkdir -p $(@D)
 	$(HOST_CC) -no-pie -o $@.tmp $^

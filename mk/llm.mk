@@ -7,8 +7,10 @@ LLM_DIR        := kernel/llm
 # gets the SIMD kernels; llm_kernels_generic.c is the choice for other targets.
 LLM_ENGINE_ALL := $(wildcard $(LLM_DIR)/llm_*.c)
 LLM_SRCS       := $(filter-out $(LLM_DIR)/llm_kernels_generic.c,$(LLM_ENGINE_ALL))
-LLM_HOST_OBJS  := $(patsubst %.c,$(BUILD)/host/%.o,$(LLM_SRCS))
-LLM_FAST_OBJS  := $(patsubst %.c,$(BUILD)/llm/fast/%.o,$(LLM_SRCS))
+# Kernel code the engine calls on every target: kprintf's formatting engine.
+LLM_KERNEL_SRCS := kernel/core/format.c
+LLM_HOST_OBJS  := $(patsubst %.c,$(BUILD)/host/%.o,$(LLM_SRCS) $(LLM_KERNEL_SRCS))
+LLM_FAST_OBJS  := $(patsubst %.c,$(BUILD)/llm/fast/%.o,$(LLM_SRCS) $(LLM_KERNEL_SRCS))
 LLM_X64_OBJS   := $(patsubst %.c,$(BUILD)/llm/x86_64/%.o,$(LLM_ENGINE_ALL))
 LLM_CLI        := $(BUILD)/host/llm/llm_cli
 LLM_CLI_FAST   := $(BUILD)/llm/fast/llm_cli
@@ -27,6 +29,10 @@ LLM_X64_CFLAGS := --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-pro
                   -Ilibs/llvmlibc/include -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
 
 $(BUILD)/host/$(LLM_DIR)/%.o: $(LLM_DIR)/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
+
+$(patsubst %.c,$(BUILD)/host/%.o,$(LLM_KERNEL_SRCS)): $(BUILD)/host/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
 

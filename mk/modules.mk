@@ -26,7 +26,7 @@ $(MODULES_HOST)/test_json: tests/kernel/bench/test_json.c kernel/bench/json.c ke
 
 $(MODULES_HOST)/test_module_suite: tests/kernel/bench/test_module_suite.c kernel/bench/suite_run.c \
         kernel/bench/suite_stats.c kernel/bench/module_loader.c kernel/bench/profile.c kernel/bench/json.c \
-        kernel/bench/fprof.c kernel/core/format.c | $(SETUP_STAMP)
+        kernel/bench/fprof.c kernel/core/format.c kernel/lib/sort.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
 
@@ -36,7 +36,8 @@ HOST_TEST_BINS += $(MODULES_HOST)/test_module_loader $(MODULES_HOST)/test_json \
 # The 32-bit host runner: same registry, loader and profile code as the kernel, real RDTSC.
 HOSTRUN := $(BUILD)/host/hostrun/hostrun
 HOSTRUN_SRCS := tools/hostrun/hostrun.c kernel/bench/module_loader.c kernel/core/format.c kernel/bench/json.c \
-                kernel/bench/suite_stats.c kernel/bench/suite_run.c kernel/bench/profile.c kernel/bench/fprof.c
+                kernel/bench/suite_stats.c kernel/bench/suite_run.c kernel/bench/profile.c kernel/bench/fprof.c \
+                kernel/lib/sort.c
 $(HOSTRUN): $(HOSTRUN_SRCS) $(MODULES_REGISTRY_C) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) -m32 -msse2 -O2 -g -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -I. -Iinclude -MMD -MP \

@@ -46,7 +46,7 @@ BASELINE = "O2"
 # The host runner's sources (mk/modules.mk HOSTRUN_SRCS) minus its generated registry.
 HOSTRUN_SRCS = ["tools/hostrun/hostrun.c", "kernel/bench/module_loader.c", "kernel/core/format.c",
                 "kernel/bench/json.c", "kernel/bench/suite_stats.c", "kernel/bench/suite_run.c",
-                "kernel/bench/profile.c", "kernel/bench/fprof.c"]
+                "kernel/bench/profile.c", "kernel/bench/fprof.c", "kernel/lib/sort.c"]
 HOSTRUN_FLAGS = ["-m32", "-msse2", "-O2", "-g", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
                  "-D_GNU_SOURCE", "-Iinclude", "-I.", '-DHOSTRUN_BUILD_ID="pgo"']
 

@@ -5,37 +5,20 @@
  * Portable: no I/O besides the FAT16 driver and kprintf. */
 #include "kernel/bench/cache.h"
 
+#include <string.h>
+
 #include "kernel/core/format.h"
 #include "kernel/core/log.h"
 #include "kernel/bench/module_loader.h"
+#include "kernel/lib/ascii.h"
 
 #define CACHE_PATH_MAX      (sizeof CACHE_DIR + FAT16_NAME_MAX + 1)
-
-static bool str_eq(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
-
-static void str_copy(char *dst, const char *src, size_t cap)
-{
-    size_t i = 0;
-    for (; i + 1 < cap && src[i]; i++)
-        dst[i] = src[i];
-    dst[i] = 0;
-}
-
-static char upper(char ch)
-{
-    return ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch;
-}
 
 void cache_file_name(const char *name, char out[FAT16_NAME_MAX])
 {
     size_t n = 0;
     for (; n < CACHE_BASE_LEN && name[n]; n++)
-        out[n] = upper(name[n]);
+        out[n] = ascii_upper(name[n]);
     out[n++] = '.';
     for (size_t i = 0; CACHE_EXT[i]; i++)
         out[n++] = CACHE_EXT[i];
@@ -51,14 +34,12 @@ static bool is_mod_file(const struct fat16_dirent *d)
     for (const char *p = d->name; *p; p++)
         if (*p == '.')
             dot = p;
-    return dot && str_eq(dot + 1, CACHE_EXT);
+    return dot && strcmp(dot + 1, CACHE_EXT) == 0;
 }
 
 void cache_init(struct cache *c, cache_alloc_fn alloc, void *alloc_ctx)
 {
-    uint8_t *p = (uint8_t *)c;
-    for (size_t i = 0; i < sizeof *c; i++)
-        p[i] = 0;
+    memset(c, 0, sizeof *c);
     c->alloc = alloc;
     c->alloc_ctx = alloc_ctx;
 }
@@ -115,10 +96,10 @@ static void check_module(struct cache_module *m)
         mod_format_error(label, &d, m->error, sizeof m->error);
         return;
     }
-    str_copy(m->name, info.name, sizeof m->name);
-    str_copy(m->cflags, info.cflags, sizeof m->cflags);
+    fmt_snprintf(m->name, sizeof m->name, "%s", info.name);
+    fmt_snprintf(m->cflags, sizeof m->cflags, "%s", info.cflags);
     cache_file_name(info.name, expect);
-    if (!str_eq(expect, m->file)) {
+    if (strcmp(expect, m->file) != 0) {
         char why[CACHE_ERROR_LEN];
         fmt_snprintf(why, sizeof why, "holds module %s, whose file is %s", info.name, expect);
         reject(m, CACHE_E_FILE_NAME, why);
@@ -143,7 +124,7 @@ static bool add_entry(struct cache *c, struct fat16 *fs, const struct fat16_dire
         return false;
     }
     struct cache_module *m = &c->mods[c->count++];
-    str_copy(m->file, d->name, sizeof m->file);
+    fmt_snprintf(m->file, sizeof m->file, "%s", d->name);
     if (read_file(c, fs, m))
         check_module(m);
     c->valid += m->err == CACHE_OK;
@@ -182,7 +163,7 @@ static struct cache_module *find_file(struct cache *c, const char *name)
     char file[FAT16_NAME_MAX];
     cache_file_name(name, file);
     for (uint32_t i = 0; i < c->count; i++)
-        if (str_eq(c->mods[i].file, file))
+        if (strcmp(c->mods[i].file, file) == 0)
             return &c->mods[i];
     return NULL;
 }
@@ -210,7 +191,7 @@ const char *cache_select(struct cache *c, const char *name, uint32_t cpu_feature
         *rejection = NULL;
     if (!m)
         return "embedded";
-    if (m->err == CACHE_OK && !str_eq(m->name, name))
+    if (m->err == CACHE_OK && strcmp(m->name, name) != 0)
         return "embedded";              /* another module sharing the 8-character prefix */
     if (m->err == CACHE_OK && usable_here(m, cpu_features)) {
         *file = m->bytes;

@@ -2,6 +2,8 @@
  * name up once (by pointer, then by content) and caches the slot id in the caller. */
 #include "kernel/bench/fprof.h"
 
+#include <string.h>
+
 uint64_t (*fprof_clock)(void);
 
 static struct fprof_slot slots[FPROF_MAX_FUNCTIONS];
@@ -9,11 +11,7 @@ static uint32_t used, dropped;
 
 static bool same_name(const char *a, const char *b)
 {
-    if (a == b)
-        return true;
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
+    return a == b || strcmp(a, b) == 0;
 }
 
 static int lookup(const char *name)

@@ -2,6 +2,9 @@
  * are escaped per RFC 8259 §7: '"', '\\' and every control character below 0x20 (as \n, \t,
  * ... or \u00XX); bytes >= 0x80 pass through unchanged (callers emit ASCII or UTF-8). */
 #include "kernel/bench/json.h"
+
+#include <string.h>
+
 #include "kernel/core/format.h"
 
 #define JSON_NUM_MAX 24     /* "-9223372036854775808" and "18446744073709551615" fit */
@@ -14,10 +17,7 @@ static void put(struct json_out *j, const char *s, size_t n)
 
 static void puts_(struct json_out *j, const char *s)
 {
-    size_t n = 0;
-    while (s[n])
-        n++;
-    put(j, s, n);
+    put(j, s, strlen(s));
 }
 
 /* Before any value: a comma if the container already holds one; checks a key was given
@@ -200,8 +200,5 @@ void text_sink(void *ctx, const char *s, size_t n)
 
 void text_put(struct text_buf *t, const char *s)
 {
-    size_t n = 0;
-    while (s[n])
-        n++;
-    text_sink(t, s, n);
+    text_sink(t, s, strlen(s));
 }

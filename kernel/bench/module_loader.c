@@ -4,36 +4,14 @@
  * entry, body CRC, relocation offsets, CPU features. mod_place trusts only what mod_check
  * accepted. Called by kernel/bench/suite.c and tools/hostrun; no allocation, no I/O. */
 #include "kernel/bench/module_loader.h"
+
+#include <string.h>
+
 #include "kernel/core/format.h"
+#include "kernel/lib/bytes.h"
 
 #define CRC32_POLY  0xEDB88320u     /* ISO-HDLC / zlib, reflected */
 #define NIBBLE_BITS 4
-
-static void copy_bytes(void *dst, const void *src, size_t n)
-{
-    uint8_t *d = dst;
-    const uint8_t *s = src;
-    while (n--)
-        *d++ = *s++;
-}
-
-static void zero_bytes(void *dst, size_t n)
-{
-    uint8_t *d = dst;
-    while (n--)
-        *d++ = 0;
-}
-
-static uint32_t ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void st32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
 
 /* Half-byte table: 16 entries built at compile time, two lookups per byte. */
 static const uint32_t crc_nibble[16] = {
@@ -138,9 +116,9 @@ static enum mod_err check_relocs(const struct mod_info *m, struct mod_diag *d)
 
 static void fill_info(struct mod_info *m, const uint8_t *file)
 {
-    copy_bytes(m->name, m->hdr.name, FLUID_MOD_NAME_LEN);
+    memcpy(m->name, m->hdr.name, FLUID_MOD_NAME_LEN);
     m->name[FLUID_MOD_NAME_LEN - 1] = '\0';
-    copy_bytes(m->cflags, m->hdr.cflags, FLUID_MOD_CFLAGS_LEN);
+    memcpy(m->cflags, m->hdr.cflags, FLUID_MOD_CFLAGS_LEN);
     m->cflags[FLUID_MOD_CFLAGS_LEN - 1] = '\0';
     m->body = file + m->hdr.header_size;
     m->relocs = m->body + m->hdr.code_size + m->hdr.data_size;
@@ -155,7 +133,7 @@ enum mod_err mod_check(const void *file, size_t size, uint32_t cpu_features,
     enum mod_err err;
     if (size < sizeof *h)
         return reject(d, MOD_E_TRUNCATED, sizeof *h, (uint32_t)size);
-    copy_bytes(h, bytes, sizeof *h);
+    memcpy(h, bytes, sizeof *h);
     if (h->magic != FLUID_MOD_MAGIC)
         return reject(d, MOD_E_MAGIC, FLUID_MOD_MAGIC, h->magic);
     uint32_t crc = mod_crc32(bytes, FLUID_MOD_HEADER_CRC_SPAN);
@@ -185,8 +163,8 @@ enum mod_err mod_place(const struct mod_info *m, void *dest, size_t dest_size,
                       dest_size > UINT32_MAX ? UINT32_MAX : (uint32_t)dest_size);
     if (((uintptr_t)dest & (align - 1)) || (run_addr & (align - 1)))
         return reject(d, MOD_E_DEST_ALIGN, align, run_addr);
-    copy_bytes(out, m->body, m->hdr.code_size + m->hdr.data_size);
-    zero_bytes(out + m->hdr.code_size + m->hdr.data_size, m->hdr.bss_size);
+    memcpy(out, m->body, m->hdr.code_size + m->hdr.data_size);
+    memset(out + m->hdr.code_size + m->hdr.data_size, 0, m->hdr.bss_size);
     for (uint32_t i = 0; i < m->hdr.reloc_count; i++) {
         uint8_t *p = out + ld32(m->relocs + 4 * i);
         st32(p, ld32(p) + run_addr);

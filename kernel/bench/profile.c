@@ -3,6 +3,8 @@
  * 32-bit results are hex strings; cycle counts are plain integers (u64). */
 #include "kernel/bench/profile.h"
 
+#include <string.h>
+
 #include "kernel/mm/heap.h"
 #include "kernel/bench/fprof.h"
 
@@ -15,15 +17,9 @@ static const char *clock_unit(const char *source)
         {"host-rdtsc", "CPU cycles (host TSC, same module bytes in a Linux process)"},
         {"tcg", "none: QEMU TCG's TSC follows host time, it is not a clock"},
     };
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        const char *a = source, *b = units[i].source;
-        while (*a && *a == *b) {
-            a++;
-            b++;
-        }
-        if (*a == *b)
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(source, units[i].source) == 0)
             return units[i].unit;
-    }
     return "unknown: no clock= option was given (icount, tcg or hw)";
 }
 

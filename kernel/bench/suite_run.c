@@ -1,14 +1,15 @@
 /* Runs one module (kernel/bench/suite_run.h). The warm-up call fills caches and catches a fault
  * before any timing; a wrong answer on any call marks the module failed whatever its speed. */
 #include "kernel/bench/suite_run.h"
+
+#include <string.h>
+
 #include "kernel/core/format.h"
 #include "kernel/bench/fprof.h"
 
 static void clear(struct suite_result *r, const struct suite_entry *e, const char *source)
 {
-    uint8_t *p = (uint8_t *)r;
-    for (size_t i = 0; i < sizeof *r; i++)
-        p[i] = 0;
+    memset(r, 0, sizeof *r);
     r->entry = e;
     r->source = source;
 }

@@ -3,23 +3,14 @@
  * it is always a measured sample. */
 #include "kernel/bench/suite_stats.h"
 
+#include "kernel/lib/sort.h"
+
 bool suite_result_ok(const struct suite_entry *e, uint32_t result)
 {
     int64_t diff = (int64_t)(int32_t)result - (int64_t)(int32_t)e->expected;
     if (diff < 0)
         diff = -diff;
     return (uint64_t)diff <= e->tolerance;
-}
-
-static void sort_u64(uint64_t *v, uint32_t n)
-{
-    for (uint32_t i = 1; i < n; i++) {
-        uint64_t key = v[i];
-        uint32_t j = i;
-        for (; j > 0 && v[j - 1] > key; j--)
-            v[j] = v[j - 1];
-        v[j] = key;
-    }
 }
 
 void suite_stats_finish(struct suite_result *r)

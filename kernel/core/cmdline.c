@@ -2,36 +2,26 @@
  * buffer with every separator replaced by NUL, and the word starts are recorded. */
 #include "kernel/core/cmdline.h"
 
+#include <string.h>
+
+#include "kernel/lib/ascii.h"
+
 static char cmd_text[CMDLINE_MAX_BYTES];
 static const char *cmd_words[CMDLINE_MAX_WORDS];
 static size_t cmd_nwords;
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-    while (*a && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
-}
 
 /* Splits cmd_text in place; cmd_text is NUL-terminated. */
 static enum cmdline_err split_words(void)
 {
     for (char *p = cmd_text; *p;) {
-        if (is_space(*p)) {
+        if (ascii_is_space(*p)) {
             *p++ = '\0';
             continue;
         }
         if (cmd_nwords == CMDLINE_MAX_WORDS)
             return CMDLINE_E_TOO_MANY_WORDS;
         cmd_words[cmd_nwords++] = p;
-        while (*p && !is_space(*p))
+        while (*p && !ascii_is_space(*p))
             p++;
     }
     return CMDLINE_OK;
@@ -52,7 +42,7 @@ enum cmdline_err cmdline_set(const char *text)
     for (; text[len]; len++) {
         if (len == CMDLINE_MAX_BYTES - 1)
             return CMDLINE_E_TOO_LONG;
-        if ((unsigned char)text[len] < ' ' && !is_space(text[len]))
+        if ((unsigned char)text[len] < ' ' && !ascii_is_space(text[len]))
             return CMDLINE_E_BAD_CHAR;
         cmd_text[len] = text[len];
     }
@@ -77,21 +67,18 @@ const char *cmdline_strerror(enum cmdline_err err)
 bool cmdline_has(const char *word)
 {
     for (size_t i = 0; i < cmd_nwords; i++)
-        if (str_eq(cmd_words[i], word))
+        if (strcmp(cmd_words[i], word) == 0)
             return true;
     return false;
 }
 
 const char *cmdline_value(const char *key)
 {
+    size_t n = strlen(key);
     for (size_t i = 0; i < cmd_nwords; i++) {
-        const char *w = cmd_words[i], *k = key;
-        while (*k && *w == *k) {
-            w++;
-            k++;
-        }
-        if (!*k && *w == '=')
-            return w + 1;
+        const char *w = cmd_words[i];
+        if (strncmp(w, key, n) == 0 && w[n] == '=')
+            return w + n + 1;
     }
     return NULL;
 }

@@ -5,15 +5,10 @@
 
 #include "kernel/core/format.h"
 #include "kernel/core/log.h"
+#include "kernel/lib/sort.h"
 
 #define E820_BOUNDS_MAX     (2 * E820_MAX_ENTRIES)
 #define KIB                 1024u
-
-static uint64_t entry_end(const struct e820_entry *e)
-{
-    uint64_t end = e->base + e->length;
-    return end < e->base ? UINT64_MAX : end;    /* clip at 2^64 */
-}
 
 const char *e820_type_name(uint32_t type)
 {
@@ -30,23 +25,12 @@ const char *e820_type_name(uint32_t type)
     }
 }
 
-static void sort_u64(uint64_t *v, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        uint64_t x = v[i];
-        size_t j = i;
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
-    }
-}
-
 /* Does the interval [lo, hi) lie in a usable entry and in no entry of another type? */
 static bool interval_usable(const struct e820_entry *map, size_t n, uint64_t lo, uint64_t hi)
 {
     bool usable = false;
     for (size_t i = 0; i < n; i++) {
-        if (map[i].length == 0 || map[i].base > lo || entry_end(&map[i]) < hi)
+        if (map[i].length == 0 || map[i].base > lo || e820_entry_end(&map[i]) < hi)
             continue;
         if (map[i].type != E820_TYPE_USABLE)
             return false;
@@ -65,7 +49,7 @@ uint64_t e820_usable_bytes(const struct e820_entry *map, size_t n)
         if (map[i].length == 0)
             continue;
         bounds[nb++] = map[i].base;
-        bounds[nb++] = entry_end(&map[i]);
+        bounds[nb++] = e820_entry_end(&map[i]);
     }
     sort_u64(bounds, nb);
     uint64_t total = 0;
@@ -94,7 +78,7 @@ void e820_log(const struct boot_info *bi)
     }
     for (uint32_t i = 0; i < bi->e820_count; i++) {
         const struct e820_entry *e = &bi->e820[i];
-        uint64_t last = e->length ? entry_end(e) - 1 : e->base;
+        uint64_t last = e->length ? e820_entry_end(e) - 1 : e->base;
         kprintf("e820: %016llx-%016llx %s\n", (unsigned long long)e->base,
                 (unsigned long long)last, e820_type_name(e->type));
     }

@@ -7,6 +7,13 @@
 
 #include <fluid/bootinfo.h>
 
+/* The end (exclusive) of an entry, clipped to UINT64_MAX where base + length wraps. */
+static inline uint64_t e820_entry_end(const struct e820_entry *e)
+{
+    uint64_t end = e->base + e->length;
+    return end < e->base ? UINT64_MAX : end;
+}
+
 /* "usable", "reserved", "ACPI", "ACPI NVS", "bad", or "type <n>" (into a static buffer). */
 const char *e820_type_name(uint32_t type);
 

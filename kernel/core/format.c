@@ -2,11 +2,20 @@
  * allocation, bounded stack, so it is safe in exception handlers and builds on the host. */
 #include "kernel/core/format.h"
 
+#include <string.h>
+
 #define FMT_MAX_DIGITS  24      /* 2^64 in decimal has 20 digits; octal is not supported */
+
+/* %f: the integer part is printed from a uint64, the fraction scaled by 10^precision. */
+#define FMT_FLOAT_PREC_DEFAULT  6
+#define FMT_FLOAT_PREC_MAX      9       /* a larger precision prints 9 decimals */
+#define FMT_FLOAT_MAX           1.8e19  /* below 2^64 ~ 1.845e19; larger prints "inf" */
+#define FMT_FLOAT_CHARS         (FMT_MAX_DIGITS + 1 + FMT_FLOAT_PREC_MAX)
 
 /* One parsed conversion specification. */
 struct fmt_spec {
     unsigned width;
+    int      precision;         /* -1: none given */
     bool     zero_pad;
     bool     left;
     int      length;            /* 0: int, 1: long, 2: long long, 3: size_t */
@@ -35,9 +44,7 @@ static void out_repeat(struct fmt_out *o, char c, unsigned n)
 static void out_padded(struct fmt_out *o, const struct fmt_spec *spec, const char *prefix,
                        const char *body, size_t body_len)
 {
-    size_t prefix_len = 0;
-    while (prefix[prefix_len])
-        prefix_len++;
+    size_t prefix_len = strlen(prefix);
     size_t len = prefix_len + body_len;
     unsigned pad = spec->width > len ? spec->width - (unsigned)len : 0;
     if (!spec->left && !spec->zero_pad)
@@ -105,12 +112,46 @@ static void out_string(struct fmt_out *o, const struct fmt_spec *spec, const cha
 {
     if (!s)
         s = "(null)";
-    size_t len = 0;
-    while (s[len])
-        len++;
+    size_t len = strlen(s);
     struct fmt_spec plain = *spec;
     plain.zero_pad = false;
     out_padded(o, &plain, "", s, len);
+}
+
+/* Fixed-point %f: integer part, '.', then the fraction times 10^prec rounded half up (in
+ * double arithmetic, so exact ties round away from zero); a carry goes into the integer part
+ * (9.9996 -> "10.000"). NaN prints "nan"; infinities and magnitudes beyond FMT_FLOAT_MAX
+ * "inf" with their sign, space-padded even under the '0' flag as C pads them. */
+static void out_float(struct fmt_out *o, const struct fmt_spec *spec, double v)
+{
+    bool negative = v < 0;      /* false for NaN and -0.0, which print unsigned */
+    if (negative)
+        v = -v;
+    if (v != v || v > FMT_FLOAT_MAX) {
+        struct fmt_spec word = *spec;
+        word.zero_pad = false;
+        out_padded(o, &word, negative ? "-" : "", v != v ? "nan" : "inf", 3);
+        return;
+    }
+    int prec = spec->precision < 0 ? FMT_FLOAT_PREC_DEFAULT : spec->precision;
+    uint64_t scale = 1;
+    for (int i = 0; i < prec; i++)
+        scale *= 10;
+    uint64_t ip = (uint64_t)v;
+    uint64_t frac = (uint64_t)((v - (double)ip) * (double)scale + 0.5);
+    if (frac >= scale) {
+        ip++;
+        frac -= scale;
+    }
+    char buf[FMT_FLOAT_CHARS];
+    char *end = buf + sizeof buf, *p = end;
+    if (prec > 0) {
+        for (int i = 0; i < prec; i++, frac /= 10)
+            *--p = (char)('0' + frac % 10);
+        *--p = '.';
+    }
+    p = utoa(ip, 10, false, p);
+    out_padded(o, spec, negative ? "-" : "", p, (size_t)(end - p));
 }
 
 static void out_pointer(struct fmt_out *o, const struct fmt_spec *spec, const void *p)
@@ -125,10 +166,11 @@ static void out_pointer(struct fmt_out *o, const struct fmt_spec *spec, const vo
     out_number(o, &ptr, (uint64_t)(uintptr_t)p, false, "0x");
 }
 
-/* Parses flags, width and length after '%'; returns the pointer at the conversion char. */
+/* Parses flags, width, precision and length after '%'; returns the pointer at the
+ * conversion char. */
 static const char *parse_spec(const char *f, struct fmt_spec *spec, va_list *ap)
 {
-    *spec = (struct fmt_spec){0};
+    *spec = (struct fmt_spec){.precision = -1};
     for (;; f++) {
         if (*f == '0')
             spec->zero_pad = true;
@@ -148,6 +190,20 @@ static const char *parse_spec(const char *f, struct fmt_spec *spec, va_list *ap)
     }
     while (*f >= '0' && *f <= '9')
         spec->width = spec->width * 10 + (unsigned)(*f++ - '0');
+    if (*f == '.') {        /* kept at most FMT_FLOAT_PREC_MAX, the most %f prints */
+        if (*++f == '*') {
+            int p = va_arg(*ap, int);   /* negative: as if none was given (C11 7.21.6.1p5) */
+            spec->precision = p < 0 ? -1 : p > FMT_FLOAT_PREC_MAX ? FMT_FLOAT_PREC_MAX : p;
+            f++;
+        } else {
+            spec->precision = 0;
+            for (; *f >= '0' && *f <= '9'; f++) {
+                spec->precision = spec->precision * 10 + (*f - '0');
+                if (spec->precision > FMT_FLOAT_PREC_MAX)
+                    spec->precision = FMT_FLOAT_PREC_MAX;
+            }
+        }
+    }
     if (*f == 'z') {
         spec->length = 3;
         f++;
@@ -162,9 +218,12 @@ static const char *parse_spec(const char *f, struct fmt_spec *spec, va_list *ap)
     return f;
 }
 
-/* Emits one conversion; returns false if the conversion character is unknown. */
+/* Emits one conversion; returns false if the conversion character is unknown, or if it has
+ * a precision and is not f. */
 static bool out_conversion(struct fmt_out *o, const struct fmt_spec *spec, va_list *ap)
 {
+    if (spec->precision >= 0 && spec->conv != 'f')
+        return false;
     switch (spec->conv) {
     case 'd': case 'i': out_signed(o, spec, arg_signed(spec, ap)); return true;
     case 'u': case 'x': case 'X': out_number(o, spec, arg_unsigned(spec, ap), false, "");
@@ -178,6 +237,7 @@ static bool out_conversion(struct fmt_out *o, const struct fmt_spec *spec, va_li
     }
     case 's': out_string(o, spec, va_arg(*ap, const char *)); return true;
     case 'p': out_pointer(o, spec, va_arg(*ap, const void *)); return true;
+    case 'f': out_float(o, spec, va_arg(*ap, double)); return true;
     case '%': out_char(o, '%'); return true;
     default: return false;
     }

@@ -1,6 +1,9 @@
 /* Start-up steps shared by the i686 and x86-64 kernel_main (contract in startup.h). */
 #include "kernel/core/startup.h"
 
+#include <string.h>
+
+
 #include <fluid/kernel_header.h>
 
 #include "kernel/core/arch.h"
@@ -113,15 +116,9 @@ bool startup_test_option(const char *const *stage_tests, size_t count)
     if (!test)
         return true;
     kprintf("test: %s\n", test);
-    for (size_t i = 0; i < count; i++) {
-        const char *a = test, *b = stage_tests[i];
-        while (*a && *a == *b) {
-            a++;
-            b++;
-        }
-        if (*a == *b)
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(test, stage_tests[i]) == 0)
             return true;                /* a stage runs it */
-    }
     if (cmdline_has("test=divide-error"))
         arch_test_divide_error();
     else if (cmdline_has("test=stack-overflow"))

@@ -4,8 +4,12 @@
  * and in the host tests and fuzzer. Every on-disk value is checked before it is used. */
 #include "kernel/fs/fat16.h"
 
+#include <string.h>
+
 #include "kernel/core/log.h"
 #include "kernel/fs/mbr.h"
+#include "kernel/lib/ascii.h"
+#include "kernel/lib/bytes.h"
 
 /* Boot sector and BPB (fatgen103 §3.1 "Boot Sector and BPB"), offsets in bytes. */
 #define BS_jmpBoot          0       /* jump to boot code: EB xx 90 or E9 xx xx (3 bytes) */
@@ -62,17 +66,7 @@
 #define SECTOR              BLOCKDEV_SECTOR_SIZE
 
 /* ------------------------------------------------------------------------------------------
- * Little-endian readers and the one-sector cache. */
-
-static uint16_t ld16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
+ * The one-sector cache. */
 
 /* Makes fs->cache hold sector lba of the device. */
 static enum fat16_err cache_load(struct fat16 *fs, uint64_t lba)
@@ -85,14 +79,6 @@ static enum fat16_err cache_load(struct fat16 *fs, uint64_t lba)
     fs->cache_lba = lba;
     fs->cache_valid = true;
     return FAT16_OK;
-}
-
-static void copy_bytes(void *dst, const void *src, uint32_t n)
-{
-    uint8_t *d = dst;
-    const uint8_t *s = src;
-    while (n--)
-        *d++ = *s++;
 }
 
 const char *fat16_strerror(enum fat16_err err)
@@ -425,23 +411,18 @@ static enum fat16_err dir_entry(struct fat16_file *f, const uint8_t **e)
     return FAT16_OK;
 }
 
-static char upper(char c)
-{
-    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
-}
-
 /* Converts an entry's 11-byte name to "NAME.EXT". */
 static void entry_name(const uint8_t *e, char out[FAT16_NAME_MAX])
 {
     int n = 0;
     for (int i = 0; i < DIR_BASE_LEN && e[DIR_Name + i] != NAME_PAD; i++)
-        out[n++] = upper((char)e[DIR_Name + i]);
+        out[n++] = ascii_upper((char)e[DIR_Name + i]);
     if (e[DIR_Name] == DIR_NAME_KANJI_E5)
         out[0] = (char)DIR_NAME_DELETED;
     if (e[DIR_Name + DIR_BASE_LEN] != NAME_PAD)
         out[n++] = '.';
     for (int i = DIR_BASE_LEN; i < DIR_NAME_LEN && e[DIR_Name + i] != NAME_PAD; i++)
-        out[n++] = upper((char)e[DIR_Name + i]);
+        out[n++] = ascii_upper((char)e[DIR_Name + i]);
     out[n] = '\0';
 }
 
@@ -548,7 +529,7 @@ static enum fat16_err make_83(const char *s, uint32_t len, uint8_t raw[DIR_NAME_
     for (; i < len && s[i] != '.'; i++, n++) {
         if (n >= DIR_BASE_LEN || !name_char_ok(s[i]))
             return FAT16_E_BAD_PATH;
-        raw[n] = (uint8_t)upper(s[i]);
+        raw[n] = (uint8_t)ascii_upper(s[i]);
     }
     if (n == 0)
         return FAT16_E_BAD_PATH;
@@ -557,7 +538,7 @@ static enum fat16_err make_83(const char *s, uint32_t len, uint8_t raw[DIR_NAME_
     for (i++, n = DIR_BASE_LEN; i < len; i++, n++) {
         if (n >= DIR_NAME_LEN || !name_char_ok(s[i]))
             return FAT16_E_BAD_PATH;
-        raw[n] = (uint8_t)upper(s[i]);
+        raw[n] = (uint8_t)ascii_upper(s[i]);
     }
     return FAT16_OK;
 }
@@ -565,7 +546,7 @@ static enum fat16_err make_83(const char *s, uint32_t len, uint8_t raw[DIR_NAME_
 static bool name_equal(const uint8_t *e, const uint8_t raw[DIR_NAME_LEN])
 {
     for (int i = 0; i < DIR_NAME_LEN; i++)
-        if (upper((char)e[DIR_Name + i]) != (char)raw[i])
+        if (ascii_upper((char)e[DIR_Name + i]) != (char)raw[i])
             return false;
     return true;
 }
@@ -686,7 +667,7 @@ static enum fat16_err read_piece(struct fat16_file *f, uint8_t *buf, uint32_t n,
             n = SECTOR - in_sector;
         if ((err = cache_load(fs, lba)) != FAT16_OK)
             return err;
-        copy_bytes(buf, fs->cache + in_sector, n);
+        memcpy(buf, fs->cache + in_sector, n);
     }
     *got = n;
     return FAT16_OK;

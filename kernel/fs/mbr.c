@@ -4,6 +4,7 @@
 #include "kernel/fs/mbr.h"
 
 #include "kernel/core/log.h"
+#include "kernel/lib/bytes.h"
 
 #define MBR_TABLE_OFFSET        446     /* first partition entry */
 #define MBR_ENTRY_SIZE          16
@@ -19,11 +20,6 @@
 
 #define PE_BOOT_ACTIVE          0x80
 #define PE_BOOT_INACTIVE        0x00
-
-static uint32_t ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 const char *mbr_strerror(enum mbr_err err)
 {

@@ -287,13 +287,10 @@ enum llm_err llm_generate(struct llm_engine *e, const struct llm_gen_params *p,
 void llm_print_summary(const struct llm_engine *e, const struct llm_gen_params *p,
                        const struct llm_gen_result *r);
 
-/* ---- formatting (no stdio here) ----------------------------------------------------- */
+/* ---- output (no stdio here; formatting is kernel/core/format.h) ------------------------ */
 
-/* snprintf subset: %s %c %d %u %x %ld %lu %lld %llu %zu, and %.Nf (N <= 9). Returns the
- * length written (truncated to cap - 1, always NUL-terminated when cap > 0). */
-size_t llm_fmt(char *buf, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Formats one "llm: ..." diagnostic line and sends it to LLM_OUT_DIAG (io may be NULL). */
+/* Formats one "llm: ..." diagnostic line (at most 255 bytes with its newline; a longer
+ * message is cut) and sends it to LLM_OUT_DIAG (io may be NULL). */
 void llm_diag(const struct llm_io *io, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void llm_text(const struct llm_io *io, const char *s);

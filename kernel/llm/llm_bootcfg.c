@@ -3,6 +3,8 @@
  * blank lines and lines starting with '#' are ignored; CR before LF is accepted. Keys and
  * defaults are listed in docs/llm.md. The kernel reads the file from the FAT16 partition
  * and hands the bytes here; nothing in this file does I/O, so it is host-tested. */
+#include "kernel/core/format.h"
+#include "kernel/lib/ascii.h"
 #include "kernel/llm/llm_impl.h"
 
 #define CFG_LINE_MAX        (LLM_CFG_PROMPT_MAX + 64)
@@ -12,18 +14,13 @@
 
 void llm_bootcfg_defaults(struct llm_bootcfg *cfg)
 {
-    llm_memset(cfg, 0, sizeof *cfg);
-    llm_strlcpy(cfg->model, "MODEL.BIN", sizeof cfg->model);
-    llm_strlcpy(cfg->tokenizer, "TOKENIZ.BIN", sizeof cfg->tokenizer);
+    memset(cfg, 0, sizeof *cfg);
+    fmt_snprintf(cfg->model, sizeof cfg->model, "%s", "MODEL.BIN");
+    fmt_snprintf(cfg->tokenizer, sizeof cfg->tokenizer, "%s", "TOKENIZ.BIN");
     cfg->steps = 256;         /* run.c's default */
     cfg->temperature = 1.0f;  /* run.c's default */
     cfg->topp = 0.9f;         /* run.c's default */
     cfg->seed = 0;            /* run.c: 0 means "seed from the clock" */
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t';
 }
 
 /* Unsigned decimal integer, the whole string, no overflow. */
@@ -96,9 +93,10 @@ static const char *const key_names[KEY_COUNT] = {
     "model", "tokenizer", "prompt", "steps", "temperature", "topp", "seed",
 };
 
+/* False for an empty name or one that does not fit (dst then holds it cut short). */
 static bool set_name(char *dst, const char *v)
 {
-    return *v && llm_strlcpy(dst, v, LLM_CFG_NAME_MAX);
+    return *v && fmt_snprintf(dst, LLM_CFG_NAME_MAX, "%s", v) < LLM_CFG_NAME_MAX;
 }
 
 /* Stores one value; false if it is malformed or out of range. */
@@ -136,13 +134,13 @@ static bool set_value(struct llm_bootcfg *cfg, enum cfg_key key, const char *v)
     return false;
 }
 
-/* Trims blanks at both ends in place; returns the new start. */
+/* Trims blanks (ascii_is_space) at both ends in place; returns the new start. */
 static char *trim(char *s)
 {
-    while (is_space(*s))
+    while (ascii_is_space(*s))
         s++;
-    size_t n = llm_strlen(s);
-    while (n && is_space(s[n - 1]))
+    size_t n = strlen(s);
+    while (n && ascii_is_space(s[n - 1]))
         s[--n] = '\0';
     return s;
 }
@@ -153,17 +151,15 @@ static enum llm_err parse_line(struct llm_bootcfg *cfg, char *line, int lineno,
     char *s = trim(line);
     if (*s == '\0' || *s == '#')
         return LLM_OK;
-    char *eq = s;
-    while (*eq && *eq != '=')
-        eq++;
-    if (*eq != '=') {
+    char *eq = strchr(s, '=');
+    if (!eq) {
         llm_diag(io, "config: line %d: no '=' in \"%s\"", lineno, s);
         return LLM_E_CONFIG;
     }
     *eq = '\0';
     char *key = trim(s), *value = trim(eq + 1);
     int k = 0;
-    while (k < KEY_COUNT && llm_strcmp(key, key_names[k]) != 0)
+    while (k < KEY_COUNT && strcmp(key, key_names[k]) != 0)
         k++;
     if (k == KEY_COUNT) {
         llm_diag(io, "config: line %d: unknown key \"%s\"", lineno, key);

@@ -118,11 +118,11 @@ static void quantize(int8_t *xq, float *xs, const float *x, int n, int gs)
         const float *xg = x + g * gs;
         float wmax = 0.0f;
         for (int i = 0; i < gs; i++)
-            if (llm_fabsf(xg[i]) > wmax)
-                wmax = llm_fabsf(xg[i]);
+            if (fabsf(xg[i]) > wmax)
+                wmax = fabsf(xg[i]);
         float scale = wmax / Q8_MAX;
         xs[g] = scale;
-        bool usable = scale > 0.0f && llm_isfinite(scale); /* all-zero or inf group */
+        bool usable = scale > 0.0f && isfinite(scale); /* all-zero or inf group */
         for (int i = 0; i < gs; i++)
             xq[g * gs + i] = usable ? round_q8(xg[i] / scale) : 0;
     }

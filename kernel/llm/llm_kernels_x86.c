@@ -8,6 +8,7 @@
 #include <cpuid.h>
 #include <immintrin.h>
 
+#include "kernel/arch/x86/cpuid.h"
 #include "kernel/llm/llm_impl.h"
 
 #define CPUID_1_ECX_FMA      (1u << 12)
@@ -196,13 +197,6 @@ static const struct llm_kernels kernels_avx2 = {
     .matmul_f32 = matmul_f32_avx2,
     .matmul_q8 = matmul_q8_avx2,
 };
-
-static uint64_t read_xcr0(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    return ((uint64_t)hi << 32) | lo;
-}
 
 static bool have_avx2_fma(void)
 {

@@ -229,7 +229,7 @@ static enum llm_err check_group(const struct llm_model *m, const struct llm_io *
 static enum llm_err parse_v12(struct llm_model *m, const uint8_t *p, size_t len,
                               const struct llm_io *io)
 {
-    uint32_t magic = llm_ld32(p + HDR_MAGIC);
+    uint32_t magic = ld32(p + HDR_MAGIC);
     int32_t version = llm_ld32s(p + HDR_VERSION);
     if (magic != LLM_MAGIC) {
         llm_diag(io, "model: magic 0x%x is not 0x%x", magic, LLM_MAGIC);
@@ -281,7 +281,7 @@ static enum llm_err parse_header(struct llm_model *m, const uint8_t *p, size_t l
         return LLM_E_TRUNCATED;
     }
     /* A version-0 file starts with dim, which never equals the magic (> LLM_MAX_DIM). */
-    if (llm_ld32(p) == LLM_MAGIC)
+    if (ld32(p) == LLM_MAGIC)
         return parse_v12(m, p, len, io);
     return parse_v0(m, p, io);
 }
@@ -290,7 +290,7 @@ enum llm_err llm_model_load(struct llm_model *m, const void *file, size_t len,
                             const struct llm_io *io)
 {
     const uint8_t *p = file;
-    llm_memset(m, 0, sizeof *m);
+    memset(m, 0, sizeof *m);
     if (!file || (uintptr_t)file % FILE_ALIGN) {
         llm_diag(io, "model: buffer %s", file ? "is not 4-byte aligned" : "is NULL");
         return file ? LLM_E_ALIGN : LLM_E_ARG;

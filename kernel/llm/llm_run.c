@@ -3,6 +3,7 @@
  * are forced while the model runs over them, then sampled tokens follow until `steps`
  * positions have run or BOS is sampled; each token's text streams out as it is produced.
  * Timing, as run.c: from the first emitted token to the end, (positions - 1) tokens. */
+#include "kernel/core/format.h"
 #include "kernel/llm/llm_impl.h"
 
 #define SUMMARY_MAX     512     /* one JSON line */
@@ -12,7 +13,7 @@ enum llm_err llm_engine_init(struct llm_engine *e, const void *model, size_t mod
                              const void *tokenizer, size_t tok_len, struct llm_arena *arena,
                              const struct llm_kernels *k, const struct llm_io *io)
 {
-    llm_memset(e, 0, sizeof *e);
+    memset(e, 0, sizeof *e);
     if (io)
         e->io = *io;
     e->kernels = k ? k : llm_kernels_best();
@@ -53,7 +54,7 @@ static void finish_timing(struct llm_gen_result *r, const struct llm_clock *cloc
 static int32_t *encode_prompt(struct llm_engine *e, const char *prompt,
                               struct llm_arena *arena, int32_t *n, enum llm_err *err)
 {
-    size_t len = llm_strlen(prompt);
+    size_t len = strlen(prompt);
     if (len > (size_t)INT32_MAX - 3) {
         *err = LLM_E_ARG;
         return NULL;
@@ -83,7 +84,7 @@ enum llm_err llm_generate(struct llm_engine *e, const struct llm_gen_params *p,
     struct llm_sampler smp;
     enum llm_err err;
     int32_t n_prompt = 0;
-    llm_memset(r, 0, sizeof *r);
+    memset(r, 0, sizeof *r);
     size_t mark = arena->used; /* prompt ids and sampler buffers are per run */
     int32_t *prompt = encode_prompt(e, p->prompt ? p->prompt : "", arena, &n_prompt, &err);
     if (prompt)
@@ -128,7 +129,7 @@ void llm_print_summary(const struct llm_engine *e, const struct llm_gen_params *
 {
     char line[SUMMARY_MAX];
     const struct llm_config *c = &e->model.c;
-    llm_fmt(line, sizeof line,
+    fmt_snprintf(line, sizeof line,
             "{\"llm\": {\"format\": \"%s\", \"dim\": %d, \"n_layers\": %d, \"vocab_size\": %d, "
             "\"kernels\": \"%s\", \"temperature\": %.3f, \"topp\": %.3f, \"seed\": %llu, "
             "\"prompt_tokens\": %d, \"positions\": %d, \"generated\": %d, \"cycles\": %llu, "

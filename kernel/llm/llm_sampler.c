@@ -43,8 +43,8 @@ enum llm_err llm_sampler_init(struct llm_sampler *s, int32_t vocab_size, float t
                               float topp, uint64_t seed, struct llm_arena *arena,
                               const struct llm_io *io)
 {
-    llm_memset(s, 0, sizeof *s);
-    if (vocab_size <= 0 || !(temperature >= 0.0f) || !llm_isfinite(temperature) ||
+    memset(s, 0, sizeof *s);
+    if (vocab_size <= 0 || !(temperature >= 0.0f) || !isfinite(temperature) ||
         !(topp == topp) || seed == 0) {
         llm_diag(io, "sampler: vocab_size %d, temperature or top-p invalid, or seed 0",
                  vocab_size);
@@ -99,7 +99,7 @@ static void sort_desc(struct llm_prob_index *a, struct llm_prob_index *tmp, int3
             while (j < hi)
                 tmp[k++] = a[j++];
         }
-        llm_memcpy(a, tmp, (size_t)n * sizeof *a);
+        memcpy(a, tmp, (size_t)n * sizeof *a);
     }
 }
 

@@ -5,6 +5,7 @@
  * token for token, the code is rewritten with bounds checks on every index.
  * File: int32 max_token_length, then vocab_size x {float32 score, int32 len, len bytes}. */
 #include "kernel/llm/llm_impl.h"
+#include "kernel/llm/llm_math.h"
 
 #define TOK_MAX_TOKEN_LENGTH 4096   /* longest piece accepted (Llama 2: 48 bytes) */
 #define TOK_BYTE_FALLBACK    3      /* ids 0-2 are <unk> <s> </s>; byte b is id b + 3 */
@@ -24,13 +25,13 @@ static void sort_ids(int32_t *ids, int32_t *tmp, int32_t n, const char **vocab)
             int32_t hi = lo + 2 * width < n ? lo + 2 * width : n;
             int32_t i = lo, j = mid, k = lo;
             while (i < mid && j < hi)
-                tmp[k++] = llm_strcmp(vocab[ids[j]], vocab[ids[i]]) < 0 ? ids[j++] : ids[i++];
+                tmp[k++] = strcmp(vocab[ids[j]], vocab[ids[i]]) < 0 ? ids[j++] : ids[i++];
             while (i < mid)
                 tmp[k++] = ids[i++];
             while (j < hi)
                 tmp[k++] = ids[j++];
         }
-        llm_memcpy(ids, tmp, (size_t)n * sizeof *ids);
+        memcpy(ids, tmp, (size_t)n * sizeof *ids);
     }
 }
 
@@ -46,7 +47,7 @@ static enum llm_err load_entry(struct llm_tokenizer *t, const uint8_t *p, size_t
     float score = llm_ldf32(p + *off);
     int32_t n = llm_ld32s(p + *off + 4);
     *off += 8;
-    if (!llm_isfinite(score)) {
+    if (!isfinite(score)) {
         llm_diag(io, "tokenizer: entry %d score is not finite", id);
         return LLM_E_TOKENIZER;
     }
@@ -63,9 +64,9 @@ static enum llm_err load_entry(struct llm_tokenizer *t, const uint8_t *p, size_t
         llm_diag(io, "tokenizer: out of memory at entry %d", id);
         return LLM_E_NOMEM;
     }
-    llm_memcpy(s, p + *off, (size_t)n);
+    memcpy(s, p + *off, (size_t)n);
     /* pieces are C strings in run.c; an embedded NUL would silently shorten one */
-    if (llm_strlen(s) != (size_t)n) {
+    if (strlen(s) != (size_t)n) {
         llm_diag(io, "tokenizer: entry %d contains a NUL byte", id);
         return LLM_E_TOKENIZER;
     }
@@ -115,7 +116,7 @@ enum llm_err llm_tokenizer_load(struct llm_tokenizer *t, const void *file, size_
                                 const struct llm_io *io)
 {
     const uint8_t *p = file;
-    llm_memset(t, 0, sizeof *t);
+    memset(t, 0, sizeof *t);
     if (!file || vocab_size <= 0) {
         llm_diag(io, "tokenizer: no file or vocab_size %d", vocab_size);
         return LLM_E_ARG;
@@ -154,12 +155,12 @@ static int32_t lookup(const struct llm_tokenizer *t, const char *str)
     int32_t lo = 0, hi = t->vocab_size; /* answer in [lo, hi) */
     while (lo < hi) {
         int32_t mid = lo + (hi - lo) / 2;
-        if (llm_strcmp(t->vocab[t->sorted[mid]], str) < 0)
+        if (strcmp(t->vocab[t->sorted[mid]], str) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo < t->vocab_size && llm_strcmp(t->vocab[t->sorted[lo]], str) == 0)
+    if (lo < t->vocab_size && strcmp(t->vocab[t->sorted[lo]], str) == 0)
         return t->sorted[lo];
     return TOK_NO_ID;
 }
@@ -233,10 +234,12 @@ static bool merge_best(const struct llm_tokenizer *t, struct token_buf *b)
     float best_score = TOK_MERGE_NONE;
     int32_t best_id = TOK_NO_ID, best_idx = -1;
     for (int32_t i = 0; i + 1 < b->n; i++) {
+        /* both pieces are at most max_token_length bytes (load_entry): merge_buf holds them */
         char *buf = t->merge_buf;
-        size_t la = llm_strlen(t->vocab[b->ids[i]]);
-        llm_memcpy(buf, t->vocab[b->ids[i]], la);
-        llm_strlcpy(buf + la, t->vocab[b->ids[i + 1]], t->max_token_length + 1);
+        const char *left = t->vocab[b->ids[i]], *right = t->vocab[b->ids[i + 1]];
+        size_t la = strlen(left), lb = strlen(right);
+        memcpy(buf, left, la);
+        memcpy(buf + la, right, lb + 1);
         int32_t id = lookup(t, buf);
         if (id != TOK_NO_ID && t->scores[id] > best_score) {
             best_score = t->scores[id];

@@ -22,7 +22,6 @@
 #define ARENA_SLACK         (256u * 1024u)  /* sampler buffers, prompt ids, alignment */
 #define ARENA_PER_VOCAB     64u             /* tokenizer piece copies and sorted ids */
 #define ARENA_SAMPLER_PER_VOCAB (2u * sizeof(struct llm_prob_index))
-#define LINE_MAX            160
 #define LOGITS_SHOWN        8
 #define IDS_PER_LINE_CHUNK  16
 
@@ -113,14 +112,10 @@ static void print_logits(const struct llm_engine *e, const struct llm_gen_result
         sum += lg[i];
         abs_sum += lg[i] < 0 ? -lg[i] : lg[i];
     }
-    char line[LINE_MAX];
     kprintf("{\"llm_logits\": {\"position\": %d, \"first\": [", r->positions - 1);
-    for (int i = 0; i < LOGITS_SHOWN && i < e->model.c.vocab_size; i++) {
-        llm_fmt(line, sizeof line, i ? ", %.6f" : "%.6f", (double)lg[i]);
-        kprintf("%s", line);
-    }
-    llm_fmt(line, sizeof line, "], \"sum\": %.6f, \"abs_sum\": %.6f}}\n", sum, abs_sum);
-    kprintf("%s", line);
+    for (int i = 0; i < LOGITS_SHOWN && i < e->model.c.vocab_size; i++)
+        kprintf(i ? ", %.6f" : "%.6f", (double)lg[i]);
+    kprintf("], \"sum\": %.6f, \"abs_sum\": %.6f}}\n", sum, abs_sum);
 }
 
 /* Engine, generation and summaries over loaded files. */

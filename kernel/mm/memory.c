@@ -2,6 +2,8 @@
  * stage that hands the ranges to kernel/mm/heap.c is kernel/mm/memory_stage.c. */
 #include "kernel/mm/memory.h"
 
+#include "kernel/core/e820.h"
+
 /* Removes [cut_base, cut_end) from the set r[0..n). Returns the new count, or -1 if a split
  * would need more than cap entries. */
 static int subtract(struct mem_range *r, int n, int cap, uint64_t cut_base, uint64_t cut_end)
@@ -62,12 +64,11 @@ static int add(struct mem_range *r, int n, int cap, uint64_t base, uint64_t end)
     return n + shift;
 }
 
+/* The entry's end, at most limit (what we address). */
 static uint64_t entry_end(const struct e820_entry *e, uint64_t limit)
 {
-    uint64_t end = e->base + e->length;
-    if (end < e->base || end > limit)       /* wraps past 2^64, or beyond what we address */
-        end = limit;
-    return end;
+    uint64_t end = e820_entry_end(e);
+    return end < limit ? end : limit;
 }
 
 enum memory_err memory_heap_ranges(const struct boot_info *bi, uint64_t kernel_start,

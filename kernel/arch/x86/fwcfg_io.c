@@ -1,6 +1,8 @@
 /* fw_cfg through the legacy I/O ports (QEMU docs/specs/fw_cfg.txt): a 16-bit selector write
  * to port 0x510, then byte reads from 0x511. Without the device the data port floats high,
  * so the "QEMU" signature check fails and we report the file as absent. */
+#include <string.h>
+
 #include "kernel/core/arch.h"
 #include "kernel/drivers/fwcfg.h"
 #include "kernel/arch/x86/io.h"
@@ -29,10 +31,7 @@ static bool fwcfg_present(void)
     uint8_t sig[FW_CFG_SIG_BYTES];
     fwcfg_select(FW_CFG_SIGNATURE);
     fwcfg_port_read(NULL, sig, sizeof sig);
-    for (size_t i = 0; i < sizeof sig; i++)
-        if (sig[i] != (uint8_t)fw_cfg_signature[i])
-            return false;
-    return true;
+    return memcmp(sig, fw_cfg_signature, sizeof sig) == 0;
 }
 
 bool fwcfg_read_file(const char *name, char *buf, size_t cap)

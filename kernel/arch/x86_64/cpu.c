@@ -20,13 +20,6 @@ bool arch_cpuid_supported(void)
     return true;
 }
 
-static uint64_t read_xcr0(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 /* Records and logs what entry.asm set up; changes nothing. */
 void cpu_enable_fpu_sse(void)
 {

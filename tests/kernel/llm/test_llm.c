@@ -1,7 +1,7 @@
 /* Host unit tests of kernel/llm: model header validation (every rule, on hand-built files),
  * tokenizer validation, encoding and decoding on a hand-made vocabulary, the sampler, the
  * boot configuration parser, SIMD kernels against the scalar ones, the arena and the
- * formatter. Built with ASan+UBSan: a bad file must give its error code, never a fault.
+ * diagnostic lines (formatting itself is tests/kernel/core/test_format.c). Built with ASan+UBSan: a bad file must give its error code, never a fault.
  * Golden outputs on real models are in tests/llm/test_llm_reference.py. */
 #include <math.h>
 #include <stdlib.h>
@@ -445,7 +445,7 @@ TEST(kernels_q8_match_scalar)
     free(wq);
 }
 
-/* ---- arena and formatter ---------------------------------------------------------------- */
+/* ---- arena and diagnostics -------------------------------------------------------------- */
 
 TEST(arena_alignment_and_exhaustion)
 {
@@ -459,15 +459,18 @@ TEST(arena_alignment_and_exhaustion)
     CHECK(a.used <= a.size);
 }
 
-TEST(fmt_subset)
+TEST(diag_lines)
 {
-    char b[64];
-    llm_fmt(b, sizeof b, "%s=%d,%u,%x,%lld,%zu", "k", -5, 7u, 255u, -9000000000ll, (size_t)3);
-    CHECK_STREQ(b, "k=-5,7,ff,-9000000000,3");
-    llm_fmt(b, sizeof b, "%.3f|%.0f|%.2f", 3.14159, 2.5, -0.004);
-    CHECK_STREQ(b, "3.142|3|-0.00");
-    CHECK_EQ_U64(llm_fmt(b, 4, "abcdef"), 3);
-    CHECK_STREQ(b, "abc");
+    llm_diag(&io, "x=%d %s %.2f %zu", -5, "ab", 2.346, (size_t)7);
+    CHECK_STREQ(last_diag, "llm: x=-5 ab 2.35 7\n");
+    char big[400];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    llm_diag(&io, "%s", big);                       /* cut to 255 bytes, newline kept */
+    CHECK_EQ_U64(strlen(last_diag), 255);
+    CHECK(strncmp(last_diag, "llm: aaa", 8) == 0);
+    CHECK_STREQ(last_diag + 249, "aaaaa\n");
+    llm_diag(NULL, "no io");                       /* nowhere to go: no crash */
 }
 
 int main(void)
@@ -487,6 +490,6 @@ int main(void)
     RUN(kernels_f32_match_scalar);
     RUN(kernels_q8_match_scalar);
     RUN(arena_alignment_and_exhaustion);
-    RUN(fmt_subset);
+    RUN(diag_lines);
     return check_summary();
 }
