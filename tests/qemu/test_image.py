@@ -118,8 +118,8 @@ def test_asm_offsets_do_not_depend_on_the_target():
     with tempfile.TemporaryDirectory() as tmp:
         asm = os.path.join(tmp, "o.s")
         inc = os.path.join(tmp, "o.inc")
-        subprocess.run(["clang", "--target=x86_64-elf", "-ffreestanding", "-Iinclude", "-S",
-                        "-o", asm, "boot/asm-offsets.c"], cwd=ROOT, check=True)
+        subprocess.run(["clang", "--target=x86_64-elf", "-ffreestanding", "-I.", "-Iinclude",
+                        "-S", "-o", asm, "boot/asm-offsets.c"], cwd=ROOT, check=True)
         subprocess.run([sys.executable, "tools/gen_asm_offsets.py", asm, inc], cwd=ROOT,
                        check=True)
         assert layout.load(inc) == L
