@@ -62,6 +62,8 @@ $(ASM_OFFSETS): boot/asm-offsets.c $(wildcard include/fluid/*.h) tools/gen_asm_o
 	@mkdir -p $(@D)
 	$(CC) $(I686_CFLAGS) -MT $@ -S -o $(GEN)/asm-offsets.s $<
 	$(PYTHON) tools/gen_asm_offsets.py $(GEN)/asm-offsets.s $@
+# The Python tools read their C constants from this build's file (tools/fluid/layout.py).
+export FLUID_ASM_OFFSETS := $(abspath $(ASM_OFFSETS))
 
 -include mk/*.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

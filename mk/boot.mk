@@ -17,7 +17,7 @@ $(STAGE2_BIN): boot/stage2.asm $(STAGE2_INCS) $(ASM_OFFSETS)
 	$(NASM) -f bin -I$(GEN)/ -Iboot/ -l $(@:.bin=.lst) -o $@ $<
 
 # fluid.img: MBR + stage2 + kernel in the 1 MiB boot area, then the FAT16 partition.
-$(IMAGE): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL_IMG) tools/mkimage.py tools/layout.py $$(IMAGE_DEPS)
+$(IMAGE): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL_IMG) tools/mkimage.py tools/fluid/layout.py $$(IMAGE_DEPS)
 	$(PYTHON) tools/mkimage.py --offsets $(ASM_OFFSETS) --stage1 $(STAGE1_BIN) \
 	    --stage2 $(STAGE2_BIN) --kernel $(KERNEL_IMG) --fat-mib $(FAT_MIB) \
 	    $(addprefix --dir ,$(IMAGE_DIRS)) $(addprefix --file ,$(IMAGE_FILES)) $@

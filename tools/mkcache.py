@@ -20,8 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import modfmt  # noqa: E402
+from fluid import modfmt
 
 CACHE_DIR = "/CACHE/I686"           # kernel/bench/cache.h CACHE_DIR
 CACHE_BASE_LEN = 8                  # kernel/bench/cache.h CACHE_BASE_LEN

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-import layout
+from fluid import layout
 
 BOOT_SIGNATURE = 0xAA55
 PARTITION_TABLE_OFFSET = 446        # MBR: four 16-byte entries, then the signature at 510
@@ -117,7 +117,10 @@ def main():
     args = ap.parse_args()
     if args.fat_mib < MIN_FAT16_MIB:
         fail(f"--fat-mib {args.fat_mib} is too small for FAT16 (at least {MIN_FAT16_MIB})")
-    L = layout.load(args.offsets)
+    try:
+        L = layout.load(args.offsets)
+    except layout.LayoutError as e:
+        fail(str(e))
     area, fat_sectors = build_boot_area(args, L)
     out_dir = os.path.dirname(os.path.abspath(args.out))
     with tempfile.NamedTemporaryFile(dir=out_dir, delete=False) as tmp:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import zlib
 
-import layout
+from fluid import layout
 
 
 def fail(msg):
@@ -75,7 +75,10 @@ def main():
     ap.add_argument("raw")
     ap.add_argument("out")
     args = ap.parse_args()
-    L = layout.load(args.offsets)
+    try:
+        L = layout.load(args.offsets)
+    except layout.LayoutError as e:
+        fail(str(e))
     with open(args.raw, "rb") as f:
         raw = f.read()
     entry, syms = elf_entry_and_symbols(args.elf, ["__image_end", "__kernel_end"])

@@ -14,8 +14,8 @@ import sys
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, TOOLS)
-import mkmod  # noqa: E402
-import modfmt  # noqa: E402
+from fluid import modbuild as mkmod  # noqa: E402
+from fluid import modfmt  # noqa: E402
 
 CC, LD = "clang", "ld.lld"
 PGO_DIR = os.path.join(ROOT, "build", "pgo")

@@ -10,13 +10,10 @@ between __pgo_* symbols, so this file is what the runtime's writer would have pr
 32-bit records (i686): NameRef u64, FuncHash u64, CounterPtr u32 (relative to the record,
 raw version 8), FunctionPointer u32, Values u32, NumCounters u32, NumValueSites u16[2],
 padded to 40 bytes (INSTR_PROF_DATA_ALIGNMENT 8)."""
-import os
 import struct
 import subprocess
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mkmod  # noqa: E402
+from fluid import modbuild
 
 # INSTR_PROF_RAW_MAGIC_32: 0xff 'l' 'p' 'r' 'o' 'f' 'R' 0x81
 RAW_MAGIC_32 = (0xFF << 56 | ord("l") << 48 | ord("p") << 40 | ord("r") << 32 |
@@ -35,7 +32,7 @@ class ProfrawError(Exception):
 
 def symbols(elf_bytes):
     """{name: value} of an ELF32 symbol table."""
-    secs = mkmod.sections(elf_bytes)
+    secs = modbuild.sections(elf_bytes)
     out = {}
     for s in secs:
         if s["type"] != SHT_SYMTAB:

@@ -10,9 +10,9 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from fluid import modfmt
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import modfmt  # noqa: E402
 import profile as fluid_profile  # noqa: E402  (tools/profile.py)
 import reference  # noqa: E402
 

@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
 import fatimg  # noqa: E402
 import mkcache  # noqa: E402
-import modfmt  # noqa: E402
+from fluid import modfmt  # noqa: E402
 import pgo_build  # noqa: E402
 import pgo_measure  # noqa: E402
 import profile as fprofile  # noqa: E402

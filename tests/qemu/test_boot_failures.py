@@ -2,12 +2,9 @@
 or reboot loop. Images are derived from the real fluid.img, one defect each, in build/."""
 import os
 import struct
-import sys
 
+from fluid import layout
 from qemu import EXIT_FAILURE, IMAGE, ROOT, boot, check
-
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-import layout  # noqa: E402
 
 L = layout.load(os.path.join(ROOT, "build", "gen", "asm-offsets.inc"))
 SECTOR = L["SECTOR_SIZE"]

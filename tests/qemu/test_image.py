@@ -7,10 +7,10 @@ import subprocess
 import sys
 import tempfile
 
+from fluid import layout
 from qemu import IMAGE, ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
-import layout  # noqa: E402
 import mkkernel  # noqa: E402
 
 OFFSETS = os.path.join(ROOT, "build", "gen", "asm-offsets.inc")

@@ -1,19 +1,68 @@
-"""Fluid's shared layout constants for the Python tools, read from the generated
-build/gen/asm-offsets.inc (itself generated from the C headers in include/fluid/), so the
-tools, the boot code and the kernel share one definition."""
+"""The C constants the host tools share with the boot code and the kernel: struct offsets,
+the disk layout, the module format, the module cache's names, the MBR and FAT16 on-disk
+formats. boot/asm-offsets.c exports them from the C headers into build/gen/asm-offsets.inc
+(NASM %define lines, written by tools/gen_asm_offsets.py); this module reads that file, so
+Python never holds a copy of a C number.
+
+    load(path)   the constants of one generated file, as a Layout
+    default()    the current build's file: $FLUID_ASM_OFFSETS (the Makefile exports it for
+                 its BUILD folder), else build/gen/asm-offsets.inc
+
+A Layout is a dict {NAME: int or str}; asking for a name the file lacks raises LayoutError
+naming the file, so a tool and boot/asm-offsets.c cannot silently disagree."""
+import os
 import re
 
+from fluid import ROOT
+
 DEFINE = re.compile(r'^%define\s+(\w+)\s+(?:(-?\d+)|"([^"]*)")\s*$')
+DEFAULT_PATH = os.path.join(ROOT, "build", "gen", "asm-offsets.inc")
+ENV_PATH = "FLUID_ASM_OFFSETS"
+
+
+class LayoutError(Exception):
+    pass
+
+
+class Layout(dict):
+    """{NAME: value} of one generated file; a missing name is an error, not a KeyError."""
+
+    def __init__(self, values, path):
+        super().__init__(values)
+        self.path = path
+
+    def __missing__(self, name):
+        raise LayoutError(f"{name} is not defined in {self.path} "
+                          "(boot/asm-offsets.c exports the C constants the tools use)")
+
+    def prefixed(self, prefix):
+        """{rest of the name: value} of every name starting with prefix."""
+        return {k[len(prefix):]: v for k, v in self.items() if k.startswith(prefix)}
 
 
 def load(path):
-    """Return {NAME: int or str} for every %define in an asm-offsets.inc file."""
+    """The Layout of an asm-offsets.inc file."""
     values = {}
-    with open(path) as f:
-        for line in f:
-            m = DEFINE.match(line)
-            if m:
-                values[m.group(1)] = int(m.group(2)) if m.group(2) else m.group(3)
+    try:
+        with open(path) as f:
+            for line in f:
+                m = DEFINE.match(line)
+                if m:
+                    values[m.group(1)] = int(m.group(2)) if m.group(2) else m.group(3)
+    except FileNotFoundError:
+        raise LayoutError(f"{path} does not exist: run make (it is generated from "
+                          "boot/asm-offsets.c)") from None
     if not values:
-        raise SystemExit(f"layout: no %define lines in {path}")
-    return values
+        raise LayoutError(f"no %define lines in {path}")
+    return Layout(values, path)
+
+
+_loaded = {}
+
+
+def default():
+    """The Layout of the current build (read once per path)."""
+    path = os.environ.get(ENV_PATH) or DEFAULT_PATH
+    if path not in _loaded:
+        _loaded[path] = load(path)
+    return _loaded[path]

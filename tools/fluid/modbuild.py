@@ -1,25 +1,18 @@
-#!/usr/bin/env python3
-"""Build-side tool for benchmark modules (docs/module-format.md).
-
-  mkmod.py flags VARIANT          print the clang flags a variant compiles with
-  mkmod.py pack --variant V --source SRC.c ELF OUT.mod
-                                  turn a module linked by modules/module.ld into a .mod file
-  mkmod.py registry --out FILE.c SRC.c=MOD.mod ...
-                                  generate the kernel's module registry: the .mod bytes
-                                  embedded, with each expected result read from the source
+"""Build-side code for benchmark modules (docs/module-format.md), behind tools/mkmod.py and
+the PGO loop's builds: what a build variant means (flags, tier, CPU features, header flags),
+a linked module ELF checked and turned into a .mod file, the expected answers read from a
+module's source, and the kernel's module registry.
 
 A variant is OPT[-sse2][-pgouse], OPT one of O0 O1 O2 O3 Os Oz (e.g. O2, O3-sse2).
-pack refuses (exit 1, with the reason) an ELF the loader could not run: a relocation other than
-R_386_32 (absolute, fixed up at load) or R_386_PC32/R_386_PLT32 (module-internal, none needed),
-an allocated section the link map does not expect, or sections out of order."""
-import argparse
+Packing refuses (exit 1, with the reason) an ELF the loader could not run: a relocation other
+than R_386_32 (absolute, fixed up at load) or R_386_PC32/R_386_PLT32 (module-internal, none
+needed), an allocated section the link map does not expect, or sections out of order."""
 import os
 import re
 import struct
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import modfmt  # noqa: E402
+from fluid import modfmt
 
 BASE_FLAGS = ["--target=i686-elf", "-march=pentium2", "-ffreestanding", "-fno-builtin",
               "-nostdlib", "-fno-pic", "-fno-stack-protector", "-fno-asynchronous-unwind-tables",
@@ -27,6 +20,8 @@ BASE_FLAGS = ["--target=i686-elf", "-march=pentium2", "-ffreestanding", "-fno-bu
 X87_FLAGS = ["-mno-sse", "-mno-sse2", "-mno-mmx"]
 SSE2_FLAGS = ["-msse", "-msse2", "-mfpmath=sse"]
 BASE_FEATURES = ["fpu", "cmov"]          # -march=pentium2 emits x87 and CMOVcc
+OPT_LEVELS = ("O0", "O1", "O2", "O3", "Os", "Oz")   # clang's; each is a header tier
+VARIANT_BUILD_FLAGS = {"sse2": "sse2", "pgouse": "pgo-use"}   # variant part -> header flag
 
 # ELF32 (System V gABI, "Sections" and "Relocation"; i386 psABI table 2.1 for R_386_*).
 SHT_PROGBITS, SHT_SYMTAB, SHT_NOBITS, SHT_REL, SHT_RELA = 1, 2, 8, 9, 4
@@ -43,30 +38,40 @@ def fail(msg):
 
 
 class Variant:
-    """What one build variant means: flags, tier, features, header build flags."""
+    """What one build variant means: flags, tier, features, header build flags. The flags need
+    no build; tier and build_flags are header numbers, from the generated layout."""
 
     def __init__(self, spec):
         parts = spec.split("-")
-        if parts[0] not in modfmt.TIERS:
-            fail(f"variant {spec!r}: first part must be one of {' '.join(modfmt.TIERS)}")
-        self.spec, self.tier = spec, modfmt.TIERS.index(parts[0])
+        if parts[0] not in OPT_LEVELS:
+            fail(f"variant {spec!r}: first part must be one of {' '.join(OPT_LEVELS)}")
+        self.spec, self.opt = spec, parts[0]
         self.flags = BASE_FLAGS + ["-" + parts[0]]
-        self.features, self.build_flags, self.short = list(BASE_FEATURES), 0, ["-" + parts[0]]
-        extras = parts[1:]
-        for p in extras:
-            if p not in ("sse2", "pgouse"):
+        self.features, self.short = list(BASE_FEATURES), ["-" + parts[0]]
+        self.extras = parts[1:]
+        for p in self.extras:
+            if p not in VARIANT_BUILD_FLAGS:
                 fail(f"variant {spec!r}: unknown part {p!r} (known: sse2, pgouse)")
-        if "sse2" in extras:
+        if "sse2" in self.extras:
             self.flags += SSE2_FLAGS
             self.features += ["sse", "sse2"]
-            self.build_flags |= modfmt.BUILD_FLAGS["sse2"]
             self.short.append("-msse2")
         else:
             self.flags += X87_FLAGS
-        if "pgouse" in extras:
-            self.build_flags |= modfmt.BUILD_FLAGS["pgo-use"]
+        if "pgouse" in self.extras:
             self.short.append("-fprofile-instr-use")
         self.short.append("-march=pentium2")
+
+    @property
+    def tier(self):
+        return modfmt.TIERS.index(self.opt)
+
+    @property
+    def build_flags(self):
+        bits = 0
+        for p in self.extras:
+            bits |= modfmt.BUILD_FLAGS[VARIANT_BUILD_FLAGS[p]]
+        return bits
 
     def cflags(self):
         return " ".join(self.flags)
@@ -168,20 +173,20 @@ def source_facts(path):
 def corrupt(blob, kind):
     """Damage a packed module on purpose, for the bad-module tests."""
     b = bytearray(blob)
-    h = modfmt.HEADER_SIZE
+    h, at = modfmt.HEADER_SIZE, modfmt.OFFSETS
     if kind == "none":
         return bytes(b)
     if kind == "magic":
-        b[0] ^= 0xFF
+        b[at["magic"]] ^= 0xFF
     elif kind == "crc":
         b[h] ^= 0x01                           # body byte: header intact, body CRC wrong
     elif kind == "header_crc":
-        b[8] ^= 0x01                           # name byte, header CRC left stale
+        b[at["name"]] ^= 0x01                  # name byte, header CRC left stale
     elif kind in ("size", "entry", "features"):
-        field = {"size": 40, "entry": 36, "features": 60}[kind]
+        field = {"size": "code_size", "entry": "entry", "features": "required_features"}[kind]
         value = {"size": 0xFFFFFF00, "entry": 0xFFFFFFF0,
                  "features": 1 << modfmt.FEATURES.index("avx2")}[kind]
-        struct.pack_into("<I", b, field, value)
+        struct.pack_into("<I", b, at[field], value)
         b[:h] = modfmt.seal_header(bytes(b[:h]))
     else:
         fail(f"unknown FLUID_CORRUPT kind {kind!r}")
@@ -192,25 +197,26 @@ def module_name(src):
     return os.path.splitext(os.path.basename(src))[0]
 
 
-def cmd_pack(args):
-    v, facts = Variant(args.variant), source_facts(args.source)
-    elf = read_elf(args.elf)
+def pack(variant, source, elf_path, out):
+    """Write out, the .mod file of the module linked as elf_path from source."""
+    v, facts = Variant(variant), source_facts(source)
+    elf = read_elf(elf_path)
     secs = sections(elf)
-    image, code_size, bss_size, align = layout(elf, secs, args.elf)
+    image, code_size, bss_size, align = layout(elf, secs, elf_path)
     entry, = struct.unpack_from("<I", elf, 0x18)
     if entry >= code_size:
-        fail(f"{args.elf}: entry 0x{entry:x} is not in the code (0x{code_size:x} bytes)")
-    relocs = relocations(elf, secs, args.elf)
+        fail(f"{elf_path}: entry 0x{entry:x} is not in the code (0x{code_size:x} bytes)")
+    relocs = relocations(elf, secs, elf_path)
     build_flags = v.build_flags | (modfmt.BUILD_FLAGS["test-only"]
                                    if facts["outcome"] != "value" else 0)
-    blob = modfmt.pack(module_name(args.source), image[:code_size], image[code_size:],
+    blob = modfmt.pack(module_name(source), image[:code_size], image[code_size:],
                        bss_size, relocs, entry, module_version=facts["version"], align=align,
                        features=modfmt.feature_mask(v.features), tier=v.tier,
                        build_flags=build_flags, cflags=" ".join(v.short),
                        cflags_full=v.cflags())
     if facts["outcome"] == "value":
         modfmt.parse(blob)                     # our own reader must accept what we wrote
-    with open(args.out, "wb") as f:
+    with open(out, "wb") as f:
         f.write(corrupt(blob, facts["corrupt"]))
 
 
@@ -223,11 +229,14 @@ OUTCOME_C = {"value": "SUITE_EXPECT_VALUE", "fault": "SUITE_EXPECT_FAULT",
              "timeout": "SUITE_EXPECT_TIMEOUT", "rejected": "SUITE_EXPECT_REJECTED"}
 
 
-def cmd_registry(args):
+def write_registry(out_path, modules):
+    """Generate the kernel's module registry (C) from modules ["SRC.c=MOD.mod", ...]: the .mod
+    bytes embedded, with each expected result read from the source. Leaves an unchanged file
+    alone (its timestamp too)."""
     out = ["/* Generated by tools/mkmod.py registry from the module sources; do not edit. */",
            '#include "kernel/bench/suite_registry.h"', ""]
     entries = []
-    for pair in args.modules:
+    for pair in modules:
         src, mod = pair.split("=", 1)
         facts, name = source_facts(src), module_name(src)
         with open(mod, "rb") as f:
@@ -240,33 +249,7 @@ def cmd_registry(args):
     out += ["const struct suite_entry suite_registry[] = {"] + entries + ["};",
             f"const uint32_t suite_registry_count = {len(entries)};", ""]
     text = "\n".join(out)
-    if os.path.exists(args.out) and open(args.out).read() == text:
+    if os.path.exists(out_path) and open(out_path).read() == text:
         return
-    with open(args.out, "w") as f:
+    with open(out_path, "w") as f:
         f.write(text)
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("flags")
-    p.add_argument("variant")
-    p = sub.add_parser("pack")
-    p.add_argument("--variant", required=True)
-    p.add_argument("--source", required=True)
-    p.add_argument("elf")
-    p.add_argument("out")
-    p = sub.add_parser("registry")
-    p.add_argument("--out", required=True)
-    p.add_argument("modules", nargs="*")
-    args = ap.parse_args()
-    if args.cmd == "flags":
-        print(Variant(args.variant).cflags())
-    elif args.cmd == "pack":
-        cmd_pack(args)
-    else:
-        cmd_registry(args)
-
-
-if __name__ == "__main__":
-    main()
