@@ -65,8 +65,6 @@ def run_binary(path):
 
 
 def load_module(path):
-    if os.path.dirname(path) not in sys.path:
-        sys.path.insert(0, os.path.dirname(path))   # sibling helpers, e.g. tests/qemu/qemu.py
     spec = importlib.util.spec_from_file_location(
         "fluidtest_" + re.sub(r"\W", "_", os.path.relpath(path, ROOT)), path)
     module = importlib.util.module_from_spec(spec)

@@ -19,12 +19,11 @@ import sys
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, TOOLS)
-sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
 import mkcache  # noqa: E402
 import pgo_build  # noqa: E402
 import pgo_profraw  # noqa: E402
 import profile as fprofile  # noqa: E402  (tools/profile.py)
-import qemu  # noqa: E402  (tests/qemu/qemu.py)
+from fluid import qemu  # noqa: E402
 
 BOOT_MEMORY = "64M"
 BOOT_TIMEOUT_S = 180

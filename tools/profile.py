@@ -81,8 +81,7 @@ def diff(a, b, out=sys.stdout):
 
 
 def capture(args):
-    sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
-    import qemu  # the shared boot helper (tests/qemu/qemu.py)
+    from fluid import qemu     # needs a build: only capture boots
     b = qemu.boot(image=args.image, cmdline=args.cmdline, icount=args.icount,
                   timeout=args.timeout, memory="64M")
     profile = extract(b.log)

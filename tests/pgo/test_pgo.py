@@ -21,14 +21,13 @@ import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
 import fatimg  # noqa: E402
 import mkcache  # noqa: E402
 from fluid import modfmt  # noqa: E402
 import pgo_build  # noqa: E402
 import pgo_measure  # noqa: E402
 import profile as fprofile  # noqa: E402
-import qemu  # noqa: E402
+from fluid import qemu  # noqa: E402
 
 WORK = os.path.join(ROOT, "build", "pgo-test")
 LOOP_IMAGE = os.path.join(WORK, "fluid.img")

@@ -2,7 +2,7 @@
 banner, CPU, the E820 map (as the kernel decoded stage2's boot_info), TSC and a clean exit."""
 import re
 
-from qemu import EXIT_SUCCESS, boot, check
+from fluid.qemu import EXIT_SUCCESS, boot, check
 
 # (name, machine, memory, cpu, expected usable RAM in MiB: total; the BIOS keeps a little)
 MACHINES = [

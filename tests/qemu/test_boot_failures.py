@@ -3,8 +3,8 @@ or reboot loop. Images are derived from the real fluid.img, one defect each, in 
 import os
 import struct
 
-from fluid import layout
-from qemu import EXIT_FAILURE, IMAGE, ROOT, boot, check
+from fluid import ROOT, layout
+from fluid.qemu import EXIT_FAILURE, IMAGE, boot, check
 
 L = layout.load(os.path.join(ROOT, "build", "gen", "asm-offsets.inc"))
 SECTOR = L["SECTOR_SIZE"]

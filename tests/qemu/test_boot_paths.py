@@ -3,7 +3,8 @@
 enabling A20 after starting with it off. Each must still boot the real kernel to a clean exit."""
 import os
 
-from qemu import EXIT_SUCCESS, ROOT, boot, check
+from fluid import ROOT
+from fluid.qemu import EXIT_SUCCESS, boot, check
 
 IMAGES = os.path.join(ROOT, "build", "test-images")
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 import tempfile
 
-from fluid import layout
-from qemu import IMAGE, ROOT
+from fluid import ROOT, layout
+from fluid.qemu import IMAGE
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import mkkernel  # noqa: E402

@@ -1,6 +1,6 @@
 """Kernel core behaviour beyond a plain boot: the fault guard, a machine without a UART,
 interactive mode, and the clock option."""
-from qemu import EXIT_SUCCESS, boot, check
+from fluid.qemu import EXIT_SUCCESS, boot, check
 
 INTERACTIVE_WAIT_S = 8
 

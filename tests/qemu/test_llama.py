@@ -19,7 +19,8 @@ import sys
 import tempfile
 import threading
 
-from qemu import EXIT_FAILURE, EXIT_SUCCESS, ROOT, boot, check
+from fluid import ROOT
+from fluid.qemu import EXIT_FAILURE, EXIT_SUCCESS, boot, check
 
 MODELS = os.path.abspath(os.environ.get("SHARED_MODELS", os.path.join(ROOT, "..", "shared",
                                                                       "models")))

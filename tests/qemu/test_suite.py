@@ -6,9 +6,8 @@ modules still run and the profile is still exported."""
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fluid import qemu
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
-import qemu  # noqa: E402
 import profile as fluid_profile  # noqa: E402  (tools/profile.py)
 
 SUITE = ["compute", "fft_1d", "fibonacci", "gemm_tile", "matrix_mul", "physics_step",

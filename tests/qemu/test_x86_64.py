@@ -6,7 +6,8 @@ import os
 import subprocess
 import threading
 
-from qemu import EXIT_FAILURE, EXIT_SUCCESS, ROOT, boot, check
+from fluid import ROOT
+from fluid.qemu import EXIT_FAILURE, EXIT_SUCCESS, boot, check
 
 KERNEL64 = os.path.join(ROOT, "build/x86_64/kernel.img")
 IMAGE = os.path.join(ROOT, "build/test-images/fluid64-plain.img")

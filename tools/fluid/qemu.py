@@ -2,20 +2,28 @@
 
 Every boot has a timeout and is killed by its own pid; nothing is left running. QEMU runs
 under TCG (never KVM: see README). The kernel leaves through isa-debug-exit: writing v to port
-0xf4 makes QEMU exit with status (v << 1) | 1."""
+0xf4 makes QEMU exit with status (v << 1) | 1; EXIT_SUCCESS and EXIT_FAILURE are the statuses
+of kernel/core/machine.h's DEBUG_EXIT_SUCCESS and DEBUG_EXIT_FAILURE (from the generated
+layout, so importing this module needs a build)."""
 import os
 import re
 import subprocess
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from fluid import ROOT, layout
+
 IMAGE = os.path.join(ROOT, "fluid.img")
 LOG_DIR = os.path.join(ROOT, "build", "test-logs")
 
-# kernel/core/machine.h: FLUID_EXIT_SUCCESS 0x10 and FLUID_EXIT_FAILURE 0x11, as QEMU reports them.
-EXIT_SUCCESS = (0x10 << 1) | 1
-EXIT_FAILURE = (0x11 << 1) | 1
+
+def exit_status(value):
+    """QEMU's exit status for a kernel write of value to the isa-debug-exit port."""
+    return (value << 1) | 1
+
+
+EXIT_SUCCESS = exit_status(layout.default()["DEBUG_EXIT_SUCCESS"])
+EXIT_FAILURE = exit_status(layout.default()["DEBUG_EXIT_FAILURE"])
 POLL_INTERVAL_S = 0.05
 
 

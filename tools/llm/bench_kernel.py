@@ -20,9 +20,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
+sys.path.insert(0, os.path.dirname(HERE))
 import bench  # noqa: E402  (ROWS, make_model)
-from qemu import EXIT_SUCCESS, boot  # noqa: E402
+from fluid.qemu import EXIT_SUCCESS, boot  # noqa: E402
 
 ICOUNT_TSC_HZ = 1_000_000_000       # shift=0: one instruction per virtual nanosecond
 HZ_TOLERANCE = 0.01
