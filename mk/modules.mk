@@ -50,7 +50,7 @@ TEST_DEPS += $(HOSTRUN) $(MODULES_MODS) $(MODULES_BAD_MODS)
 bench: $(HOSTRUN)
 	@mkdir -p $(BUILD)/bench
 	$(HOSTRUN) --calls 16 > $(BUILD)/bench/hostrun.log
-	$(PYTHON) tools/profile.py extract $(BUILD)/bench/hostrun.log $(BUILD)/bench/profile.json
-	$(PYTHON) tools/profile.py show $(BUILD)/bench/profile.json
+	$(PYTHON) tools/fluid_profile.py extract $(BUILD)/bench/hostrun.log $(BUILD)/bench/profile.json
+	$(PYTHON) tools/fluid_profile.py show $(BUILD)/bench/profile.json
 
 .PHONY: bench

@@ -27,7 +27,7 @@ import mkcache  # noqa: E402
 import pgo_build  # noqa: E402
 import pgo_measure as pm  # noqa: E402
 import pgo_report  # noqa: E402
-import profile as fprofile  # noqa: E402
+from fluid import profiles as fprofile  # noqa: E402
 
 HOT_SHARE = 0.80            # hot set: the largest modules covering 80% of the total
 STOP_BELOW = 0.02           # the prototype's convergence rule: stop under 2% improvement

@@ -22,7 +22,7 @@ sys.path.insert(0, TOOLS)
 import mkcache  # noqa: E402
 import pgo_build  # noqa: E402
 import pgo_profraw  # noqa: E402
-import profile as fprofile  # noqa: E402  (tools/profile.py)
+from fluid import profiles as fprofile  # noqa: E402
 from fluid import qemu  # noqa: E402
 
 BOOT_MEMORY = "64M"

@@ -11,9 +11,8 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from fluid import modfmt
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+from fluid import profiles as fluid_profile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import profile as fluid_profile  # noqa: E402  (tools/profile.py)
 import reference  # noqa: E402
 
 MODS = os.path.join(ROOT, "build", "modules", "O2")

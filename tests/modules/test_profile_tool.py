@@ -1,12 +1,11 @@
-"""tools/profile.py on its own: extracting a profile from a serial log, importing one made on
+"""fluid.profiles (tools/fluid_profile.py) on its own: extracting a profile from a serial log, importing one made on
 real hardware (and refusing ones that were not), and diffing two profiles."""
 import io
 import json
 import os
-import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
-import profile as fluid_profile  # noqa: E402
+from fluid import ROOT, layout
+from fluid import profiles as fluid_profile
 
 
 def sample(source="unspecified", hypervisor="", runner="kernel-i686", cycles=1000):
@@ -63,3 +62,11 @@ def test_diff_reports_the_speedup():
     out = io.StringIO()
     fluid_profile.diff(sample(cycles=2000), sample(cycles=1000), out=out)
     assert "2.00" in out.getvalue(), out.getvalue()
+
+
+def test_markers_and_units_are_the_kernels():
+    """The copies that let a log be read without a build: the same as the C ones."""
+    L = layout.default()
+    assert (fluid_profile.BEGIN, fluid_profile.END) == (L["PROFILE_BEGIN"], L["PROFILE_END"])
+    with open(os.path.join(ROOT, "kernel", "bench", "profile.c")) as f:
+        assert f'{{"hw", "{fluid_profile.HW_UNIT}"}}' in f.read()

@@ -26,7 +26,7 @@ import mkcache  # noqa: E402
 from fluid import modfmt  # noqa: E402
 import pgo_build  # noqa: E402
 import pgo_measure  # noqa: E402
-import profile as fprofile  # noqa: E402
+from fluid import profiles as fprofile  # noqa: E402
 from fluid import qemu  # noqa: E402
 
 WORK = os.path.join(ROOT, "build", "pgo-test")

@@ -3,12 +3,8 @@ with correct answers and exports a parseable profile holding every documented fi
 boots under `-icount shift=0` give identical cycle counts; with `test=bad-modules` the
 faulting, endless and corrupt modules are stopped or rejected with a reason while the good
 modules still run and the profile is still exported."""
-import os
-import sys
-
+from fluid import profiles as fluid_profile
 from fluid import qemu
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
-import profile as fluid_profile  # noqa: E402  (tools/profile.py)
 
 SUITE = ["compute", "fft_1d", "fibonacci", "gemm_tile", "matrix_mul", "physics_step",
          "primes", "quicksort", "regex_dfa", "sha256", "strops", "sum"]

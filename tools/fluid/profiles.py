@@ -1,24 +1,17 @@
-#!/usr/bin/env python3
-"""Fluid's JSON profile (docs/profile-format.md) on the host.
+"""Fluid's JSON profile (docs/profile-format.md) on the host: cut out of a serial log or the
+host runner's output, imported from real hardware, shown as a table, compared, captured from
+a headless QEMU boot. tools/fluid_profile.py is its command line.
 
-  profile.py capture [--image fluid.img] [--cmdline ...] [--icount] [-o profile.json]
-                         boot headless in QEMU (TCG, with a timeout) and save the profile
-  profile.py extract LOG OUT.json   cut the profile out of a serial log / hostrun output
-  profile.py import LOG OUT.json    a serial log captured on real hardware: the profile, its
-                                    clock marked as the hardware TSC (refused if the log shows
-                                    a hypervisor), and where it came from
-  profile.py show PROFILE.json      table sorted by total cycles, with percentages
-  profile.py diff A.json B.json     per-module speedup of B over A and their geometric mean
-"""
-import argparse
+BEGIN and END are kernel/bench/profile.h's PROFILE_BEGIN and PROFILE_END, kept here so that
+reading a log needs no build; a test compares them with the generated layout."""
 import json
 import math
-import os
 import sys
 
-BEGIN = "=====BEGIN FLUID PROFILE JSON====="     # kernel/bench/profile.h PROFILE_BEGIN
+BEGIN = "=====BEGIN FLUID PROFILE JSON====="
 END = "=====END FLUID PROFILE JSON====="
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HW_UNIT = "CPU cycles (hardware TSC)"     # kernel/bench/profile.c clock_unit("hw")
+CAPTURE_MEMORY = "64M"
 
 
 class ProfileError(Exception):
@@ -80,17 +73,15 @@ def diff(a, b, out=sys.stdout):
     return gm
 
 
-def capture(args):
+def capture(image, output, cmdline=None, icount=False, timeout=120, out=sys.stdout):
+    """Boot image headless in QEMU, save its profile to output and show it."""
     from fluid import qemu     # needs a build: only capture boots
-    b = qemu.boot(image=args.image, cmdline=args.cmdline, icount=args.icount,
-                  timeout=args.timeout, memory="64M")
+    b = qemu.boot(image=image, cmdline=cmdline, icount=icount, timeout=timeout,
+                  memory=CAPTURE_MEMORY)
     profile = extract(b.log)
-    with open(args.output, "w") as f:
+    with open(output, "w") as f:
         json.dump(profile, f, indent=1)
-    show(profile)
-
-
-HW_UNIT = "CPU cycles (hardware TSC)"     # kernel/bench/profile.c clock_unit("hw")
+    show(profile, out)
 
 
 def import_hardware_log(text, origin):
@@ -109,50 +100,3 @@ def import_hardware_log(text, origin):
     clock.update(reported_source=clock["source"], source="hw", unit=HW_UNIT, is_cycles=True)
     profile["imported_from"] = origin
     return profile
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("capture")
-    p.add_argument("--image", default=os.path.join(ROOT, "fluid.img"))
-    p.add_argument("--cmdline", default=None)
-    p.add_argument("--icount", action="store_true")
-    p.add_argument("--timeout", type=int, default=120)
-    p.add_argument("-o", "--output", default="profile.json")
-    p = sub.add_parser("extract")
-    p.add_argument("log")
-    p.add_argument("output")
-    p = sub.add_parser("import")
-    p.add_argument("log")
-    p.add_argument("output")
-    p = sub.add_parser("show")
-    p.add_argument("profile")
-    p = sub.add_parser("diff")
-    p.add_argument("a")
-    p.add_argument("b")
-    args = ap.parse_args()
-    try:
-        if args.cmd == "capture":
-            capture(args)
-        elif args.cmd == "extract":
-            with open(args.log) as f:
-                profile = extract(f.read())
-            with open(args.output, "w") as f:
-                json.dump(profile, f, indent=1)
-        elif args.cmd == "import":
-            with open(args.log, errors="replace") as f:
-                profile = import_hardware_log(f.read(), os.path.abspath(args.log))
-            with open(args.output, "w") as f:
-                json.dump(profile, f, indent=1)
-            show(profile)
-        elif args.cmd == "show":
-            show(load(args.profile))
-        else:
-            diff(load(args.a), load(args.b))
-    except ProfileError as e:
-        sys.exit(f"profile: {e}")
-
-
-if __name__ == "__main__":
-    main()
