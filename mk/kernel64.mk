@@ -51,7 +51,7 @@ $(KERNEL64_ELF): $(KERNEL64_OBJS) $(KERNEL64_LIBS) $(KERNEL64_LDSCRIPT)
 	    $(KERNEL64_OBJS) --start-group $(KERNEL64_LIBS) --end-group
 
 # The flat image stage2 loads (its header says KERNEL_ARCH_X86_64: stage2 enters long mode).
-$(KERNEL64_IMG): $(KERNEL64_ELF) tools/mkkernel.py $(ASM_OFFSETS)
+$(KERNEL64_IMG): $(KERNEL64_ELF) tools/mkkernel.py tools/fluid/kernel_image.py $(ASM_OFFSETS)
 	$(OBJCOPY) -O binary $< $@.raw
 	$(PYTHON) tools/mkkernel.py --offsets $(ASM_OFFSETS) --elf $< \
 	    --build-id "$$(git describe --always --dirty 2>/dev/null || echo unknown)" $@.raw $@
@@ -84,12 +84,10 @@ llama-models-present:
 	    { echo "kernel64: model files missing: $(SHARED_MODELS)/$(LLAMA_MODEL) and" \
 	      "$(SHARED_MODELS)/$(LLAMA_TOKENIZER) (set SHARED_MODELS=DIR)"; exit 1; }
 
-$(IMAGE64): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL64_IMG) $(LLAMA_CFG) tools/mkimage.py | llama-models-present
-	$(PYTHON) tools/mkimage.py --offsets $(ASM_OFFSETS) --stage1 $(STAGE1_BIN) \
-	    --stage2 $(STAGE2_BIN) --kernel $(KERNEL64_IMG) --fat-mib $(LLAMA_FAT_MIB) \
-	    $(addprefix --dir ,$(IMAGE_DIRS)) --file $(LLAMA_CFG)=/MODELS/LLAMA.CFG \
-	    --file '$(SHARED_MODELS)/$(LLAMA_TOKENIZER)=/MODELS/TOKENIZ.BIN' \
-	    --file '$(SHARED_MODELS)/$(LLAMA_MODEL)=/MODELS/MODEL.BIN' $@
+$(IMAGE64): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL64_IMG) $(LLAMA_CFG) $(MKIMAGE_DEPS) | llama-models-present
+	$(call mkimage,$(STAGE1_BIN),$(STAGE2_BIN),$(KERNEL64_IMG),$(LLAMA_FAT_MIB),$(IMAGE_DIRS), \
+	    $(LLAMA_CFG)=/MODELS/LLAMA.CFG '$(SHARED_MODELS)/$(LLAMA_TOKENIZER)=/MODELS/TOKENIZ.BIN' \
+	    '$(SHARED_MODELS)/$(LLAMA_MODEL)=/MODELS/MODEL.BIN')
 
 # kernel64: the 64-bit kernel image only.
 kernel64: $(KERNEL64_IMG)

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 
-from fluid import ROOT
+from fluid import ROOT, image as disk_image
 from fluid.qemu import EXIT_FAILURE, EXIT_SUCCESS, boot, check
 
 MODELS = os.path.abspath(os.environ.get("SHARED_MODELS", os.path.join(ROOT, "..", "shared",
@@ -119,14 +119,7 @@ def image():
         if not os.path.exists(os.path.join(_tmp, "built")):
             files = build_files(reference())
             os.makedirs(os.path.dirname(IMAGE), exist_ok=True)
-            subprocess.run([
-                sys.executable, os.path.join(ROOT, "tools/mkimage.py"),
-                "--offsets", os.path.join(ROOT, "build/gen/asm-offsets.inc"),
-                "--stage1", os.path.join(ROOT, "build/boot/stage1.bin"),
-                "--stage2", os.path.join(ROOT, "build/boot/stage2.bin"),
-                "--kernel", KERNEL64, "--fat-mib", "32", "--dir", "/MODELS",
-                *[a for src, dst in files for a in ("--file", f"{src}={dst}")], IMAGE],
-                check=True, capture_output=True)
+            disk_image.build(IMAGE, KERNEL64, fat_mib=32, dirs=["/MODELS"], files=files)
             open(os.path.join(_tmp, "built"), "w").close()
     return IMAGE
 

@@ -3,10 +3,9 @@ refusal on a CPU without it), SSE/AVX state, the 64-bit exception reports, the s
 page, and the heap over all free RAM (above 4 GiB too) with its self-test. The image holds the
 64-bit kernel and an empty /MODELS; `test=heap` stops before the LLM stage."""
 import os
-import subprocess
 import threading
 
-from fluid import ROOT
+from fluid import ROOT, image as disk_image
 from fluid.qemu import EXIT_FAILURE, EXIT_SUCCESS, boot, check
 
 KERNEL64 = os.path.join(ROOT, "build/x86_64/kernel.img")
@@ -21,13 +20,7 @@ def image():
     with _lock:
         if not os.path.exists(IMAGE) or os.path.getmtime(IMAGE) < os.path.getmtime(KERNEL64):
             os.makedirs(os.path.dirname(IMAGE), exist_ok=True)
-            subprocess.run([
-                "python3", os.path.join(ROOT, "tools/mkimage.py"),
-                "--offsets", os.path.join(ROOT, "build/gen/asm-offsets.inc"),
-                "--stage1", os.path.join(ROOT, "build/boot/stage1.bin"),
-                "--stage2", os.path.join(ROOT, "build/boot/stage2.bin"),
-                "--kernel", KERNEL64, "--fat-mib", "16", "--dir", "/MODELS", IMAGE],
-                check=True, capture_output=True)
+            disk_image.build(IMAGE, KERNEL64, fat_mib=16, dirs=["/MODELS"])
     return IMAGE
 
 

@@ -1,22 +1,19 @@
-#!/usr/bin/env python3
 """Finish a flat kernel image: check its struct kernel_header, fill in image_size, bss_size,
-build_id and the CRC-32 stage2 verifies, and refuse (exit 1, with a reason) an image that
-stage2 could not load: wrong magic, wrong header size, or larger than the boot area.
-
-Usage: mkkernel.py --offsets asm-offsets.inc --elf KERNEL.elf [--build-id REV] RAW OUT
-The entry point and the bss size come from the ELF file (its e_entry and the linker script's
-__image_end and __kernel_end symbols)."""
-import argparse
+build_id and the CRC-32 stage2 verifies, and refuse (KernelImageError, with a reason) an image
+that stage2 could not load: wrong magic, wrong header size, or larger than the boot area.
+tools/mkkernel.py is its command line. The header's offsets and the boot area come from the
+generated layout, passed in as L."""
 import struct
 import subprocess
-import sys
 import zlib
 
-from fluid import layout
+
+class KernelImageError(Exception):
+    pass
 
 
 def fail(msg):
-    sys.exit(f"mkkernel: {msg}")
+    raise KernelImageError(msg)
 
 
 def elf_entry_and_symbols(path, names):
@@ -65,27 +62,3 @@ def finish(raw, L, build_id, bss_size, entry=None):
     img[L["KH_BUILD_ID"]: L["KH_BUILD_ID"] + L["KH_BUILD_ID_LEN"]] = bid.ljust(L["KH_BUILD_ID_LEN"], b"\0")
     struct.pack_into("<I", img, L["KH_CRC32"], zlib.crc32(img[header_size:]) & 0xFFFFFFFF)
     return bytes(img)
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--offsets", required=True)
-    ap.add_argument("--build-id", default="unknown")
-    ap.add_argument("--elf", required=True, help="the linked kernel, for entry and bss size")
-    ap.add_argument("raw")
-    ap.add_argument("out")
-    args = ap.parse_args()
-    try:
-        L = layout.load(args.offsets)
-    except layout.LayoutError as e:
-        fail(str(e))
-    with open(args.raw, "rb") as f:
-        raw = f.read()
-    entry, syms = elf_entry_and_symbols(args.elf, ["__image_end", "__kernel_end"])
-    img = finish(raw, L, args.build_id, syms["__kernel_end"] - syms["__image_end"], entry)
-    with open(args.out, "wb") as f:
-        f.write(img)
-
-
-if __name__ == "__main__":
-    main()

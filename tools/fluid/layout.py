@@ -5,8 +5,9 @@ formats. boot/asm-offsets.c exports them from the C headers into build/gen/asm-o
 Python never holds a copy of a C number.
 
     load(path)   the constants of one generated file, as a Layout
-    default()    the current build's file: $FLUID_ASM_OFFSETS (the Makefile exports it for
-                 its BUILD folder), else build/gen/asm-offsets.inc
+    default()    the current build's file: the one named by use() (the --offsets option of
+                 the image tools), else $FLUID_ASM_OFFSETS (the Makefile exports it for its
+                 BUILD folder), else build/gen/asm-offsets.inc
 
 A Layout is a dict {NAME: int or str}; asking for a name the file lacks raises LayoutError
 naming the file, so a tool and boot/asm-offsets.c cannot silently disagree."""
@@ -58,11 +59,17 @@ def load(path):
 
 
 _loaded = {}
+_chosen = []
+
+
+def use(path):
+    """Make default() read path from now on."""
+    _chosen[:] = [path]
 
 
 def default():
     """The Layout of the current build (read once per path)."""
-    path = os.environ.get(ENV_PATH) or DEFAULT_PATH
+    path = (_chosen or [os.environ.get(ENV_PATH) or DEFAULT_PATH])[0]
     if path not in _loaded:
         _loaded[path] = load(path)
     return _loaded[path]

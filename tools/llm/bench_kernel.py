@@ -22,6 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 import bench  # noqa: E402  (ROWS, make_model)
+from fluid import image as disk_image  # noqa: E402
 from fluid.qemu import EXIT_SUCCESS, boot  # noqa: E402
 
 ICOUNT_TSC_HZ = 1_000_000_000       # shift=0: one instruction per virtual nanosecond
@@ -37,14 +38,10 @@ def make_image(out_dir, name, model, tok, steps):
                 "temperature = 0\nseed = 1\n")
     fat_mib = max(64, (os.path.getsize(model) + os.path.getsize(tok)) // MIB + 16)
     image = os.path.join(out_dir, "bench-" + name.replace(" ", "-") + ".img")
-    subprocess.run([sys.executable, os.path.join(ROOT, "tools/mkimage.py"),
-                    "--offsets", os.path.join(ROOT, "build/gen/asm-offsets.inc"),
-                    "--stage1", os.path.join(ROOT, "build/boot/stage1.bin"),
-                    "--stage2", os.path.join(ROOT, "build/boot/stage2.bin"),
-                    "--kernel", os.path.join(ROOT, "build/x86_64/kernel.img"),
-                    "--fat-mib", str(fat_mib), "--dir", "/MODELS",
-                    "--file", f"{cfg}=/MODELS/LLAMA.CFG", "--file", f"{tok}=/MODELS/TOKENIZ.BIN",
-                    "--file", f"{model}=/MODELS/MODEL.BIN", image], check=True)
+    disk_image.build(image, os.path.join(ROOT, "build/x86_64/kernel.img"), fat_mib=fat_mib,
+                     dirs=["/MODELS"], files=[(cfg, "/MODELS/LLAMA.CFG"),
+                                              (tok, "/MODELS/TOKENIZ.BIN"),
+                                              (model, "/MODELS/MODEL.BIN")])
     return image
 
 
@@ -91,7 +88,7 @@ def main():
                                                    a.memory, a.cpu)
             print(f"bench-kernel: {name}: {results[name]:,} instructions/token "
                   f"({time.monotonic() - start:.0f} s)", file=sys.stderr)
-        except (RuntimeError, subprocess.CalledProcessError) as e:
+        except (RuntimeError, subprocess.CalledProcessError, disk_image.ImageError) as e:
             print(f"bench-kernel: {name}: left out: {e}", file=sys.stderr)
     with open(a.json, "w") as f:
         json.dump(results, f, indent=1)
