@@ -40,7 +40,8 @@ $(FAT16_FUZZER): tests/kernel/fs/fuzz_fat16.c $(FAT16_SRCS) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(FAT16_FUZZ_CFLAGS) -o $@ $^
 
-$(FAT16_FUZZ_DIR)/seeds.done: tools/fatimg.py | $(SETUP_STAMP)
+$(FAT16_FUZZ_DIR)/seeds.done: tools/fatimg.py tools/fluid/fatimg.py tools/fluid/mbr.py $(ASM_OFFSETS) \
+                             | $(SETUP_STAMP)
 	$(PYTHON) tools/fatimg.py seeds $(FAT16_FUZZ_DIR)/seeds
 	@touch $@
 

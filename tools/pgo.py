@@ -23,7 +23,7 @@ import sys
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, TOOLS)
-import mkcache  # noqa: E402
+from fluid import cache as mkcache  # noqa: E402
 import pgo_build  # noqa: E402
 import pgo_measure as pm  # noqa: E402
 import pgo_report  # noqa: E402

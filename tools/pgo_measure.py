@@ -19,7 +19,7 @@ import sys
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, TOOLS)
-import mkcache  # noqa: E402
+from fluid import cache as mkcache  # noqa: E402
 import pgo_build  # noqa: E402
 import pgo_profraw  # noqa: E402
 from fluid import profiles as fprofile  # noqa: E402

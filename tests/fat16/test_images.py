@@ -2,17 +2,14 @@
 
 Images come from mtools (mformat/mcopy/mmd) and dosfstools (mkfs.fat) with every FAT16 cluster
 size from 1 to 64 sectors, bare or behind an MBR, with a fragmented file, subdirectories,
-long names and deleted entries (tools/fatimg.py). Corruptions are patched in with struct:
+long names and deleted entries (fluid.fatimg). Corruptions are patched in with struct:
 a cluster loop, a truncated chain, a file larger than its chain, bad cluster numbers and bad
 boot-sector fields; each must end in a clear error naming the problem, within a timeout.
 Needs build/host/fat16/fat16cat (make builds it before `make test`)."""
 import os
 import subprocess
-import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-import fatimg  # noqa: E402
+from fluid import ROOT, fatimg
 
 CAT = os.path.join(ROOT, "build", "host", "fat16", "fat16cat")
 WORK = os.path.join(ROOT, "build", "fat16", "images")

@@ -21,8 +21,8 @@ import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
-import fatimg  # noqa: E402
-import mkcache  # noqa: E402
+from fluid import cache as mkcache  # noqa: E402
+from fluid import fatimg  # noqa: E402
 from fluid import modfmt  # noqa: E402
 import pgo_build  # noqa: E402
 import pgo_measure  # noqa: E402

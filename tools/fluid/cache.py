@@ -1,38 +1,33 @@
-#!/usr/bin/env python3
-"""Write recompiled modules into a Fluid module cache with mtools only (no mount, no root).
-
-  mkcache.py write --image fluid.img [--clear] [--manifest M.json] MOD... [--raw FILE=PATH]
-        put each .mod into /CACHE/I686/<NAME>.MOD of the image's first FAT16 partition
-        (or of a bare FAT16 volume, such as cache.img)
-  mkcache.py create --out cache.img [--mib 16] [--manifest M.json] MOD...
-        make a bare FAT16 volume holding /CACHE/I686 (the second disk), then write
-  mkcache.py list --image IMG        the .MOD files and the manifest
+"""Write recompiled modules into a Fluid module cache with mtools only (no mount, no root):
+/CACHE/I686/<NAME>.MOD on the image's first FAT16 partition, or on a bare FAT16 volume such
+as cache.img (the second disk). tools/mkcache.py is its command line; the PGO loop and the
+tests call write() and create().
 
 <NAME> is the module name's first 8 characters in upper case (kernel/bench/cache.h
-cache_file_name): the kernel reads 8.3 names only. Every .mod is checked with tools/modfmt.py
-before it is written, and two modules that would share a file name are refused; --raw writes
-bytes unchecked under a given 8.3 name (the corruption tests). The manifest (MANIFEST.JSN)
-records the profile and measurements the modules were chosen from (docs/pgo.md)."""
-import argparse
+cache_file_name): the kernel reads 8.3 names only. The directory, the naming rule and the
+limits are cache.h's, from the generated layout. Every .mod is checked with fluid.modfmt
+before it is written, and two modules that would share a file name are refused, as are files
+or more modules than the kernel reads; raw files are written unchecked under a given 8.3 name
+(the corruption tests). The manifest (MANIFEST.JSN) records the profile and measurements the
+modules were chosen from (docs/pgo.md)."""
 import os
-import struct
 import subprocess
-import sys
 import tempfile
 
-from fluid import modfmt
+from fluid import layout, mbr, modfmt
+from fluid.image import FIXED_EPOCH
 
-CACHE_DIR = "/CACHE/I686"           # kernel/bench/cache.h CACHE_DIR
-CACHE_BASE_LEN = 8                  # kernel/bench/cache.h CACHE_BASE_LEN
-CACHE_EXT = "MOD"
+_L = layout.default()
+CACHE_DIR = _L["CACHE_DIR"]
+CACHE_BASE_LEN = _L["CACHE_BASE_LEN"]
+CACHE_EXT = _L["CACHE_EXT"]
+CACHE_MAX_MODULES = _L["CACHE_MAX_MODULES"]
+CACHE_MAX_FILE = _L["CACHE_MAX_FILE"]
 MANIFEST = "MANIFEST.JSN"
-SECTOR = 512
-MBR_TABLE = 446                     # four 16-byte partition entries, then 0x55AA at 510
-MBR_ENTRY = 16
-FAT16_TYPES = (0x04, 0x06, 0x0E)    # kernel/fs/mbr.h MBR_TYPE_FAT16*
+SECTOR = _L["SECTOR_SIZE"]
+BS_FILSYSTYPE = slice(0x36, 0x3B)   # fatgen103's "FAT16" label (the kernel does not read it)
 CACHE_VOLUME_ID = "464C4343"        # "FLCC": fixed, for reproducible cache.img
 CACHE_LABEL = "FLUIDCACHE"
-FIXED_EPOCH = "1704067200"          # same timestamps as tools/mkimage.py
 MIN_CACHE_MIB = 16                  # smaller volumes get too few clusters for FAT16
 
 
@@ -51,13 +46,10 @@ def volume_offset(image):
         sector = f.read(SECTOR)
     if len(sector) < SECTOR:
         raise CacheError(f"{image}: shorter than one sector")
-    if sector[0x36:0x3B] == b"FAT16" or sector[510:512] != b"\x55\xaa":
-        return 0                    # a bare volume's boot sector (BS_FilSysType)
-    for i in range(4):
-        entry = sector[MBR_TABLE + i * MBR_ENTRY:MBR_TABLE + (i + 1) * MBR_ENTRY]
-        ptype, = struct.unpack_from("<B", entry, 4)
-        lba, count = struct.unpack_from("<II", entry, 8)
-        if ptype in FAT16_TYPES and count:
+    if sector[BS_FILSYSTYPE] == b"FAT16" or not mbr.signed(sector):
+        return 0                    # a bare volume's boot sector
+    for _, ptype, lba, count in mbr.table(sector):
+        if ptype in mbr.fat16_types() and count:
             return lba * SECTOR
     return 0
 
@@ -77,11 +69,17 @@ def target(image):
 
 
 def checked_modules(paths):
-    """[(8.3 name, path)] after modfmt's checks; refuses two modules sharing a file name."""
+    """[(8.3 name, path)] after modfmt's checks; refuses two modules sharing a file name,
+    and files or more modules than the kernel's cache reads."""
+    if len(paths) > CACHE_MAX_MODULES:
+        raise CacheError(f"{len(paths)} modules; the kernel reads at most {CACHE_MAX_MODULES}")
     out, seen = [], {}
     for path in paths:
         with open(path, "rb") as f:
             blob = f.read()
+        if len(blob) > CACHE_MAX_FILE:
+            raise CacheError(f"{path}: {len(blob)} bytes; the kernel reads cache files of at "
+                             f"most {CACHE_MAX_FILE}")
         try:
             h = modfmt.parse(blob)
         except modfmt.ModError as e:
@@ -152,7 +150,7 @@ def create(out, mib):
         mtools(["mformat", "-i", tmp.name, "-T", str(sectors), "-h", "64", "-s", "32",
                 "-N", CACHE_VOLUME_ID, "-v", CACHE_LABEL, "::"])
         with open(tmp.name, "rb") as f:
-            if f.read(SECTOR)[0x36:0x3B] != b"FAT16":
+            if f.read(SECTOR)[BS_FILSYSTYPE] != b"FAT16":
                 raise CacheError(f"mformat did not make a FAT16 volume of {mib} MiB")
         ensure_dir(tmp.name)
         os.chmod(tmp.name, 0o644)
@@ -160,38 +158,3 @@ def create(out, mib):
     finally:
         if os.path.exists(tmp.name):
             os.unlink(tmp.name)
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("write")
-    p.add_argument("--image", required=True)
-    p.add_argument("--clear", action="store_true", help="delete old .MOD files first")
-    p.add_argument("--manifest")
-    p.add_argument("--raw", action="append", default=[])
-    p.add_argument("mods", nargs="*")
-    p = sub.add_parser("create")
-    p.add_argument("--out", required=True)
-    p.add_argument("--mib", type=int, default=MIN_CACHE_MIB)
-    p.add_argument("--manifest")
-    p.add_argument("mods", nargs="*")
-    p = sub.add_parser("list")
-    p.add_argument("--image", required=True)
-    args = ap.parse_args()
-    try:
-        if args.cmd == "write":
-            names = write(args.image, args.mods, args.raw, args.manifest, args.clear)
-            print(f"mkcache: {args.image}: wrote {len(names) + len(args.raw)} files to {CACHE_DIR}")
-        elif args.cmd == "create":
-            create(args.out, args.mib)
-            write(args.out, args.mods, manifest=args.manifest)
-            print(f"mkcache: {args.out}: {len(args.mods)} modules in {CACHE_DIR}")
-        else:
-            print("\n".join(existing(target(args.image))))
-    except (CacheError, OSError) as e:
-        sys.exit(f"mkcache: {e}")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,7 +1,7 @@
-#!/usr/bin/env python3
 """FAT16 test images without root: build with mtools or mkfs.fat, inspect and patch in Python.
 
-Used by the FAT16 tests (tests/fat16/) and the fuzz seed corpus (fuzz/). Never mounts.
+Used by the FAT16 image tests, the PGO tests and the fuzz seed corpus (tools/fatimg.py seeds).
+Never mounts.
 
     make_volume(path, tool, cluster_sectors)   bare FAT16 volume file ('mtools' or 'mkfs')
     add_files(path, {"/DIR/NAME.EXT": bytes})  copy files in with mcopy (directories by mmd)
@@ -9,32 +9,37 @@ Used by the FAT16 tests (tests/fat16/) and the fuzz seed corpus (fuzz/). Never m
     Volume(path)                               parse BPB/FAT/dirs; patch FAT entries and BPB
     fragment(path, "/NAME")                    move a file's clusters so no two are adjacent
 
-Offsets and rules follow Microsoft's fatgen103 (the same names as kernel/fs/fat16.c).
-Command line: fatimg.py seeds OUTDIR   writes the fuzz seed corpus (small trimmed images)."""
+Offsets and rules follow Microsoft's fatgen103; the numbers are kernel/fs/fat16.h's (same
+names), from the generated layout, so the images are read the way the kernel reads them."""
 import os
 import random
 import struct
 import subprocess
-import sys
 
-SECTOR = 512
-PARTITION_LBA = 2048             # include/fluid/memlayout.h PARTITION1_LBA
+from fluid import layout, mbr
+
+_L = layout.default()
+SECTOR = _L["SECTOR_SIZE"]
+PARTITION_LBA = _L["PARTITION1_LBA"]
 FUZZ_PARTITION_LBA = 63          # keeps partitioned fuzz seeds small
-FAT16_MIN_CLUSTERS = 4085        # fatgen103 §3.5
-FAT16_MAX_CLUSTERS = 65524
+FAT16_MIN_CLUSTERS = _L["FAT16_MIN_CLUSTERS"]
+FAT16_MAX_CLUSTERS = _L["FAT16_MAX_CLUSTERS"]
 TARGET_CLUSTERS = 4600           # comfortably FAT16, as small as possible for speed
-MBR_TYPE_FAT16_LBA = 0x0E
-EOC = 0xFFFF
-DIR_ENTRY = 32
-ATTR_DIRECTORY = 0x10
-ATTR_LONG_NAME = 0x0F
+MBR_TYPE_FAT16_LBA = _L["MBR_TYPE_FAT16_LBA"]
+FIRST_CLUSTER = _L["FAT_FIRST_CLUSTER"]
+EOC_MIN = _L["FAT_EOC_MIN"]
+EOC = 0xFFFF                     # the end-of-chain value mkfs.fat writes (any >= EOC_MIN)
+FAT_ENTRY = _L["FAT_ENTRY_BYTES"]
+DIR_ENTRY = _L["DIR_ENTRY_SIZE"]
+ATTR_VOLUME_ID = _L["ATTR_VOLUME_ID"]
+ATTR_LONG_NAME = _L["ATTR_LONG_NAME"]
+ATTR_LONG_NAME_MASK = _L["ATTR_LONG_NAME_MASK"]
 
 # BPB fields: name -> (offset, struct format), fatgen103 §3.1.
-BPB = {
-    "BPB_BytsPerSec": (11, "<H"), "BPB_SecPerClus": (13, "<B"), "BPB_RsvdSecCnt": (14, "<H"),
-    "BPB_NumFATs": (16, "<B"), "BPB_RootEntCnt": (17, "<H"), "BPB_TotSec16": (19, "<H"),
-    "BPB_Media": (21, "<B"), "BPB_FATSz16": (22, "<H"), "BPB_TotSec32": (32, "<I"),
-}
+BPB = {name: (_L[name], fmt) for name, fmt in (
+    ("BPB_BytsPerSec", "<H"), ("BPB_SecPerClus", "<B"), ("BPB_RsvdSecCnt", "<H"),
+    ("BPB_NumFATs", "<B"), ("BPB_RootEntCnt", "<H"), ("BPB_TotSec16", "<H"),
+    ("BPB_Media", "<B"), ("BPB_FATSz16", "<H"), ("BPB_TotSec32", "<I"))}
 
 
 def run(*cmd):
@@ -48,7 +53,7 @@ def run(*cmd):
 
 def volume_sectors(cluster_sectors, clusters=TARGET_CLUSTERS):
     """Sectors for a volume of about `clusters` clusters plus room for FATs and root."""
-    fat_sectors = (clusters + 2) * 2 // SECTOR + 1
+    fat_sectors = (clusters + FIRST_CLUSTER) * FAT_ENTRY // SECTOR + 1
     return clusters * cluster_sectors + 2 * fat_sectors + 64 + 8
 
 
@@ -116,11 +121,9 @@ def partition(volume, disk, ptype=MBR_TYPE_FAT16_LBA, lba=PARTITION_LBA):
     sectors = size // SECTOR
     with open(disk, "wb") as f:
         f.truncate(lba * SECTOR + size)
-        mbr = bytearray(SECTOR)
-        mbr[446:462] = struct.pack("<B3sB3sII", 0x80, b"\0\0\0", ptype, b"\0\0\0",
-                                   lba, sectors)
-        mbr[510:512] = b"\x55\xaa"
-        f.write(mbr)
+        sector0 = bytearray(SECTOR)
+        mbr.write_table(sector0, [mbr.entry(ptype, lba, sectors)])
+        f.write(sector0)
     sparse_copy(volume, disk, lba * SECTOR)
 
 
@@ -157,22 +160,23 @@ class Volume:
         self.write(off, struct.pack(fmt, value))
 
     def fat(self, c):
-        return struct.unpack("<H", self.read(self.fat_start + 2 * c, 2))[0]
+        return struct.unpack("<H", self.read(self.fat_start + FAT_ENTRY * c, FAT_ENTRY))[0]
 
     def set_fat(self, c, value):
         """Sets entry c in every FAT copy."""
         for i in range(self.nfats):
-            self.write(self.fat_start + i * self.fat_bytes + 2 * c, struct.pack("<H", value))
+            self.write(self.fat_start + i * self.fat_bytes + FAT_ENTRY * c,
+                       struct.pack("<H", value))
 
     def chain(self, first):
         out, c = [], first
-        while 2 <= c < 0xFFF8 and len(out) <= self.clusters:
+        while FIRST_CLUSTER <= c < EOC_MIN and len(out) <= self.clusters:
             out.append(c)
             c = self.fat(c)
         return out
 
     def cluster_offset(self, c):
-        return self.data_start + (c - 2) * self.cluster_bytes
+        return self.data_start + (c - FIRST_CLUSTER) * self.cluster_bytes
 
     def _dir_entries(self, first):
         """Yields (byte offset, 32-byte entry) of a directory (first 0: the root)."""
@@ -184,31 +188,35 @@ class Volume:
             data = self.read(start, length)
             for i in range(0, length, DIR_ENTRY):
                 e = data[i:i + DIR_ENTRY]
-                if e[0] == 0:
+                name, attr = e[_L["DIR_Name"]], e[_L["DIR_Attr"]]
+                if name == _L["DIR_NAME_FREE_ALL"]:
                     return
-                if e[0] != 0xE5 and e[11] & 0x3F != ATTR_LONG_NAME and not e[11] & 0x08:
+                if (name != _L["DIR_NAME_DELETED"] and
+                        attr & ATTR_LONG_NAME_MASK != ATTR_LONG_NAME and not attr & ATTR_VOLUME_ID):
                     yield start + i, e
 
     def entry(self, path):
         """(byte offset, entry) of the 8.3 path, e.g. "/CACHE/A.MOD"."""
         first, found = 0, None
+        name_at = _L["DIR_Name"]
         for part in path.strip("/").upper().split("/"):
             base, _, ext = part.partition(".")
-            want = base.ljust(8).encode() + ext.ljust(3).encode()
-            found = next((x for x in self._dir_entries(first) if x[1][:11] == want), None)
+            want = base.ljust(_L["DIR_BASE_LEN"]).encode() + ext.ljust(_L["DIR_EXT_LEN"]).encode()
+            found = next((x for x in self._dir_entries(first)
+                          if x[1][name_at:name_at + _L["DIR_NAME_LEN"]] == want), None)
             if found is None:
                 raise KeyError(path)
-            first = struct.unpack_from("<H", found[1], 26)[0]
+            first = struct.unpack_from("<H", found[1], _L["DIR_FstClusLO"])[0]
         return found
 
     def first_cluster(self, path):
-        return struct.unpack_from("<H", self.entry(path)[1], 26)[0]
+        return struct.unpack_from("<H", self.entry(path)[1], _L["DIR_FstClusLO"])[0]
 
     def set_size(self, path, size):
-        self.write(self.entry(path)[0] + 28, struct.pack("<I", size))
+        self.write(self.entry(path)[0] + _L["DIR_FileSize"], struct.pack("<I", size))
 
     def set_first_cluster(self, path, c):
-        self.write(self.entry(path)[0] + 26, struct.pack("<H", c))
+        self.write(self.entry(path)[0] + _L["DIR_FstClusLO"], struct.pack("<H", c))
 
 
 def fragment(path, name, seed=1):
@@ -216,7 +224,7 @@ def fragment(path, name, seed=1):
     free cluster between neighbours, so its chain jumps back and forth. Returns the new chain."""
     vol = Volume(path)
     old = vol.chain(vol.first_cluster(name))
-    free = [c for c in range(2, vol.clusters + 2) if vol.fat(c) == 0]
+    free = [c for c in range(FIRST_CLUSTER, vol.clusters + FIRST_CLUSTER) if vol.fat(c) == 0]
     spaced = free[::2][:len(old)]
     if len(spaced) < len(old):
         raise RuntimeError("fatimg: not enough free clusters to fragment")
@@ -255,9 +263,3 @@ def write_seeds(outdir):
     os.remove(work)
     os.remove(disk)
 
-
-if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "seeds":
-        write_seeds(sys.argv[2])
-    else:
-        sys.exit(__doc__)
