@@ -19,15 +19,12 @@ import subprocess
 import sys
 import threading
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-from fluid import cache as mkcache  # noqa: E402
-from fluid import fatimg  # noqa: E402
-from fluid import modfmt  # noqa: E402
-import pgo_build  # noqa: E402
-import pgo_measure  # noqa: E402
-from fluid import profiles as fprofile  # noqa: E402
-from fluid import qemu  # noqa: E402
+from fluid import ROOT
+from fluid import cache as mkcache
+from fluid import fatimg, modfmt, qemu
+from fluid import profiles as fprofile
+from fluid.pgo import build as pgo_build
+from fluid.pgo import measure as pgo_measure
 
 WORK = os.path.join(ROOT, "build", "pgo-test")
 LOOP_IMAGE = os.path.join(WORK, "fluid.img")

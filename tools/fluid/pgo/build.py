@@ -3,19 +3,14 @@ variant's flags into a .mod file, the instrumented (-fprofile-instr-generate) bu
 counters the host runner dumps, and copies of the host runner (tools/hostrun) whose registry
 holds any set of .mod files, several builds of one module side by side.
 
-Flags come from tools/mkmod.py (the one place the base flags are defined) plus the extra
+Flags come from fluid.modbuild (the one place the base flags are defined) plus the extra
 flags a variant names here; the .mod header records both (short form and CRC of the full
 string). Everything is written under build/pgo/."""
 import concurrent.futures
 import os
 import subprocess
-import sys
 
-TOOLS = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(TOOLS)
-sys.path.insert(0, TOOLS)
-from fluid import modbuild as mkmod  # noqa: E402
-from fluid import modfmt  # noqa: E402
+from fluid import ROOT, modbuild, modfmt
 
 CC, LD = "clang", "ld.lld"
 PGO_DIR = os.path.join(ROOT, "build", "pgo")
@@ -118,11 +113,11 @@ def profdata_path(name):
 
 
 def variant_flags(variant, name):
-    """(full clang flags, header short form, mkmod.Variant, build_flags) of a variant."""
+    """(full clang flags, header short form, modbuild.Variant, build_flags) of a variant."""
     if variant not in VARIANTS:
         raise BuildError(f"unknown variant {variant!r} (known: {', '.join(VARIANTS)})")
     base, extra, short_extra, pgo = VARIANTS[variant]
-    v = mkmod.Variant(base)
+    v = modbuild.Variant(base)
     flags, short, bflags = v.flags + extra, v.short[:-1] + short_extra, v.build_flags
     if pgo:
         if not os.path.exists(profdata_path(name)):
@@ -134,13 +129,13 @@ def variant_flags(variant, name):
 
 
 def pack(elf, out, name, v, bflags, short, full):
-    """mkmod.py pack with this module's own flag record."""
-    data = mkmod.read_elf(elf)
-    secs = mkmod.sections(data)
-    image, code_size, bss_size, align = mkmod.layout(data, secs, elf)
+    """modbuild.py pack with this module's own flag record."""
+    data = modbuild.read_elf(elf)
+    secs = modbuild.sections(data)
+    image, code_size, bss_size, align = modbuild.layout(data, secs, elf)
     entry = int.from_bytes(data[0x18:0x1C], "little")
-    relocs = mkmod.relocations(data, secs, elf)
-    facts = mkmod.source_facts(source_of(name))
+    relocs = modbuild.relocations(data, secs, elf)
+    facts = modbuild.source_facts(source_of(name))
     blob = modfmt.pack(name, image[:code_size], image[code_size:], bss_size, relocs, entry,
                        module_version=facts["version"], align=align,
                        features=modfmt.feature_mask(v.features), tier=v.tier,
@@ -181,7 +176,7 @@ def build_instrumented(name):
     d = os.path.join(PGO_DIR, "instr")
     os.makedirs(d, exist_ok=True)
     ld, stub_c, stub_o = (os.path.join(d, f) for f in ("instr.ld", "stub.c", "stub.o"))
-    v = mkmod.Variant(BASELINE)
+    v = modbuild.Variant(BASELINE)
     for path, text in ((ld, INSTR_LD), (stub_c, INSTR_STUB)):
         if not os.path.exists(path) or open(path).read() != text:
             with open(path, "w") as f:
@@ -208,7 +203,7 @@ def write_registry(entries, path):
     lines = ['#include "kernel/bench/suite_registry.h"', ""]
     rows = []
     for i, (name, mod) in enumerate(entries):
-        facts = mkmod.source_facts(source_of(name))
+        facts = modbuild.source_facts(source_of(name))
         with open(mod, "rb") as f:
             blob = f.read()
         lines += [f"static const uint8_t mod_{i}[] __attribute__((aligned(16))) = {{",

@@ -2,7 +2,7 @@
 (docs/profile-format.md) and naming its clock:
 
   kernel_profile   boot an image under QEMU -icount (guest instructions, deterministic)
-  host_profile     a host runner copy (tools/pgo_build.build_runner) over a list of .mod
+  host_profile     a host runner copy (fluid.pgo.build.build_runner) over a list of .mod
                    files: real cycles of the same bytes on this CPU (host-rdtsc)
   log_profile      a serial log captured on real hardware (the kernel's clock there)
   measure_host / measure_icount: the cost of every candidate build of the hot modules,
@@ -14,16 +14,12 @@ counts only if every call returned the registry's answer (passed)."""
 import os
 import shutil
 import subprocess
-import sys
 
-TOOLS = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(TOOLS)
-sys.path.insert(0, TOOLS)
-from fluid import cache as mkcache  # noqa: E402
-import pgo_build  # noqa: E402
-import pgo_profraw  # noqa: E402
-from fluid import profiles as fprofile  # noqa: E402
-from fluid import qemu  # noqa: E402
+from fluid import cache as mkcache
+from fluid import profiles as fprofile
+from fluid import qemu
+from fluid.pgo import build as pgo_build
+from fluid.pgo import profraw as pgo_profraw
 
 BOOT_MEMORY = "64M"
 BOOT_TIMEOUT_S = 180

@@ -1,8 +1,8 @@
 """Write an LLVM raw profile (.profraw, raw format version 8 as in LLVM 14:
 llvm/ProfileData/InstrProfData.inc, INSTR_PROF_RAW_HEADER and INSTR_PROF_DATA) for a module
-built by tools/pgo_build.py build_instrumented, from the image the host runner dumped after
+built by fluid.pgo.build's build_instrumented, from the image the host runner dumped after
 the module's calls. A freestanding module has no compiler-rt profile runtime; its linker
-script (pgo_build.INSTR_LD) keeps the data records, counters and names inside the image
+script (fluid.pgo.build.INSTR_LD) keeps the data records, counters and names inside the image
 between __pgo_* symbols, so this file is what the runtime's writer would have produced:
 
   header (11 x u64) | data records | counters (u64 each) | names | padding to 8 bytes
