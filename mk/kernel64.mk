@@ -119,14 +119,14 @@ $(LLM_CLI_KERNEL_CODE): $(BUILD)/llm/fast/tools/llm/llm_cli.o $(KERNEL64_LLM_OBJ
 	@rm -f $@.tmp
 
 # bench-llama-kernel: instructions per token of the booted kernel under QEMU -icount shift=0
-# for tools/llm/bench.py's rows (same synthetic models); writes the file `make bench-llama`
+# for tools/bench_llama.py's rows (same synthetic models); writes the file `make bench-llama`
 # reads with --kernel-results. Slow: minutes per row (the model is read by ATA PIO).
 # Slow: the TinyLlama row's 1.1 GB int8 file takes about five minutes per boot to read by ATA
 # PIO under TCG (two boots); LLAMA_KERNEL_ROWS picks fewer rows.
 LLAMA_KERNEL_RESULTS := $(BUILD)/llm/kernel-results.json
 LLAMA_KERNEL_ROWS ?= "stories15M fp32" "stories15M q8_0" "tinyllama q8_0"
-bench-llama-kernel: $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) tools/llm/bench_kernel.py
-	$(PYTHON) tools/llm/bench_kernel.py --models $(SHARED_MODELS) --out $(BUILD)/llm \
+bench-llama-kernel: $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) tools/bench_llama_kernel.py
+	$(PYTHON) tools/bench_llama_kernel.py --models $(SHARED_MODELS) --out $(BUILD)/llm \
 	    --json $(LLAMA_KERNEL_RESULTS) --rows $(LLAMA_KERNEL_ROWS) --memory 4G
 
 .PHONY: bench-llama-kernel

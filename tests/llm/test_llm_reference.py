@@ -16,11 +16,11 @@ import sys
 import tempfile
 import threading
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MODELS = os.environ.get("LLM_MODELS", os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "models")))
+from fluid import ROOT
+
+MODELS = os.environ.get("LLM_MODELS", os.path.join(os.path.dirname(ROOT), "shared", "models"))
 CLI = os.path.join(ROOT, "build/host/llm/llm_cli")
-TOOLS = os.path.join(ROOT, "tools/llm")
+TOOLS = os.path.join(ROOT, "tools")
 TIMEOUT_S = 120
 LOGIT_TOLERANCE = 1e-3      # relative to the largest |logit| of the position
 
@@ -92,7 +92,7 @@ _tmpdir = tempfile.mkdtemp(prefix="llmtest-")
 
 
 def synth(*args):
-    """Path of a synthetic model made by tools/llm/synth_model.py with these arguments.
+    """Path of a synthetic model made by tools/synth_model.py with these arguments.
     Made once, under a lock: two tests asking at once used to pick the same file name, and
     one read the model while the other was still writing it."""
     with _synth_lock:

@@ -98,7 +98,7 @@ def build_files(ref):
         out.append((path, f"/MODELS/{name}"))
     for name, args in SYNTH.items():
         path = os.path.join(_tmp, name)
-        subprocess.run([sys.executable, os.path.join(ROOT, "tools/llm/synth_model.py"), path,
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools/synth_model.py"), path,
                         *args], check=True, capture_output=True)
         out.append((path, f"/MODELS/{name}"))
     for name, (src, keep) in BAD_FILES.items():

@@ -1,9 +1,8 @@
-#!/usr/bin/env python3
 """`make bench-llama`: speed of the inference engine (kernel/llm) on model shapes that matter.
 
 For a stories15M-shaped model (dim 288, 6 layers, 6 heads, vocab 32000, seq 256) in fp32
 and Q8_0, and a TinyLlama-shaped Q8_0 model (dim 2048, hidden 5632, 22 layers, 32 heads,
-4 kv heads; fewer steps), all with synthetic weights (synth_model.py), it prints one table:
+4 kv heads; fewer steps), all with synthetic weights (tools/synth_model.py), it prints one table:
   - tokens/s of the optimised Linux build (real time, best kernels of this CPU, and the
     scalar kernels, whose summation order is llama2.c run.c's plain -O3 loop);
   - instructions per token of the same Linux build under valgrind --tool=callgrind,
@@ -22,10 +21,12 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from fluid import ROOT
+
+SYNTH_MODEL = os.path.join(ROOT, "tools", "synth_model.py")
 RUN_TIMEOUT_S = 150
 
-# name, synth_model.py arguments, steps for tokens/s, (n1, n2) positions for callgrind
+# name, tools/synth_model.py arguments, steps for tokens/s, (n1, n2) positions for callgrind
 ROWS = [
     ("stories15M fp32", ["--shape", "stories15M"], 256, (8, 24)),
     ("stories15M q8_0", ["--shape", "stories15M", "--format", "v2"], 256, (8, 24)),
@@ -38,7 +39,7 @@ def make_model(out_dir, args):
     path = os.path.join(out_dir, name)
     if not os.path.exists(path):
         print(f"bench: writing {path}", file=sys.stderr)
-        subprocess.run([sys.executable, os.path.join(HERE, "synth_model.py"), path + ".tmp",
+        subprocess.run([sys.executable, SYNTH_MODEL, path + ".tmp",
                         *args], check=True, timeout=RUN_TIMEOUT_S * 4)
         os.replace(path + ".tmp", path)
     return path
@@ -117,6 +118,3 @@ def main():
           f"all over positions "
           + ", ".join(f"{r[0]} {r[3][0]}-{r[3][1]}" for r in ROWS), file=sys.stderr)
 
-
-if __name__ == "__main__":
-    main()

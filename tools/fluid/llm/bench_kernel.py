@@ -1,15 +1,15 @@
-#!/usr/bin/env python3
 """Instructions per token of the booted x86-64 kernel under QEMU -icount shift=0, for the
-rows of tools/llm/bench.py (same synthetic models, same tokenizer.bin). Each row boots an
+rows of fluid.llm.bench (same synthetic models, same tokenizer.bin). Each row boots an
 image holding the model, the tokenizer and a greedy config; the kernel runs with clock=icount,
 where its TSC counts one per guest instruction (tsc_hz 1e9, checked), and reports the
 generation's cycles in its {"llm_kernel": ...} line (loading is outside the timed span). As
-bench.py does under callgrind, each row is run to n1 and to n2 positions (the row's own pair)
-and the difference divided by n2 - n1, so both columns count the same positions. Writes the JSON bench.py reads with
---kernel-results: {"<row name>": instructions_per_token, ...}. Rows whose model does not fit
-the kernel's heap or boot time are left out with a note.
+the Linux benchmark does under callgrind, each row is run to n1 and to n2 positions (the
+row's own pair) and the difference divided by n2 - n1, so both columns count the same
+positions. Writes the JSON tools/bench_llama.py reads with --kernel-results:
+{"<row name>": instructions_per_token, ...}. Rows whose model does not fit the kernel's heap
+or boot time are left out with a note.
 
-Usage: bench_kernel.py --models DIR --out DIR --json FILE [--rows NAME ...]"""
+Usage: tools/bench_llama_kernel.py --models DIR --out DIR --json FILE [--rows NAME ...]"""
 import argparse
 import json
 import os
@@ -17,13 +17,10 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.dirname(HERE))
-import bench  # noqa: E402  (ROWS, make_model)
-from fluid import image as disk_image  # noqa: E402
-from fluid.qemu import EXIT_SUCCESS, boot  # noqa: E402
+from fluid import ROOT
+from fluid import image as disk_image
+from fluid.llm import bench
+from fluid.qemu import EXIT_SUCCESS, boot
 
 ICOUNT_TSC_HZ = 1_000_000_000       # shift=0: one instruction per virtual nanosecond
 HZ_TOLERANCE = 0.01
@@ -59,7 +56,7 @@ def kernel_generation_instructions(image, memory, cpu):
 
 
 def instructions_per_token(out_dir, name, model, tok, positions, memory, cpu):
-    """(instructions to n2 positions - to n1) / (n2 - n1), as bench.py measures callgrind."""
+    """(instructions to n2 positions - to n1) / (n2 - n1), as fluid.llm.bench measures callgrind."""
     n1, n2 = positions
     counts = [kernel_generation_instructions(make_image(out_dir, name, model, tok, n), memory, cpu)
               for n in (n1, n2)]
@@ -70,7 +67,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", required=True, help="directory with tokenizer.bin")
     ap.add_argument("--out", required=True, help="where models and images are written")
-    ap.add_argument("--json", required=True, help="results file for bench.py --kernel-results")
+    ap.add_argument("--json", required=True, help="results file for bench_llama.py --kernel-results")
     ap.add_argument("--rows", nargs="*", default=[r[0] for r in bench.ROWS])
     ap.add_argument("--memory", default="2G")
     ap.add_argument("--cpu", default="max", help="QEMU CPU (max: AVX2+FMA kernels)")
@@ -94,6 +91,3 @@ def main():
         json.dump(results, f, indent=1)
     print(json.dumps(results))
 
-
-if __name__ == "__main__":
-    main()

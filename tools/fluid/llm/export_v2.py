@@ -1,6 +1,5 @@
-#!/usr/bin/env python3
 """Converts a llama2.c version-0 checkpoint to version 2 (Q8_0 group-wise int8), the layout
-llama2.c's runq.c reads (tools/llm/llmfmt.py, docs/llm.md). Python stdlib only, so it is
+llama2.c's runq.c reads (fluid.llm.fmt, docs/llm.md). Python stdlib only, so it is
 slow on large models (about 1 M weights per second); the benchmark writes its int8 models
 directly with synth_model.py instead.
 
@@ -8,7 +7,7 @@ usage: export_v2.py IN_V0.bin OUT_V2.bin [--group-size N]"""
 import argparse
 import sys
 
-import llmfmt
+from fluid.llm import fmt as llmfmt
 
 
 def convert(src, dst, group=llmfmt.DEFAULT_GROUP):
@@ -38,6 +37,3 @@ def main():
     print(f"export_v2: {a.dst}: dim {c.dim}, {c.n_layers} layers, group size {group}",
           file=sys.stderr)
 
-
-if __name__ == "__main__":
-    main()

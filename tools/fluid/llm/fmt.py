@@ -1,4 +1,4 @@
-"""llama2.c checkpoint layouts for the host tools (export_v2.py, synth_model.py, tests).
+"""llama2.c checkpoint layouts for the host tools (fluid.llm.export_v2, fluid.llm.synth).
 
 The same formats kernel/llm/llm_model.c reads (docs/llm.md); Python stdlib only.
   version 0: 7 x int32 header (vocab_size < 0: unshared classifier), fp32 tensors

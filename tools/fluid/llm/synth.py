@@ -1,10 +1,9 @@
-#!/usr/bin/env python3
 """Writes llama2.c checkpoints with deterministic pseudo-random weights, for shapes the real
 models in /work/shared/models do not cover: an unshared classifier, stories15M's and
 TinyLlama's sizes. Weights are int8 values from random.Random(seed) times a per-tensor
 amplitude (2 / sqrt(fan_in) for matrices, 1 for embeddings, RMSNorm weights 1), so the same
 seed gives the same file on every machine. Version 0 (fp32) or version 2 (Q8_0, written
-directly: TinyLlama in fp32 would be 4.4 GB). Formats: tools/llm/llmfmt.py.
+directly: TinyLlama in fp32 would be 4.4 GB). Formats: fluid.llm.fmt.
 
 usage: synth_model.py OUT.bin [--shape tiny|stories15M|tinyllama | --dims D,H,L,NH,NKV,V,S]
                       [--format v0|v2] [--unshared] [--seed N] [--group-size N]"""
@@ -14,7 +13,7 @@ import math
 import random
 import sys
 
-import llmfmt
+from fluid.llm import fmt as llmfmt
 
 SHAPES = {
     # dim, hidden, layers, heads, kv_heads, vocab, seq_len
@@ -102,6 +101,3 @@ def main():
     print(f"synth_model: {a.out}: {a.format}, dims {dims}, "
           f"{'unshared' if a.unshared else 'shared'} classifier", file=sys.stderr)
 
-
-if __name__ == "__main__":
-    main()
