@@ -116,7 +116,7 @@ def test_long_names_and_deleted_entries():
 
 
 def test_second_disk_plain_volume_and_mbr_types():
-    """A bare volume (the prototype's second disk) and each FAT16 partition type."""
+    """A bare volume (as on the second disk, cache.img) and each FAT16 partition type."""
     vol = work_path("types.vol")
     fatimg.make_volume(vol, "mkfs", 8)
     fatimg.add_files(vol, {"/CACHE/I686/SHA256.MOD": b"module"})

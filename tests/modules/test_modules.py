@@ -3,17 +3,27 @@ independent Python reference (tests/modules/reference.py), the .mod files agains
 reader, mkmod's refusal of relocations the loader cannot apply, and a run of every module
 (and every bad module) through the 32-bit host runner, whose JSON must parse and hold the
 documented fields. Needs `make` to have built build/modules/O2 and build/host/hostrun."""
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from fluid import modfmt
+from fluid import ROOT, modfmt
 from fluid import profiles as fluid_profile
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import reference  # noqa: E402
+
+
+def load_reference():
+    """reference.py beside this file (a script of its own too), loaded by its path."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference.py")
+    spec = importlib.util.spec_from_file_location("fluid_module_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+reference = load_reference()
 
 MODS = os.path.join(ROOT, "build", "modules", "O2")
 HOSTRUN = os.path.join(ROOT, "build", "host", "hostrun", "hostrun")

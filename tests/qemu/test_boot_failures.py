@@ -39,7 +39,7 @@ def flip_body_byte(data):
 
 
 def zero_kernel_tail(data):
-    """The prototype's bug: the kernel's tail missing (here: zeroed) while the disk reads fine."""
+    """The kernel's tail missing (here: zeroed) while the disk reads fine: only the CRC tells."""
     size = image_size(data)
     start = KERNEL + size * 3 // 4
     data[start:KERNEL + size] = bytes(KERNEL + size - start)

@@ -1,4 +1,4 @@
-"""QEMU boot tests of the benchmark suite (issue 3): a default boot runs all twelve modules
+"""QEMU boot tests of the benchmark suite: a default boot runs all twelve modules
 with correct answers and exports a parseable profile holding every documented field; two
 boots under `-icount shift=0` give identical cycle counts; with `test=bad-modules` the
 faulting, endless and corrupt modules are stopped or rejected with a reason while the good
