@@ -28,7 +28,7 @@ $(IMAGE): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL_IMG) $(MKIMAGE_DEPS) $$(IMAGE_DEP
 	$(call mkimage,$(STAGE1_BIN),$(STAGE2_BIN),$(KERNEL_IMG),$(FAT_MIB),$(IMAGE_DIRS),$(IMAGE_FILES))
 
 # Test builds of the boot chain, each taking a path QEMU's BIOS never makes it take
-# (tests/qemu/test_boot_paths.py): CHS reads as without INT 13h extensions, and each A20 method
+# (tests/boot/test_boot_paths.py): CHS reads as without INT 13h extensions, and each A20 method
 # from a start with A20 off. Same kernel, same layout; only NASM defines differ.
 BOOT_VARIANT_DEFS_chs       := -DFORCE_CHS
 BOOT_VARIANT_DEFS_a20bios   := -DA20_TEST_START_OFF
