@@ -3,7 +3,8 @@
 #   make kernel64      build/x86_64/kernel.img
 #   make fluid64.img   bootable image with LLAMA_MODEL/LLAMA_TOKENIZER from SHARED_MODELS
 #   make run-llama     build fluid64.img and boot it (serial on this terminal)
-#   make test          also runs tests/kernel/arch/x86_64/test_x86_64.py and tests/qemu/test_llama.py
+#   make test          also runs tests/kernel/arch/x86_64/test_x86_64.py and
+#                      tests/kernel/llm/test_llama.py
 
 KERNEL64_ELF  := $(BUILD)/x86_64/kernel.elf
 KERNEL64_IMG  := $(BUILD)/x86_64/kernel.img
@@ -101,7 +102,7 @@ run-llama: $(IMAGE64)
 	    -drive file=$(IMAGE64),format=raw,snapshot=on; \
 	    status=$$?; test $$status -eq 33 || { echo "run-llama: QEMU exit status $$status"; exit 1; }
 
-PY_TESTS  += tests/kernel/arch/x86_64/test_x86_64.py tests/qemu/test_llama.py
+PY_TESTS  += tests/kernel/arch/x86_64/test_x86_64.py tests/kernel/llm/test_llama.py
 TEST_DEPS += $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) $(LLM_CLI)
 
 .PHONY: kernel64 run-llama llama-models-present FORCE

@@ -74,7 +74,7 @@ bench-llama: $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE) tools/bench_llama.py tools/s
 	    --kernel-code-cli $(LLM_CLI_KERNEL_CODE) --kernel-results $(LLAMA_KERNEL_RESULTS)
 
 HOST_TEST_BINS += $(LLM_TEST_BIN)
-PY_TESTS       += tests/llm/test_llm_reference.py
+PY_TESTS       += tests/kernel/llm/test_llm_reference.py
 TEST_DEPS      += llm-freestanding-check $(LLM_CLI)
 
 .PHONY: llm-freestanding-check llm-cli bench-llama

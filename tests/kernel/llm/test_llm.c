@@ -2,7 +2,7 @@
  * tokenizer validation, encoding and decoding on a hand-made vocabulary, the sampler, the
  * boot configuration parser, SIMD kernels against the scalar ones, the arena and the
  * formatter. Built with ASan+UBSan: a bad file must give its error code, never a fault.
- * Golden outputs on real models are in tests/llm/test_llm_reference.py. */
+ * Golden outputs on real models are in tests/kernel/llm/test_llm_reference.py. */
 #include <math.h>
 #include <stdlib.h>
 
