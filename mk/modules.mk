@@ -44,7 +44,7 @@ $(HOSTRUN): $(HOSTRUN_SRCS) $(MODULES_REGISTRY_C) | $(SETUP_STAMP)
 	    -o $@ $(HOSTRUN_SRCS) $(MODULES_REGISTRY_C)
 
 PY_TESTS  += tests/modules/test_modules.py tests/kernel/bench/test_suite.py \
-             tests/modules/test_profile_tool.py
+             tests/tools/test_profile_tool.py
 TEST_DEPS += $(HOSTRUN) $(MODULES_MODS) $(MODULES_BAD_MODS)
 
 # bench: real cycles of every module on this CPU, as a profile (build/bench/profile.json).

@@ -39,5 +39,5 @@ pgo-clean: $(PGO_DEPS)
 
 .PHONY: pgo-profile pgo-analyze pgo-apply pgo-loop bench-pgo pgo-clean
 
-PY_TESTS  += tests/pgo/test_pgo.py
+PY_TESTS  += tests/tools/test_pgo.py
 TEST_DEPS += $(BUILD)/i686/libllvmlibc.a $(BUILD)/i686-sse2/libllvmlibc.a
