@@ -14,7 +14,6 @@ Never modifies fluid.img or cache/i686: everything lives under build/pgo-test/."
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import threading
