@@ -12,8 +12,8 @@ IMAGE_FILES ?=
 # $(call mkimage,STAGE1,STAGE2,KERNEL,FAT_MIB,DIRS,SRC=/DEST FILES) in a recipe writes $@.
 mkimage = $(PYTHON) tools/mkimage.py --offsets $(ASM_OFFSETS) --stage1 $(1) --stage2 $(2) \
           --kernel $(3) --fat-mib $(4) $(addprefix --dir ,$(5)) $(addprefix --file ,$(6)) $@
-MKIMAGE_DEPS := tools/mkimage.py tools/fluid/image.py tools/fluid/mbr.py tools/fluid/layout.py \
-                $(ASM_OFFSETS)
+MKIMAGE_DEPS := tools/mkimage.py tools/fluid/__init__.py tools/fluid/image.py tools/fluid/mbr.py \
+                tools/fluid/layout.py $(ASM_OFFSETS)
 
 $(STAGE1_BIN): boot/stage1.asm $(ASM_OFFSETS)
 	@mkdir -p $(@D)
