@@ -56,12 +56,15 @@ $(SETUP_STAMP): tools/setup.sh
 	@touch $@
 
 # ---------------------------------------------------------------------------------------
-# Layouts shared by asm and C: asm-offsets.inc is generated from the C headers.
+# Layouts shared by asm, C and the Python tools: asm-offsets.inc is generated from the C
+# headers (the kernel headers it reads are tracked through its .d file, named for the .inc).
 ASM_OFFSETS := $(GEN)/asm-offsets.inc
 $(ASM_OFFSETS): boot/asm-offsets.c $(wildcard include/fluid/*.h) tools/gen_asm_offsets.py | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(I686_CFLAGS) -S -o $(GEN)/asm-offsets.s $<
+	$(CC) $(I686_CFLAGS) -MT $@ -S -o $(GEN)/asm-offsets.s $<
 	$(PYTHON) tools/gen_asm_offsets.py $(GEN)/asm-offsets.s $@
+# The Python tools read their C constants from this build's file (tools/fluid/layout.py).
+export FLUID_ASM_OFFSETS := $(abspath $(ASM_OFFSETS))
 
 -include mk/*.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,13 +1,24 @@
 /* Exports the C layouts to NASM, the way Linux's asm-offsets does: compiled to assembly only,
  * each DEFINE leaves a "->NAME value" marker that tools/gen_asm_offsets.py turns into
- * "%define NAME value" lines in build/gen/asm-offsets.inc. The boot code and the Python image
- * tools read that file, so the structures and the disk layout are written down once, in C. */
+ * "%define NAME value" lines in build/gen/asm-offsets.inc. The boot code and the Python tools
+ * (tools/fluid/layout.py) read that file, so the structures, the disk layout, the module
+ * format, the module cache's naming rules and the FAT16 and MBR on-disk formats are written
+ * down once, in C. */
 #include <fluid/bootinfo.h>
 #include <fluid/kernel_header.h>
 #include <fluid/memlayout.h>
+#include <fluid/module.h>
+
+#include "kernel/bench/cache.h"
+#include "kernel/bench/profile.h"
+#include "kernel/core/machine.h"
+#include "kernel/fs/fat16.h"
+#include "kernel/fs/mbr.h"
 
 #define DEFINE(sym, val) __asm__ volatile("\n.ascii \"->" #sym " %c0\"" : : "i"(val))
 #define OFFSET(sym, type, member) DEFINE(sym, __builtin_offsetof(struct type, member))
+/* A string constant, "%define NAME "value"": the value holds no quote, backslash or percent. */
+#define DEFINE_STR(sym, str) __asm__ volatile("\n.ascii \"->" #sym " \\\"" str "\\\"\"")
 
 void asm_offsets(void);
 void asm_offsets(void)
@@ -83,4 +94,128 @@ void asm_offsets(void)
     DEFINE(A20_BIOS, A20_BIOS);
     DEFINE(A20_FAST_PORT92, A20_FAST_PORT92);
     DEFINE(A20_KBC, A20_KBC);
+
+    /* include/fluid/module.h: the .mod header (tools/fluid/modfmt.py). */
+    DEFINE(FLUID_MOD_MAGIC, FLUID_MOD_MAGIC);
+    DEFINE(FLUID_MOD_FORMAT_VERSION, FLUID_MOD_FORMAT_VERSION);
+    DEFINE(FLUID_MOD_NAME_LEN, FLUID_MOD_NAME_LEN);
+    DEFINE(FLUID_MOD_CFLAGS_LEN, FLUID_MOD_CFLAGS_LEN);
+    DEFINE(FLUID_MOD_ALIGN_MIN, FLUID_MOD_ALIGN_MIN);
+    DEFINE(FLUID_MOD_ALIGN_MAX, FLUID_MOD_ALIGN_MAX);
+    DEFINE(FLUID_MOD_MAX_IMAGE, FLUID_MOD_MAX_IMAGE);
+    DEFINE(FLUID_MOD_MAX_RELOCS, FLUID_MOD_MAX_RELOCS);
+    DEFINE(FLUID_MOD_HEADER_CRC_SPAN, FLUID_MOD_HEADER_CRC_SPAN);
+    DEFINE(FLUID_TIER_O0, FLUID_TIER_O0);
+    DEFINE(FLUID_TIER_O1, FLUID_TIER_O1);
+    DEFINE(FLUID_TIER_O2, FLUID_TIER_O2);
+    DEFINE(FLUID_TIER_O3, FLUID_TIER_O3);
+    DEFINE(FLUID_TIER_OS, FLUID_TIER_OS);
+    DEFINE(FLUID_TIER_OZ, FLUID_TIER_OZ);
+    DEFINE(FLUID_TIER_COUNT, FLUID_TIER_COUNT);
+    DEFINE(FLUID_BUILD_SSE2_CODEGEN, FLUID_BUILD_SSE2_CODEGEN);
+    DEFINE(FLUID_BUILD_PGO_GENERATE, FLUID_BUILD_PGO_GENERATE);
+    DEFINE(FLUID_BUILD_PGO_USE, FLUID_BUILD_PGO_USE);
+    DEFINE(FLUID_BUILD_TEST_ONLY, FLUID_BUILD_TEST_ONLY);
+    DEFINE(FLUID_BUILD_KNOWN, FLUID_BUILD_KNOWN);
+    DEFINE(FLUID_FEAT_FPU, FLUID_FEAT_FPU);
+    DEFINE(FLUID_FEAT_TSC, FLUID_FEAT_TSC);
+    DEFINE(FLUID_FEAT_CMOV, FLUID_FEAT_CMOV);
+    DEFINE(FLUID_FEAT_MMX, FLUID_FEAT_MMX);
+    DEFINE(FLUID_FEAT_SSE, FLUID_FEAT_SSE);
+    DEFINE(FLUID_FEAT_SSE2, FLUID_FEAT_SSE2);
+    DEFINE(FLUID_FEAT_SSE3, FLUID_FEAT_SSE3);
+    DEFINE(FLUID_FEAT_SSSE3, FLUID_FEAT_SSSE3);
+    DEFINE(FLUID_FEAT_SSE41, FLUID_FEAT_SSE41);
+    DEFINE(FLUID_FEAT_SSE42, FLUID_FEAT_SSE42);
+    DEFINE(FLUID_FEAT_AVX, FLUID_FEAT_AVX);
+    DEFINE(FLUID_FEAT_AVX2, FLUID_FEAT_AVX2);
+    DEFINE(FLUID_FEAT_KNOWN, FLUID_FEAT_KNOWN);
+    DEFINE(MH_SIZE, sizeof(struct fluid_mod_header));
+    OFFSET(MH_MAGIC, fluid_mod_header, magic);
+    OFFSET(MH_FORMAT_VERSION, fluid_mod_header, format_version);
+    OFFSET(MH_HEADER_SIZE, fluid_mod_header, header_size);
+    OFFSET(MH_NAME, fluid_mod_header, name);
+    OFFSET(MH_MODULE_VERSION, fluid_mod_header, module_version);
+    OFFSET(MH_ENTRY, fluid_mod_header, entry);
+    OFFSET(MH_CODE_SIZE, fluid_mod_header, code_size);
+    OFFSET(MH_DATA_SIZE, fluid_mod_header, data_size);
+    OFFSET(MH_BSS_SIZE, fluid_mod_header, bss_size);
+    OFFSET(MH_RELOC_COUNT, fluid_mod_header, reloc_count);
+    OFFSET(MH_ALIGN, fluid_mod_header, align);
+    OFFSET(MH_REQUIRED_FEATURES, fluid_mod_header, required_features);
+    OFFSET(MH_TIER, fluid_mod_header, tier);
+    OFFSET(MH_BUILD_FLAGS, fluid_mod_header, build_flags);
+    OFFSET(MH_RESERVED0, fluid_mod_header, reserved0);
+    OFFSET(MH_CFLAGS_HASH, fluid_mod_header, cflags_hash);
+    OFFSET(MH_CFLAGS, fluid_mod_header, cflags);
+    OFFSET(MH_BODY_CRC32, fluid_mod_header, body_crc32);
+    OFFSET(MH_HEADER_CRC32, fluid_mod_header, header_crc32);
+
+    /* kernel/bench/cache.h: where the module cache lives and how its files are named
+     * (tools/fluid/cache.py). */
+    DEFINE_STR(CACHE_DIR, CACHE_DIR);
+    DEFINE_STR(CACHE_EXT, CACHE_EXT);
+    DEFINE(CACHE_BASE_LEN, CACHE_BASE_LEN);
+    DEFINE(CACHE_MAX_MODULES, CACHE_MAX_MODULES);
+    DEFINE(CACHE_MAX_FILE, CACHE_MAX_FILE);
+
+    /* kernel/bench/profile.h: the markers around the JSON profile (tools/fluid/profiles.py). */
+    DEFINE_STR(PROFILE_BEGIN, PROFILE_BEGIN);
+    DEFINE_STR(PROFILE_END, PROFILE_END);
+
+    /* kernel/core/machine.h: the isa-debug-exit values (tools/fluid/qemu.py). */
+    DEFINE(DEBUG_EXIT_SUCCESS, DEBUG_EXIT_SUCCESS);
+    DEFINE(DEBUG_EXIT_FAILURE, DEBUG_EXIT_FAILURE);
+
+    /* kernel/fs/mbr.h: the partition table (tools/fluid/image.py, fatimg.py, cache.py). */
+    DEFINE(MBR_PART_COUNT, MBR_PART_COUNT);
+    DEFINE(MBR_TABLE_OFFSET, MBR_TABLE_OFFSET);
+    DEFINE(MBR_ENTRY_SIZE, MBR_ENTRY_SIZE);
+    DEFINE(MBR_SIG_OFFSET, MBR_SIG_OFFSET);
+    DEFINE(MBR_SIG_0, MBR_SIG_0);
+    DEFINE(MBR_SIG_1, MBR_SIG_1);
+    DEFINE(PE_BOOT_INDICATOR, PE_BOOT_INDICATOR);
+    DEFINE(PE_TYPE, PE_TYPE);
+    DEFINE(PE_LBA_START, PE_LBA_START);
+    DEFINE(PE_SECTOR_COUNT, PE_SECTOR_COUNT);
+    DEFINE(PE_BOOT_ACTIVE, PE_BOOT_ACTIVE);
+    DEFINE(PE_BOOT_INACTIVE, PE_BOOT_INACTIVE);
+    DEFINE(MBR_TYPE_EMPTY, MBR_TYPE_EMPTY);
+    DEFINE(MBR_TYPE_FAT16_SMALL, MBR_TYPE_FAT16_SMALL);
+    DEFINE(MBR_TYPE_FAT16, MBR_TYPE_FAT16);
+    DEFINE(MBR_TYPE_FAT16_LBA, MBR_TYPE_FAT16_LBA);
+
+    /* kernel/fs/fat16.h: the FAT16 on-disk format (tools/fluid/fatimg.py). */
+    DEFINE(BS_jmpBoot, BS_jmpBoot);
+    DEFINE(BPB_BytsPerSec, BPB_BytsPerSec);
+    DEFINE(BPB_SecPerClus, BPB_SecPerClus);
+    DEFINE(BPB_RsvdSecCnt, BPB_RsvdSecCnt);
+    DEFINE(BPB_NumFATs, BPB_NumFATs);
+    DEFINE(BPB_RootEntCnt, BPB_RootEntCnt);
+    DEFINE(BPB_TotSec16, BPB_TotSec16);
+    DEFINE(BPB_Media, BPB_Media);
+    DEFINE(BPB_FATSz16, BPB_FATSz16);
+    DEFINE(BPB_TotSec32, BPB_TotSec32);
+    DEFINE(BS_SIGNATURE, BS_SIGNATURE);
+    DEFINE(FAT16_MIN_CLUSTERS, FAT16_MIN_CLUSTERS);
+    DEFINE(FAT16_MAX_CLUSTERS, FAT16_MAX_CLUSTERS);
+    DEFINE(FAT16_NAME_MAX, FAT16_NAME_MAX);
+    DEFINE(FAT_ENTRY_BYTES, FAT_ENTRY_BYTES);
+    DEFINE(FAT_FIRST_CLUSTER, FAT_FIRST_CLUSTER);
+    DEFINE(FAT_BAD_CLUSTER, FAT_BAD_CLUSTER);
+    DEFINE(FAT_EOC_MIN, FAT_EOC_MIN);
+    DEFINE(DIR_Name, DIR_Name);
+    DEFINE(DIR_Attr, DIR_Attr);
+    DEFINE(DIR_FstClusLO, DIR_FstClusLO);
+    DEFINE(DIR_FileSize, DIR_FileSize);
+    DEFINE(DIR_ENTRY_SIZE, DIR_ENTRY_SIZE);
+    DEFINE(DIR_NAME_LEN, DIR_NAME_LEN);
+    DEFINE(DIR_BASE_LEN, DIR_BASE_LEN);
+    DEFINE(DIR_EXT_LEN, DIR_EXT_LEN);
+    DEFINE(ATTR_VOLUME_ID, ATTR_VOLUME_ID);
+    DEFINE(ATTR_DIRECTORY, ATTR_DIRECTORY);
+    DEFINE(ATTR_LONG_NAME, ATTR_LONG_NAME);
+    DEFINE(ATTR_LONG_NAME_MASK, ATTR_LONG_NAME_MASK);
+    DEFINE(DIR_NAME_FREE_ALL, DIR_NAME_FREE_ALL);
+    DEFINE(DIR_NAME_DELETED, DIR_NAME_DELETED);
 }

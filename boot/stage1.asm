@@ -46,7 +46,7 @@ normalised:
 
     ; INT 13h extensions: AH=41h, BX=55AAh -> CF clear, BX=AA55h, CX bit 0 (packet access).
     ; With them, one AH=42h read brings all of stage2; if that fails, fall back to CHS.
-    ; FORCE_CHS (a test build, tests/qemu/test_boot_chs.py) leaves this out to run the CHS path.
+    ; FORCE_CHS (a test build, tests/boot/test_boot_paths.py) leaves this out to run the CHS path.
 %ifndef FORCE_CHS
     mov ah, 0x41
     mov bx, 0x55AA

@@ -8,6 +8,13 @@ FAT_MIB ?= 32
 IMAGE_DIRS := /CACHE /CACHE/I686 /MODELS
 IMAGE_FILES ?=
 
+# The one spelling of the image build (tools/mkimage.py; fluid.image.build in Python):
+# $(call mkimage,STAGE1,STAGE2,KERNEL,FAT_MIB,DIRS,SRC=/DEST FILES) in a recipe writes $@.
+mkimage = $(PYTHON) tools/mkimage.py --offsets $(ASM_OFFSETS) --stage1 $(1) --stage2 $(2) \
+          --kernel $(3) --fat-mib $(4) $(addprefix --dir ,$(5)) $(addprefix --file ,$(6)) $@
+MKIMAGE_DEPS := tools/mkimage.py tools/fluid/__init__.py tools/fluid/image.py tools/fluid/mbr.py \
+                tools/fluid/layout.py $(ASM_OFFSETS)
+
 $(STAGE1_BIN): boot/stage1.asm $(ASM_OFFSETS)
 	@mkdir -p $(@D)
 	$(NASM) -f bin -I$(GEN)/ -Iboot/ -l $(@:.bin=.lst) -o $@ $<
@@ -17,13 +24,11 @@ $(STAGE2_BIN): boot/stage2.asm $(STAGE2_INCS) $(ASM_OFFSETS)
 	$(NASM) -f bin -I$(GEN)/ -Iboot/ -l $(@:.bin=.lst) -o $@ $<
 
 # fluid.img: MBR + stage2 + kernel in the 1 MiB boot area, then the FAT16 partition.
-$(IMAGE): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL_IMG) tools/mkimage.py tools/layout.py $$(IMAGE_DEPS)
-	$(PYTHON) tools/mkimage.py --offsets $(ASM_OFFSETS) --stage1 $(STAGE1_BIN) \
-	    --stage2 $(STAGE2_BIN) --kernel $(KERNEL_IMG) --fat-mib $(FAT_MIB) \
-	    $(addprefix --dir ,$(IMAGE_DIRS)) $(addprefix --file ,$(IMAGE_FILES)) $@
+$(IMAGE): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL_IMG) $(MKIMAGE_DEPS) $$(IMAGE_DEPS)
+	$(call mkimage,$(STAGE1_BIN),$(STAGE2_BIN),$(KERNEL_IMG),$(FAT_MIB),$(IMAGE_DIRS),$(IMAGE_FILES))
 
 # Test builds of the boot chain, each taking a path QEMU's BIOS never makes it take
-# (tests/qemu/test_boot_paths.py): CHS reads as without INT 13h extensions, and each A20 method
+# (tests/boot/test_boot_paths.py): CHS reads as without INT 13h extensions, and each A20 method
 # from a start with A20 off. Same kernel, same layout; only NASM defines differ.
 BOOT_VARIANT_DEFS_chs       := -DFORCE_CHS
 BOOT_VARIANT_DEFS_a20bios   := -DA20_TEST_START_OFF
@@ -38,10 +43,9 @@ $(BUILD)/boot/$(1)/%.bin: boot/%.asm $(STAGE2_INCS) $(ASM_OFFSETS)
 	$(NASM) -f bin $(BOOT_VARIANT_DEFS_$(1)) -I$(GEN)/ -Iboot/ -o $$@ $$<
 
 $(BUILD)/test-images/fluid-$(1).img: $(BUILD)/boot/$(1)/stage1.bin $(BUILD)/boot/$(1)/stage2.bin \
-        $(KERNEL_IMG) tools/mkimage.py
+        $(KERNEL_IMG) $(MKIMAGE_DEPS)
 	@mkdir -p $$(@D)
-	$(PYTHON) tools/mkimage.py --offsets $(ASM_OFFSETS) --stage1 $(BUILD)/boot/$(1)/stage1.bin \
-	    --stage2 $(BUILD)/boot/$(1)/stage2.bin --kernel $(KERNEL_IMG) --fat-mib $(FAT_MIB) $$@
+	$$(call mkimage,$(BUILD)/boot/$(1)/stage1.bin,$(BUILD)/boot/$(1)/stage2.bin,$(KERNEL_IMG),$(FAT_MIB))
 endef
 $(foreach v,$(BOOT_VARIANTS),$(eval $(call BOOT_VARIANT_RULES,$(v))))
 

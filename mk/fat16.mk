@@ -25,7 +25,7 @@ $(FAT16_CAT): $(FAT16_HOST_DIR)/tests/kernel/fs/fat16cat.o $(FAT16_HOST_OBJS)
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 
 HOST_TEST_BINS += $(FAT16_UNIT) $(FAT16_ATA_UNIT)
-PY_TESTS       += tests/fat16/test_images.py
+PY_TESTS       += tests/kernel/fs/test_images.py
 TEST_DEPS      += $(FAT16_CAT)
 
 # fuzz: libFuzzer over whole-disk images (bare or partitioned), seeded from generated good
@@ -40,7 +40,8 @@ $(FAT16_FUZZER): tests/kernel/fs/fuzz_fat16.c $(FAT16_SRCS) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(FAT16_FUZZ_CFLAGS) -o $@ $^
 
-$(FAT16_FUZZ_DIR)/seeds.done: tools/fatimg.py | $(SETUP_STAMP)
+$(FAT16_FUZZ_DIR)/seeds.done: tools/fatimg.py tools/fluid/fatimg.py tools/fluid/mbr.py $(ASM_OFFSETS) \
+                             | $(SETUP_STAMP)
 	$(PYTHON) tools/fatimg.py seeds $(FAT16_FUZZ_DIR)/seeds
 	@touch $@
 

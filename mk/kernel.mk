@@ -28,7 +28,7 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $$(KERNEL_EXTRA_OBJS) $$(KERNEL_LIBS) $(KERNEL_LDS
 	    $(KERNEL_OBJS) $(KERNEL_EXTRA_OBJS) --start-group $(KERNEL_LIBS) --end-group
 
 # The flat image stage2 loads: header fields (size, CRC, build id) filled by mkkernel.py.
-$(KERNEL_IMG): $(KERNEL_ELF) tools/mkkernel.py $(ASM_OFFSETS)
+$(KERNEL_IMG): $(KERNEL_ELF) tools/mkkernel.py tools/fluid/kernel_image.py $(ASM_OFFSETS)
 	$(OBJCOPY) -O binary $< $@.raw
 	$(PYTHON) tools/mkkernel.py --offsets $(ASM_OFFSETS) --elf $< \
 	    --build-id "$$(git describe --always --dirty 2>/dev/null || echo unknown)" $@.raw $@

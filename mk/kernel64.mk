@@ -3,7 +3,8 @@
 #   make kernel64      build/x86_64/kernel.img
 #   make fluid64.img   bootable image with LLAMA_MODEL/LLAMA_TOKENIZER from SHARED_MODELS
 #   make run-llama     build fluid64.img and boot it (serial on this terminal)
-#   make test          also runs tests/qemu/test_x86_64.py and tests/qemu/test_llama.py
+#   make test          also runs tests/kernel/arch/x86_64/test_x86_64.py and
+#                      tests/kernel/llm/test_llama.py
 
 KERNEL64_ELF  := $(BUILD)/x86_64/kernel.elf
 KERNEL64_IMG  := $(BUILD)/x86_64/kernel.img
@@ -51,7 +52,7 @@ $(KERNEL64_ELF): $(KERNEL64_OBJS) $(KERNEL64_LIBS) $(KERNEL64_LDSCRIPT)
 	    $(KERNEL64_OBJS) --start-group $(KERNEL64_LIBS) --end-group
 
 # The flat image stage2 loads (its header says KERNEL_ARCH_X86_64: stage2 enters long mode).
-$(KERNEL64_IMG): $(KERNEL64_ELF) tools/mkkernel.py $(ASM_OFFSETS)
+$(KERNEL64_IMG): $(KERNEL64_ELF) tools/mkkernel.py tools/fluid/kernel_image.py $(ASM_OFFSETS)
 	$(OBJCOPY) -O binary $< $@.raw
 	$(PYTHON) tools/mkkernel.py --offsets $(ASM_OFFSETS) --elf $< \
 	    --build-id "$$(git describe --always --dirty 2>/dev/null || echo unknown)" $@.raw $@
@@ -84,12 +85,10 @@ llama-models-present:
 	    { echo "kernel64: model files missing: $(SHARED_MODELS)/$(LLAMA_MODEL) and" \
 	      "$(SHARED_MODELS)/$(LLAMA_TOKENIZER) (set SHARED_MODELS=DIR)"; exit 1; }
 
-$(IMAGE64): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL64_IMG) $(LLAMA_CFG) tools/mkimage.py | llama-models-present
-	$(PYTHON) tools/mkimage.py --offsets $(ASM_OFFSETS) --stage1 $(STAGE1_BIN) \
-	    --stage2 $(STAGE2_BIN) --kernel $(KERNEL64_IMG) --fat-mib $(LLAMA_FAT_MIB) \
-	    $(addprefix --dir ,$(IMAGE_DIRS)) --file $(LLAMA_CFG)=/MODELS/LLAMA.CFG \
-	    --file '$(SHARED_MODELS)/$(LLAMA_TOKENIZER)=/MODELS/TOKENIZ.BIN' \
-	    --file '$(SHARED_MODELS)/$(LLAMA_MODEL)=/MODELS/MODEL.BIN' $@
+$(IMAGE64): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL64_IMG) $(LLAMA_CFG) $(MKIMAGE_DEPS) | llama-models-present
+	$(call mkimage,$(STAGE1_BIN),$(STAGE2_BIN),$(KERNEL64_IMG),$(LLAMA_FAT_MIB),$(IMAGE_DIRS), \
+	    $(LLAMA_CFG)=/MODELS/LLAMA.CFG '$(SHARED_MODELS)/$(LLAMA_TOKENIZER)=/MODELS/TOKENIZ.BIN' \
+	    '$(SHARED_MODELS)/$(LLAMA_MODEL)=/MODELS/MODEL.BIN')
 
 # kernel64: the 64-bit kernel image only.
 kernel64: $(KERNEL64_IMG)
@@ -103,7 +102,7 @@ run-llama: $(IMAGE64)
 	    -drive file=$(IMAGE64),format=raw,snapshot=on; \
 	    status=$$?; test $$status -eq 33 || { echo "run-llama: QEMU exit status $$status"; exit 1; }
 
-PY_TESTS  += tests/qemu/test_x86_64.py tests/qemu/test_llama.py
+PY_TESTS  += tests/kernel/arch/x86_64/test_x86_64.py tests/kernel/llm/test_llama.py
 TEST_DEPS += $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) $(LLM_CLI)
 
 .PHONY: kernel64 run-llama llama-models-present FORCE
@@ -123,14 +122,14 @@ $(LLM_CLI_KERNEL_CODE): $(BUILD)/llm/fast/tools/llm/llm_cli.o $(KERNEL64_LLM_OBJ
 	@rm -f $@.tmp
 
 # bench-llama-kernel: instructions per token of the booted kernel under QEMU -icount shift=0
-# for tools/llm/bench.py's rows (same synthetic models); writes the file `make bench-llama`
+# for tools/bench_llama.py's rows (same synthetic models); writes the file `make bench-llama`
 # reads with --kernel-results. Slow: minutes per row (the model is read by ATA PIO).
 # Slow: the TinyLlama row's 1.1 GB int8 file takes about five minutes per boot to read by ATA
 # PIO under TCG (two boots); LLAMA_KERNEL_ROWS picks fewer rows.
 LLAMA_KERNEL_RESULTS := $(BUILD)/llm/kernel-results.json
 LLAMA_KERNEL_ROWS ?= "stories15M fp32" "stories15M q8_0" "tinyllama q8_0"
-bench-llama-kernel: $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) tools/llm/bench_kernel.py
-	$(PYTHON) tools/llm/bench_kernel.py --models $(SHARED_MODELS) --out $(BUILD)/llm \
+bench-llama-kernel: $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) tools/bench_llama_kernel.py
+	$(PYTHON) tools/bench_llama_kernel.py --models $(SHARED_MODELS) --out $(BUILD)/llm \
 	    --json $(LLAMA_KERNEL_RESULTS) --rows $(LLAMA_KERNEL_ROWS) --memory 4G
 
 .PHONY: bench-llama-kernel

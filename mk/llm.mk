@@ -74,13 +74,13 @@ llm-cli: $(LLM_CLI) $(LLM_CLI_FAST)
 
 # bench-llama: tokens/s and instructions/token on stories15M- and TinyLlama-shaped models.
 # The kernel column comes from bench-llama-kernel (mk/kernel64.mk), run first in the same session.
-bench-llama: $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE) tools/llm/bench.py tools/llm/synth_model.py \
+bench-llama: $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE) tools/bench_llama.py tools/synth_model.py \
              bench-llama-kernel
-	$(PYTHON) tools/llm/bench.py --cli $(LLM_CLI_FAST) --models $(LLM_MODELS) --out $(BUILD)/llm \
+	$(PYTHON) tools/bench_llama.py --cli $(LLM_CLI_FAST) --models $(LLM_MODELS) --out $(BUILD)/llm \
 	    --kernel-code-cli $(LLM_CLI_KERNEL_CODE) --kernel-results $(LLAMA_KERNEL_RESULTS)
 
 HOST_TEST_BINS += $(LLM_TEST_BIN)
-PY_TESTS       += tests/llm/test_llm_reference.py
+PY_TESTS       += tests/kernel/llm/test_llm_reference.py
 TEST_DEPS      += llm-freestanding-check $(LLM_CLI)
 
 .PHONY: llm-freestanding-check llm-cli bench-llama

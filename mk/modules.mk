@@ -44,14 +44,15 @@ $(HOSTRUN): $(HOSTRUN_SRCS) $(MODULES_REGISTRY_C) | $(SETUP_STAMP)
 	    -DHOSTRUN_BUILD_ID='"'"$$(git describe --always --dirty 2>/dev/null || echo unknown)"'"' \
 	    -o $@ $(HOSTRUN_SRCS) $(MODULES_REGISTRY_C)
 
-PY_TESTS  += tests/modules/test_modules.py tests/qemu/test_suite.py tests/modules/test_profile_tool.py
+PY_TESTS  += tests/modules/test_modules.py tests/kernel/bench/test_suite.py \
+             tests/tools/test_profile_tool.py
 TEST_DEPS += $(HOSTRUN) $(MODULES_MODS) $(MODULES_BAD_MODS)
 
 # bench: real cycles of every module on this CPU, as a profile (build/bench/profile.json).
 bench: $(HOSTRUN)
 	@mkdir -p $(BUILD)/bench
 	$(HOSTRUN) --calls 16 > $(BUILD)/bench/hostrun.log
-	$(PYTHON) tools/profile.py extract $(BUILD)/bench/hostrun.log $(BUILD)/bench/profile.json
-	$(PYTHON) tools/profile.py show $(BUILD)/bench/profile.json
+	$(PYTHON) tools/fluid_profile.py extract $(BUILD)/bench/hostrun.log $(BUILD)/bench/profile.json
+	$(PYTHON) tools/fluid_profile.py show $(BUILD)/bench/profile.json
 
 .PHONY: bench

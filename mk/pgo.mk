@@ -14,8 +14,7 @@ PGO_SELECT ?= host
 PGO_LOG    ?=
 PGO        := $(PYTHON) tools/pgo.py --clock $(PGO_CLOCK) --select $(PGO_SELECT) \
               $(if $(PGO_LOG),--log $(PGO_LOG))
-PGO_TOOLS  := tools/pgo.py tools/pgo_build.py tools/pgo_measure.py tools/pgo_profraw.py \
-              tools/pgo_report.py tools/pgo_dump.c tools/mkcache.py
+PGO_TOOLS  := tools/pgo.py tools/pgo_dump.c $(wildcard tools/fluid/*.py tools/fluid/pgo/*.py)
 # What every PGO step needs: the image, the module libc of both SSE settings, the runner sources.
 PGO_DEPS   := $(IMAGE) $(BUILD)/i686/libllvmlibc.a $(BUILD)/i686-sse2/libllvmlibc.a $(PGO_TOOLS)
 
@@ -40,5 +39,5 @@ pgo-clean: $(PGO_DEPS)
 
 .PHONY: pgo-profile pgo-analyze pgo-apply pgo-loop bench-pgo pgo-clean
 
-PY_TESTS  += tests/pgo/test_pgo.py
+PY_TESTS  += tests/tools/test_pgo.py
 TEST_DEPS += $(BUILD)/i686/libllvmlibc.a $(BUILD)/i686-sse2/libllvmlibc.a

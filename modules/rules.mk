@@ -1,5 +1,6 @@
 # Build rules for benchmark modules, shared by Makefile.modules (standalone) and mk/modules.mk
-# (the kernel build). Needs BUILD, GEN, CC, LD, PYTHON, SETUP_STAMP. Every file under
+# (the kernel build). Needs BUILD, GEN, CC, LD, PYTHON, SETUP_STAMP, ASM_OFFSETS (the module
+# format the packer reads). Every file under
 # $(MODULES_DIR)/<variant>/ is built with that variant's flags (tools/mkmod.py flags VARIANT):
 #   <variant>/<name>.o    compiled from modules/<name>.c or tests/modules/bad/<name>.c
 #   <variant>/<name>.elf  linked at 0 by modules/module.ld, relocations kept (--emit-relocs)
@@ -17,7 +18,8 @@ MODULES_INCLUDES  := -nostdinc -isystem $(shell $(CC) -print-resource-dir)/inclu
                      -Iinclude -Imodules/include
 MODULES_WARNINGS  := -Wall -Wextra -Werror
 MODULES_LDFLAGS   := -m elf_i386 -T modules/module.ld --emit-relocs --no-undefined -static
-MODULES_TOOLS     := tools/mkmod.py tools/modfmt.py
+MODULES_TOOLS     := tools/mkmod.py tools/fluid/modbuild.py tools/fluid/modfmt.py \
+                     tools/fluid/layout.py $(ASM_OFFSETS)
 
 # The libc every module links statically: libs/llvmlibc built for the same SSE setting (clang
 # emits memcpy/memset calls even under -fno-builtin; math modules need libm).

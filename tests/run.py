@@ -8,7 +8,11 @@ that exits non-zero without a FAIL line (a crash, a sanitizer report) counts as 
 and one that prints no result line at all is a failure too, so a test cannot pass by saying
 nothing. Python modules define test_* functions (an assert or exception fails them) and may
 define cases() yielding (name, callable) for parametrised tests. The last line printed is
-'N passed, N failed'; the exit status is 0 only if nothing failed."""
+'N passed, N failed'; the exit status is 0 only if nothing failed.
+
+Test modules import the tools' package (tools/fluid), so the runner needs tools/ first on
+PYTHONPATH, for itself and for the tools the tests start; without it, it starts itself again
+with it there."""
 import argparse
 import concurrent.futures
 import importlib.util
@@ -20,6 +24,7 @@ import time
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOOLS = os.path.join(ROOT, "tools")
 RESULT_LINE = re.compile(r"^(PASS|FAIL): (.*)$")
 HOST_TEST_TIMEOUT_S = 600
 
@@ -60,8 +65,6 @@ def run_binary(path):
 
 
 def load_module(path):
-    if os.path.dirname(path) not in sys.path:
-        sys.path.insert(0, os.path.dirname(path))   # sibling helpers, e.g. tests/qemu/qemu.py
     spec = importlib.util.spec_from_file_location(
         "fluidtest_" + re.sub(r"\W", "_", os.path.relpath(path, ROOT)), path)
     module = importlib.util.module_from_spec(spec)
@@ -95,7 +98,16 @@ def run_case(name, fn):
         return [Result(name, False, detail, time.monotonic() - start)]
 
 
+def with_tools_on_path():
+    """Start this runner again with tools/ first on PYTHONPATH, unless it is there already."""
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if paths[:1] != [TOOLS]:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([TOOLS] + paths))
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+
 def main():
+    with_tools_on_path()
     ap = argparse.ArgumentParser()
     ap.add_argument("-k", dest="pattern", default="", help="run only tests whose name has this")
     ap.add_argument("-j", dest="jobs", type=int, default=os.cpu_count() or 2)

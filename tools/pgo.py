@@ -20,17 +20,15 @@ import os
 import shutil
 import sys
 
-TOOLS = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(TOOLS)
-sys.path.insert(0, TOOLS)
-import mkcache  # noqa: E402
-import pgo_build  # noqa: E402
-import pgo_measure as pm  # noqa: E402
-import pgo_report  # noqa: E402
-import profile as fprofile  # noqa: E402
+from fluid import ROOT
+from fluid import cache as mkcache
+from fluid import profiles as fprofile
+from fluid.pgo import build as pgo_build
+from fluid.pgo import measure as pm
+from fluid.pgo import report as pgo_report
 
 HOT_SHARE = 0.80            # hot set: the largest modules covering 80% of the total
-STOP_BELOW = 0.02           # the prototype's convergence rule: stop under 2% improvement
+STOP_BELOW = 0.02           # convergence: stop once an iteration improves the total < 2%
 MIN_GAIN = 0.01             # a candidate must beat -O2 by 1% to replace it
 MAX_ITERATIONS = 5
 QUICK_VARIANTS = ["O2", "O3", "O3-sse2", "O2-pgo"]

@@ -1,8 +1,8 @@
-/* Counter dump for instrumented PGO builds (docs/pgo.md, tools/pgo_build.py). Linked into a
+/* Counter dump for instrumented PGO builds (docs/pgo.md, tools/fluid/pgo/build.py). Linked into a
  * copy of the host runner (tools/hostrun) with -Wl,--wrap=munmap: the runner releases each
  * module's image with munmap once its calls are done, and this wrapper first writes the
  * image to $FLUID_PGO_DUMP_DIR/<n>.img (n = 0, 1, ... in registry order). The image then
- * holds the module's __llvm_prf_cnts counters after every call, which tools/pgo_profraw.py
+ * holds the module's __llvm_prf_cnts counters after every call, which tools/fluid/pgo/profraw.py
  * turns into a .profraw for llvm-profdata. Without FLUID_PGO_DUMP_DIR it only unmaps. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,8 +10,8 @@ import os
 import subprocess
 import sys
 
-EXIT_SUCCESS = (0x10 << 1) | 1     # kernel/core/machine.h FLUID_EXIT_SUCCESS, as QEMU reports it
-EXIT_FAILURE = (0x11 << 1) | 1
+from fluid.qemu import EXIT_FAILURE, EXIT_SUCCESS
+
 GDB_PORT = 1234
 
 

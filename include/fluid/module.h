@@ -1,6 +1,7 @@
 /* The .mod benchmark-module format and the module entry ABI, defined only here
- * (docs/module-format.md). tools/modfmt.py reads and writes the same layout; tools/mkmod.py
- * builds .mod files from linked ELF; kernel/bench/module_loader.c validates and places them.
+ * (docs/module-format.md). tools/fluid/modfmt.py reads and writes the same layout (its numbers
+ * come from here, through boot/asm-offsets.c); tools/mkmod.py builds .mod files from linked
+ * ELF; kernel/bench/module_loader.c validates and places them.
  *
  * File:   [struct fluid_mod_header][code][data][relocations: reloc_count x u32]
  * Memory: [code][data][bss], placed anywhere aligned to `align`; every relocation names the

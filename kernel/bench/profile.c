@@ -1,6 +1,6 @@
 /* Writes the JSON profile (kernel/bench/profile.h, docs/profile-format.md). Field names are the
- * format's contract: tools/profile.py and tests/qemu/test_suite.py read them. Addresses and
- * 32-bit results are hex strings; cycle counts are plain integers (u64). */
+ * format's contract: tools/fluid/profiles.py and tests/kernel/bench/test_suite.py read them.
+ * Addresses and 32-bit results are hex strings; cycle counts are plain integers (u64). */
 #include "kernel/bench/profile.h"
 
 #include <string.h>

@@ -1,6 +1,6 @@
 /* The JSON profile (docs/profile-format.md): the run's environment, one record per module
  * and the per-function profiler table, written between PROFILE_BEGIN/PROFILE_END marker lines
- * so that tools/profile.py and the tests can cut it out of a serial log. Portable: the kernel
+ * so that tools/fluid_profile.py and the tests can cut it out of a serial log. Portable: the kernel
  * writes it to COM1, tools/hostrun to stdout. */
 #ifndef FLUID_KERNEL_PROFILE_H
 #define FLUID_KERNEL_PROFILE_H

@@ -11,19 +11,7 @@
 #include "kernel/lib/ascii.h"
 #include "kernel/lib/bytes.h"
 
-/* Boot sector and BPB (fatgen103 §3.1 "Boot Sector and BPB"), offsets in bytes. */
-#define BS_jmpBoot          0       /* jump to boot code: EB xx 90 or E9 xx xx (3 bytes) */
-#define BPB_BytsPerSec      11      /* bytes per sector (u16) */
-#define BPB_SecPerClus      13      /* sectors per cluster (u8) */
-#define BPB_RsvdSecCnt      14      /* sectors before FAT 1, boot sector included (u16) */
-#define BPB_NumFATs         16      /* copies of the FAT (u8) */
-#define BPB_RootEntCnt      17      /* 32-byte entries in the fixed root directory (u16) */
-#define BPB_TotSec16        19      /* total sectors, 0 if BPB_TotSec32 holds them (u16) */
-#define BPB_Media           21      /* media descriptor (u8) */
-#define BPB_FATSz16         22      /* sectors per FAT (u16) */
-#define BPB_TotSec32        32      /* total sectors when BPB_TotSec16 is 0 (u32) */
-#define BS_SIGNATURE        510     /* 0x55 0xAA (2 bytes), fatgen103 §3.2 */
-
+/* Boot-sector values the mount accepts (the offsets are in fat16.h). */
 #define JMP_SHORT           0xEB
 #define JMP_SHORT_NOP       0x90
 #define JMP_NEAR            0xE9
@@ -34,33 +22,6 @@
 #define MAX_BYTS_PER_SEC    4096
 #define MAX_SEC_PER_CLUS    128
 
-/* fatgen103 §3.5: the FAT type is decided by the count of data clusters alone. */
-#define FAT16_MIN_CLUSTERS  4085
-#define FAT16_MAX_CLUSTERS  65524
-
-/* FAT16 entry values (fatgen103 §4). */
-#define FAT_ENTRY_BYTES     2
-#define FAT_FIRST_CLUSTER   2       /* clusters 0 and 1 are reserved */
-#define FAT_BAD_CLUSTER     0xFFF7
-#define FAT_EOC_MIN         0xFFF8  /* 0xFFF8..0xFFFF: end of chain */
-
-/* Directory entry (fatgen103 §6 "Directory Structure"), offsets in bytes. */
-#define DIR_Name            0       /* 8.3 name, space-padded, no dot (11 bytes) */
-#define DIR_Attr            11      /* ATTR_* bits (u8) */
-#define DIR_FstClusLO       26      /* first cluster (u16); DIR_FstClusHI is 0 on FAT16 */
-#define DIR_FileSize        28      /* bytes (u32) */
-#define DIR_ENTRY_SIZE      32
-#define DIR_NAME_LEN        11
-#define DIR_BASE_LEN        8
-#define DIR_EXT_LEN         3
-
-#define ATTR_VOLUME_ID      0x08
-#define ATTR_DIRECTORY      0x10
-#define ATTR_LONG_NAME      0x0F    /* READ_ONLY|HIDDEN|SYSTEM|VOLUME_ID: an LFN entry */
-#define ATTR_LONG_NAME_MASK 0x3F
-#define DIR_NAME_FREE_ALL   0x00    /* this and every later entry are free */
-#define DIR_NAME_DELETED    0xE5
-#define DIR_NAME_KANJI_E5   0x05    /* stands for a first byte 0xE5 (fatgen103 §6) */
 #define NAME_PAD            ' '
 
 #define SECTOR              BLOCKDEV_SECTOR_SIZE

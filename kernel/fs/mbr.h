@@ -8,6 +8,22 @@
 
 #define MBR_PART_COUNT          4
 
+/* Sector 0's layout (the offsets live here so that boot/asm-offsets.c can export them). */
+#define MBR_TABLE_OFFSET        446     /* first partition entry */
+#define MBR_ENTRY_SIZE          16
+#define MBR_SIG_OFFSET          510
+#define MBR_SIG_0               0x55
+#define MBR_SIG_1               0xAA
+
+/* Offsets inside one entry. */
+#define PE_BOOT_INDICATOR       0       /* 0x00 or 0x80 (u8) */
+#define PE_TYPE                 4       /* partition type (u8) */
+#define PE_LBA_START            8       /* first sector (u32) */
+#define PE_SECTOR_COUNT         12      /* length in sectors (u32) */
+
+#define PE_BOOT_ACTIVE          0x80
+#define PE_BOOT_INACTIVE        0x00
+
 /* Partition type bytes for FAT16 (Microsoft partition-type list). */
 #define MBR_TYPE_EMPTY          0x00
 #define MBR_TYPE_FAT16_SMALL    0x04    /* FAT16, fewer than 65536 sectors */

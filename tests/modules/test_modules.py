@@ -3,18 +3,27 @@ independent Python reference (tests/modules/reference.py), the .mod files agains
 reader, mkmod's refusal of relocations the loader cannot apply, and a run of every module
 (and every bad module) through the 32-bit host runner, whose JSON must parse and hold the
 documented fields. Needs `make` to have built build/modules/O2 and build/host/hostrun."""
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import modfmt  # noqa: E402
-import profile as fluid_profile  # noqa: E402  (tools/profile.py)
-import reference  # noqa: E402
+from fluid import ROOT, modfmt
+from fluid import profiles as fluid_profile
+
+
+def load_reference():
+    """reference.py beside this file (a script of its own too), loaded by its path."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference.py")
+    spec = importlib.util.spec_from_file_location("fluid_module_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+reference = load_reference()
 
 MODS = os.path.join(ROOT, "build", "modules", "O2")
 HOSTRUN = os.path.join(ROOT, "build", "host", "hostrun", "hostrun")

@@ -2,7 +2,7 @@
  * in memory here (so every byte of a corruption is under the test's control): boot-sector
  * validation field by field, chains (fragmented, looping, truncated, out of range), files
  * larger than their chain, directories with LFN/deleted entries, paths, partitions and
- * short devices. Images made by the real tools are covered by tests/fat16/test_images.py. */
+ * short devices. Images made by the real tools are covered by tests/kernel/fs/test_images.py. */
 #include <stdint.h>
 #include <stdlib.h>
 

@@ -1,8 +1,9 @@
 /* Host unit tests of kernel/llm: model header validation (every rule, on hand-built files),
  * tokenizer validation, encoding and decoding on a hand-made vocabulary, the sampler, the
  * boot configuration parser, SIMD kernels against the scalar ones, the arena and the
- * diagnostic lines (formatting itself is tests/kernel/core/test_format.c). Built with ASan+UBSan: a bad file must give its error code, never a fault.
- * Golden outputs on real models are in tests/llm/test_llm_reference.py. */
+ * diagnostic lines (formatting itself is tests/kernel/core/test_format.c). Built with ASan+UBSan:
+ * a bad file must give its error code, never a fault. Golden outputs on real models are in
+ * tests/kernel/llm/test_llm_reference.py. */
 #include <math.h>
 #include <stdlib.h>
 

@@ -1,0 +1,110 @@
+"""Bad disks and faulting kernels: each must end in a clear message, never a hang, silent halt
+or reboot loop. Images are derived from the real fluid.img, one defect each, in build/."""
+import os
+import struct
+
+from fluid import ROOT, layout
+from fluid.qemu import EXIT_FAILURE, IMAGE, boot, check
+
+L = layout.load(os.path.join(ROOT, "build", "gen", "asm-offsets.inc"))
+SECTOR = L["SECTOR_SIZE"]
+KERNEL = L["KERNEL_LBA"] * SECTOR
+OUT_DIR = os.path.join(ROOT, "build", "test-images")
+
+
+def derived_image(name, mutate, truncate_to=None):
+    """Write build/test-images/<name>.img: fluid.img with mutate(bytearray) applied."""
+    with open(IMAGE, "rb") as f:
+        data = bytearray(f.read())
+    mutate(data)
+    if truncate_to is not None:
+        del data[truncate_to:]
+    os.makedirs(OUT_DIR, exist_ok=True)
+    path = os.path.join(OUT_DIR, name + ".img")
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def kernel_field(data, offset, fmt="<I"):
+    return struct.unpack_from(fmt, data, KERNEL + offset)[0]
+
+
+def image_size(data):
+    return kernel_field(data, L["KH_IMAGE_SIZE"])
+
+
+def flip_body_byte(data):
+    data[KERNEL + image_size(data) // 2] ^= 0xFF
+
+
+def zero_kernel_tail(data):
+    """The kernel's tail missing (here: zeroed) while the disk reads fine: only the CRC tells."""
+    size = image_size(data)
+    start = KERNEL + size * 3 // 4
+    data[start:KERNEL + size] = bytes(KERNEL + size - start)
+
+
+def oversize_header(data):
+    struct.pack_into("<I", data, KERNEL + L["KH_IMAGE_SIZE"], L["KERNEL_MAX_SECTORS"] * SECTOR + 1)
+
+
+def bad_magic(data):
+    struct.pack_into("<I", data, KERNEL + L["KH_MAGIC"], 0x12345678)
+
+
+def no_stage2(data):
+    start = L["STAGE2_LBA"] * SECTOR
+    data[start:start + 4] = b"\0\0\0\0"
+
+
+def expect_stage2_message(name, mutate, message, truncate_to=None):
+    def run():
+        path = derived_image(name, mutate, truncate_to=truncate_to)
+        result = boot(image=path, timeout=30, until=message)
+
+        def verify(r):
+            assert r.stopped_because == "until", f"no message {message!r}: {r.stopped_because}"
+            r.expect(message)
+            assert "FLUID stage2: entering the kernel" not in r.log, "jumped to a bad kernel"
+        check(f"fail-{name}", result, verify)
+    return run
+
+
+def expect_kernel_exception(name, cmdline, pattern):
+    def run():
+        result = boot(cmdline=cmdline, timeout=60)
+
+        def verify(r):
+            m = r.expect(pattern, "exception report")
+            tail = r.log[m.start():]
+            for reg in ("eip", "eflags", "eax", "esp", "cr2"):
+                assert reg in tail.lower(), f"report lacks {reg}\n{r.tail()}"
+            assert r.status == EXIT_FAILURE, f"exit status {r.status}, wanted failure\n{r.tail()}"
+        check(f"fail-{name}", result, verify)
+    return run
+
+
+def cases():
+    yield "bad-crc", expect_stage2_message(
+        "bad-crc", flip_body_byte, r"FLUID: kernel: bad CRC-32")
+    yield "truncated-kernel-tail", expect_stage2_message(
+        "truncated-tail", zero_kernel_tail, r"FLUID: kernel: bad CRC-32")
+    yield "truncated-disk-file", expect_stage2_message(
+        "truncated-disk", lambda d: None, r"FLUID: disk read error 0x[0-9A-F]+ at LBA \d+",
+        truncate_to=KERNEL + SECTOR * 4)
+    # A disk that ends inside stage2: stage1's LBA read fails, its CHS retries fail, and it
+    # must say so with the BIOS status instead of jumping into a half-read stage2.
+    yield "stage1-disk-error", expect_stage2_message(
+        "stage1-disk-error", lambda d: None, r"FLUID: disk error 0x[0-9A-F]{2}",
+        truncate_to=SECTOR * 8)
+    yield "kernel-larger-than-boot-area", expect_stage2_message(
+        "oversize", oversize_header, r"FLUID: kernel: image larger than the boot area")
+    yield "bad-kernel-magic", expect_stage2_message(
+        "bad-magic", bad_magic, r"FLUID: kernel: bad header magic")
+    yield "missing-stage2", expect_stage2_message(
+        "no-stage2", no_stage2, r"FLUID: bad stage2")
+    yield "divide-error-report", expect_kernel_exception(
+        "divide-error", "test=divide-error", r"exception: #DE divide error \(vector 0\)")
+    yield "stack-overflow-double-fault", expect_kernel_exception(
+        "stack-overflow", "test=stack-overflow", r"exception: #DF double fault \(vector 8\)")

@@ -1,0 +1,122 @@
+"""The disk image as a file: MBR layout, the FAT16 partition mtools and Linux see, and
+byte-identical rebuilds. Also the image tools' refusals."""
+import hashlib
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+from fluid import ROOT, kernel_image, layout
+from fluid.qemu import IMAGE
+
+OFFSETS = os.path.join(ROOT, "build", "gen", "asm-offsets.inc")
+L = layout.load(OFFSETS)
+
+
+def mbr():
+    with open(IMAGE, "rb") as f:
+        return f.read(512)
+
+
+def test_mbr_signature_and_active_fat16_partition():
+    sector = mbr()
+    assert sector[510:512] == b"\x55\xAA"
+    status, ptype = sector[446], sector[446 + 4]
+    lba, count = struct.unpack_from("<II", sector, 446 + 8)
+    assert status == 0x80, f"partition 1 not active: status 0x{status:02x}"
+    assert ptype in (0x06, 0x0E), f"partition type 0x{ptype:02x}"
+    assert lba == 2048 == L["PARTITION1_LBA"]
+    assert os.path.getsize(IMAGE) == (lba + count) * 512
+    assert sector[446 + 16:510] == bytes(510 - 446 - 16), "only partition 1 is used"
+
+
+def test_bpb_gap_left_for_usb_bios():
+    sector = mbr()
+    assert sector[0] == 0xEB and sector[1] == 0x58, "stage1 must jump over the BPB area"
+    assert sector[3:90] == bytes(87)
+
+
+def test_mtools_lists_the_partition():
+    out = subprocess.run(["mdir", "-i", f"{IMAGE}@@1M", "::/"], capture_output=True,
+                         text=True, env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+    assert out.returncode == 0, out.stderr
+    assert "CACHE" in out.stdout, out.stdout
+    info = subprocess.run(["minfo", "-i", f"{IMAGE}@@1M", "::"], capture_output=True, text=True)
+    assert "hidden sectors: 2048" in info.stdout, info.stdout
+
+
+def test_partition_passes_fsck_fat():
+    """dosfstools' checker, which reads the volume the way Linux's vfat driver expects it."""
+    with open(IMAGE, "rb") as f:
+        f.seek(L["PARTITION1_LBA"] * 512)
+        volume = f.read()
+    with tempfile.NamedTemporaryFile(suffix=".fat") as part:
+        part.write(volume)
+        part.flush()
+        out = subprocess.run(["fsck.fat", "-n", part.name], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_fat_type_is_fat16_by_cluster_count():
+    with open(IMAGE, "rb") as f:
+        f.seek(L["PARTITION1_LBA"] * 512)
+        bs = f.read(512)
+    bytes_per_sector, spc, reserved, fats, root_entries, total16 = struct.unpack_from(
+        "<HBHBHH", bs, 11)
+    fat_size, = struct.unpack_from("<H", bs, 22)
+    total32, = struct.unpack_from("<I", bs, 32)
+    total = total16 or total32
+    root_sectors = (root_entries * 32 + bytes_per_sector - 1) // bytes_per_sector
+    clusters = (total - reserved - fats * fat_size - root_sectors) // spc
+    assert 4085 <= clusters <= 65524, f"{clusters} clusters is not FAT16 (fatgen103)"
+
+
+def test_image_build_is_reproducible():
+    """Two builds from scratch, in different build directories, give the same bytes."""
+    digests = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("a", "b"):
+            build = os.path.join(tmp, name)
+            out = os.path.join(build, "fluid.img")
+            proc = subprocess.run(["make", "-s", f"BUILD={build}", f"IMAGE={out}", out],
+                                  cwd=ROOT, capture_output=True, text=True)
+            assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+            with open(out, "rb") as f:
+                digests.append(hashlib.sha256(f.read()).hexdigest())
+    assert digests[0] == digests[1], digests
+
+
+def test_mkkernel_refuses_a_kernel_larger_than_the_boot_area():
+    raw = bytearray(L["KERNEL_MAX_SECTORS"] * 512 + 1)
+    struct.pack_into("<IHH", raw, 0, L["KH_MAGIC_VALUE"], 1, L["KH_SIZE"])
+    try:
+        kernel_image.finish(bytes(raw), L, "test", 0)
+    except kernel_image.KernelImageError as e:
+        assert "boot area" in str(e), str(e)
+    else:
+        raise AssertionError("mkkernel accepted an oversize kernel")
+
+
+def test_mkkernel_fills_size_and_crc():
+    import zlib
+    raw = bytearray(4096)
+    struct.pack_into("<IHH", raw, 0, L["KH_MAGIC_VALUE"], 1, L["KH_SIZE"])
+    raw[100:104] = b"abcd"
+    img = kernel_image.finish(bytes(raw), L, "rev123", 77)
+    assert struct.unpack_from("<I", img, L["KH_IMAGE_SIZE"])[0] == 4096
+    assert struct.unpack_from("<I", img, L["KH_CRC32"])[0] == zlib.crc32(img[L["KH_SIZE"]:])
+    assert img[L["KH_BUILD_ID"]:L["KH_BUILD_ID"] + 6] == b"rev123"
+
+
+def test_asm_offsets_do_not_depend_on_the_target():
+    """The x86-64 kernel shares boot_info and the kernel header: their layout must be the same
+    when asm-offsets.c is compiled for x86-64 as for i686 (packed structs, fixed widths)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        asm = os.path.join(tmp, "o.s")
+        inc = os.path.join(tmp, "o.inc")
+        subprocess.run(["clang", "--target=x86_64-elf", "-ffreestanding", "-I.", "-Iinclude",
+                        "-S", "-o", asm, "boot/asm-offsets.c"], cwd=ROOT, check=True)
+        subprocess.run([sys.executable, "tools/gen_asm_offsets.py", asm, inc], cwd=ROOT,
+                       check=True)
+        assert layout.load(inc) == L

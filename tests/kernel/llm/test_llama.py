@@ -1,0 +1,258 @@
+"""The LLM run of the booted x86-64 kernel under QEMU against llama2.c's run.c
+(reference.json beside the models in SHARED_MODELS, default ../shared/models from the repo
+root, as in CI). One image holds every model, tokenizer and a config file per case; the kernel
+command line picks the config (llm.cfg=...). Checked:
+  - every greedy reference case token for token and text for text (IDE disk, qemu64: SSE2),
+    the first one also with -cpu max (AVX2+FMA kernels) and on q35 (AHCI: stage2's RAM copy);
+  - the seeded top-p case; the version-1 file giving the version-0 tokens;
+  - the tokenizer.bin encodings of the reference strings;
+  - synthetic models (fp32 with an unshared classifier and GQA, and Q8_0): the kernel's last
+    logits against the host build of the same code (build/host/llm/llm_cli);
+  - bad files (a truncated model, a truncated tokenizer, a config naming a missing file):
+    a message saying what is wrong and a failed exit, never an exception.
+Missing models fail every test with the missing path named."""
+import array
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+
+from fluid import ROOT, image as disk_image
+from fluid.qemu import EXIT_FAILURE, EXIT_SUCCESS, boot, check
+
+MODELS = os.path.abspath(os.environ.get("SHARED_MODELS", os.path.join(ROOT, "..", "shared",
+                                                                      "models")))
+KERNEL64 = os.path.join(ROOT, "build/x86_64/kernel.img")
+IMAGE = os.path.join(ROOT, "build/test-images/fluid64-llama.img")
+CLI = os.path.join(ROOT, "build/host/llm/llm_cli")
+BOOT_TIMEOUT_S = 120
+LOGIT_TOLERANCE = 1e-3          # relative to the largest |logit| shown
+SUM_TOLERANCE = 1e-4            # relative to the sum of |logits|
+SYNTH_STEPS = 8
+SYNTH_PROMPT = "Once upon a time"
+# 8.3 names on the partition. Order matters: stage2's RAM copy (q35) holds only the first
+# 4 MiB of the partition, so configs, tok512 and stories260K come first.
+FILES = [("tok512.bin", "TOK512.BIN"), ("stories260K.bin", "S260K.BIN"),
+         ("stories260K_v1.bin", "S260KV1.BIN"), ("babyllama105.bin", "BABY105.BIN"),
+         ("tok105.bin", "TOK105.BIN"), ("aidreams260K.bin", "AIDREAMS.BIN"),
+         ("aidreams_tok512.bin", "AIDTOK.BIN"), ("tokenizer.bin", "LLAMATOK.BIN")]
+NAMES = dict(FILES)
+SYNTH = {"SYNTH.BIN": ["--dims=64,176,2,8,4,512,64", "--unshared", "--seed", "7"],
+         "SYNTHQ8.BIN": ["--dims=64,192,2,4,4,512,64", "--format", "v2", "--seed", "8"]}
+# Damaged copies (name: shared file, fraction kept) and the configs that use them, with the
+# message the kernel must print instead of faulting.
+BAD_FILES = {"TRUNC.BIN": ("stories260K.bin", 0.5), "BADTOK.BIN": ("tok512.bin", 0.5)}
+BAD_CONFIGS = {
+    "BADMODEL.CFG": ("TRUNC.BIN", "TOK512.BIN", r"^llm: model: file is \d+ bytes, header implies \d+"),
+    "BADTOK.CFG": ("S260K.BIN", "BADTOK.BIN", r"^llm: tokenizer: entry \d+ (truncated|needs)"),
+    "MISSING.CFG": ("NOSUCH.BIN", "TOK512.BIN", r"^llm: cannot open /MODELS/NOSUCH\.BIN: "),
+}
+_lock = threading.Lock()
+_tmp = tempfile.mkdtemp(prefix="fluid-llama-")
+
+
+def reference():
+    path = os.path.join(MODELS, "reference.json")
+    if not os.path.isfile(path):
+        raise AssertionError(f"shared models missing: {path} not found (set SHARED_MODELS)")
+    with open(path) as f:
+        return json.load(f)
+
+
+def config_text(model, tokenizer, prompt="", steps=0, temperature=0.0, topp=0.9, seed=1):
+    escaped = prompt.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+    return (f"model = {model}\ntokenizer = {tokenizer}\nprompt = {escaped}\nsteps = {steps}\n"
+            f"temperature = {temperature}\ntopp = {topp}\nseed = {seed}\n")
+
+
+def case_config(case, model=None):
+    return config_text(model or NAMES[case["model"]], NAMES[case["tokenizer"]], case["prompt"],
+                       case["steps"], case["temperature"], case["topp"], case["seed"])
+
+
+def build_files(ref):
+    """(host path, partition path) of every file the image holds, configs first."""
+    out = []
+
+    def add(name, text):
+        path = os.path.join(_tmp, name)
+        with open(path, "w") as f:
+            f.write(text)
+        out.append((path, f"/MODELS/{name}"))
+    for i, case in enumerate(ref["generation"]):
+        add(f"GEN{i}.CFG", case_config(case))
+    add("V1.CFG", case_config(ref["generation"][0], model="S260KV1.BIN"))
+    add("ENC.CFG", config_text("NONE.BIN", "LLAMATOK.BIN"))
+    for name in SYNTH:
+        add(name[:-4] + ".CFG", config_text(name, "TOK512.BIN", SYNTH_PROMPT, SYNTH_STEPS))
+    texts = "\0".join(c["text"] for c in ref["encoding"])
+    with open(os.path.join(_tmp, "ENCODE.TXT"), "w", encoding="utf-8") as f:
+        f.write(texts)
+    out.append((os.path.join(_tmp, "ENCODE.TXT"), "/MODELS/ENCODE.TXT"))
+    for src, name in FILES:
+        path = os.path.join(MODELS, src)
+        if not os.path.isfile(path):
+            raise AssertionError(f"shared model missing: {path} (set SHARED_MODELS)")
+        out.append((path, f"/MODELS/{name}"))
+    for name, args in SYNTH.items():
+        path = os.path.join(_tmp, name)
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools/synth_model.py"), path,
+                        *args], check=True, capture_output=True)
+        out.append((path, f"/MODELS/{name}"))
+    for name, (src, keep) in BAD_FILES.items():
+        with open(os.path.join(MODELS, src), "rb") as f:
+            data = f.read()
+        path = os.path.join(_tmp, name)
+        with open(path, "wb") as f:
+            f.write(data[:int(len(data) * keep)])
+        out.append((path, f"/MODELS/{name}"))
+    for name, (model, tok, _) in BAD_CONFIGS.items():
+        add(name, config_text(model, tok, "", 8))
+    return out
+
+
+def image():
+    """The test image, built once per run (tests run in parallel threads)."""
+    with _lock:
+        if not os.path.exists(os.path.join(_tmp, "built")):
+            files = build_files(reference())
+            os.makedirs(os.path.dirname(IMAGE), exist_ok=True)
+            disk_image.build(IMAGE, KERNEL64, fat_mib=32, dirs=["/MODELS"], files=files)
+            open(os.path.join(_tmp, "built"), "w").close()
+    return IMAGE
+
+
+def run_kernel(name, cmdline, machine="pc64", cpu=None, status=EXIT_SUCCESS):
+    result = boot(image(), machine=machine, memory="512M", cpu=cpu, cmdline=cmdline,
+                  timeout=BOOT_TIMEOUT_S)
+
+    def verify(r):
+        assert r.status == status, f"status {r.status}, want {status}"
+    check(name, result, verify)
+    return result
+
+
+def json_line(result, key):
+    m = result.expect(r'^\{"' + key + r'": .*\}$', key)
+    return json.loads(m.group(0))[key]
+
+
+def generated_text(result):
+    log = result.log
+    start = log.index("output begins\n") + len("output begins\n")
+    return log[start:log.index('\n{"llm": {', start)]
+
+
+def check_case(name, case, cmdline, machine="pc64", cpu=None, kernels=None, source="ata0"):
+    result = run_kernel(name, cmdline, machine, cpu)
+
+    def verify(r):
+        r.expect(rf"^llm: models on {source}$", f"models read from {source}")
+        ids = json_line(r, "llm_ids")
+        want = case["generated_ids"]
+        diff = next((i for i, (a, b) in enumerate(zip(ids, want)) if a != b), None)
+        assert ids == want, f"{len(ids)} ids, want {len(want)}; first difference at {diff}"
+        assert generated_text(r).rstrip("\n") == case["text"].rstrip("\n"), "text differs"
+        summary = json_line(r, "llm")
+        assert summary["prompt_tokens"] == len(case["prompt_ids"]), summary
+        if kernels:
+            assert summary["kernels"] == kernels, f"kernels {summary['kernels']}"
+    check(name, result, verify)
+
+
+def check_bad_file(config):
+    message = BAD_CONFIGS[config][2]
+    result = run_kernel(f"llama-bad-{config}", f"llm.cfg=/MODELS/{config}", status=EXIT_FAILURE)
+
+    def verify(r):
+        reason = r.expect(message, "the reason")
+        after = r.log[reason.end():].splitlines()[1:]
+        assert after and after[0] == "stage: llm failed", f"after the reason: {after[:3]}"
+        assert not r.lines("exception:"), "an exception instead of a message"
+    check(f"llama-bad-{config}", result, verify)
+
+
+def cases():
+    ref = reference_or_none()
+    n = len(ref["generation"]) if ref else 1
+    for i in range(n):
+        yield f"generate_{i}", (lambda i=i: check_case(
+            f"llama-gen{i}", reference()["generation"][i], f"llm.cfg=/MODELS/GEN{i}.CFG"))
+    for config in BAD_CONFIGS:
+        yield f"bad_file_{config}", (lambda config=config: check_bad_file(config))
+
+
+def reference_or_none():
+    try:
+        return reference()
+    except AssertionError:
+        return None
+
+
+def test_greedy_avx2_kernels_cpu_max():
+    check_case("llama-avx2", reference()["generation"][0], "llm.cfg=/MODELS/GEN0.CFG",
+               cpu="max", kernels="avx2+fma")
+
+
+def test_q35_ahci_reads_models_from_the_ram_copy():
+    case = reference()["generation"][0]
+    assert case["model"] == "stories260K.bin", case["model"]
+    check_case("llama-q35", case, "llm.cfg=/MODELS/GEN0.CFG", machine="q3564",
+               source="ramdisk")
+
+
+def test_version1_file_gives_version0_tokens():
+    check_case("llama-v1", reference()["generation"][0], "llm.cfg=/MODELS/V1.CFG")
+
+
+def test_tokenizer_encodings():
+    ref = reference()
+    result = run_kernel("llama-encode", "llm.cfg=/MODELS/ENC.CFG llm.encode=ENCODE.TXT "
+                        "llm.vocab=32000")
+
+    def verify(r):
+        got = [json.loads(l)["llm_encode"] for l in r.lines('{"llm_encode"')]
+        want = [c["ids"] for c in ref["encoding"]]
+        assert got == want, f"encodings differ:\n{got}\n{want}"
+    check("llama-encode", result, verify)
+
+
+def host_last_logits(model_path):
+    out = os.path.join(_tmp, os.path.basename(model_path) + ".logits")
+    subprocess.run([CLI, "-m", model_path, "-z", os.path.join(MODELS, "tok512.bin"), "-t", "0",
+                    "-n", str(SYNTH_STEPS), "-k", "sse2", "-i", SYNTH_PROMPT, "--quiet",
+                    "--logits-out", out], check=True, capture_output=True, timeout=60)
+    a = array.array("f")
+    with open(out, "rb") as f:
+        a.frombytes(f.read())
+    vocab = 512
+    return a[len(a) - vocab:], (len(a) // vocab) - 1
+
+
+def check_synthetic(name):
+    image()
+    result = run_kernel(f"llama-{name}", f"llm.cfg=/MODELS/{name[:-4]}.CFG")
+    want, position = host_last_logits(os.path.join(_tmp, name))
+
+    def verify(r):
+        got = json_line(r, "llm_logits")
+        assert got["position"] == position, f"position {got['position']}, host {position}"
+        scale = max(abs(v) for v in want)
+        for i, v in enumerate(got["first"]):
+            assert abs(v - want[i]) <= LOGIT_TOLERANCE * scale, f"logit {i}: {v} vs {want[i]}"
+        abs_sum = sum(abs(v) for v in want)
+        assert abs(got["sum"] - sum(want)) <= SUM_TOLERANCE * abs_sum, \
+            f"sum {got['sum']} vs host {sum(want)}"
+        assert abs(got["abs_sum"] - abs_sum) <= SUM_TOLERANCE * abs_sum, \
+            f"abs_sum {got['abs_sum']} vs host {abs_sum}"
+    check(f"llama-{name}", result, verify)
+
+
+def test_synthetic_fp32_logits_match_host_build():
+    check_synthetic("SYNTH.BIN")
+
+
+def test_synthetic_q8_logits_match_host_build():
+    check_synthetic("SYNTHQ8.BIN")

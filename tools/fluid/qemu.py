@@ -1,0 +1,131 @@
+"""Boot a Fluid image headless in QEMU and return what its serial port said.
+
+Every boot has a timeout and is killed by its own pid; nothing is left running. QEMU runs
+under TCG (never KVM: see README). The kernel leaves through isa-debug-exit: writing v to port
+0xf4 makes QEMU exit with status (v << 1) | 1; EXIT_SUCCESS and EXIT_FAILURE are the statuses
+of kernel/core/machine.h's DEBUG_EXIT_SUCCESS and DEBUG_EXIT_FAILURE (from the generated
+layout, so importing this module needs a build)."""
+import os
+import re
+import subprocess
+import tempfile
+import time
+
+from fluid import ROOT, layout
+
+IMAGE = os.path.join(ROOT, "fluid.img")
+LOG_DIR = os.path.join(ROOT, "build", "test-logs")
+
+
+def exit_status(value):
+    """QEMU's exit status for a kernel write of value to the isa-debug-exit port."""
+    return (value << 1) | 1
+
+
+EXIT_SUCCESS = exit_status(layout.default()["DEBUG_EXIT_SUCCESS"])
+EXIT_FAILURE = exit_status(layout.default()["DEBUG_EXIT_FAILURE"])
+POLL_INTERVAL_S = 0.05
+
+
+class Boot:
+    """The outcome of one boot: exit status (None if it was stopped), serial log, reason."""
+
+    def __init__(self, status, log, stopped_because):
+        self.status, self.log, self.stopped_because = status, log, stopped_because
+
+    def lines(self, prefix=""):
+        return [l for l in self.log.splitlines() if l.startswith(prefix)]
+
+    def expect(self, pattern, what=None):
+        """Return the first match of regex pattern in the log; fail with the log tail if none."""
+        m = re.search(pattern, self.log, re.M)
+        if not m:
+            raise AssertionError(f"{what or pattern!r} not in serial log\n{self.tail()}")
+        return m
+
+    def tail(self, n=25):
+        return "--- serial log (last lines) ---\n" + "\n".join(self.log.splitlines()[-n:])
+
+
+def qemu_command(image, machine, memory, cpu, cmdline, icount, drives, extra):
+    system = "qemu-system-x86_64" if machine.endswith("64") else "qemu-system-i386"
+    machine = machine[:-2] if machine.endswith("64") else machine
+    cmd = [system, "-M", machine, "-m", memory, "-display", "none", "-no-reboot",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-monitor", "none",
+           "-drive", f"file={image},format=raw,snapshot=on"]
+    if cpu:
+        cmd += ["-cpu", cpu]
+    if cmdline:
+        cmd += ["-fw_cfg", f"name=opt/fluid/cmdline,string={cmdline}"]
+    if icount:
+        cmd += ["-icount", "shift=0"]
+    for d in drives:
+        cmd += ["-drive", f"file={d},format=raw,snapshot=on"]
+    return cmd + list(extra)
+
+
+def with_clock(cmdline, icount):
+    """The kernel cannot tell plain TCG from hardware, so the harness names its clock."""
+    words = (cmdline or "").split()
+    if not any(w.startswith("clock=") for w in words):
+        words.append("clock=icount" if icount else "clock=tcg")
+    return " ".join(words)
+
+
+def boot(image=IMAGE, machine="pc", memory="32M", cpu=None, cmdline=None, icount=False,
+         timeout=60, until=None, drives=(), extra=(), serial=True):
+    """Boot image; return a Boot. Stops at exit, at timeout, or when regex `until` appears
+    in the serial log (for paths that print and halt on purpose). serial=False boots a
+    machine without COM1 (the log is then empty)."""
+    with tempfile.NamedTemporaryFile(prefix="fluid-serial-", suffix=".log", delete=False) as f:
+        serial_log = f.name
+    cmd = qemu_command(image, machine, memory, cpu, with_clock(cmdline, icount), icount,
+                       drives, extra)
+    cmd += ["-serial", f"file:{serial_log}" if serial else "none"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + timeout
+    reason = "exit"
+    try:
+        while proc.poll() is None:
+            if time.monotonic() > deadline:
+                reason = "timeout"
+                break
+            if until and re.search(until, read(serial_log), re.M):
+                reason = "until"
+                break
+            time.sleep(POLL_INTERVAL_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        stderr = proc.stderr.read().decode(errors="replace")
+        proc.stderr.close()
+    log = read(serial_log)
+    os.unlink(serial_log)
+    if reason == "exit" and proc.returncode not in (EXIT_SUCCESS, EXIT_FAILURE) and stderr:
+        log += "\n[qemu stderr] " + stderr
+    return Boot(proc.returncode if reason == "exit" else None, log, reason)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read().decode("utf-8", errors="replace")
+
+
+def save_log(name, result):
+    """Keep a failing boot's full log under build/test-logs/ and return its path."""
+    os.makedirs(LOG_DIR, exist_ok=True)
+    path = os.path.join(LOG_DIR, re.sub(r"[^\w.-]", "_", name) + ".log")
+    with open(path, "w") as f:
+        f.write(result.log)
+    return path
+
+
+def check(name, result, fn):
+    """Run assertions fn(result); on failure save the full log and name it in the error."""
+    try:
+        fn(result)
+    except AssertionError as e:
+        raise AssertionError(f"{e}\n(full log: {save_log(name, result)}, "
+                             f"stopped by {result.stopped_because}, status {result.status})")
