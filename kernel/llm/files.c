@@ -47,8 +47,8 @@ static enum fat16_err file_open(const char *name, struct fat16_file *f, char *pa
 }
 
 /* Reads all of f into buf. A failed read is retried from where it stopped, at most
- * READ_RETRIES times in all: the ATA driver's status polls are bounded by a count, and under
- * a loaded TCG host an IDE read can outlast them (the device finishes it meanwhile). */
+ * READ_RETRIES times in all: a read that fails once (a timeout on a heavily loaded
+ * host, say) may succeed when repeated, and the file is worth the wait. */
 static bool read_all(struct fat16_file *f, uint8_t *buf, const char *path)
 {
     uint32_t pos = 0;

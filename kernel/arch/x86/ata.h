@@ -2,8 +2,8 @@
  * 0x170/0x376, master and slave each), after ATA/ATAPI-6 (T13/1410D rev. 3b). ata_probe()
  * runs IDENTIFY DEVICE (§8.15) on each position and logs what it finds; every ATA disk then
  * reads through a struct blockdev with READ SECTORS (§8.27, LBA28) or READ SECTORS EXT (§8.28,
- * LBA48). Polled, interrupts off (nIEN); every wait is bounded by ATA_TIMEOUT_POLLS status
- * reads, so an absent or dead device costs a log line, never a hang. Kernel only (port I/O);
+ * LBA48). Polled, interrupts off (nIEN); every status wait is bounded in time (ATA_TIMEOUT_MS
+ * in ata.c, measured with the TSC), so an absent or dead device costs a log line, never a hang. Kernel only (port I/O);
  * ata_parse_identify() is pure and host-tested. Call from one thread of control. */
 #ifndef FLUID_KERNEL_ATA_H
 #define FLUID_KERNEL_ATA_H
@@ -23,7 +23,7 @@ enum ata_err {
     ATA_OK = 0,
     ATA_E_ABSENT,           /* floating bus (status 0xFF) or status 0 after IDENTIFY */
     ATA_E_NOT_ATA,          /* an ATAPI or SATA signature in LBA mid/high: not a PIO disk */
-    ATA_E_TIMEOUT,          /* BSY never cleared or DRQ never set within ATA_TIMEOUT_POLLS */
+    ATA_E_TIMEOUT,          /* BSY never cleared or DRQ never set within the time bound */
     ATA_E_DEVICE,           /* the device set ERR or DF */
     ATA_E_IDENTIFY,         /* IDENTIFY data unusable (no LBA support, zero capacity) */
 };

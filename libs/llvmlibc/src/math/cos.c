@@ -2,7 +2,7 @@
  * Origin: fdlibm s_cos.c structure (Sun, 1993): |x| <= pi/4 straight to the minimax kernel,
  * otherwise reduce mod pi/2 (rem_pio2.c: Cody-Waite below 2^20*pi/2, Payne-Hanek above) and
  * pick kernel and sign by the quadrant.
- * Measured error (tests/llvmlibc, 1M random + special inputs, reference glibc x87 long double):
+ * Measured error (tests/libs/llvmlibc, 1M random + special inputs, reference glibc x87 long double):
  * max 0.764 ulp with SSE2, 0.541 ulp on x87; 0.500 ulp next to multiples of pi/2. */
 #include <math.h>
 #include "internal.h"

@@ -4,7 +4,7 @@
  * (Cody-Waite: ln2_hi has 32 bits so k*ln2_hi is exact), |r| <= ln2/2, then
  * exp(r) = 1 + r + r*c(r)/(2 - c(r)) with c(r) = r - r^2*(P1 + ... + P5 r^8), a Remez
  * rational form with |error| < 2^-59 (fdlibm), and a final scaling by 2^k.
- * Measured error (tests/llvmlibc, 1M random + special inputs, reference glibc x87 long double):
+ * Measured error (tests/libs/llvmlibc, 1M random + special inputs, reference glibc x87 long double):
  * max 0.860 ulp with SSE2, 0.557 ulp on x87 (extended intermediates). */
 #include <math.h>
 #include "internal.h"

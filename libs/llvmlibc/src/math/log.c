@@ -4,7 +4,7 @@
  * [sqrt(2)/2, sqrt(2)); log(1 + f) = f - f^2/2 + s*(f^2/2 + R(s^2)), s = f/(2 + f), R a Remez
  * minimax polynomial (Lg1..Lg7) with |error| < 2^-58.45; k*ln2 in two pieces (ln2_hi has
  * 32 bits so k*ln2_hi is exact).
- * Measured error (tests/llvmlibc, 1M random + special inputs, reference glibc x87 long double):
+ * Measured error (tests/libs/llvmlibc, 1M random + special inputs, reference glibc x87 long double):
  * max 0.835 ulp with SSE2, 0.511 ulp on x87 (extended intermediates). */
 #include <math.h>
 #include "internal.h"

@@ -5,7 +5,7 @@
  * default 64-bit precision the result would be rounded twice (to 64 bits, then to 53 when
  * stored), which IEEE 754 does not allow; so precision control is set to 53 bits around
  * FSQRT. The exponent range stays extended, but a square root never leaves the double range.
- * Measured: correctly rounded, identical to SSE2 SQRTSD on 1M random inputs (tests/llvmlibc). */
+ * Measured: correctly rounded, identical to SSE2 SQRTSD on 1M random inputs (tests/libs/llvmlibc). */
 #include <math.h>
 #include "internal.h"
 
