@@ -42,6 +42,7 @@ HOST_CFLAGS := -I. -Iinclude -O1 -g -std=c11 $(WARNINGS) -MMD -MP \
 HOST_LDFLAGS := -fsanitize=address,undefined
 
 HOST_TEST_BINS :=
+HOST_TOOL_BINS :=
 PY_TESTS       :=
 KERNEL_LIBS    :=
 KERNEL_EXTRA_OBJS :=
