@@ -61,17 +61,24 @@ LLVMLIBC_FREESTANDING_LIBS := $(LLVMLIBC_LIB_i686) $(LLVMLIBC_LIB_i686-sse2) $(L
 
 # ---------------------------------------------------------------------------------------
 # Tests. Each test program is built twice: host (64-bit, ASan/UBSan, SSE2 math) and host32
-# (x87 math compiled like the kernel); both link the matching library build.
+# (x87 math compiled like the kernel); both link the matching library build. The exhaustive
+# checker and the benchmark build the same way, hostopt by default.
 LLVMLIBC_TDIR := tests/libs/llvmlibc
 LLVMLIBC_TEST_NAMES := test_llvmlibc_string test_llvmlibc_math
 LLVMLIBC_TEST_LIBS := -lm -lpthread
 
-# $(1): build name (host or host32), $(2): extra link flags
+LLVMLIBC_TEST_PROGS := $(LLVMLIBC_TEST_NAMES) exhaustive bench
+
+# $(1): build name (host, host32 or hostopt), $(2): link flags. Each program is its own source
+# plus accuracy.c, one object each under $(BUILD)/host/llvmlibc/$(1)/$(LLVMLIBC_TDIR)/.
 define LLVMLIBC_TEST_BUILD
-$(BUILD)/host/llvmlibc/$(1)/%: $(LLVMLIBC_TDIR)/%.c $(LLVMLIBC_TDIR)/accuracy.c $(LLVMLIBC_TDIR)/accuracy.h $(LLVMLIBC_LIB_$(1)) | $(SETUP_STAMP)
+$(BUILD)/host/llvmlibc/$(1)/$(LLVMLIBC_TDIR)/%.o: $(LLVMLIBC_TDIR)/%.c | $(SETUP_STAMP)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LLVMLIBC_FLAGS_$(1)) -o $$@ $$< $(LLVMLIBC_TDIR)/accuracy.c \
-	    $$(LLVMLIBC_LIB_$(1)) $(2) $$(LLVMLIBC_TEST_LIBS)
+	$$(CC) $$(LLVMLIBC_FLAGS_$(1)) -c -o $$@ $$<
+$(addprefix $(BUILD)/host/llvmlibc/$(1)/,$(LLVMLIBC_TEST_PROGS)): $(BUILD)/host/llvmlibc/$(1)/%: \
+        $(BUILD)/host/llvmlibc/$(1)/$(LLVMLIBC_TDIR)/%.o \
+        $(BUILD)/host/llvmlibc/$(1)/$(LLVMLIBC_TDIR)/accuracy.o $(LLVMLIBC_LIB_$(1))
+	$$(CC) -o $$@ $$(filter %.o %.a,$$^) $(2) $$(LLVMLIBC_TEST_LIBS)
 endef
 $(eval $(call LLVMLIBC_TEST_BUILD,host,$(HOST_LDFLAGS)))
 $(eval $(call LLVMLIBC_TEST_BUILD,host32,-m32))
@@ -79,6 +86,7 @@ $(eval $(call LLVMLIBC_TEST_BUILD,hostopt,))
 
 HOST_TEST_BINS += $(foreach t,$(LLVMLIBC_TEST_NAMES),$(BUILD)/host/llvmlibc/host/$(t) \
                                                      $(BUILD)/host/llvmlibc/host32/$(t))
+HOST_TOOL_BINS += $(BUILD)/host/llvmlibc/hostopt/exhaustive $(BUILD)/host/llvmlibc/hostopt/bench
 PY_TESTS       += $(LLVMLIBC_TDIR)/test_llvmlibc_tables.py
 TEST_DEPS      += $(LLVMLIBC_FREESTANDING_LIBS)
 
