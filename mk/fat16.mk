@@ -33,12 +33,17 @@ TEST_DEPS      += $(FAT16_CAT)
 FAT16_FUZZ_SECONDS ?= 60
 FAT16_FUZZ_DIR  := $(BUILD)/fuzz/fat16
 FAT16_FUZZER    := $(FAT16_FUZZ_DIR)/fuzz_fat16
-FAT16_FUZZ_CFLAGS := -I. -Iinclude -O1 -g -std=c11 $(WARNINGS) \
+FAT16_FUZZ_CFLAGS := -I. -Iinclude -O1 -g -std=c11 $(WARNINGS) -MMD -MP \
                      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-$(FAT16_FUZZER): tests/kernel/fs/fuzz_fat16.c $(FAT16_SRCS) | $(SETUP_STAMP)
+$(FAT16_FUZZ_DIR)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(FAT16_FUZZ_CFLAGS) -o $@ $^
+	$(HOST_CC) $(FAT16_FUZZ_CFLAGS) -c -o $@ $<
+
+$(FAT16_FUZZER): $(patsubst %.c,$(FAT16_FUZZ_DIR)/%.o,tests/kernel/fs/fuzz_fat16.c $(FAT16_SRCS))
+	$(HOST_CC) -fsanitize=fuzzer,address,undefined -o $@ $^
+
+HOST_TOOL_BINS += $(FAT16_CAT) $(FAT16_FUZZER)
 
 $(FAT16_FUZZ_DIR)/seeds.done: tools/fatimg.py | $(SETUP_STAMP)
 	$(PYTHON) tools/fatimg.py seeds $(FAT16_FUZZ_DIR)/seeds
