@@ -58,9 +58,10 @@ $(SETUP_STAMP): tools/setup.sh
 # ---------------------------------------------------------------------------------------
 # Layouts shared by asm and C: asm-offsets.inc is generated from the C headers.
 ASM_OFFSETS := $(GEN)/asm-offsets.inc
-$(ASM_OFFSETS): boot/asm-offsets.c $(wildcard include/fluid/*.h) tools/gen_asm_offsets.py | $(SETUP_STAMP)
+# -MT: the dependency file names the .inc, the target that the headers feed.
+$(ASM_OFFSETS): boot/asm-offsets.c tools/gen_asm_offsets.py | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(I686_CFLAGS) -S -o $(GEN)/asm-offsets.s $<
+	$(CC) $(I686_CFLAGS) -MT $@ -S -o $(GEN)/asm-offsets.s $<
 	$(PYTHON) tools/gen_asm_offsets.py $(GEN)/asm-offsets.s $@
 
 -include mk/*.mk
