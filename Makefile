@@ -5,6 +5,8 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
+# No built-in rules: they would chain into rules for the included .d files (x.d from x.d.o).
+MAKEFLAGS += --no-builtin-rules
 # Fragments are read in name order; prerequisites written $$(VAR) are expanded after all of
 # them, so a fragment can add to a variable another fragment's rule depends on.
 .SECONDEXPANSION:
