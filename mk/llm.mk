@@ -74,6 +74,7 @@ bench-llama: $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE) tools/llm/bench.py tools/llm
 	    --kernel-code-cli $(LLM_CLI_KERNEL_CODE) --kernel-results $(LLAMA_KERNEL_RESULTS)
 
 HOST_TEST_BINS += $(LLM_TEST_BIN)
+HOST_TOOL_BINS += $(LLM_CLI) $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE)
 PY_TESTS       += tests/llm/test_llm_reference.py
 TEST_DEPS      += llm-freestanding-check $(LLM_CLI)
 
