@@ -32,12 +32,15 @@ NASM       := nasm
 LD         := ld.lld
 OBJCOPY    := llvm-objcopy
 HOST_CC    := clang
+# clang's own headers (stddef.h, stdint.h, ...) for the -nostdinc builds. Asked once, by the
+# first command that needs it, so that reading the makefiles needs no clang.
+CLANG_RESOURCE_DIR = $(eval CLANG_RESOURCE_DIR := $(shell $(CC) -print-resource-dir))$(CLANG_RESOURCE_DIR)
 
 WARNINGS   := -Wall -Wextra -Werror
 I686_CFLAGS = --target=i686-elf -march=pentium2 -mno-sse -mno-sse2 -mno-mmx \
                -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-common \
                -fno-asynchronous-unwind-tables -mno-red-zone -nostdinc \
-               -isystem $(shell $(CC) -print-resource-dir)/include \
+               -isystem $(CLANG_RESOURCE_DIR)/include \
                -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
 HOST_CFLAGS := -I. -Iinclude -O1 -g -std=c11 $(WARNINGS) -MMD -MP \
                -fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE

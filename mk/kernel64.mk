@@ -25,17 +25,20 @@ KERNEL64_LIBS := $(BUILD)/x86_64/libllvmlibc.a
 
 # Freestanding x86-64: no red zone (interrupts use the same stack), SSE allowed (isr.asm saves
 # the XMM state around C handlers), code below 2 GiB (the default small code model).
-KERNEL64_CFLAGS := --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
+KERNEL64_CFLAGS  = --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
                    -fno-pic -fno-common -fno-asynchronous-unwind-tables -mno-red-zone \
-                   -nostdinc -isystem $(shell $(CC) -print-resource-dir)/include \
+                   -nostdinc -isystem $(CLANG_RESOURCE_DIR)/include \
                    -Ilibs/llvmlibc/include -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
 
 # The engine (kernel/llm/llm_*.c) is compiled as its Linux build is (-O3, hosted, no frame
 # pointer), so bench-llama compares the same code; -ffreestanding alone costs 2% per int8 token.
 # kernel/arch/x86_64/include holds the <stdlib.h> a hosted <immintrin.h> includes.
-$(BUILD)/kernel64/kernel/llm/llm_%.o: KERNEL64_CFLAGS := -fomit-frame-pointer \
-    -Ikernel/arch/x86_64/include \
+KERNEL64_LLM_CFLAGS = -fomit-frame-pointer -Ikernel/arch/x86_64/include \
     $(subst -O2,-O3,$(filter-out -ffreestanding -fno-builtin,$(KERNEL64_CFLAGS)))
+
+$(BUILD)/kernel64/kernel/llm/llm_%.o: kernel/llm/llm_%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL64_LLM_CFLAGS) -c -o $@ $<
 
 $(BUILD)/kernel64/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)

@@ -21,9 +21,9 @@ LLM_MODELS     ?= $(abspath $(SHARED_MODELS))
 LLM_FAST_CFLAGS := -I. -Iinclude -O3 -gdwarf-4 -std=c11 $(WARNINGS) -MMD -MP -D_GNU_SOURCE
 
 # The long-mode kernel's flags: freestanding, no red zone, math from libs/llvmlibc.
-LLM_X64_CFLAGS := --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
+LLM_X64_CFLAGS  = --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
                   -fno-pic -fno-common -fno-asynchronous-unwind-tables -mno-red-zone \
-                  -nostdinc -isystem $(shell $(CC) -print-resource-dir)/include \
+                  -nostdinc -isystem $(CLANG_RESOURCE_DIR)/include \
                   -Ilibs/llvmlibc/include -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
 
 $(BUILD)/host/$(LLM_DIR)/%.o: $(LLM_DIR)/%.c | $(SETUP_STAMP)

@@ -14,11 +14,11 @@ LLVMLIBC_COMMON   := $(wildcard $(LLVMLIBC_DIR)/src/string/*.c $(LLVMLIBC_DIR)/s
 LLVMLIBC_SRCS_X87  := $(LLVMLIBC_COMMON) $(wildcard $(LLVMLIBC_DIR)/src/math/x87/*.c)
 LLVMLIBC_SRCS_SSE2 := $(LLVMLIBC_COMMON) $(wildcard $(LLVMLIBC_DIR)/src/math/sse2/*.c)
 
-LLVMLIBC_RESOURCE_INC := -isystem $(shell $(CC) -print-resource-dir)/include
-LLVMLIBC_FLAGS_i686      := $(I686_CFLAGS)
-LLVMLIBC_FLAGS_i686-sse2 := $(filter-out -mno-sse -mno-sse2,$(I686_CFLAGS)) -msse2 -mfpmath=sse
+LLVMLIBC_RESOURCE_INC     = -isystem $(CLANG_RESOURCE_DIR)/include
+LLVMLIBC_FLAGS_i686       = $(I686_CFLAGS)
+LLVMLIBC_FLAGS_i686-sse2  = $(filter-out -mno-sse -mno-sse2,$(I686_CFLAGS)) -msse2 -mfpmath=sse
 # x86-64: leaf functions without a frame pointer (three instructions a call), as glibc's.
-LLVMLIBC_FLAGS_x86_64    := --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
+LLVMLIBC_FLAGS_x86_64     = --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
                             -fomit-frame-pointer \
                             -fno-pic -fno-common -fno-asynchronous-unwind-tables -mno-red-zone \
                             -nostdinc $(LLVMLIBC_RESOURCE_INC) -O2 -g -std=c11 $(WARNINGS) -MMD -MP
