@@ -11,15 +11,6 @@ MAKEFLAGS += --no-builtin-rules
 # them, so a fragment can add to a variable another fragment's rule depends on.
 .SECONDEXPANSION:
 
-# On a fresh machine the toolchain is installed before anything below asks clang for paths
-# (tools/setup.sh takes a few milliseconds when nothing is missing).
-ifeq ($(filter clean,$(MAKECMDGOALS)),)
-SETUP_STATUS := $(shell sh tools/setup.sh >&2; echo $$?)
-ifneq ($(SETUP_STATUS),0)
-$(error tools/setup.sh could not install the tools Fluid needs; see its message above)
-endif
-endif
-
 BUILD      := build
 GEN        := $(BUILD)/gen
 IMAGE      := fluid.img
@@ -54,9 +45,10 @@ KERNEL_EXTRA_OBJS :=
 KERNEL_ELF     := $(BUILD)/i686/kernel.elf
 KERNEL_IMG     := $(BUILD)/i686/kernel.img
 
-# Order-only prerequisite of build steps: the build directory, once setup has run (above).
+# Order-only prerequisite of build steps: the tools are there (`make setup` installs them).
 SETUP_STAMP := $(BUILD)/.setup-done
 $(SETUP_STAMP): tools/setup.sh
+	@sh tools/setup.sh --check
 	@mkdir -p $(@D)
 	@touch $@
 
@@ -75,20 +67,32 @@ $(ASM_OFFSETS): boot/asm-offsets.c tools/gen_asm_offsets.py | $(SETUP_STAMP)
 # all: the bootable image and everything the tests need.
 all: $(IMAGE)
 
-# run: boot the image in QEMU with the serial console on this terminal.
+# setup: install the Debian 12 packages Fluid needs, if any is missing (apt-get, as root).
+setup:
+	@sh tools/setup.sh
+
+# run and test install what is missing first, then go on in a new make, which reads the
+# makefiles with the tools in place (FLUID_SETUP=done skips the first step).
+ifneq ($(FLUID_SETUP),done)
+run test:
+	@$(MAKE) --no-print-directory setup
+	@$(MAKE) --no-print-directory FLUID_SETUP=done $@
+else
+# run: make setup, then boot the image in QEMU with the serial console on this terminal.
 run: $(IMAGE)
 	$(PYTHON) tools/qemu_run.py --image $(IMAGE) $(if $(INTERACTIVE),--interactive)
+
+# test: make setup, build everything, then run host unit tests and QEMU boot tests.
+test: all $(HOST_TEST_BINS) $(TEST_DEPS)
+	$(PYTHON) tests/run.py --bin $(HOST_TEST_BINS) --py $(PY_TESTS)
+endif
 
 # debug: boot halted with a gdb stub on :1234; attach with `gdb -x tools/gdbinit`.
 debug: $(IMAGE)
 	$(PYTHON) tools/qemu_run.py --image $(IMAGE) --debug
 
-# test: build everything, then run host unit tests and QEMU boot tests.
-test: all $(HOST_TEST_BINS) $(TEST_DEPS)
-	$(PYTHON) tests/run.py --bin $(HOST_TEST_BINS) --py $(PY_TESTS)
-
 # clean: remove every build output.
 clean:
 	rm -rf $(BUILD) $(IMAGE)
 
-.PHONY: all run debug test clean
+.PHONY: all setup run debug test clean
