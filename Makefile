@@ -25,7 +25,8 @@ OBJCOPY    := llvm-objcopy
 HOST_CC    := clang
 # clang's own headers (stddef.h, stdint.h, ...) for the -nostdinc builds. Asked once, by the
 # first command that needs it, so that reading the makefiles needs no clang.
-CLANG_RESOURCE_DIR = $(eval CLANG_RESOURCE_DIR := $(shell $(CC) -print-resource-dir))$(CLANG_RESOURCE_DIR)
+CLANG_RESOURCE_DIR = $(eval CLANG_RESOURCE_DIR := \
+                          $(shell $(CC) -print-resource-dir))$(CLANG_RESOURCE_DIR)
 
 WARNINGS   := -Wall -Wextra -Werror
 I686_CFLAGS = --target=i686-elf -march=pentium2 -mno-sse -mno-sse2 -mno-mmx \

@@ -76,7 +76,8 @@ $(HEAP_BENCH_DIR)/bench_heap_%.o: tools/bench_heap/bench_heap.c | $(SETUP_STAMP)
 
 HEAP_BENCH_BINS := $(addprefix $(HEAP_BENCH_DIR)/bench_,$(HEAP_BENCH_ALLOCS))
 $(HEAP_BENCH_BINS): $(HEAP_BENCH_DIR)/bench_%: $(HEAP_BENCH_DIR)/bench_heap_%.o \
-        $(patsubst kernel/%.c,$(HEAP_BENCH_DIR)/heap/%.o,$(HEAP_SRCS)) $(HEAP_BENCH_DIR)/kernel_stubs.o
+        $(patsubst kernel/%.c,$(HEAP_BENCH_DIR)/heap/%.o,$(HEAP_SRCS)) \
+        $(HEAP_BENCH_DIR)/kernel_stubs.o
 	$(HOST_CC) -o $@ $^ $(HEAP_BENCH_LIBS_$*)
 
 HOST_TOOL_BINS += $(HEAP_BENCH_BINS)

@@ -16,8 +16,8 @@ $(MODULES_REGISTRY_O): $(MODULES_REGISTRY_C) | $(SETUP_STAMP)
 # Host tests of the loader and the JSON writer (the loader test also reads the built modules).
 # One object per source under $(MODULES_HOST), mirroring the source tree.
 MODULES_HOST := $(BUILD)/host/modules
-MODULES_TEST_module_loader := tests/kernel/bench/test_module_loader.c kernel/bench/module_loader.c \
-                              kernel/core/format.c
+MODULES_TEST_module_loader := tests/kernel/bench/test_module_loader.c \
+                              kernel/bench/module_loader.c kernel/core/format.c
 MODULES_TEST_json          := tests/kernel/bench/test_json.c kernel/bench/json.c kernel/core/format.c
 MODULES_TEST_module_suite  := tests/kernel/bench/test_module_suite.c kernel/bench/suite_run.c \
                               kernel/bench/suite_stats.c kernel/bench/module_loader.c \
