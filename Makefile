@@ -56,7 +56,7 @@ $(SETUP_STAMP): tools/setup.sh
 # ---------------------------------------------------------------------------------------
 # Layouts shared by asm and C: asm-offsets.inc is generated from the C headers.
 ASM_OFFSETS := $(GEN)/asm-offsets.inc
-# -MT: the dependency file names the .inc, the target that the headers feed.
+# The dependency file names the .inc (-MT), the target that the headers feed.
 $(ASM_OFFSETS): boot/asm-offsets.c tools/gen_asm_offsets.py | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(I686_CFLAGS) -MT $@ -S -o $(GEN)/asm-offsets.s $<
@@ -96,4 +96,9 @@ debug: $(IMAGE)
 clean:
 	rm -rf $(BUILD) $(IMAGE)
 
-.PHONY: all setup run debug test clean
+# help: list the targets, one line each, from the `# target:` comment above each rule.
+help:
+	@echo "make TARGET, from Makefile and mk/*.mk (the modules alone: make -f Makefile.modules help):"
+	@awk -f mk/help.awk Makefile $(sort $(wildcard mk/*.mk))
+
+.PHONY: all setup run debug test clean help

@@ -28,8 +28,8 @@ HOST_TEST_BINS += $(FAT16_UNIT) $(FAT16_ATA_UNIT)
 PY_TESTS       += tests/fat16/test_images.py
 TEST_DEPS      += $(FAT16_CAT)
 
-# fuzz: libFuzzer over whole-disk images (bare or partitioned), seeded from generated good
-# images, for FAT16_FUZZ_SECONDS (default 60). Crashes land in build/fuzz/fat16/.
+# The fuzzer: libFuzzer over whole-disk images (bare or partitioned), seeded from generated
+# good images.
 FAT16_FUZZ_SECONDS ?= 60
 FAT16_FUZZ_DIR  := $(BUILD)/fuzz/fat16
 FAT16_FUZZER    := $(FAT16_FUZZ_DIR)/fuzz_fat16
@@ -49,6 +49,8 @@ $(FAT16_FUZZ_DIR)/seeds.done: tools/fatimg.py | $(SETUP_STAMP)
 	$(PYTHON) tools/fatimg.py seeds $(FAT16_FUZZ_DIR)/seeds
 	@touch $@
 
+# fuzz: libFuzzer over FAT16 disk images for FAT16_FUZZ_SECONDS (default 60), bounded in time.
+# Crashes land in build/fuzz/fat16/crashes/.
 fuzz: $(FAT16_FUZZER) $(FAT16_FUZZ_DIR)/seeds.done
 	@mkdir -p $(FAT16_FUZZ_DIR)/corpus $(FAT16_FUZZ_DIR)/crashes
 	$(FAT16_FUZZER) -max_total_time=$(FAT16_FUZZ_SECONDS) -max_len=262144 -timeout=10 \

@@ -87,6 +87,7 @@ llama-models-present:
 	    { echo "kernel64: model files missing: $(SHARED_MODELS)/$(LLAMA_MODEL) and" \
 	      "$(SHARED_MODELS)/$(LLAMA_TOKENIZER) (set SHARED_MODELS=DIR)"; exit 1; }
 
+# fluid64.img: the bootable x86-64 image, LLAMA_MODEL and LLAMA_TOKENIZER from SHARED_MODELS.
 $(IMAGE64): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL64_IMG) $(LLAMA_CFG) tools/mkimage.py | llama-models-present
 	$(PYTHON) tools/mkimage.py --offsets $(ASM_OFFSETS) --stage1 $(STAGE1_BIN) \
 	    --stage2 $(STAGE2_BIN) --kernel $(KERNEL64_IMG) --fat-mib $(LLAMA_FAT_MIB) \
@@ -97,9 +98,9 @@ $(IMAGE64): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL64_IMG) $(LLAMA_CFG) tools/mkima
 # kernel64: the 64-bit kernel image only.
 kernel64: $(KERNEL64_IMG)
 
-# run-llama: boot fluid64.img (IDE disk, 512 MiB, qemu64: SSE2 kernels; LLAMA_QEMU='... -cpu max'
-# for AVX2+FMA, several times slower under TCG) with the serial
-# console on this terminal; the kernel exits QEMU when the run is over.
+# run-llama: build fluid64.img and boot it, serial console on this terminal, until the run ends.
+# QEMU: IDE disk, 512 MiB, qemu64 (the SSE2 kernels); LLAMA_QEMU='... -cpu max' for AVX2+FMA,
+# several times slower under TCG. The kernel exits QEMU when the run is over.
 run-llama: $(IMAGE64)
 	qemu-system-x86_64 $(LLAMA_QEMU) -display none -no-reboot -monitor none \
 	    -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio \
@@ -123,13 +124,13 @@ $(LLM_CLI_KERNEL_CODE): $(BUILD)/llm/fast/tools/llm/llm_cli.o $(KERNEL64_LLM_OBJ
 	$(OBJCOPY) --strip-debug $@.tmp $@
 	@rm -f $@.tmp
 
-# bench-llama-kernel: instructions per token of the booted kernel under QEMU -icount shift=0
-# for tools/llm/bench.py's rows (same synthetic models); writes the file `make bench-llama`
-# reads with --kernel-results. Slow: minutes per row (the model is read by ATA PIO).
-# Slow: the TinyLlama row's 1.1 GB int8 file takes about five minutes per boot to read by ATA
-# PIO under TCG (two boots); LLAMA_KERNEL_ROWS picks fewer rows.
 LLAMA_KERNEL_RESULTS := $(BUILD)/llm/kernel-results.json
 LLAMA_KERNEL_ROWS ?= "stories15M fp32" "stories15M q8_0" "tinyllama q8_0"
+
+# bench-llama-kernel: instructions per token of the booted x86-64 kernel (QEMU -icount shift=0).
+# Same rows and synthetic models as tools/llm/bench.py; writes the file `make bench-llama` reads
+# with --kernel-results. Slow: the model is read by ATA PIO under TCG, about five minutes a
+# boot for the TinyLlama row's 1.1 GB file (two boots); LLAMA_KERNEL_ROWS picks fewer rows.
 bench-llama-kernel: $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) tools/llm/bench_kernel.py
 	$(PYTHON) tools/llm/bench_kernel.py --models $(SHARED_MODELS) --out $(BUILD)/llm \
 	    --json $(LLAMA_KERNEL_RESULTS) --rows $(LLAMA_KERNEL_ROWS) --memory 4G

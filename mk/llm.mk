@@ -59,8 +59,8 @@ $(LLM_TEST_BIN): $(BUILD)/host/tests/kernel/llm/test_llm.o $(LLM_HOST_OBJS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lm
 
-# llm-freestanding-check: every kernel/llm source, llm_kernels_generic.c included, compiles
-# freestanding against libs/llvmlibc's headers (objects only).
+# llm-freestanding-check: compile every kernel/llm source freestanding (objects only).
+# llm_kernels_generic.c included, against libs/llvmlibc's headers.
 llm-freestanding-check: $(LLM_X64_OBJS)
 
 # llm-cli: the host CLI, sanitized and optimised builds.

@@ -90,13 +90,14 @@ HOST_TOOL_BINS += $(BUILD)/host/llvmlibc/hostopt/exhaustive $(BUILD)/host/llvmli
 PY_TESTS       += $(LLVMLIBC_TDIR)/test_llvmlibc_tables.py
 TEST_DEPS      += $(LLVMLIBC_FREESTANDING_LIBS)
 
-# llvmlibc: every library build (the freestanding ones are checked for undefined symbols by
-# tests/libs/llvmlibc/test_llvmlibc_tables.py).
+# llvmlibc: every build of the library, freestanding and host.
+# tests/libs/llvmlibc/test_llvmlibc_tables.py checks the freestanding ones for undefined symbols.
 llvmlibc: $(LLVMLIBC_FREESTANDING_LIBS) $(LLVMLIBC_LIB_host) $(LLVMLIBC_LIB_host32)
 
-# test-math-exhaustive: every float input of each one-argument float function, against the
-# correctly rounded reference; FUNCS= picks functions, ARCH=host32 checks the x87 build.
 LLVMLIBC_EXH_ARCH ?= $(or $(ARCH),hostopt)
+
+# test-math-exhaustive: every float input of each float function against correct rounding.
+# Each one-argument float function; FUNCS= picks functions, ARCH=host32 checks the x87 build.
 test-math-exhaustive: $(BUILD)/host/llvmlibc/$(LLVMLIBC_EXH_ARCH)/exhaustive
 	$< $(FUNCS)
 
