@@ -1,6 +1,7 @@
-# Block devices and read-only FAT16 (kernel/{blockdev,ramdisk,mbr,fat16}.c; the kernel build
-# picks them up from kernel/*.c). Here: the same sources built for the host with ASan/UBSan,
-# the unit tests, the image tests' front end (fat16cat), and `make fuzz`. See docs/fat16.md.
+# Block devices and read-only FAT16 (kernel/drivers/{blockdev,ramdisk}.c and
+# kernel/fs/{mbr,fat16}.c, which the kernel build picks up from their folders). Here: the same
+# sources built for the host with ASan/UBSan, the unit tests, the image tests' front end
+# (fat16cat), and `make fuzz`. See docs/fat16.md.
 
 FAT16_SRCS      := kernel/fs/fat16.c kernel/drivers/blockdev.c kernel/drivers/ramdisk.c kernel/fs/mbr.c
 FAT16_HOST_DIR  := $(BUILD)/host/fat16

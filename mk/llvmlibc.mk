@@ -1,4 +1,4 @@
-# libs/llvmlibc: string and math functions for freestanding code, built five ways from the
+# libs/llvmlibc: string and math functions for freestanding code, built six ways from the
 # same sources (math/x87 or math/sse2 supplies sqrt/sqrtf per build):
 #   $(BUILD)/i686/libllvmlibc.a       kernel flags, x87 floats (appended to KERNEL_LIBS)
 #   $(BUILD)/i686-sse2/libllvmlibc.a  kernel flags with -msse2 -mfpmath=sse (benchmark modules)

@@ -1,4 +1,4 @@
-# Benchmark modules (issue 3): the modules themselves (rules in modules/rules.mk, shared with
+# Benchmark modules: the modules themselves (rules in modules/rules.mk, shared with
 # Makefile.modules), the generated registry linked into the kernel, the host runner and the
 # host tests. Docs: docs/module-format.md, docs/profile-format.md.
 

@@ -1,6 +1,7 @@
 # Build rules for benchmark modules, shared by Makefile.modules (standalone) and mk/modules.mk
-# (the kernel build). Needs BUILD, GEN, CC, LD, PYTHON, SETUP_STAMP, CLANG_RESOURCE_DIR. Every file under
-# $(MODULES_DIR)/<variant>/ is built with that variant's flags (tools/mkmod.py flags VARIANT):
+# (the kernel build). Needs BUILD, GEN, CC, LD, PYTHON, SETUP_STAMP and CLANG_RESOURCE_DIR.
+# Every file under $(MODULES_DIR)/<variant>/ is built with that variant's flags
+# (tools/mkmod.py flags VARIANT):
 #   <variant>/<name>.o    compiled from modules/<name>.c or tests/modules/bad/<name>.c
 #   <variant>/<name>.elf  linked at 0 by modules/module.ld, relocations kept (--emit-relocs)
 #   <variant>/<name>.mod  header + code + data + relocation table (tools/mkmod.py pack)
