@@ -1,6 +1,7 @@
 # Fluid: builds fluid.img (stage1 + stage2 + i686 kernel + FAT16 partition) and runs the tests.
 # `make` builds, `make run` boots it in QEMU, `make test` runs every test. Subsystems add their
-# own rules in mk/*.mk (host tests go into HOST_TEST_BINS and PY_TESTS). See docs/building.md.
+# own rules in mk/*.mk (host tests go into HOST_TEST_BINS and PY_TESTS, other host programs
+# into HOST_TOOL_BINS). `make help` lists the targets. See docs/building.md.
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
