@@ -185,6 +185,7 @@ def check_header(header):
     b = build()
     built = [p for p in b.programs if os.path.exists(os.path.join(ROOT, p))]
     expected = {p for p in built if header in b.reads[p]}
+    assert expected, f"no built program reads {header}: build what make test builds first"
     rebuilt = {t for t, _, _ in trace("-W", header, *built)}
     missing = sorted(expected - rebuilt)
     assert not missing, f"after a change to {header}, make would not rebuild:\n  " + \
