@@ -1,22 +1,16 @@
 # Fluid: builds fluid.img (stage1 + stage2 + i686 kernel + FAT16 partition) and runs the tests.
 # `make` builds, `make run` boots it in QEMU, `make test` runs every test. Subsystems add their
-# own rules in mk/*.mk (host tests go into HOST_TEST_BINS and PY_TESTS). See docs/building.md.
+# own rules in mk/*.mk (host tests go into HOST_TEST_BINS and PY_TESTS, other host programs
+# into HOST_TOOL_BINS). `make help` lists the targets. See docs/building.md.
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
+# No built-in rules: they would chain into rules for the included .d files (x.d from x.d.o).
+MAKEFLAGS += --no-builtin-rules
 # Fragments are read in name order; prerequisites written $$(VAR) are expanded after all of
 # them, so a fragment can add to a variable another fragment's rule depends on.
 .SECONDEXPANSION:
-
-# On a fresh machine the toolchain is installed before anything below asks clang for paths
-# (tools/setup.sh takes a few milliseconds when nothing is missing).
-ifeq ($(filter clean,$(MAKECMDGOALS)),)
-SETUP_STATUS := $(shell sh tools/setup.sh >&2; echo $$?)
-ifneq ($(SETUP_STATUS),0)
-$(error tools/setup.sh could not install the tools Fluid needs; see its message above)
-endif
-endif
 
 BUILD      := build
 GEN        := $(BUILD)/gen
@@ -31,27 +25,33 @@ NASM       := nasm
 LD         := ld.lld
 OBJCOPY    := llvm-objcopy
 HOST_CC    := clang
+# clang's own headers (stddef.h, stdint.h, ...) for the -nostdinc builds. Asked once, by the
+# first command that needs it, so that reading the makefiles needs no clang.
+CLANG_RESOURCE_DIR = $(eval CLANG_RESOURCE_DIR := \
+                          $(shell $(CC) -print-resource-dir))$(CLANG_RESOURCE_DIR)
 
 WARNINGS   := -Wall -Wextra -Werror
 I686_CFLAGS = --target=i686-elf -march=pentium2 -mno-sse -mno-sse2 -mno-mmx \
                -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-common \
                -fno-asynchronous-unwind-tables -mno-red-zone -nostdinc \
-               -isystem $(shell $(CC) -print-resource-dir)/include \
+               -isystem $(CLANG_RESOURCE_DIR)/include \
                -Ilibs/llvmlibc/include -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
 HOST_CFLAGS := -I. -Iinclude -O1 -g -std=c11 $(WARNINGS) -MMD -MP \
                -fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE
 HOST_LDFLAGS := -fsanitize=address,undefined
 
 HOST_TEST_BINS :=
+HOST_TOOL_BINS :=
 PY_TESTS       :=
 KERNEL_LIBS    :=
 KERNEL_EXTRA_OBJS :=
 KERNEL_ELF     := $(BUILD)/i686/kernel.elf
 KERNEL_IMG     := $(BUILD)/i686/kernel.img
 
-# Order-only prerequisite of build steps: the build directory, once setup has run (above).
+# Order-only prerequisite of build steps: the tools are there (`make setup` installs them).
 SETUP_STAMP := $(BUILD)/.setup-done
 $(SETUP_STAMP): tools/setup.sh
+	@sh tools/setup.sh --check
 	@mkdir -p $(@D)
 	@touch $@
 
@@ -59,7 +59,8 @@ $(SETUP_STAMP): tools/setup.sh
 # Layouts shared by asm, C and the Python tools: asm-offsets.inc is generated from the C
 # headers (the kernel headers it reads are tracked through its .d file, named for the .inc).
 ASM_OFFSETS := $(GEN)/asm-offsets.inc
-$(ASM_OFFSETS): boot/asm-offsets.c $(wildcard include/fluid/*.h) tools/gen_asm_offsets.py | $(SETUP_STAMP)
+# The dependency file names the .inc (-MT), the target that the headers feed.
+$(ASM_OFFSETS): boot/asm-offsets.c tools/gen_asm_offsets.py | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(I686_CFLAGS) -MT $@ -S -o $(GEN)/asm-offsets.s $<
 	$(PYTHON) tools/gen_asm_offsets.py $(GEN)/asm-offsets.s $@
@@ -72,20 +73,37 @@ export FLUID_ASM_OFFSETS := $(abspath $(ASM_OFFSETS))
 # all: the bootable image and everything the tests need.
 all: $(IMAGE)
 
-# run: boot the image in QEMU with the serial console on this terminal.
+# setup: install the Debian 12 packages Fluid needs, if any is missing (apt-get, as root).
+setup:
+	@sh tools/setup.sh
+
+# run and test install what is missing first, then go on in a new make, which reads the
+# makefiles with the tools in place (FLUID_SETUP=done skips the first step).
+ifneq ($(FLUID_SETUP),done)
+run test:
+	@$(MAKE) --no-print-directory setup
+	@$(MAKE) --no-print-directory FLUID_SETUP=done $@
+else
+# run: make setup, then boot the image in QEMU with the serial console on this terminal.
 run: $(IMAGE)
 	$(PYTHON) tools/qemu_run.py --image $(IMAGE) $(if $(INTERACTIVE),--interactive)
+
+# test: make setup, build everything, then run host unit tests and QEMU boot tests.
+test: all $(HOST_TEST_BINS) $(TEST_DEPS)
+	$(PYTHON) tests/run.py --bin $(HOST_TEST_BINS) --py $(PY_TESTS)
+endif
 
 # debug: boot halted with a gdb stub on :1234; attach with `gdb -x tools/gdbinit`.
 debug: $(IMAGE)
 	$(PYTHON) tools/qemu_run.py --image $(IMAGE) --debug
 
-# test: build everything, then run host unit tests and QEMU boot tests.
-test: all $(HOST_TEST_BINS) $(TEST_DEPS)
-	$(PYTHON) tests/run.py --bin $(HOST_TEST_BINS) --py $(PY_TESTS)
-
 # clean: remove every build output.
 clean:
 	rm -rf $(BUILD) $(IMAGE)
 
-.PHONY: all run debug test clean
+# help: list the targets, one line each, from the `# target:` comment above each rule.
+help:
+	@echo "make TARGET, from Makefile and mk/*.mk (the modules alone: make -f Makefile.modules help):"
+	@awk -f mk/help.awk Makefile $(sort $(wildcard mk/*.mk))
+
+.PHONY: all setup run debug test clean help

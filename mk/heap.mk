@@ -47,7 +47,7 @@ stress-heap: $(HEAP_HOST64)/test_heap_stress $(HEAP_HOST32)/test_heap_stress
 
 # ---- benchmark: one binary per allocator, identical workload (tools/bench_heap/) ----------
 HEAP_BENCH_DIR    := $(BUILD)/bench_heap
-HEAP_BENCH_CFLAGS := -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -D_GNU_SOURCE -DNDEBUG
+HEAP_BENCH_CFLAGS := -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP -D_GNU_SOURCE -DNDEBUG
 HEAP_BENCH_ALLOCS := fluid glibc mimalloc jemalloc tcmalloc
 HEAP_BENCH_LIBS_fluid    :=
 HEAP_BENCH_LIBS_glibc    :=
@@ -55,10 +55,9 @@ HEAP_BENCH_LIBS_mimalloc := -lmimalloc
 HEAP_BENCH_LIBS_jemalloc := -ljemalloc
 HEAP_BENCH_LIBS_tcmalloc := -ltcmalloc_minimal
 
-# Objects track their headers (-MMD); the binaries' own compile depends on heap.h explicitly.
 $(HEAP_BENCH_DIR)/heap/%.o: kernel/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HEAP_BENCH_CFLAGS) $(HEAP_HOST_NAMES) -MMD -MP -c -o $@ $<
+	$(HOST_CC) $(HEAP_BENCH_CFLAGS) $(HEAP_HOST_NAMES) -c -o $@ $<
 
 $(HEAP_BENCH_DIR)/kernel_stubs.o: tests/lib/kernel_stubs.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
@@ -71,15 +70,21 @@ $(HEAP_BENCH_SETUP): tools/setup.sh
 	sh tools/setup.sh bench
 	@touch $@
 
-$(HEAP_BENCH_DIR)/bench_%: tools/bench_heap/bench_heap.c kernel/mm/heap.h tests/lib/heap_host.h \
-        $(patsubst kernel/%.c,$(HEAP_BENCH_DIR)/heap/%.o,$(HEAP_SRCS)) \
-        $(HEAP_BENCH_DIR)/kernel_stubs.o | $(SETUP_STAMP) $(HEAP_BENCH_SETUP)
+# The driver, compiled once per allocator (-DBENCH_ALLOC_<name>).
+$(HEAP_BENCH_DIR)/bench_heap_%.o: tools/bench_heap/bench_heap.c | $(SETUP_STAMP) $(HEAP_BENCH_SETUP)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -DBENCH_ALLOC_$* -o $@ $(filter %.c %.o,$^) \
-	    $(HEAP_BENCH_LIBS_$*)
+	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -DBENCH_ALLOC_$* -c -o $@ $<
+
+HEAP_BENCH_BINS := $(addprefix $(HEAP_BENCH_DIR)/bench_,$(HEAP_BENCH_ALLOCS))
+$(HEAP_BENCH_BINS): $(HEAP_BENCH_DIR)/bench_%: $(HEAP_BENCH_DIR)/bench_heap_%.o \
+        $(patsubst kernel/%.c,$(HEAP_BENCH_DIR)/heap/%.o,$(HEAP_SRCS)) \
+        $(HEAP_BENCH_DIR)/kernel_stubs.o
+	$(HOST_CC) -o $@ $^ $(HEAP_BENCH_LIBS_$*)
+
+HOST_TOOL_BINS += $(HEAP_BENCH_BINS)
 
 # bench-heap: every allocator on the same workloads, one after the other, in one table.
-bench-heap: $(addprefix $(HEAP_BENCH_DIR)/bench_,$(HEAP_BENCH_ALLOCS))
+bench-heap: $(HEAP_BENCH_BINS)
 	$(PYTHON) tools/bench_heap/run.py --dir $(HEAP_BENCH_DIR) $(HEAP_BENCH_ALLOCS)
 
 .PHONY: stress-heap bench-heap

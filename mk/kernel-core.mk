@@ -41,7 +41,7 @@ $(foreach t,$(KCORE_TESTS),$(eval $(call KCORE_TEST_RULE,$(t))))
 
 HOST_TEST_BINS += $(KCORE_BINS)
 
-# kernel-core-test: build and run only this area's host tests.
+# kernel-core-test: build and run only the kernel core's host tests.
 kernel-core-test: $(KCORE_BINS)
 	$(PYTHON) tests/run.py --bin $(KCORE_BINS)
 

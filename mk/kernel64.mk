@@ -26,17 +26,20 @@ KERNEL64_LIBS := $(BUILD)/x86_64/libllvmlibc.a
 
 # Freestanding x86-64: no red zone (interrupts use the same stack), SSE allowed (isr.asm saves
 # the XMM state around C handlers), code below 2 GiB (the default small code model).
-KERNEL64_CFLAGS := --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
+KERNEL64_CFLAGS  = --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
                    -fno-pic -fno-common -fno-asynchronous-unwind-tables -mno-red-zone \
-                   -nostdinc -isystem $(shell $(CC) -print-resource-dir)/include \
+                   -nostdinc -isystem $(CLANG_RESOURCE_DIR)/include \
                    -Ilibs/llvmlibc/include -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
 
 # The engine (kernel/llm/llm_*.c) is compiled as its Linux build is (-O3, hosted, no frame
 # pointer), so bench-llama compares the same code; -ffreestanding alone costs 2% per int8 token.
 # kernel/llm/include holds the <stdlib.h> a hosted <immintrin.h> includes.
-$(BUILD)/kernel64/kernel/llm/llm_%.o: KERNEL64_CFLAGS := -fomit-frame-pointer \
-    -Ikernel/llm/include \
+KERNEL64_LLM_CFLAGS = -fomit-frame-pointer -Ikernel/llm/include \
     $(subst -O2,-O3,$(filter-out -ffreestanding -fno-builtin,$(KERNEL64_CFLAGS)))
+
+$(BUILD)/kernel64/kernel/llm/llm_%.o: kernel/llm/llm_%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL64_LLM_CFLAGS) -c -o $@ $<
 
 $(BUILD)/kernel64/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
@@ -85,6 +88,7 @@ llama-models-present:
 	    { echo "kernel64: model files missing: $(SHARED_MODELS)/$(LLAMA_MODEL) and" \
 	      "$(SHARED_MODELS)/$(LLAMA_TOKENIZER) (set SHARED_MODELS=DIR)"; exit 1; }
 
+# fluid64.img: the bootable x86-64 image, LLAMA_MODEL and LLAMA_TOKENIZER from SHARED_MODELS.
 $(IMAGE64): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL64_IMG) $(LLAMA_CFG) $(MKIMAGE_DEPS) | llama-models-present
 	$(call mkimage,$(STAGE1_BIN),$(STAGE2_BIN),$(KERNEL64_IMG),$(LLAMA_FAT_MIB),$(IMAGE_DIRS), \
 	    $(LLAMA_CFG)=/MODELS/LLAMA.CFG '$(SHARED_MODELS)/$(LLAMA_TOKENIZER)=/MODELS/TOKENIZ.BIN' \
@@ -93,9 +97,9 @@ $(IMAGE64): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL64_IMG) $(LLAMA_CFG) $(MKIMAGE_D
 # kernel64: the 64-bit kernel image only.
 kernel64: $(KERNEL64_IMG)
 
-# run-llama: boot fluid64.img (IDE disk, 512 MiB, qemu64: SSE2 kernels; LLAMA_QEMU='... -cpu max'
-# for AVX2+FMA, several times slower under TCG) with the serial
-# console on this terminal; the kernel exits QEMU when the run is over.
+# run-llama: build fluid64.img and boot it, serial console on this terminal, until the run ends.
+# QEMU: IDE disk, 512 MiB, qemu64 (the SSE2 kernels); LLAMA_QEMU='... -cpu max' for AVX2+FMA,
+# several times slower under TCG. The kernel exits QEMU when the run is over.
 run-llama: $(IMAGE64)
 	qemu-system-x86_64 $(LLAMA_QEMU) -display none -no-reboot -monitor none \
 	    -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio \
@@ -121,13 +125,13 @@ $(LLM_CLI_KERNEL_CODE): $(BUILD)/llm/fast/tools/llm/llm_cli.o $(KERNEL64_LLM_OBJ
 	$(OBJCOPY) --strip-debug $@.tmp $@
 	@rm -f $@.tmp
 
-# bench-llama-kernel: instructions per token of the booted kernel under QEMU -icount shift=0
-# for tools/bench_llama.py's rows (same synthetic models); writes the file `make bench-llama`
-# reads with --kernel-results. Slow: minutes per row (the model is read by ATA PIO).
-# Slow: the TinyLlama row's 1.1 GB int8 file takes about five minutes per boot to read by ATA
-# PIO under TCG (two boots); LLAMA_KERNEL_ROWS picks fewer rows.
 LLAMA_KERNEL_RESULTS := $(BUILD)/llm/kernel-results.json
 LLAMA_KERNEL_ROWS ?= "stories15M fp32" "stories15M q8_0" "tinyllama q8_0"
+
+# bench-llama-kernel: instructions per token of the booted x86-64 kernel (QEMU -icount shift=0).
+# Same rows and synthetic models as tools/bench_llama.py; writes the file `make bench-llama` reads
+# with --kernel-results. Slow: the model is read by ATA PIO under TCG, about five minutes a
+# boot for the TinyLlama row's 1.1 GB file (two boots); LLAMA_KERNEL_ROWS picks fewer rows.
 bench-llama-kernel: $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN) tools/bench_llama_kernel.py
 	$(PYTHON) tools/bench_llama_kernel.py --models $(SHARED_MODELS) --out $(BUILD)/llm \
 	    --json $(LLAMA_KERNEL_RESULTS) --rows $(LLAMA_KERNEL_ROWS) --memory 4G

@@ -23,9 +23,9 @@ LLM_MODELS     ?= $(abspath $(SHARED_MODELS))
 LLM_FAST_CFLAGS := -I. -Iinclude -O3 -gdwarf-4 -std=c11 $(WARNINGS) -MMD -MP -D_GNU_SOURCE
 
 # The long-mode kernel's flags: freestanding, no red zone, math from libs/llvmlibc.
-LLM_X64_CFLAGS := --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
+LLM_X64_CFLAGS  = --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
                   -fno-pic -fno-common -fno-asynchronous-unwind-tables -mno-red-zone \
-                  -nostdinc -isystem $(shell $(CC) -print-resource-dir)/include \
+                  -nostdinc -isystem $(CLANG_RESOURCE_DIR)/include \
                   -Ilibs/llvmlibc/include -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP
 
 $(BUILD)/host/$(LLM_DIR)/%.o: $(LLM_DIR)/%.c | $(SETUP_STAMP)
@@ -65,8 +65,8 @@ $(LLM_TEST_BIN): $(BUILD)/host/tests/kernel/llm/test_llm.o $(LLM_HOST_OBJS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lm
 
-# llm-freestanding-check: every kernel/llm source, llm_kernels_generic.c included, compiles
-# freestanding against libs/llvmlibc's headers (objects only).
+# llm-freestanding-check: compile every kernel/llm source freestanding (objects only).
+# llm_kernels_generic.c included, against libs/llvmlibc's headers.
 llm-freestanding-check: $(LLM_X64_OBJS)
 
 # llm-cli: the host CLI, sanitized and optimised builds.
@@ -80,6 +80,7 @@ bench-llama: $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE) tools/bench_llama.py tools/s
 	    --kernel-code-cli $(LLM_CLI_KERNEL_CODE) --kernel-results $(LLAMA_KERNEL_RESULTS)
 
 HOST_TEST_BINS += $(LLM_TEST_BIN)
+HOST_TOOL_BINS += $(LLM_CLI) $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE)
 PY_TESTS       += tests/kernel/llm/test_llm_reference.py
 TEST_DEPS      += llm-freestanding-check $(LLM_CLI)
 

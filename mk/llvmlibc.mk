@@ -1,4 +1,4 @@
-# libs/llvmlibc: string and math functions for freestanding code, built five ways from the
+# libs/llvmlibc: string and math functions for freestanding code, built six ways from the
 # same sources (math/x87 or math/sse2 supplies sqrt/sqrtf per build):
 #   $(BUILD)/i686/libllvmlibc.a       kernel flags, x87 floats (appended to KERNEL_LIBS)
 #   $(BUILD)/i686-sse2/libllvmlibc.a  kernel flags with -msse2 -mfpmath=sse (benchmark modules)
@@ -15,11 +15,11 @@ LLVMLIBC_COMMON   := $(wildcard $(LLVMLIBC_DIR)/src/string/*.c $(LLVMLIBC_DIR)/s
 LLVMLIBC_SRCS_X87  := $(LLVMLIBC_COMMON) $(wildcard $(LLVMLIBC_DIR)/src/math/x87/*.c)
 LLVMLIBC_SRCS_SSE2 := $(LLVMLIBC_COMMON) $(wildcard $(LLVMLIBC_DIR)/src/math/sse2/*.c)
 
-LLVMLIBC_RESOURCE_INC := -isystem $(shell $(CC) -print-resource-dir)/include
-LLVMLIBC_FLAGS_i686      := $(I686_CFLAGS)
-LLVMLIBC_FLAGS_i686-sse2 := $(filter-out -mno-sse -mno-sse2,$(I686_CFLAGS)) -msse2 -mfpmath=sse
+LLVMLIBC_RESOURCE_INC     = -isystem $(CLANG_RESOURCE_DIR)/include
+LLVMLIBC_FLAGS_i686       = $(I686_CFLAGS)
+LLVMLIBC_FLAGS_i686-sse2  = $(filter-out -mno-sse -mno-sse2,$(I686_CFLAGS)) -msse2 -mfpmath=sse
 # x86-64: leaf functions without a frame pointer (three instructions a call), as glibc's.
-LLVMLIBC_FLAGS_x86_64    := --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
+LLVMLIBC_FLAGS_x86_64     = --target=x86_64-elf -ffreestanding -fno-builtin -fno-stack-protector \
                             -fomit-frame-pointer \
                             -fno-pic -fno-common -fno-asynchronous-unwind-tables -mno-red-zone \
                             -nostdinc $(LLVMLIBC_RESOURCE_INC) -O2 -g -std=c11 $(WARNINGS) -MMD -MP
@@ -67,17 +67,24 @@ LLVMLIBC_FREESTANDING_LIBS := $(LLVMLIBC_LIB_i686) $(LLVMLIBC_LIB_i686-sse2) $(L
 
 # ---------------------------------------------------------------------------------------
 # Tests. Each test program is built twice: host (64-bit, ASan/UBSan, SSE2 math) and host32
-# (x87 math compiled like the kernel); both link the matching library build.
+# (x87 math compiled like the kernel); both link the matching library build. The exhaustive
+# checker and the benchmark build the same way, hostopt by default.
 LLVMLIBC_TDIR := tests/libs/llvmlibc
 LLVMLIBC_TEST_NAMES := test_llvmlibc_string test_llvmlibc_math
 LLVMLIBC_TEST_LIBS := -lm -lpthread
 
-# $(1): build name (host or host32), $(2): extra link flags
+LLVMLIBC_TEST_PROGS := $(LLVMLIBC_TEST_NAMES) exhaustive bench
+
+# $(1): build name (host, host32 or hostopt), $(2): link flags. Each program is its own source
+# plus accuracy.c, one object each under $(BUILD)/host/llvmlibc/$(1)/$(LLVMLIBC_TDIR)/.
 define LLVMLIBC_TEST_BUILD
-$(BUILD)/host/llvmlibc/$(1)/%: $(LLVMLIBC_TDIR)/%.c $(LLVMLIBC_TDIR)/accuracy.c $(LLVMLIBC_TDIR)/accuracy.h tests/lib/llvmlibc_host.h $(LLVMLIBC_LIB_$(1)) | $(SETUP_STAMP)
+$(BUILD)/host/llvmlibc/$(1)/$(LLVMLIBC_TDIR)/%.o: $(LLVMLIBC_TDIR)/%.c | $(SETUP_STAMP)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LLVMLIBC_FLAGS_$(1)) -o $$@ $$< $(LLVMLIBC_TDIR)/accuracy.c \
-	    $$(LLVMLIBC_LIB_$(1)) $(2) $$(LLVMLIBC_TEST_LIBS)
+	$$(CC) $$(LLVMLIBC_FLAGS_$(1)) -c -o $$@ $$<
+$(addprefix $(BUILD)/host/llvmlibc/$(1)/,$(LLVMLIBC_TEST_PROGS)): $(BUILD)/host/llvmlibc/$(1)/%: \
+        $(BUILD)/host/llvmlibc/$(1)/$(LLVMLIBC_TDIR)/%.o \
+        $(BUILD)/host/llvmlibc/$(1)/$(LLVMLIBC_TDIR)/accuracy.o $(LLVMLIBC_LIB_$(1))
+	$$(CC) -o $$@ $$(filter %.o %.a,$$^) $(2) $$(LLVMLIBC_TEST_LIBS)
 endef
 $(eval $(call LLVMLIBC_TEST_BUILD,host,$(HOST_LDFLAGS)))
 $(eval $(call LLVMLIBC_TEST_BUILD,host32,-m32))
@@ -85,16 +92,18 @@ $(eval $(call LLVMLIBC_TEST_BUILD,hostopt,))
 
 HOST_TEST_BINS += $(foreach t,$(LLVMLIBC_TEST_NAMES),$(BUILD)/host/llvmlibc/host/$(t) \
                                                      $(BUILD)/host/llvmlibc/host32/$(t))
+HOST_TOOL_BINS += $(BUILD)/host/llvmlibc/hostopt/exhaustive $(BUILD)/host/llvmlibc/hostopt/bench
 PY_TESTS       += $(LLVMLIBC_TDIR)/test_llvmlibc_tables.py
 TEST_DEPS      += $(LLVMLIBC_FREESTANDING_LIBS)
 
-# llvmlibc: every library build (the freestanding ones are checked for undefined symbols by
-# tests/libs/llvmlibc/test_llvmlibc_tables.py).
+# llvmlibc: every build of the library, freestanding and host.
+# tests/libs/llvmlibc/test_llvmlibc_tables.py checks the freestanding ones for undefined symbols.
 llvmlibc: $(LLVMLIBC_FREESTANDING_LIBS) $(LLVMLIBC_LIB_host) $(LLVMLIBC_LIB_host32)
 
-# test-math-exhaustive: every float input of each one-argument float function, against the
-# correctly rounded reference; FUNCS= picks functions, ARCH=host32 checks the x87 build.
 LLVMLIBC_EXH_ARCH ?= $(or $(ARCH),hostopt)
+
+# test-math-exhaustive: every float input of each float function against correct rounding.
+# Each one-argument float function; FUNCS= picks functions, ARCH=host32 checks the x87 build.
 test-math-exhaustive: $(BUILD)/host/llvmlibc/$(LLVMLIBC_EXH_ARCH)/exhaustive
 	$< $(FUNCS)
 

@@ -1,4 +1,4 @@
-# Benchmark modules (issue 3): the modules themselves (rules in modules/rules.mk, shared with
+# Benchmark modules: the modules themselves (rules in modules/rules.mk, shared with
 # Makefile.modules), the generated registry linked into the kernel, the host runner and the
 # host tests. Docs: docs/module-format.md, docs/profile-format.md.
 
@@ -9,40 +9,63 @@ include modules/rules.mk
 MODULES_REGISTRY_O := $(BUILD)/i686/gen/modules_registry.o
 KERNEL_EXTRA_OBJS  += $(MODULES_REGISTRY_O)
 $(KERNEL_ELF): $(MODULES_REGISTRY_O)    # kernel.mk read its prerequisites before this file
-$(MODULES_REGISTRY_O): $(MODULES_REGISTRY_C) kernel/bench/suite_registry.h | $(SETUP_STAMP)
+$(MODULES_REGISTRY_O): $(MODULES_REGISTRY_C) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(I686_CFLAGS) -c -o $@ $<
 
 # Host tests of the loader and the JSON writer (the loader test also reads the built modules).
+# One object per source under $(MODULES_HOST), mirroring the source tree.
 MODULES_HOST := $(BUILD)/host/modules
-$(MODULES_HOST)/test_module_loader: tests/kernel/bench/test_module_loader.c kernel/bench/module_loader.c \
-                                    kernel/core/format.c $(MODULES_MODS) | $(SETUP_STAMP)
-	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
+MODULES_TEST_module_loader := tests/kernel/bench/test_module_loader.c \
+                              kernel/bench/module_loader.c kernel/core/format.c
+MODULES_TEST_json          := tests/kernel/bench/test_json.c kernel/bench/json.c kernel/core/format.c
+MODULES_TEST_module_suite  := tests/kernel/bench/test_module_suite.c kernel/bench/suite_run.c \
+                              kernel/bench/suite_stats.c kernel/bench/module_loader.c \
+                              kernel/bench/profile.c kernel/bench/json.c kernel/bench/fprof.c \
+                              kernel/core/format.c kernel/lib/sort.c
+MODULES_TESTS := module_loader json module_suite
 
-$(MODULES_HOST)/test_json: tests/kernel/bench/test_json.c kernel/bench/json.c kernel/core/format.c | $(SETUP_STAMP)
+$(MODULES_HOST)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
+	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
 
-$(MODULES_HOST)/test_module_suite: tests/kernel/bench/test_module_suite.c kernel/bench/suite_run.c \
-        kernel/bench/suite_stats.c kernel/bench/module_loader.c kernel/bench/profile.c kernel/bench/json.c \
-        kernel/bench/fprof.c kernel/core/format.c kernel/lib/sort.c | $(SETUP_STAMP)
-	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDFLAGS)
+define MODULES_TEST_RULE
+$(MODULES_HOST)/test_$(1): $(patsubst %.c,$(MODULES_HOST)/%.o,$(MODULES_TEST_$(1)))
+	$$(HOST_CC) $$(HOST_LDFLAGS) -o $$@ $$(filter %.o,$$^)
+endef
+$(foreach t,$(MODULES_TESTS),$(eval $(call MODULES_TEST_RULE,$(t))))
+$(MODULES_HOST)/test_module_loader: $(MODULES_MODS)
 
-HOST_TEST_BINS += $(MODULES_HOST)/test_module_loader $(MODULES_HOST)/test_json \
-                  $(MODULES_HOST)/test_module_suite
+HOST_TEST_BINS += $(addprefix $(MODULES_HOST)/test_,$(MODULES_TESTS))
 
 # The 32-bit host runner: same registry, loader and profile code as the kernel, real RDTSC.
-HOSTRUN := $(BUILD)/host/hostrun/hostrun
-HOSTRUN_SRCS := tools/hostrun/hostrun.c kernel/bench/module_loader.c kernel/core/format.c kernel/bench/json.c \
-                kernel/bench/suite_stats.c kernel/bench/suite_run.c kernel/bench/profile.c kernel/bench/fprof.c \
-                kernel/lib/sort.c
-$(HOSTRUN): $(HOSTRUN_SRCS) $(MODULES_REGISTRY_C) | $(SETUP_STAMP)
+HOSTRUN_DIR  := $(BUILD)/host/hostrun
+HOSTRUN      := $(HOSTRUN_DIR)/hostrun
+HOSTRUN_SRCS := tools/hostrun/hostrun.c kernel/bench/module_loader.c kernel/bench/json.c \
+                kernel/bench/suite_stats.c kernel/bench/suite_run.c kernel/bench/profile.c \
+                kernel/bench/fprof.c kernel/core/format.c kernel/lib/sort.c
+HOSTRUN_OBJS := $(patsubst %.c,$(HOSTRUN_DIR)/%.o,$(HOSTRUN_SRCS)) $(HOSTRUN_DIR)/registry.o
+HOSTRUN_MAIN := $(HOSTRUN_DIR)/tools/hostrun/hostrun.o
+HOSTRUN_CFLAGS := -m32 -msse2 -O2 -g -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -I. -Iinclude -MMD -MP
+
+$(HOSTRUN_DIR)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) -m32 -msse2 -O2 -g -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -I. -Iinclude -MMD -MP \
-	    -DHOSTRUN_BUILD_ID='"'"$$(git describe --always --dirty 2>/dev/null || echo unknown)"'"' \
-	    -o $@ $(HOSTRUN_SRCS) $(MODULES_REGISTRY_C)
+	$(HOST_CC) $(HOSTRUN_CFLAGS) $(HOSTRUN_DEFS) -c -o $@ $<
+
+$(HOSTRUN_DIR)/registry.o: $(MODULES_REGISTRY_C) | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOSTRUN_CFLAGS) -c -o $@ $<
+
+# hostrun.o carries the build id (git describe): it is recompiled whenever another runner
+# object changes, so a relinked runner always names the sources it was built from.
+$(HOSTRUN_MAIN): private HOSTRUN_DEFS = \
+    -DHOSTRUN_BUILD_ID='"'"$$(git describe --always --dirty 2>/dev/null || echo unknown)"'"'
+$(HOSTRUN_MAIN): $(filter-out $(HOSTRUN_MAIN),$(HOSTRUN_OBJS))
+
+$(HOSTRUN): $(HOSTRUN_OBJS)
+	$(HOST_CC) -m32 -o $@ $(filter %.o,$^)
+
+HOST_TOOL_BINS += $(HOSTRUN)
 
 PY_TESTS  += tests/modules/test_modules.py tests/kernel/bench/test_suite.py \
              tests/tools/test_profile_tool.py

@@ -1,12 +1,6 @@
-# Module cache and profile-guided recompile loop (issue 4; docs/pgo.md). The kernel side
-# (kernel/bench/cache.c, kernel/bench/cache_stage.c) builds with the kernel from kernel/*.c; here are the
-# PGO make targets, all driven by tools/pgo.py, and the tests.
-#   pgo-profile  boot fluid.img headless (-icount), profile into build/pgo/profile.json
-#   pgo-analyze  per module: share, calls, proposed build and reason (candidates measured)
-#   pgo-apply    proposed builds -> cache/i686/*.mod, fluid.img's /CACHE/I686 and cache.img
-#   pgo-loop     baseline, then analyze -> apply -> profile until < 2% better; the report
-#   bench-pgo    the loop, then -O2 vs final per module in host cycles and -icount instructions
-#   pgo-clean    empty the cache again (cache/i686, fluid.img's partition, cache.img)
+# Module cache and profile-guided recompile loop (docs/pgo.md). The kernel side
+# (kernel/bench/cache.c, kernel/bench/cache_stage.c) builds with the kernel from kernel/bench/;
+# here are the PGO make targets, all driven by tools/pgo.py, and the tests.
 # PGO_CLOCK=icount|host|log (PGO_LOG=serial.log for log), PGO_SELECT=host|icount.
 
 PGO_CLOCK  ?= icount
@@ -18,22 +12,28 @@ PGO_TOOLS  := tools/pgo.py tools/pgo_dump.c $(wildcard tools/fluid/*.py tools/fl
 # What every PGO step needs: the image, the module libc of both SSE settings, the runner sources.
 PGO_DEPS   := $(IMAGE) $(BUILD)/i686/libllvmlibc.a $(BUILD)/i686-sse2/libllvmlibc.a $(PGO_TOOLS)
 
+# pgo-profile: boot fluid.img headless (-icount), profile into build/pgo/profile.json.
 pgo-profile: $(PGO_DEPS)
 	$(PGO) profile
 
+# pgo-analyze: per module: share, calls, proposed build and reason (candidates measured).
 pgo-analyze: $(PGO_DEPS)
 	$(PGO) analyze
 
+# pgo-apply: proposed builds -> cache/i686/*.mod, fluid.img's /CACHE/I686 and cache.img.
 pgo-apply: $(PGO_DEPS)
 	$(PGO) apply
 
+# pgo-loop: baseline, then analyze -> apply -> profile until < 2% better; the report.
 pgo-loop: $(PGO_DEPS)
 	$(PGO) loop
 
+# bench-pgo: the loop, then -O2 vs final per module in host cycles and -icount instructions.
 bench-pgo: $(PGO_DEPS)
 	$(PGO) loop
 	$(PGO) bench
 
+# pgo-clean: empty the cache again (cache/i686, fluid.img's partition, cache.img).
 pgo-clean: $(PGO_DEPS)
 	$(PGO) clean
 

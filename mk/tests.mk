@@ -1,6 +1,8 @@
 # QEMU boot tests and image tests, run by `make test` after the image is built: the boot chain
-# and the disk image (tests/boot/), the kernel core booted (tests/kernel/core/).
+# and the disk image (tests/boot/), the kernel core booted (tests/kernel/core/); and the build's
+# own checks (tests/build/).
 PY_TESTS += tests/boot/test_image.py tests/boot/test_boot.py tests/boot/test_boot_failures.py \
             tests/boot/test_boot_paths.py tests/kernel/core/test_kernel.py
 # The tools' package against the generated C constants (tests/tools/).
 PY_TESTS += tests/tools/test_layout.py
+PY_TESTS += tests/build/test_header_deps.py tests/build/test_make.py

@@ -1,7 +1,7 @@
 # Build rules for benchmark modules, shared by Makefile.modules (standalone) and mk/modules.mk
-# (the kernel build). Needs BUILD, GEN, CC, LD, PYTHON, SETUP_STAMP, ASM_OFFSETS (the module
-# format the packer reads). Every file under
-# $(MODULES_DIR)/<variant>/ is built with that variant's flags (tools/mkmod.py flags VARIANT):
+# (the kernel build). Needs BUILD, GEN, CC, LD, PYTHON, SETUP_STAMP, CLANG_RESOURCE_DIR and
+# ASM_OFFSETS (the module format the packer reads). Every file under $(MODULES_DIR)/<variant>/
+# is built with that variant's flags (tools/mkmod.py flags VARIANT):
 #   <variant>/<name>.o    compiled from modules/<name>.c or tests/modules/bad/<name>.c
 #   <variant>/<name>.elf  linked at 0 by modules/module.ld, relocations kept (--emit-relocs)
 #   <variant>/<name>.mod  header + code + data + relocation table (tools/mkmod.py pack)
@@ -14,7 +14,7 @@ MODULES_BAD_NAMES := $(sort $(basename $(notdir $(wildcard tests/modules/bad/*.c
 MODULES_TIERS     := O0 O1 O2 O3 Os Oz
 MODULES_VARIANTS  := $(foreach t,$(MODULES_TIERS),$(t) $(t)-sse2 $(t)-pgouse $(t)-sse2-pgouse)
 MODULES_PROFDATA  ?= $(BUILD)/pgo
-MODULES_INCLUDES  := -nostdinc -isystem $(shell $(CC) -print-resource-dir)/include \
+MODULES_INCLUDES   = -nostdinc -isystem $(CLANG_RESOURCE_DIR)/include \
                      -Iinclude -Imodules/include
 MODULES_WARNINGS  := -Wall -Wextra -Werror
 MODULES_LDFLAGS   := -m elf_i386 -T modules/module.ld --emit-relocs --no-undefined -static
@@ -30,12 +30,12 @@ define MODULES_VARIANT_RULES
 $(MODULES_DIR)/$(1)/%.o: modules/%.c | $(SETUP_STAMP)
 	@mkdir -p $$(@D)
 	$(CC) $$$$($(PYTHON) tools/mkmod.py flags $(1)) $$(call modules_pgo,$(1),$$*) \
-	    $(MODULES_INCLUDES) $(MODULES_WARNINGS) -MMD -MP -c -o $$@ $$<
+	    $$(MODULES_INCLUDES) $(MODULES_WARNINGS) -MMD -MP -c -o $$@ $$<
 
 $(MODULES_DIR)/$(1)/%.o: tests/modules/bad/%.c | $(SETUP_STAMP)
 	@mkdir -p $$(@D)
 	$(CC) $$$$($(PYTHON) tools/mkmod.py flags $(1)) \
-	    $(MODULES_INCLUDES) $(MODULES_WARNINGS) -MMD -MP -c -o $$@ $$<
+	    $$(MODULES_INCLUDES) $(MODULES_WARNINGS) -MMD -MP -c -o $$@ $$<
 
 $(MODULES_DIR)/$(1)/%.elf: $(MODULES_DIR)/$(1)/%.o $(call modules_libc,$(1)) modules/module.ld
 	$(LD) $(MODULES_LDFLAGS) -o $$@ $$< $(call modules_libc,$(1))

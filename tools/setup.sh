@@ -1,9 +1,22 @@
 #!/bin/sh
-# Installs the tools Fluid builds and tests with, on Debian 12, if any is missing.
-# Called by make before the first build; safe to run by hand. Without root it prints the exact
-# apt-get command to run instead and fails, so the build never limps on without a tool.
-# `setup.sh bench` also installs the allocators `make bench-heap` compares against.
+# Installs the tools Fluid builds and tests with, on Debian 12, if any is missing: what
+# `make setup` runs (and `make run`, `make test`, .ci/run through it); safe to run by hand.
+# Without root it prints the exact apt-get command to run instead and fails, so the build
+# never limps on without a tool.
+#   setup.sh --check   installs nothing: names what is missing and fails (every build step
+#                      waits for this check)
+#   setup.sh bench     also the allocators `make bench-heap` compares against
 set -eu
+
+check=""
+bench=""
+for arg in "$@"; do
+    case "$arg" in
+        --check) check=1 ;;
+        bench) bench=1 ;;
+        *) echo "usage: setup.sh [--check] [bench]" >&2; exit 2 ;;
+    esac
+done
 
 # command -> Debian package that provides it
 TOOLS="nasm:nasm clang:clang ld.lld:lld llvm-objcopy:llvm llvm-profdata:llvm
@@ -13,7 +26,7 @@ valgrind:valgrind"
 # header -> package, for the 32-bit host runner and the sanitizer/fuzzer runtimes
 HEADERS="/usr/include/x86_64-linux-gnu/gnu/stubs-32.h:gcc-multilib
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev"
-if [ "${1:-}" = bench ]; then
+if [ -n "$bench" ]; then
     HEADERS="$HEADERS
 /usr/include/mimalloc.h:libmimalloc-dev
 /usr/include/jemalloc/jemalloc.h:libjemalloc-dev
@@ -29,6 +42,12 @@ for pair in $HEADERS; do
 done
 missing=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
 [ -z "${missing% }" ] && exit 0
+
+if [ -n "$check" ]; then
+    echo "setup: missing packages: $missing" >&2
+    echo "setup: run 'make setup' (it installs them with apt-get, as root)" >&2
+    exit 1
+fi
 
 cmd="apt-get install -y --no-install-recommends $missing"
 if [ "$(id -u)" -ne 0 ]; then
