@@ -12,6 +12,8 @@
 #define FILE_ALIGN          64      /* model weights are read in place: keep rows aligned */
 #define READ_RETRIES        3
 
+_Static_assert(sizeof(size_t) > sizeof(uint32_t), "a FAT16 size + 1 must fit size_t");
+
 static struct volume models;
 static bool models_found;
 
@@ -75,7 +77,8 @@ void *llm_file_read(const char *name, size_t *len, bool quiet_if_absent)
             kprintf("llm: cannot open %s: %s\n", path, fat16_strerror(err));
         return NULL;
     }
-    uint8_t *buf = aligned_alloc(FILE_ALIGN, f.size + 1u);     /* +1: room for a NUL */
+    /* +1: room for a NUL. In size_t: f.size + 1u in 32 bits wraps to 0 for a 4 GiB claim. */
+    uint8_t *buf = aligned_alloc(FILE_ALIGN, (size_t)f.size + 1);
     if (!buf) {
         kprintf("llm: no memory for %s (%u bytes)\n", path, f.size);
         return NULL;

@@ -8,7 +8,8 @@ command line picks the config (llm.cfg=...). Checked:
   - the tokenizer.bin encodings of the reference strings;
   - synthetic models (fp32 with an unshared classifier and GQA, and Q8_0): the kernel's last
     logits against the host build of the same code (build/host/llm/llm_cli);
-  - bad files (a truncated model, a truncated tokenizer, a config naming a missing file):
+  - bad files (a truncated model, a truncated tokenizer, a config naming a missing file, a
+    directory entry claiming 4 GiB):
     a message saying what is wrong and a failed exit, never an exception.
 Missing models fail every test with the missing path named."""
 import array
@@ -19,7 +20,7 @@ import sys
 import tempfile
 import threading
 
-from fluid import ROOT, image as disk_image
+from fluid import ROOT, cache, fatimg, image as disk_image
 from fluid.qemu import EXIT_FAILURE, EXIT_SUCCESS, boot, check
 
 MODELS = os.path.abspath(os.environ.get("SHARED_MODELS", os.path.join(ROOT, "..", "shared",
@@ -48,7 +49,13 @@ BAD_CONFIGS = {
     "BADMODEL.CFG": ("TRUNC.BIN", "TOK512.BIN", r"^llm: model: file is \d+ bytes, header implies \d+"),
     "BADTOK.CFG": ("S260K.BIN", "BADTOK.BIN", r"^llm: tokenizer: entry \d+ (truncated|needs)"),
     "MISSING.CFG": ("NOSUCH.BIN", "TOK512.BIN", r"^llm: cannot open /MODELS/NOSUCH\.BIN: "),
+    # HUGE.BIN's directory entry claims 0xFFFFFFFF bytes (patched after the image is built):
+    # the size must be refused, not wrapped to a zero-byte buffer (size + 1) and overrun.
+    "HUGE.CFG": ("HUGE.BIN", "TOK512.BIN",
+                 r"^llm: (cannot open /MODELS/HUGE\.BIN: .*chain|no memory for /MODELS/HUGE\.BIN)"),
 }
+# Files whose FAT16 directory entry gets a hostile size after the image is built.
+HOSTILE_SIZES = {"/MODELS/HUGE.BIN": 0xFFFFFFFF}
 _lock = threading.Lock()
 _tmp = tempfile.mkdtemp(prefix="fluid-llama-")
 
@@ -110,6 +117,7 @@ def build_files(ref):
         out.append((path, f"/MODELS/{name}"))
     for name, (model, tok, _) in BAD_CONFIGS.items():
         add(name, config_text(model, tok, "", 8))
+    add("HUGE.BIN", "a small file whose size the test makes 4 GiB\n")
     return out
 
 
@@ -120,6 +128,9 @@ def image():
             files = build_files(reference())
             os.makedirs(os.path.dirname(IMAGE), exist_ok=True)
             disk_image.build(IMAGE, KERNEL64, fat_mib=32, dirs=["/MODELS"], files=files)
+            volume = fatimg.Volume(IMAGE, base=cache.volume_offset(IMAGE))
+            for path, size in HOSTILE_SIZES.items():
+                volume.set_size(path, size)
             open(os.path.join(_tmp, "built"), "w").close()
     return IMAGE
 
