@@ -25,6 +25,7 @@ enum llm_err {
     LLM_E_NOMEM,        /* the arena is too small */
     LLM_E_ENCODE,       /* the prompt cannot be encoded with this vocabulary */
     LLM_E_CONFIG,       /* boot configuration syntax or value error */
+    LLM_E_NONFINITE,    /* the model produced a NaN or infinite logit */
 };
 
 /* Human-readable name of an error ("truncated file", ...); "unknown llm error" outside the
@@ -278,7 +279,9 @@ enum llm_err llm_engine_init(struct llm_engine *e, const void *model, size_t mod
                              const struct llm_kernels *k, const struct llm_io *io);
 
 /* run.c's generate(): encodes the prompt, runs `steps` positions, streams each token's text
- * to LLM_OUT_TEXT and to on_token (may be NULL); stops early if BOS is sampled. */
+ * to LLM_OUT_TEXT and to on_token (may be NULL); stops early if BOS is sampled. Logits that
+ * are sampled (or are the last position's) must be finite: otherwise LLM_E_NONFINITE, with a
+ * diagnostic naming the logit and the position. */
 enum llm_err llm_generate(struct llm_engine *e, const struct llm_gen_params *p,
                           struct llm_arena *arena, const struct llm_clock *clock,
                           llm_token_fn on_token, void *ctx, struct llm_gen_result *r);

@@ -22,4 +22,27 @@ static inline float llm_ldf32(const uint8_t *p)
     return v.f;
 }
 
+/* Index of the first NaN or infinity among v[0..n), or -1 when all are finite. A float is not
+ * finite exactly when its exponent bits are all ones (IEEE 754-2008 §3.4); the first pass
+ * tests the bits without branching, so it vectorizes (an isfinite() loop with an early exit
+ * does not), and only a bad vector pays for the second pass that finds the index. */
+#define LLM_F32_EXP_MASK    0x7f800000u
+
+static inline int32_t llm_first_nonfinite(const float *v, int32_t n)
+{
+    uint32_t bad = 0;
+    for (int32_t i = 0; i < n; i++) {
+        uint32_t bits;
+        memcpy(&bits, &v[i], sizeof bits);
+        bad |= (bits & LLM_F32_EXP_MASK) == LLM_F32_EXP_MASK;
+    }
+    for (int32_t i = 0; bad && i < n; i++) {
+        uint32_t bits;
+        memcpy(&bits, &v[i], sizeof bits);
+        if ((bits & LLM_F32_EXP_MASK) == LLM_F32_EXP_MASK)
+            return i;
+    }
+    return -1;
+}
+
 #endif

@@ -102,6 +102,16 @@ enum llm_err llm_generate(struct llm_engine *e, const struct llm_gen_params *p,
     int32_t token = prompt[0];
     while (r->positions < steps) {
         float *logits = llm_forward(&e->model, &e->state, e->kernels, token, r->positions);
+        /* Logits that are sampled, or left for the caller after the last position, must be
+         * numbers: NaN weights would otherwise "generate" arbitrary tokens and succeed. */
+        bool used = r->positions >= n_prompt - 1 || r->positions + 1 == steps;
+        int32_t bad = used ? llm_first_nonfinite(logits, e->model.c.vocab_size) : -1;
+        if (bad >= 0) {
+            llm_diag(&e->io, "forward: logit %d is not finite (%s) at position %d", bad,
+                     logits[bad] != logits[bad] ? "NaN" : "infinite", r->positions);
+            arena->used = mark;
+            return LLM_E_NONFINITE;
+        }
         int32_t next = r->positions < n_prompt - 1 ? prompt[r->positions + 1]
                                                    : llm_sample(&smp, logits);
         r->positions++;

@@ -23,6 +23,7 @@ const char *llm_strerror(enum llm_err err)
     case LLM_E_NOMEM:     return "out of memory";
     case LLM_E_ENCODE:    return "prompt not encodable";
     case LLM_E_CONFIG:    return "bad configuration";
+    case LLM_E_NONFINITE: return "non-finite logits";
     }
     return "unknown llm error";
 }

@@ -9,12 +9,13 @@ command line picks the config (llm.cfg=...). Checked:
   - synthetic models (fp32 with an unshared classifier and GQA, and Q8_0): the kernel's last
     logits against the host build of the same code (build/host/llm/llm_cli);
   - bad files (a truncated model, a truncated tokenizer, a config naming a missing file, a
-    directory entry claiming 4 GiB):
+    directory entry claiming 4 GiB, a model whose weights are NaN):
     a message saying what is wrong and a failed exit, never an exception.
 Missing models fail every test with the missing path named."""
 import array
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -51,9 +52,14 @@ BAD_CONFIGS = {
     "MISSING.CFG": ("NOSUCH.BIN", "TOK512.BIN", r"^llm: cannot open /MODELS/NOSUCH\.BIN: "),
     # HUGE.BIN's directory entry claims 0xFFFFFFFF bytes (patched after the image is built):
     # the size must be refused, not wrapped to a zero-byte buffer (size + 1) and overrun.
+    "NAN.CFG": ("NAN.BIN", "TOK512.BIN",
+                r"^llm: forward: logit \d+ is not finite \(NaN\) at position 0$"),
     "HUGE.CFG": ("HUGE.BIN", "TOK512.BIN",
                  r"^llm: (cannot open /MODELS/HUGE\.BIN: .*chain|no memory for /MODELS/HUGE\.BIN)"),
 }
+# NAN.BIN: stories260K (version 0: a 7-int header, then the token embedding table) with its
+# first NAN_FLOATS weights NaN, so every logit is NaN; it must fail, not "generate".
+NAN_SOURCE, NAN_FLOATS = "stories260K.bin", 512 * 64
 # Files whose FAT16 directory entry gets a hostile size after the image is built.
 HOSTILE_SIZES = {"/MODELS/HUGE.BIN": 0xFFFFFFFF}
 _lock = threading.Lock()
@@ -118,6 +124,14 @@ def build_files(ref):
     for name, (model, tok, _) in BAD_CONFIGS.items():
         add(name, config_text(model, tok, "", 8))
     add("HUGE.BIN", "a small file whose size the test makes 4 GiB\n")
+    with open(os.path.join(MODELS, NAN_SOURCE), "rb") as f:
+        data = bytearray(f.read())
+    header = 7 * 4
+    data[header:header + 4 * NAN_FLOATS] = struct.pack("<f", float("nan")) * NAN_FLOATS
+    path = os.path.join(_tmp, "NAN.BIN")
+    with open(path, "wb") as f:
+        f.write(data)
+    out.append((path, "/MODELS/NAN.BIN"))
     return out
 
 

@@ -9,6 +9,7 @@
 
 #include "tests/lib/check.h"
 #include "kernel/llm/llm.h"
+#include "kernel/llm/llm_impl.h"
 
 static char last_diag[512];
 
@@ -380,6 +381,25 @@ TEST(bootcfg_errors)
     CHECK_EQ_U64(cfg_parse(&c, longline), LLM_E_CONFIG);
 }
 
+TEST(nonfinite_logits_found)
+{
+    float v[37];
+    for (int i = 0; i < 37; i++)
+        v[i] = (float)(i - 18) * 1e37f;             /* large but finite, -0.0f among them */
+    v[18] = -0.0f;
+    v[5] = 1e-45f;                                  /* a denormal is finite */
+    CHECK(llm_first_nonfinite(v, 37) == -1);
+    CHECK(llm_first_nonfinite(v, 0) == -1);
+    v[30] = INFINITY;
+    CHECK(llm_first_nonfinite(v, 37) == 30);
+    CHECK(llm_first_nonfinite(v, 30) == -1, "only the first n are looked at");
+    v[7] = -INFINITY;
+    CHECK(llm_first_nonfinite(v, 37) == 7);
+    v[2] = NAN;
+    CHECK(llm_first_nonfinite(v, 37) == 2);
+    CHECK_STREQ(llm_strerror(LLM_E_NONFINITE), "non-finite logits");
+}
+
 TEST(error_names)
 {
     CHECK_STREQ(llm_strerror(LLM_E_CONFIG), "bad configuration");
@@ -487,6 +507,7 @@ int main(void)
     RUN(sampler_xorshift_and_modes);
     RUN(bootcfg_defaults_and_values);
     RUN(bootcfg_errors);
+    RUN(nonfinite_logits_found);
     RUN(error_names);
     RUN(kernels_f32_match_scalar);
     RUN(kernels_q8_match_scalar);
