@@ -232,7 +232,8 @@ static enum llm_err parse_v12(struct llm_model *m, const uint8_t *p, size_t len,
     uint32_t magic = ld32(p + HDR_MAGIC);
     int32_t version = llm_ld32s(p + HDR_VERSION);
     if (magic != LLM_MAGIC) {
-        llm_diag(io, "model: magic 0x%x is not 0x%x", magic, LLM_MAGIC);
+        llm_diag(io, "model: bad magic 0x%x (version 1 and 2 files start with 0x%x)", magic,
+                 LLM_MAGIC);
         return LLM_E_MAGIC;
     }
     if (version != LLM_FMT_V1 && version != LLM_FMT_V2_Q8) {
@@ -273,6 +274,17 @@ static uint64_t expected_size(struct llm_model *m, uint64_t header)
     return cur.off;
 }
 
+/* True when word has at least MAGIC_NEAR_BYTES of its 4 bytes equal to the magic's, in place. */
+#define MAGIC_NEAR_BYTES    2
+
+static bool near_magic(uint32_t word)
+{
+    unsigned same = 0;
+    for (unsigned shift = 0; shift < 32; shift += 8)
+        same += ((word ^ LLM_MAGIC) >> shift & 0xFFu) == 0;
+    return same >= MAGIC_NEAR_BYTES;
+}
+
 static enum llm_err parse_header(struct llm_model *m, const uint8_t *p, size_t len,
                                  const struct llm_io *io)
 {
@@ -280,8 +292,11 @@ static enum llm_err parse_header(struct llm_model *m, const uint8_t *p, size_t l
         llm_diag(io, "model: %zu bytes, shorter than any header", len);
         return LLM_E_TRUNCATED;
     }
-    /* A version-0 file starts with dim, which never equals the magic (> LLM_MAX_DIM). */
-    if (ld32(p) == LLM_MAGIC)
+    /* A version-0 file starts with dim, which never equals the magic (> LLM_MAX_DIM). A first
+     * word too large for a dim that shares bytes with the magic is a damaged magic: say so,
+     * rather than report a dim of 1.6 billion. */
+    uint32_t first = ld32(p);
+    if (first == LLM_MAGIC || (first > LLM_MAX_DIM && near_magic(first)))
         return parse_v12(m, p, len, io);
     return parse_v0(m, p, io);
 }

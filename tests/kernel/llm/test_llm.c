@@ -148,8 +148,15 @@ TEST(model_v1_v2_headers)
     CHECK_EQ_U64(load12(b, len), LLM_E_VERSION);
     b[4] = 1;
     CHECK_EQ_U64(load12(b, 100), LLM_E_TRUNCATED);
-    b[0] ^= 1;                                               /* now a v0 header, garbage */
-    CHECK(load12(b, len) != LLM_OK);
+    b[0] ^= 1;                                               /* one bit off the magic */
+    CHECK_EQ_U64(load12(b, len), LLM_E_MAGIC);
+    CHECK(strstr(last_diag, "bad magic 0x616b3433") != NULL, "%s", last_diag);
+    b[0] ^= 1;
+    b[2] = 0;
+    b[3] = 0;                                                /* 0x3432: a plausible v0 dim */
+    CHECK(load12(b, len) != LLM_E_MAGIC, "a small first word is a version-0 dim");
+    b[2] = 0x6b;
+    b[3] = 0x61;
     free(b);
     b = make_v12(&len, 2, 4);
     CHECK_EQ_U64(load12(b, len), LLM_OK);
