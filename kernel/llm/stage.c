@@ -157,23 +157,45 @@ static bool run(const struct llm_bootcfg *cfg, const void *model, size_t model_l
     return ok;
 }
 
+#define ENCODE_MAX_VOCAB    (1 << 24)       /* llm.vocab=N above this is refused */
+
+/* llm.vocab=N: a decimal in 1..ENCODE_MAX_VOCAB, else 0 with the reason logged. */
+static int32_t encode_vocab(void)
+{
+    const char *text = cmdline_value(LLM_OPT_VOCAB);
+    int32_t vocab = 0;
+    for (const char *c = text; c && *c; c++) {
+        if (*c < '0' || *c > '9' || (vocab = vocab * 10 + (*c - '0')) > ENCODE_MAX_VOCAB) {
+            vocab = 0;
+            break;
+        }
+    }
+    if (vocab < 1)
+        kprintf("llm: encode needs %s=N, N in 1..%d (got %s)\n", LLM_OPT_VOCAB,
+                ENCODE_MAX_VOCAB, text ? text : "none");
+    return vocab;
+}
+
 /* llm.encode=FILE: each NUL-separated text of FILE encoded with BOS, one JSON line each. */
 static bool encode_texts(const struct llm_bootcfg *cfg, const char *file)
 {
-    const char *vocab_opt = cmdline_value(LLM_OPT_VOCAB);
-    int32_t vocab = 0;
-    for (const char *c = vocab_opt; c && *c >= '0' && *c <= '9' && vocab < (1 << 24); c++)
-        vocab = vocab * 10 + (*c - '0');
+    int32_t vocab = encode_vocab();
     size_t tok_len = 0, text_len = 0;
-    void *tok = llm_file_read(cfg->tokenizer, &tok_len, false);
-    char *texts = llm_file_read(file, &text_len, false);
+    void *tok = vocab ? llm_file_read(cfg->tokenizer, &tok_len, false) : NULL;
+    char *texts = tok ? llm_file_read(file, &text_len, false) : NULL;
+    if (texts && text_len > (size_t)INT32_MAX - 3) {
+        kprintf("llm: %s: %zu bytes, more than an encoding can hold\n", file, text_len);
+        free(texts);
+        texts = NULL;
+    }
+    /* Each failure above is logged; the arena and the id buffer get their own message. */
     size_t bytes = 2 * tok_len + (size_t)vocab * ARENA_PER_VOCAB + ARENA_SLACK;
-    void *mem = tok && texts && vocab > 0 ? malloc(bytes) : NULL;
+    void *mem = texts ? malloc(bytes) : NULL;
     int32_t *ids = mem ? malloc((text_len + 3) * sizeof *ids) : NULL;
     bool ok = ids != NULL;
-    if (!ok)
-        kprintf("llm: encode needs %s, %s and %s=N (got %s)\n", cfg->tokenizer, file,
-                LLM_OPT_VOCAB, vocab_opt ? vocab_opt : "none");
+    if (texts && !ok)
+        kprintf("llm: no memory for the encoder (%zu bytes of arena, %zu of ids)\n", bytes,
+                (text_len + 3) * sizeof *ids);
     struct llm_arena arena;
     struct llm_tokenizer t;
     if (ok) {

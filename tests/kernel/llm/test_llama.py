@@ -244,6 +244,28 @@ def test_tokenizer_encodings():
     check("llama-encode", result, verify)
 
 
+def test_encoder_out_of_memory_says_so():
+    """An arena larger than the guest's memory is reported as such, not as a bad argument."""
+    result = run_kernel("llama-encode-nomem", "llm.cfg=/MODELS/ENC.CFG llm.encode=ENCODE.TXT "
+                        "llm.vocab=16000000", status=EXIT_FAILURE)
+
+    def verify(r):
+        r.expect(r"^llm: no memory for the encoder \(\d+ bytes of arena", "the reason")
+        assert not r.lines("llm: encode needs"), "reported as a missing argument"
+        assert not r.lines("exception:"), "an exception instead of a message"
+    check("llama-encode-nomem", result, verify)
+
+
+def test_encoder_rejects_a_bad_vocab_option():
+    result = run_kernel("llama-encode-badvocab", "llm.cfg=/MODELS/ENC.CFG llm.encode=ENCODE.TXT "
+                        "llm.vocab=32k", status=EXIT_FAILURE)
+
+    def verify(r):
+        r.expect(r"^llm: encode needs llm\.vocab=N, N in 1\.\.16777216 \(got 32k\)$",
+                 "the reason")
+    check("llama-encode-badvocab", result, verify)
+
+
 def host_last_logits(model_path):
     out = os.path.join(_tmp, os.path.basename(model_path) + ".logits")
     subprocess.run([CLI, "-m", model_path, "-z", os.path.join(MODELS, "tok512.bin"), "-t", "0",
