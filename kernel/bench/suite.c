@@ -5,6 +5,8 @@
  * subtracted from every sample. */
 #include "kernel/bench/suite.h"
 
+#include <string.h>
+
 #include <fluid/kernel_header.h>
 #include "kernel/core/arch.h"
 #include "kernel/core/bootcheck.h"
@@ -28,6 +30,8 @@ extern const struct kernel_header kernel_image_header;
 
 static uint8_t arena[SUITE_ARENA_SIZE] __attribute__((aligned(FLUID_MOD_ALIGN_MAX)));
 static struct suite_result results[SUITE_MAX_MODULES];
+/* Why a module's cache build was set aside at run time (the profile's cache_error). */
+static char fallback_reason[SUITE_MAX_MODULES][SUITE_ERROR_LEN];
 
 static uint64_t clock_tsc(void)
 {
@@ -155,7 +159,17 @@ int suite_run_and_report(const struct boot_info *bi)
         const uint8_t *file = e->mod;
         uint32_t size = e->mod_size;
         const char *why, *source = cache_pick(e->name, rn.cpu_features, &file, &size, &why);
-        failed += !suite_run_one(&rn, e, file, size, source, &results[n]);
+        bool ok = suite_run_one(&rn, e, file, size, source, &results[n]);
+        if (!ok && results[n].status == SUITE_NO_MEMORY && file != e->mod) {
+            /* A valid cache module this machine cannot place: the embedded build runs
+             * instead, and the profile says why (cache_error), as for a rejected file. */
+            memcpy(fallback_reason[n], results[n].error, sizeof fallback_reason[n]);
+            kprintf("suite: %s: cache module not run: %s; running the embedded module\n",
+                    e->name, fallback_reason[n]);
+            ok = suite_run_one(&rn, e, e->mod, e->mod_size, "embedded", &results[n]);
+            why = fallback_reason[n];
+        }
+        failed += !ok;
         results[n].cache_error = why;
         log_result(&results[n++]);
     }

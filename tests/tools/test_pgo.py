@@ -14,6 +14,7 @@ Never modifies fluid.img or cache/i686: everything lives under build/pgo-test/."
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import threading
@@ -137,21 +138,30 @@ def test_cache_img_on_second_disk():
 def corrupt_image():
     """An image whose cache holds four damaged files; returns (path, expected reasons)."""
     img = fresh_image("corrupt.img")
-    o2 = {n: pgo_build.build(n, "O2") for n in ("sha256", "fibonacci", "sum", "primes")}
+    o2 = {n: pgo_build.build(n, "O2")
+          for n in ("sha256", "fibonacci", "sum", "primes", "quicksort")}
     d = os.path.join(WORK, "bad")
     os.makedirs(d, exist_ok=True)
     blob = bytearray(open(o2["sha256"], "rb").read())
     blob[-1] ^= 0xFF
     open(os.path.join(d, "crc.mod"), "wb").write(blob)
     open(os.path.join(d, "trunc.mod"), "wb").write(open(o2["fibonacci"], "rb").read()[:100])
+    # A valid module whose bss (2 MiB, within the format's limit) exceeds the kernel's module
+    # arena: it passes every check and can only be refused when the suite places it.
+    spec = modfmt.spec()
+    blob = bytearray(open(o2["quicksort"], "rb").read())
+    struct.pack_into("<I", blob, spec.OFFSETS["bss_size"], 2 << 20)
+    blob[:spec.HEADER_SIZE] = modfmt.seal_header(bytes(blob[:spec.HEADER_SIZE]))
+    open(os.path.join(d, "bigbss.mod"), "wb").write(blob)
     mkcache.write(img, [o2["sum"]], raw=[f"SHA256.MOD={d}/crc.mod",
                                          f"FIBONACC.MOD={d}/trunc.mod",
-                                         f"PRIMES.MOD={o2['sum']}"], clear=True)
+                                         f"PRIMES.MOD={o2['sum']}",
+                                         f"QUICKSOR.MOD={d}/bigbss.mod"], clear=True)
     vol = fatimg.Volume(img, base=mkcache.volume_offset(img))
     first = vol.first_cluster("/CACHE/I686/SUM.MOD")
     vol.set_fat(first, first)               # the chain points back at itself
     return img, {"sha256": "bad CRC", "fibonacci": "truncated", "sum": "chain loops",
-                 "primes": "holds module sum"}
+                 "primes": "holds module sum", "quicksort": "no memory"}
 
 
 def test_corrupt_cache_files_fall_back_to_embedded():
