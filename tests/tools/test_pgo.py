@@ -70,6 +70,7 @@ def boot(image, name, machine="pc", drives=()):
                   drives=drives)
     try:
         assert b.status == qemu.EXIT_SUCCESS, f"exit status {b.status}"
+        qemu.json_lines_strict(b.log)
         prof = fprofile.extract(b.log)
     except (AssertionError, fprofile.ProfileError) as e:
         raise AssertionError(f"{e}\n(full log: {qemu.save_log(name, b)})\n{b.tail()}")

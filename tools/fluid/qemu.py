@@ -5,6 +5,7 @@ under TCG (never KVM: see README). The kernel leaves through isa-debug-exit: wri
 0xf4 makes QEMU exit with status (v << 1) | 1; EXIT_SUCCESS and EXIT_FAILURE are the statuses
 of kernel/core/machine.h's DEBUG_EXIT_SUCCESS and DEBUG_EXIT_FAILURE (from the generated
 layout, so importing this module needs a build)."""
+import json
 import os
 import re
 import subprocess
@@ -122,9 +123,26 @@ def save_log(name, result):
     return path
 
 
+def _no_constant(name):
+    raise ValueError(f"{name} is not JSON (RFC 8259 has no NaN or Infinity)")
+
+
+def json_lines_strict(log):
+    """Asserts that every line of the log that starts with '{' is one valid JSON value, by
+    RFC 8259's rules (Python's json alone would accept NaN and Infinity)."""
+    for number, line in enumerate(log.splitlines(), 1):
+        if line.startswith("{"):
+            try:
+                json.loads(line, parse_constant=_no_constant)
+            except ValueError as e:
+                raise AssertionError(f"log line {number} is not valid JSON ({e}): {line[:200]}")
+
+
 def check(name, result, fn):
-    """Run assertions fn(result); on failure save the full log and name it in the error."""
+    """Run assertions fn(result), after checking that every JSON line of the log is valid
+    JSON; on failure save the full log and name it in the error."""
     try:
+        json_lines_strict(result.log)
         fn(result)
     except AssertionError as e:
         raise AssertionError(f"{e}\n(full log: {save_log(name, result)}, "

@@ -30,8 +30,9 @@ BOOT_TIMEOUT_S = 90
 def boot_profile(name, **kw):
     b = qemu.boot(memory="64M", timeout=BOOT_TIMEOUT_S, **kw)
     try:
+        qemu.json_lines_strict(b.log)
         return b, fluid_profile.extract(b.log)
-    except fluid_profile.ProfileError as e:
+    except (AssertionError, fluid_profile.ProfileError) as e:
         raise AssertionError(f"{e}\n(full log: {qemu.save_log(name, b)})\n{b.tail()}")
 
 
