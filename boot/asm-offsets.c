@@ -11,6 +11,7 @@
 
 #include "kernel/bench/cache.h"
 #include "kernel/bench/profile.h"
+#include "kernel/arch/i686/x86.h"
 #include "kernel/core/machine.h"
 #include "kernel/fs/fat16.h"
 #include "kernel/fs/mbr.h"
@@ -218,4 +219,15 @@ void asm_offsets(void)
     DEFINE(ATTR_LONG_NAME_MASK, ATTR_LONG_NAME_MASK);
     DEFINE(DIR_NAME_FREE_ALL, DIR_NAME_FREE_ALL);
     DEFINE(DIR_NAME_DELETED, DIR_NAME_DELETED);
+
+    /* kernel/arch/i686/x86.h: selectors and vectors of the i686 interrupt stubs (isr.asm). */
+    DEFINE(SEL_KERNEL_DATA, SEL_KERNEL_DATA);
+    DEFINE(SEL_USER_CODE, SEL_USER_CODE);
+    DEFINE(SEL_USER_DATA, SEL_USER_DATA);
+    DEFINE(RPL_USER, RPL_USER);
+    DEFINE(EFLAGS_IF, EFLAGS_IF);
+    DEFINE(EFLAGS_RESERVED1, EFLAGS_RESERVED1);
+    DEFINE(EXCEPTION_VECTORS, EXCEPTION_VECTORS);
+    DEFINE(IDT_VECTORS, IDT_VECTORS);
+    DEFINE(VECTOR_USER_EXIT, VECTOR_USER_EXIT);
 }

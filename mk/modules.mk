@@ -22,7 +22,8 @@ MODULES_TEST_json          := tests/kernel/bench/test_json.c kernel/bench/json.c
 MODULES_TEST_module_suite  := tests/kernel/bench/test_module_suite.c kernel/bench/suite_run.c \
                               kernel/bench/suite_stats.c kernel/bench/module_loader.c \
                               kernel/bench/profile.c kernel/bench/json.c kernel/bench/fprof.c \
-                              kernel/core/format.c kernel/lib/sort.c
+                              kernel/core/format.c kernel/lib/sort.c \
+                              kernel/arch/x86/exceptions.c
 MODULES_TESTS := module_loader json module_suite
 
 $(MODULES_HOST)/%.o: %.c | $(SETUP_STAMP)
@@ -41,14 +42,13 @@ HOST_TEST_BINS += $(addprefix $(MODULES_HOST)/test_,$(MODULES_TESTS))
 # The 32-bit host runner: same registry, loader and profile code as the kernel, real RDTSC.
 HOSTRUN_DIR  := $(BUILD)/host/hostrun
 HOSTRUN      := $(HOSTRUN_DIR)/hostrun
-HOSTRUN_SRCS := tools/hostrun/hostrun.c kernel/bench/module_loader.c kernel/bench/json.c \
-                kernel/bench/suite_stats.c kernel/bench/suite_run.c kernel/bench/profile.c \
-                kernel/bench/fprof.c kernel/core/format.c kernel/lib/sort.c
+HOSTRUN_BUILD := tools/hostrun/build.mk
+include $(HOSTRUN_BUILD)
 HOSTRUN_OBJS := $(patsubst %.c,$(HOSTRUN_DIR)/%.o,$(HOSTRUN_SRCS)) $(HOSTRUN_DIR)/registry.o
 HOSTRUN_MAIN := $(HOSTRUN_DIR)/tools/hostrun/hostrun.o
-HOSTRUN_CFLAGS := -m32 -msse2 -O2 -g -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -I. -Iinclude -MMD -MP
+HOSTRUN_CFLAGS := $(HOSTRUN_BASE_CFLAGS) $(WARNINGS) -MMD -MP
 
-$(HOSTRUN_DIR)/%.o: %.c | $(SETUP_STAMP)
+$(HOSTRUN_DIR)/%.o: %.c $(HOSTRUN_BUILD) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOSTRUN_CFLAGS) $(HOSTRUN_DEFS) -c -o $@ $<
 
@@ -63,7 +63,7 @@ $(HOSTRUN_MAIN): private HOSTRUN_DEFS = \
 $(HOSTRUN_MAIN): $(filter-out $(HOSTRUN_MAIN),$(HOSTRUN_OBJS))
 
 $(HOSTRUN): $(HOSTRUN_OBJS)
-	$(HOST_CC) -m32 -o $@ $(filter %.o,$^)
+	$(HOST_CC) $(HOSTRUN_LDFLAGS) -o $@ $(filter %.o,$^)
 
 HOST_TOOL_BINS += $(HOSTRUN)
 

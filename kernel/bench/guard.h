@@ -7,8 +7,10 @@
  * Afterwards the FPU is re-initialised (fninit, and MXCSR reset when SSE is on), the kernel
  * data segments are reloaded and the interrupt flag is what it was before the call.
  * Not reentrant: a guarded function must not call guard_call (it gets GUARD_FAULT with
- * vector GUARD_VECTOR_NESTED). The function runs with interrupts enabled; a function that
- * disables them cannot be timed out. */
+ * vector GUARD_VECTOR_NESTED). guard_call's function runs in ring 0 with interrupts enabled:
+ * one that disables them cannot be timed out. guard_call_user runs code in ring 3, where it
+ * cannot disable them, touch I/O ports or reach supervisor pages (kernel/bench/usermode.h
+ * sets up those pages). */
 #ifndef FLUID_KERNEL_GUARD_H
 #define FLUID_KERNEL_GUARD_H
 
@@ -30,6 +32,7 @@ struct guard_report {
     uint32_t error_code;    /* CPU error code, 0 when the exception has none */
     uint32_t eip;           /* where fn was stopped (faulting or interrupted instruction) */
     uint32_t cr2;           /* CR2 at the fault (page faults only meaningful) */
+    bool from_user;         /* the interrupted code ran in ring 3 */
 };
 
 /* Runs fn(arg) under the guard with a budget of budget_ms milliseconds of PIT time
@@ -38,6 +41,15 @@ struct guard_report {
 enum guard_outcome guard_call(uint32_t (*fn)(const void *arg), const void *arg,
                               uint32_t budget_ms, uint32_t *result,
                               struct guard_report *report);
+
+/* Runs the code at `entry` in ring 3 (IOPL 0, interrupts on) with ESP = user_esp, a stack the
+ * caller filled: a return address into the user exit stub, then the arguments. The code comes
+ * back through that stub's INT with its result in EAX; an exception or budget_ms passing ends
+ * it as above. The kernel's registers, segments, EFLAGS, stack and FPU state are restored from
+ * what this call saved, never taken from the module. Same result and report rules as
+ * guard_call. */
+enum guard_outcome guard_call_user(uint32_t entry, uint32_t user_esp, uint32_t budget_ms,
+                                   uint32_t *result, struct guard_report *report);
 
 /* Outcome name for logs and the profile: "ok", "fault", "timeout". */
 const char *guard_outcome_name(enum guard_outcome outcome);

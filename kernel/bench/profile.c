@@ -5,8 +5,9 @@
 
 #include <string.h>
 
-#include "kernel/mm/heap.h"
+#include "kernel/arch/x86/exceptions.h"
 #include "kernel/bench/fprof.h"
+#include "kernel/mm/heap.h"
 
 /* What one tick of the named clock is: the profile says what was measured, not only how. */
 static const char *clock_unit(const char *source)
@@ -24,7 +25,11 @@ static const char *clock_unit(const char *source)
 }
 
 static const char *const tier_names[FLUID_TIER_COUNT] = {"O0", "O1", "O2", "O3", "Os", "Oz"};
-static const char *const expect_names[] = {"value", "fault", "timeout", "rejected"};
+static const char *const expect_names[SUITE_EXPECT_COUNT] = {
+    [SUITE_EXPECT_VALUE] = "value", [SUITE_EXPECT_FAULT] = "fault",
+    [SUITE_EXPECT_TIMEOUT] = "timeout", [SUITE_EXPECT_REJECTED] = "rejected",
+    [SUITE_EXPECT_TEST_OK] = "test_ok",
+};
 
 static void key_str(struct json_out *j, const char *k, const char *v)
 {
@@ -89,6 +94,13 @@ static void write_env(struct json_out *j, const struct profile_env *e)
     json_bool(j, e->clock_is_cycles);
     key_u64(j, "tsc_hz", e->tsc_hz);
     key_u64(j, "timer_overhead_cycles", e->timer_overhead);
+    key_u64(j, "call_overhead_cycles", e->call_overhead);
+    json_end_object(j);
+    json_key(j, "isolation");
+    json_begin_object(j);
+    key_str(j, "mode", e->isolation ? e->isolation : "none");
+    json_key(j, "paged");
+    json_bool(j, e->isolation_paged);
     json_end_object(j);
     key_u64(j, "memory_bytes", e->memory_bytes);
     if (e->heap)
@@ -134,8 +146,8 @@ static void write_module(struct json_out *j, const struct suite_result *r)
     key_str(j, "name", e->name);
     write_header_facts(j, r);
     write_timing(j, r);
-    key_str(j, "expect", (unsigned)e->expect <= SUITE_EXPECT_REJECTED ? expect_names[e->expect]
-                                                                      : "?");
+    key_str(j, "expect", (unsigned)e->expect < SUITE_EXPECT_COUNT ? expect_names[e->expect]
+                                                                  : "?");
     key_hex(j, "result", r->result);
     key_hex(j, "expected", e->expected);
     key_u64(j, "tolerance", e->tolerance);
@@ -155,8 +167,14 @@ static void write_module(struct json_out *j, const struct suite_result *r)
     if (r->status == SUITE_FAULT) {
         json_key(j, "fault");
         json_begin_object(j);
-        key_u64(j, "vector", r->fault_vector);
-        key_hex(j, "eip", r->fault_eip);
+        key_u64(j, "vector", r->fault.vector);
+        key_str(j, "mnemonic", exception_mnemonic(r->fault.vector));
+        key_hex(j, "eip", r->fault.eip);
+        json_key(j, "address");
+        if (r->fault.has_addr)
+            json_hex32(j, r->fault.addr);
+        else
+            json_null(j);
         json_end_object(j);
     }
     json_end_object(j);

@@ -11,7 +11,7 @@
 
 struct heap_stats;
 
-#define PROFILE_FORMAT_VERSION  "2.0"
+#define PROFILE_FORMAT_VERSION  "2.1"
 #define PROFILE_BEGIN           "=====BEGIN FLUID PROFILE JSON====="
 #define PROFILE_END             "=====END FLUID PROFILE JSON====="
 
@@ -26,6 +26,10 @@ struct profile_env {
     bool clock_is_cycles;           /* false for plain TCG: deltas follow host time */
     uint64_t tsc_hz;                /* 0 if unknown */
     uint64_t timer_overhead;        /* cycles subtracted from every sample */
+    uint64_t call_overhead;         /* cycles of a call that returns at once, subtracted too */
+    const char *isolation;          /* how modules are kept apart from the runner: "ring3"
+                                     * (kernel) or "process" (hostrun) */
+    bool isolation_paged;           /* memory outside the module's pages is out of reach */
     uint64_t memory_bytes;
     uint32_t calls_per_module;      /* timed calls per module (after one warm-up call) */
     const char *runner;             /* "kernel-i686" or "hostrun" */

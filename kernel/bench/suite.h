@@ -1,5 +1,5 @@
 /* The benchmark suite stage: runs every module of the registry (kernel/bench/suite_registry.h)
- * under guard_call, checks each answer, and writes the JSON profile to COM1 between the
+ * in ring 3 (kernel/bench/usermode.h), checks each answer, and writes the JSON profile to COM1 between the
  * kernel/bench/profile.h marker lines. Test modules (tests/modules/bad/) run only with the
  * command-line option `test=bad-modules`. Needs the IDT, PIT, TSC calibration and CPU
  * identification done (kernel_main does them before the stages). */
@@ -12,7 +12,7 @@
 #define SUITE_CALLS         5       /* timed calls per module, after one warm-up call */
 #define SUITE_BUDGET_MS     1000    /* PIT watchdog per call */
 #define SUITE_ARENA_SIZE    (512u * 1024u)   /* one module image at a time */
-#define SUITE_MAX_MODULES   32
+#define SUITE_MAX_MODULES   64      /* module runs per boot; more is a failed run, said so */
 
 /* Runs the suite and exports the profile; returns the number of module runs that did not
  * end as the registry expects (0: all correct). bi gives the memory size for the profile. */

@@ -13,6 +13,9 @@ enum suite_expect {
     SUITE_EXPECT_FAULT,         /* test module: a CPU exception */
     SUITE_EXPECT_TIMEOUT,       /* test module: runs past its budget */
     SUITE_EXPECT_REJECTED,      /* test module: the loader refuses it */
+    SUITE_EXPECT_TEST_OK,       /* test module: misbehaves, yet returns expected (+- tolerance)
+                                 * and must pass; runs only with the other test modules */
+    SUITE_EXPECT_COUNT
 };
 
 struct suite_entry {

@@ -4,8 +4,9 @@
 
 #include <string.h>
 
-#include "kernel/core/format.h"
+#include "kernel/arch/x86/exceptions.h"
 #include "kernel/bench/fprof.h"
+#include "kernel/core/format.h"
 
 static void clear(struct suite_result *r, const struct suite_entry *e, const char *source)
 {
@@ -20,19 +21,25 @@ static bool call_once(const struct suite_runner *rn, struct suite_result *r, uin
 {
     struct fluid_module_ctx mctx = {FLUID_MODULE_ABI_VERSION, sizeof mctx, index,
                                     rn->cpu_features};
-    uint32_t vector = 0, eip = 0;
-    enum suite_call_outcome out = rn->call(rn->ctx, entry, &mctx, &r->result, &vector, &eip);
+    struct suite_fault f = {0, 0, 0, false};
+    enum suite_call_outcome out = rn->call(rn->ctx, entry, &mctx, &r->result, &f);
     if (out == SUITE_CALL_OK)
         return true;
     r->status = out == SUITE_CALL_FAULT ? SUITE_FAULT : SUITE_TIMEOUT;
-    r->fault_vector = vector;
-    r->fault_eip = eip;
-    if (out == SUITE_CALL_FAULT)
-        fmt_snprintf(r->error, sizeof r->error,
-                     "module %s: CPU exception %u at 0x%08x (image offset 0x%x) on call %u",
-                     r->entry->name, (unsigned)vector, (unsigned)eip,
-                     (unsigned)(eip - r->code_addr), (unsigned)index);
-    else
+    r->fault = f;
+    if (out == SUITE_CALL_FAULT) {
+        size_t n = fmt_snprintf(r->error, sizeof r->error,
+                                "module %s: CPU exception %s (vector %u) at 0x%08x (image "
+                                "offset 0x%x)", r->entry->name, exception_mnemonic(f.vector),
+                                (unsigned)f.vector, (unsigned)f.eip,
+                                (unsigned)(f.eip - r->code_addr));
+        size_t rest = n < sizeof r->error ? sizeof r->error - n : 0;
+        if (f.has_addr && rest)
+            n += fmt_snprintf(r->error + n, rest, ", address 0x%08x", (unsigned)f.addr);
+        rest = n < sizeof r->error ? sizeof r->error - n : 0;
+        if (rest)
+            fmt_snprintf(r->error + n, rest, " on call %u", (unsigned)index);
+    } else
         fmt_snprintf(r->error, sizeof r->error, "module %s: time budget exceeded on call %u",
                      r->entry->name, (unsigned)index);
     return false;
@@ -40,7 +47,7 @@ static bool call_once(const struct suite_runner *rn, struct suite_result *r, uin
 
 static bool check_answer(struct suite_result *r, uint32_t index)
 {
-    if (r->entry->expect != SUITE_EXPECT_VALUE || suite_result_ok(r->entry, r->result))
+    if (!suite_expects_value(r->entry) || suite_result_ok(r->entry, r->result))
         return true;
     r->status = SUITE_WRONG_RESULT;
     fmt_snprintf(r->error, sizeof r->error,
@@ -63,7 +70,8 @@ static void run_calls(const struct suite_runner *rn, struct suite_result *r, uin
         uint64_t dt = rn->clock() - t0;
         if (!ok)
             return;
-        r->cycles[r->calls++] = dt > rn->timer_overhead ? dt - rn->timer_overhead : 0;
+        uint64_t overhead = rn->timer_overhead + rn->call_overhead;
+        r->cycles[r->calls++] = dt > overhead ? dt - overhead : 0;
         fprof_leave(&slot, r->entry->name, t0);
         if (!check_answer(r, i))
             return;
@@ -76,6 +84,26 @@ static bool finish(struct suite_result *r)
     suite_stats_finish(r);
     suite_judge(r);
     return r->passed;
+}
+
+uint64_t suite_call_overhead(const struct suite_runner *rn, uint32_t null_entry,
+                             uint32_t rounds)
+{
+    struct fluid_module_ctx mctx = {FLUID_MODULE_ABI_VERSION, sizeof mctx, 0,
+                                    rn->cpu_features};
+    uint64_t best = UINT64_MAX;
+    for (uint32_t i = 0; i < rounds; i++) {
+        uint32_t result;
+        struct suite_fault f;
+        uint64_t t0 = rn->clock();
+        enum suite_call_outcome out = rn->call(rn->ctx, null_entry, &mctx, &result, &f);
+        uint64_t dt = rn->clock() - t0;
+        if (out != SUITE_CALL_OK)
+            return 0;
+        if (dt < best)
+            best = dt;
+    }
+    return best != UINT64_MAX && best > rn->timer_overhead ? best - rn->timer_overhead : 0;
 }
 
 bool suite_run_one(const struct suite_runner *rn, const struct suite_entry *e,
@@ -106,6 +134,11 @@ bool suite_run_one(const struct suite_runner *rn, const struct suite_entry *e,
     if (err != MOD_OK) {
         r->status = SUITE_REJECTED;
         mod_format_error(e->name, &d, r->error, sizeof r->error);
+    } else if (rn->protect && !rn->protect(rn->ctx, mem, &r->info)) {
+        r->status = SUITE_NO_MEMORY;
+        fmt_snprintf(r->error, sizeof r->error,
+                     "module %s: cannot map its %u bytes at 0x%08x for it to run", e->name,
+                     (unsigned)r->info.image_size, (unsigned)r->code_addr);
     } else {
         run_calls(rn, r, mod_entry_addr(&r->info, r->code_addr));
     }

@@ -2,6 +2,8 @@
  * guard_call and a static arena) and in the 32-bit host runner (tools/hostrun, with signals
  * and mmap): check the file, place it, one warm-up call (not timed, excluded from the
  * statistics), then `calls` timed calls, each checked against the registry's answer.
+ * Each sample is the clock delta around the call minus the clock's own overhead and the
+ * cost of a call that does nothing, so it measures the module, not the way in and out.
  * The environment supplies memory, the guarded call and the clock through struct
  * suite_runner; this file has no I/O, so host tests drive it with fakes. */
 #ifndef FLUID_KERNEL_SUITE_RUN_H
@@ -16,16 +18,29 @@ struct suite_runner {
     uint32_t cpu_features;          /* FLUID_FEAT_* of this CPU */
     uint32_t calls;                 /* timed calls per module, <= SUITE_MAX_CALLS */
     uint64_t timer_overhead;        /* subtracted from each sample (never below 0) */
+    uint64_t call_overhead;         /* the cost of `call` around a module that returns at
+                                     * once (suite_call_overhead); subtracted as well */
     uint64_t (*clock)(void);        /* serialized cycle counter */
     /* Memory for an image of `size` bytes aligned to `align`: returns the pointer and the
      * address the code runs at (*run_addr), or NULL. Released by `release`. */
     void *(*acquire)(void *ctx, uint32_t size, uint32_t align, uint32_t *run_addr);
     void (*release)(void *ctx, void *mem, uint32_t size);
-    /* Calls entry(mctx) under a fault/time guard; on SUITE_CALL_FAULT fills vector/eip. */
+    /* Optional (NULL: nothing to do): after placement, gives the image at mem the rights it
+     * runs with (code read-only and executable, data and bss writable). False if it cannot. */
+    bool (*protect)(void *ctx, void *mem, const struct mod_info *info);
+    /* Calls entry(mctx) under a fault/time guard (and, in the kernel, in ring 3); on
+     * SUITE_CALL_FAULT fills *fault. */
     enum suite_call_outcome (*call)(void *ctx, uint32_t entry,
                                     const struct fluid_module_ctx *mctx, uint32_t *result,
-                                    uint32_t *vector, uint32_t *eip);
+                                    struct suite_fault *fault);
 };
+
+/* The smallest of `rounds` clock deltas around rn->call of null_entry, a function that
+ * returns at once, minus rn->timer_overhead (never below 0): what every module call pays to
+ * get in and out (the guard, and the privilege switches where modules run in ring 3).
+ * 0 if the null entry does not return normally. */
+uint64_t suite_call_overhead(const struct suite_runner *rn, uint32_t null_entry,
+                             uint32_t rounds);
 
 /* Runs entry e from bytes file[0..size) (the registry's, or a cache file's); fills *r
  * completely (r->source is set to `source`). Returns r->passed. */

@@ -5,6 +5,11 @@
 
 #include "kernel/lib/sort.h"
 
+bool suite_expects_value(const struct suite_entry *e)
+{
+    return e->expect == SUITE_EXPECT_VALUE || e->expect == SUITE_EXPECT_TEST_OK;
+}
+
 bool suite_result_ok(const struct suite_entry *e, uint32_t result)
 {
     int64_t diff = (int64_t)(int32_t)result - (int64_t)(int32_t)e->expected;
@@ -36,8 +41,10 @@ void suite_judge(struct suite_result *r)
     static const enum suite_status wanted[] = {
         [SUITE_EXPECT_VALUE] = SUITE_OK, [SUITE_EXPECT_FAULT] = SUITE_FAULT,
         [SUITE_EXPECT_TIMEOUT] = SUITE_TIMEOUT, [SUITE_EXPECT_REJECTED] = SUITE_REJECTED,
+        [SUITE_EXPECT_TEST_OK] = SUITE_OK,
     };
-    r->passed = (unsigned)r->entry->expect <= SUITE_EXPECT_REJECTED &&
+    _Static_assert(sizeof wanted / sizeof wanted[0] == SUITE_EXPECT_COUNT, "one per expect");
+    r->passed = (unsigned)r->entry->expect < SUITE_EXPECT_COUNT &&
                 r->status == wanted[r->entry->expect];
 }
 

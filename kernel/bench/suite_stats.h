@@ -8,8 +8,16 @@
 #include "kernel/bench/module_loader.h"
 #include "kernel/bench/suite_registry.h"
 
+/* What stopped a call that faulted (filled by the runner's guarded call). */
+struct suite_fault {
+    uint32_t vector;            /* exception vector (Intel SDM vol. 3A table 6-1) */
+    uint32_t eip;               /* the faulting instruction */
+    uint32_t addr;              /* the address it touched, if has_addr (#PF: CR2) */
+    bool has_addr;
+};
+
 #define SUITE_MAX_CALLS     32      /* timed calls kept per module */
-#define SUITE_ERROR_LEN     128
+#define SUITE_ERROR_LEN     160
 
 /* How a module's run ended. */
 enum suite_status {
@@ -34,9 +42,12 @@ struct suite_result {
     uint32_t result;                /* the last value returned */
     enum suite_status status;
     bool passed;                    /* status is what the registry expects */
-    uint32_t fault_vector, fault_eip;   /* SUITE_FAULT: exception and where */
+    struct suite_fault fault;       /* SUITE_FAULT: exception, where, and what it touched */
     char error[SUITE_ERROR_LEN];    /* "" or a one-line reason */
 };
+
+/* True if the entry's calls must return its expected value (checked on every call). */
+bool suite_expects_value(const struct suite_entry *e);
 
 /* True if result is within the entry's tolerance of its expected value. */
 bool suite_result_ok(const struct suite_entry *e, uint32_t result);

@@ -7,9 +7,10 @@
  * Both take integer literals. The expected value goes into the kernel's registry, generated
  * at build time, so a recompiled .mod cannot vouch for its own answer.
  * Test-only modules (tests/modules/bad/) declare instead
- *     FLUID_EXPECT_OUTCOME(fault | timeout | rejected);
+ *     FLUID_EXPECT_OUTCOME(fault | timeout | rejected | ok);   (ok: with FLUID_EXPECT)
  *     FLUID_CORRUPT(none | magic | crc | header_crc | size | entry | features);
- * Nothing here allocates or calls the kernel: a module is a pure function of its inputs. */
+ * Nothing here allocates or calls the kernel: a module is a pure function of its inputs. It
+ * runs in ring 3 and may touch only its own image and stack (docs/module-format.md). */
 #ifndef FLUID_MODULE_SDK_H
 #define FLUID_MODULE_SDK_H
 

@@ -113,7 +113,10 @@ def layout(elf, secs, path):
         if kind < phase:
             fail(f"{path}: section {s['name']} out of order (code, data, bss)")
         if kind > 0 and code_end is None:
-            code_end = s["addr"] if kind == 1 else len(image)
+            # Code ends where the writable part starts (modules/module.ld puts it on a page
+            # of its own); the gap up to it is code padding, in the file.
+            code_end = s["addr"]
+            image += bytes(code_end - len(image))
         phase, align = kind, max(align, s["align"])
         if kind == 2:
             bss_end = s["addr"] + s["size"]
@@ -157,7 +160,7 @@ def source_facts(path):
     m = re.search(r"^FLUID_EXPECT\(\s*(0x[0-9a-fA-F]+|\d+)u?\s*,\s*(\d+)\s*\);", text, re.M)
     if m:
         facts["expect"], facts["tolerance"] = int(m.group(1), 0), int(m.group(2))
-    m = re.search(r"^FLUID_EXPECT_OUTCOME\(\s*(fault|timeout|rejected)\s*\);", text, re.M)
+    m = re.search(r"^FLUID_EXPECT_OUTCOME\(\s*(fault|timeout|rejected|ok)\s*\);", text, re.M)
     if m:
         facts["outcome"] = m.group(1)
     m = re.search(r"^FLUID_CORRUPT\(\s*(\w+)\s*\);", text, re.M)
@@ -165,6 +168,8 @@ def source_facts(path):
         facts["corrupt"] = m.group(1)
     if facts["outcome"] == "value" and facts["expect"] is None:
         fail(f"{path}: no FLUID_EXPECT(value, tolerance) or FLUID_EXPECT_OUTCOME(...) line")
+    if facts["outcome"] == "ok" and facts["expect"] is None:
+        fail(f"{path}: FLUID_EXPECT_OUTCOME(ok) needs a FLUID_EXPECT(value, tolerance) line")
     if facts["expect"] is not None and facts["expect"] > 0xFFFFFFFF:
         fail(f"{path}: expected value {facts['expect']} does not fit 32 bits")
     return facts
@@ -226,7 +231,8 @@ def c_bytes(blob):
 
 
 OUTCOME_C = {"value": "SUITE_EXPECT_VALUE", "fault": "SUITE_EXPECT_FAULT",
-             "timeout": "SUITE_EXPECT_TIMEOUT", "rejected": "SUITE_EXPECT_REJECTED"}
+             "timeout": "SUITE_EXPECT_TIMEOUT", "rejected": "SUITE_EXPECT_REJECTED",
+             "ok": "SUITE_EXPECT_TEST_OK"}
 
 
 def write_registry(out_path, modules):

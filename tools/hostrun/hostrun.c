@@ -3,7 +3,11 @@
  * serialized RDTSC (LFENCE; RDTSC, Intel SDM vol. 2B) on the real CPU, and prints the same
  * JSON profile (clock "host-rdtsc"). This measures real cycles where QEMU has no hardware
  * virtualisation. Faults become SIGSEGV/SIGILL/SIGFPE/SIGBUS and the time budget a SIGALRM;
- * both jump back out of the module (sigsetjmp), so a bad module cannot stop the run.
+ * both jump back out of the module (sigsetjmp), so a bad module cannot stop the run. As in
+ * the kernel, a module runs on a stack of its own (MODULE_STACK_BYTES between two
+ * inaccessible pages, its context copied to the top) and the runner keeps its own registers
+ * (call_on_stack), so a module that smashes its stack or changes the callee-saved registers
+ * hurts only itself.
  * Usage: hostrun [--calls N] [--budget-ms N] [--bad-modules]
  * Exit status: 0 if every module run passed, 1 otherwise, 2 on bad usage. */
 #include <cpuid.h>
@@ -25,6 +29,10 @@
 #define HOSTRUN_DEFAULT_BUDGET  2000    /* ms per call */
 #define HOSTRUN_OVERHEAD_ROUNDS 1000
 #define HOSTRUN_ALTSTACK        65536
+#define HOSTRUN_MAX_MODULES     64
+#define MODULE_STACK_BYTES      (64 * 1024)     /* as the kernel's user stack */
+#define MODULE_ARG_AREA         256             /* the context's copy, top of the stack */
+#define MODULE_STACK_ALIGN      16              /* i386 System V at a call */
 #define MS_PER_S                1000
 #define US_PER_MS               1000
 
@@ -33,8 +41,8 @@
 #endif
 
 static sigjmp_buf escape;
-static volatile sig_atomic_t caught_signal;
-static volatile uint32_t caught_eip;
+static volatile sig_atomic_t caught_signal, caught_code;
+static volatile uint32_t caught_eip, caught_addr;
 static uint32_t budget_ms = HOSTRUN_DEFAULT_BUDGET;
 
 static uint64_t rdtsc_serialized(void)
@@ -44,11 +52,65 @@ static uint64_t rdtsc_serialized(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* uint32_t call_on_stack(fn, arg, esp): calls fn(arg) with ESP = esp (the argument slot,
+ * 16-byte aligned), then restores ESP and the callee-saved registers from its own copies,
+ * not from what fn left. Not reentrant (one module call at a time). */
+uint32_t call_on_stack(fluid_module_entry_fn fn, const void *arg, void *esp);
+static uint32_t saved_esp __attribute__((used));
+__asm__(".text\n"
+        ".globl call_on_stack\n"
+        "call_on_stack:\n\t"
+        "pushl %ebp\n\t"
+        "pushl %ebx\n\t"
+        "pushl %esi\n\t"
+        "pushl %edi\n\t"
+        "movl 20(%esp), %eax\n\t"     /* fn */
+        "movl 24(%esp), %ecx\n\t"     /* arg */
+        "movl 28(%esp), %edx\n\t"     /* esp */
+        "movl %esp, saved_esp\n\t"
+        "movl %edx, %esp\n\t"
+        "movl %ecx, (%esp)\n\t"
+        "call *%eax\n\t"
+        "movl %ss:saved_esp, %esp\n\t"   /* SS: the module may have nulled DS */
+        "cld\n\t"
+        "movl %ss, %ecx\n\t"         /* the module may have loaded DS or ES with null */
+        "movl %ecx, %ds\n\t"
+        "movl %ecx, %es\n\t"
+        "popl %edi\n\t"
+        "popl %esi\n\t"
+        "popl %ebx\n\t"
+        "popl %ebp\n\t"
+        "ret\n");
+
+static uint8_t *module_stack_top;
+
+/* x87 and SSE control back to their defaults after every call, as the kernel's guard does:
+ * a module may leave exceptions unmasked or another rounding mode. */
+#define MXCSR_DEFAULT 0x1F80u
+static void fpu_reset(void)
+{
+    uint32_t mxcsr = MXCSR_DEFAULT;
+    __asm__ volatile("fninit\n\tldmxcsr %0" : : "m"(mxcsr));
+}
+
+/* [no access][MODULE_STACK_BYTES read/write][no access]: overflow and overrun both fault. */
+static bool make_module_stack(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    uint8_t *p = mmap(NULL, MODULE_STACK_BYTES + 2 * page, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED || mprotect(p + page, MODULE_STACK_BYTES, PROT_READ | PROT_WRITE))
+        return false;
+    module_stack_top = p + page + MODULE_STACK_BYTES;
+    return true;
+}
+
 static void on_signal(int sig, siginfo_t *info, void *uctx)
 {
-    (void)info;
     caught_signal = sig;
+    caught_code = info->si_code;
     caught_eip = (uint32_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_EIP];
+    caught_addr = (uint32_t)(uintptr_t)info->si_addr;
     siglongjmp(escape, 1);
 }
 
@@ -70,30 +132,44 @@ static void arm_timer(uint32_t ms)
     setitimer(ITIMER_REAL, &t, NULL);
 }
 
-/* The exception vector a signal stands for (Intel SDM vol. 3A table 6-1), for the JSON. */
-static uint32_t vector_of(int sig)
+/* A SIGSEGV from a page fault (not a #GP, which Linux reports as SI_KERNEL) or a SIGBUS:
+ * si_addr is the address touched. */
+static bool signal_has_address(int sig, int code)
 {
-    return sig == SIGFPE ? 0 : sig == SIGILL ? 6 : sig == SIGBUS ? 17 : 13;
+    return (sig == SIGSEGV && (code == SEGV_MAPERR || code == SEGV_ACCERR)) || sig == SIGBUS;
+}
+
+/* The exception vector a signal stands for (Intel SDM vol. 3A table 6-1), for the JSON. */
+static uint32_t vector_of(int sig, int code)
+{
+    if (sig == SIGSEGV)
+        return signal_has_address(sig, code) ? 14 : 13;
+    return sig == SIGFPE ? 0 : sig == SIGILL ? 6 : 17;
 }
 
 static enum suite_call_outcome host_call(void *ctx, uint32_t entry,
                                          const struct fluid_module_ctx *mctx,
-                                         uint32_t *result, uint32_t *vector, uint32_t *eip)
+                                         uint32_t *result, struct suite_fault *fault)
 {
     (void)ctx;
     fluid_module_entry_fn fn = (fluid_module_entry_fn)(uintptr_t)entry;
     caught_signal = 0;
     if (sigsetjmp(escape, 1) == 0) {
+        uint8_t *copy = module_stack_top - MODULE_ARG_AREA;
+        memcpy(copy, mctx, sizeof *mctx);
         arm_timer(budget_ms);
-        *result = fn(mctx);
+        *result = call_on_stack(fn, copy, copy - MODULE_STACK_ALIGN);
         arm_timer(0);
+        fpu_reset();
         return SUITE_CALL_OK;
     }
     arm_timer(0);
+    fpu_reset();
     if (caught_signal == SIGALRM)
         return SUITE_CALL_TIMEOUT;
-    *vector = vector_of(caught_signal);
-    *eip = caught_eip;
+    bool has_addr = signal_has_address(caught_signal, caught_code);
+    *fault = (struct suite_fault){vector_of(caught_signal, caught_code), caught_eip,
+                                  has_addr ? caught_addr : 0, has_addr};
     return SUITE_CALL_FAULT;
 }
 
@@ -101,12 +177,33 @@ static void *host_acquire(void *ctx, uint32_t size, uint32_t align, uint32_t *ru
 {
     (void)ctx;
     (void)align;    /* mmap returns page-aligned memory; FLUID_MOD_ALIGN_MAX is a page */
-    void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE | PROT_EXEC,
+    void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
     *run_addr = (uint32_t)(uintptr_t)p;
     return p;
+}
+
+/* The kernel's page rules (kernel/bench/usermode.h) with mprotect: pages holding code are
+ * read-only and executable, the others read/write and not executable. */
+static bool host_protect(void *ctx, void *mem, const struct mod_info *info)
+{
+    (void)ctx;
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t code_end = ((uint64_t)info->hdr.code_size + page - 1) / page * page;
+    uint64_t end = ((uint64_t)info->image_size + page - 1) / page * page;
+    if (mprotect(mem, code_end, PROT_READ | PROT_EXEC) != 0)
+        return false;
+    return end <= code_end ||
+           mprotect((uint8_t *)mem + code_end, end - code_end, PROT_READ | PROT_WRITE) == 0;
+}
+
+/* A module entry that returns at once: its calls measure host_call's own cost. */
+static uint32_t host_null_entry(const struct fluid_module_ctx *ctx)
+{
+    (void)ctx;
+    return 0;
 }
 
 static void host_release(void *ctx, void *mem, uint32_t size)
@@ -186,23 +283,35 @@ int main(int argc, char **argv)
     }
     static const char *names[32];
     static char vendor[13], brand[49];
-    static struct suite_result results[64];
+    static struct suite_result results[HOSTRUN_MAX_MODULES];
     uint32_t nfeat;
     install_handlers();
+    if (!make_module_stack()) {
+        perror("hostrun: module stack");
+        return 2;
+    }
     fprof_clock = rdtsc_serialized;
     struct suite_runner rn = {
         .cpu_features = host_features(names, &nfeat), .calls = calls,
         .timer_overhead = suite_timer_overhead(rdtsc_serialized, HOSTRUN_OVERHEAD_ROUNDS),
         .clock = rdtsc_serialized, .acquire = host_acquire, .release = host_release,
-        .call = host_call,
+        .protect = host_protect, .call = host_call,
     };
+    rn.call_overhead = suite_call_overhead(&rn, (uint32_t)(uintptr_t)host_null_entry,
+                                           HOSTRUN_OVERHEAD_ROUNDS);
     cpu_strings(vendor, brand);
     uint32_t n = 0;
     bool all_passed = true;
-    for (uint32_t i = 0; i < suite_registry_count && n < 64; i++) {
+    for (uint32_t i = 0; i < suite_registry_count; i++) {
         const struct suite_entry *e = &suite_registry[i];
         if (e->expect != SUITE_EXPECT_VALUE && !bad)
             continue;
+        if (n == HOSTRUN_MAX_MODULES) {
+            fprintf(stderr, "hostrun: %s and later modules not run: at most %d a run\n",
+                    e->name, HOSTRUN_MAX_MODULES);
+            all_passed = false;
+            break;
+        }
         all_passed &= suite_run_one(&rn, e, e->mod, e->mod_size, "embedded", &results[n]);
         if (results[n].error[0])
             fprintf(stderr, "hostrun: %s\n", results[n].error);
@@ -215,6 +324,7 @@ int main(int argc, char **argv)
         .cpu_vendor = vendor, .cpu_brand = brand, .hypervisor = "",
         .features = names, .feature_count = nfeat, .clock = "host-rdtsc",
         .clock_is_cycles = true, .tsc_hz = 0, .timer_overhead = rn.timer_overhead,
+        .call_overhead = rn.call_overhead, .isolation = "process", .isolation_paged = true,
         .memory_bytes = (uint64_t)si.totalram * si.mem_unit, .calls_per_module = calls,
         .runner = "hostrun",
     };

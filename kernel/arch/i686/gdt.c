@@ -1,15 +1,20 @@
 /* The kernel's own GDT (Intel SDM vol. 3A §3.4.5): flat code and data with stage2's
- * selectors, a TSS for the running kernel (the CPU saves its state there on a task switch)
- * and a TSS for the double-fault task, which has its own stack so a #DF caused by an
+ * selectors, flat ring-3 code and data for modules (paging, not segment limits, decides what
+ * ring 3 may touch), a TSS for the running kernel (the CPU saves its state there on a task
+ * switch, and takes the ring-0 stack for interrupts from ring 3 from its SS0:ESP0, SDM vol. 3A
+ * §6.12.1) and a TSS for the double-fault task, which has its own stack so a #DF caused by an
  * exhausted kernel stack can still be reported (SDM vol. 3A §6.15, interrupt 8, and §7.3).
  * Called once from arch_init_and_continue with interrupts off. */
 #include "kernel/arch/i686/x86.h"
 
 #define DF_STACK_BYTES      8192
 
-/* Descriptor access bytes: P=1, DPL=0. */
+/* Descriptor access bytes: P=1, DPL=0 (DPL=3 for the USER ones). */
 #define ACCESS_CODE_RX      0x9A    /* S=1, type 0xA: execute/read */
 #define ACCESS_DATA_RW      0x92    /* S=1, type 0x2: read/write, expand-up */
+#define ACCESS_DPL3         0x60    /* DPL bits 5-6 = 3 */
+#define ACCESS_USER_CODE_RX (ACCESS_CODE_RX | ACCESS_DPL3)
+#define ACCESS_USER_DATA_RW (ACCESS_DATA_RW | ACCESS_DPL3)
 #define ACCESS_TSS32        0x89    /* S=0, type 0x9: available 32-bit TSS */
 /* Flags nibble: G=1 (4 KiB units) and D/B=1 (32-bit) for code/data; 0 (byte units) for TSS. */
 #define FLAGS_FLAT32        0xC
@@ -86,9 +91,14 @@ void gdt_init(void)
 {
     gdt_set(SEL_KERNEL_CODE, 0, LIMIT_4GIB_PAGES, ACCESS_CODE_RX, FLAGS_FLAT32);
     gdt_set(SEL_KERNEL_DATA, 0, LIMIT_4GIB_PAGES, ACCESS_DATA_RW, FLAGS_FLAT32);
+    gdt_set(SEL_USER_CODE, 0, LIMIT_4GIB_PAGES, ACCESS_USER_CODE_RX, FLAGS_FLAT32);
+    gdt_set(SEL_USER_DATA, 0, LIMIT_4GIB_PAGES, ACCESS_USER_DATA_RW, FLAGS_FLAT32);
     gdt_set(SEL_MAIN_TSS, (uint32_t)&main_tss, sizeof main_tss - 1, ACCESS_TSS32, FLAGS_BYTE);
     gdt_set(SEL_DF_TSS, (uint32_t)&df_tss, sizeof df_tss - 1, ACCESS_TSS32, FLAGS_BYTE);
+    /* No I/O bitmap (its base is past the TSS limit) and IOPL 0: every IN/OUT from ring 3
+     * raises #GP (SDM vol. 1 §19.5.2). */
     main_tss.iomap_base = sizeof(struct tss32);
+    main_tss.ss0 = SEL_KERNEL_DATA;
     df_tss_init();
     gdt_load();
 }
@@ -99,6 +109,11 @@ void gdt_set_cr3(uint32_t cr3)
 {
     main_tss.cr3 = cr3;
     df_tss.cr3 = cr3;
+}
+
+void gdt_set_kernel_stack(uint32_t esp0)
+{
+    main_tss.esp0 = esp0;
 }
 
 struct tss32 *gdt_main_tss(void)

@@ -1,6 +1,8 @@
 /* The fault guard (contract in kernel/bench/guard.h) on i686. guard_call saves a context with
- * guard_setjmp (isr.asm) and runs fn with interrupts on. Three ways back besides a normal
- * return, all ending in guard_longjmp to that context:
+ * guard_setjmp (isr.asm) and runs fn with interrupts on; guard_call_user saves the same
+ * context and IRETs to ring 3 (user_enter), whose only way back is an interrupt: the return
+ * INT (guard_user_return, from trap.c) or one of the exits below. Besides a normal return,
+ * all end in guard_longjmp to the saved context:
  *  - an exception in fn: trap_dispatch -> guard_abort_fault, on the faulting stack;
  *  - the budget passing: trap.c: pit_tick, then guard_check_budget (the EOI is already sent);
  *  - a #DF (fn overflowed the kernel stack): the double-fault task rewrites the kernel TSS to
@@ -20,6 +22,7 @@ struct guard_jmp {
 __attribute__((returns_twice)) int guard_setjmp(struct guard_jmp *j);
 __attribute__((noreturn)) void guard_longjmp(struct guard_jmp *j);
 extern void guard_df_resume(void);
+__attribute__((noreturn)) void user_enter(uint32_t entry, uint32_t user_esp, uint32_t *esp0);
 
 static struct {
     volatile bool active;
@@ -27,6 +30,7 @@ static struct {
     uint32_t deadline;          /* timer_ticks() value at which the call is stopped */
     struct guard_jmp jmp;
     struct guard_report report;
+    uint32_t user_result;       /* EAX at the ring-3 return INT */
 } guard;
 
 bool guard_active(void)
@@ -45,18 +49,19 @@ const char *guard_outcome_name(enum guard_outcome outcome)
 }
 
 static void guard_record(enum guard_outcome outcome, uint32_t vector, uint32_t error_code,
-                         uint32_t eip)
+                         uint32_t eip, bool from_user)
 {
     guard.active = false;
-    guard.report = (struct guard_report){outcome, vector, error_code, eip, read_cr2()};
+    guard.report = (struct guard_report){outcome, vector, error_code, eip, read_cr2(),
+                                         from_user};
 }
 
 void guard_abort_fault(const struct trap_frame *f)
 {
-    guard_record(GUARD_FAULT, f->vector, f->error_code, f->eip);
-    kprintf("guard: %s %s (vector %u) error code 0x%x at eip 0x%08x cr2 0x%08x: call stopped\n",
-            exception_mnemonic(f->vector), exception_name(f->vector), f->vector,
-            f->error_code, f->eip, guard.report.cr2);
+    guard_record(GUARD_FAULT, f->vector, f->error_code, f->eip, trap_from_user(f));
+    kprintf("guard: %s %s (vector %u) error code 0x%x at eip 0x%08x cr2 0x%08x in ring %u: "
+            "call stopped\n", exception_mnemonic(f->vector), exception_name(f->vector),
+            f->vector, f->error_code, f->eip, guard.report.cr2, (unsigned)(f->cs & 3));
     guard_longjmp(&guard.jmp);
 }
 
@@ -64,14 +69,21 @@ void guard_check_budget(const struct trap_frame *f)
 {
     if (!guard.active || !guard.has_deadline || (int32_t)(timer_ticks() - guard.deadline) < 0)
         return;
-    guard_record(GUARD_TIMEOUT, GUARD_VECTOR_NONE, 0, f->eip);
+    guard_record(GUARD_TIMEOUT, GUARD_VECTOR_NONE, 0, f->eip, trap_from_user(f));
     kprintf("guard: time budget exceeded at eip 0x%08x: call stopped\n", f->eip);
+    guard_longjmp(&guard.jmp);
+}
+
+void guard_user_return(const struct trap_frame *f)
+{
+    guard_record(GUARD_OK, GUARD_VECTOR_NONE, 0, f->eip, true);
+    guard.user_result = f->eax;
     guard_longjmp(&guard.jmp);
 }
 
 bool guard_recover_double_fault(struct tss32 *t)
 {
-    guard_record(GUARD_FAULT, VECTOR_DOUBLE_FAULT, 0, t->eip);
+    guard_record(GUARD_FAULT, VECTOR_DOUBLE_FAULT, 0, t->eip, (t->cs & 3) == RPL_USER);
     kprintf("guard: #DF double fault at eip 0x%08x esp 0x%08x (stack overflow?): call "
             "stopped\n", t->eip, t->esp);
     t->eip = (uint32_t)guard_df_resume;
@@ -89,31 +101,32 @@ static uint32_t ms_to_ticks(uint32_t ms)
     return ticks > INT32_MAX ? INT32_MAX : (uint32_t)ticks;
 }
 
-enum guard_outcome guard_call(uint32_t (*fn)(const void *arg), const void *arg,
-                              uint32_t budget_ms, uint32_t *result,
-                              struct guard_report *report)
+/* A guarded call may not start inside another: false, with the report filled. */
+static bool guard_may_start(uint32_t *result, struct guard_report *report)
 {
-    struct guard_report nested = {GUARD_FAULT, GUARD_VECTOR_NESTED, 0, 0, 0};
+    static const struct guard_report nested = {GUARD_FAULT, GUARD_VECTOR_NESTED, 0, 0, 0,
+                                               false};
     *result = 0;
-    if (guard.active) {
-        kprintf("guard: guard_call from inside a guarded call refused\n");
-        if (report)
-            *report = nested;
-        return GUARD_FAULT;
+    if (!guard.active) {
+        guard.report = (struct guard_report){GUARD_OK, GUARD_VECTOR_NONE, 0, 0, 0, false};
+        return true;
     }
-    uint32_t eflags = read_eflags();
-    guard.report = (struct guard_report){GUARD_OK, GUARD_VECTOR_NONE, 0, 0, 0};
-    if (guard_setjmp(&guard.jmp) == 0) {
-        guard.has_deadline = budget_ms != 0;
-        guard.deadline = timer_ticks() + ms_to_ticks(budget_ms);
-        guard.active = true;
-        irq_enable();
-        uint32_t value = fn(arg);
-        irq_disable();          /* no tick may abort a call that has already returned */
-        guard.active = false;
-        *result = value;
-    }
-    /* Back here after a normal return or a guard_longjmp (EFLAGS as at guard_setjmp). */
+    kprintf("guard: guard_call from inside a guarded call refused\n");
+    if (report)
+        *report = nested;
+    return false;
+}
+
+static void guard_arm(uint32_t budget_ms)
+{
+    guard.has_deadline = budget_ms != 0;
+    guard.deadline = timer_ticks() + ms_to_ticks(budget_ms);
+    guard.active = true;
+}
+
+/* Back after a normal return or a guard_longjmp (EFLAGS as at guard_setjmp). */
+static enum guard_outcome guard_finish(uint32_t eflags, struct guard_report *report)
+{
     fpu_reset();
     if (eflags & EFLAGS_IF)
         irq_enable();
@@ -122,4 +135,38 @@ enum guard_outcome guard_call(uint32_t (*fn)(const void *arg), const void *arg,
     if (report)
         *report = guard.report;
     return guard.report.outcome;
+}
+
+enum guard_outcome guard_call(uint32_t (*fn)(const void *arg), const void *arg,
+                              uint32_t budget_ms, uint32_t *result,
+                              struct guard_report *report)
+{
+    if (!guard_may_start(result, report))
+        return GUARD_FAULT;
+    uint32_t eflags = read_eflags();
+    if (guard_setjmp(&guard.jmp) == 0) {
+        guard_arm(budget_ms);
+        irq_enable();
+        uint32_t value = fn(arg);
+        irq_disable();          /* no tick may abort a call that has already returned */
+        guard.active = false;
+        *result = value;
+    }
+    return guard_finish(eflags, report);
+}
+
+enum guard_outcome guard_call_user(uint32_t entry, uint32_t user_esp, uint32_t budget_ms,
+                                   uint32_t *result, struct guard_report *report)
+{
+    if (!guard_may_start(result, report))
+        return GUARD_FAULT;
+    uint32_t eflags = read_eflags();
+    irq_disable();              /* until the IRET: ring 3 starts with IF set */
+    if (guard_setjmp(&guard.jmp) == 0) {
+        guard_arm(budget_ms);
+        user_enter(entry, user_esp, &gdt_main_tss()->esp0);
+    }
+    if (guard.report.outcome == GUARD_OK)
+        *result = guard.user_result;
+    return guard_finish(eflags, report);
 }

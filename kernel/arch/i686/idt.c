@@ -1,11 +1,12 @@
-/* The IDT (Intel SDM vol. 3A §6.10-6.11): interrupt gates for the 32 exception vectors and
- * the 16 PIC lines, all to the isr.asm stubs, except vector 8 (#DF), a task gate to the
- * double-fault TSS so the report runs on a known-good stack. Vectors above 47 are beyond
- * the IDT limit: an INT to them raises #GP, which is reported. */
+/* The IDT (Intel SDM vol. 3A §6.10-6.11): interrupt gates for the 32 exception vectors, the
+ * 16 PIC lines and VECTOR_USER_EXIT, all to the isr.asm stubs, except vector 8 (#DF), a task
+ * gate to the double-fault TSS so the report runs on a known-good stack. Every gate has DPL 0,
+ * so an INT n from ring 3 raises #GP (SDM vol. 3A §6.12.1.1), except VECTOR_USER_EXIT's,
+ * DPL 3, the module's way back. Vectors past the IDT limit raise #GP too. */
 #include "kernel/arch/i686/x86.h"
 
-#define IDT_VECTORS         (EXCEPTION_VECTORS + IRQ_LINES)
 #define GATE_INTERRUPT32    0x8E    /* P=1, DPL=0, 32-bit interrupt gate (clears IF) */
+#define GATE_DPL3           0x60    /* DPL bits 5-6 = 3: INT n allowed from ring 3 */
 #define GATE_TASK           0x85    /* P=1, DPL=0, task gate */
 
 struct idt_gate {
@@ -41,6 +42,8 @@ void idt_init(void)
         idt_set(v, isr_stub_table[v], SEL_KERNEL_CODE, GATE_INTERRUPT32);
     /* A task gate's offset is unused; its selector names the TSS (SDM vol. 3A §7.2.5). */
     idt_set(VECTOR_DOUBLE_FAULT, 0, SEL_DF_TSS, GATE_TASK);
+    idt_set(VECTOR_USER_EXIT, isr_stub_table[VECTOR_USER_EXIT], SEL_KERNEL_CODE,
+            GATE_INTERRUPT32 | GATE_DPL3);
     struct idt_ptr p = {sizeof idt - 1, (uint32_t)idt};
     __asm__ volatile("lidt %0" : : "m"(p));
 }

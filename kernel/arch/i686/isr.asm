@@ -1,13 +1,13 @@
 ; Interrupt entry stubs for the i686 kernel (Intel SDM vol. 3A ch. 6).
-; isr_stub_table[v] is the entry of vector v (0..47): exceptions 0-31, PIC IRQs 32-47. Each
-; stub pushes a dummy error code where the CPU pushes none, then the vector, and joins
-; isr_common, which saves the rest as struct trap_frame (kernel/arch/i686/x86.h) and calls
-; trap_dispatch(frame). Vector 8 (#DF) goes through a task gate to df_task_entry instead.
-; Also: stack_switch_call (run a function on a new stack) and the guard's setjmp/longjmp.
+; isr_stub_table[v] is the entry of vector v (0..IDT_VECTORS-1): exceptions 0-31, PIC IRQs
+; 32-47, then VECTOR_USER_EXIT, the INT a ring-3 module returns through. Each stub pushes a
+; dummy error code where the CPU pushes none, then the vector, and joins isr_common, which
+; saves the rest as struct trap_frame (kernel/arch/i686/x86.h) and calls trap_dispatch(frame).
+; Vector 8 (#DF) goes through a task gate to df_task_entry instead.
+; Also: stack_switch_call (run a function on a new stack), the guard's setjmp/longjmp, the
+; way into ring 3 (user_enter) and the one page of kernel code ring 3 may run (.user_text).
 
-SEL_KERNEL_DATA equ 0x10            ; kernel/arch/i686/x86.h
-EXCEPTION_VECTORS equ 32
-IRQ_LINES equ 16
+%include "asm-offsets.inc"          ; selectors and vectors from kernel/arch/i686/x86.h
 
 section .text
 extern trap_dispatch
@@ -26,7 +26,7 @@ isr_%1:
 %endmacro
 
 %assign v 0
-%rep EXCEPTION_VECTORS + IRQ_LINES
+%rep IDT_VECTORS
     ISR v
 %assign v v + 1
 %endrep
@@ -58,7 +58,7 @@ section .rodata
 global isr_stub_table
 isr_stub_table:
 %assign v 0
-%rep EXCEPTION_VECTORS + IRQ_LINES
+%rep IDT_VECTORS
     dd isr_ %+ v
 %assign v v + 1
 %endrep
@@ -140,3 +140,54 @@ guard_df_resume:
     push eax
     push eax                        ; fake return address slot
     jmp guard_longjmp
+
+; void user_enter(uint32_t entry, uint32_t user_esp, uint32_t *esp0)  -- noreturn
+; IN:  entry: where ring 3 starts; user_esp: its stack, already holding the return address
+;      and arguments; esp0: the kernel TSS's ESP0 field, which gets this frame's ESP (16-byte
+;      aligned down), so interrupts from ring 3 build their frames below the guard's saved
+;      context (SDM vol. 3A §6.12.1). Interrupts off on entry.
+; OUT: never returns; the kernel comes back through the guard's longjmp (the module's return
+;      INT, an exception or the timer). IRET loads CS:EIP, EFLAGS and SS:ESP for ring 3 in one
+;      step (SDM vol. 2A, IRET: return to outer privilege level) with IF set and IOPL 0, so
+;      the timer can preempt the module and CLI, HLT, IN and OUT raise #GP. Every general
+;      register is cleared so no kernel address leaks to the module.
+global user_enter
+user_enter:
+    mov ecx, [esp + 4]              ; entry
+    mov edx, [esp + 8]              ; user_esp
+    mov eax, [esp + 12]             ; &tss.esp0
+    mov ebx, esp
+    and ebx, ~15
+    mov [eax], ebx
+    mov ax, SEL_USER_DATA | RPL_USER
+    mov ds, ax
+    mov es, ax
+    mov fs, ax
+    mov gs, ax
+    push dword SEL_USER_DATA | RPL_USER         ; SS
+    push edx                                    ; ESP
+    push dword EFLAGS_IF | EFLAGS_RESERVED1     ; EFLAGS: IF, IOPL 0, DF 0, NT 0
+    push dword SEL_USER_CODE | RPL_USER         ; CS
+    push ecx                                    ; EIP
+    xor eax, eax
+    xor ebx, ebx
+    xor ecx, ecx
+    xor edx, edx
+    xor esi, esi
+    xor edi, edi
+    xor ebp, ebp
+    iretd
+
+; The one page of kernel code ring 3 may execute (mapped user read-only by usermode.c, and
+; nothing else lives in it: the linker script gives the section a page of its own).
+section .user_text progbits alloc exec nowrite align=4096
+global user_exit_stub, user_null_entry
+; The return address every module call starts with: fluid_main's RET lands here, and the INT
+; hands EAX (the result) to the kernel (trap.c). The kernel never resumes after the INT.
+user_exit_stub:
+    int VECTOR_USER_EXIT
+    ud2
+; A module entry that returns 0 at once: timing it measures the ring-3 entry and exit alone.
+user_null_entry:
+    xor eax, eax
+    ret

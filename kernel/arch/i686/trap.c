@@ -1,8 +1,9 @@
 /* Exception and IRQ dispatch (called from isr.asm with a struct trap_frame) and the
  * exception reports: name, vector, error code, EIP/CS/EFLAGS, general registers and control
- * registers, to serial and screen. An exception inside a guarded call goes to the guard;
- * any other exception is fatal: report, then exit with the failure status. The double fault
- * arrives on its own task (double_fault_task) and is reported from the saved TSS. */
+ * registers, to serial and screen. An exception inside a guarded call goes to the guard, and
+ * so does a ring-3 module's return INT (VECTOR_USER_EXIT); any other exception is fatal:
+ * report, then exit with the failure status. The double fault arrives on its own task
+ * (double_fault_task) and is reported from the saved TSS. */
 #include "kernel/arch/x86/pit.h"
 #include "kernel/core/log.h"
 #include "kernel/core/machine.h"
@@ -21,7 +22,8 @@ static void report_control_registers(void)
 void exception_report(const struct trap_frame *f)
 {
     /* Same-privilege exceptions push no SS:ESP: the interrupted ESP is just above EFLAGS. */
-    uint32_t esp = (uint32_t)(uintptr_t)&f->eflags + sizeof f->eflags;
+    uint32_t esp = trap_from_user(f) ? f->user_esp
+                                     : (uint32_t)(uintptr_t)&f->eflags + sizeof f->eflags;
     kprintf("exception: %s %s (vector %u) error code 0x%08x\n", exception_mnemonic(f->vector),
             exception_name(f->vector), f->vector, f->error_code);
     kprintf("exception: eip 0x%08x cs 0x%04x eflags 0x%08x\n", f->eip, f->cs, f->eflags);
@@ -78,6 +80,14 @@ static void irq_dispatch(struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *f)
 {
+    if (f->vector == VECTOR_USER_EXIT) {
+        if (trap_from_user(f) && guard_active())
+            guard_user_return(f);   /* does not return */
+        kprintf("trap: return INT 0x%x from ring %u outside a module call\n", f->vector,
+                (unsigned)(f->cs & 3));
+        exception_report(f);
+        machine_exit(false);
+    }
     if (f->vector >= EXCEPTION_VECTORS) {
         irq_dispatch(f);
         return;

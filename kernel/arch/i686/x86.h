@@ -15,7 +15,10 @@
 #define SEL_KERNEL_DATA     0x10
 #define SEL_MAIN_TSS        0x18    /* the task the kernel runs in (saved on a #DF) */
 #define SEL_DF_TSS          0x20    /* the double-fault task */
-#define GDT_ENTRIES         5
+#define SEL_USER_CODE       0x28    /* ring-3 flat code, DPL 3: modules run here */
+#define SEL_USER_DATA       0x30    /* ring-3 flat data and stack, DPL 3 */
+#define GDT_ENTRIES         7
+#define RPL_USER            3       /* requested privilege level of a ring-3 selector */
 
 #define CR0_MP              (1u << 1)   /* monitor coprocessor: WAIT honours TS */
 #define CR0_EM              (1u << 2)   /* emulation: x87 instructions raise #NM */
@@ -27,20 +30,32 @@
 #define CR4_OSXMMEXCPT      (1u << 10)  /* unmasked SSE exceptions raise #XM */
 #define EFLAGS_IF           (1u << 9)
 #define EFLAGS_RESERVED1    (1u << 1)   /* always 1 */
+#define EFLAGS_IOPL         (3u << 12)  /* I/O privilege level: 0 in every Fluid context */
+#define EFLAGS_NT           (1u << 14)  /* nested task */
 #define EFLAGS_ID           (1u << 21)  /* toggles if CPUID exists */
 #define MXCSR_DEFAULT       0x1F80u     /* all SSE exceptions masked, round to nearest */
 
 #include "kernel/arch/x86/exceptions.h"
 #define VECTOR_DOUBLE_FAULT 8
+/* The one gate ring 3 may INT to (DPL 3): a module's return (kernel/arch/i686/usermode.c). */
+#define VECTOR_USER_EXIT    (IRQ_BASE_VECTOR + IRQ_LINES)
+#define IDT_VECTORS         (VECTOR_USER_EXIT + 1)
 
 /* What isr.asm pushes, lowest address first: segment registers, PUSHAD, the vector, the
- * error code (0 when the CPU pushes none), then the CPU's EIP, CS, EFLAGS. */
+ * error code (0 when the CPU pushes none), then the CPU's EIP, CS, EFLAGS, and, only when the
+ * interrupt came from ring 3, the interrupted ESP and SS (SDM vol. 3A §6.12.1, figure 6-4). */
 struct trap_frame {
     uint32_t gs, fs, es, ds;
     uint32_t edi, esi, ebp, esp_at_pushad, ebx, edx, ecx, eax;
     uint32_t vector, error_code;
     uint32_t eip, cs, eflags;
+    uint32_t user_esp, user_ss;     /* valid only if trap_from_user(frame) */
 };
+
+static inline bool trap_from_user(const struct trap_frame *f)
+{
+    return (f->cs & 3) == RPL_USER;
+}
 
 /* The 32-bit TSS (Intel SDM vol. 3A §7.2.1, figure 7-2). */
 struct tss32 {
@@ -84,9 +99,25 @@ void gdt_init(void);
 struct tss32 *gdt_main_tss(void);
 struct tss32 *gdt_df_tss(void);
 void gdt_set_cr3(uint32_t cr3);
+/* The stack the CPU switches to when an interrupt or exception arrives from ring 3. */
+void gdt_set_kernel_stack(uint32_t esp0);
 
 /* paging.c: identity map; returns false (paging left off) without PSE. */
 bool paging_init(uintptr_t guard_page);
+bool paging_enabled(void);
+
+/* Who may touch a page of the identity map (paging.c). */
+enum page_access {
+    PAGE_KERNEL,            /* supervisor read/write: the default for every page */
+    PAGE_USER_RO,           /* ring 3 may read and execute, not write */
+    PAGE_USER_RW,           /* ring 3 may read, write and execute (no NX without PAE) */
+};
+
+/* Sets every 4 KiB page overlapping [start, start + len) to `access` and flushes those TLB
+ * entries. The pages must lie in 4 MiB regions already split into 4 KiB pages or splittable
+ * (PAGING_SPLIT_REGIONS of them in all); false, with a log line, otherwise or with paging
+ * off. */
+bool paging_set_access(uintptr_t start, size_t len, enum page_access access);
 
 /* idt.c / trap.c */
 void idt_init(void);
@@ -95,8 +126,9 @@ void exception_report(const struct trap_frame *f);
 
 /* guard.c: called by the trap and timer paths while a guarded call runs. */
 bool guard_active(void);
-void guard_abort_fault(const struct trap_frame *f);
+__attribute__((noreturn)) void guard_abort_fault(const struct trap_frame *f);
 void guard_check_budget(const struct trap_frame *f);
+__attribute__((noreturn)) void guard_user_return(const struct trap_frame *f);
 bool guard_recover_double_fault(struct tss32 *interrupted);
 
 #endif

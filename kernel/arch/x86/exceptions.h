@@ -6,6 +6,7 @@
 #include <fluid/types.h>
 
 #define EXCEPTION_VECTORS   32
+#define VECTOR_PAGE_FAULT   14      /* #PF: CR2 holds the address it touched */
 
 /* "#DE", "#PF", ...; "#??" beyond the exception vectors. */
 const char *exception_mnemonic(uint32_t vector);

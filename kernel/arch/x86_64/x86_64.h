@@ -22,7 +22,6 @@
 #include "kernel/arch/x86/exceptions.h"
 #define VECTOR_NMI          2
 #define VECTOR_DOUBLE_FAULT 8
-#define VECTOR_PAGE_FAULT   14
 #define IDT_VECTORS         (EXCEPTION_VECTORS + IRQ_LINES)
 
 #define RFLAGS_IF           (1u << 9)

@@ -1,7 +1,9 @@
 /* Host tests of the suite runner (kernel/bench/suite_run.c) and statistics (kernel/bench/suite_stats.c)
  * with a fake environment: no module code runs; the fake `call` returns scripted outcomes.
- * Covers: pass, wrong answer on a later call, fault, timeout, rejection with its reason, no
- * memory, tolerance, median/mean/min/max, overhead subtraction and the profile's markers. */
+ * Covers: pass, wrong answer on a later call, fault (with the address of a page fault),
+ * timeout, rejection with its reason, no memory, an image that cannot be protected,
+ * tolerance, median/mean/min/max, timer and call overhead subtraction and the profile's
+ * markers and fields. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,9 @@ struct fake {
     uint32_t result_at[FAKE_CALLS + 1];
     uint64_t now;
     bool no_memory;
+    bool refuse_protect;
+    uint32_t fault_vector;
+    bool fault_has_addr;
     uint8_t mem[512] __attribute__((aligned(16)));
 };
 
@@ -37,12 +42,11 @@ static void fake_release(void *ctx, void *mem, uint32_t size) { (void)ctx, (void
 
 static enum suite_call_outcome fake_call(void *ctx, uint32_t entry,
                                          const struct fluid_module_ctx *m, uint32_t *result,
-                                         uint32_t *vector, uint32_t *eip)
+                                         struct suite_fault *fault)
 {
     (void)ctx;
     *result = fk.result_at[m->call_index];
-    *vector = 6;
-    *eip = entry + 2;
+    *fault = (struct suite_fault){fk.fault_vector, entry + 2, 0xC0000000u, fk.fault_has_addr};
     return fk.outcome_at[m->call_index];
 }
 
@@ -112,9 +116,11 @@ TEST(fault_and_timeout)
     struct suite_result r;
     reset(42);
     fk.outcome_at[0] = SUITE_CALL_FAULT;
+    fk.fault_vector = 6;
     CHECK(!suite_run_one(&runner, &entry, file, sizeof file, "embedded", &r));
-    CHECK(r.status == SUITE_FAULT && r.fault_vector == 6 && r.calls == 0);
-    CHECK(strstr(r.error, "CPU exception 6") != NULL);
+    CHECK(r.status == SUITE_FAULT && r.fault.vector == 6 && r.calls == 0);
+    CHECK_STREQ(r.error, "module fake: CPU exception #UD (vector 6) at 0x00100002 (image "
+                         "offset 0x2) on call 0");
     struct suite_entry wants_fault = entry;
     wants_fault.expect = SUITE_EXPECT_FAULT;
     CHECK(suite_run_one(&runner, &wants_fault, file, sizeof file, "embedded", &r));
@@ -122,6 +128,74 @@ TEST(fault_and_timeout)
     fk.outcome_at[2] = SUITE_CALL_TIMEOUT;
     CHECK(!suite_run_one(&runner, &entry, file, sizeof file, "embedded", &r));
     CHECK(r.status == SUITE_TIMEOUT && r.calls == 1);
+}
+
+static char out[16384];
+static size_t out_len;
+static void sink(void *ctx, const char *s, size_t n)
+{
+    (void)ctx;
+    if (out_len + n < sizeof out)
+        memcpy(out + out_len, s, n), out_len += n;
+}
+
+/* A page fault names the address the module touched (CR2, or si_addr on the host). */
+TEST(page_fault_names_the_address)
+{
+    struct suite_result r;
+    reset(42);
+    fk.outcome_at[1] = SUITE_CALL_FAULT;
+    fk.fault_vector = 14;
+    fk.fault_has_addr = true;
+    CHECK(!suite_run_one(&runner, &entry, file, sizeof file, "embedded", &r));
+    CHECK(r.status == SUITE_FAULT && r.fault.has_addr && r.fault.addr == 0xC0000000u);
+    CHECK_STREQ(r.error, "module fake: CPU exception #PF (vector 14) at 0x00100002 (image "
+                         "offset 0x2), address 0xc0000000 on call 1");
+    struct profile_env env = {.build_id = "", .cpu_vendor = "", .cpu_brand = "",
+                              .hypervisor = "", .clock = "icount", .runner = "test"};
+    out_len = 0;
+    CHECK(profile_write(sink, NULL, &env, &r, 1));
+    out[out_len] = 0;
+    CHECK(strstr(out, "\"fault\":{\"vector\":14,\"mnemonic\":\"#PF\",\"eip\":\"0x00100002\","
+                      "\"address\":\"0xc0000000\"}") != NULL);
+}
+
+static bool fake_protect(void *ctx, void *mem, const struct mod_info *info)
+{
+    (void)ctx, (void)mem, (void)info;
+    return !fk.refuse_protect;
+}
+
+/* Where the image cannot get its page rights, it does not run. */
+TEST(protect_refused_means_no_run)
+{
+    struct suite_result r;
+    struct suite_runner rn = runner;
+    rn.protect = fake_protect;
+    reset(42);
+    CHECK(suite_run_one(&rn, &entry, file, sizeof file, "embedded", &r));
+    fk.refuse_protect = true;
+    CHECK(!suite_run_one(&rn, &entry, file, sizeof file, "embedded", &r));
+    CHECK(r.status == SUITE_NO_MEMORY && r.calls == 0);
+    CHECK_STREQ(r.error, "module fake: cannot map its 16 bytes at 0x00100000 for it to run");
+}
+
+/* The cost of an empty call is measured like the timer's and taken off every sample. */
+TEST(call_overhead_is_subtracted)
+{
+    struct suite_result r;
+    struct suite_runner rn = runner;
+    reset(42);
+    /* Each fake call spans two clock reads 1000 apart; timer overhead 100. */
+    CHECK_EQ_U64(suite_call_overhead(&rn, 0x1234, 4), 900);
+    rn.call_overhead = 300;
+    CHECK(suite_run_one(&rn, &entry, file, sizeof file, "embedded", &r));
+    CHECK_EQ_U64(r.median, 600);
+    rn.call_overhead = 5000;            /* never below 0 */
+    CHECK(suite_run_one(&rn, &entry, file, sizeof file, "embedded", &r));
+    CHECK_EQ_U64(r.max, 0);
+    fk.outcome_at[0] = SUITE_CALL_FAULT;   /* a null entry that faults measures nothing */
+    CHECK_EQ_U64(suite_call_overhead(&rn, 0x1234, 4), 0);
 }
 
 TEST(rejected_and_no_memory)
@@ -152,22 +226,15 @@ TEST(statistics)
     CHECK_EQ_U64(r.total, 210);
 }
 
-static char out[16384];
-static size_t out_len;
-static void sink(void *ctx, const char *s, size_t n)
-{
-    (void)ctx;
-    if (out_len + n < sizeof out)
-        memcpy(out + out_len, s, n), out_len += n;
-}
-
 TEST(profile_has_markers_and_fields)
 {
     struct suite_result r;
     reset(42);
     suite_run_one(&runner, &entry, file, sizeof file, "embedded", &r);
     struct profile_env env = {.build_id = "abc\"1", .cpu_vendor = "V", .cpu_brand = "",
-                              .hypervisor = "", .clock = "icount", .runner = "test"};
+                              .hypervisor = "", .clock = "icount", .runner = "test",
+                              .call_overhead = 77, .isolation = "ring3",
+                              .isolation_paged = true};
     out_len = 0;
     CHECK(profile_write(sink, NULL, &env, &r, 1));
     out[out_len] = 0;
@@ -176,6 +243,8 @@ TEST(profile_has_markers_and_fields)
     CHECK(strstr(out, "\"build_id\":\"abc\\\"1\"") != NULL);
     CHECK(strstr(out, "\"median_cycles\":900") != NULL);
     CHECK(strstr(out, "\"status\":\"ok\"") != NULL);
+    CHECK(strstr(out, "\"call_overhead_cycles\":77") != NULL);
+    CHECK(strstr(out, "\"isolation\":{\"mode\":\"ring3\",\"paged\":true}") != NULL);
 }
 
 int main(void)
@@ -184,6 +253,9 @@ int main(void)
     RUN(all_calls_correct);
     RUN(wrong_answer_on_a_later_call);
     RUN(fault_and_timeout);
+    RUN(page_fault_names_the_address);
+    RUN(protect_refused_means_no_run);
+    RUN(call_overhead_is_subtracted);
     RUN(rejected_and_no_memory);
     RUN(statistics);
     RUN(profile_has_markers_and_fields);

@@ -38,22 +38,35 @@ VARIANTS = {
 }
 BASELINE = "O2"
 
-# The host runner's sources (mk/modules.mk HOSTRUN_SRCS) minus its generated registry.
-HOSTRUN_SRCS = ["tools/hostrun/hostrun.c", "kernel/bench/module_loader.c", "kernel/core/format.c",
-                "kernel/bench/json.c", "kernel/bench/suite_stats.c", "kernel/bench/suite_run.c",
-                "kernel/bench/profile.c", "kernel/bench/fprof.c", "kernel/lib/sort.c"]
-HOSTRUN_FLAGS = ["-m32", "-msse2", "-O2", "-g", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
-                 "-D_GNU_SOURCE", "-Iinclude", "-I.", '-DHOSTRUN_BUILD_ID="pgo"']
+
+
+def hostrun_build():
+    """The `NAME := words` lines of tools/hostrun/build.mk (also included by mk/modules.mk)
+    as {NAME: [words]}."""
+    names = {}
+    with open(os.path.join(ROOT, "tools", "hostrun", "build.mk")) as f:
+        for line in f:
+            name, sep, value = line.partition(":=")
+            if sep and not line.startswith("#"):
+                names[name.strip()] = value.split()
+    return names
+
+
+HOSTRUN = hostrun_build()
+HOSTRUN_FLAGS = HOSTRUN["HOSTRUN_BASE_CFLAGS"] + ["-Wall", "-Wextra", "-Werror", '-DHOSTRUN_BUILD_ID="pgo"']
 
 # The instrumented build keeps the profile sections inside the image (code, data) so that
-# mkmod's packer accepts it and the counters travel with the module's data.
+# mkmod's packer accepts it and the counters travel with the module's data. As in
+# modules/module.ld, the writable part starts on a page of its own (code pages run read-only).
 INSTR_LD = """ENTRY(fluid_main)
+FLUID_PAGE_SIZE = 4096;
 SECTIONS
 {
     . = 0;
     .text : { *(.text.fluid_main) *(.text .text.*) }
     .rodata : ALIGN(16) { *(.rodata .rodata.*)
         __pgo_names_start = .; *(__llvm_prf_names) __pgo_names_end = .; }
+    . = ALIGN(FLUID_PAGE_SIZE);
     .data : ALIGN(16) { *(.data .data.*)
         . = ALIGN(8); __pgo_data_start = .; *(__llvm_prf_data) __pgo_data_end = .;
         . = ALIGN(8); __pgo_cnts_start = .; *(__llvm_prf_cnts) __pgo_cnts_end = .; }
@@ -216,16 +229,27 @@ def write_registry(entries, path):
         f.write("\n".join(lines))
 
 
+def up_to_date(obj, dep_file):
+    """True if obj exists and is newer than every file its clang dependency file names."""
+    if not (os.path.exists(obj) and os.path.exists(dep_file)):
+        return False
+    with open(dep_file) as f:
+        deps = f.read().replace("\\\n", " ").split(":", 1)[1].split()
+    built = os.path.getmtime(obj)
+    deps = [os.path.join(ROOT, d) for d in deps]     # relative to ROOT, where clang ran
+    return all(os.path.exists(d) and os.path.getmtime(d) <= built for d in deps)
+
+
 def runner_objects():
-    """The host runner's objects, compiled once into build/pgo/runner/."""
+    """The host runner's objects, compiled into build/pgo/runner/ when a source or a header
+    they include changed."""
     d = os.path.join(PGO_DIR, "runner")
     objs = []
-    for src in HOSTRUN_SRCS + ["tools/pgo_dump.c"]:
+    for src in HOSTRUN["HOSTRUN_SRCS"] + ["tools/pgo_dump.c"]:
         obj = os.path.join(d, src.replace("/", "_")[:-2] + ".o")
-        srcp = os.path.join(ROOT, src)
-        if not os.path.exists(obj) or os.path.getmtime(obj) < os.path.getmtime(srcp):
+        if not up_to_date(obj, obj[:-2] + ".d"):
             os.makedirs(d, exist_ok=True)
-            run([CC] + HOSTRUN_FLAGS + ["-c", "-o", obj, src])
+            run([CC] + HOSTRUN_FLAGS + ["-MMD", "-MF", obj[:-2] + ".d", "-c", "-o", obj, src])
         objs.append(obj)
     return objs
 
@@ -237,5 +261,5 @@ def build_runner(entries, tag):
     reg_c, reg_o, exe = (os.path.join(d, f"{tag}{ext}") for ext in ("-registry.c", "-registry.o", ""))
     write_registry(entries, reg_c)
     run([CC] + HOSTRUN_FLAGS + ["-c", "-o", reg_o, reg_c])
-    run([CC, "-m32", "-Wl,--wrap=munmap", "-o", exe, reg_o] + runner_objects())
+    run([CC] + HOSTRUN["HOSTRUN_LDFLAGS"] + ["-Wl,--wrap=munmap", "-o", exe, reg_o] + runner_objects())
     return exe

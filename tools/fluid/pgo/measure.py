@@ -119,8 +119,10 @@ def instr_profiles(names, workdir, calls):
     os.makedirs(os.path.dirname(pgo_build.profdata_path("x")), exist_ok=True)
     for i, (n, _, elf) in enumerate(built):
         try:
-            if not prof["modules"][i]["passed"]:
-                raise pgo_profraw.ProfrawError("the instrumented build gave a wrong answer")
+            m = prof["modules"][i]
+            if not m["passed"]:
+                raise pgo_profraw.ProfrawError(f"the instrumented build did not pass "
+                                               f"({m['status']}: {m['error']})")
             with open(os.path.join(dump, f"{i}.img"), "rb") as f:
                 raw = pgo_profraw.profraw(elf, f.read())
             raw_path = os.path.join(dump, n + ".profraw")
