@@ -14,16 +14,22 @@ from fluid import ROOT, modfmt
 from fluid import profiles as fluid_profile
 
 
-def load_reference():
-    """reference.py beside this file (a script of its own too), loaded by its path."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference.py")
-    spec = importlib.util.spec_from_file_location("fluid_module_reference", path)
+def load_test_table(name):
+    """A Python file beside this one (reference.py, hostile.py), loaded by its path."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
+    spec = importlib.util.spec_from_file_location("fluid_module_" + name[:-3], path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+def load_reference():
+    """reference.py beside this file (a script of its own too)."""
+    return load_test_table("reference.py")
+
+
 reference = load_reference()
+hostile = load_test_table("hostile.py")
 
 MODS = os.path.join(ROOT, "build", "modules", "O2")
 HOSTRUN = os.path.join(ROOT, "build", "host", "hostrun", "hostrun")
@@ -129,5 +135,11 @@ def test_hostrun_bad_modules_stopped_and_reported():
     assert "module bad_crc: bad CRC (expected 0x" in by_name["bad_crc"]["error"]
     assert by_name["bad_divide"]["fault"]["vector"] == 0
     assert by_name["bad_opcode"]["fault"]["vector"] == 6
+    # The hostile modules end as in the kernel: the runner keeps its own stack and registers.
+    for name, (status, vector) in hostile.MODULES.items():
+        m = by_name[name]
+        assert m["status"] == status and m["passed"], m
+        if status == "fault":
+            assert m["fault"]["vector"] == vector, m
     for name in SUITE:                          # the good ones still ran, and correctly
         assert by_name[name]["passed"], by_name[name]

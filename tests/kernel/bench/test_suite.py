@@ -1,17 +1,37 @@
 """QEMU boot tests of the benchmark suite: a default boot runs all twelve modules
 with correct answers and exports a parseable profile holding every documented field; two
 boots under `-icount shift=0` give identical cycle counts; with `test=bad-modules` the
-faulting, endless and corrupt modules are stopped or rejected with a reason while the good
-modules still run and the profile is still exported."""
+faulting, endless and corrupt modules are stopped or rejected with a reason, and each hostile
+module (tests/modules/hostile.py: privileged instructions, port I/O, kernel memory, a smashed
+stack, clobbered registers) is stopped in ring 3 and reported with the vector, the
+instruction and the address it touched, while the good modules still run and the profile is
+still exported."""
+import importlib.util
+import os
+
+from fluid import ROOT
 from fluid import profiles as fluid_profile
 from fluid import qemu
+
+
+def load_hostile():
+    path = os.path.join(ROOT, "tests", "modules", "hostile.py")
+    spec = importlib.util.spec_from_file_location("fluid_hostile_modules", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+hostile = load_hostile()
 
 SUITE = ["compute", "fft_1d", "fibonacci", "gemm_tile", "matrix_mul", "physics_step",
          "primes", "quicksort", "regex_dfa", "sha256", "strops", "sum"]
 TOP_FIELDS = {"format_version", "runner", "build_id", "boot_id", "cpu", "clock",
-              "memory_bytes", "calls_per_module", "summary", "modules", "functions"}
+              "memory_bytes", "calls_per_module", "summary", "modules", "functions",
+              "isolation"}
 CPU_FIELDS = {"vendor", "brand", "hypervisor", "features"}
-CLOCK_FIELDS = {"source", "unit", "is_cycles", "tsc_hz", "timer_overhead_cycles"}
+CLOCK_FIELDS = {"source", "unit", "is_cycles", "tsc_hz", "timer_overhead_cycles",
+                "call_overhead_cycles"}
 MODULE_FIELDS = {"name", "version", "tier", "flags", "flags_hash", "source", "code_address",
                  "code_size", "calls", "total_cycles", "min_cycles", "max_cycles",
                  "mean_cycles", "median_cycles", "samples", "result", "expected", "status",
@@ -59,6 +79,9 @@ def test_default_boot_runs_every_module_correctly():
                                    "total_cycles": sum(m["total_cycles"]
                                                        for m in prof["modules"])}
         assert {f["name"] for f in prof["functions"]} >= {"mod_check", "mod_place"}
+        # Modules ran in ring 3 behind paging, and what that costs per call was measured.
+        assert prof["isolation"] == {"mode": "ring3", "paged": True}, prof["isolation"]
+        assert prof["clock"]["call_overhead_cycles"] > 0, prof["clock"]
     qemu.check("suite_default", b, check)
 
 
@@ -87,4 +110,34 @@ def test_bad_modules_are_stopped_and_reported():
                 assert f"module {name}: {detail}" in m["error"], m["error"]
         for name in SUITE:
             assert by_name[name]["passed"], by_name[name]
+        check_hostile(by_name)
+        assert prof["summary"]["failed"] == 0, prof["summary"]
+        assert b.status == qemu.EXIT_SUCCESS, f"exit status {b.status}"
     qemu.check("suite_bad", b, check)
+
+
+def check_hostile(by_name):
+    """Every hostile module stopped in ring 3 (or, for the clobbering one, survived), with the
+    report the issue of each asks for: vector, instruction address inside its own code, and
+    the address touched where it reached for memory not its own."""
+    for name, (status, vector) in hostile.MODULES.items():
+        m = by_name.get(name)
+        assert m, f"{name} missing from the profile"
+        assert m["status"] == status and m["passed"], m
+        if status == "ok":
+            assert m["result"] == m["expected"] and m["calls"] >= 3, m
+            continue
+        assert m["error"].startswith(f"module {name}: "), m["error"]
+        if status != "fault":
+            continue
+        f, start = m["fault"], int(m["code_address"], 16)
+        assert f["vector"] == vector and f["mnemonic"] in m["error"], m
+        assert start <= int(f["eip"], 16) < start + m["code_size"], m
+        if vector == hostile.PF:
+            assert f["address"] is not None and f["address"] in m["error"], m
+        else:
+            assert f["address"] is None, m
+    forge = by_name["hostile_forge"]["fault"]
+    assert int(forge["address"], 16) == hostile.FORGE_READS_FIRST, forge
+    patch = by_name["hostile_code_write"]       # its own entry point: code is read-only
+    assert patch["fault"]["address"] == patch["code_address"], patch

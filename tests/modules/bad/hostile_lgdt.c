@@ -1,0 +1,14 @@
+/* Hostile test module: loads a GDT of limit 0, so the next segment load would fault without
+ * a way out. LGDT is privileged: #GP (vector 13) in ring 3 (SDM vol. 2A, LGDT). */
+#include <fluid_module.h>
+
+FLUID_MODULE_VERSION(1);
+FLUID_EXPECT_OUTCOME(fault);
+
+uint32_t fluid_main(const struct fluid_module_ctx *ctx)
+{
+    (void)ctx;
+    static const struct { uint16_t limit; uint32_t base; } __attribute__((packed)) empty;
+    __asm__ volatile("lgdt %0" : : "m"(empty));
+    return 0;
+}
