@@ -12,6 +12,7 @@
 #include "kernel/bench/cache.h"
 #include "kernel/bench/profile.h"
 #include "kernel/arch/i686/x86.h"
+#include "kernel/arch/x86/bios.h"
 #include "kernel/core/machine.h"
 #include "kernel/fs/fat16.h"
 #include "kernel/fs/mbr.h"
@@ -230,4 +231,24 @@ void asm_offsets(void)
     DEFINE(EXCEPTION_VECTORS, EXCEPTION_VECTORS);
     DEFINE(IDT_VECTORS, IDT_VECTORS);
     DEFINE(VECTOR_USER_EXIT, VECTOR_USER_EXIT);
+
+    /* The BIOS thunk (kernel/arch/i686/realmode_thunk.nasm, kernel/arch/x86/bios.h). */
+    DEFINE(SEL_KERNEL_CODE, SEL_KERNEL_CODE);
+    DEFINE(SEL_REAL_CODE16, SEL_REAL_CODE16);
+    DEFINE(SEL_REAL_DATA16, SEL_REAL_DATA16);
+    DEFINE(REALMODE_STACK_TOP, REALMODE_STACK_TOP);
+    DEFINE(REALMODE_THUNK_ADDR, REALMODE_THUNK_ADDR);
+    DEFINE(REALMODE_THUNK_MAX, REALMODE_THUNK_MAX);
+    DEFINE(REALMODE_REGS_ADDR, REALMODE_REGS_ADDR);
+    OFFSET(BR_EAX, bios_regs, eax);
+    OFFSET(BR_EBX, bios_regs, ebx);
+    OFFSET(BR_ECX, bios_regs, ecx);
+    OFFSET(BR_EDX, bios_regs, edx);
+    OFFSET(BR_ESI, bios_regs, esi);
+    OFFSET(BR_EDI, bios_regs, edi);
+    OFFSET(BR_EBP, bios_regs, ebp);
+    OFFSET(BR_EFLAGS, bios_regs, eflags);
+    OFFSET(BR_DS, bios_regs, ds);
+    OFFSET(BR_ES, bios_regs, es);
+    OFFSET(BR_VECTOR, bios_regs, vector);
 }

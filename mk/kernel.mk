@@ -21,7 +21,15 @@ $(BUILD)/i686/%.o: %.c | $(SETUP_STAMP)
 
 $(BUILD)/i686/%.o: %.asm $(ASM_OFFSETS) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(NASM) -f elf32 -g -F dwarf -I$(GEN)/ -MD $(@:.o=.d) -o $@ $<
+	$(NASM) -f elf32 -g -F dwarf -I$(GEN)/ $(NASM_INCLUDES) -MD $(@:.o=.d) -o $@ $<
+
+# The BIOS thunk: a flat binary (org REALMODE_THUNK_ADDR) that realmode_blob.asm embeds.
+REALMODE_THUNK_BIN := $(BUILD)/i686/kernel/arch/i686/realmode_thunk.bin
+$(REALMODE_THUNK_BIN): kernel/arch/i686/realmode_thunk.nasm $(ASM_OFFSETS) | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(NASM) -f bin -I$(GEN)/ -MD $(@:.bin=.d) -MT $@ -o $@ $<
+$(BUILD)/i686/kernel/arch/i686/realmode_blob.o: $(REALMODE_THUNK_BIN)
+$(BUILD)/i686/kernel/arch/i686/realmode_blob.o: private NASM_INCLUDES = -I$(BUILD)/i686/
 
 $(KERNEL_ELF): $(KERNEL_OBJS) $$(KERNEL_EXTRA_OBJS) $$(KERNEL_LIBS) $(KERNEL_LDSCRIPT)
 	$(LD) -m elf_i386 -T $(KERNEL_LDSCRIPT) --no-undefined -Map $(@:.elf=.map) -o $@ \

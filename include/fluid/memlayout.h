@@ -17,6 +17,12 @@
  *   0x10000 .. 0x1FFFF         bounce buffer for INT 13h reads (one 64 KiB segment)
  *   0x20000 .. 0x61FFF         long-mode page tables (x86-64 kernels only)
  *   0x100000 ..                kernel image, copied up from the bounce buffer in unreal mode
+ *
+ * Low memory once the kernel runs (stage2 and its data are no longer needed; boot_info stays):
+ *   0x00500 .. 0x04FFF         real-mode stack of the kernel's BIOS calls
+ *   0x05000 .. 0x05FFF         struct boot_info, still read by the kernel
+ *   0x06000 .. 0x06FFF         the real-mode thunk, its saved state and the call's registers
+ *   0x10000 .. 0x1FFFF         the BIOS call buffer (disk address packet, bounce buffer)
  */
 #ifndef FLUID_MEMLAYOUT_H
 #define FLUID_MEMLAYOUT_H
@@ -47,6 +53,16 @@
 #define BOUNCE_BUFFER_SECTORS   64      /* per INT 13h read: <= 127 and never crosses 64 KiB */
 #define PAGE_TABLES_ADDR        0x20000 /* PML4, PDPT, then one page directory per GiB */
 #define LONG_MODE_MAP_MAX_GIB   64      /* identity map limit: 2 + 64 tables end at 0x62000 */
+
+/* The kernel's BIOS calls (kernel/arch/x86/bios.h): the thunk is copied to
+ * REALMODE_THUNK_ADDR, whose last bytes hold the call's registers (REALMODE_REGS_ADDR). */
+#define REALMODE_STACK_TOP      0x5000
+#define REALMODE_THUNK_ADDR     0x6000
+#define REALMODE_THUNK_MAX      0x0F00  /* thunk code and saved state */
+#define REALMODE_REGS_ADDR      (REALMODE_THUNK_ADDR + REALMODE_THUNK_MAX)
+#define BIOS_BUFFER_SEGMENT     BOUNCE_BUFFER_SEGMENT
+#define BIOS_BUFFER_ADDR        (BIOS_BUFFER_SEGMENT * 16)
+#define BIOS_BUFFER_BYTES       0x10000
 
 /* Where the kernel image lives once loaded. */
 #define KERNEL_LOAD_ADDR        0x100000

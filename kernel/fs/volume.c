@@ -2,7 +2,11 @@
 #include "kernel/fs/volume.h"
 
 #include "kernel/arch/x86/ata.h"
+#include "kernel/arch/x86/bios.h"
+#include "kernel/core/cmdline.h"
 #include "kernel/core/log.h"
+
+#define VOLUME_BIOS_ONLY_OPTION "disk=bios"
 
 enum ata_pass {
     PASS_OTHER_DISKS,           /* every volume but the boot partition */
@@ -44,6 +48,25 @@ static bool try_ata(struct volume *v, const char *dir, const struct boot_info *b
     return false;
 }
 
+static bool try_bios(struct volume *v, const char *dir, const struct boot_info *bi,
+                     const char *who)
+{
+    if (!bi || !bios_available())
+        return false;
+    uint64_t partition_end = (uint64_t)bi->partition_lba + bi->partition_sectors;
+    kprintf("%s: trying the boot disk (BIOS drive 0x%02x) through the BIOS\n", who,
+            bi->boot_drive);
+    if (biosdisk_init(&v->bios_disk, bi->boot_drive, partition_end) != BLOCKDEV_OK ||
+        fat16_mount_disk(&v->fs, &v->bios_disk.dev, &v->part) != FAT16_OK)
+        return false;
+    if (!is_boot_partition(v, bi)) {
+        kprintf("%s: %s: its FAT16 partition is not the one booted from (LBA %u)\n", who,
+                v->bios_disk.name, (unsigned)bi->partition_lba);
+        return false;
+    }
+    return has_dir(v, &v->bios_disk.dev, dir, who);
+}
+
 static bool try_ram_copy(struct volume *v, const char *dir, const struct boot_info *bi,
                          const char *who)
 {
@@ -63,9 +86,15 @@ static bool try_ram_copy(struct volume *v, const char *dir, const struct boot_in
 bool volume_find(struct volume *v, const char *dir, const struct boot_info *bi,
                  const char *who)
 {
-    ata_probe();
-    if (try_ata(v, dir, bi, PASS_OTHER_DISKS, who) ||
-        try_ata(v, dir, bi, PASS_BOOT_PARTITION, who) || try_ram_copy(v, dir, bi, who))
+    bool ata = !cmdline_has(VOLUME_BIOS_ONLY_OPTION);
+    if (ata)
+        ata_probe();
+    else
+        kprintf("%s: %s: ATA disks not probed\n", who, VOLUME_BIOS_ONLY_OPTION);
+    if (ata && (try_ata(v, dir, bi, PASS_OTHER_DISKS, who) ||
+                try_ata(v, dir, bi, PASS_BOOT_PARTITION, who)))
+        return true;
+    if (try_bios(v, dir, bi, who) || try_ram_copy(v, dir, bi, who))
         return true;
     kprintf("%s: no volume with %s\n", who, dir);
     return false;

@@ -3,24 +3,29 @@
  * directory wins:
  *   1. every ATA disk but the boot disk's partition: a separate disk (cache.img) overrides;
  *   2. the boot disk's partition over ATA (partition start == boot_info.partition_lba);
- *   3. the RAM copy of that partition stage2 made with INT 13h, for machines whose disks the
- *      ATA PIO driver cannot see (AHCI, q35). It holds only the first RAMDISK_MAX_SECTORS of
- *      the partition (include/fluid/memlayout.h): a file beyond that fails to read with a
- *      FAT16 I/O error, which names it.
- * Kernel only (it probes the ATA positions). */
+ *   3. the boot disk's partition through the BIOS (kernel/drivers/biosdisk.h), for machines
+ *      whose boot disk the ATA PIO driver cannot see (USB, AHCI, NVMe; q35 under QEMU);
+ *   4. where the BIOS cannot be called, the RAM copy of that partition stage2 made with
+ *      INT 13h. It holds only the first RAMDISK_MAX_SECTORS of the partition
+ *      (include/fluid/memlayout.h): a file beyond that fails to read with a FAT16 I/O
+ *      error, which names it.
+ * The boot option `disk=bios` skips the ATA candidates (to test the BIOS path on a machine
+ * with IDE). Kernel only (it probes the ATA positions). */
 #ifndef FLUID_KERNEL_FS_VOLUME_H
 #define FLUID_KERNEL_FS_VOLUME_H
 
 #include <fluid/bootinfo.h>
 
+#include "kernel/drivers/biosdisk.h"
 #include "kernel/drivers/ramdisk.h"
 #include "kernel/fs/fat16.h"
 
 struct volume {
     struct fat16 fs;            /* the mounted volume */
     struct blockdev_part part;  /* its partition view, when it lives in a partition */
+    struct biosdisk bios_disk;  /* the boot disk through the BIOS, when that is the candidate */
     struct ramdisk ram_copy;    /* stage2's RAM copy, when that is the candidate */
-    struct blockdev *disk;      /* the whole disk it was found on ("ata0", "ramdisk") */
+    struct blockdev *disk;      /* the whole disk it was found on ("ata0", "bios80", "ramdisk") */
     const char *name;           /* the volume's own device ("ata0p1", "ata1", "ramdisk") */
 };
 

@@ -1,7 +1,8 @@
 /* i686 bring-up after the console: GDT and TSSs, paging with the stack guard page, IDT, the
- * ring-3 pages for modules;
+ * ring-3 pages for modules, the BIOS thunk below 1 MiB;
  * then the switch from entry.asm's boot stack to the guarded kernel stack. Also the
  * deliberate faults behind the `test=` options. Runs with interrupts off. */
+#include "kernel/arch/x86/bios.h"
 #include "kernel/core/arch.h"
 #include "kernel/bench/usermode.h"
 #include "kernel/core/log.h"
@@ -26,6 +27,7 @@ void arch_init_and_continue(void (*cont)(void))
         arch_stack_guard_page = guard;
     idt_init();
     usermode_init();
+    bios_init();
     kprintf("arch: GDT, TSS (double fault on its own task), IDT with %u exception vectors; "
             "kernel stack %u KiB at 0x%08x\n", EXCEPTION_VECTORS, KERNEL_STACK_BYTES / 1024,
             (unsigned)(guard + PAGE_BYTES));

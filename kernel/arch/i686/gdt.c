@@ -2,7 +2,7 @@
  * selectors, flat ring-3 code and data for modules (paging, not segment limits, decides what
  * ring 3 may touch), a TSS for the running kernel (the CPU saves its state there on a task
  * switch, and takes the ring-0 stack for interrupts from ring 3 from its SS0:ESP0, SDM vol. 3A
- * §6.12.1) and a TSS for the double-fault task, which has its own stack so a #DF caused by an
+ * §6.12.1), 16-bit segments for the BIOS thunk's way to real mode (§9.9.2) and a TSS for the double-fault task, which has its own stack so a #DF caused by an
  * exhausted kernel stack can still be reported (SDM vol. 3A §6.15, interrupt 8, and §7.3).
  * Called once from arch_init_and_continue with interrupts off. */
 #include "kernel/arch/i686/x86.h"
@@ -18,8 +18,9 @@
 #define ACCESS_TSS32        0x89    /* S=0, type 0x9: available 32-bit TSS */
 /* Flags nibble: G=1 (4 KiB units) and D/B=1 (32-bit) for code/data; 0 (byte units) for TSS. */
 #define FLAGS_FLAT32        0xC
-#define FLAGS_BYTE          0x0
+#define FLAGS_BYTE          0x0     /* also 16-bit (D/B=0) for code and data */
 #define LIMIT_4GIB_PAGES    0xFFFFF
+#define LIMIT_64KIB         0xFFFF
 
 struct gdt_desc {
     uint16_t limit_lo;
@@ -93,6 +94,8 @@ void gdt_init(void)
     gdt_set(SEL_KERNEL_DATA, 0, LIMIT_4GIB_PAGES, ACCESS_DATA_RW, FLAGS_FLAT32);
     gdt_set(SEL_USER_CODE, 0, LIMIT_4GIB_PAGES, ACCESS_USER_CODE_RX, FLAGS_FLAT32);
     gdt_set(SEL_USER_DATA, 0, LIMIT_4GIB_PAGES, ACCESS_USER_DATA_RW, FLAGS_FLAT32);
+    gdt_set(SEL_REAL_CODE16, 0, LIMIT_64KIB, ACCESS_CODE_RX, FLAGS_BYTE);
+    gdt_set(SEL_REAL_DATA16, 0, LIMIT_64KIB, ACCESS_DATA_RW, FLAGS_BYTE);
     gdt_set(SEL_MAIN_TSS, (uint32_t)&main_tss, sizeof main_tss - 1, ACCESS_TSS32, FLAGS_BYTE);
     gdt_set(SEL_DF_TSS, (uint32_t)&df_tss, sizeof df_tss - 1, ACCESS_TSS32, FLAGS_BYTE);
     /* No I/O bitmap (its base is past the TSS limit) and IOPL 0: every IN/OUT from ring 3

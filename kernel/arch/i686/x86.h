@@ -17,9 +17,12 @@
 #define SEL_DF_TSS          0x20    /* the double-fault task */
 #define SEL_USER_CODE       0x28    /* ring-3 flat code, DPL 3: modules run here */
 #define SEL_USER_DATA       0x30    /* ring-3 flat data and stack, DPL 3 */
-#define GDT_ENTRIES         7
+#define SEL_REAL_CODE16     0x38    /* 16-bit code, base 0, 64 KiB: the way back to real mode */
+#define SEL_REAL_DATA16     0x40    /* 16-bit data, base 0, 64 KiB (SDM vol. 3A §9.9.2) */
+#define GDT_ENTRIES         9
 #define RPL_USER            3       /* requested privilege level of a ring-3 selector */
 
+#define CR0_PE              (1u << 0)   /* protection enable */
 #define CR0_MP              (1u << 1)   /* monitor coprocessor: WAIT honours TS */
 #define CR0_EM              (1u << 2)   /* emulation: x87 instructions raise #NM */
 #define CR0_TS              (1u << 3)

@@ -12,6 +12,8 @@
 #define PIT_CHANNEL0        0x40
 #define PIT_COMMAND         0x43
 #define PIT_CMD_CH0_LOHI_MODE2 0x34 /* channel 0, lobyte/hibyte, mode 2, binary */
+#define PIT_CMD_CH0_LOHI_MODE3 0x36 /* channel 0, lobyte/hibyte, mode 3 (square wave) */
+#define PIT_BIOS_DIVISOR    0       /* 65536: the BIOS's 18.2 Hz */
 #define PIT_INPUT_HZ        1193182u
 #define PIT_DIVISOR         ((PIT_INPUT_HZ + TIMER_HZ / 2) / TIMER_HZ)
 #define PS_PER_S            1000000000000ull
@@ -42,6 +44,13 @@ void arch_timer_restart(void)
     outb(PIT_COMMAND, PIT_CMD_CH0_LOHI_MODE2);
     outb(PIT_CHANNEL0, PIT_DIVISOR & 0xFF);
     outb(PIT_CHANNEL0, PIT_DIVISOR >> 8);
+}
+
+void pit_enter_bios(void)
+{
+    outb(PIT_COMMAND, PIT_CMD_CH0_LOHI_MODE3);
+    outb(PIT_CHANNEL0, PIT_BIOS_DIVISOR & 0xFF);
+    outb(PIT_CHANNEL0, PIT_BIOS_DIVISOR >> 8);
 }
 
 void arch_timer_init(void)

@@ -12,4 +12,9 @@
  * good afterwards (the i686 fault guard does). */
 void pit_tick(void);
 
+/* The BIOS's rate (mode 3, divisor 65536: 18.2 Hz), for a BIOS call whose timeouts count
+ * its ticks (kernel/arch/x86/bios.h); arch_timer_restart returns to TIMER_HZ. The kernel's
+ * tick count does not advance meanwhile. */
+void pit_enter_bios(void);
+
 #endif

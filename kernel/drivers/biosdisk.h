@@ -1,0 +1,29 @@
+/* A block device over the BIOS's INT 13h extensions (EDD: AH=41h to detect them, AH=48h for the
+ * size, AH=42h to read), called through kernel/arch/x86/bios.h. It reaches whatever disk the
+ * BIOS booted from, whatever the controller (USB, AHCI, NVMe), at the price of a trip to real
+ * mode per call: reads go through a bounce buffer below 1 MiB in chunks of at most
+ * BIOSDISK_CALL_SECTORS, each tried BIOSDISK_TRIES times with a drive reset (AH=00h) in
+ * between. A failure names the call, the LBA and the BIOS status. Portable C over bios.h, so
+ * host tests drive it with a fake BIOS. */
+#ifndef FLUID_KERNEL_BIOSDISK_H
+#define FLUID_KERNEL_BIOSDISK_H
+
+#include "kernel/drivers/blockdev.h"
+
+#define BIOSDISK_CALL_SECTORS   64      /* 32 KiB a call: within every BIOS's 127-sector limit */
+#define BIOSDISK_TRIES          3
+
+struct biosdisk {
+    struct blockdev dev;
+    uint8_t drive;              /* BIOS drive number, 0x80.. for hard disks */
+    char name[BLOCKDEV_NAME_MAX];
+};
+
+/* Makes d a block device of BIOS drive `drive` ("bios80" for 0x80). The size is AH=48h's
+ * sector count; where the BIOS reports none (0, or AH=48h fails, as on some USB BIOSes),
+ * min_sectors (the end of the boot partition the MBR names) stands in, and the log says so.
+ * Returns BLOCKDEV_OK, or BLOCKDEV_E_IO (logged) without the extensions, with a sector size
+ * other than 512, or when no size is known. */
+enum blockdev_err biosdisk_init(struct biosdisk *d, uint8_t drive, uint64_t min_sectors);
+
+#endif

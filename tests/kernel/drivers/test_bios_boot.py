@@ -1,0 +1,72 @@
+"""The BIOS disk under QEMU and SeaBIOS: the i686 kernel reads the boot disk through INT 13h
+from protected mode (kernel/arch/x86/bios.h, kernel/drivers/biosdisk.h). A cache module whose
+data lies past the first 4 MiB of the partition (a filler file comes first), where stage2's
+RAM copy ends, is loaded and run from the cache on `-M q35` (AHCI: no ATA path) and on
+`-M pc` with `disk=bios` (the ATA disks not probed); the disk's size comes from AH=48h."""
+import os
+import re
+import shutil
+import threading
+
+from fluid import ROOT
+from fluid import cache as mkcache
+from fluid import fatimg, qemu
+from fluid import profiles as fprofile
+from fluid.pgo import build as pgo_build
+
+WORK = os.path.join(ROOT, "build", "test-images", "bios")
+RAM_COPY_BYTES = 4 << 20            # include/fluid/memlayout.h: RAMDISK_MAX_SECTORS * 512
+FILLER_BYTES = 6 << 20
+MODULE, VARIANT = "sum", "O3"
+_image = []
+_image_lock = threading.Lock()     # tests/run.py may run the tests in threads
+
+
+def image():
+    """fluid.img with /FILLER.BIN first, then MODULE's O3 build in the cache (built once)."""
+    with _image_lock:
+        return _make_image()
+
+
+def _make_image():
+    if not _image:
+        os.makedirs(WORK, exist_ok=True)
+        path = os.path.join(WORK, "beyond4m.img")
+        shutil.copyfile(os.path.join(ROOT, "fluid.img"), path)
+        base = mkcache.volume_offset(path)
+        fatimg.add_files(path, {"/FILLER.BIN": bytes(FILLER_BYTES)}, offset=base)
+        mkcache.write(path, [pgo_build.build(MODULE, VARIANT)], clear=True)
+        vol = fatimg.Volume(path, base=base)
+        start = vol.cluster_offset(   # from the volume's first byte
+            vol.first_cluster(f"/CACHE/I686/{MODULE.upper()}.MOD"))
+        assert start >= RAM_COPY_BYTES, "the test module must lie past the RAM copy"
+        _image.append(path)
+    return _image[0]
+
+
+def boot_and_check(name, machine, cmdline=None):
+    path = image()
+    b = qemu.boot(image=path, machine=machine, memory="64M", icount=True, timeout=90,
+                  cmdline=cmdline)
+
+    def check(b):
+        assert b.status == qemu.EXIT_SUCCESS, f"exit status {b.status}"
+        b.expect(r"^cache: trying the boot disk \(BIOS drive 0x80\) through the BIOS")
+        m = b.expect(r"^biosdisk: bios80: INT 13h extensions, (\d+) sectors")
+        assert int(m.group(1)) == os.path.getsize(path) // 512, m.group(0)
+        b.expect(r"^cache: bios80p1: 1 modules in /CACHE/I686, 0 rejected")
+        mods = {m["name"]: m for m in fprofile.extract(b.log)["modules"]}
+        assert mods[MODULE]["source"] == "cache" and mods[MODULE]["passed"], mods[MODULE]
+        assert re.search(r"-O3\b", mods[MODULE]["flags"]), mods[MODULE]["flags"]
+        assert all(m["passed"] for m in mods.values())
+    qemu.check(name, b, check)
+    return b
+
+
+def test_q35_reads_the_cache_past_the_ram_copy_through_the_bios():
+    boot_and_check("bios_q35", "q35")
+
+
+def test_pc_with_disk_bios_skips_ata():
+    b = boot_and_check("bios_pc", "pc", cmdline="disk=bios clock=icount")
+    b.expect(r"^cache: disk=bios: ATA disks not probed")

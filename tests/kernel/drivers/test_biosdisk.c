@@ -1,0 +1,226 @@
+/* The INT 13h block device (kernel/drivers/biosdisk.c) over a fake BIOS that serves a disk
+ * of numbered sectors the way EDD 3.0 describes AH=41h, 42h and 48h: chunking at
+ * BIOSDISK_CALL_SECTORS, retries with a reset, 64-bit LBAs in the packet, the size from
+ * AH=48h or the partition end, and refusals that name the call, the LBA and the status. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/lib/check.h"
+#include "kernel/arch/x86/bios.h"
+#include "kernel/drivers/biosdisk.h"
+#include "kernel/lib/bytes.h"
+
+#define STATUS_TIMEOUT  0x80        /* EDD: "timeout (not ready)" */
+
+static struct {
+    bool extensions;
+    uint64_t sectors;               /* what AH=48h reports */
+    uint16_t sector_bytes;
+    unsigned fail_reads;            /* the next N AH=42h calls fail */
+    unsigned reads, resets, max_count;
+    uint64_t last_lba;
+} bios;
+
+static uint8_t buffer[BIOS_BUFFER_BYTES];
+
+void *bios_buffer(void) { return buffer; }
+bool bios_available(void) { return true; }
+
+/* Sector lba's content: its number in every 8-byte word. */
+static void fill_sector(uint8_t *p, uint64_t lba)
+{
+    for (unsigned i = 0; i < BLOCKDEV_SECTOR_SIZE; i += 8) {
+        st32(p + i, (uint32_t)lba);
+        st32(p + i + 4, (uint32_t)(lba >> 32));
+    }
+}
+
+static void fail(struct bios_regs *r, uint8_t status)
+{
+    r->eax = (uint32_t)status << 8;
+    r->eflags |= BIOS_EFLAGS_CF;
+}
+
+static void ext_read(struct bios_regs *r)
+{
+    const uint8_t *dap = buffer + r->esi;       /* DS is the buffer's segment */
+    uint16_t count = ld16(dap + 2);
+    uint32_t off = ld16(dap + 4) + (uint32_t)(ld16(dap + 6) - BIOS_BUFFER_SEGMENT) * 16;
+    uint64_t lba = ld32(dap + 8) | (uint64_t)ld32(dap + 12) << 32;
+    bios.reads++;
+    bios.last_lba = lba;
+    if (count > bios.max_count)
+        bios.max_count = count;
+    if (bios.fail_reads) {
+        bios.fail_reads--;
+        fail(r, STATUS_TIMEOUT);
+        return;
+    }
+    CHECK(off + (uint32_t)count * BLOCKDEV_SECTOR_SIZE <= sizeof buffer);
+    for (uint16_t i = 0; i < count; i++)
+        fill_sector(buffer + off + i * BLOCKDEV_SECTOR_SIZE, lba + i);
+}
+
+bool bios_call(uint8_t vector, struct bios_regs *r)
+{
+    uint8_t ah = (uint8_t)(r->eax >> 8);
+    CHECK(vector == 0x13 && (r->edx & 0xFF) == 0x80);
+    r->eflags = 0;
+    switch (ah) {
+    case 0x41:
+        if (!bios.extensions)
+            return fail(r, 0x01), true;
+        r->ebx = 0xAA55;
+        r->ecx = 1;
+        return true;
+    case 0x48: {
+        uint8_t *p = buffer + r->esi;
+        st32(p + 16, (uint32_t)bios.sectors);
+        st32(p + 20, (uint32_t)(bios.sectors >> 32));
+        st16(p + 24, bios.sector_bytes);
+        return true;
+    }
+    case 0x42:
+        ext_read(r);
+        return true;
+    case 0x00:
+        bios.resets++;
+        return true;
+    }
+    fail(r, 0x01);
+    return true;
+}
+
+/* Log lines (stderr, kernel_stubs.c) go to a file this test reads back. */
+static char log_path[] = "/tmp/test_biosdisk_log_XXXXXX";
+
+static const char *log_text(void)
+{
+    static char text[4096];
+    fflush(stderr);
+    FILE *f = fopen(log_path, "r");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    text[n] = 0;
+    if (f)
+        fclose(f);
+    return text;
+}
+
+static void reset(void)
+{
+    memset(&bios, 0, sizeof bios);
+    bios.extensions = true;
+    bios.sectors = 1000;
+    bios.sector_bytes = BLOCKDEV_SECTOR_SIZE;
+    fflush(stderr);
+    if (!freopen(log_path, "w", stderr))
+        abort();
+}
+
+static bool sectors_hold(const uint8_t *buf, uint64_t lba, uint32_t count)
+{
+    uint8_t want[BLOCKDEV_SECTOR_SIZE];
+    for (uint32_t i = 0; i < count; i++) {
+        fill_sector(want, lba + i);
+        if (memcmp(buf + (size_t)i * BLOCKDEV_SECTOR_SIZE, want, sizeof want))
+            return false;
+    }
+    return true;
+}
+
+TEST(reads_in_chunks_the_bios_accepts)
+{
+    static uint8_t buf[200 * BLOCKDEV_SECTOR_SIZE];
+    struct biosdisk d;
+    reset();
+    REQUIRE(biosdisk_init(&d, 0x80, 0) == BLOCKDEV_OK);
+    CHECK(d.dev.sectors == 1000 && strcmp(d.dev.name, "bios80") == 0);
+    CHECK(blockdev_read(&d.dev, 7, 200, buf) == BLOCKDEV_OK);
+    CHECK(sectors_hold(buf, 7, 200));
+    CHECK(bios.reads == 4 && bios.max_count == BIOSDISK_CALL_SECTORS, "%u reads", bios.reads);
+    CHECK(blockdev_read(&d.dev, 990, 11, buf) == BLOCKDEV_E_RANGE);    /* past the end */
+}
+
+TEST(retries_after_a_reset)
+{
+    static uint8_t buf[BLOCKDEV_SECTOR_SIZE];
+    struct biosdisk d;
+    reset();
+    REQUIRE(biosdisk_init(&d, 0x80, 0) == BLOCKDEV_OK);
+    bios.fail_reads = BIOSDISK_TRIES - 1;
+    CHECK(blockdev_read(&d.dev, 5, 1, buf) == BLOCKDEV_OK && sectors_hold(buf, 5, 1));
+    CHECK(bios.resets == BIOSDISK_TRIES - 1 && bios.reads == BIOSDISK_TRIES);
+}
+
+TEST(a_failing_read_names_call_lba_and_status)
+{
+    static uint8_t buf[100 * BLOCKDEV_SECTOR_SIZE];
+    struct biosdisk d;
+    reset();
+    REQUIRE(biosdisk_init(&d, 0x80, 0) == BLOCKDEV_OK);
+    bios.fail_reads = 1000;
+    CHECK(blockdev_read(&d.dev, 128, 100, buf) == BLOCKDEV_E_IO);
+    CHECK(bios.reads == BIOSDISK_TRIES);            /* the first chunk fails: no more calls */
+    CHECK(strstr(log_text(), "biosdisk: bios80: INT 13h AH=42h read of 64 sectors at LBA 128 "
+                             "failed 3 times: status 0x80") != NULL, "%s", log_text());
+}
+
+TEST(lba_beyond_32_bits_reaches_the_packet)
+{
+    static uint8_t buf[2 * BLOCKDEV_SECTOR_SIZE];
+    struct biosdisk d;
+    reset();
+    bios.sectors = (uint64_t)1 << 33;
+    REQUIRE(biosdisk_init(&d, 0x80, 0) == BLOCKDEV_OK);
+    uint64_t lba = ((uint64_t)1 << 32) + 5;
+    CHECK(blockdev_read(&d.dev, lba, 2, buf) == BLOCKDEV_OK);
+    CHECK(bios.last_lba == lba && sectors_hold(buf, lba, 2));
+}
+
+TEST(refusals)
+{
+    struct biosdisk d;
+    reset();
+    bios.extensions = false;
+    CHECK(biosdisk_init(&d, 0x80, 100) == BLOCKDEV_E_IO);
+    CHECK(strstr(log_text(), "bios80: no INT 13h extensions (AH=41h: status 0x01") != NULL,
+          "%s", log_text());
+    reset();
+    bios.sector_bytes = 4096;
+    CHECK(biosdisk_init(&d, 0x80, 100) == BLOCKDEV_E_IO);
+    CHECK(strstr(log_text(), "sector size 4096, only 512 is supported") != NULL);
+    reset();
+    bios.sectors = 0;
+    CHECK(biosdisk_init(&d, 0x80, 0) == BLOCKDEV_E_IO);
+    CHECK(strstr(log_text(), "reports no size and none is known") != NULL);
+}
+
+/* Some USB BIOSes report no size: the partition table's end stands in, and the log says so;
+ * a size the BIOS does report is kept even when the partition runs past it. */
+TEST(size_from_the_partition_table_only_when_the_bios_has_none)
+{
+    struct biosdisk d;
+    reset();
+    bios.sectors = 0;
+    CHECK(biosdisk_init(&d, 0x80, 4096) == BLOCKDEV_OK && d.dev.sectors == 4096);
+    CHECK(strstr(log_text(), "taking the partition table's end, 4096 sectors") != NULL);
+    reset();
+    bios.sectors = 2048;
+    CHECK(biosdisk_init(&d, 0x80, 4096) == BLOCKDEV_OK && d.dev.sectors == 2048);
+}
+
+int main(void)
+{
+    check_suite = "test_biosdisk";
+    int fd = mkstemp(log_path);
+    if (fd < 0)
+        return 2;
+    RUN(reads_in_chunks_the_bios_accepts);
+    RUN(retries_after_a_reset);
+    RUN(a_failing_read_names_call_lba_and_status);
+    RUN(lba_beyond_32_bits_reaches_the_packet);
+    RUN(refusals);
+    RUN(size_from_the_partition_table_only_when_the_bios_has_none);
+    remove(log_path);
+    return check_summary();
+}
