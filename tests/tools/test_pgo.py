@@ -3,7 +3,7 @@
 - The real loop (tools/pgo.py loop --quick: fewer variants and calls) on a copy of fluid.img
   produces cache modules and report files that parse; the next boot runs those modules from
   the cache (asserted from the JSON: source "cache" and the chosen flags) with correct
-  answers, on `-M pc` (IDE), on `-M q35` (AHCI: the RAM copy stage2 makes) and from a
+  answers, on `-M pc` (IDE), on `-M q35` (AHCI: the boot disk through the BIOS) and from a
   separate cache.img on the second disk.
 - Corruption: a cache file with a bad CRC, a truncated one, one whose cluster chain loops, one
   holding another module, and a partition with a bad boot sector: the kernel logs the reason,
@@ -123,7 +123,7 @@ def test_next_boot_runs_cache_modules_pc():
 def test_next_boot_runs_cache_modules_q35():
     run_loop()
     b, mods = boot(LOOP_IMAGE, "pgo_cache_q35", machine="q35")
-    b.expect(r"^cache: ramdisk: \d+ modules", "cache read from the RAM copy")
+    b.expect(r"^cache: bios80p1: \d+ modules", "cache read through the BIOS")
     assert_runs_from_cache(mods, cached_flags(), "q35")
 
 
