@@ -11,6 +11,7 @@
 
 #include "kernel/bench/cache.h"
 #include "kernel/bench/profile.h"
+#include "kernel/bench/profile_store.h"
 #include "kernel/arch/i686/x86.h"
 #include "kernel/arch/x86/bios.h"
 #include "kernel/core/machine.h"
@@ -164,6 +165,13 @@ void asm_offsets(void)
     /* kernel/bench/profile.h: the markers around the JSON profile (tools/fluid/profiles.py). */
     DEFINE_STR(PROFILE_BEGIN, PROFILE_BEGIN);
     DEFINE_STR(PROFILE_END, PROFILE_END);
+    /* kernel/bench/profile_store.h: the /PROFILE ring on the stick (image.py, profiles.py). */
+    DEFINE_STR(PROFILE_STORE_DIR, PROFILE_STORE_DIR);
+    DEFINE_STR(PROFILE_STORE_MAGIC, PROFILE_STORE_MAGIC);
+    DEFINE(PROFILE_STORE_VERSION, PROFILE_STORE_VERSION);
+    DEFINE(PROFILE_STORE_SLOTS, PROFILE_STORE_SLOTS);
+    DEFINE(PROFILE_STORE_SLOT_BYTES, PROFILE_STORE_SLOT_BYTES);
+    DEFINE(PROFILE_STORE_HEADER_BYTES, PROFILE_STORE_HEADER_BYTES);
 
     /* kernel/core/machine.h: the isa-debug-exit values (tools/fluid/qemu.py). */
     DEFINE(DEBUG_EXIT_SUCCESS, DEBUG_EXIT_SUCCESS);

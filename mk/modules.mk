@@ -24,7 +24,9 @@ MODULES_TEST_module_suite  := tests/kernel/bench/test_module_suite.c kernel/benc
                               kernel/bench/profile.c kernel/bench/json.c kernel/bench/fprof.c \
                               kernel/core/format.c kernel/lib/sort.c \
                               kernel/arch/x86/exceptions.c
-MODULES_TESTS := module_loader json module_suite
+MODULES_TEST_profile_slot  := tests/kernel/bench/test_profile_slot.c kernel/bench/profile_slot.c \
+                              kernel/bench/module_loader.c kernel/core/format.c
+MODULES_TESTS := module_loader json module_suite profile_slot
 
 $(MODULES_HOST)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)

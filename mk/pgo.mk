@@ -1,13 +1,18 @@
 # Module cache and profile-guided recompile loop (docs/pgo.md). The kernel side
 # (kernel/bench/cache.c, kernel/bench/cache_stage.c) builds with the kernel from kernel/bench/;
 # here are the PGO make targets, all driven by tools/pgo.py, and the tests.
-# PGO_CLOCK=icount|host|log (PGO_LOG=serial.log for log), PGO_SELECT=host|icount.
+# PGO_CLOCK=icount|host|log|disk (PGO_LOG=serial.log for log; PGO_DISK=/dev/sdX or an image
+# for disk: the profile the kernel saved to the stick), PGO_SELECT=host|icount, PGO_IMAGE=
+# the image or stick pgo-apply writes the cache to (default fluid.img).
 
 PGO_CLOCK  ?= icount
 PGO_SELECT ?= host
 PGO_LOG    ?=
+PGO_DISK   ?=
+PGO_IMAGE  ?=
 PGO        := $(PYTHON) tools/pgo.py --clock $(PGO_CLOCK) --select $(PGO_SELECT) \
-              $(if $(PGO_LOG),--log $(PGO_LOG))
+              $(if $(PGO_LOG),--log $(PGO_LOG)) $(if $(PGO_DISK),--disk $(PGO_DISK)) \
+              $(if $(PGO_IMAGE),--image $(PGO_IMAGE))
 PGO_TOOLS  := tools/pgo.py tools/pgo_dump.c $(wildcard tools/fluid/*.py tools/fluid/pgo/*.py)
 # What every PGO step needs: the image, the module libc of both SSE settings, the runner sources.
 PGO_DEPS   := $(IMAGE) $(BUILD)/i686/libllvmlibc.a $(BUILD)/i686-sse2/libllvmlibc.a $(PGO_TOOLS)

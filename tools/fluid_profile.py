@@ -7,6 +7,10 @@
   fluid_profile.py import LOG OUT.json    a serial log captured on real hardware: the profile,
                                     its clock marked as the hardware TSC (refused if the log
                                     shows a hypervisor), and where it came from
+  fluid_profile.py read-disk IMAGE_OR_DEVICE OUT.json
+                                    the newest profile the kernel saved to the stick's
+                                    /PROFILE ring (an image file, or the stick itself, e.g.
+                                    /dev/sdb); from real hardware its clock is marked as above
   fluid_profile.py show PROFILE.json      table sorted by total cycles, with percentages
   fluid_profile.py diff A.json B.json     per-module speedup of B over A and their geometric mean
 """
@@ -16,7 +20,8 @@ import os
 import sys
 
 from fluid import ROOT
-from fluid.profiles import ProfileError, capture, diff, extract, import_hardware_log, load, show
+from fluid.profiles import (ProfileError, capture, diff, extract, from_disk,
+                            import_hardware_log, load, show)
 
 
 def main():
@@ -33,6 +38,9 @@ def main():
     p.add_argument("output")
     p = sub.add_parser("import")
     p.add_argument("log")
+    p.add_argument("output")
+    p = sub.add_parser("read-disk")
+    p.add_argument("disk")
     p.add_argument("output")
     p = sub.add_parser("show")
     p.add_argument("profile")
@@ -53,6 +61,12 @@ def main():
                 profile = import_hardware_log(f.read(), os.path.abspath(args.log))
             with open(args.output, "w") as f:
                 json.dump(profile, f, indent=1)
+            show(profile)
+        elif args.cmd == "read-disk":
+            profile = from_disk(args.disk)
+            with open(args.output, "w") as f:
+                json.dump(profile, f, indent=1)
+            print(f"profile: {profile['imported_from']}")
             show(profile)
         elif args.cmd == "show":
             show(load(args.profile))

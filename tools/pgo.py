@@ -70,6 +70,10 @@ def profile_once(args):
     elif args.clock == "host":
         prof = pm.host_profile(current_entries(args), CALLS[args.quick], REPEATS[args.quick],
                                "profile")
+    elif args.clock == "disk":
+        if not args.disk:
+            sys.exit("pgo: --clock disk needs --disk IMAGE_OR_DEVICE")
+        prof = fprofile.from_disk(args.disk)
     else:
         if not args.log:
             sys.exit("pgo: --clock log needs --log SERIAL.log")
@@ -274,8 +278,10 @@ def main():
     ap.add_argument("--image", default=os.path.join(ROOT, "fluid.img"))
     ap.add_argument("--cache-dir", default=os.path.join(ROOT, "cache", "i686"))
     ap.add_argument("--cache-img", default=os.path.join(ROOT, "cache.img"))
-    ap.add_argument("--clock", choices=["icount", "host", "log"], default="icount")
+    ap.add_argument("--clock", choices=["icount", "host", "log", "disk"], default="icount")
     ap.add_argument("--log", help="serial log from real hardware (--clock log)")
+    ap.add_argument("--disk", help="image or stick whose /PROFILE ring holds the profile "
+                                   "(--clock disk)")
     ap.add_argument("--select", choices=["host", "icount"], default="host")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--max-iterations", type=int, default=MAX_ITERATIONS)

@@ -218,8 +218,16 @@ static void write_functions(struct json_out *j)
 bool profile_write(json_sink_fn sink, void *ctx, const struct profile_env *env,
                    const struct suite_result *results, uint32_t count)
 {
-    struct json_out j;
     sink(ctx, PROFILE_BEGIN "\n", sizeof PROFILE_BEGIN);
+    bool ok = profile_write_json(sink, ctx, env, results, count);
+    sink(ctx, PROFILE_END "\n", sizeof PROFILE_END);
+    return ok;
+}
+
+bool profile_write_json(json_sink_fn sink, void *ctx, const struct profile_env *env,
+                        const struct suite_result *results, uint32_t count)
+{
+    struct json_out j;
     json_init(&j, sink, ctx);
     json_begin_object(&j);
     write_env(&j, env);
@@ -231,7 +239,5 @@ bool profile_write(json_sink_fn sink, void *ctx, const struct profile_env *env,
     json_end_array(&j);
     write_functions(&j);
     json_end_object(&j);
-    bool ok = json_finish(&j);
-    sink(ctx, PROFILE_END "\n", sizeof PROFILE_END);
-    return ok;
+    return json_finish(&j);
 }

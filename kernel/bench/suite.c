@@ -22,6 +22,7 @@
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
 #include "kernel/bench/profile.h"
+#include "kernel/bench/profile_store.h"
 #include "kernel/bench/suite_run.h"
 #include "kernel/bench/usermode.h"
 #include "kernel/core/tsc.h"
@@ -103,6 +104,36 @@ static void serial_sink(void *ctx, const char *s, size_t n)
         serial_putc(s[i]);
 }
 
+/* The JSON kept in memory for the disk copy: len counts every byte offered, so a document
+ * longer than cap is seen as such (profile_store_save refuses it, said so). */
+struct mem_sink {
+    char *buf;
+    uint32_t len, cap;
+};
+
+static void mem_sink_put(void *ctx, const char *s, size_t n)
+{
+    struct mem_sink *m = ctx;
+    for (size_t i = 0; i < n; i++, m->len++)
+        if (m->len < m->cap)
+            m->buf[m->len] = s[i];
+}
+
+/* The same document to the boot stick's /PROFILE ring (kernel/bench/profile_store.h). */
+static void save_to_disk(const struct boot_info *bi, const struct profile_env *env,
+                         uint32_t n)
+{
+    struct mem_sink m = {malloc(PROFILE_STORE_MAX_JSON), 0, PROFILE_STORE_MAX_JSON};
+    if (!m.buf) {
+        kprintf("profile: no memory for %u bytes: not saved to disk\n",
+                PROFILE_STORE_MAX_JSON);
+        return;
+    }
+    if (profile_write_json(mem_sink_put, &m, env, results, n))
+        profile_store_save(m.buf, m.len, bi);
+    free(m.buf);
+}
+
 static void log_result(const struct suite_result *r)
 {
     if (r->error[0])
@@ -139,6 +170,7 @@ static void export(const struct boot_info *bi, uint64_t overhead, uint64_t call_
     };
     if (!profile_write(serial_sink, NULL, &env, results, n))
         kprintf("suite: profile JSON writer misuse (bug in kernel/bench/profile.c)\n");
+    save_to_disk(bi, &env, n);
 }
 
 int suite_run_and_report(const struct boot_info *bi)

@@ -1,6 +1,7 @@
 /* INT 13h extensions as a block device (contract in biosdisk.h). Phoenix Enhanced Disk Drive
- * Specification 3.0: AH=41h (check extensions present), AH=42h (extended read, disk address
- * packet of table 1), AH=48h (get drive parameters, result buffer of table 2), AH=00h (reset). */
+ * Specification 3.0: AH=41h (check extensions present), AH=42h/43h (extended read/write, disk
+ * address packet of table 1), AH=48h (get drive parameters, result buffer of table 2), AH=00h
+ * (reset). The BIOS completes a write before it returns; EDD has no cache flush to add. */
 #include "kernel/drivers/biosdisk.h"
 
 #include <string.h>
@@ -14,6 +15,7 @@
 #define AH_RESET                0x00
 #define AH_EXT_CHECK            0x41
 #define AH_EXT_READ             0x42
+#define AH_EXT_WRITE            0x43    /* AL = 0: write without verify */
 #define AH_EXT_PARAMS           0x48
 #define EXT_CHECK_MAGIC_IN      0x55AA
 #define EXT_CHECK_MAGIC_OUT     0xAA55
@@ -94,8 +96,10 @@ static bool read_params(const char *name, uint8_t drive, uint64_t *sectors)
     return true;
 }
 
-/* One AH=42h call of count sectors at lba into the bounce buffer, with retries. */
-static enum blockdev_err read_chunk(struct biosdisk *d, uint64_t lba, uint32_t count)
+/* One AH=42h (read into the bounce buffer) or AH=43h (write from it) call of count sectors
+ * at lba, with retries. */
+static enum blockdev_err transfer_chunk(struct biosdisk *d, uint8_t ah, uint64_t lba,
+                                        uint32_t count)
 {
     uint8_t *dap = bios_buffer();
     struct bios_regs r;
@@ -110,16 +114,16 @@ static enum blockdev_err read_chunk(struct biosdisk *d, uint64_t lba, uint32_t c
         r = (struct bios_regs){0};
         r.ds = BIOS_BUFFER_SEGMENT;
         r.esi = 0;
-        if (disk_call(AH_EXT_READ, d->drive, &r))
+        if (disk_call(ah, d->drive, &r))
             return BLOCKDEV_OK;
         if (attempt == BIOSDISK_TRIES)
             break;
         struct bios_regs reset = {0};
         disk_call(AH_RESET, d->drive, &reset);
     }
-    kprintf("biosdisk: %s: INT 13h AH=42h read of %u sectors at LBA %llu failed %u times: "
-            "status 0x%02x\n", d->name, (unsigned)count, (unsigned long long)lba,
-            BIOSDISK_TRIES, status_of(&r));
+    kprintf("biosdisk: %s: INT 13h AH=%02xh %s of %u sectors at LBA %llu failed %u times: "
+            "status 0x%02x\n", d->name, ah, ah == AH_EXT_READ ? "read" : "write",
+            (unsigned)count, (unsigned long long)lba, BIOSDISK_TRIES, status_of(&r));
     return BLOCKDEV_E_IO;
 }
 
@@ -131,11 +135,30 @@ static enum blockdev_err biosdisk_read(struct blockdev *dev, uint64_t lba, uint3
     const uint8_t *bounce = (const uint8_t *)bios_buffer() + BOUNCE_OFFSET;
     while (count) {
         uint32_t n = count < BIOSDISK_CALL_SECTORS ? count : BIOSDISK_CALL_SECTORS;
-        enum blockdev_err err = read_chunk(d, lba, n);
+        enum blockdev_err err = transfer_chunk(d, AH_EXT_READ, lba, n);
         if (err != BLOCKDEV_OK)
             return err;
         memcpy(out, bounce, (size_t)n * BLOCKDEV_SECTOR_SIZE);
         out += (size_t)n * BLOCKDEV_SECTOR_SIZE;
+        lba += n;
+        count -= n;
+    }
+    return BLOCKDEV_OK;
+}
+
+static enum blockdev_err biosdisk_write(struct blockdev *dev, uint64_t lba, uint32_t count,
+                                        const void *buf)
+{
+    struct biosdisk *d = dev->priv;
+    const uint8_t *in = buf;
+    uint8_t *bounce = (uint8_t *)bios_buffer() + BOUNCE_OFFSET;
+    while (count) {
+        uint32_t n = count < BIOSDISK_CALL_SECTORS ? count : BIOSDISK_CALL_SECTORS;
+        memcpy(bounce, in, (size_t)n * BLOCKDEV_SECTOR_SIZE);
+        enum blockdev_err err = transfer_chunk(d, AH_EXT_WRITE, lba, n);
+        if (err != BLOCKDEV_OK)
+            return err;
+        in += (size_t)n * BLOCKDEV_SECTOR_SIZE;
         lba += n;
         count -= n;
     }
@@ -165,6 +188,7 @@ enum blockdev_err biosdisk_init(struct biosdisk *d, uint8_t drive, uint64_t min_
     d->dev.name = d->name;
     d->dev.sectors = sectors;
     d->dev.read = biosdisk_read;
+    d->dev.write = biosdisk_write;
     d->dev.priv = d;
     kprintf("biosdisk: %s: INT 13h extensions, %llu sectors (%llu MiB)\n", d->name,
             (unsigned long long)sectors, (unsigned long long)(sectors >> 11));

@@ -1,7 +1,7 @@
 /* A block device over the BIOS's INT 13h extensions (EDD: AH=41h to detect them, AH=48h for the
- * size, AH=42h to read), called through kernel/arch/x86/bios.h. It reaches whatever disk the
+ * size, AH=42h to read, AH=43h to write), called through kernel/arch/x86/bios.h. It reaches whatever disk the
  * BIOS booted from, whatever the controller (USB, AHCI, NVMe), at the price of a trip to real
- * mode per call: reads go through a bounce buffer below 1 MiB in chunks of at most
+ * mode per call: reads and writes go through a bounce buffer below 1 MiB in chunks of at most
  * BIOSDISK_CALL_SECTORS, each tried BIOSDISK_TRIES times with a drive reset (AH=00h) in
  * between. A failure names the call, the LBA and the BIOS status. Portable C over bios.h, so
  * host tests drive it with a fake BIOS. */

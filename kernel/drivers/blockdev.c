@@ -1,4 +1,4 @@
-/* Block-device reads with range checks, and partition views (see blockdev.h). Called by the
+/* Block-device reads and writes with range checks, and partition views (see blockdev.h). Called by the
  * FAT16 driver and the kernel's disk setup; no port I/O here, so it also runs on the host. */
 #include "kernel/drivers/blockdev.h"
 
@@ -12,6 +12,7 @@ const char *blockdev_strerror(enum blockdev_err err)
     case BLOCKDEV_E_IO:      return "device error";
     case BLOCKDEV_E_TIMEOUT: return "timeout";
     case BLOCKDEV_E_INVAL:   return "invalid argument";
+    case BLOCKDEV_E_READ_ONLY: return "read-only device";
     }
     return "unknown blockdev error";
 }
@@ -38,13 +39,42 @@ enum blockdev_err blockdev_read(struct blockdev *dev, uint64_t lba, uint32_t cou
     return err;
 }
 
-/* The partition's read callback: shift into the parent's LBA space (range already checked
+enum blockdev_err blockdev_write(struct blockdev *dev, uint64_t lba, uint32_t count,
+                                 const void *buf)
+{
+    if (!dev || !buf)
+        return BLOCKDEV_E_INVAL;
+    if (!dev->write) {
+        kprintf("blockdev: %s: read-only, write of %u sectors at LBA %llu refused\n",
+                dev->name, count, (unsigned long long)lba);
+        return BLOCKDEV_E_READ_ONLY;
+    }
+    if (!range_ok(dev->sectors, lba, count)) {
+        kprintf("blockdev: %s: write of %u sectors at LBA %llu past the end (%llu sectors)\n",
+                dev->name, count, (unsigned long long)lba, (unsigned long long)dev->sectors);
+        return BLOCKDEV_E_RANGE;
+    }
+    enum blockdev_err err = dev->write(dev, lba, count, buf);
+    if (err != BLOCKDEV_OK)
+        kprintf("blockdev: %s: write of %u sectors at LBA %llu failed: %s\n", dev->name,
+                count, (unsigned long long)lba, blockdev_strerror(err));
+    return err;
+}
+
+/* The partition's callbacks: shift into the parent's LBA space (range already checked
  * against the partition, and the partition against the parent at init). */
 static enum blockdev_err part_read(struct blockdev *dev, uint64_t lba, uint32_t count,
                                    void *buf)
 {
     struct blockdev_part *part = dev->priv;
     return blockdev_read(part->parent, part->start + lba, count, buf);
+}
+
+static enum blockdev_err part_write(struct blockdev *dev, uint64_t lba, uint32_t count,
+                                    const void *buf)
+{
+    struct blockdev_part *part = dev->priv;
+    return blockdev_write(part->parent, part->start + lba, count, buf);
 }
 
 /* Copies "<a><b>" into dst (size bytes), truncating; always NUL-terminated. */
@@ -75,6 +105,7 @@ enum blockdev_err blockdev_part_init(struct blockdev_part *part, struct blockdev
     part->dev.name = part->name;
     part->dev.sectors = sectors;
     part->dev.read = part_read;
+    part->dev.write = parent->write ? part_write : NULL;
     part->dev.priv = part;
     return BLOCKDEV_OK;
 }

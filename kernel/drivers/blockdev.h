@@ -1,7 +1,8 @@
 /* Block devices: one small interface in front of every disk the kernel reads (ATA PIO disks,
- * the RAM disk stage2 fills, partition views of either). Sectors are always
- * BLOCKDEV_SECTOR_SIZE bytes. The read callback of a device is called only through
- * blockdev_read(), which checks the range first, so drivers never see an out-of-range LBA.
+ * the boot disk through the BIOS, the RAM disk stage2 fills, partition views of these) and
+ * writes (those with a write callback). Sectors are always BLOCKDEV_SECTOR_SIZE bytes. The
+ * callbacks of a device are called only through blockdev_read() and blockdev_write(), which
+ * check the range first, so drivers never see an out-of-range LBA.
  * Portable C: builds for the kernel (freestanding i686) and on the host for the tests. */
 #ifndef FLUID_KERNEL_BLOCKDEV_H
 #define FLUID_KERNEL_BLOCKDEV_H
@@ -18,6 +19,7 @@ enum blockdev_err {
     BLOCKDEV_E_IO,          /* the device reported an error (ATA ERR/DF bit, bad status) */
     BLOCKDEV_E_TIMEOUT,     /* the device never became ready within its bounded wait */
     BLOCKDEV_E_INVAL,       /* a NULL device or buffer, or a device without a read callback */
+    BLOCKDEV_E_READ_ONLY,   /* a write to a device without a write callback (the RAM copy) */
 };
 
 struct blockdev {
@@ -25,6 +27,10 @@ struct blockdev {
     uint64_t sectors;       /* device length in BLOCKDEV_SECTOR_SIZE sectors */
     /* Reads count sectors starting at lba into buf. */
     enum blockdev_err (*read)(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf);
+    /* Writes count sectors from buf at lba, durably (the device's write cache flushed) before
+     * it returns BLOCKDEV_OK. NULL for a read-only device. */
+    enum blockdev_err (*write)(struct blockdev *dev, uint64_t lba, uint32_t count,
+                               const void *buf);
     void *priv;             /* driver data */
 };
 
@@ -40,6 +46,11 @@ struct blockdev_part {
  * Returns BLOCKDEV_OK, or an enum blockdev_err (BLOCKDEV_E_RANGE for a bad range, else the
  * driver's error); a failure is logged with the device name. */
 enum blockdev_err blockdev_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf);
+
+/* Writes count sectors from buf at lba, with the same range check and logging as
+ * blockdev_read; BLOCKDEV_E_READ_ONLY (logged) for a device that cannot write. */
+enum blockdev_err blockdev_write(struct blockdev *dev, uint64_t lba, uint32_t count,
+                                 const void *buf);
 
 /* Makes part a view of sectors [start, start + sectors) of parent, named "<parent><suffix>".
  * Returns BLOCKDEV_OK, BLOCKDEV_E_INVAL for a NULL part or parent, or BLOCKDEV_E_RANGE

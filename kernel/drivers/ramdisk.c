@@ -24,6 +24,7 @@ enum blockdev_err ramdisk_init(struct ramdisk *rd, const void *base, uint64_t by
     rd->dev.name = name;
     rd->dev.sectors = bytes / BLOCKDEV_SECTOR_SIZE;
     rd->dev.read = ramdisk_read;
+    rd->dev.write = NULL;           /* stage2's copy: writing it would change nothing on disk */
     rd->dev.priv = rd;
     return BLOCKDEV_OK;
 }

@@ -1,6 +1,6 @@
-/* Read-only FAT16 driver (see fat16.h for the contract). Section references are to
- * Microsoft's fatgen103 ("FAT: General Overview of On-Disk Format", v1.03, 2000). All I/O goes
- * through blockdev_read(); nothing here touches hardware, so the same file runs in the kernel
+/* FAT16 driver (see fat16.h for the contract). Section references are to Microsoft's
+ * fatgen103 ("FAT: General Overview of On-Disk Format", v1.03, 2000). All I/O goes through
+ * blockdev_read() and blockdev_write(); nothing here touches hardware, so the same file runs in the kernel
  * and in the host tests and fuzzer. Every on-disk value is checked before it is used. */
 #include "kernel/fs/fat16.h"
 
@@ -69,6 +69,8 @@ const char *fat16_strerror(enum fat16_err err)
     case FAT16_E_CHAIN_LOOP:   return "cluster chain loops";
     case FAT16_E_CHAIN_SHORT:  return "cluster chain shorter than file";
     case FAT16_E_INVAL:        return "invalid argument";
+    case FAT16_E_READ_ONLY:    return "read-only device";
+    case FAT16_E_UNALIGNED:    return "write not in whole sectors inside the file";
     }
     return "unknown fat16 error";
 }
@@ -656,4 +658,43 @@ enum fat16_err fat16_read(struct fat16_file *f, void *buf, uint32_t len, uint32_
     if (done)
         *done = total;
     return err;
+}
+
+/* Writes the next piece of f (whole sectors, at most n bytes, never past a cluster) from
+ * data; *put gets its length. The sector cache is dropped if it held one of them. */
+static enum fat16_err write_piece(struct fat16_file *f, const uint8_t *data, uint32_t n,
+                                  uint32_t *put)
+{
+    struct fat16 *fs = f->fs;
+    enum fat16_err err = seek_cluster(f, f->pos / fs->cluster_bytes);
+    if (err != FAT16_OK)
+        return err == FAT16_END ? FAT16_E_CHAIN_SHORT : err;
+    uint32_t off = f->pos % fs->cluster_bytes;
+    uint64_t lba = cluster_lba(fs, f->cluster) + off / SECTOR;
+    if (n > fs->cluster_bytes - off)
+        n = fs->cluster_bytes - off;
+    uint32_t sectors = n / SECTOR;
+    if (fs->cache_valid && fs->cache_lba >= lba && fs->cache_lba < lba + sectors)
+        fs->cache_valid = false;
+    enum blockdev_err berr = blockdev_write(fs->dev, lba, sectors, data);
+    if (berr != BLOCKDEV_OK)
+        return berr == BLOCKDEV_E_READ_ONLY ? FAT16_E_READ_ONLY : FAT16_E_IO;
+    *put = n;
+    return FAT16_OK;
+}
+
+enum fat16_err fat16_write(struct fat16_file *f, const void *data, uint32_t len)
+{
+    if (!f || !f->fs || (!data && len))
+        return FAT16_E_INVAL;
+    if (f->is_dir)
+        return FAT16_E_IS_DIR;
+    if (f->pos % SECTOR || len % SECTOR || len > f->size - f->pos)
+        return FAT16_E_UNALIGNED;
+    for (uint32_t total = 0, put; total < len; total += put, f->pos += put) {
+        enum fat16_err err = write_piece(f, (const uint8_t *)data + total, len - total, &put);
+        if (err != FAT16_OK)
+            return err;
+    }
+    return FAT16_OK;
 }

@@ -1,4 +1,5 @@
-/* Read-only FAT16 (Microsoft "FAT: General Overview of On-Disk Format", fatgen103, v1.03).
+/* FAT16 (Microsoft "FAT: General Overview of On-Disk Format", fatgen103, v1.03): reading, and
+ * rewriting the data of existing files in place (never the FAT or a directory).
  * Mounts a volume on any struct blockdev after checking the boot sector field by field, opens
  * files and directories by path ("/CACHE/I686/SHA256.MOD"; 8.3 names, matched without regard
  * to case), reads files across their cluster chains and lists directories. Every cluster
@@ -87,6 +88,8 @@ enum fat16_err {
     FAT16_E_CHAIN_LOOP,         /* a chain is longer than the volume's cluster count */
     FAT16_E_CHAIN_SHORT,        /* a file's chain ends before its size is covered */
     FAT16_E_INVAL,              /* a NULL argument or an unmounted volume */
+    FAT16_E_READ_ONLY,          /* fat16_write on a device that cannot write */
+    FAT16_E_UNALIGNED,          /* fat16_write of a range not whole sectors inside the file */
 };
 
 /* A mounted volume. Geometry is in device sectors (BLOCKDEV_SECTOR_SIZE), relative to dev. */
@@ -159,6 +162,14 @@ enum fat16_err fat16_opendir(struct fat16 *fs, const char *path, struct fat16_fi
  * is short only at the end of the file. Returns FAT16_OK (also at the end of the file, with
  * *done 0), FAT16_E_IS_DIR, FAT16_E_BAD_CLUSTER, FAT16_E_CHAIN_SHORT or FAT16_E_IO. */
 enum fat16_err fat16_read(struct fat16_file *f, void *buf, uint32_t len, uint32_t *done);
+
+/* Overwrites bytes [f->pos, f->pos + len) of the open file f with data and advances f->pos.
+ * In whole sectors inside the file: pos and len multiples of BLOCKDEV_SECTOR_SIZE, pos + len
+ * <= size. Only the file's own data sectors are written; the FAT, the directories and the
+ * file's size stay as they are, so a write cut short leaves the volume consistent. Returns
+ * FAT16_OK, FAT16_E_UNALIGNED, FAT16_E_IS_DIR, FAT16_E_READ_ONLY, FAT16_E_BAD_CLUSTER,
+ * FAT16_E_CHAIN_SHORT or FAT16_E_IO (the blockdev error logged). */
+enum fat16_err fat16_write(struct fat16_file *f, const void *data, uint32_t len);
 
 /* Sets f's read position (clamped to the file size). Returns FAT16_OK or FAT16_E_IS_DIR. */
 enum fat16_err fat16_seek(struct fat16_file *f, uint32_t pos);

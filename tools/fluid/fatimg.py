@@ -209,6 +209,17 @@ class Volume:
             first = struct.unpack_from("<H", found[1], _L["DIR_FstClusLO"])[0]
         return found
 
+    def read_file(self, path):
+        """The bytes of the file at path, following its cluster chain."""
+        e = self.entry(path)[1]
+        size = struct.unpack_from("<I", e, _L["DIR_FileSize"])[0]
+        first = struct.unpack_from("<H", e, _L["DIR_FstClusLO"])[0]
+        data = b"".join(self.read(self.cluster_offset(c), self.cluster_bytes)
+                        for c in self.chain(first))
+        if len(data) < size:
+            raise ValueError(f"{path}: cluster chain shorter than its {size} bytes")
+        return data[:size]
+
     def first_cluster(self, path):
         return struct.unpack_from("<H", self.entry(path)[1], _L["DIR_FstClusLO"])[0]
 

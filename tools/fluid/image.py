@@ -8,11 +8,12 @@ its timestamps from SOURCE_DATE_EPOCH. Every input is checked against the layout
 layout and MBR from the generated layout), and a part that does not fit fails with the
 reason."""
 import os
+import shutil
 import struct
 import subprocess
 import tempfile
 
-from fluid import ROOT, layout, mbr
+from fluid import ROOT, layout, mbr, profile_store
 
 CHS_HEADS = 255                     # the geometry mformat is told and CHS fields are made for
 CHS_SECTORS = 63
@@ -103,7 +104,8 @@ def format_fat(path, L, fat_sectors, dirs, files):
 
 def build(out, kernel, fat_mib=32, dirs=(), files=(), stage1=STAGE1, stage2=STAGE2):
     """Write the disk image out: stage1, stage2 and kernel in the boot area, a FAT16
-    partition of fat_mib MiB holding directories dirs and files [(host path, /DEST/NAME)]."""
+    partition of fat_mib MiB holding directories dirs and files [(host path, /DEST/NAME)],
+    and the empty /PROFILE ring the kernel saves its profile to (fluid.profile_store)."""
     if fat_mib < MIN_FAT16_MIB:
         fail(f"--fat-mib {fat_mib} is too small for FAT16 (at least {MIN_FAT16_MIB})")
     L = layout.default()
@@ -112,10 +114,14 @@ def build(out, kernel, fat_mib=32, dirs=(), files=(), stage1=STAGE1, stage2=STAG
     with tempfile.NamedTemporaryFile(dir=out_dir, delete=False) as tmp:
         tmp.write(area)
         tmp.truncate(len(area) + fat_sectors * L["SECTOR_SIZE"])
+    ring_dir = tempfile.mkdtemp(dir=out_dir)
     try:
-        format_fat(tmp.name, L, fat_sectors, dirs, files)
+        ring = profile_store.empty_ring_files(ring_dir)
+        format_fat(tmp.name, L, fat_sectors, list(dirs) + [L["PROFILE_STORE_DIR"]],
+                   list(files) + ring)
         os.chmod(tmp.name, 0o644)
         os.replace(tmp.name, out)
     finally:
         if os.path.exists(tmp.name):
             os.unlink(tmp.name)
+        shutil.rmtree(ring_dir, ignore_errors=True)

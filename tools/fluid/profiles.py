@@ -6,6 +6,7 @@ BEGIN and END are kernel/bench/profile.h's PROFILE_BEGIN and PROFILE_END, kept h
 reading a log needs no build; a test compares them with the generated layout."""
 import json
 import math
+import os
 import sys
 
 BEGIN = "=====BEGIN FLUID PROFILE JSON====="
@@ -87,7 +88,28 @@ def capture(image, output, cmdline=None, icount=False, timeout=120, out=sys.stdo
 def import_hardware_log(text, origin):
     """The profile of a real-hardware serial log, its clock named as what it was: there is no
     fw_cfg to pass clock=hw on real hardware, so the kernel reported "unspecified"."""
-    profile = extract(text.replace("\r\n", "\n"))
+    return as_hardware(extract(text.replace("\r\n", "\n")), origin)
+
+
+def from_disk(path):
+    """The newest profile the kernel saved to the /PROFILE ring of an image file or a block
+    device (a stick from a real machine): a profile made on real hardware gets its clock named
+    as there (as_hardware); one made under QEMU is returned as it is."""
+    from fluid import profile_store
+    try:
+        profile, where = profile_store.newest(path)
+    except profile_store.StoreError as e:
+        raise ProfileError(str(e))
+    origin = f"{os.path.abspath(path)}:{where}"
+    if profile.get("cpu", {}).get("hypervisor"):
+        profile["imported_from"] = origin
+        return profile
+    return as_hardware(profile, origin)
+
+
+def as_hardware(profile, origin):
+    """A kernel profile made on real hardware, its clock marked as the hardware TSC (refused
+    if it shows a hypervisor or a QEMU clock mode), and where it came from."""
     if profile.get("runner", "").startswith("hostrun"):
         raise ProfileError("this is a host-runner profile, not a kernel serial log")
     hypervisor = profile.get("cpu", {}).get("hypervisor", "")

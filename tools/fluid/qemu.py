@@ -48,12 +48,12 @@ class Boot:
         return "--- serial log (last lines) ---\n" + "\n".join(self.log.splitlines()[-n:])
 
 
-def qemu_command(image, machine, memory, cpu, cmdline, icount, drives, extra):
+def qemu_command(image, machine, memory, cpu, cmdline, icount, drives, extra, writable=False):
     system = "qemu-system-x86_64" if machine.endswith("64") else "qemu-system-i386"
     machine = machine[:-2] if machine.endswith("64") else machine
     cmd = [system, "-M", machine, "-m", memory, "-display", "none", "-no-reboot",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-monitor", "none",
-           "-drive", f"file={image},format=raw,snapshot=on"]
+           "-drive", f"file={image},format=raw" + ("" if writable else ",snapshot=on")]
     if cpu:
         cmd += ["-cpu", cpu]
     if cmdline:
@@ -74,14 +74,15 @@ def with_clock(cmdline, icount):
 
 
 def boot(image=IMAGE, machine="pc", memory="32M", cpu=None, cmdline=None, icount=False,
-         timeout=60, until=None, drives=(), extra=(), serial=True):
+         timeout=60, until=None, drives=(), extra=(), serial=True, writable=False):
     """Boot image; return a Boot. Stops at exit, at timeout, or when regex `until` appears
     in the serial log (for paths that print and halt on purpose). serial=False boots a
-    machine without COM1 (the log is then empty)."""
+    machine without COM1 (the log is then empty). writable=True lets the kernel's writes
+    reach the image file (snapshot=on otherwise)."""
     with tempfile.NamedTemporaryFile(prefix="fluid-serial-", suffix=".log", delete=False) as f:
         serial_log = f.name
     cmd = qemu_command(image, machine, memory, cpu, with_clock(cmdline, icount), icount,
-                       drives, extra)
+                       drives, extra, writable)
     cmd += ["-serial", f"file:{serial_log}" if serial else "none"]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)

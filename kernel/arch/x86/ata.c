@@ -43,6 +43,10 @@
 #define ATA_CMD_READ        0x20    /* READ SECTORS (§8.27) */
 #define ATA_CMD_READ_EXT    0x24    /* READ SECTORS EXT (§8.28) */
 #define ATA_CMD_IDENTIFY    0xEC    /* IDENTIFY DEVICE (§8.15) */
+#define ATA_CMD_WRITE       0x30    /* WRITE SECTORS (§8.62) */
+#define ATA_CMD_WRITE_EXT   0x34    /* WRITE SECTORS EXT (§8.63) */
+#define ATA_CMD_FLUSH       0xE7    /* FLUSH CACHE (§8.12) */
+#define ATA_CMD_FLUSH_EXT   0xEA    /* FLUSH CACHE EXT (§8.13) */
 
 /* Signatures left in LBA mid/high by a device that is not a PATA disk (§9.12). */
 #define ATA_SIG_ATAPI_MID   0x14
@@ -159,8 +163,10 @@ static void read_words(const struct ata_disk *d, uint16_t *buf, uint32_t count)
 
 /* ---- reads ------------------------------------------------------------------------------ */
 
-/* Writes the task file for a read of count (1..256) sectors at lba and issues the command. */
-static void issue_read(const struct ata_disk *d, uint64_t lba, uint32_t count, bool ext)
+/* Writes the task file for a transfer of count (1..256) sectors at lba and issues command
+ * (the LBA28 one, or its EXT form when ext). */
+static void issue(const struct ata_disk *d, uint64_t lba, uint32_t count, bool ext,
+                  uint8_t command)
 {
     uint16_t io = d->io_base;
     if (ext) {                               /* high-order bytes first (§8.28) */
@@ -176,7 +182,7 @@ static void issue_read(const struct ata_disk *d, uint64_t lba, uint32_t count, b
     outb(io + ATA_REG_LBA_LO, (uint8_t)lba);
     outb(io + ATA_REG_LBA_MID, (uint8_t)(lba >> 8));
     outb(io + ATA_REG_LBA_HI, (uint8_t)(lba >> 16));
-    outb(io + ATA_REG_COMMAND, ext ? ATA_CMD_READ_EXT : ATA_CMD_READ);
+    outb(io + ATA_REG_COMMAND, command);
 }
 
 /* One command: count (1..256) sectors. An ATA error is logged and passed on as a blockdev
@@ -189,7 +195,7 @@ static enum blockdev_err read_chunk(struct ata_disk *d, uint64_t lba, uint32_t c
         return BLOCKDEV_E_RANGE;
     enum ata_err err = wait_ready(d, false);
     if (err == ATA_OK) {
-        issue_read(d, lba, count, ext);
+        issue(d, lba, count, ext, ext ? ATA_CMD_READ_EXT : ATA_CMD_READ);
         (void)altstatus(d);                  /* status is valid 400 ns after the command */
         for (uint32_t i = 0; i < count && err == ATA_OK; i++) {
             err = wait_ready(d, true);
@@ -222,6 +228,75 @@ static enum blockdev_err ata_read(struct blockdev *dev, uint64_t lba, uint32_t c
         p += n * BLOCKDEV_SECTOR_SIZE;
     }
     return BLOCKDEV_OK;
+}
+
+/* ---- writes ----------------------------------------------------------------------------- */
+
+static void write_words(const struct ata_disk *d, const uint8_t *buf, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++)
+        outw(d->io_base + ATA_REG_DATA, (uint16_t)(buf[2 * i] | buf[2 * i + 1] << 8));
+}
+
+/* One WRITE SECTORS (EXT) of count (1..256) sectors (PIO data-out protocol, §9.8): a DRQ
+ * wait before each sector, then BSY clear once the last one is taken. */
+static enum ata_err write_chunk(struct ata_disk *d, uint64_t lba, uint32_t count,
+                                const uint8_t *buf, bool ext)
+{
+    enum ata_err err = wait_ready(d, false);
+    if (err != ATA_OK)
+        return err;
+    issue(d, lba, count, ext, ext ? ATA_CMD_WRITE_EXT : ATA_CMD_WRITE);
+    (void)altstatus(d);
+    for (uint32_t i = 0; i < count && err == ATA_OK; i++) {
+        err = wait_ready(d, true);
+        if (err == ATA_OK)
+            write_words(d, buf + i * BLOCKDEV_SECTOR_SIZE, ATA_SECTOR_WORDS);
+    }
+    return err == ATA_OK ? wait_ready(d, false) : err;
+}
+
+/* FLUSH CACHE (EXT): the data is on the medium when it completes (§8.12). */
+static enum ata_err flush(struct ata_disk *d)
+{
+    enum ata_err err = wait_ready(d, false);
+    if (err != ATA_OK)
+        return err;
+    select_device(d, 0);
+    outb(d->io_base + ATA_REG_COMMAND, d->id.lba48 ? ATA_CMD_FLUSH_EXT : ATA_CMD_FLUSH);
+    (void)altstatus(d);
+    return wait_ready(d, false);
+}
+
+/* The blockdev write callback; blockdev_write() has checked the range. */
+static enum blockdev_err ata_write(struct blockdev *dev, uint64_t lba, uint32_t count,
+                                   const void *buf)
+{
+    struct ata_disk *d = dev->priv;
+    const uint8_t *p = buf;
+    enum ata_err err = ATA_OK;
+    const char *what = "write";
+    while (count > 0) {
+        uint32_t n = count < ATA_MAX_PER_CMD ? count : ATA_MAX_PER_CMD;
+        bool ext = lba + n > ATA_LBA28_LIMIT;
+        if (ext && !d->id.lba48)
+            return BLOCKDEV_E_RANGE;
+        if ((err = write_chunk(d, lba, n, p, ext)) != ATA_OK)
+            break;
+        lba += n;
+        count -= n;
+        p += n * BLOCKDEV_SECTOR_SIZE;
+    }
+    if (err == ATA_OK) {
+        what = "cache flush after a write";
+        err = flush(d);
+    }
+    if (err == ATA_OK)
+        return BLOCKDEV_OK;
+    kprintf("ata: %s: %s at LBA %llu: %s (status 0x%02x, error 0x%02x)\n", d->name, what,
+            (unsigned long long)lba, ata_strerror(err), altstatus(d),
+            inb(d->io_base + ATA_REG_ERROR));
+    return err == ATA_E_TIMEOUT ? BLOCKDEV_E_TIMEOUT : BLOCKDEV_E_IO;
 }
 
 /* ---- probing ---------------------------------------------------------------------------- */
@@ -266,6 +341,7 @@ static void init_position(unsigned i)
     d->name[3] = (char)('0' + i), d->name[4] = '\0';
     d->dev.name = d->name;
     d->dev.read = ata_read;
+    d->dev.write = ata_write;
     d->dev.priv = d;
 }
 

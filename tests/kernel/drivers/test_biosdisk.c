@@ -1,5 +1,5 @@
 /* The INT 13h block device (kernel/drivers/biosdisk.c) over a fake BIOS that serves a disk
- * of numbered sectors the way EDD 3.0 describes AH=41h, 42h and 48h: chunking at
+ * of numbered sectors the way EDD 3.0 describes AH=41h, 42h, 43h and 48h: chunking at
  * BIOSDISK_CALL_SECTORS, retries with a reset, 64-bit LBAs in the packet, the size from
  * AH=48h or the partition end, and refusals that name the call, the LBA and the status. */
 #include <stdlib.h>
@@ -16,12 +16,15 @@ static struct {
     bool extensions;
     uint64_t sectors;               /* what AH=48h reports */
     uint16_t sector_bytes;
-    unsigned fail_reads;            /* the next N AH=42h calls fail */
+    unsigned fail_reads;            /* the next N AH=42h/43h calls fail */
     unsigned reads, resets, max_count;
     uint64_t last_lba;
 } bios;
 
 static uint8_t buffer[BIOS_BUFFER_BYTES];
+#define WRITABLE_SECTORS 256
+static uint8_t disk[WRITABLE_SECTORS][BLOCKDEV_SECTOR_SIZE];   /* what AH=43h wrote */
+static bool written[WRITABLE_SECTORS];
 
 void *bios_buffer(void) { return buffer; }
 bool bios_available(void) { return true; }
@@ -41,7 +44,7 @@ static void fail(struct bios_regs *r, uint8_t status)
     r->eflags |= BIOS_EFLAGS_CF;
 }
 
-static void ext_read(struct bios_regs *r)
+static void ext_transfer(struct bios_regs *r, bool write)
 {
     const uint8_t *dap = buffer + r->esi;       /* DS is the buffer's segment */
     uint16_t count = ld16(dap + 2);
@@ -57,8 +60,19 @@ static void ext_read(struct bios_regs *r)
         return;
     }
     CHECK(off + (uint32_t)count * BLOCKDEV_SECTOR_SIZE <= sizeof buffer);
-    for (uint16_t i = 0; i < count; i++)
-        fill_sector(buffer + off + i * BLOCKDEV_SECTOR_SIZE, lba + i);
+    for (uint16_t i = 0; i < count; i++) {
+        uint8_t *p = buffer + off + i * BLOCKDEV_SECTOR_SIZE;
+        uint64_t s = lba + i;
+        if (write) {
+            REQUIRE(s < WRITABLE_SECTORS);
+            memcpy(disk[s], p, BLOCKDEV_SECTOR_SIZE);
+            written[s] = true;
+        } else if (s < WRITABLE_SECTORS && written[s]) {
+            memcpy(p, disk[s], BLOCKDEV_SECTOR_SIZE);
+        } else {
+            fill_sector(p, s);
+        }
+    }
 }
 
 bool bios_call(uint8_t vector, struct bios_regs *r)
@@ -81,7 +95,9 @@ bool bios_call(uint8_t vector, struct bios_regs *r)
         return true;
     }
     case 0x42:
-        ext_read(r);
+    case 0x43:
+        CHECK(ah == 0x42 || (r->eax & 0xFF) == 0, "AH=43h with AL=0: no verify");
+        ext_transfer(r, ah == 0x43);
         return true;
     case 0x00:
         bios.resets++;
@@ -109,6 +125,7 @@ static const char *log_text(void)
 static void reset(void)
 {
     memset(&bios, 0, sizeof bios);
+    memset(written, 0, sizeof written);
     bios.extensions = true;
     bios.sectors = 1000;
     bios.sector_bytes = BLOCKDEV_SECTOR_SIZE;
@@ -165,6 +182,25 @@ TEST(a_failing_read_names_call_lba_and_status)
                              "failed 3 times: status 0x80") != NULL, "%s", log_text());
 }
 
+TEST(writes_go_through_the_bounce_buffer_in_chunks)
+{
+    static uint8_t data[100 * BLOCKDEV_SECTOR_SIZE], back[100 * BLOCKDEV_SECTOR_SIZE];
+    struct biosdisk d;
+    reset();
+    REQUIRE(biosdisk_init(&d, 0x80, 0) == BLOCKDEV_OK);
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7 + 3);
+    CHECK(blockdev_write(&d.dev, 30, 100, data) == BLOCKDEV_OK);
+    CHECK(bios.reads == 2 && bios.max_count == BIOSDISK_CALL_SECTORS);
+    CHECK(blockdev_read(&d.dev, 30, 100, back) == BLOCKDEV_OK);
+    CHECK(memcmp(data, back, sizeof data) == 0);
+    CHECK(!written[29] && !written[130] && written[30] && written[129]);
+    bios.fail_reads = 1000;
+    CHECK(blockdev_write(&d.dev, 30, 1, data) == BLOCKDEV_E_IO);
+    CHECK(strstr(log_text(), "INT 13h AH=43h write of 1 sectors at LBA 30 failed 3 times")
+          != NULL, "%s", log_text());
+}
+
 TEST(lba_beyond_32_bits_reaches_the_packet)
 {
     static uint8_t buf[2 * BLOCKDEV_SECTOR_SIZE];
@@ -218,6 +254,7 @@ int main(void)
     RUN(reads_in_chunks_the_bios_accepts);
     RUN(retries_after_a_reset);
     RUN(a_failing_read_names_call_lba_and_status);
+    RUN(writes_go_through_the_bounce_buffer_in_chunks);
     RUN(lba_beyond_32_bits_reaches_the_packet);
     RUN(refusals);
     RUN(size_from_the_partition_table_only_when_the_bios_has_none);

@@ -87,7 +87,8 @@ int main(int argc, char **argv)
         perror(argv[1]);
         return 2;
     }
-    struct blockdev disk = { "disk", (uint64_t)st.st_size / BLOCKDEV_SECTOR_SIZE, file_read, &fd };
+    struct blockdev disk = {.name = "disk", .sectors = (uint64_t)st.st_size / BLOCKDEV_SECTOR_SIZE,
+                            .read = file_read, .priv = &fd};
     struct blockdev_part part;
     static struct fat16 fs;
     enum fat16_err err = fat16_mount_disk(&fs, &disk, &part);

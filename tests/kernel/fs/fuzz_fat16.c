@@ -83,7 +83,8 @@ static void walk(struct fat16 *fs, const char *path, int depth)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct input in = { data, size };
-    struct blockdev disk = { "fuzz", FUZZ_DISK_SECTORS, input_read, &in };
+    struct blockdev disk = {.name = "fuzz", .sectors = FUZZ_DISK_SECTORS, .read = input_read,
+                            .priv = &in};
     struct blockdev_part part;
     static struct fat16 fs;
     if (fat16_mount_disk(&fs, &disk, &part) != FAT16_OK)

@@ -532,6 +532,70 @@ TEST(mount_disk_bare_and_partitioned)
 
 /* Each layer names its own errors; a value outside an enum gets a clear text, not a table
  * read out of range. */
+/* ---- writing in place ------------------------------------------------------------------ */
+
+static enum blockdev_err img_write(struct blockdev *dev, uint64_t lba, uint32_t count,
+                                   const void *buf)
+{
+    struct ramdisk *rd = dev->priv;
+    memcpy((uint8_t *)rd->base + lba * SEC, buf, (size_t)count * SEC);
+    return BLOCKDEV_OK;
+}
+
+/* The data lands in the file's own (fragmented) clusters; FAT, directory and size stay. */
+TEST(write_in_place_touches_only_the_files_sectors)
+{
+    struct vol v;
+    free(make_std(&v, 2));
+    REQUIRE(vol_mount(&v) == FAT16_OK);
+    size_t meta_bytes = (size_t)DATA_SEC * SEC;
+    uint8_t *meta = malloc(meta_bytes);
+    memcpy(meta, v.img, meta_bytes);
+    struct fat16_file f;
+    REQUIRE(fat16_open(&v.fs, "/DATA.BIN", &f) == FAT16_OK);
+    uint32_t len = 6 * SEC;                    /* past the first two 2-sector clusters */
+    uint8_t *data = malloc(len), back[6 * SEC];
+    for (uint32_t i = 0; i < len; i++)
+        data[i] = (uint8_t)(i * 13 + 5);
+    CHECK(fat16_write(&f, data, len) == FAT16_E_READ_ONLY);     /* the RAM disk is read-only */
+    v.rd.dev.write = img_write;
+    REQUIRE(fat16_seek(&f, 0) == FAT16_OK);
+    uint32_t got;
+    REQUIRE(fat16_read(&f, back, SEC, &got) == FAT16_OK);       /* sector 0 now cached */
+    REQUIRE(fat16_seek(&f, 0) == FAT16_OK);
+    CHECK(fat16_write(&f, data, len) == FAT16_OK && f.pos == len);
+    CHECK(memcmp(cluster_ptr(&v, 10), data, 2 * SEC) == 0);
+    CHECK(memcmp(cluster_ptr(&v, 50), data + 2 * SEC, 2 * SEC) == 0);
+    CHECK(memcmp(cluster_ptr(&v, 20), data + 4 * SEC, 2 * SEC) == 0);
+    CHECK(memcmp(meta, v.img, meta_bytes) == 0, "the FAT or the root directory changed");
+    REQUIRE(fat16_seek(&f, 0) == FAT16_OK);
+    CHECK(fat16_read(&f, back, len, &got) == FAT16_OK && got == len);
+    CHECK(memcmp(back, data, len) == 0, "a stale cached sector was read back");
+    free(data);
+    free(meta);
+    vol_free(&v);
+}
+
+TEST(write_in_place_refuses_partial_sectors_and_growth)
+{
+    struct vol v;
+    uint8_t buf[2 * SEC] = {0};
+    free(make_std(&v, 1));
+    REQUIRE(vol_mount(&v) == FAT16_OK);
+    v.rd.dev.write = img_write;
+    struct fat16_file f, dir;
+    REQUIRE(fat16_open(&v.fs, "/DATA.BIN", &f) == FAT16_OK);     /* 4 sectors + 100 bytes */
+    CHECK(fat16_write(&f, buf, 100) == FAT16_E_UNALIGNED);
+    REQUIRE(fat16_seek(&f, 4 * SEC) == FAT16_OK);
+    CHECK(fat16_write(&f, buf, SEC) == FAT16_E_UNALIGNED);        /* would grow the file */
+    REQUIRE(fat16_seek(&f, 1) == FAT16_OK);
+    CHECK(fat16_write(&f, buf, SEC) == FAT16_E_UNALIGNED);
+    REQUIRE(fat16_opendir(&v.fs, "/SUB", &dir) == FAT16_OK);
+    CHECK(fat16_write(&dir, buf, SEC) == FAT16_E_IS_DIR);
+    CHECK_STREQ(fat16_strerror(FAT16_E_READ_ONLY), "read-only device");
+    vol_free(&v);
+}
+
 TEST(error_names)
 {
     CHECK_STREQ(fat16_strerror(FAT16_E_SEC_PER_CLUS), "bad BPB_SecPerClus");
@@ -562,6 +626,8 @@ int main(void)
     RUN(blockdev_ranges);
     RUN(mbr_parse_rules);
     RUN(mount_disk_bare_and_partitioned);
+    RUN(write_in_place_touches_only_the_files_sectors);
+    RUN(write_in_place_refuses_partial_sectors_and_growth);
     RUN(error_names);
     return check_summary();
 }

@@ -1,0 +1,90 @@
+"""The profile saved to the boot disk's /PROFILE ring (kernel/bench/profile_store.h), under
+QEMU with writes reaching a copy of fluid.img: the first boot (-M pc, ATA PIO writes) fills
+RUN0 with exactly the profile of its serial log; the next (-M q35, INT 13h AH=43h writes)
+fills RUN1 with seq 2; a torn newest slot (as after a power cut) is skipped by the reader,
+which returns the previous profile, and is the one the next boot rewrites; `profile.write=0`
+leaves the ring alone. The image stays a clean FAT16 volume throughout (fsck.fat -n). Also the
+Python side of the format on its own: round trip, torn slots, and newest-wins."""
+import os
+import shutil
+import subprocess
+
+from fluid import ROOT
+from fluid import cache as mkcache
+from fluid import fatimg, profile_store, qemu
+from fluid import profiles as fprofile
+
+WORK = os.path.join(ROOT, "build", "test-images", "profile-disk")
+
+
+def fresh(name):
+    os.makedirs(WORK, exist_ok=True)
+    path = os.path.join(WORK, name)
+    shutil.copyfile(os.path.join(ROOT, "fluid.img"), path)
+    return path
+
+
+def boot(path, name, machine="pc", cmdline=None):
+    b = qemu.boot(image=path, machine=machine, memory="64M", icount=True, timeout=90,
+                  cmdline=cmdline, writable=True)
+    qemu.check(name, b, lambda b: None)
+    assert b.status == qemu.EXIT_SUCCESS, f"exit status {b.status}\n{b.tail()}"
+    return b
+
+
+def fsck_clean(path):
+    """fsck.fat -n over the partition (copied out): no repair needed."""
+    part = path + ".part"
+    with open(path, "rb") as src, open(part, "wb") as dst:
+        src.seek(mkcache.volume_offset(path))
+        shutil.copyfileobj(src, dst)
+    p = subprocess.run(["fsck.fat", "-n", part], capture_output=True, text=True)
+    os.unlink(part)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def tear(path, slot_name):
+    """Changes one byte of a slot's JSON, as a write cut short would leave it."""
+    vol = fatimg.Volume(path, base=mkcache.volume_offset(path))
+    off = vol.cluster_offset(vol.first_cluster(slot_name)) + 200
+    vol.write(off, bytes([vol.read(off, 1)[0] ^ 0x20]))
+
+
+def test_boots_fill_the_ring_and_a_torn_slot_is_skipped():
+    path = fresh("ring.img")
+    names = profile_store.slot_names()
+    assert [s for _, s, _ in profile_store.read_slots(path)] == [0] * len(names)
+    b1 = boot(path, "profile_disk_pc")
+    b1.expect(r"^profile: saved to ata0p1:/PROFILE/RUN0\.JSN, seq 1, \d+ bytes")
+    saved, where = profile_store.newest(path)
+    assert where == f"{names[0]} seq 1" and saved == fprofile.extract(b1.log), where
+    b2 = boot(path, "profile_disk_q35", machine="q35")
+    b2.expect(r"^profile: saved to bios80p1:/PROFILE/RUN1\.JSN, seq 2, \d+ bytes")
+    assert profile_store.newest(path)[0] == fprofile.extract(b2.log)
+    fsck_clean(path)
+    tear(path, names[1])
+    assert profile_store.newest(path)[1] == f"{names[0]} seq 1"
+    b3 = boot(path, "profile_disk_after_tear")
+    b3.expect(r"^profile: saved to ata0p1:/PROFILE/RUN1\.JSN, seq 2, \d+ bytes")
+    before = [s for _, s, _ in profile_store.read_slots(path)]
+    b4 = boot(path, "profile_disk_off", cmdline="profile.write=0 clock=icount")
+    b4.expect(r"^profile: not saved to disk \(profile\.write=0\)")
+    assert [s for _, s, _ in profile_store.read_slots(path)] == before
+    fsck_clean(path)
+
+
+def test_slot_format_round_trip_and_newest_wins():
+    slot = profile_store.format_slot(9, '{"x":1}\n')
+    assert len(slot) == qemu.layout.default()["PROFILE_STORE_SLOT_BYTES"]
+    assert slot.startswith(b"FLUID-PROFILE 1 seq=0000000009 bytes=0000000008 crc32=")
+    assert profile_store.parse_slot(slot) == (9, '{"x":1}\n')
+    torn = bytearray(slot)
+    torn[70] ^= 1
+    assert profile_store.parse_slot(bytes(torn)) is None
+    assert profile_store.parse_slot(b"\0" * len(slot)) is None
+    path = fresh("newest.img")
+    vol = fatimg.Volume(path, base=mkcache.volume_offset(path))
+    for name, seq in zip(profile_store.slot_names(), (4, 6, 5, 0)):
+        vol.write(vol.cluster_offset(vol.first_cluster(name)),
+                  profile_store.format_slot(seq, f'{{"seq":{seq}}}'))
+    assert profile_store.newest(path) == ({"seq": 6}, f"{profile_store.slot_names()[1]} seq 6")
