@@ -48,12 +48,30 @@ class Boot:
         return "--- serial log (last lines) ---\n" + "\n".join(self.log.splitlines()[-n:])
 
 
-def qemu_command(image, machine, memory, cpu, cmdline, icount, drives, extra, writable=False):
+# How the boot disk can be attached: the machine's own disk controller (IDE on pc, AHCI on
+# q35), or a device SeaBIOS boots from, named by bootindex. The disk is -drive id=BOOT_DRIVE.
+BOOT_DRIVE = "boot0"
+ATTACH = {
+    "default": [],
+    "virtio-blk": ["-device", f"virtio-blk-pci,drive={BOOT_DRIVE},bootindex=0"],
+    "virtio-scsi": ["-device", "virtio-scsi-pci,id=scsi0",
+                    "-device", f"scsi-hd,drive={BOOT_DRIVE},bus=scsi0.0,bootindex=0"],
+    "nvme": ["-device", f"nvme,drive={BOOT_DRIVE},serial=fluidboot,bootindex=0"],
+    "usb-ehci": ["-device", "usb-ehci,id=ehci",
+                 "-device", f"usb-storage,bus=ehci.0,drive={BOOT_DRIVE},bootindex=0"],
+    "usb-xhci": ["-device", "qemu-xhci,id=xhci",
+                 "-device", f"usb-storage,bus=xhci.0,drive={BOOT_DRIVE},bootindex=0"],
+}
+
+
+def qemu_command(image, machine, memory, cpu, cmdline, icount, drives, extra, writable=False,
+                 attach="default"):
     system = "qemu-system-x86_64" if machine.endswith("64") else "qemu-system-i386"
     machine = machine[:-2] if machine.endswith("64") else machine
     cmd = [system, "-M", machine, "-m", memory, "-display", "none", "-no-reboot",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-monitor", "none",
-           "-drive", f"file={image},format=raw" + ("" if writable else ",snapshot=on")]
+           "-drive", f"file={image},format=raw" + ("" if writable else ",snapshot=on") +
+           ("" if attach == "default" else f",if=none,id={BOOT_DRIVE}")] + ATTACH[attach]
     if cpu:
         cmd += ["-cpu", cpu]
     if cmdline:
@@ -74,15 +92,17 @@ def with_clock(cmdline, icount):
 
 
 def boot(image=IMAGE, machine="pc", memory="32M", cpu=None, cmdline=None, icount=False,
-         timeout=60, until=None, drives=(), extra=(), serial=True, writable=False):
+         timeout=60, until=None, drives=(), extra=(), serial=True, writable=False,
+         attach="default"):
     """Boot image; return a Boot. Stops at exit, at timeout, or when regex `until` appears
     in the serial log (for paths that print and halt on purpose). serial=False boots a
     machine without COM1 (the log is then empty). writable=True lets the kernel's writes
-    reach the image file (snapshot=on otherwise)."""
+    reach the image file (snapshot=on otherwise); attach names how the disk is connected
+    (ATTACH)."""
     with tempfile.NamedTemporaryFile(prefix="fluid-serial-", suffix=".log", delete=False) as f:
         serial_log = f.name
     cmd = qemu_command(image, machine, memory, cpu, with_clock(cmdline, icount), icount,
-                       drives, extra, writable)
+                       drives, extra, writable, attach)
     cmd += ["-serial", f"file:{serial_log}" if serial else "none"]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
