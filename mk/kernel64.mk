@@ -47,7 +47,15 @@ $(BUILD)/kernel64/%.o: %.c | $(SETUP_STAMP)
 
 $(BUILD)/kernel64/%.o: %.asm $(ASM_OFFSETS) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(NASM) -f elf64 -g -F dwarf -I$(GEN)/ -MD $(@:.o=.d) -o $@ $<
+	$(NASM) -f elf64 -g -F dwarf -I$(GEN)/ $(NASM_INCLUDES) -MD $(@:.o=.d) -o $@ $<
+
+# The BIOS thunk: a flat binary (org REALMODE_THUNK_ADDR) that realmode_blob.asm embeds.
+REALMODE64_THUNK_BIN := $(BUILD)/kernel64/kernel/arch/x86_64/realmode_thunk.bin
+$(REALMODE64_THUNK_BIN): kernel/arch/x86_64/realmode_thunk.nasm $(ASM_OFFSETS) | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(NASM) -f bin -I$(GEN)/ -MD $(@:.bin=.d) -MT $@ -o $@ $<
+$(BUILD)/kernel64/kernel/arch/x86_64/realmode_blob.o: $(REALMODE64_THUNK_BIN)
+$(BUILD)/kernel64/kernel/arch/x86_64/realmode_blob.o: private NASM_INCLUDES = -I$(BUILD)/kernel64/
 
 $(KERNEL64_ELF): $(KERNEL64_OBJS) $(KERNEL64_LIBS) $(KERNEL64_LDSCRIPT)
 	@mkdir -p $(@D)

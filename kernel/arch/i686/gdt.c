@@ -6,6 +6,10 @@
  * exhausted kernel stack can still be reported (SDM vol. 3A §6.15, interrupt 8, and §7.3).
  * Called once from arch_init_and_continue with interrupts off. */
 #include "kernel/arch/i686/x86.h"
+#include "kernel/arch/x86/bios.h"
+
+_Static_assert(SEL_REAL_CODE16 == THUNK_SEL_CODE16 && SEL_REAL_DATA16 == THUNK_SEL_DATA16,
+               "the BIOS thunk's 16-bit selectors");
 
 #define DF_STACK_BYTES      8192
 

@@ -32,11 +32,11 @@ thunk_entry:
     mov cr0, eax
     xor eax, eax
     mov cr3, eax                    ; flush the TLB (§9.9.2 step 2)
-    jmp SEL_REAL_CODE16:pm16
+    jmp THUNK_SEL_CODE16:pm16
 
 bits 16
 pm16:                               ; 16-bit protected mode, 64 KiB segments (§9.9.2 steps 3-4)
-    mov ax, SEL_REAL_DATA16
+    mov ax, THUNK_SEL_DATA16
     mov ds, ax
     mov es, ax
     mov fs, ax

@@ -17,8 +17,8 @@
 #define SEL_DF_TSS          0x20    /* the double-fault task */
 #define SEL_USER_CODE       0x28    /* ring-3 flat code, DPL 3: modules run here */
 #define SEL_USER_DATA       0x30    /* ring-3 flat data and stack, DPL 3 */
-#define SEL_REAL_CODE16     0x38    /* 16-bit code, base 0, 64 KiB: the way back to real mode */
-#define SEL_REAL_DATA16     0x40    /* 16-bit data, base 0, 64 KiB (SDM vol. 3A §9.9.2) */
+#define SEL_REAL_CODE16     0x38    /* = THUNK_SEL_CODE16 (kernel/arch/x86/bios.h) */
+#define SEL_REAL_DATA16     0x40    /* = THUNK_SEL_DATA16 */
 #define GDT_ENTRIES         9
 #define RPL_USER            3       /* requested privilege level of a ring-3 selector */
 

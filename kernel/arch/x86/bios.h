@@ -1,5 +1,6 @@
 /* Calling the PC BIOS from the running kernel: each call returns to real mode through a thunk
- * below 1 MiB (kernel/arch/i686/realmode_thunk.nasm), with the BIOS's own interrupt table, the
+ * below 1 MiB (kernel/arch/<arch>/realmode_thunk.nasm; from long mode by way of compatibility
+ * mode), with the BIOS's own interrupt table, the
  * PIC on the vectors the BIOS programmed (0x08 and 0x70) with the BIOS's line masks, the PIT at
  * its BIOS rate (18.2 Hz) and interrupts on, so a BIOS that waits for its disk or timer
  * interrupts works; everything is put back before the kernel continues. A20 is left as it is.
@@ -24,8 +25,13 @@ _Static_assert(sizeof(struct bios_regs) == 40, "struct bios_regs is 40 bytes");
 
 #define BIOS_EFLAGS_CF  (1u << 0)
 
-/* Copies the thunk below 1 MiB. False (logged) if this kernel cannot call the BIOS (the
- * x86-64 kernel does not yet). */
+/* GDT selectors the thunks switch through; each kernel's GDT has these descriptors at these
+ * places (kernel/arch/i686/gdt.c, kernel/arch/x86_64/gdt.c). */
+#define THUNK_SEL_CODE32    0x28    /* x86-64: flat 32-bit code, for compatibility mode */
+#define THUNK_SEL_CODE16    0x38    /* 16-bit code, base 0, 64 KiB (SDM vol. 3A §9.9.2) */
+#define THUNK_SEL_DATA16    0x40    /* 16-bit data, base 0, 64 KiB */
+
+/* Copies the thunk below 1 MiB. False (logged) if it does not fit. */
 bool bios_init(void);
 bool bios_available(void);
 

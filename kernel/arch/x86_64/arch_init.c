@@ -1,6 +1,8 @@
-/* x86-64 bring-up after the console: GDT with the IST stacks, the stack guard page, the IDT;
+/* x86-64 bring-up after the console: GDT with the IST stacks, the stack guard page, the IDT,
+ * the BIOS thunk below 1 MiB;
  * then the switch from entry.asm's boot stack to the guarded kernel stack. Also the
  * deliberate faults behind the `test=` options. Runs with interrupts off. */
+#include "kernel/arch/x86/bios.h"
 #include "kernel/core/arch.h"
 #include "kernel/core/log.h"
 #include "kernel/arch/x86_64/x86_64.h"
@@ -26,6 +28,7 @@ void arch_init_and_continue(void (*cont)(void))
     else
         kprintf("arch: page tables not as stage2 builds them: no stack guard page\n");
     idt_init();
+    bios_init();
     kprintf("arch: GDT, TSS (IST stacks for #DF and NMI), IDT with %u exception vectors; "
             "kernel stack %u KiB at 0x%08llx, guard page 0x%08llx\n", EXCEPTION_VECTORS,
             KERNEL_STACK_BYTES / 1024, (unsigned long long)(guard + PAGE_BYTES),

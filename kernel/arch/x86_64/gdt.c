@@ -1,12 +1,20 @@
 /* The x86-64 kernel's GDT and TSS: a 64-bit code segment, a data segment and a 64-bit TSS
  * whose interrupt stack table gives the double fault and NMI handlers stacks of their own, so
- * a kernel stack overflow is still reported (SDM vol. 3A §6.14.5, §7.7). Replaces stage2's
+ * a kernel stack overflow is still reported (SDM vol. 3A §6.14.5, §7.7); and the 32-bit and
+ * 16-bit segments the BIOS thunk passes through on its way to real mode and back. Replaces stage2's
  * GDT, which lives in memory the kernel does not own. Runs once, interrupts off. */
+#include "kernel/arch/x86/bios.h"
 #include "kernel/arch/x86_64/x86_64.h"
+
+_Static_assert(SEL_CODE32 == THUNK_SEL_CODE32 && SEL_REAL_CODE16 == THUNK_SEL_CODE16 &&
+               SEL_REAL_DATA16 == THUNK_SEL_DATA16, "the BIOS thunk's selectors");
 
 #define IST_STACK_BYTES     (16u * 1024u)
 #define DESC_CODE64         0x00AF9A000000FFFFull  /* P, DPL 0, code exec/read, L=1, G=1 */
 #define DESC_DATA           0x00CF92000000FFFFull  /* P, DPL 0, data read/write, G=1 */
+#define DESC_CODE32         0x00CF9A000000FFFFull  /* P, DPL 0, code exec/read, D=1, G=1 */
+#define DESC_CODE16         0x00009A000000FFFFull  /* P, DPL 0, code, 16-bit, 64 KiB */
+#define DESC_DATA16         0x000092000000FFFFull  /* P, DPL 0, data, 16-bit, 64 KiB */
 #define TSS_TYPE_AVAILABLE  0x89ull                /* P, DPL 0, 64-bit TSS (available) */
 
 struct gdt_ptr {
@@ -52,6 +60,9 @@ void gdt_init(void)
     gdt[0] = 0;
     gdt[SEL_KERNEL_CODE / 8] = DESC_CODE64;
     gdt[SEL_KERNEL_DATA / 8] = DESC_DATA;
+    gdt[SEL_CODE32 / 8] = DESC_CODE32;
+    gdt[SEL_REAL_CODE16 / 8] = DESC_CODE16;
+    gdt[SEL_REAL_DATA16 / 8] = DESC_DATA16;
     tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(uintptr_t)(df_stack + sizeof df_stack);
     tss.ist[IST_NMI - 1] = (uint64_t)(uintptr_t)(nmi_stack + sizeof nmi_stack);
     tss.iomap_base = sizeof tss;            /* no I/O permission bitmap */

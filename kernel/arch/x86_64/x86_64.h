@@ -13,7 +13,10 @@
 #define SEL_KERNEL_CODE     0x08
 #define SEL_KERNEL_DATA     0x10
 #define SEL_TSS             0x18    /* 16-byte system descriptor: two GDT slots */
-#define GDT_ENTRIES         5
+#define SEL_CODE32          0x28    /* flat 32-bit code: the BIOS thunk's compatibility mode */
+#define SEL_REAL_CODE16     0x38    /* 16-bit code and data, base 0, 64 KiB: the thunk's way */
+#define SEL_REAL_DATA16     0x40    /* to real mode (SDM vol. 3A §9.9.2) */
+#define GDT_ENTRIES         9
 
 /* Interrupt stack table slots (1-based in the gate; 0 = no stack switch). */
 #define IST_DOUBLE_FAULT    1

@@ -3,7 +3,9 @@
 root, as in CI). One image holds every model, tokenizer and a config file per case; the kernel
 command line picks the config (llm.cfg=...). Checked:
   - every greedy reference case token for token and text for text (IDE disk, qemu64: SSE2),
-    the first one also with -cpu max (AVX2+FMA kernels) and on q35 (AHCI: stage2's RAM copy);
+    the first one also with -cpu max (AVX2+FMA kernels), and on q35 (AHCI: the boot disk
+    through the BIOS from long mode) the first and the one whose model lies past the 4 MiB of
+    stage2's RAM copy;
   - the seeded top-p case; the version-1 file giving the version-0 tokens;
   - the tokenizer.bin encodings of the reference strings;
   - synthetic models (fp32 with an unshared classifier and GQA, and Q8_0): the kernel's last
@@ -34,8 +36,8 @@ LOGIT_TOLERANCE = 1e-3          # relative to the largest |logit| shown
 SUM_TOLERANCE = 1e-4            # relative to the sum of |logits|
 SYNTH_STEPS = 8
 SYNTH_PROMPT = "Once upon a time"
-# 8.3 names on the partition. Order matters: stage2's RAM copy (q35) holds only the first
-# 4 MiB of the partition, so configs, tok512 and stories260K come first.
+# 8.3 names on the partition, in this order: configs, tok512 and stories260K inside the first
+# 4 MiB (what stage2's RAM copy holds), aidreams past it.
 FILES = [("tok512.bin", "TOK512.BIN"), ("stories260K.bin", "S260K.BIN"),
          ("stories260K_v1.bin", "S260KV1.BIN"), ("babyllama105.bin", "BABY105.BIN"),
          ("tok105.bin", "TOK105.BIN"), ("aidreams260K.bin", "AIDREAMS.BIN"),
@@ -221,11 +223,27 @@ def test_greedy_avx2_kernels_cpu_max():
                cpu="max", kernels="avx2+fma")
 
 
-def test_q35_ahci_reads_models_from_the_ram_copy():
+RAM_COPY_BYTES = 4 << 20    # include/fluid/memlayout.h: RAMDISK_MAX_SECTORS * 512
+
+
+def test_q35_ahci_reads_models_through_the_bios():
     case = reference()["generation"][0]
     assert case["model"] == "stories260K.bin", case["model"]
     check_case("llama-q35", case, "llm.cfg=/MODELS/GEN0.CFG", machine="q3564",
-               source="ramdisk")
+               source="bios80")
+
+
+def test_q35_model_past_the_ram_copy_through_the_bios():
+    """The last reference case's model lies past the first 4 MiB of the partition (asserted),
+    where only the BIOS path reaches it on a machine without IDE."""
+    last = len(reference()["generation"]) - 1
+    case = reference()["generation"][last]
+    path = image()
+    vol = fatimg.Volume(path, base=cache.volume_offset(path))
+    start = vol.cluster_offset(vol.first_cluster("/MODELS/" + NAMES[case["model"]]))
+    assert start >= RAM_COPY_BYTES, f"{case['model']} at {start}: inside the RAM copy"
+    check_case("llama-q35-past-4m", case, f"llm.cfg=/MODELS/GEN{last}.CFG", machine="q3564",
+               source="bios80")
 
 
 def test_version1_file_gives_version0_tokens():

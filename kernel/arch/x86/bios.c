@@ -1,12 +1,12 @@
-/* BIOS calls on i686 (contract in kernel/arch/x86/bios.h): copies the thunk below 1 MiB once,
- * then for each call switches the PIC and the PIT to what the BIOS expects, runs the thunk
- * with interrupts off (it enables them only in real mode, around the INT) and switches them
- * back. */
+/* BIOS calls for both kernels (contract in kernel/arch/x86/bios.h): copies the kernel's thunk
+ * (kernel/arch/i686/realmode_thunk.nasm or kernel/arch/x86_64/realmode_thunk.nasm, embedded
+ * by that folder's realmode_blob.asm) below 1 MiB once, then for each call switches the PIC
+ * and the PIT to what the BIOS expects, runs the thunk with interrupts off (it enables them
+ * only in real mode, around the INT) and switches them back. */
 #include "kernel/arch/x86/bios.h"
 
 #include <string.h>
 
-#include "kernel/arch/i686/x86.h"
 #include "kernel/arch/x86/pic.h"
 #include "kernel/arch/x86/pit.h"
 #include "kernel/core/arch.h"
@@ -14,7 +14,17 @@
 
 extern const uint8_t realmode_thunk_start[], realmode_thunk_end[];   /* realmode_blob.asm */
 
+#define FLAGS_IF (1u << 9)
+
 static bool ready;
+
+/* EFLAGS/RFLAGS, in either kernel. */
+static unsigned long save_flags_irq_off(void)
+{
+    unsigned long flags;
+    __asm__ volatile("pushf\n\tpop %0\n\tcli" : "=r"(flags) : : "memory");
+    return flags;
+}
 
 bool bios_init(void)
 {
@@ -45,8 +55,7 @@ bool bios_call(uint8_t vector, struct bios_regs *r)
         return false;
     struct bios_regs *low = (struct bios_regs *)(uintptr_t)REALMODE_REGS_ADDR;
     void (*thunk)(void) = (void (*)(void))(uintptr_t)REALMODE_THUNK_ADDR;
-    uint32_t eflags = read_eflags();
-    irq_disable();
+    unsigned long flags = save_flags_irq_off();
     *low = *r;
     low->vector = vector;
     pic_enter_bios();
@@ -55,7 +64,7 @@ bool bios_call(uint8_t vector, struct bios_regs *r)
     arch_timer_restart();
     pic_leave_bios();
     *r = *low;
-    if (eflags & EFLAGS_IF)
-        irq_enable();
+    if (flags & FLAGS_IF)
+        __asm__ volatile("sti" : : : "memory");
     return true;
 }
