@@ -2,6 +2,8 @@
  * kernel/fs/volume.c) and whole-file reads into heap buffers. */
 #include <string.h>
 
+#include "kernel/core/progress.h"
+#include "kernel/core/tsc.h"
 #include "kernel/fs/fat16.h"
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
@@ -11,6 +13,7 @@
 #define MODELS_DIR          "/MODELS"
 #define FILE_ALIGN          64      /* model weights are read in place: keep rows aligned */
 #define READ_RETRIES        3
+#define READ_CHUNK_BYTES    (1u << 20)  /* between progress updates */
 
 _Static_assert(sizeof(size_t) > sizeof(uint32_t), "a FAT16 size + 1 must fit size_t");
 
@@ -48,18 +51,30 @@ static enum fat16_err file_open(const char *name, struct fat16_file *f, char *pa
     return fat16_open(&models.fs, path, f);
 }
 
-/* Reads all of f into buf. A failed read is retried from where it stopped, at most
- * READ_RETRIES times in all: a read that fails once (a timeout on a heavily loaded
- * host, say) may succeed when repeated, and the file is worth the wait. */
+/* Reads all of f into buf in READ_CHUNK_BYTES pieces, reporting progress. A failed read is
+ * retried from where it stopped, at most READ_RETRIES times in all: a read that fails once (a
+ * timeout on a heavily loaded host, say) may succeed when repeated, and the file is worth the
+ * wait. */
 static bool read_all(struct fat16_file *f, uint8_t *buf, const char *path)
 {
     uint32_t pos = 0;
+    struct progress pr;
+    progress_begin(&pr, "llm", path, f->size, tsc_read(), tsc_hz());
     for (unsigned tries = 0;; tries++) {
         uint32_t done = 0;
-        enum fat16_err err = fat16_read(f, buf + pos, f->size - pos, &done);
-        pos += done;
-        if (err == FAT16_OK && pos == f->size)
+        enum fat16_err err = FAT16_OK;
+        while (err == FAT16_OK && pos < f->size) {
+            uint32_t want = f->size - pos < READ_CHUNK_BYTES ? f->size - pos : READ_CHUNK_BYTES;
+            err = fat16_read(f, buf + pos, want, &done);
+            pos += done;
+            progress_update(&pr, pos, tsc_read());
+            if (err == FAT16_OK && done < want)
+                break;                  /* cannot happen: f->size bounds the reads */
+        }
+        if (err == FAT16_OK && pos == f->size) {
+            progress_end(&pr, pos, tsc_read());
             return true;
+        }
         kprintf("llm: reading %s: %s after %u of %u bytes%s\n", path, fat16_strerror(err), pos,
                 f->size, tries < READ_RETRIES ? ", retrying" : "");
         if (tries == READ_RETRIES || err == FAT16_OK || fat16_seek(f, pos) != FAT16_OK)
@@ -89,6 +104,5 @@ void *llm_file_read(const char *name, size_t *len, bool quiet_if_absent)
     }
     buf[f.size] = '\0';
     *len = f.size;
-    kprintf("llm: read %s, %u bytes\n", path, f.size);
     return buf;
 }

@@ -177,6 +177,8 @@ def check_case(name, case, cmdline, machine="pc64", cpu=None, kernels=None, sour
 
     def verify(r):
         r.expect(rf"^llm: models on {source}$", f"models read from {source}")
+        r.expect(r"^llm: loaded /MODELS/\S+\.BIN, \d+ bytes in \d+\.\d s \(\d+\.\d MiB/s\)$",
+                 "the model's load line with its time and rate")
         ids = json_line(r, "llm_ids")
         want = case["generated_ids"]
         diff = next((i for i, (a, b) in enumerate(zip(ids, want)) if a != b), None)
