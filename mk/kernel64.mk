@@ -80,9 +80,31 @@ LLAMA_STEPS     ?= 256
 LLAMA_TEMPERATURE ?= 0.8
 LLAMA_TOPP      ?= 0.9
 LLAMA_SEED      ?= 0
-LLAMA_FAT_MIB   ?= 64
+LLAMA_FAT_MIB   ?= auto
+# LLAMA_SYNTH=stories15M or tinyllama: instead of LLAMA_MODEL, a model of that shape with
+# synthetic weights (tools/synth_model.py; tinyllama as Q8_0, about 1.1 GiB), with the
+# 32000-token tokenizer.bin. The partition is sized for it (at most FAT16's 2047 MiB).
+LLAMA_SYNTH     ?=
+ifneq ($(LLAMA_SYNTH),)
+LLAMA_MODEL_FILE := $(BUILD)/x86_64/synth-$(LLAMA_SYNTH).bin
+LLAMA_TOKENIZER  := tokenizer.bin
+$(LLAMA_MODEL_FILE): tools/synth_model.py tools/fluid/llm/synth.py | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(PYTHON) tools/synth_model.py $@ --shape $(LLAMA_SYNTH) \
+	    $(if $(filter tinyllama,$(LLAMA_SYNTH)),--format v2)
+else
+LLAMA_MODEL_FILE := $(SHARED_MODELS)/$(LLAMA_MODEL)
+endif
 LLAMA_CFG       := $(BUILD)/x86_64/llama.cfg
-LLAMA_QEMU      ?= -M pc -m 512M
+LLAMA_FILES     := $(BUILD)/x86_64/llama-files.txt
+LLAMA_QEMU      ?= -M pc -m $(if $(filter tinyllama,$(LLAMA_SYNTH)),2G,512M)
+
+# Which model and tokenizer the image holds, rewritten only when that changes, so switching
+# LLAMA_MODEL or LLAMA_SYNTH rebuilds fluid64.img.
+$(LLAMA_FILES): FORCE | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	@printf '%s\n%s\n' '$(LLAMA_MODEL_FILE)' '$(LLAMA_TOKENIZER)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(LLAMA_CFG): FORCE | $(SETUP_STAMP)
 	@mkdir -p $(@D)
@@ -92,15 +114,16 @@ $(LLAMA_CFG): FORCE | $(SETUP_STAMP)
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 llama-models-present:
-	@test -f '$(SHARED_MODELS)/$(LLAMA_MODEL)' -a -f '$(SHARED_MODELS)/$(LLAMA_TOKENIZER)' || \
-	    { echo "kernel64: model files missing: $(SHARED_MODELS)/$(LLAMA_MODEL) and" \
+	@test -f '$(LLAMA_MODEL_FILE)' -a -f '$(SHARED_MODELS)/$(LLAMA_TOKENIZER)' || \
+	    { echo "kernel64: model files missing: $(LLAMA_MODEL_FILE) and" \
 	      "$(SHARED_MODELS)/$(LLAMA_TOKENIZER) (set SHARED_MODELS=DIR)"; exit 1; }
 
 # fluid64.img: the bootable x86-64 image, LLAMA_MODEL and LLAMA_TOKENIZER from SHARED_MODELS.
-$(IMAGE64): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL64_IMG) $(LLAMA_CFG) $(MKIMAGE_DEPS) | llama-models-present
+$(IMAGE64): $(STAGE1_BIN) $(STAGE2_BIN) $(KERNEL64_IMG) $(LLAMA_CFG) $(LLAMA_FILES) $(MKIMAGE_DEPS) \
+            $(if $(LLAMA_SYNTH),$(LLAMA_MODEL_FILE)) | llama-models-present
 	$(call mkimage,$(STAGE1_BIN),$(STAGE2_BIN),$(KERNEL64_IMG),$(LLAMA_FAT_MIB),$(IMAGE_DIRS), \
 	    $(LLAMA_CFG)=/MODELS/LLAMA.CFG '$(SHARED_MODELS)/$(LLAMA_TOKENIZER)=/MODELS/TOKENIZ.BIN' \
-	    '$(SHARED_MODELS)/$(LLAMA_MODEL)=/MODELS/MODEL.BIN')
+	    '$(LLAMA_MODEL_FILE)=/MODELS/MODEL.BIN')
 
 # kernel64: the 64-bit kernel image only.
 kernel64: $(KERNEL64_IMG)

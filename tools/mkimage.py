@@ -4,7 +4,7 @@ boot area, and partition 1 formatted FAT16 with mtools (no mounting, no root). T
 fluid.image; make rules spell this command line once, as $(call mkimage,...) in mk/boot.mk.
 
 Usage: mkimage.py --offsets asm-offsets.inc --stage1 S1 --stage2 S2 --kernel K
-                  [--fat-mib 32] [--dir /CACHE ...] [--file SRC=/DEST/NAME ...] OUT
+                  [--fat-mib 32|auto] [--dir /CACHE ...] [--file SRC=/DEST/NAME ...] OUT
 
 The output is byte-identical for identical inputs. Every input is checked against the layout
 first, and a part that does not fit fails the build with the reason."""
@@ -20,7 +20,8 @@ def main():
     ap.add_argument("--stage1", required=True)
     ap.add_argument("--stage2", required=True)
     ap.add_argument("--kernel", required=True)
-    ap.add_argument("--fat-mib", type=int, default=32)
+    ap.add_argument("--fat-mib", default="32",
+                    help="partition size in MiB, or auto: what the files need (FAT16: <= 2047)")
     ap.add_argument("--dir", action="append", default=[])
     ap.add_argument("--file", action="append", default=[])
     ap.add_argument("out")
@@ -31,6 +32,8 @@ def main():
         if not dest:
             sys.exit(f"mkimage: --file wants SRC=/DEST, got {spec!r}")
         files.append((src, dest))
+    if args.fat_mib != "auto" and not args.fat_mib.isdigit():
+        sys.exit(f"mkimage: --fat-mib wants a number of MiB or auto, got {args.fat_mib!r}")
     try:
         layout.use(args.offsets)
         image.build(args.out, args.kernel, args.fat_mib, args.dir, files, args.stage1,

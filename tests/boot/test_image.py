@@ -120,3 +120,31 @@ def test_asm_offsets_do_not_depend_on_the_target():
         subprocess.run([sys.executable, "tools/gen_asm_offsets.py", asm, inc], cwd=ROOT,
                        check=True)
         assert layout.load(inc) == L
+
+
+def test_partition_size_auto_fits_the_files_and_fat16():
+    """--fat-mib auto sizes the partition for what it holds; a partition too small for the
+    files, or files beyond FAT16's 2047 MiB, fail before anything is written, naming sizes."""
+    from fluid import image
+    with tempfile.TemporaryDirectory() as d:
+        model = os.path.join(d, "model.bin")
+        with open(model, "wb") as f:
+            f.truncate(100 << 20)               # sparse: nothing written to disk
+        files = [(model, "/MODELS/MODEL.BIN")]
+        size = image.partition_mib("auto", ["/MODELS"], files)
+        assert 100 < size <= 100 + image.AUTO_SLACK_MIB + 2, size
+        assert image.partition_mib("auto", [], []) == image.MIN_FAT16_MIB
+        for fat_mib, message in ((32, "the files need up to 101 MiB; the partition has 32"),
+                                 (2048, "holds at most 2047 MiB")):
+            try:
+                image.partition_mib(fat_mib, ["/MODELS"], files)
+                raise AssertionError(f"--fat-mib {fat_mib} accepted")
+            except image.ImageError as e:
+                assert message in str(e), str(e)
+        with open(model, "r+b") as f:
+            f.truncate(2100 << 20)
+        try:
+            image.partition_mib("auto", ["/MODELS"], files)
+            raise AssertionError("2100 MiB of files accepted")
+        except image.ImageError as e:
+            assert "at most 2047 MiB" in str(e) and "need 2101 MiB" in str(e), str(e)

@@ -22,6 +22,13 @@ FAT_VOLUME_ID = "464C5544"          # "FLUD": fixed, for reproducible images
 FAT_LABEL = "FLUID"
 FIXED_EPOCH = "1704067200"          # 2024-01-01 00:00 UTC: every FAT timestamp
 MIN_FAT16_MIB = 16                  # smaller partitions get too few clusters for FAT16
+# The largest FAT16 partition: 65524 clusters (fatgen103 §3.5) of 64 sectors (32 KiB, the
+# largest cluster every FAT16 driver takes) and the system area; at 2048 MiB mformat turns to
+# FAT32, which the kernel does not read.
+MAX_FAT16_MIB = 2047
+MAX_CLUSTER_BYTES = 32 * 1024       # a file costs at most this much beyond its size
+AUTO_SLACK_MIB = 4                  # room left over in an automatically sized partition
+MIB = 1024 * 1024
 STAGE1 = os.path.join(ROOT, "build", "boot", "stage1.bin")
 STAGE2 = os.path.join(ROOT, "build", "boot", "stage2.bin")
 
@@ -102,12 +109,41 @@ def format_fat(path, L, fat_sectors, dirs, files):
         mtools(["mcopy", "-m", "-o", "-i", target, src, "::" + dest], env)
 
 
+def bytes_needed(dirs, files):
+    """What the files, the directories and the profile ring take, each rounded up to the
+    largest cluster: an upper bound whatever cluster size mformat picks."""
+    L = layout.default()
+    def clusters(n):
+        return -(-max(n, 1) // MAX_CLUSTER_BYTES) * MAX_CLUSTER_BYTES
+    ring = L["PROFILE_STORE_SLOTS"] * clusters(L["PROFILE_STORE_SLOT_BYTES"])
+    return (sum(clusters(os.path.getsize(src)) for src, _ in files) +
+            (len(dirs) + 1) * MAX_CLUSTER_BYTES + ring)
+
+
+def partition_mib(fat_mib, dirs, files):
+    """The partition size in MiB: fat_mib, or for "auto" what the files need plus
+    AUTO_SLACK_MIB, at least MIN_FAT16_MIB; fails when the files do not fit it or FAT16."""
+    need = -(-bytes_needed(dirs, files) // MIB)
+    if fat_mib == "auto":
+        fat_mib = max(MIN_FAT16_MIB, need + AUTO_SLACK_MIB)
+    fat_mib = int(fat_mib)
+    if fat_mib > MAX_FAT16_MIB:
+        fail(f"a FAT16 partition holds at most {MAX_FAT16_MIB} MiB (65524 clusters of "
+             f"32 KiB); these files need {need} MiB")
+    if fat_mib < MIN_FAT16_MIB:
+        fail(f"--fat-mib {fat_mib} is too small for FAT16 (at least {MIN_FAT16_MIB})")
+    if need > fat_mib:
+        fail(f"the files need up to {need} MiB; the partition has {fat_mib} "
+             "(--fat-mib auto sizes it)")
+    return fat_mib
+
+
 def build(out, kernel, fat_mib=32, dirs=(), files=(), stage1=STAGE1, stage2=STAGE2):
     """Write the disk image out: stage1, stage2 and kernel in the boot area, a FAT16
     partition of fat_mib MiB holding directories dirs and files [(host path, /DEST/NAME)],
-    and the empty /PROFILE ring the kernel saves its profile to (fluid.profile_store)."""
-    if fat_mib < MIN_FAT16_MIB:
-        fail(f"--fat-mib {fat_mib} is too small for FAT16 (at least {MIN_FAT16_MIB})")
+    and the empty /PROFILE ring the kernel saves its profile to (fluid.profile_store).
+    fat_mib "auto" sizes the partition for the files (partition_mib)."""
+    fat_mib = partition_mib(fat_mib, dirs, files)
     L = layout.default()
     area, fat_sectors = build_boot_area(stage1, stage2, kernel, fat_mib, L)
     out_dir = os.path.dirname(os.path.abspath(out))
