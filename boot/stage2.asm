@@ -2,7 +2,7 @@
 ; STAGE2_ADDR + STAGE2_ENTRY_OFFSET with DL = boot drive.
 ;
 ; 1. COM1 at 115200; every message goes to the screen (INT 10h) and COM1.
-; 2. A20: check, then BIOS INT 15h/2401h, port 92h, keyboard controller, re-checking each.
+; 2. A20: check, then BIOS INT 15h/2401h, keyboard controller, port 92h, re-checking each.
 ; 3. Memory: INT 12h, E801h and the E820 map, into struct boot_info at BOOT_INFO_ADDR.
 ; 4. The kernel: reads struct kernel_header from KERNEL_LBA, checks every field (magic,
 ;    version, size against the boot area, load address, entry, architecture, memory), copies
@@ -28,9 +28,7 @@ KBC_STATUS          equ 0x64
 KBC_IN_FULL         equ 0x02
 KBC_CMD_WRITE_OUT   equ 0xD1            ; next byte on port 60h goes to the output port
 KBC_OUT_A20_ON      equ 0xDF
-KBC_POLL_LIMIT      equ 0xFFFF
 FAST_A20_PORT       equ 0x92            ; System Control Port A: bit 1 = A20, bit 0 = reset
-A20_CHECK_TRIES     equ 256
 E820_SMAP           equ 0x534D4150      ; "SMAP" (ACPI 6.4 §15.1)
 CR0_PE              equ 1
 CODE32_SEL          equ gdt_code32 - gdt
