@@ -11,12 +11,12 @@
 
 #include "kernel/bench/cache.h"
 #include "kernel/bench/profile.h"
-#include "kernel/bench/profile_store.h"
 #include "kernel/arch/i686/x86.h"
 #include "kernel/arch/x86/bios.h"
 #include "kernel/core/machine.h"
 #include "kernel/fs/fat16.h"
 #include "kernel/fs/mbr.h"
+#include "kernel/fs/profile_store.h"
 
 #define DEFINE(sym, val) __asm__ volatile("\n.ascii \"->" #sym " %c0\"" : : "i"(val))
 #define OFFSET(sym, type, member) DEFINE(sym, __builtin_offsetof(struct type, member))
@@ -165,10 +165,12 @@ void asm_offsets(void)
     /* kernel/bench/profile.h: the markers around the JSON profile (tools/fluid/profiles.py). */
     DEFINE_STR(PROFILE_BEGIN, PROFILE_BEGIN);
     DEFINE_STR(PROFILE_END, PROFILE_END);
-    /* kernel/bench/profile_store.h: the /PROFILE ring on the stick (image.py, profiles.py). */
+    /* kernel/fs/profile_store.h: the /PROFILE rings on the stick (profile_store.py). */
     DEFINE_STR(PROFILE_STORE_DIR, PROFILE_STORE_DIR);
     DEFINE_STR(PROFILE_STORE_MAGIC, PROFILE_STORE_MAGIC);
     DEFINE(PROFILE_STORE_VERSION, PROFILE_STORE_VERSION);
+    DEFINE_STR(PROFILE_STORE_SUITE, PROFILE_STORE_SUITE);
+    DEFINE_STR(PROFILE_STORE_LLM, PROFILE_STORE_LLM);
     DEFINE(PROFILE_STORE_SLOTS, PROFILE_STORE_SLOTS);
     DEFINE(PROFILE_STORE_SLOT_BYTES, PROFILE_STORE_SLOT_BYTES);
     DEFINE(PROFILE_STORE_HEADER_BYTES, PROFILE_STORE_HEADER_BYTES);

@@ -1,10 +1,11 @@
 # The kernel's pure parts (kprintf's formatting engine, command line, fw_cfg directory, E820
 # totals, boot_info checks, CPUID decoding, heap RAM ranges, sorting, the stage runner, the
-# INT 13h block device over a fake BIOS, progress lines) built
+# INT 13h block device over a fake BIOS, progress lines, profile slots) built
 # for the host with ASan/UBSan, and their unit tests.
 
 KCORE_HOST_DIR := $(BUILD)/host/kernel-core
-KCORE_TESTS    := format cmdline fwcfg e820 cpu memory sort stages biosdisk progress
+KCORE_TESTS    := format cmdline fwcfg e820 cpu memory sort stages biosdisk progress \
+                  profile_slot
 KCORE_BINS     := $(addprefix $(KCORE_HOST_DIR)/test_,$(KCORE_TESTS))
 
 # Each test's source (tests/ mirrors kernel/) and the kernel sources it links (besides the
@@ -19,6 +20,7 @@ KCORE_TEST_stages  := tests/kernel/core/test_stages.c
 KCORE_TEST_sort    := tests/kernel/lib/test_sort.c
 KCORE_TEST_biosdisk := tests/kernel/drivers/test_biosdisk.c
 KCORE_TEST_progress := tests/kernel/core/test_progress.c
+KCORE_TEST_profile_slot := tests/kernel/fs/test_profile_slot.c
 KCORE_SRCS_format  := kernel/core/format.c
 KCORE_SRCS_cmdline := kernel/core/cmdline.c
 KCORE_SRCS_fwcfg   := kernel/drivers/fwcfg.c
@@ -30,6 +32,7 @@ KCORE_SRCS_stages  := kernel/core/stages.c kernel/core/cmdline.c
 KCORE_SRCS_sort    := kernel/lib/sort.c
 KCORE_SRCS_biosdisk := kernel/drivers/biosdisk.c kernel/drivers/blockdev.c kernel/core/format.c
 KCORE_SRCS_progress := kernel/core/progress.c kernel/core/format.c
+KCORE_SRCS_profile_slot := kernel/fs/profile_slot.c kernel/lib/crc32.c kernel/core/format.c
 
 $(KCORE_HOST_DIR)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)

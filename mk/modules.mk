@@ -17,16 +17,14 @@ $(MODULES_REGISTRY_O): $(MODULES_REGISTRY_C) | $(SETUP_STAMP)
 # One object per source under $(MODULES_HOST), mirroring the source tree.
 MODULES_HOST := $(BUILD)/host/modules
 MODULES_TEST_module_loader := tests/kernel/bench/test_module_loader.c \
-                              kernel/bench/module_loader.c kernel/core/format.c
+                              kernel/bench/module_loader.c kernel/core/format.c kernel/lib/crc32.c
 MODULES_TEST_json          := tests/kernel/bench/test_json.c kernel/bench/json.c kernel/core/format.c
 MODULES_TEST_module_suite  := tests/kernel/bench/test_module_suite.c kernel/bench/suite_run.c \
                               kernel/bench/suite_stats.c kernel/bench/module_loader.c \
                               kernel/bench/profile.c kernel/bench/json.c kernel/bench/fprof.c \
-                              kernel/core/format.c kernel/lib/sort.c \
+                              kernel/core/format.c kernel/lib/sort.c kernel/lib/crc32.c \
                               kernel/arch/x86/exceptions.c
-MODULES_TEST_profile_slot  := tests/kernel/bench/test_profile_slot.c kernel/bench/profile_slot.c \
-                              kernel/bench/module_loader.c kernel/core/format.c
-MODULES_TESTS := module_loader json module_suite profile_slot
+MODULES_TESTS := module_loader json module_suite
 
 $(MODULES_HOST)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)

@@ -7,10 +7,11 @@
   fluid_profile.py import LOG OUT.json    a serial log captured on real hardware: the profile,
                                     its clock marked as the hardware TSC (refused if the log
                                     shows a hypervisor), and where it came from
-  fluid_profile.py read-disk IMAGE_OR_DEVICE OUT.json
+  fluid_profile.py read-disk [--llm] IMAGE_OR_DEVICE OUT.json
                                     the newest profile the kernel saved to the stick's
                                     /PROFILE ring (an image file, or the stick itself, e.g.
-                                    /dev/sdb); from real hardware its clock is marked as above
+                                    /dev/sdb); from real hardware its clock is marked as above;
+                                    --llm: the x86-64 kernel's newest generation summary
   fluid_profile.py show PROFILE.json      table sorted by total cycles, with percentages
   fluid_profile.py diff A.json B.json     per-module speedup of B over A and their geometric mean
 """
@@ -40,6 +41,7 @@ def main():
     p.add_argument("log")
     p.add_argument("output")
     p = sub.add_parser("read-disk")
+    p.add_argument("--llm", action="store_true")
     p.add_argument("disk")
     p.add_argument("output")
     p = sub.add_parser("show")
@@ -63,11 +65,12 @@ def main():
                 json.dump(profile, f, indent=1)
             show(profile)
         elif args.cmd == "read-disk":
-            profile = from_disk(args.disk)
+            profile = from_disk(args.disk, "llm" if args.llm else "suite")
             with open(args.output, "w") as f:
                 json.dump(profile, f, indent=1)
             print(f"profile: {profile['imported_from']}")
-            show(profile)
+            if not args.llm:
+                show(profile)
         elif args.cmd == "show":
             show(load(args.profile))
         else:

@@ -9,27 +9,11 @@
 
 #include "kernel/core/format.h"
 #include "kernel/lib/bytes.h"
-
-#define CRC32_POLY  0xEDB88320u     /* ISO-HDLC / zlib, reflected */
-#define NIBBLE_BITS 4
-
-/* Half-byte table: 16 entries built at compile time, two lookups per byte. */
-static const uint32_t crc_nibble[16] = {
-    0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4, 0x4DB26158,
-    0x5005713C, 0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C, 0x9B64C2B0, 0x86D3D2D4,
-    0xA00AE278, 0xBDBDF21C,
-};
+#include "kernel/lib/crc32.h"
 
 uint32_t mod_crc32(const void *data, size_t n)
 {
-    const uint8_t *p = data;
-    uint32_t crc = 0xFFFFFFFFu;
-    while (n--) {
-        crc ^= *p++;
-        crc = (crc >> NIBBLE_BITS) ^ crc_nibble[crc & 0xF];
-        crc = (crc >> NIBBLE_BITS) ^ crc_nibble[crc & 0xF];
-    }
-    return ~crc;
+    return crc32_iso_hdlc(data, n);
 }
 
 static enum mod_err reject(struct mod_diag *d, enum mod_err err, uint32_t expected,

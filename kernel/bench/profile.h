@@ -42,7 +42,7 @@ bool profile_write(json_sink_fn sink, void *ctx, const struct profile_env *env,
                    const struct suite_result *results, uint32_t count);
 
 /* The JSON document alone, without the marker lines (what the kernel saves to disk,
- * kernel/bench/profile_store.h). Same result as profile_write. */
+ * kernel/fs/profile_store.h). Same result as profile_write. */
 bool profile_write_json(json_sink_fn sink, void *ctx, const struct profile_env *env,
                         const struct suite_result *results, uint32_t count);
 

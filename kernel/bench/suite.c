@@ -22,10 +22,10 @@
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
 #include "kernel/bench/profile.h"
-#include "kernel/bench/profile_store.h"
 #include "kernel/bench/suite_run.h"
 #include "kernel/bench/usermode.h"
 #include "kernel/core/tsc.h"
+#include "kernel/fs/profile_store.h"
 
 #define SUITE_OVERHEAD_ROUNDS   64
 #define SUITE_CALL_OVERHEAD_ROUNDS 16
@@ -119,7 +119,7 @@ static void mem_sink_put(void *ctx, const char *s, size_t n)
             m->buf[m->len] = s[i];
 }
 
-/* The same document to the boot stick's /PROFILE ring (kernel/bench/profile_store.h). */
+/* The same document to the boot stick's /PROFILE ring (kernel/fs/profile_store.h). */
 static void save_to_disk(const struct boot_info *bi, const struct profile_env *env,
                          uint32_t n)
 {
@@ -130,7 +130,7 @@ static void save_to_disk(const struct boot_info *bi, const struct profile_env *e
         return;
     }
     if (profile_write_json(mem_sink_put, &m, env, results, n))
-        profile_store_save(m.buf, m.len, bi);
+        profile_store_save(PROFILE_STORE_SUITE, m.buf, m.len, bi);
     free(m.buf);
 }
 

@@ -290,6 +290,12 @@ enum llm_err llm_generate(struct llm_engine *e, const struct llm_gen_params *p,
 void llm_print_summary(const struct llm_engine *e, const struct llm_gen_params *p,
                        const struct llm_gen_result *r);
 
+/* The same line ({"llm": {...}} and a newline) into buf[0..cap), NUL-terminated; returns its
+ * length, which is cap or more if it was cut (LLM_SUMMARY_MAX always suffices). */
+#define LLM_SUMMARY_MAX 512
+size_t llm_format_summary(const struct llm_engine *e, const struct llm_gen_params *p,
+                          const struct llm_gen_result *r, char *buf, size_t cap);
+
 /* ---- output (no stdio here; formatting is kernel/core/format.h) ------------------------ */
 
 /* Formats one "llm: ..." diagnostic line (at most 255 bytes with its newline; a longer

@@ -6,7 +6,6 @@
 #include "kernel/core/format.h"
 #include "kernel/llm/llm_impl.h"
 
-#define SUMMARY_MAX     512     /* one JSON line */
 #define MILLI           1000u
 
 enum llm_err llm_engine_init(struct llm_engine *e, const void *model, size_t model_len,
@@ -134,12 +133,11 @@ static const char *format_name(enum llm_format f)
     return f == LLM_FMT_V2_Q8 ? "q8_0" : f == LLM_FMT_V1 ? "fp32-v1" : "fp32-v0";
 }
 
-void llm_print_summary(const struct llm_engine *e, const struct llm_gen_params *p,
-                       const struct llm_gen_result *r)
+size_t llm_format_summary(const struct llm_engine *e, const struct llm_gen_params *p,
+                          const struct llm_gen_result *r, char *buf, size_t cap)
 {
-    char line[SUMMARY_MAX];
     const struct llm_config *c = &e->model.c;
-    fmt_snprintf(line, sizeof line,
+    return fmt_snprintf(buf, cap,
             "{\"llm\": {\"format\": \"%s\", \"dim\": %d, \"n_layers\": %d, \"vocab_size\": %d, "
             "\"kernels\": \"%s\", \"temperature\": %.3f, \"topp\": %.3f, \"seed\": %llu, "
             "\"prompt_tokens\": %d, \"positions\": %d, \"generated\": %d, \"cycles\": %llu, "
@@ -148,5 +146,12 @@ void llm_print_summary(const struct llm_engine *e, const struct llm_gen_params *
             e->kernels->name, (double)p->temperature, (double)p->topp,
             (unsigned long long)p->seed, r->prompt_tokens, r->positions, r->generated,
             (unsigned long long)r->cycles, (double)r->milli_tok_per_s / MILLI);
+}
+
+void llm_print_summary(const struct llm_engine *e, const struct llm_gen_params *p,
+                       const struct llm_gen_result *r)
+{
+    char line[LLM_SUMMARY_MAX];
+    llm_format_summary(e, p, r, line, sizeof line);
     llm_text(&e->io, line);
 }

@@ -1,7 +1,8 @@
 /* The LLM boot stage (contract in stage.h): reads the boot configuration (kernel/llm's
  * parser), model and tokenizer from FAT16 into heap buffers, runs llm_generate with the TSC as
  * its clock and the console as its output, then prints JSON summary lines:
- *   {"llm": {...}}          llm_print_summary: format, kernels, positions, cycles, tok/s
+ *   {"llm": {...}}          llm_format_summary: format, kernels, positions, cycles, tok/s
+ *                           (also saved to the stick's /PROFILE/GEN ring, kernel/fs/profile_store.h)
  *   {"llm_ids": [...]}      every emitted token id (the tests compare these with llama2.c)
  *   {"llm_kernel": {...}}   clock mode, TSC Hz, cycles per token (instructions under -icount)
  *   {"llm_logits": {...}}   greedy runs: the last position's first logits and their sums
@@ -15,6 +16,7 @@
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
 #include "kernel/core/tsc.h"
+#include "kernel/fs/profile_store.h"
 #include "kernel/llm/llm.h"
 #include "kernel/llm/files.h"
 #include "kernel/llm/stage.h"
@@ -145,11 +147,16 @@ static bool run(const struct llm_bootcfg *cfg, const void *model, size_t model_l
         kprintf("llm: %s kernels, arena %zu KiB; output begins\n", e.kernels->name, bytes / 1024);
         ok = llm_generate(&e, &p, &arena, &clk, on_token, &ids, &r) == LLM_OK;
         if (ok) {
-            llm_print_summary(&e, &p, &r);
+            char summary[LLM_SUMMARY_MAX];
+            size_t n = llm_format_summary(&e, &p, &r, summary, sizeof summary);
+            kprintf("%s", summary);
             print_ids("llm_ids", ids.ids, ids.n);
             print_kernel_summary(&r);
             if (p.temperature == 0.0f)
                 print_logits(&e, &r);
+            if (n < sizeof summary)             /* to the stick: kernel/fs/profile_store.h */
+                profile_store_save(PROFILE_STORE_LLM, summary, (uint32_t)n,
+                                   kernel_boot_info());
         }
     }
     free(ids.ids);

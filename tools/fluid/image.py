@@ -115,7 +115,8 @@ def bytes_needed(dirs, files):
     L = layout.default()
     def clusters(n):
         return -(-max(n, 1) // MAX_CLUSTER_BYTES) * MAX_CLUSTER_BYTES
-    ring = L["PROFILE_STORE_SLOTS"] * clusters(L["PROFILE_STORE_SLOT_BYTES"])
+    rings = len(profile_store.kinds())
+    ring = rings * L["PROFILE_STORE_SLOTS"] * clusters(L["PROFILE_STORE_SLOT_BYTES"])
     return (sum(clusters(os.path.getsize(src)) for src, _ in files) +
             (len(dirs) + 1) * MAX_CLUSTER_BYTES + ring)
 
@@ -141,7 +142,7 @@ def partition_mib(fat_mib, dirs, files):
 def build(out, kernel, fat_mib=32, dirs=(), files=(), stage1=STAGE1, stage2=STAGE2):
     """Write the disk image out: stage1, stage2 and kernel in the boot area, a FAT16
     partition of fat_mib MiB holding directories dirs and files [(host path, /DEST/NAME)],
-    and the empty /PROFILE ring the kernel saves its profile to (fluid.profile_store).
+    and the empty /PROFILE rings the kernels save to (fluid.profile_store).
     fat_mib "auto" sizes the partition for the files (partition_mib)."""
     fat_mib = partition_mib(fat_mib, dirs, files)
     L = layout.default()

@@ -1,5 +1,6 @@
-"""The /PROFILE ring the kernel saves its profile to (kernel/bench/profile_store.h): slot
-files RUN0.JSN .. of PROFILE_STORE_SLOT_BYTES, each a 64-byte header line
+"""The /PROFILE rings the kernels save to (kernel/fs/profile_store.h): the suite's profile in
+RUN0.JSN .., the LLM generation summary in GEN0.JSN .., slot files of PROFILE_STORE_SLOT_BYTES,
+each a 64-byte header line
     FLUID-PROFILE 1 seq=0000000007 bytes=0000012345 crc32=1a2b3c4d
 then the JSON, then newlines. The image tools write the empty ring; readers take the valid
 slot (header well-formed, CRC-32 of the JSON matching) with the highest seq, so a slot torn by
@@ -23,9 +24,16 @@ def _L():
     return layout.default()
 
 
-def slot_names():
+def kinds():
+    """{"suite": "RUN", "llm": "GEN"}: the rings and their slot file prefixes."""
     L = _L()
-    return [f"{L['PROFILE_STORE_DIR']}/RUN{i}.JSN" for i in range(L["PROFILE_STORE_SLOTS"])]
+    return {"suite": L["PROFILE_STORE_SUITE"], "llm": L["PROFILE_STORE_LLM"]}
+
+
+def slot_names(kind="suite"):
+    L = _L()
+    prefix = kinds()[kind]
+    return [f"{L['PROFILE_STORE_DIR']}/{prefix}{i}.JSN" for i in range(L["PROFILE_STORE_SLOTS"])]
 
 
 def _header_re():
@@ -62,12 +70,12 @@ def parse_slot(data):
     return seq, body.decode("utf-8", errors="replace")
 
 
-def read_slots(path):
-    """[(slot name, seq or None, JSON text or None)] of the ring on image or device path."""
+def read_slots(path, kind="suite"):
+    """[(slot name, seq or None, JSON text or None)] of ring kind on image or device path."""
     from fluid import cache, fatimg         # not at the top: fluid.image imports this module
     vol = fatimg.Volume(path, base=cache.volume_offset(path))
     out = []
-    for name in slot_names():
+    for name in slot_names(kind):
         try:
             parsed = parse_slot(vol.read_file(name))
         except (KeyError, ValueError) as e:
@@ -76,14 +84,15 @@ def read_slots(path):
     return out
 
 
-def newest(path):
-    """The newest stored profile (dict) and where it came from ("RUN2.JSN seq 7")."""
+def newest(path, kind="suite"):
+    """The newest document of ring kind (dict) and where it came from ("RUN2.JSN seq 7")."""
     best = None
-    for name, seq, text in read_slots(path):
+    for name, seq, text in read_slots(path, kind):
         if seq and (best is None or seq > best[1]):
             best = (name, seq, text)
     if best is None:
-        raise StoreError(f"{path}: no saved profile in {_L()['PROFILE_STORE_DIR']}")
+        raise StoreError(f"{path}: nothing saved in {_L()['PROFILE_STORE_DIR']}/"
+                         f"{kinds()[kind]}*.JSN")
     try:
         return json.loads(best[2]), f"{best[0]} seq {best[1]}"
     except ValueError as e:
@@ -91,11 +100,9 @@ def newest(path):
 
 
 def empty_ring_files(tmpdir):
-    """[(host path, /PROFILE/RUNn.JSN)] of never-written slots, made in tmpdir."""
-    out = []
-    for i, name in enumerate(slot_names()):
-        host = os.path.join(tmpdir, f"slot{i}.jsn")
-        with open(host, "wb") as f:
-            f.write(format_slot(0, ""))
-        out.append((host, name))
-    return out
+    """[(host path, /PROFILE/XXXn.JSN)] of the never-written slots of every ring, made in
+    tmpdir."""
+    empty = os.path.join(tmpdir, "empty.jsn")
+    with open(empty, "wb") as f:
+        f.write(format_slot(0, ""))
+    return [(empty, name) for kind in kinds() for name in slot_names(kind)]

@@ -91,17 +91,18 @@ def import_hardware_log(text, origin):
     return as_hardware(extract(text.replace("\r\n", "\n")), origin)
 
 
-def from_disk(path):
-    """The newest profile the kernel saved to the /PROFILE ring of an image file or a block
-    device (a stick from a real machine): a profile made on real hardware gets its clock named
-    as there (as_hardware); one made under QEMU is returned as it is."""
+def from_disk(path, kind="suite"):
+    """The newest document the kernels saved to a /PROFILE ring of an image file or a block
+    device (a stick from a real machine). A suite profile made on real hardware gets its clock
+    named as there (as_hardware); one made under QEMU, and an LLM summary, are returned as
+    they are, with where they came from."""
     from fluid import profile_store
     try:
-        profile, where = profile_store.newest(path)
+        profile, where = profile_store.newest(path, kind)
     except profile_store.StoreError as e:
         raise ProfileError(str(e))
     origin = f"{os.path.abspath(path)}:{where}"
-    if profile.get("cpu", {}).get("hypervisor"):
+    if kind != "suite" or profile.get("cpu", {}).get("hypervisor"):
         profile["imported_from"] = origin
         return profile
     return as_hardware(profile, origin)

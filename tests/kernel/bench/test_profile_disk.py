@@ -3,8 +3,10 @@ QEMU with writes reaching a copy of fluid.img: the first boot (-M pc, ATA PIO wr
 RUN0 with exactly the profile of its serial log; the next (-M q35, INT 13h AH=43h writes)
 fills RUN1 with seq 2; a torn newest slot (as after a power cut) is skipped by the reader,
 which returns the previous profile, and is the one the next boot rewrites; `profile.write=0`
-leaves the ring alone. The image stays a clean FAT16 volume throughout (fsck.fat -n). Also the
-Python side of the format on its own: round trip, torn slots, and newest-wins."""
+leaves the ring alone. The image stays a clean FAT16 volume throughout (fsck.fat -n). The
+largest partition the tools make (2047 MiB, 32 KiB clusters) is written the same way, and the
+x86-64 kernel saves its generation summary to the GEN ring (ATA, then the BIOS from long
+mode). Also the Python side of the format on its own: round trip, torn slots, newest-wins."""
 import os
 import shutil
 import subprocess
@@ -116,4 +118,32 @@ def test_largest_fat16_partition_32k_clusters():
     b.expect(r"^profile: saved to ata0p1:/PROFILE/RUN0\.JSN, seq 1")
     assert profile_store.newest(path)[0] == fprofile.extract(b.log)
     fsck_clean(path)
+    os.unlink(path)
+
+
+def test_x86_64_saves_its_generation_summary():
+    """The x86-64 kernel saves its {"llm": ...} summary line to the GEN ring of fluid64.img,
+    through ATA (-M pc) and then through the BIOS from long mode (-M q35)."""
+    import json
+    from fluid import image
+    models = os.path.abspath(os.environ.get("SHARED_MODELS",
+                                            os.path.join(ROOT, "..", "shared", "models")))
+    os.makedirs(WORK, exist_ok=True)
+    cfg, path = os.path.join(WORK, "llm.cfg"), os.path.join(WORK, "llm.img")
+    with open(cfg, "w") as f:
+        f.write("model = MODEL.BIN\ntokenizer = TOKENIZ.BIN\nsteps = 8\ntemperature = 0\n")
+    image.build(path, os.path.join(ROOT, "build", "x86_64", "kernel.img"), fat_mib="auto",
+                dirs=["/MODELS"], files=[(cfg, "/MODELS/LLAMA.CFG"),
+                                         (os.path.join(models, "tok512.bin"), "/MODELS/TOKENIZ.BIN"),
+                                         (os.path.join(models, "stories260K.bin"), "/MODELS/MODEL.BIN")])
+    for machine, seq, disk in (("pc64", 1, "ata0p1"), ("q3564", 2, "bios80p1")):
+        b = qemu.boot(image=path, machine=machine, memory="512M", icount=True, timeout=120,
+                      writable=True)
+        qemu.check(f"profile_disk_llm_{machine}", b, lambda b: None)
+        assert b.status == qemu.EXIT_SUCCESS, f"exit status {b.status}\n{b.tail()}"
+        b.expect(rf"^profile: saved to {disk}:/PROFILE/GEN{seq - 1}\.JSN, seq {seq}")
+        summary = json.loads(b.expect(r'^\{"llm": .*\}$').group(0))
+        saved, where = profile_store.newest(path, "llm")
+        assert saved == summary and where.endswith(f"seq {seq}"), (where, saved)
+    assert [s for _, s, _ in profile_store.read_slots(path, "suite")] == [0, 0, 0, 0]
     os.unlink(path)

@@ -1,7 +1,7 @@
-/* Saving the profile to the boot stick (contract in kernel/bench/profile_store.h): finds the
+/* Saving profiles to the boot stick (contract in kernel/fs/profile_store.h): finds the
  * volume with /PROFILE, reads every slot to learn which is newest and which may go, formats
  * the chosen slot in a heap buffer and writes it in place. Kernel only. */
-#include "kernel/bench/profile_store.h"
+#include "kernel/fs/profile_store.h"
 
 #include "kernel/core/cmdline.h"
 #include "kernel/core/format.h"
@@ -13,16 +13,17 @@
 
 static struct volume profile_volume;
 
-static void slot_path(char *path, unsigned i)
+static void slot_path(char *path, const char *kind, unsigned i)
 {
-    fmt_snprintf(path, SLOT_PATH_MAX, "%s/RUN%u.JSN", PROFILE_STORE_DIR, i);
+    fmt_snprintf(path, SLOT_PATH_MAX, "%s/%s%u.JSN", PROFILE_STORE_DIR, kind, i);
 }
 
-/* Opens slot i and checks its size; false (logged) if it is missing or not a slot. */
-static bool open_slot(struct fat16 *fs, unsigned i, struct fat16_file *f)
+/* Opens slot i of ring kind and checks its size; false (logged) if it is missing or not a
+ * slot. */
+static bool open_slot(struct fat16 *fs, const char *kind, unsigned i, struct fat16_file *f)
 {
     char path[SLOT_PATH_MAX];
-    slot_path(path, i);
+    slot_path(path, kind, i);
     enum fat16_err err = fat16_open(fs, path, f);
     if (err != FAT16_OK) {
         kprintf("profile: %s: %s\n", path, fat16_strerror(err));
@@ -37,12 +38,13 @@ static bool open_slot(struct fat16 *fs, unsigned i, struct fat16_file *f)
 }
 
 /* Reads every slot's header and CRC; false if a slot is missing or unreadable. */
-static bool survey(struct fat16 *fs, uint8_t *buf, struct profile_slot slots[])
+static bool survey(struct fat16 *fs, const char *kind, uint8_t *buf,
+                   struct profile_slot slots[])
 {
     for (unsigned i = 0; i < PROFILE_STORE_SLOTS; i++) {
         struct fat16_file f;
         uint32_t got;
-        if (!open_slot(fs, i, &f) ||
+        if (!open_slot(fs, kind, i, &f) ||
             fat16_read(&f, buf, PROFILE_STORE_SLOT_BYTES, &got) != FAT16_OK ||
             got != PROFILE_STORE_SLOT_BYTES)
             return false;
@@ -51,10 +53,10 @@ static bool survey(struct fat16 *fs, uint8_t *buf, struct profile_slot slots[])
     return true;
 }
 
-static bool write_slot(struct fat16 *fs, unsigned i, const uint8_t *buf)
+static bool write_slot(struct fat16 *fs, const char *kind, unsigned i, const uint8_t *buf)
 {
     struct fat16_file f;
-    if (!open_slot(fs, i, &f))
+    if (!open_slot(fs, kind, i, &f))
         return false;
     enum fat16_err err = fat16_write(&f, buf, PROFILE_STORE_SLOT_BYTES);
     if (err != FAT16_OK) {
@@ -65,7 +67,8 @@ static bool write_slot(struct fat16 *fs, unsigned i, const uint8_t *buf)
     return true;
 }
 
-bool profile_store_save(const char *json, uint32_t len, const struct boot_info *bi)
+bool profile_store_save(const char *kind, const char *json, uint32_t len,
+                        const struct boot_info *bi)
 {
     struct profile_slot slots[PROFILE_STORE_SLOTS];
     uint32_t seq;
@@ -84,13 +87,13 @@ bool profile_store_save(const char *json, uint32_t len, const struct boot_info *
         return false;
     }
     bool ok = volume_find(&profile_volume, PROFILE_STORE_DIR, bi, "profile") &&
-              survey(&profile_volume.fs, buf, slots);
+              survey(&profile_volume.fs, kind, buf, slots);
     unsigned i = ok ? profile_slot_pick(slots, &seq) : 0;
     ok = ok && profile_slot_format(buf, seq, json, len) &&
-         write_slot(&profile_volume.fs, i, buf);
+         write_slot(&profile_volume.fs, kind, i, buf);
     if (ok)
-        kprintf("profile: saved to %s:%s/RUN%u.JSN, seq %u, %u bytes\n", profile_volume.name,
-                PROFILE_STORE_DIR, i, (unsigned)seq, (unsigned)len);
+        kprintf("profile: saved to %s:%s/%s%u.JSN, seq %u, %u bytes\n", profile_volume.name,
+                PROFILE_STORE_DIR, kind, i, (unsigned)seq, (unsigned)len);
     else
         kprintf("profile: not saved to disk\n");
     free(buf);

@@ -1,11 +1,11 @@
-/* The profile slot format (kernel/bench/profile_store.h): pure, for the kernel and the host
+/* The profile slot format (kernel/fs/profile_store.h): pure, for the kernel and the host
  * tests. Header fields sit at fixed columns so tools/fluid/profiles.py parses them as easily. */
-#include "kernel/bench/profile_store.h"
+#include "kernel/fs/profile_store.h"
 
 #include <string.h>
 
-#include "kernel/bench/module_loader.h"
 #include "kernel/core/format.h"
+#include "kernel/lib/crc32.h"
 
 #define PAD_BYTE    '\n'
 #define SEQ_DIGITS  10
@@ -19,7 +19,7 @@ bool profile_slot_format(uint8_t *slot, uint32_t seq, const char *json, uint32_t
     char header[PROFILE_STORE_HEADER_BYTES + 1];
     size_t n = fmt_snprintf(header, sizeof header, "%s %u seq=%010u bytes=%010u crc32=%08x",
                             PROFILE_STORE_MAGIC, PROFILE_STORE_VERSION, (unsigned)seq,
-                            (unsigned)len, (unsigned)mod_crc32(json, len));
+                            (unsigned)len, (unsigned)crc32_iso_hdlc(json, len));
     memset(slot, ' ', PROFILE_STORE_HEADER_BYTES);
     memcpy(slot, header, n < PROFILE_STORE_HEADER_BYTES - 1 ? n : PROFILE_STORE_HEADER_BYTES - 1);
     slot[PROFILE_STORE_HEADER_BYTES - 1] = '\n';
@@ -62,7 +62,7 @@ struct profile_slot profile_slot_parse(const uint8_t *slot)
         !field(p + SEQ_DIGITS + 7 + LEN_DIGITS + 7, CRC_DIGITS, 16, &crc) ||
         s.bytes > PROFILE_STORE_MAX_JSON)
         return (struct profile_slot){false, 0, 0};
-    s.valid = mod_crc32(slot + PROFILE_STORE_HEADER_BYTES, s.bytes) == crc;
+    s.valid = crc32_iso_hdlc(slot + PROFILE_STORE_HEADER_BYTES, s.bytes) == crc;
     return s;
 }
 

@@ -1,11 +1,11 @@
-/* The profile slot format and ring choice (kernel/bench/profile_slot.c): header round trip,
+/* The profile slot format and ring choice (kernel/fs/profile_slot.c): header round trip,
  * a torn slot (JSON changed after the header) refused by its CRC, foreign and oversized
  * headers refused, and the ring never overwriting its newest valid slot. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/lib/check.h"
-#include "kernel/bench/profile_store.h"
+#include "kernel/fs/profile_store.h"
 
 static uint8_t slot[PROFILE_STORE_SLOT_BYTES];
 
