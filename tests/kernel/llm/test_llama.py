@@ -5,7 +5,7 @@ command line picks the config (llm.cfg=...). Checked:
   - every greedy reference case token for token and text for text (IDE disk, qemu64: SSE2),
     the first one also with -cpu max (AVX2+FMA kernels), and on q35 (AHCI: the boot disk
     through the BIOS from long mode) the first and the one whose model lies past the 4 MiB of
-    stage2's RAM copy;
+    stage2's RAM copy, which is also read from virtio-blk, NVMe and USB (XHCI) disks;
   - the seeded top-p case; the version-1 file giving the version-0 tokens;
   - the tokenizer.bin encodings of the reference strings;
   - synthetic models (fp32 with an unshared classifier and GQA, and Q8_0): the kernel's last
@@ -151,9 +151,10 @@ def image():
     return IMAGE
 
 
-def run_kernel(name, cmdline, machine="pc64", cpu=None, status=EXIT_SUCCESS):
+def run_kernel(name, cmdline, machine="pc64", cpu=None, status=EXIT_SUCCESS,
+               attach="default"):
     result = boot(image(), machine=machine, memory="512M", cpu=cpu, cmdline=cmdline,
-                  timeout=BOOT_TIMEOUT_S)
+                  timeout=BOOT_TIMEOUT_S, attach=attach)
 
     def verify(r):
         assert r.status == status, f"status {r.status}, want {status}"
@@ -172,8 +173,9 @@ def generated_text(result):
     return log[start:log.index('\n{"llm": {', start)]
 
 
-def check_case(name, case, cmdline, machine="pc64", cpu=None, kernels=None, source="ata0"):
-    result = run_kernel(name, cmdline, machine, cpu)
+def check_case(name, case, cmdline, machine="pc64", cpu=None, kernels=None, source="ata0",
+               attach="default"):
+    result = run_kernel(name, cmdline, machine, cpu, attach=attach)
 
     def verify(r):
         r.expect(rf"^llm: models on {source}$", f"models read from {source}")
@@ -235,17 +237,39 @@ def test_q35_ahci_reads_models_through_the_bios():
                source="bios80")
 
 
-def test_q35_model_past_the_ram_copy_through_the_bios():
-    """The last reference case's model lies past the first 4 MiB of the partition (asserted),
-    where only the BIOS path reaches it on a machine without IDE."""
+def past_the_ram_copy():
+    """The last reference case, whose model lies past the first 4 MiB of the partition
+    (asserted), where only the BIOS path reaches it on a machine without IDE; its config."""
     last = len(reference()["generation"]) - 1
     case = reference()["generation"][last]
     path = image()
     vol = fatimg.Volume(path, base=cache.volume_offset(path))
     start = vol.cluster_offset(vol.first_cluster("/MODELS/" + NAMES[case["model"]]))
     assert start >= RAM_COPY_BYTES, f"{case['model']} at {start}: inside the RAM copy"
-    check_case("llama-q35-past-4m", case, f"llm.cfg=/MODELS/GEN{last}.CFG", machine="q3564",
-               source="bios80")
+    return case, f"llm.cfg=/MODELS/GEN{last}.CFG"
+
+
+def test_q35_model_past_the_ram_copy_through_the_bios():
+    case, cmdline = past_the_ram_copy()
+    check_case("llama-q35-past-4m", case, cmdline, machine="q3564", source="bios80")
+
+
+def matrix_case(attach):
+    """The boot matrix for the x86-64 kernel: SeaBIOS boots the image from this device and
+    the kernel reads the model past 4 MiB through the BIOS, giving the reference tokens."""
+    def case():
+        ref, cmdline = past_the_ram_copy()
+        check_case(f"llama-{attach}", ref, cmdline + " clock=tcg", source="bios80",
+                   attach=attach)
+    case.__name__ = f"test_model_from_{attach.replace('-', '_')}_through_the_bios"
+    return case
+
+
+# virtio-scsi and USB behind EHCI are covered by the i686 matrix
+# (tests/kernel/drivers/test_bios_boot.py); here EHCI alone takes about a minute under TCG.
+for _attach in ("virtio-blk", "nvme", "usb-xhci"):
+    _case = matrix_case(_attach)
+    globals()[_case.__name__] = _case
 
 
 def test_version1_file_gives_version0_tokens():
