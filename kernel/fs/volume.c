@@ -7,6 +7,7 @@
 #include "kernel/core/log.h"
 
 #define VOLUME_BIOS_ONLY_OPTION "disk=bios"
+#define VOLUME_BIOS_CHS_OPTION  "disk=bios-chs"     /* also: the BIOS's CHS calls only */
 
 enum ata_pass {
     PASS_OTHER_DISKS,           /* every volume but the boot partition */
@@ -56,7 +57,8 @@ static bool try_bios(struct volume *v, const char *dir, const struct boot_info *
     uint64_t partition_end = (uint64_t)bi->partition_lba + bi->partition_sectors;
     kprintf("%s: trying the boot disk (BIOS drive 0x%02x) through the BIOS\n", who,
             bi->boot_drive);
-    if (biosdisk_init(&v->bios_disk, bi->boot_drive, partition_end) != BLOCKDEV_OK ||
+    if (biosdisk_init(&v->bios_disk, bi->boot_drive, partition_end,
+                      cmdline_has(VOLUME_BIOS_CHS_OPTION)) != BLOCKDEV_OK ||
         fat16_mount_disk(&v->fs, &v->bios_disk.dev, &v->part) != FAT16_OK)
         return false;
     if (!is_boot_partition(v, bi)) {
@@ -86,7 +88,7 @@ static bool try_ram_copy(struct volume *v, const char *dir, const struct boot_in
 bool volume_find(struct volume *v, const char *dir, const struct boot_info *bi,
                  const char *who)
 {
-    bool ata = !cmdline_has(VOLUME_BIOS_ONLY_OPTION);
+    bool ata = !cmdline_has(VOLUME_BIOS_ONLY_OPTION) && !cmdline_has(VOLUME_BIOS_CHS_OPTION);
     if (ata)
         ata_probe();
     else

@@ -10,7 +10,8 @@
  *      (include/fluid/memlayout.h): a file beyond that fails to read with a FAT16 I/O
  *      error, which names it.
  * The boot option `disk=bios` skips the ATA candidates (to test the BIOS path on a machine
- * with IDE). Kernel only (it probes the ATA positions). */
+ * with IDE); `disk=bios-chs` also keeps the BIOS disk to its CHS calls (the path of a BIOS
+ * without INT 13h extensions). Kernel only (it probes the ATA positions). */
 #ifndef FLUID_KERNEL_FS_VOLUME_H
 #define FLUID_KERNEL_FS_VOLUME_H
 

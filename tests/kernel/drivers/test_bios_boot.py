@@ -78,6 +78,33 @@ def test_q35_reads_the_cache_past_the_ram_copy_through_the_bios():
     boot_and_check("bios_q35", "q35")
 
 
+SEABIOS_CYLINDER_SECTORS = 16 * 63     # the geometry SeaBIOS gives a disk of this size
+
+
+def test_pc_with_disk_bios_chs_reads_with_chs_calls():
+    """The path of a BIOS without INT 13h extensions: AH=08h's geometry, AH=02h reads. CHS
+    reaches whole cylinders only, less the last one, which AH=08h leaves out (SeaBIOS, like
+    the BIOSes before it), so the image is padded by a cylinder and a partial one (a disk whose
+    partition ran into them would be refused: partition outside the disk)."""
+    path = image()
+    padded = os.path.join(WORK, "chs.img")
+    shutil.copyfile(path, padded)
+    cylinder = SEABIOS_CYLINDER_SECTORS * 512
+    with open(padded, "r+b") as f:
+        f.truncate((-(-os.path.getsize(path) // cylinder) + 1) * cylinder)
+    b = qemu.boot(image=padded, machine="pc", memory="64M", icount=True, timeout=90,
+                  cmdline="disk=bios-chs clock=icount")
+
+    def check(b):
+        assert b.status == qemu.EXIT_SUCCESS, f"exit status {b.status}"
+        b.expect(r"^biosdisk: bios80: CHS calls, \d+ cylinders x 16 heads x 63 sectors")
+        b.expect(r"^cache: bios80p1: 1 modules in /CACHE/I686, 0 rejected")
+        mods = {m["name"]: m for m in fprofile.extract(b.log)["modules"]}
+        assert mods[MODULE]["source"] == "cache" and mods[MODULE]["passed"], mods[MODULE]
+    qemu.check("bios_chs", b, check)
+    os.unlink(padded)
+
+
 def test_pc_with_disk_bios_skips_ata():
     b = boot_and_check("bios_pc", "pc", cmdline="disk=bios clock=icount")
     b.expect(r"^cache: disk=bios: ATA disks not probed")

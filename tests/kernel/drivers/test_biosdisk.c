@@ -1,7 +1,8 @@
 /* The INT 13h block device (kernel/drivers/biosdisk.c) over a fake BIOS that serves a disk
- * of numbered sectors the way EDD 3.0 describes AH=41h, 42h, 43h and 48h: chunking at
- * BIOSDISK_CALL_SECTORS, retries with a reset, 64-bit LBAs in the packet, the size from
- * AH=48h or the partition end, and refusals that name the call, the LBA and the status. */
+ * of numbered sectors the way EDD 3.0 describes AH=41h, 42h, 43h and 48h (and RBIL the CHS
+ * calls AH=02h, 03h and 08h): chunking at BIOSDISK_CALL_SECTORS, retries with a reset, 64-bit
+ * LBAs in the packet, the size from AH=48h or the partition end, CHS calls split by track
+ * without the extensions, and refusals that name the call, the LBA and the status. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,9 @@ static struct {
     uint16_t sector_bytes;
     unsigned fail_reads;            /* the next N AH=42h/43h calls fail */
     unsigned reads, resets, max_count;
+    bool geometry;                  /* AH=08h answers (used without extensions) */
+    uint32_t cyls, heads, spt;
+    bool crossed_track;             /* an AH=02h/03h call ran past the end of its track */
     uint64_t last_lba;
 } bios;
 
@@ -75,6 +79,32 @@ static void ext_transfer(struct bios_regs *r, bool write)
     }
 }
 
+/* AH=02h/03h: CX/DH as CHS (RBIL), AL sectors, ES:BX the buffer. */
+static void chs_transfer(struct bios_regs *r, bool write)
+{
+    uint8_t cl = (uint8_t)r->ecx, ch = (uint8_t)(r->ecx >> 8), count = (uint8_t)r->eax;
+    uint32_t sector = cl & 0x3F, cyl = ch | (uint32_t)(cl & 0xC0) << 2;
+    uint32_t head = (uint8_t)(r->edx >> 8);
+    uint64_t lba = ((uint64_t)cyl * bios.heads + head) * bios.spt + sector - 1;
+    if (sector - 1 + count > bios.spt)
+        bios.crossed_track = true;
+    uint8_t *p = buffer + (uint32_t)(r->es - BIOS_BUFFER_SEGMENT) * 16 + (r->ebx & 0xFFFF);
+    bios.reads++;
+    bios.last_lba = lba;
+    for (uint32_t i = 0; i < count; i++, p += BLOCKDEV_SECTOR_SIZE) {
+        uint64_t s = lba + i;
+        if (write) {
+            REQUIRE(s < WRITABLE_SECTORS);
+            memcpy(disk[s], p, BLOCKDEV_SECTOR_SIZE);
+            written[s] = true;
+        } else if (s < WRITABLE_SECTORS && written[s]) {
+            memcpy(p, disk[s], BLOCKDEV_SECTOR_SIZE);
+        } else {
+            fill_sector(p, s);
+        }
+    }
+}
+
 bool bios_call(uint8_t vector, struct bios_regs *r)
 {
     uint8_t ah = (uint8_t)(r->eax >> 8);
@@ -101,6 +131,16 @@ bool bios_call(uint8_t vector, struct bios_regs *r)
         return true;
     case 0x00:
         bios.resets++;
+        return true;
+    case 0x08:
+        if (!bios.geometry)
+            return fail(r, 0x01), true;
+        r->ecx = ((bios.cyls - 1) & 0xFF) << 8 | ((bios.cyls - 1) >> 8) << 6 | bios.spt;
+        r->edx = (bios.heads - 1) << 8 | 1;
+        return true;
+    case 0x02:
+    case 0x03:
+        chs_transfer(r, ah == 0x03);
         return true;
     }
     fail(r, 0x01);
@@ -150,7 +190,7 @@ TEST(reads_in_chunks_the_bios_accepts)
     static uint8_t buf[200 * BLOCKDEV_SECTOR_SIZE];
     struct biosdisk d;
     reset();
-    REQUIRE(biosdisk_init(&d, 0x80, 0) == BLOCKDEV_OK);
+    REQUIRE(biosdisk_init(&d, 0x80, 0, false) == BLOCKDEV_OK);
     CHECK(d.dev.sectors == 1000 && strcmp(d.dev.name, "bios80") == 0);
     CHECK(blockdev_read(&d.dev, 7, 200, buf) == BLOCKDEV_OK);
     CHECK(sectors_hold(buf, 7, 200));
@@ -163,7 +203,7 @@ TEST(retries_after_a_reset)
     static uint8_t buf[BLOCKDEV_SECTOR_SIZE];
     struct biosdisk d;
     reset();
-    REQUIRE(biosdisk_init(&d, 0x80, 0) == BLOCKDEV_OK);
+    REQUIRE(biosdisk_init(&d, 0x80, 0, false) == BLOCKDEV_OK);
     bios.fail_reads = BIOSDISK_TRIES - 1;
     CHECK(blockdev_read(&d.dev, 5, 1, buf) == BLOCKDEV_OK && sectors_hold(buf, 5, 1));
     CHECK(bios.resets == BIOSDISK_TRIES - 1 && bios.reads == BIOSDISK_TRIES);
@@ -174,7 +214,7 @@ TEST(a_failing_read_names_call_lba_and_status)
     static uint8_t buf[100 * BLOCKDEV_SECTOR_SIZE];
     struct biosdisk d;
     reset();
-    REQUIRE(biosdisk_init(&d, 0x80, 0) == BLOCKDEV_OK);
+    REQUIRE(biosdisk_init(&d, 0x80, 0, false) == BLOCKDEV_OK);
     bios.fail_reads = 1000;
     CHECK(blockdev_read(&d.dev, 128, 100, buf) == BLOCKDEV_E_IO);
     CHECK(bios.reads == BIOSDISK_TRIES);            /* the first chunk fails: no more calls */
@@ -187,7 +227,7 @@ TEST(writes_go_through_the_bounce_buffer_in_chunks)
     static uint8_t data[100 * BLOCKDEV_SECTOR_SIZE], back[100 * BLOCKDEV_SECTOR_SIZE];
     struct biosdisk d;
     reset();
-    REQUIRE(biosdisk_init(&d, 0x80, 0) == BLOCKDEV_OK);
+    REQUIRE(biosdisk_init(&d, 0x80, 0, false) == BLOCKDEV_OK);
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 7 + 3);
     CHECK(blockdev_write(&d.dev, 30, 100, data) == BLOCKDEV_OK);
@@ -207,7 +247,7 @@ TEST(lba_beyond_32_bits_reaches_the_packet)
     struct biosdisk d;
     reset();
     bios.sectors = (uint64_t)1 << 33;
-    REQUIRE(biosdisk_init(&d, 0x80, 0) == BLOCKDEV_OK);
+    REQUIRE(biosdisk_init(&d, 0x80, 0, false) == BLOCKDEV_OK);
     uint64_t lba = ((uint64_t)1 << 32) + 5;
     CHECK(blockdev_read(&d.dev, lba, 2, buf) == BLOCKDEV_OK);
     CHECK(bios.last_lba == lba && sectors_hold(buf, lba, 2));
@@ -217,18 +257,43 @@ TEST(refusals)
 {
     struct biosdisk d;
     reset();
-    bios.extensions = false;
-    CHECK(biosdisk_init(&d, 0x80, 100) == BLOCKDEV_E_IO);
+    bios.extensions = false;                    /* and no geometry */
+    CHECK(biosdisk_init(&d, 0x80, 100, false) == BLOCKDEV_E_IO);
     CHECK(strstr(log_text(), "bios80: no INT 13h extensions (AH=41h: status 0x01") != NULL,
           "%s", log_text());
     reset();
     bios.sector_bytes = 4096;
-    CHECK(biosdisk_init(&d, 0x80, 100) == BLOCKDEV_E_IO);
+    CHECK(biosdisk_init(&d, 0x80, 100, false) == BLOCKDEV_E_IO);
     CHECK(strstr(log_text(), "sector size 4096, only 512 is supported") != NULL);
     reset();
     bios.sectors = 0;
-    CHECK(biosdisk_init(&d, 0x80, 0) == BLOCKDEV_E_IO);
+    CHECK(biosdisk_init(&d, 0x80, 0, false) == BLOCKDEV_E_IO);
     CHECK(strstr(log_text(), "reports no size and none is known") != NULL);
+}
+
+/* A BIOS without the extensions: CHS calls, never across a track, the size from AH=08h. */
+TEST(chs_calls_without_extensions)
+{
+    static uint8_t buf[40 * BLOCKDEV_SECTOR_SIZE], data[20 * BLOCKDEV_SECTOR_SIZE];
+    struct biosdisk d;
+    reset();
+    bios.extensions = false;
+    bios.geometry = true;
+    bios.cyls = 20, bios.heads = 4, bios.spt = 17;
+    REQUIRE(biosdisk_init(&d, 0x80, 0, false) == BLOCKDEV_OK);
+    CHECK(d.use_chs && d.dev.sectors == 20 * 4 * 17);
+    CHECK(strstr(log_text(), "bios80: CHS calls, 20 cylinders x 4 heads x 17 sectors") != NULL);
+    CHECK(blockdev_read(&d.dev, 10, 40, buf) == BLOCKDEV_OK && sectors_hold(buf, 10, 40));
+    CHECK(bios.reads == 3 && !bios.crossed_track, "%u calls", bios.reads);   /* 7, 17, 16 */
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 3 + 1);
+    CHECK(blockdev_write(&d.dev, 60, 20, data) == BLOCKDEV_OK && !bios.crossed_track);
+    CHECK(blockdev_read(&d.dev, 60, 20, buf) == BLOCKDEV_OK && memcmp(buf, data, sizeof data) == 0);
+    CHECK(blockdev_read(&d.dev, 1359, 1, buf) == BLOCKDEV_OK && bios.last_lba == 1359);
+    reset();
+    bios.extensions = false;
+    CHECK(biosdisk_init(&d, 0x80, 0, false) == BLOCKDEV_E_IO);
+    CHECK(strstr(log_text(), "no CHS geometry either (AH=08h: status 0x01)") != NULL);
 }
 
 /* Some USB BIOSes report no size: the partition table's end stands in, and the log says so;
@@ -238,11 +303,11 @@ TEST(size_from_the_partition_table_only_when_the_bios_has_none)
     struct biosdisk d;
     reset();
     bios.sectors = 0;
-    CHECK(biosdisk_init(&d, 0x80, 4096) == BLOCKDEV_OK && d.dev.sectors == 4096);
+    CHECK(biosdisk_init(&d, 0x80, 4096, false) == BLOCKDEV_OK && d.dev.sectors == 4096);
     CHECK(strstr(log_text(), "taking the partition table's end, 4096 sectors") != NULL);
     reset();
     bios.sectors = 2048;
-    CHECK(biosdisk_init(&d, 0x80, 4096) == BLOCKDEV_OK && d.dev.sectors == 2048);
+    CHECK(biosdisk_init(&d, 0x80, 4096, false) == BLOCKDEV_OK && d.dev.sectors == 2048);
 }
 
 int main(void)
@@ -257,6 +322,7 @@ int main(void)
     RUN(writes_go_through_the_bounce_buffer_in_chunks);
     RUN(lba_beyond_32_bits_reaches_the_packet);
     RUN(refusals);
+    RUN(chs_calls_without_extensions);
     RUN(size_from_the_partition_table_only_when_the_bios_has_none);
     remove(log_path);
     return check_summary();
