@@ -25,9 +25,10 @@ $(BUILD)/i686/%.o: %.asm $(ASM_OFFSETS) | $(SETUP_STAMP)
 
 # The BIOS thunk: a flat binary (org REALMODE_THUNK_ADDR) that realmode_blob.asm embeds.
 REALMODE_THUNK_BIN := $(BUILD)/i686/kernel/arch/i686/realmode_thunk.bin
-$(REALMODE_THUNK_BIN): kernel/arch/i686/realmode_thunk.nasm $(ASM_OFFSETS) | $(SETUP_STAMP)
+$(REALMODE_THUNK_BIN): kernel/arch/i686/realmode_thunk.nasm kernel/arch/x86/realmode_call.inc \
+                       $(ASM_OFFSETS) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(NASM) -f bin -I$(GEN)/ -MD $(@:.bin=.d) -MT $@ -o $@ $<
+	$(NASM) -f bin -I$(GEN)/ -I./ -MD $(@:.bin=.d) -MT $@ -o $@ $<
 $(BUILD)/i686/kernel/arch/i686/realmode_blob.o: $(REALMODE_THUNK_BIN)
 $(BUILD)/i686/kernel/arch/i686/realmode_blob.o: private NASM_INCLUDES = -I$(BUILD)/i686/
 

@@ -51,9 +51,10 @@ $(BUILD)/kernel64/%.o: %.asm $(ASM_OFFSETS) | $(SETUP_STAMP)
 
 # The BIOS thunk: a flat binary (org REALMODE_THUNK_ADDR) that realmode_blob.asm embeds.
 REALMODE64_THUNK_BIN := $(BUILD)/kernel64/kernel/arch/x86_64/realmode_thunk.bin
-$(REALMODE64_THUNK_BIN): kernel/arch/x86_64/realmode_thunk.nasm $(ASM_OFFSETS) | $(SETUP_STAMP)
+$(REALMODE64_THUNK_BIN): kernel/arch/x86_64/realmode_thunk.nasm kernel/arch/x86/realmode_call.inc \
+                         $(ASM_OFFSETS) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(NASM) -f bin -I$(GEN)/ -MD $(@:.bin=.d) -MT $@ -o $@ $<
+	$(NASM) -f bin -I$(GEN)/ -I./ -MD $(@:.bin=.d) -MT $@ -o $@ $<
 $(BUILD)/kernel64/kernel/arch/x86_64/realmode_blob.o: $(REALMODE64_THUNK_BIN)
 $(BUILD)/kernel64/kernel/arch/x86_64/realmode_blob.o: private NASM_INCLUDES = -I$(BUILD)/kernel64/
 

@@ -82,43 +82,7 @@ pm16:                               ; 16-bit protected mode, 64 KiB segments (§
     mov cr0, eax
     jmp 0:real_mode
 
-real_mode:
-    xor ax, ax
-    mov ds, ax
-    mov es, ax
-    mov fs, ax
-    mov gs, ax
-    mov ss, ax
-    mov sp, REALMODE_STACK_TOP
-    mov al, [REALMODE_REGS_ADDR + BR_VECTOR]
-    mov [int_instruction + 1], al
-    jmp short load_registers        ; orders the store before the patched INT is fetched
-load_registers:
-    mov eax, [REALMODE_REGS_ADDR + BR_EAX]
-    mov ebx, [REALMODE_REGS_ADDR + BR_EBX]
-    mov ecx, [REALMODE_REGS_ADDR + BR_ECX]
-    mov edx, [REALMODE_REGS_ADDR + BR_EDX]
-    mov esi, [REALMODE_REGS_ADDR + BR_ESI]
-    mov edi, [REALMODE_REGS_ADDR + BR_EDI]
-    mov ebp, [REALMODE_REGS_ADDR + BR_EBP]
-    push word [REALMODE_REGS_ADDR + BR_DS]
-    mov es, [REALMODE_REGS_ADDR + BR_ES]
-    pop ds
-    sti
-int_instruction:
-    db INT_OPCODE, 0
-    cli
-    mov [cs:REALMODE_REGS_ADDR + BR_EAX], eax
-    mov [cs:REALMODE_REGS_ADDR + BR_EBX], ebx
-    mov [cs:REALMODE_REGS_ADDR + BR_ECX], ecx
-    mov [cs:REALMODE_REGS_ADDR + BR_EDX], edx
-    mov [cs:REALMODE_REGS_ADDR + BR_ESI], esi
-    mov [cs:REALMODE_REGS_ADDR + BR_EDI], edi
-    mov [cs:REALMODE_REGS_ADDR + BR_EBP], ebp
-    mov [cs:REALMODE_REGS_ADDR + BR_DS], ds
-    mov [cs:REALMODE_REGS_ADDR + BR_ES], es
-    pushfd
-    pop dword [cs:REALMODE_REGS_ADDR + BR_EFLAGS]
+%include "kernel/arch/x86/realmode_call.inc"
     xor ax, ax
     mov ds, ax
     o32 lgdt [saved_gdtr]           ; the low 32 bits of the kernel GDT's base (below 4 GiB)

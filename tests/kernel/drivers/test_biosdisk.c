@@ -42,6 +42,24 @@ static void fill_sector(uint8_t *p, uint64_t lba)
     }
 }
 
+/* count sectors at lba between the disk and the buffer at p: writes land in disk[], reads
+ * get what was written there or the numbered pattern. */
+static void move_sectors(uint8_t *p, uint64_t lba, uint32_t count, bool write)
+{
+    for (uint32_t i = 0; i < count; i++, p += BLOCKDEV_SECTOR_SIZE) {
+        uint64_t s = lba + i;
+        if (write) {
+            REQUIRE(s < WRITABLE_SECTORS);
+            memcpy(disk[s], p, BLOCKDEV_SECTOR_SIZE);
+            written[s] = true;
+        } else if (s < WRITABLE_SECTORS && written[s]) {
+            memcpy(p, disk[s], BLOCKDEV_SECTOR_SIZE);
+        } else {
+            fill_sector(p, s);
+        }
+    }
+}
+
 static void fail(struct bios_regs *r, uint8_t status)
 {
     r->eax = (uint32_t)status << 8;
@@ -64,19 +82,7 @@ static void ext_transfer(struct bios_regs *r, bool write)
         return;
     }
     CHECK(off + (uint32_t)count * BLOCKDEV_SECTOR_SIZE <= sizeof buffer);
-    for (uint16_t i = 0; i < count; i++) {
-        uint8_t *p = buffer + off + i * BLOCKDEV_SECTOR_SIZE;
-        uint64_t s = lba + i;
-        if (write) {
-            REQUIRE(s < WRITABLE_SECTORS);
-            memcpy(disk[s], p, BLOCKDEV_SECTOR_SIZE);
-            written[s] = true;
-        } else if (s < WRITABLE_SECTORS && written[s]) {
-            memcpy(p, disk[s], BLOCKDEV_SECTOR_SIZE);
-        } else {
-            fill_sector(p, s);
-        }
-    }
+    move_sectors(buffer + off, lba, count, write);
 }
 
 /* AH=02h/03h: CX/DH as CHS (RBIL), AL sectors, ES:BX the buffer. */
@@ -91,18 +97,7 @@ static void chs_transfer(struct bios_regs *r, bool write)
     uint8_t *p = buffer + (uint32_t)(r->es - BIOS_BUFFER_SEGMENT) * 16 + (r->ebx & 0xFFFF);
     bios.reads++;
     bios.last_lba = lba;
-    for (uint32_t i = 0; i < count; i++, p += BLOCKDEV_SECTOR_SIZE) {
-        uint64_t s = lba + i;
-        if (write) {
-            REQUIRE(s < WRITABLE_SECTORS);
-            memcpy(disk[s], p, BLOCKDEV_SECTOR_SIZE);
-            written[s] = true;
-        } else if (s < WRITABLE_SECTORS && written[s]) {
-            memcpy(p, disk[s], BLOCKDEV_SECTOR_SIZE);
-        } else {
-            fill_sector(p, s);
-        }
-    }
+    move_sectors(p, lba, count, write);
 }
 
 bool bios_call(uint8_t vector, struct bios_regs *r)
