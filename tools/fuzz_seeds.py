@@ -175,6 +175,8 @@ def model_seeds(out, models):
         ("v2-group-0", patched(v2, V12_GROUP_OFFSET, "<i", 0)),
         ("v2-group-3", patched(v2, V12_GROUP_OFFSET, "<i", 3)),
         ("v2-group-huge", patched(v2, V12_GROUP_OFFSET, "<i", 1 << 30)),
+        # a NaN beside finite activations in one quantization group (llm_forward.c)
+        ("v2-nan-norm", patched(v2, llmfmt.V12_HEADER, "<f", float("nan"))),
     ]
     for name, blob in bad:
         out.add(name + ".bin", blob)

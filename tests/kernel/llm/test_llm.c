@@ -172,6 +172,37 @@ TEST(model_v1_v2_headers)
     free(b);
 }
 
+/* A NaN activation in a Q8_0 model (here from a NaN RMSNorm weight, as a damaged file gives)
+ * was converted to an integer when quantized beside finite values, which C leaves undefined
+ * (UBSan stops this binary there), and was dropped when its whole group was NaN. It must carry
+ * on into the logits as NaN, where llm_generate reports it. */
+TEST(q8_nan_activation_not_converted_to_int)
+{
+    size_t len;
+    uint8_t *b = make_v12(&len, 2, 4);
+    float one = 1.0f, nan = NAN;
+    size_t norms = 2 * L * D + D, emb = 256 + 4 * norms;  /* rms_att first, tok_emb after */
+    for (size_t i = 0; i < norms; i++)
+        memcpy(b + 256 + 4 * i, &one, 4);
+    memcpy(b + 256, &nan, 4);                                /* rms_att[0][0] */
+    for (int i = 0; i < D; i++)                              /* token 0 embeds as all ones */
+        b[emb + i] = 1;
+    for (int g = 0; g < D / 4; g++)
+        memcpy(b + emb + V * D + 4 * g, &one, 4);
+    struct llm_model m;
+    REQUIRE(llm_model_load(&m, b, len, &io) == LLM_OK);
+    size_t bytes = llm_state_bytes(&m);
+    void *mem = malloc(bytes);
+    struct llm_arena a;
+    struct llm_state st;
+    llm_arena_init(&a, mem, bytes);
+    REQUIRE(llm_state_alloc(&st, &m, &a, &io) == LLM_OK);
+    float *logits = llm_forward(&m, &st, &llm_kernels_scalar, 0, 0);
+    CHECK(llm_first_nonfinite(logits, V) == 0, "NaN lost on the way to the logits");
+    free(mem);
+    free(b);
+}
+
 /* ---- tokenizer -------------------------------------------------------------------------- */
 
 struct tokbuf {
@@ -508,6 +539,7 @@ int main(void)
     RUN(model_header_fields_rejected);
     RUN(model_length_and_alignment);
     RUN(model_v1_v2_headers);
+    RUN(q8_nan_activation_not_converted_to_int);
     RUN(tokenizer_validation);
     RUN(tokenizer_encode);
     RUN(tokenizer_decode);
