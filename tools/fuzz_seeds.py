@@ -233,6 +233,9 @@ def tokenizer_seeds(out, models):
         ("vocab-negative", tok_input(-5, "ab", toy)),
         ("vocab-int-max", tok_input(2**31 - 1, "ab", toy)),
         ("cut", tok_input(len(TOY), "ab", toy[:-3])),
+        # vocabularies without BOS (id 1) or EOS (id 2), which the target always asks for
+        ("vocab-1-no-bos", tok_input(1, " ", tokenizer_file([(0.0, b" ")]))),
+        ("vocab-2-no-eos", tok_input(2, "a", tokenizer_file([(0.0, b" "), (0.0, b"a")]))),
     ]
     for name, offset, fmt, value in [("max-len-0", TOK_MAX_LEN_OFFSET, "<i", 0),
                                      ("max-len-1", TOK_MAX_LEN_OFFSET, "<i", 1),

@@ -136,7 +136,8 @@ enum llm_err llm_tokenizer_load(struct llm_tokenizer *t, const void *file, size_
 
 /* Encodes `text` as run.c's encode() does (dummy prefix, UTF-8 code points, byte fallback,
  * greedy best-score merges); BOS/EOS when asked. `tokens` holds `cap` entries;
- * strlen(text) + 3 always suffices. */
+ * strlen(text) + 3 always suffices. Every id it stores is below vocab_size: LLM_E_ENCODE
+ * when a byte, BOS or EOS asked for has no id in this vocabulary. */
 enum llm_err llm_encode(const struct llm_tokenizer *t, const char *text, bool bos, bool eos,
                         int32_t *tokens, int32_t cap, int32_t *n_tokens,
                         const struct llm_io *io);

@@ -267,6 +267,14 @@ enum llm_err llm_encode(const struct llm_tokenizer *t, const char *text, bool bo
         llm_diag(io, "encode: no text or no tokenizer");
         return LLM_E_ARG;
     }
+    /* BOS and EOS are ids 1 and 2 whatever the vocabulary: a smaller one has neither, and an
+     * id past its end would be read as a piece when merging */
+    bool no_bos = bos && LLM_TOKEN_BOS >= t->vocab_size;
+    if (no_bos || (eos && LLM_TOKEN_EOS >= t->vocab_size)) {
+        llm_diag(io, "encode: %s id %d outside vocab_size %d", no_bos ? "BOS" : "EOS",
+                 no_bos ? LLM_TOKEN_BOS : LLM_TOKEN_EOS, t->vocab_size);
+        return LLM_E_ENCODE;
+    }
     if (bos)
         err = push(&b, LLM_TOKEN_BOS, io);
     if (err == LLM_OK && text[0] != '\0') {

@@ -318,6 +318,27 @@ TEST(tokenizer_encode)
     CHECK(n == 3 && ids[1] == 6 && ids[2] == LLM_TOKEN_EOS);
 }
 
+/* A vocabulary of fewer than 3 entries has no BOS (id 1) or no EOS (id 2). Encoding with
+ * them pushed the id anyway: with one entry the merge step then read vocab[1], past the
+ * table, as a piece (a crash); with two, EOS came back as an id outside the vocabulary. */
+TEST(tokenizer_bos_eos_outside_tiny_vocab)
+{
+    struct tokbuf t = { .len = 0 };
+    struct llm_tokenizer tk;
+    int32_t max_len = 1, ids[8], n = -1;
+    tok_put(&t, &max_len, 4);
+    tok_entry(&t, 0.0f, " ");
+    REQUIRE(load_tok(&tk, &t, 1) == LLM_OK);
+    CHECK_EQ_U64(llm_encode(&tk, " ", true, false, ids, 8, &n, &io), LLM_E_ENCODE);
+    CHECK(strstr(last_diag, "BOS id 1 outside vocab_size 1") != NULL, "%s", last_diag);
+    CHECK_EQ_U64(llm_encode(&tk, " ", false, false, ids, 8, &n, &io), LLM_OK);
+    tok_entry(&t, 0.0f, "a");
+    REQUIRE(load_tok(&tk, &t, 2) == LLM_OK);
+    CHECK_EQ_U64(llm_encode(&tk, "a", true, true, ids, 8, &n, &io), LLM_E_ENCODE);
+    CHECK(strstr(last_diag, "EOS id 2 outside vocab_size 2") != NULL, "%s", last_diag);
+    CHECK_EQ_U64(llm_encode(&tk, "a", true, false, ids, 8, &n, &io), LLM_OK);
+}
+
 TEST(tokenizer_decode)
 {
     struct tokbuf t;
@@ -542,6 +563,7 @@ int main(void)
     RUN(q8_nan_activation_not_converted_to_int);
     RUN(tokenizer_validation);
     RUN(tokenizer_encode);
+    RUN(tokenizer_bos_eos_outside_tiny_vocab);
     RUN(tokenizer_decode);
     RUN(sampler_xorshift_and_modes);
     RUN(bootcfg_defaults_and_values);
