@@ -287,6 +287,21 @@ TEST(tokenizer_validation)
     }
 }
 
+/* vocab_size comes from the model header (or llm.vocab=N) and sized the tables as
+ * vocab_size x 8 bytes in a size_t, which wraps on a 32-bit build for a vocabulary past 2^29;
+ * any vocabulary past the model's limit is now refused, naming the value. */
+TEST(tokenizer_vocab_size_beyond_model_limit)
+{
+    struct tokbuf t;
+    struct llm_tokenizer tk;
+    make_toy(&t);
+    CHECK_EQ_U64(load_tok(&tk, &t, INT32_MAX), LLM_E_ARG);
+    CHECK(strstr(last_diag, "vocab_size 2147483647 outside 1..262144") != NULL, "%s",
+          last_diag);
+    CHECK_EQ_U64(load_tok(&tk, &t, LLM_MAX_VOCAB + 1), LLM_E_ARG);
+    CHECK(load_tok(&tk, &t, LLM_MAX_VOCAB) != LLM_E_ARG);        /* the limit itself is fine */
+}
+
 static int32_t enc(struct llm_tokenizer *tk, const char *text, int32_t *ids, int32_t cap)
 {
     int32_t n = -1;
@@ -562,6 +577,7 @@ int main(void)
     RUN(model_v1_v2_headers);
     RUN(q8_nan_activation_not_converted_to_int);
     RUN(tokenizer_validation);
+    RUN(tokenizer_vocab_size_beyond_model_limit);
     RUN(tokenizer_encode);
     RUN(tokenizer_bos_eos_outside_tiny_vocab);
     RUN(tokenizer_decode);
