@@ -84,18 +84,21 @@ static enum mod_err check_sizes(const struct fluid_mod_header *h, size_t size,
     return MOD_OK;
 }
 
-/* Every relocation must name a whole u32 inside code + data. */
+/* Every relocation must name a whole u32 inside code + data. check_sizes has bounded the
+ * sum; it is taken in 64 bits all the same, like every size from the header. */
 static enum mod_err check_relocs(const struct mod_info *m, struct mod_diag *d)
 {
-    uint32_t limit = m->hdr.code_size + m->hdr.data_size;
+    uint64_t limit = (uint64_t)m->hdr.code_size + m->hdr.data_size;
     for (uint32_t i = 0; i < m->hdr.reloc_count; i++) {
-        uint32_t off = ld32(m->relocs + 4 * i);
-        if (limit < sizeof(uint32_t) || off > limit - sizeof(uint32_t))
+        uint64_t off = ld32(m->relocs + sizeof(uint32_t) * i);
+        if (off + sizeof(uint32_t) > limit)
             return reject(d, MOD_E_RELOC, limit, off);
     }
     return MOD_OK;
 }
 
+/* After check_sizes: code + data + bss <= FLUID_MOD_MAX_IMAGE, so these 32-bit sums, and
+ * mod_place's, cannot wrap. */
 static void fill_info(struct mod_info *m, const uint8_t *file)
 {
     memcpy(m->name, m->hdr.name, FLUID_MOD_NAME_LEN);
