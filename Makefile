@@ -43,6 +43,9 @@ HOST_LDFLAGS := -fsanitize=address,undefined
 HOST_TEST_BINS :=
 HOST_TOOL_BINS :=
 PY_TESTS       :=
+# libFuzzer targets, each named by a fragment (mk/fuzz.mk), and where they build and run.
+FUZZ_TARGETS   :=
+FUZZ_DIR       := $(BUILD)/fuzz
 KERNEL_LIBS    :=
 KERNEL_EXTRA_OBJS :=
 KERNEL_ELF     := $(BUILD)/i686/kernel.elf

@@ -79,6 +79,50 @@ bench-llama: $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE) tools/bench_llama.py tools/s
 	$(PYTHON) tools/bench_llama.py --cli $(LLM_CLI_FAST) --models $(LLM_MODELS) --out $(BUILD)/llm \
 	    --kernel-code-cli $(LLM_CLI_KERNEL_CODE) --kernel-results $(LLAMA_KERNEL_RESULTS)
 
+# Fuzz targets of the engine's readers (mk/fuzz.mk): the model file, the tokenizer file and
+# the boot configuration. Seeds (tools/fuzz_seeds.py) come from the shared models and
+# tokenizers when they are there, tools/synth_model.py's generator and hand-made corrupt files.
+LLM_FUZZ_SEEDS_DEPS := tools/fuzz_seeds.py tools/fluid/llm/fmt.py tools/fluid/llm/synth.py \
+                       $(wildcard $(SHARED_MODELS)/*.bin) | $(SETUP_STAMP)
+LLM_FUZZ_COMMON     := kernel/llm/llm_util.c kernel/core/format.c
+
+MODEL_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
+FUZZ_TARGETS       += model
+FUZZ_model_SRCS    := tests/kernel/llm/fuzz_llm_model.c kernel/llm/llm_model.c \
+                      kernel/llm/llm_forward.c kernel/llm/llm_kernels_scalar.c \
+                      kernel/llm/llm_sampler.c $(LLM_FUZZ_COMMON)
+# 1.25 MiB: the shared 260K-parameter models (about 1 MiB each) whole, so mutations can keep
+# their exact length; the synthetic and corrupt seeds are a few KiB.
+FUZZ_model_MAX_LEN := 1310720
+FUZZ_model_SECONDS  = $(MODEL_FUZZ_SECONDS)
+
+TOKENIZER_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
+FUZZ_TARGETS           += tokenizer
+FUZZ_tokenizer_SRCS    := tests/kernel/llm/fuzz_llm_tokenizer.c kernel/llm/llm_tokenizer.c \
+                          $(LLM_FUZZ_COMMON)
+# 64 KiB: the 512-entry shared tokenizers are about 6 KiB (the 32,000-entry Llama 2 one is
+# left out of the seeds: with the sanitizers it loads in about 75 ms, a thousand times as
+# long as a small one).
+FUZZ_tokenizer_MAX_LEN := 65536
+FUZZ_tokenizer_SECONDS  = $(TOKENIZER_FUZZ_SECONDS)
+
+BOOTCFG_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
+FUZZ_TARGETS         += bootcfg
+FUZZ_bootcfg_SRCS    := tests/kernel/llm/fuzz_llm_bootcfg.c kernel/llm/llm_bootcfg.c \
+                        $(LLM_FUZZ_COMMON)
+# 8 KiB: several lines at the parser's longest (a 1023-byte prompt plus key).
+FUZZ_bootcfg_MAX_LEN := 8192
+FUZZ_bootcfg_SECONDS  = $(BOOTCFG_FUZZ_SECONDS)
+
+$(FUZZ_DIR)/model/seeds.done $(FUZZ_DIR)/tokenizer/seeds.done \
+$(FUZZ_DIR)/bootcfg/seeds.done: $(FUZZ_DIR)/%/seeds.done: $(LLM_FUZZ_SEEDS_DEPS)
+	$(PYTHON) tools/fuzz_seeds.py $* $(@D)/seeds --models $(SHARED_MODELS)
+	@touch $@
+
+LLM_FUZZERS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,model tokenizer bootcfg)
+HOST_TOOL_BINS += $(LLM_FUZZERS)
+TEST_DEPS      += $(LLM_FUZZERS) $(patsubst %,$(FUZZ_DIR)/%/seeds.done,model tokenizer bootcfg)
+
 HOST_TEST_BINS += $(LLM_TEST_BIN)
 HOST_TOOL_BINS += $(LLM_CLI) $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE)
 PY_TESTS       += tests/kernel/llm/test_llm_reference.py

@@ -79,3 +79,22 @@ bench: $(HOSTRUN)
 	$(PYTHON) tools/fluid_profile.py show $(BUILD)/bench/profile.json
 
 .PHONY: bench
+
+# The module loader's fuzz target (mk/fuzz.mk): mod_check, mod_place, mod_entry_addr on
+# mutated .mod files, seeded from the built modules (good and deliberately bad) and
+# hand-made corrupt ones (tools/fuzz_seeds.py).
+MODULE_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
+FUZZ_TARGETS        += module
+FUZZ_module_SRCS    := tests/kernel/bench/fuzz_module_loader.c kernel/bench/module_loader.c \
+                       kernel/lib/crc32.c kernel/core/format.c
+# 64 KiB: the built modules are a few KiB each; room to grow code and relocation tables.
+FUZZ_module_MAX_LEN := 65536
+FUZZ_module_SECONDS  = $(MODULE_FUZZ_SECONDS)
+
+$(FUZZ_DIR)/module/seeds.done: $(MODULES_MODS) $(MODULES_BAD_MODS) tools/fuzz_seeds.py \
+                               tools/fluid/modfmt.py $(ASM_OFFSETS) | $(SETUP_STAMP)
+	$(PYTHON) tools/fuzz_seeds.py module $(@D)/seeds $(MODULES_MODS) $(MODULES_BAD_MODS)
+	@touch $@
+
+HOST_TOOL_BINS += $(FUZZ_DIR)/fuzz_module
+TEST_DEPS      += $(FUZZ_DIR)/fuzz_module $(FUZZ_DIR)/module/seeds.done

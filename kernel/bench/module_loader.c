@@ -16,8 +16,8 @@ uint32_t mod_crc32(const void *data, size_t n)
     return crc32_iso_hdlc(data, n);
 }
 
-static enum mod_err reject(struct mod_diag *d, enum mod_err err, uint32_t expected,
-                           uint32_t got)
+static enum mod_err reject(struct mod_diag *d, enum mod_err err, uint64_t expected,
+                           uint64_t got)
 {
     if (d) {
         d->err = err;
@@ -76,28 +76,29 @@ static enum mod_err check_sizes(const struct fluid_mod_header *h, size_t size,
     uint64_t want = (uint64_t)h->header_size + h->code_size + h->data_size +
                     (uint64_t)h->reloc_count * sizeof(uint32_t);
     if (h->code_size == 0 || image > FLUID_MOD_MAX_IMAGE)
-        return reject(d, MOD_E_IMAGE_SIZE, FLUID_MOD_MAX_IMAGE,
-                      image > UINT32_MAX ? UINT32_MAX : (uint32_t)image);
+        return reject(d, MOD_E_IMAGE_SIZE, FLUID_MOD_MAX_IMAGE, image);
     if (want != (uint64_t)size)
-        return reject(d, MOD_E_FILE_SIZE, want > UINT32_MAX ? UINT32_MAX : (uint32_t)want,
-                      size > UINT32_MAX ? UINT32_MAX : (uint32_t)size);
+        return reject(d, MOD_E_FILE_SIZE, want, size);
     if (h->entry >= h->code_size)                             /* entry must be code */
         return reject(d, MOD_E_ENTRY, h->code_size, h->entry);
     return MOD_OK;
 }
 
-/* Every relocation must name a whole u32 inside code + data. */
+/* Every relocation must name a whole u32 inside code + data. check_sizes has bounded the
+ * sum; it is taken in 64 bits all the same, like every size from the header. */
 static enum mod_err check_relocs(const struct mod_info *m, struct mod_diag *d)
 {
-    uint32_t limit = m->hdr.code_size + m->hdr.data_size;
+    uint64_t limit = (uint64_t)m->hdr.code_size + m->hdr.data_size;
     for (uint32_t i = 0; i < m->hdr.reloc_count; i++) {
-        uint32_t off = ld32(m->relocs + 4 * i);
-        if (limit < sizeof(uint32_t) || off > limit - sizeof(uint32_t))
+        uint64_t off = ld32(m->relocs + sizeof(uint32_t) * i);
+        if (off + sizeof(uint32_t) > limit)
             return reject(d, MOD_E_RELOC, limit, off);
     }
     return MOD_OK;
 }
 
+/* After check_sizes: code + data + bss <= FLUID_MOD_MAX_IMAGE, so these 32-bit sums, and
+ * mod_place's, cannot wrap. */
 static void fill_info(struct mod_info *m, const uint8_t *file)
 {
     memcpy(m->name, m->hdr.name, FLUID_MOD_NAME_LEN);
@@ -116,7 +117,7 @@ enum mod_err mod_check(const void *file, size_t size, uint32_t cpu_features,
     struct fluid_mod_header *h = &m->hdr;
     enum mod_err err;
     if (size < sizeof *h)
-        return reject(d, MOD_E_TRUNCATED, sizeof *h, (uint32_t)size);
+        return reject(d, MOD_E_TRUNCATED, sizeof *h, size);
     memcpy(h, bytes, sizeof *h);
     if (h->magic != FLUID_MOD_MAGIC)
         return reject(d, MOD_E_MAGIC, FLUID_MOD_MAGIC, h->magic);
@@ -143,8 +144,7 @@ enum mod_err mod_place(const struct mod_info *m, void *dest, size_t dest_size,
     uint8_t *out = dest;
     uint32_t align = m->hdr.align;
     if (dest_size < m->image_size)
-        return reject(d, MOD_E_DEST_SIZE, m->image_size,
-                      dest_size > UINT32_MAX ? UINT32_MAX : (uint32_t)dest_size);
+        return reject(d, MOD_E_DEST_SIZE, m->image_size, dest_size);
     if (((uintptr_t)dest & (align - 1)) || (run_addr & (align - 1)))
         return reject(d, MOD_E_DEST_ALIGN, align, run_addr);
     memcpy(out, m->body, m->hdr.code_size + m->hdr.data_size);
@@ -178,35 +178,35 @@ const char *mod_strerror(enum mod_err err)
     return (unsigned)err < MOD_E_COUNT ? err_names[err] : "unknown module error";
 }
 
-/* printf templates, each given (expected, got) in that order. */
+/* printf templates, each given (expected, got) in that order, as unsigned long long. */
 static const char *const err_text[MOD_E_COUNT] = {
     [MOD_OK] = "ok",
-    [MOD_E_TRUNCATED] = "truncated (header needs %u bytes, file has %u)",
-    [MOD_E_MAGIC] = "bad magic (expected 0x%08x, got 0x%08x)",
-    [MOD_E_HEADER_CRC] = "bad header CRC (expected 0x%08x, got 0x%08x)",
-    [MOD_E_VERSION] = "unsupported format version (expected %u, got %u)",
-    [MOD_E_HEADER_SIZE] = "bad header size (expected %u, got %u)",
+    [MOD_E_TRUNCATED] = "truncated (header needs %llu bytes, file has %llu)",
+    [MOD_E_MAGIC] = "bad magic (expected 0x%08llx, got 0x%08llx)",
+    [MOD_E_HEADER_CRC] = "bad header CRC (expected 0x%08llx, got 0x%08llx)",
+    [MOD_E_VERSION] = "unsupported format version (expected %llu, got %llu)",
+    [MOD_E_HEADER_SIZE] = "bad header size (expected %llu, got %llu)",
     [MOD_E_NAME] = "bad name (not 1-23 characters of [a-z0-9_])",
-    [MOD_E_RESERVED] = "reserved bits set (expected %u, got 0x%x)",
-    [MOD_E_TIER] = "bad tier (at most %u, got %u)",
-    [MOD_E_ALIGN] = "bad alignment (power of two up to %u, got %u)",
-    [MOD_E_FEATURE_BITS] = "unknown required features (known 0x%x, got 0x%x)",
-    [MOD_E_RELOC_COUNT] = "too many relocations (at most %u, got %u)",
-    [MOD_E_IMAGE_SIZE] = "bad image size (1 to %u bytes, got %u)",
-    [MOD_E_FILE_SIZE] = "sizes do not match the file (header says %u bytes, file has %u)",
-    [MOD_E_ENTRY] = "entry outside code (code size 0x%x, entry 0x%x)",
-    [MOD_E_CRC] = "bad CRC (expected 0x%08x, got 0x%08x)",
-    [MOD_E_RELOC] = "relocation outside code and data (limit 0x%x, offset 0x%x)",
-    [MOD_E_CPU_FEATURES] = "missing CPU features (needs 0x%x, CPU has 0x%x of them)",
-    [MOD_E_DEST_SIZE] = "destination too small (needs %u bytes, got %u)",
-    [MOD_E_DEST_ALIGN] = "destination misaligned (needs %u-byte alignment, address 0x%x)",
+    [MOD_E_RESERVED] = "reserved bits set (expected %llu, got 0x%llx)",
+    [MOD_E_TIER] = "bad tier (at most %llu, got %llu)",
+    [MOD_E_ALIGN] = "bad alignment (power of two up to %llu, got %llu)",
+    [MOD_E_FEATURE_BITS] = "unknown required features (known 0x%llx, got 0x%llx)",
+    [MOD_E_RELOC_COUNT] = "too many relocations (at most %llu, got %llu)",
+    [MOD_E_IMAGE_SIZE] = "bad image size (1 to %llu bytes, got %llu)",
+    [MOD_E_FILE_SIZE] = "sizes do not match the file (header says %llu bytes, file has %llu)",
+    [MOD_E_ENTRY] = "entry outside code (code size 0x%llx, entry 0x%llx)",
+    [MOD_E_CRC] = "bad CRC (expected 0x%08llx, got 0x%08llx)",
+    [MOD_E_RELOC] = "relocation outside code and data (limit 0x%llx, offset 0x%llx)",
+    [MOD_E_CPU_FEATURES] = "missing CPU features (needs 0x%llx, CPU has 0x%llx of them)",
+    [MOD_E_DEST_SIZE] = "destination too small (needs %llu bytes, got %llu)",
+    [MOD_E_DEST_ALIGN] = "destination misaligned (needs %llu-byte alignment, address 0x%llx)",
 };
 
 size_t mod_format_error(const char *label, const struct mod_diag *d, char *buf, size_t cap)
 {
     size_t n = fmt_snprintf(buf, cap, "module %s: ", label ? label : "?");
-    const char *tmpl = (unsigned)d->err < MOD_E_COUNT ? err_text[d->err] : "error %u %u";
+    const char *tmpl = (unsigned)d->err < MOD_E_COUNT ? err_text[d->err] : "error %llu %llu";
     size_t rest = n < cap ? cap - n : 0;
-    return n + fmt_snprintf(rest ? buf + n : NULL, rest, tmpl, (unsigned)d->expected,
-                            (unsigned)d->got);
+    return n + fmt_snprintf(rest ? buf + n : NULL, rest, tmpl,
+                            (unsigned long long)d->expected, (unsigned long long)d->got);
 }

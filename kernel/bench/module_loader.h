@@ -36,11 +36,12 @@ enum mod_err {
     MOD_E_COUNT             /* number of values above (table sizes); not a result */
 };
 
-/* What a rejection was about: the two values its message shows (meaning per error). */
+/* What a rejection was about: the two values its message shows (meaning per error). 64 bits
+ * wide: a sum of 32-bit header fields is shown as it is, not cut to 32 bits. */
 struct mod_diag {
     enum mod_err err;
-    uint32_t expected;
-    uint32_t got;
+    uint64_t expected;
+    uint64_t got;
 };
 
 /* A validated module: a copy of its header and where its parts are in the file. */

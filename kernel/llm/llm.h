@@ -61,6 +61,7 @@ void *llm_arena_alloc(struct llm_arena *a, size_t n, size_t align);
 #define LLM_MAGIC           0x616b3432u /* "ak42" little-endian, export.py versions 1-2 */
 #define LLM_V0_HEADER_BYTES 28          /* 7 x int32 */
 #define LLM_V12_HEADER_BYTES 256        /* export.py pads its header to 256 bytes */
+#define LLM_MAX_VOCAB       (1 << 18)   /* largest vocabulary of a model or tokenizer */
 #define LLM_TOKEN_BOS       1           /* llama2.c: <s> */
 #define LLM_TOKEN_EOS       2           /* llama2.c: </s> */
 
@@ -128,15 +129,17 @@ struct llm_tokenizer {
     char byte_pieces[512];   /* (256, 2) one-byte strings for "<0xHH>" pieces */
 };
 
-/* Parses a llama2.c tokenizer.bin of `len` bytes for a model with `vocab_size` entries:
- * int32 max_token_length, then per entry float32 score, int32 length, bytes. */
+/* Parses a llama2.c tokenizer.bin of `len` bytes for a model with `vocab_size` entries
+ * (1..LLM_MAX_VOCAB, else LLM_E_ARG): int32 max_token_length, then per entry float32 score,
+ * int32 length, bytes. */
 enum llm_err llm_tokenizer_load(struct llm_tokenizer *t, const void *file, size_t len,
                                 int32_t vocab_size, struct llm_arena *arena,
                                 const struct llm_io *io);
 
 /* Encodes `text` as run.c's encode() does (dummy prefix, UTF-8 code points, byte fallback,
  * greedy best-score merges); BOS/EOS when asked. `tokens` holds `cap` entries;
- * strlen(text) + 3 always suffices. */
+ * strlen(text) + 3 always suffices. Every id it stores is below vocab_size: LLM_E_ENCODE
+ * when a byte, BOS or EOS asked for has no id in this vocabulary. */
 enum llm_err llm_encode(const struct llm_tokenizer *t, const char *text, bool bos, bool eos,
                         int32_t *tokens, int32_t cap, int32_t *n_tokens,
                         const struct llm_io *io);

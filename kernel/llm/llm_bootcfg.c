@@ -145,7 +145,7 @@ static char *trim(char *s)
     return s;
 }
 
-static enum llm_err parse_line(struct llm_bootcfg *cfg, char *line, int lineno,
+static enum llm_err parse_line(struct llm_bootcfg *cfg, char *line, size_t lineno,
                                unsigned *seen, const struct llm_io *io)
 {
     char *s = trim(line);
@@ -153,7 +153,7 @@ static enum llm_err parse_line(struct llm_bootcfg *cfg, char *line, int lineno,
         return LLM_OK;
     char *eq = strchr(s, '=');
     if (!eq) {
-        llm_diag(io, "config: line %d: no '=' in \"%s\"", lineno, s);
+        llm_diag(io, "config: line %zu: no '=' in \"%s\"", lineno, s);
         return LLM_E_CONFIG;
     }
     *eq = '\0';
@@ -162,16 +162,16 @@ static enum llm_err parse_line(struct llm_bootcfg *cfg, char *line, int lineno,
     while (k < KEY_COUNT && strcmp(key, key_names[k]) != 0)
         k++;
     if (k == KEY_COUNT) {
-        llm_diag(io, "config: line %d: unknown key \"%s\"", lineno, key);
+        llm_diag(io, "config: line %zu: unknown key \"%s\"", lineno, key);
         return LLM_E_CONFIG;
     }
     if (*seen & (1u << k)) {
-        llm_diag(io, "config: line %d: key \"%s\" given twice", lineno, key);
+        llm_diag(io, "config: line %zu: key \"%s\" given twice", lineno, key);
         return LLM_E_CONFIG;
     }
     *seen |= 1u << k;
     if (!set_value(cfg, (enum cfg_key)k, value)) {
-        llm_diag(io, "config: line %d: bad value \"%s\" for %s", lineno, value, key);
+        llm_diag(io, "config: line %zu: bad value \"%s\" for %s", lineno, value, key);
         return LLM_E_CONFIG;
     }
     return LLM_OK;
@@ -182,17 +182,17 @@ enum llm_err llm_bootcfg_parse(struct llm_bootcfg *cfg, const char *text, size_t
 {
     char line[CFG_LINE_MAX];
     unsigned seen = 0;
-    int lineno = 1;
+    size_t lineno = 1;  /* as wide as len: an int would overflow past 2^31 blank lines */
     size_t n = 0;
     for (size_t i = 0; i <= len; i++) {
         char c = i < len ? text[i] : '\n'; /* a last line without LF still counts */
         if (c == '\0') {
-            llm_diag(io, "config: line %d: NUL byte", lineno);
+            llm_diag(io, "config: line %zu: NUL byte", lineno);
             return LLM_E_CONFIG;
         }
         if (c != '\n') {
             if (n + 1 >= sizeof line) {
-                llm_diag(io, "config: line %d longer than %d bytes", lineno, CFG_LINE_MAX - 1);
+                llm_diag(io, "config: line %zu longer than %d bytes", lineno, CFG_LINE_MAX - 1);
                 return LLM_E_CONFIG;
             }
             line[n++] = c;

@@ -111,18 +111,24 @@ static int8_t round_q8(float v)
     return (int8_t)t;
 }
 
-/* runq.c quantize(): x(n) -> xq(n) int8 and xs(n / gs) scales, scale = max|x| / 127. */
+/* runq.c quantize(): x(n) -> xq(n) int8 and xs(n / gs) scales, scale = max|x| / 127.
+ * A group holding a NaN gets scale NaN and zero values: runq.c would convert NaN to an
+ * integer, which C leaves undefined; a NaN scale carries the NaN on into the logits, where
+ * llm_generate reports it (LLM_E_NONFINITE), as it does for fp32 models. */
 static void quantize(int8_t *xq, float *xs, const float *x, int n, int gs)
 {
     for (int g = 0; g < n / gs; g++) {
         const float *xg = x + g * gs;
         float wmax = 0.0f;
-        for (int i = 0; i < gs; i++)
+        bool nan = false;
+        for (int i = 0; i < gs; i++) {
             if (fabsf(xg[i]) > wmax)
                 wmax = fabsf(xg[i]);
-        float scale = wmax / Q8_MAX;
+            nan |= isnan(xg[i]);
+        }
+        float scale = nan ? NAN : wmax / Q8_MAX;
         xs[g] = scale;
-        bool usable = scale > 0.0f && isfinite(scale); /* all-zero or inf group */
+        bool usable = scale > 0.0f && isfinite(scale); /* not all-zero, inf or NaN */
         for (int i = 0; i < gs; i++)
             xq[g * gs + i] = usable ? round_q8(xg[i] / scale) : 0;
     }

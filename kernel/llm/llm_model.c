@@ -14,12 +14,12 @@
  * header before any weight pointer is formed; weights are then used in place. */
 #include "kernel/llm/llm_impl.h"
 
-/* Header limits: generous for TinyLlama/Llama-2-7B shapes, small enough that every size
- * product below fits in 64 bits without overflow (2^14 * 2^16 * 2^8 * 4 < 2^63). */
+/* Header limits (and LLM_MAX_VOCAB, llm.h): generous for TinyLlama/Llama-2-7B shapes, small
+ * enough that every size product below fits in 64 bits without overflow
+ * (2^14 * 2^16 * 2^8 * 4 < 2^63). */
 #define LLM_MAX_DIM         16384
 #define LLM_MAX_HIDDEN      65536
 #define LLM_MAX_LAYERS      256
-#define LLM_MAX_VOCAB       (1 << 18)
 #define LLM_MAX_SEQ         (1 << 16)
 #define LLM_MAX_GROUP       4096
 

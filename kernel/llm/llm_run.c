@@ -66,13 +66,6 @@ static int32_t *encode_prompt(struct llm_engine *e, const char *prompt,
         return NULL;
     }
     *err = llm_encode(&e->tok, prompt, true, false, ids, cap, n, &e->io);
-    for (int32_t i = 0; *err == LLM_OK && i < *n; i++) {
-        if (ids[i] >= e->tok.vocab_size) { /* BOS itself, with a 1-entry vocabulary */
-            llm_diag(&e->io, "generate: prompt token %d outside vocab_size %d", ids[i],
-                     e->tok.vocab_size);
-            *err = LLM_E_ENCODE;
-        }
-    }
     return *err == LLM_OK ? ids : NULL;
 }
 

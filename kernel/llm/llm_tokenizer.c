@@ -83,7 +83,7 @@ static enum llm_err alloc_tables(struct llm_tokenizer *t, struct llm_arena *aren
     t->vocab = llm_arena_alloc(arena, n * sizeof *t->vocab, sizeof(void *));
     t->scores = llm_arena_alloc(arena, n * sizeof *t->scores, sizeof(float));
     t->sorted = llm_arena_alloc(arena, n * sizeof *t->sorted, sizeof(int32_t));
-    t->merge_buf = llm_arena_alloc(arena, t->max_token_length * 2 + 1 + 2, 1);
+    t->merge_buf = llm_arena_alloc(arena, (size_t)t->max_token_length * 2 + 1 + 2, 1);
     if (!t->vocab || !t->scores || !t->sorted || !t->merge_buf) {
         llm_diag(io, "tokenizer: out of memory for %d entries", t->vocab_size);
         return LLM_E_NOMEM;
@@ -117,8 +117,14 @@ enum llm_err llm_tokenizer_load(struct llm_tokenizer *t, const void *file, size_
 {
     const uint8_t *p = file;
     memset(t, 0, sizeof *t);
-    if (!file || vocab_size <= 0) {
-        llm_diag(io, "tokenizer: no file or vocab_size %d", vocab_size);
+    if (!file) {
+        llm_diag(io, "tokenizer: no file");
+        return LLM_E_ARG;
+    }
+    /* the model's limit; it also keeps every table size below far from wrapping, in a size_t
+     * of 32 bits as well */
+    if (vocab_size < 1 || vocab_size > LLM_MAX_VOCAB) {
+        llm_diag(io, "tokenizer: vocab_size %d outside 1..%d", vocab_size, LLM_MAX_VOCAB);
         return LLM_E_ARG;
     }
     if (len < 4) {
@@ -266,6 +272,14 @@ enum llm_err llm_encode(const struct llm_tokenizer *t, const char *text, bool bo
     if (!text || !t->vocab) {
         llm_diag(io, "encode: no text or no tokenizer");
         return LLM_E_ARG;
+    }
+    /* BOS and EOS are ids 1 and 2 whatever the vocabulary: a smaller one has neither, and an
+     * id past its end would be read as a piece when merging */
+    bool no_bos = bos && LLM_TOKEN_BOS >= t->vocab_size;
+    if (no_bos || (eos && LLM_TOKEN_EOS >= t->vocab_size)) {
+        llm_diag(io, "encode: %s id %d outside vocab_size %d", no_bos ? "BOS" : "EOS",
+                 no_bos ? LLM_TOKEN_BOS : LLM_TOKEN_EOS, t->vocab_size);
+        return LLM_E_ENCODE;
     }
     if (bos)
         err = push(&b, LLM_TOKEN_BOS, io);

@@ -157,6 +157,22 @@ TEST(each_header_rule)
     FIELD_CASE(MOD_OK, h->module_version = 7);
 }
 
+/* Sizes whose sum passes 4 GiB were reported cut to 32 bits (4294967295), not the sum the
+ * header gives: the message must name the real value. */
+TEST(image_size_past_4gib_named_in_full)
+{
+    struct fixture f;
+    struct mod_diag d;
+    char msg[160];
+    struct fluid_mod_header *h = make(&f);
+    h->code_size = 0xFFFFFFF0u;
+    seal(&f);
+    REQUIRE(check_fixture(&f, &d) == MOD_E_IMAGE_SIZE);
+    CHECK_EQ_U64(d.got, 0xFFFFFFF0ull + DATA_SIZE + BSS_SIZE);
+    mod_format_error("big", &d, msg, sizeof msg);
+    CHECK_STREQ(msg, "module big: bad image size (1 to 4194304 bytes, got 4294967360)");
+}
+
 TEST(magic_crc_and_features)
 {
     struct fixture f;
@@ -299,6 +315,7 @@ int main(void)
     RUN(valid_module_places_and_relocates);
     RUN(destination_rules);
     RUN(each_header_rule);
+    RUN(image_size_past_4gib_named_in_full);
     RUN(magic_crc_and_features);
     RUN(diagnostic_text);
     RUN(every_truncation_rejected);

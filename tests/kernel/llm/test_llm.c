@@ -172,6 +172,37 @@ TEST(model_v1_v2_headers)
     free(b);
 }
 
+/* A NaN activation in a Q8_0 model (here from a NaN RMSNorm weight, as a damaged file gives)
+ * was converted to an integer when quantized beside finite values, which C leaves undefined
+ * (UBSan stops this binary there), and was dropped when its whole group was NaN. It must carry
+ * on into the logits as NaN, where llm_generate reports it. */
+TEST(q8_nan_activation_not_converted_to_int)
+{
+    size_t len;
+    uint8_t *b = make_v12(&len, 2, 4);
+    float one = 1.0f, nan = NAN;
+    size_t norms = 2 * L * D + D, emb = 256 + 4 * norms;  /* rms_att first, tok_emb after */
+    for (size_t i = 0; i < norms; i++)
+        memcpy(b + 256 + 4 * i, &one, 4);
+    memcpy(b + 256, &nan, 4);                                /* rms_att[0][0] */
+    for (int i = 0; i < D; i++)                              /* token 0 embeds as all ones */
+        b[emb + i] = 1;
+    for (int g = 0; g < D / 4; g++)
+        memcpy(b + emb + V * D + 4 * g, &one, 4);
+    struct llm_model m;
+    REQUIRE(llm_model_load(&m, b, len, &io) == LLM_OK);
+    size_t bytes = llm_state_bytes(&m);
+    void *mem = malloc(bytes);
+    struct llm_arena a;
+    struct llm_state st;
+    llm_arena_init(&a, mem, bytes);
+    REQUIRE(llm_state_alloc(&st, &m, &a, &io) == LLM_OK);
+    float *logits = llm_forward(&m, &st, &llm_kernels_scalar, 0, 0);
+    CHECK(llm_first_nonfinite(logits, V) == 0, "NaN lost on the way to the logits");
+    free(mem);
+    free(b);
+}
+
 /* ---- tokenizer -------------------------------------------------------------------------- */
 
 struct tokbuf {
@@ -256,6 +287,21 @@ TEST(tokenizer_validation)
     }
 }
 
+/* vocab_size comes from the model header (or llm.vocab=N) and sized the tables as
+ * vocab_size x 8 bytes in a size_t, which wraps on a 32-bit build for a vocabulary past 2^29;
+ * any vocabulary past the model's limit is now refused, naming the value. */
+TEST(tokenizer_vocab_size_beyond_model_limit)
+{
+    struct tokbuf t;
+    struct llm_tokenizer tk;
+    make_toy(&t);
+    CHECK_EQ_U64(load_tok(&tk, &t, INT32_MAX), LLM_E_ARG);
+    CHECK(strstr(last_diag, "vocab_size 2147483647 outside 1..262144") != NULL, "%s",
+          last_diag);
+    CHECK_EQ_U64(load_tok(&tk, &t, LLM_MAX_VOCAB + 1), LLM_E_ARG);
+    CHECK(load_tok(&tk, &t, LLM_MAX_VOCAB) != LLM_E_ARG);        /* the limit itself is fine */
+}
+
 static int32_t enc(struct llm_tokenizer *tk, const char *text, int32_t *ids, int32_t cap)
 {
     int32_t n = -1;
@@ -285,6 +331,27 @@ TEST(tokenizer_encode)
     CHECK_EQ_U64(llm_encode(&tk, "ababab", true, true, ids, 3, &n, &io), LLM_E_ARG);
     REQUIRE(llm_encode(&tk, "a", true, true, ids, 16, &n, &io) == LLM_OK);
     CHECK(n == 3 && ids[1] == 6 && ids[2] == LLM_TOKEN_EOS);
+}
+
+/* A vocabulary of fewer than 3 entries has no BOS (id 1) or no EOS (id 2). Encoding with
+ * them pushed the id anyway: with one entry the merge step then read vocab[1], past the
+ * table, as a piece (a crash); with two, EOS came back as an id outside the vocabulary. */
+TEST(tokenizer_bos_eos_outside_tiny_vocab)
+{
+    struct tokbuf t = { .len = 0 };
+    struct llm_tokenizer tk;
+    int32_t max_len = 1, ids[8], n = -1;
+    tok_put(&t, &max_len, 4);
+    tok_entry(&t, 0.0f, " ");
+    REQUIRE(load_tok(&tk, &t, 1) == LLM_OK);
+    CHECK_EQ_U64(llm_encode(&tk, " ", true, false, ids, 8, &n, &io), LLM_E_ENCODE);
+    CHECK(strstr(last_diag, "BOS id 1 outside vocab_size 1") != NULL, "%s", last_diag);
+    CHECK_EQ_U64(llm_encode(&tk, " ", false, false, ids, 8, &n, &io), LLM_OK);
+    tok_entry(&t, 0.0f, "a");
+    REQUIRE(load_tok(&tk, &t, 2) == LLM_OK);
+    CHECK_EQ_U64(llm_encode(&tk, "a", true, true, ids, 8, &n, &io), LLM_E_ENCODE);
+    CHECK(strstr(last_diag, "EOS id 2 outside vocab_size 2") != NULL, "%s", last_diag);
+    CHECK_EQ_U64(llm_encode(&tk, "a", true, false, ids, 8, &n, &io), LLM_OK);
 }
 
 TEST(tokenizer_decode)
@@ -508,8 +575,11 @@ int main(void)
     RUN(model_header_fields_rejected);
     RUN(model_length_and_alignment);
     RUN(model_v1_v2_headers);
+    RUN(q8_nan_activation_not_converted_to_int);
     RUN(tokenizer_validation);
+    RUN(tokenizer_vocab_size_beyond_model_limit);
     RUN(tokenizer_encode);
+    RUN(tokenizer_bos_eos_outside_tiny_vocab);
     RUN(tokenizer_decode);
     RUN(sampler_xorshift_and_modes);
     RUN(bootcfg_defaults_and_values);
