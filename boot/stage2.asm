@@ -7,7 +7,7 @@
 ; 4. The kernel: reads struct kernel_header from KERNEL_LBA, checks every field (magic,
 ;    version, size against the boot area, load address, entry, architecture, memory), copies
 ;    the image in BOUNCE_BUFFER_SECTORS chunks through a low-memory bounce buffer to
-;    KERNEL_LOAD_ADDR (unreal mode), and checks its CRC-32 before it jumps.
+;    KERNEL_LOAD_ADDR (unreal mode), and checks its CRC-32 (header included) before it jumps.
 ; 5. Partition 1 (the FAT16 cache) copied to RAM for kernels that cannot reach the disk.
 ; 6. Protected mode: flat GDT, then jump to the entry with EAX = BOOT_INFO_MAGIC,
 ;    EBX = &boot_info. Long mode (KERNEL_ARCH_X86_64) is entered by boot/longmode.inc.
@@ -34,6 +34,7 @@ CR0_PE              equ 1
 CODE32_SEL          equ gdt_code32 - gdt
 DATA32_SEL          equ gdt_data32 - gdt
 CRC32_POLY          equ 0xEDB88320      ; CRC-32/ISO-HDLC, reflected
+CRC32_INIT          equ 0xFFFFFFFF
 BOUNCE_LINEAR       equ BOUNCE_BUFFER_SEGMENT * 16
 LOW_MEMORY_END      equ 0x100000
 

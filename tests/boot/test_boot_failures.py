@@ -53,15 +53,27 @@ def bad_magic(data):
     struct.pack_into("<I", data, KERNEL + L["KH_MAGIC"], 0x12345678)
 
 
+def wrong_entry(data):
+    """An entry point inside the image (every range check passes) but not the real one; the
+    rest of the image untouched, so a CRC of the body alone would still match."""
+    load = kernel_field(data, L["KH_LOAD_ADDR"])
+    struct.pack_into("<I", data, KERNEL + L["KH_ENTRY"], load + image_size(data) - 1)
+
+
+def wrong_arch(data):
+    """An i686 kernel whose header asks for long mode: a supported value, the wrong one."""
+    struct.pack_into("<I", data, KERNEL + L["KH_ARCH"], L["KH_ARCH_X86_64"])
+
+
 def no_stage2(data):
     start = L["STAGE2_LBA"] * SECTOR
     data[start:start + 4] = b"\0\0\0\0"
 
 
-def expect_stage2_message(name, mutate, message, truncate_to=None):
+def expect_stage2_message(name, mutate, message, truncate_to=None, machine="pc"):
     def run():
         path = derived_image(name, mutate, truncate_to=truncate_to)
-        result = boot(image=path, timeout=30, until=message)
+        result = boot(image=path, machine=machine, timeout=30, until=message)
 
         def verify(r):
             assert r.stopped_because == "until", f"no message {message!r}: {r.stopped_because}"
@@ -98,6 +110,12 @@ def cases():
     yield "stage1-disk-error", expect_stage2_message(
         "stage1-disk-error", lambda d: None, r"FLUID: disk error 0x[0-9A-F]{2}",
         truncate_to=SECTOR * 8)
+    # Fields in range but wrong: only the CRC, which covers the header, can tell. Before it
+    # did, the jump went to the wrong place (reset) or into long mode with a 32-bit kernel.
+    yield "kernel-header-wrong-entry", expect_stage2_message(
+        "wrong-entry", wrong_entry, r"FLUID: kernel: bad CRC-32 of header and body")
+    yield "kernel-header-wrong-arch", expect_stage2_message(
+        "wrong-arch", wrong_arch, r"FLUID: kernel: bad CRC-32 of header and body", machine="pc64")
     yield "kernel-larger-than-boot-area", expect_stage2_message(
         "oversize", oversize_header, r"FLUID: kernel: image larger than the boot area")
     yield "bad-kernel-magic", expect_stage2_message(

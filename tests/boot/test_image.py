@@ -105,7 +105,12 @@ def test_mkkernel_fills_size_and_crc():
     raw[100:104] = b"abcd"
     img = kernel_image.finish(bytes(raw), L, "rev123", 77)
     assert struct.unpack_from("<I", img, L["KH_IMAGE_SIZE"])[0] == 4096
-    assert struct.unpack_from("<I", img, L["KH_CRC32"])[0] == zlib.crc32(img[L["KH_SIZE"]:])
+    at = L["KH_CRC32"]
+    crc = struct.unpack_from("<I", img, at)[0]
+    assert crc == zlib.crc32(img[at + 4:], zlib.crc32(img[:at])), "CRC of all but the CRC field"
+    moved = bytearray(img)
+    struct.pack_into("<I", moved, L["KH_ENTRY"], struct.unpack_from("<I", img, L["KH_ENTRY"])[0] + 1)
+    assert kernel_image.image_crc(moved, L) != crc, "the CRC must cover the header's entry field"
     assert img[L["KH_BUILD_ID"]:L["KH_BUILD_ID"] + 6] == b"rev123"
 
 
