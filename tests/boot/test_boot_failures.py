@@ -70,7 +70,22 @@ def no_stage2(data):
     data[start:start + 4] = b"\0\0\0\0"
 
 
-def expect_stage2_message(name, mutate, message, truncate_to=None, machine="pc"):
+def zero_stage2_tail(data):
+    """Every stage2 sector after the first zeroed: stage1's magic check still passes."""
+    start = (L["STAGE2_LBA"] + 1) * SECTOR
+    end = (L["STAGE2_LBA"] + L["STAGE2_MAX_SECTORS"]) * SECTOR
+    data[start:end] = bytes(end - start)
+
+
+def flip_stage2_last_sector(data):
+    """One bit in stage2's last sector (zero padding today), just before its stored CRC."""
+    data[L["STAGE2_LBA"] * SECTOR + L["STAGE2_CRC_OFFSET"] - 1] ^= 0x01
+
+
+def expect_stage2_message(name, mutate, message, truncate_to=None, machine="pc",
+                          no_banner=False):
+    """Boot the image mutate makes until the boot chain prints message; no_banner: it must
+    come before stage2's first line (stage2 refused itself)."""
     def run():
         path = derived_image(name, mutate, truncate_to=truncate_to)
         result = boot(image=path, machine=machine, timeout=30, until=message)
@@ -79,6 +94,8 @@ def expect_stage2_message(name, mutate, message, truncate_to=None, machine="pc")
             assert r.stopped_because == "until", f"no message {message!r}: {r.stopped_because}"
             r.expect(message)
             assert "FLUID stage2: entering the kernel" not in r.log, "jumped to a bad kernel"
+            if no_banner:
+                assert "FLUID stage2: started" not in r.log, f"stage2 ran on\n{r.tail()}"
         check(f"fail-{name}", result, verify)
     return run
 
@@ -122,6 +139,15 @@ def cases():
         "bad-magic", bad_magic, r"FLUID: kernel: bad header magic")
     yield "missing-stage2", expect_stage2_message(
         "no-stage2", no_stage2, r"FLUID: bad stage2")
+    # Stage2's own check, by code in its first sector, before its banner.
+    yield "stage2-sectors-after-the-first-zeroed", expect_stage2_message(
+        "stage2-zeroed-tail", zero_stage2_tail,
+        r"^FLUID: bad stage2: its sectors give CRC-32 0x[0-9A-F]{8}, the image tool stored "
+        r"0x00000000\r?$", no_banner=True)
+    yield "stage2-last-sector-corrupt", expect_stage2_message(
+        "stage2-bit-flip", flip_stage2_last_sector,
+        r"^FLUID: bad stage2: its sectors give CRC-32 0x[0-9A-F]{8}, the image tool stored "
+        r"0x[0-9A-F]{8}\r?$", no_banner=True)
     yield "divide-error-report", expect_kernel_exception(
         "divide-error", "test=divide-error", r"exception: #DE divide error \(vector 0\)")
     yield "stack-overflow-double-fault", expect_kernel_exception(
