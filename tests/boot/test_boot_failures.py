@@ -3,7 +3,7 @@ or reboot loop. Images are derived from the real fluid.img, one defect each, in 
 import os
 import struct
 
-from fluid import ROOT, layout
+from fluid import ROOT, kernel_image, layout
 from fluid.qemu import EXIT_FAILURE, IMAGE, boot, check
 
 L = layout.load(os.path.join(ROOT, "build", "gen", "asm-offsets.inc"))
@@ -114,6 +114,42 @@ def expect_kernel_exception(name, cmdline, pattern):
     return run
 
 
+def huge_bss(bss):
+    """A header that asks for bss bytes of bss, its CRC made consistent again."""
+    def mutate(data):
+        struct.pack_into("<I", data, KERNEL + L["KH_BSS_SIZE"], bss)
+        size = image_size(data)
+        crc = kernel_image.image_crc(data[KERNEL:KERNEL + size], L)
+        struct.pack_into("<I", data, KERNEL + L["KH_CRC32"], crc)
+    return mutate
+
+
+def expect_no_room_report(name, bss):
+    """The refusal names the size asked for (KiB needed and the header's bss_size) and the
+    RAM there is, the figure stage2 reported from E820; the sum is wide (bss up to 4 GiB - 1
+    plus the image passes 32 bits)."""
+    message = (r"^FLUID: kernel: image and bss need (\d+) KiB \(bss_size (\d+) bytes\), "
+               r"the usable RAM above 1 MiB is (\d+) KiB")
+
+    def run():
+        path = derived_image(name, huge_bss(bss))
+        with open(path, "rb") as f:
+            size = image_size(f.read(KERNEL + SECTOR))
+        sectors = -(-size // SECTOR)
+        need_kib = -(-(sectors * SECTOR + bss) // 1024)
+        result = boot(image=path, timeout=30, until=message + r"\r?$")
+
+        def verify(r):
+            assert r.stopped_because == "until", f"no report of the bss asked for\n{r.tail()}"
+            m = r.expect(message)
+            usable = int(r.expect(r"usable above 1 MiB: (\d+) KiB").group(1))
+            got = tuple(int(g) for g in m.groups())
+            assert got == (need_kib, bss, usable), f"reported {got}, wanted {(need_kib, bss, usable)}"
+            assert "FLUID stage2: entering the kernel" not in r.log
+        check(f"fail-{name}", result, verify)
+    return run
+
+
 def cases():
     yield "bad-crc", expect_stage2_message(
         "bad-crc", flip_body_byte, r"FLUID: kernel: bad CRC-32")
@@ -135,6 +171,8 @@ def cases():
         "wrong-arch", wrong_arch, r"FLUID: kernel: bad CRC-32 of header and body", machine="pc64")
     yield "kernel-larger-than-boot-area", expect_stage2_message(
         "oversize", oversize_header, r"FLUID: kernel: image larger than the boot area")
+    yield "bss-3GiB-reported-as-asked", expect_no_room_report("bss-3g", 3 << 30)
+    yield "bss-4GiB-less-1-sum-passes-32-bits", expect_no_room_report("bss-4g", 0xFFFFFFFF)
     yield "bad-kernel-magic", expect_stage2_message(
         "bad-magic", bad_magic, r"FLUID: kernel: bad header magic")
     yield "missing-stage2", expect_stage2_message(
