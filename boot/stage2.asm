@@ -203,6 +203,7 @@ absolute STAGE2_DATA_ADDR
 alignb 16
 crc32_table     resd 256
 sector_buffer   resb SECTOR_SIZE
-%if STAGE2_DATA_ADDR + 256 * 4 + SECTOR_SIZE > STAGE1_ADDR
+edd_params      resb EDD_PARAMS_SIZE
+%if STAGE2_DATA_ADDR + 256 * 4 + SECTOR_SIZE + EDD_PARAMS_SIZE > STAGE1_ADDR
 %error "stage2's data runs into stage1"
 %endif

@@ -59,8 +59,10 @@ struct mbr_part {
 enum mbr_err mbr_parse(const uint8_t sector[512], uint64_t disk_sectors, const char *disk,
                        struct mbr_part parts[MBR_PART_COUNT], bool log);
 
-/* The one rule for where a partition may lie, for every source of a partition entry (the MBR
- * of a disk read through ATA or the BIOS). Partition number (1-based)
+/* The one rule for where a partition may lie, for every source of a partition entry: the MBR
+ * of a disk read through ATA or the BIOS (mbr_parse), and partition 1 as stage2 copied it to
+ * RAM, judged with the disk size stage2 got from the BIOS (kernel/fs/volume.c); stage2 itself
+ * applies it before the copy (boot/ramdisk.inc), in the same words. Partition number (1-based)
  * of `sectors` sectors from lba must start and end on a disk of disk_sectors sectors, in 64
  * bits (lba + sectors can pass 2^32); an empty extent (sectors 0) lies nowhere and passes.
  * Returns MBR_OK or MBR_E_RANGE, logged if log is set, as

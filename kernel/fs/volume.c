@@ -4,6 +4,7 @@
 #include "kernel/arch/x86/ata.h"
 #include "kernel/arch/x86/bios.h"
 #include "kernel/core/cmdline.h"
+#include "kernel/core/format.h"
 #include "kernel/core/log.h"
 #include "kernel/fs/mbr.h"
 
@@ -100,14 +101,24 @@ static bool try_bios(struct volume *v, const char *dir, const struct boot_info *
 }
 
 /* The RAM copy holds partition 1 as its MBR entry says; it gets the same verdict as on the
- * disk: no copy of an entry a disk's MBR rejected (whatever the reason). */
+ * disk. No copy of an entry a disk's MBR rejected (whatever the reason), and none of an entry
+ * that lies past the end of the disk stage2 read it from, by the same rule and in the same
+ * words as for a disk (mbr_check_extent; stage2 sized the disk with INT 13h AH=48h, and 0
+ * means it could not). */
 static bool ram_copy_allowed(const struct boot_info *bi, const struct boot_verdict *bv,
                              const char *who)
 {
-    (void)bi;
+    char disk[BLOCKDEV_NAME_MAX];
+    fmt_snprintf(disk, sizeof disk, "bios%02x", bi->boot_drive);
     if (bv->err != MBR_OK) {
         kprintf("%s: not using stage2's RAM copy of partition 1: %s's MBR entry for it is "
                 "invalid (%s)\n", who, bv->disk, mbr_strerror(bv->err));
+        return false;
+    }
+    if (bi->disk_sectors && mbr_check_extent(disk, BOOT_PARTITION_INDEX + 1, bi->partition_lba,
+                                             bi->partition_sectors, bi->disk_sectors,
+                                             true) != MBR_OK) {
+        kprintf("%s: not using stage2's RAM copy of partition 1\n", who);
         return false;
     }
     return true;

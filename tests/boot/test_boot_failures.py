@@ -1,10 +1,12 @@
 """Bad disks and faulting kernels: each must end in a clear message, never a hang, silent halt
-or reboot loop. Images are derived from the real fluid.img, one defect each, in build/."""
+or reboot loop, and a defect the boot can go on without (a bad partition entry) must not stop
+it. Images are derived from the real fluid.img (or a test build of it), one defect each, in
+build/."""
 import os
 import struct
 
 from fluid import ROOT, kernel_image, layout
-from fluid.qemu import EXIT_FAILURE, IMAGE, boot, check
+from fluid.qemu import EXIT_FAILURE, EXIT_SUCCESS, IMAGE, boot, check
 
 L = layout.load(os.path.join(ROOT, "build", "gen", "asm-offsets.inc"))
 SECTOR = L["SECTOR_SIZE"]
@@ -12,9 +14,9 @@ KERNEL = L["KERNEL_LBA"] * SECTOR
 OUT_DIR = os.path.join(ROOT, "build", "test-images")
 
 
-def derived_image(name, mutate, truncate_to=None):
-    """Write build/test-images/<name>.img: fluid.img with mutate(bytearray) applied."""
-    with open(IMAGE, "rb") as f:
+def derived_image(name, mutate, truncate_to=None, source=IMAGE):
+    """Write build/test-images/<name>.img: source (fluid.img) with mutate(bytearray) applied."""
+    with open(source, "rb") as f:
         data = bytearray(f.read())
     mutate(data)
     if truncate_to is not None:
@@ -150,7 +152,69 @@ def expect_no_room_report(name, bss):
     return run
 
 
+# Partition 1's MBR entry made to lie past the disk end. Stage2 must skip its RAM copy, say
+# why with the bad value, and boot; the kernel must give the entry the same verdict on every
+# path (ATA, BIOS, the RAM copy), in the same words, and run its embedded modules.
+CHS_IMAGE = os.path.join(OUT_DIR, "fluid-chs.img")     # stage2 without AH=48h: size unknown
+
+
+def partition_entry(lba, sectors):
+    def mutate(data):
+        struct.pack_into("<II", data, L["MBR_TABLE_OFFSET"] + L["PE_LBA_START"], lba, sectors)
+    return mutate
+
+
+def expect_boot_past_bad_partition(name, lba, sectors, stage2_says, source=IMAGE,
+                                   copy_refused=False):
+    """stage2_says: the regex of stage2's line about the entry ({verdict} stands for the
+    verdict's words). Without AH=48h (source CHS_IMAGE) stage2 cannot judge the end; if its
+    copy succeeds, the kernel must refuse it (copy_refused) since the ATA path rejected it."""
+    def run():
+        assert os.path.exists(source), f"{source} missing: run make test"
+        disk = os.path.getsize(source) // SECTOR
+        path = derived_image(name, partition_entry(lba, sectors), source=source)
+        result = boot(image=path, timeout=60)
+        verdict = (f"partition 1 starts at sector {lba}" if lba >= disk else
+                   f"partition 1 ends at sector {lba + sectors - 1}") + \
+            f", past the disk end \\({disk} sectors\\)"
+
+        def verify(r):
+            r.expect("^FLUID stage2: " + stage2_says.replace("{verdict}", verdict),
+                     "stage2's verdict")
+            r.expect(f"^mbr: ata0: {verdict}$", "the ATA path's verdict, in the same words")
+            r.expect(f"^mbr: bios80: {verdict}$", "the BIOS path's verdict, in the same words")
+            if copy_refused:
+                r.expect(r"^cache: not using stage2's RAM copy of partition 1: ata0's MBR entry "
+                         r"for it is invalid \(partition outside the disk\)", "the copy refused")
+            r.expect(r"^cache: the suite runs the embedded modules", "embedded modules")
+            assert "trying stage2's RAM copy" not in r.log, f"RAM copy of a rejected entry\n{r.tail()}"
+            assert "BPB_" not in r.log, f"an unrelated boot-sector error\n{r.tail()}"
+            r.expect(r"^fluid: done, status ok")
+            assert r.status == EXIT_SUCCESS, f"status {r.status}\n{r.tail()}"
+        check(f"partition-{name}", result, verify)
+    return run
+
+
+def partition_cases():
+    no_copy = r"{verdict}; no RAM copy"
+    yield "partition-starts-past-the-disk-end-boots", expect_boot_past_bad_partition(
+        "part-start", 70000, 100, no_copy)
+    yield "partition-ends-past-the-disk-end-boots", expect_boot_past_bad_partition(
+        "part-end", 2048, 65537, no_copy)
+    yield "partition-end-passes-32-bits-boots", expect_boot_past_bad_partition(
+        "part-wrap", 2048, 0xFFFFFFFF, no_copy)
+    # Stage2 cannot size the disk: its copy's read fails, which must not stop the boot ...
+    yield "partition-starts-past-the-disk-end-boots-chs", expect_boot_past_bad_partition(
+        "part-start-chs", 70000, 100, r"partition 1 not copied to RAM: disk read error "
+        r"0x[0-9A-F]{8} at LBA 70000; booting without the copy", source=CHS_IMAGE)
+    # ... or the copy succeeds, and the kernel must not use what the ATA path rejected.
+    yield "partition-ends-past-the-disk-end-no-ram-copy-chs", expect_boot_past_bad_partition(
+        "part-end-chs", 2048, 65537, r"partition 1 copied to RAM", source=CHS_IMAGE,
+        copy_refused=True)
+
+
 def cases():
+    yield from partition_cases()
     yield "bad-crc", expect_stage2_message(
         "bad-crc", flip_body_byte, r"FLUID: kernel: bad CRC-32")
     yield "truncated-kernel-tail", expect_stage2_message(
