@@ -9,10 +9,12 @@
 ;    version, size against the boot area, load address, entry, architecture, memory), copies
 ;    the image in BOUNCE_BUFFER_SECTORS chunks through a low-memory bounce buffer to
 ;    KERNEL_LOAD_ADDR (unreal mode), and checks its CRC-32 (header included) before it jumps.
-; 5. Partition 1 (the FAT16 cache) copied to RAM for kernels that cannot reach the disk.
+; 5. Partition 1 (the FAT16 cache) copied to RAM for kernels that cannot reach the disk,
+;    unless its MBR entry lies past the disk end (AH=48h's size) or a read fails: then
+;    skipped with a message, never a halt (boot/ramdisk.inc).
 ; 6. Protected mode: flat GDT, then jump to the entry with EAX = BOOT_INFO_MAGIC,
 ;    EBX = &boot_info. Long mode (KERNEL_ARCH_X86_64) is entered by boot/longmode.inc.
-; Every failure prints "FLUID: <what> ..." with the bad value and halts.
+; Every other failure prints "FLUID: <what> ..." with the bad value and halts.
 
 %include "asm-offsets.inc"
 
