@@ -31,6 +31,7 @@ void asm_offsets(void)
     DEFINE(STAGE2_MAX_SECTORS, STAGE2_MAX_SECTORS);
     DEFINE(STAGE2_MAGIC, STAGE2_MAGIC);
     DEFINE(STAGE2_ENTRY_OFFSET, STAGE2_ENTRY_OFFSET);
+    DEFINE(STAGE2_CRC_OFFSET, STAGE2_CRC_OFFSET);
     DEFINE(KERNEL_LBA, KERNEL_LBA);
     DEFINE(KERNEL_MAX_SECTORS, KERNEL_MAX_SECTORS);
     DEFINE(PARTITION1_LBA, PARTITION1_LBA);
@@ -80,6 +81,7 @@ void asm_offsets(void)
     OFFSET(BI_PARTITION_SECTORS, boot_info, partition_sectors);
     OFFSET(BI_RAMDISK_ADDR, boot_info, ramdisk_addr);
     OFFSET(BI_RAMDISK_SIZE, boot_info, ramdisk_size);
+    OFFSET(BI_DISK_SECTORS, boot_info, disk_sectors);
     OFFSET(BI_MEM_LOWER_KB, boot_info, mem_lower_kb);
     OFFSET(BI_MEM_UPPER_KB, boot_info, mem_upper_kb);
     OFFSET(BI_E820_COUNT, boot_info, e820_count);

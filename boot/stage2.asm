@@ -1,17 +1,20 @@
 ; Fluid stage 2. Loaded by stage1 at STAGE2_ADDR (real mode, CS=DS=0), entered at
 ; STAGE2_ADDR + STAGE2_ENTRY_OFFSET with DL = boot drive.
 ;
+; 0. Itself: the CRC-32 of all its sectors, by code in its first sector (check_stage2).
 ; 1. COM1 at 115200; every message goes to the screen (INT 10h) and COM1.
 ; 2. A20: check, then BIOS INT 15h/2401h, keyboard controller, port 92h, re-checking each.
 ; 3. Memory: INT 12h, E801h and the E820 map, into struct boot_info at BOOT_INFO_ADDR.
 ; 4. The kernel: reads struct kernel_header from KERNEL_LBA, checks every field (magic,
 ;    version, size against the boot area, load address, entry, architecture, memory), copies
 ;    the image in BOUNCE_BUFFER_SECTORS chunks through a low-memory bounce buffer to
-;    KERNEL_LOAD_ADDR (unreal mode), and checks its CRC-32 before it jumps.
-; 5. Partition 1 (the FAT16 cache) copied to RAM for kernels that cannot reach the disk.
+;    KERNEL_LOAD_ADDR (unreal mode), and checks its CRC-32 (header included) before it jumps.
+; 5. Partition 1 (the FAT16 cache) copied to RAM for kernels that cannot reach the disk,
+;    unless its MBR entry lies past the disk end (AH=48h's size) or a read fails: then
+;    skipped with a message, never a halt (boot/ramdisk.inc).
 ; 6. Protected mode: flat GDT, then jump to the entry with EAX = BOOT_INFO_MAGIC,
 ;    EBX = &boot_info. Long mode (KERNEL_ARCH_X86_64) is entered by boot/longmode.inc.
-; Every failure prints "FLUID: <what> ..." with the bad value and halts.
+; Every other failure prints "FLUID: <what> ..." with the bad value and halts.
 
 %include "asm-offsets.inc"
 
@@ -34,6 +37,7 @@ CR0_PE              equ 1
 CODE32_SEL          equ gdt_code32 - gdt
 DATA32_SEL          equ gdt_data32 - gdt
 CRC32_POLY          equ 0xEDB88320      ; CRC-32/ISO-HDLC, reflected
+CRC32_INIT          equ 0xFFFFFFFF
 BOUNCE_LINEAR       equ BOUNCE_BUFFER_SEGMENT * 16
 LOW_MEMORY_END      equ 0x100000
 
@@ -46,8 +50,11 @@ entry:
     mov sp, STAGE2_STACK_TOP
     cld
     sti
-    mov [boot_drive], dl
+    push dx
     call serial_init
+    call check_stage2                   ; before the first write into stage2's own bytes
+    pop dx
+    mov [boot_drive], dl
     mov si, msg_banner
     call print
     call boot_info_init
@@ -57,6 +64,55 @@ entry:
     call load_kernel
     call copy_partition_to_ram
     jmp enter_kernel
+
+; check_stage2: the CRC-32 of stage2's first STAGE2_CRC_OFFSET bytes against the dword after
+; them, which the image tool stored. Stage1 checked only the magic, and a BIOS can return
+; zeroed or stale sectors without an error. This routine and all it calls lie in the first
+; sector, the one the magic vouches for (asserted at first_sector_end); the CRC is computed
+; bit by bit because the table-driven one (kernel_load.inc) lies in the sectors being checked.
+; IN: DS = 0. OUT: returns if the CRC matches, else prints "FLUID: bad stage2: ..." and halts.
+; Clobbers EAX, BL, CX, SI.
+check_stage2:
+    mov si, STAGE2_ADDR
+    mov cx, STAGE2_CRC_OFFSET           ; < 64 KiB: one real-mode segment
+    mov eax, CRC32_INIT
+.byte:
+    xor al, [si]
+    inc si
+    mov bl, 8
+.bit:
+    shr eax, 1
+    jnc .next_bit
+    xor eax, CRC32_POLY
+.next_bit:
+    dec bl
+    jnz .bit
+    loop .byte
+    not eax
+    cmp eax, [STAGE2_ADDR + STAGE2_CRC_OFFSET]
+    jne .bad
+    ret
+.bad:
+    push eax
+    mov si, msg_bad_stage2
+    call fail_prefix
+    pop eax
+    call print_hex32
+    mov si, msg_stage2_stored
+    call print
+    mov eax, [STAGE2_ADDR + STAGE2_CRC_OFFSET]
+    call print_hex32
+    jmp fail_newline
+
+msg_bad_stage2      db "bad stage2: its sectors give CRC-32 ", 0
+msg_stage2_stored   db ", the image tool stored ", 0
+
+%include "console.inc"
+
+first_sector_end:
+; check_stage2 can trust only what stage1's magic check covers: this fails to assemble if the
+; code it runs spills out of the first sector.
+    times -((first_sector_end - $$) > SECTOR_SIZE) db 0
 
 ; ---------------------------------------------------------------------------------------
 ; boot_info_init: zero struct boot_info and fill the fields known now.
@@ -86,7 +142,6 @@ MBR_ENTRY_SECTORS   equ 12
 %include "memmap.inc"
 %include "kernel_load.inc"
 %include "ramdisk.inc"
-%include "console.inc"
 
 ; ---------------------------------------------------------------------------------------
 ; enter_kernel: protected mode, flat segments, jump to the kernel entry.
@@ -140,14 +195,17 @@ kernel_arch     dd 0
 kernel_entry    dd 0
 
 stage2_end:
-; stage1 loads exactly STAGE2_MAX_SECTORS sectors: this fails to assemble if stage2 outgrows them.
-    times STAGE2_MAX_SECTORS * SECTOR_SIZE - ($ - $$) db 0
+; stage1 loads exactly STAGE2_MAX_SECTORS sectors, whose last four bytes hold the CRC-32 the
+; image tool fills in: this fails to assemble if stage2 outgrows the space before them.
+    times STAGE2_CRC_OFFSET - ($ - $$) db 0
+stage2_crc      dd 0                    ; tools/fluid/image.py writes the CRC-32 here
 
 ; Uninitialised data, between boot_info and stage1 (include/fluid/memlayout.h).
 absolute STAGE2_DATA_ADDR
 alignb 16
 crc32_table     resd 256
 sector_buffer   resb SECTOR_SIZE
-%if STAGE2_DATA_ADDR + 256 * 4 + SECTOR_SIZE > STAGE1_ADDR
+edd_params      resb EDD_PARAMS_SIZE
+%if STAGE2_DATA_ADDR + 256 * 4 + SECTOR_SIZE + EDD_PARAMS_SIZE > STAGE1_ADDR
 %error "stage2's data runs into stage1"
 %endif

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Finish a flat kernel image: check its struct kernel_header, fill in image_size, bss_size,
-build_id and the CRC-32 stage2 verifies, and refuse (exit 1, with a reason) an image that
-stage2 could not load: wrong magic, wrong header size, or larger than the boot area (the code
-is fluid.kernel_image).
+build_id and the CRC-32 stage2 verifies (over the whole image but the CRC field), and refuse
+(exit 1, with a reason) an image that stage2 could not load: wrong magic, wrong header size,
+or larger than the boot area (the code is fluid.kernel_image).
 
 Usage: mkkernel.py --offsets asm-offsets.inc --elf KERNEL.elf [--build-id REV] RAW OUT
 The entry point and the bss size come from the ELF file (its e_entry and the linker script's

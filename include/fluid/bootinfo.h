@@ -8,7 +8,7 @@
 #include "types.h"
 
 #define BOOT_INFO_MAGIC     0x49424C46u  /* "FLBI" */
-#define BOOT_INFO_VERSION   1
+#define BOOT_INFO_VERSION   2            /* 2: disk_sectors */
 #define E820_MAX_ENTRIES    64           /* stage2 stops (and flags truncation) beyond this */
 
 /* E820 address range types (ACPI 6.4 §15, table 15.312). */
@@ -53,6 +53,7 @@ struct boot_info {
     uint32_t partition_sectors;     /* partition 1 length */
     uint32_t ramdisk_addr;          /* copy of partition 1 made by stage2, 0 if none */
     uint32_t ramdisk_size;          /* bytes in that copy */
+    uint64_t disk_sectors;          /* boot disk size by INT 13h AH=48h, 0 if the BIOS gave none */
     uint32_t mem_lower_kb;          /* INT 12h conventional memory */
     uint32_t mem_upper_kb;          /* INT 15h E801 memory above 1 MiB (fallback map) */
     uint32_t e820_count;            /* valid entries in e820[] */

@@ -4,7 +4,7 @@
  *
  * Disk (512-byte sectors):
  *   LBA 0                      stage1 (MBR) with the partition table at bytes 446..509
- *   LBA 1 .. 63                stage2 (at most STAGE2_MAX_SECTORS)
+ *   LBA 1 .. 63                stage2 (at most STAGE2_MAX_SECTORS; its CRC-32 in the last 4 bytes)
  *   LBA 64 .. 2047             kernel image (header first), at most KERNEL_MAX_SECTORS
  *   LBA 2048 ..                partition 1, FAT16 (module cache, models)
  *
@@ -41,6 +41,14 @@
  * by stage2's first instruction. Catches an image written without (or with a corrupt) stage2. */
 #define STAGE2_MAGIC            0x32534C46u  /* "FLS2" */
 #define STAGE2_ENTRY_OFFSET     4
+
+/* The rest of stage2 is checked by stage2 itself, since stage1 has no byte to spare: the last
+ * four bytes of the STAGE2_MAX_SECTORS sectors hold the CRC-32 of all the bytes before them,
+ * written by the image tool (tools/fluid/image.py), and code in stage2's first sector (the
+ * one stage1's magic check vouches for) compares them before anything else runs. A BIOS
+ * read that returns zeroed or missing sectors after the first then ends in
+ * "FLUID: bad stage2" instead of a jump into zeros. */
+#define STAGE2_CRC_OFFSET       (STAGE2_MAX_SECTORS * SECTOR_SIZE - 4)
 
 /* Real-mode memory used by the boot chain. */
 #define STAGE2_STACK_TOP        0x5000

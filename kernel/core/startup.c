@@ -81,6 +81,10 @@ static void accept_boot_info(const struct boot_info *bi)
     kprintf("boot: drive 0x%02x, kernel %u bytes at 0x%08x from LBA %u, partition LBA %u "
             "(%u sectors)\n", bi->boot_drive, bi->kernel_image_size, bi->kernel_load_addr,
             bi->kernel_lba, bi->partition_lba, bi->partition_sectors);
+    if (bi->disk_sectors)
+        kprintf("boot: disk %llu sectors (INT 13h AH=48h)\n", (unsigned long long)bi->disk_sectors);
+    else
+        kprintf("boot: disk size unknown (stage2 had no INT 13h AH=48h count)\n");
     if (bi->ramdisk_addr)
         kprintf("boot: ramdisk %u bytes at 0x%08x\n", bi->ramdisk_size, bi->ramdisk_addr);
 }

@@ -21,6 +21,7 @@
 #define MEDIA_REMOVABLE     0xF0
 #define MAX_BYTS_PER_SEC    4096
 #define MAX_SEC_PER_CLUS    128
+#define BPB_FIELDS_END      (BPB_TotSec32 + 4)  /* end of the BPB every FAT type has (§3.1) */
 
 #define NAME_PAD            ' '
 
@@ -61,6 +62,7 @@ const char *fat16_strerror(enum fat16_err err)
     case FAT16_E_NOT_FAT16:    return "cluster count is not FAT16's";
     case FAT16_E_DEVICE_SMALL: return "device smaller than the file system area";
     case FAT16_E_NO_VOLUME:    return "no FAT16 volume";
+    case FAT16_E_BAD_PARTITION: return "invalid MBR entry for the FAT16 partition";
     case FAT16_E_BAD_PATH:     return "bad path";
     case FAT16_E_NOT_FOUND:    return "not found";
     case FAT16_E_NOT_DIR:      return "not a directory";
@@ -113,6 +115,13 @@ static void bpb_read(const uint8_t *bs, struct bpb *b)
     b->tot_sec = ld16(bs + BPB_TotSec16) ? ld16(bs + BPB_TotSec16) : ld32(bs + BPB_TotSec32);
 }
 
+/* BS_jmpBoot is EB xx 90 or E9 xx xx (fatgen103 §3.1). */
+static bool jmp_boot_ok(const uint8_t *bs)
+{
+    return (bs[BS_jmpBoot] == JMP_SHORT && bs[BS_jmpBoot + 2] == JMP_SHORT_NOP) ||
+           bs[BS_jmpBoot] == JMP_NEAR;
+}
+
 /* The fields that stand alone: signature, jump, sizes, counts, media. */
 static enum fat16_err bpb_check_fields(const uint8_t *bs, const struct bpb *b, bool log,
                                        const char *dev)
@@ -120,8 +129,7 @@ static enum fat16_err bpb_check_fields(const uint8_t *bs, const struct bpb *b, b
     if (bs[BS_SIGNATURE] != SIG_0 || bs[BS_SIGNATURE + 1] != SIG_1)
         return bpb_bad(log, dev, FAT16_E_SIGNATURE, "signature",
                        (uint32_t)bs[BS_SIGNATURE] << 8 | bs[BS_SIGNATURE + 1], "is not 0x55aa");
-    if (!(bs[BS_jmpBoot] == JMP_SHORT && bs[BS_jmpBoot + 2] == JMP_SHORT_NOP) &&
-        bs[BS_jmpBoot] != JMP_NEAR)
+    if (!jmp_boot_ok(bs))
         return bpb_bad(log, dev, FAT16_E_JMP_BOOT, "BS_jmpBoot[0]", bs[BS_jmpBoot],
                        "is not EB xx 90 or E9 xx xx");
     if (b->byts_per_sec < SECTOR || b->byts_per_sec > MAX_BYTS_PER_SEC ||
@@ -221,8 +229,10 @@ enum fat16_err fat16_mount(struct fat16 *fs, struct blockdev *dev)
     return mount(fs, dev, true);
 }
 
-/* Tries each MBR partition of a FAT16 type in table order; FAT16_E_NO_VOLUME if there is
- * none, else the error of the last one tried. */
+/* Tries each MBR partition of a FAT16 type whose entry mbr_parse found valid, in table
+ * order; FAT16_E_NO_VOLUME if there is none of that type, FAT16_E_BAD_PARTITION if each has
+ * an invalid entry (never read: its sectors are not on the disk, or another's too), else the
+ * error of the last one tried. */
 static enum fat16_err mount_partition(struct fat16 *fs, struct blockdev *disk,
                                       struct blockdev_part *part, const struct mbr_part *parts)
 {
@@ -231,6 +241,13 @@ static enum fat16_err mount_partition(struct fat16 *fs, struct blockdev *disk,
     for (int i = 0; i < MBR_PART_COUNT; i++) {
         if (!mbr_is_fat16_type(parts[i].type))
             continue;
+        if (parts[i].verdict != MBR_OK) {
+            kprintf("fat16: %s: partition %d not mounted: %s\n", disk->name, i + 1,
+                    mbr_strerror(parts[i].verdict));
+            if (err == FAT16_E_NO_VOLUME)
+                err = FAT16_E_BAD_PARTITION;
+            continue;
+        }
         if (blockdev_part_init(part, disk, parts[i].lba, parts[i].sectors, suffix[i]) !=
             BLOCKDEV_OK)
             continue;
@@ -251,19 +268,39 @@ static bool has_partition(const struct mbr_part *parts)
     return false;
 }
 
+/* Whether sector 0, which is no FAT16 boot sector but reads as a partition table with bad
+ * entries, was meant as a boot sector: a FAT jump and a BPB that is not blank. A FAT boot
+ * sector's code at bytes 446..509 can pass for entries (lying past the disk end); an MBR
+ * either starts without a jump or, as Fluid's stage1 does, jumps over a BPB-sized gap it
+ * leaves zero. */
+static bool meant_as_boot_sector(const uint8_t *s)
+{
+    if (!jmp_boot_ok(s))
+        return false;
+    for (int i = BPB_BytsPerSec; i < BPB_FIELDS_END; i++)
+        if (s[i])
+            return true;
+    return false;
+}
+
 enum fat16_err fat16_mount_disk(struct fat16 *fs, struct blockdev *disk, struct blockdev_part *part)
 {
     if (!fs || !disk || !part)
         return FAT16_E_INVAL;
+    fs->partitioned = false;
     enum fat16_err bare = mount(fs, disk, false);
     if (bare == FAT16_OK || bare == FAT16_E_IO)
         return bare == FAT16_OK ? mount(fs, disk, true) : bare;
     if (cache_load(fs, 0) != FAT16_OK)
         return FAT16_E_IO;
-    struct mbr_part parts[MBR_PART_COUNT];
-    enum mbr_err mbr = mbr_parse(fs->cache, disk->sectors, parts, false);
-    if (mbr == MBR_OK && has_partition(parts))
-        return mount_partition(fs, disk, part, parts);
+    enum mbr_err mbr = mbr_parse(fs->cache, disk->sectors, disk->name, fs->parts, false);
+    bool table = mbr != MBR_E_SIGNATURE && mbr != MBR_E_BOOT_FLAG && has_partition(fs->parts);
+    if (table && (mbr == MBR_OK || !meant_as_boot_sector(fs->cache))) {
+        fs->partitioned = true;
+        if (mbr != MBR_OK)          /* a table with bad entries: now say which, and why */
+            mbr_parse(fs->cache, disk->sectors, disk->name, fs->parts, true);
+        return mount_partition(fs, disk, part, fs->parts);
+    }
     /* No partition table: sector 0 was meant as a boot sector; say why it is not one. */
     kprintf("fat16: %s: no partitions (%s) and no valid FAT16 boot sector:\n", disk->name,
             mbr == MBR_OK ? "empty table" : mbr_strerror(mbr));

@@ -14,6 +14,7 @@
 #include <fluid/types.h>
 
 #include "kernel/drivers/blockdev.h"
+#include "kernel/fs/mbr.h"
 
 #define FAT16_NAME_MAX      13      /* "NAME.EXT" plus NUL */
 
@@ -80,6 +81,7 @@ enum fat16_err {
     FAT16_E_NOT_FAT16,          /* cluster count outside 4085..65524: FAT12 or FAT32 */
     FAT16_E_DEVICE_SMALL,       /* the device ends before the first data sector */
     FAT16_E_NO_VOLUME,          /* fat16_mount_disk: no FAT16 volume, bare or partitioned */
+    FAT16_E_BAD_PARTITION,      /* fat16_mount_disk: each FAT16 partition's entry is invalid */
     FAT16_E_BAD_PATH,           /* empty path, or a component that is no valid 8.3 name */
     FAT16_E_NOT_FOUND,          /* no entry of that name */
     FAT16_E_NOT_DIR,            /* a path component or opendir target is a file */
@@ -107,6 +109,11 @@ struct fat16 {
     uint64_t cache_lba;         /* which sector cache[] holds, if cache_valid */
     bool     cache_valid;
     uint8_t  cache[BLOCKDEV_SECTOR_SIZE];
+    /* Set by fat16_mount_disk, mounted or not: whether sector 0 held a partition table, and
+     * its entries with each one's verdict (so the volume finder can tell that a disk rejected
+     * the boot partition). */
+    bool     partitioned;
+    struct mbr_part parts[MBR_PART_COUNT];
 };
 
 /* An open file or directory. */
@@ -140,11 +147,16 @@ enum fat16_err fat16_mount(struct fat16 *fs, struct blockdev *dev);
 
 /* Finds and mounts a FAT16 volume on a whole disk: sector 0 itself if it is a FAT16 boot
  * sector (a bare volume, as on a second disk or a RAM disk), otherwise the first MBR
- * partition of a FAT16 type that mounts. part is the caller's storage for the
- * partition view the volume then lives on (it must outlive fs). Returns FAT16_OK or
- * FAT16_E_IO; with a partition table, FAT16_E_NO_VOLUME if no entry is of a FAT16 type, else
- * the last partition's mount error; without one (invalid or empty table), the boot-sector
- * error of sector 0 (FAT16_E_SEC_PER_CLUS, ...). Every failure is logged. */
+ * partition of a FAT16 type whose entry is valid (mbr_parse's verdict: on the disk, no
+ * overlap) and that mounts. part is the caller's storage for the partition view the volume
+ * then lives on (it must outlive fs). Returns FAT16_OK or FAT16_E_IO; with a partition table,
+ * FAT16_E_NO_VOLUME if no entry is of a FAT16 type, FAT16_E_BAD_PARTITION if every FAT16 one
+ * has an invalid entry, else the last partition's mount error; without one (no signature,
+ * a bad boot indicator, an empty table, or bad entries in a sector with a FAT jump and a BPB,
+ * which was meant as a boot sector), the boot-sector error of sector 0
+ * (FAT16_E_SEC_PER_CLUS, ...). Every failure is logged; a bad entry by the mbr subsystem,
+ * with the value ("mbr: ata0: partition 1 ends at sector ..."). Fills fs->partitioned and
+ * fs->parts either way. */
 enum fat16_err fat16_mount_disk(struct fat16 *fs, struct blockdev *disk,
                                 struct blockdev_part *part);
 

@@ -23,8 +23,31 @@ bool mbr_is_fat16_type(uint8_t type)
     return type == MBR_TYPE_FAT16_SMALL || type == MBR_TYPE_FAT16 || type == MBR_TYPE_FAT16_LBA;
 }
 
-/* Decodes and checks entry i alone. */
-static enum mbr_err parse_entry(const uint8_t *e, int i, uint64_t disk_sectors,
+enum mbr_err mbr_check_extent(const char *disk, int number, uint32_t lba, uint32_t sectors,
+                              uint64_t disk_sectors, bool log)
+{
+    uint64_t end = (uint64_t)lba + sectors;     /* first sector after it: up to 2^33 - 2 */
+    if (sectors == 0)
+        return MBR_OK;
+    if (lba >= disk_sectors) {
+        if (log)
+            kprintf("mbr: %s: partition %d starts at sector %u, past the disk end (%llu "
+                    "sectors)\n", disk, number, lba, (unsigned long long)disk_sectors);
+        return MBR_E_RANGE;
+    }
+    if (end > disk_sectors) {
+        if (log)
+            kprintf("mbr: %s: partition %d ends at sector %llu, past the disk end (%llu "
+                    "sectors)\n", disk, number, (unsigned long long)end - 1,
+                    (unsigned long long)disk_sectors);
+        return MBR_E_RANGE;
+    }
+    return MBR_OK;
+}
+
+/* Decodes entry i (partition i + 1) and judges it alone: boot indicator (a table-level
+ * verdict, returned), then its extent (its own verdict, in p->verdict). */
+static enum mbr_err parse_entry(const uint8_t *e, int i, uint64_t disk_sectors, const char *disk,
                                 struct mbr_part *p, bool log)
 {
     uint8_t boot = e[PE_BOOT_INDICATOR];
@@ -32,6 +55,7 @@ static enum mbr_err parse_entry(const uint8_t *e, int i, uint64_t disk_sectors,
     p->lba = ld32(e + PE_LBA_START);
     p->sectors = ld32(e + PE_SECTOR_COUNT);
     p->bootable = boot == PE_BOOT_ACTIVE;
+    p->verdict = MBR_OK;
     if (p->type == MBR_TYPE_EMPTY || p->sectors == 0) {
         p->type = MBR_TYPE_EMPTY;
         p->sectors = 0;
@@ -39,38 +63,36 @@ static enum mbr_err parse_entry(const uint8_t *e, int i, uint64_t disk_sectors,
     }
     if (boot != PE_BOOT_ACTIVE && boot != PE_BOOT_INACTIVE) {
         if (log)
-            kprintf("mbr: entry %d: boot indicator 0x%02x is neither 0x00 nor 0x80\n", i, boot);
+            kprintf("mbr: %s: partition %d: boot indicator 0x%02x is neither 0x00 nor 0x80\n",
+                    disk, i + 1, boot);
         return MBR_E_BOOT_FLAG;
     }
-    if ((uint64_t)p->lba + p->sectors > disk_sectors) {
-        if (log)
-            kprintf("mbr: entry %d: sectors %u..%llu pass the disk end (%llu sectors)\n", i, p->lba,
-                (unsigned long long)p->lba + p->sectors - 1, (unsigned long long)disk_sectors);
-        return MBR_E_RANGE;
-    }
+    p->verdict = mbr_check_extent(disk, i + 1, p->lba, p->sectors, disk_sectors, log);
     return MBR_OK;
 }
 
+/* Two entries that each lie on the disk and share a sector. */
 static bool overlap(const struct mbr_part *a, const struct mbr_part *b)
 {
-    if (a->type == MBR_TYPE_EMPTY || b->type == MBR_TYPE_EMPTY)
+    if (a->type == MBR_TYPE_EMPTY || b->type == MBR_TYPE_EMPTY ||
+        a->verdict == MBR_E_RANGE || b->verdict == MBR_E_RANGE)
         return false;
     return (uint64_t)a->lba < (uint64_t)b->lba + b->sectors &&
            (uint64_t)b->lba < (uint64_t)a->lba + a->sectors;
 }
 
-enum mbr_err mbr_parse(const uint8_t sector[512], uint64_t disk_sectors,
+enum mbr_err mbr_parse(const uint8_t sector[512], uint64_t disk_sectors, const char *disk,
                        struct mbr_part parts[MBR_PART_COUNT], bool log)
 {
     if (sector[MBR_SIG_OFFSET] != MBR_SIG_0 || sector[MBR_SIG_OFFSET + 1] != MBR_SIG_1) {
         if (log)
-            kprintf("mbr: signature 0x%02x%02x, expected 0x55AA\n", sector[MBR_SIG_OFFSET],
-                sector[MBR_SIG_OFFSET + 1]);
+            kprintf("mbr: %s: signature 0x%02x%02x, expected 0x55AA\n", disk,
+                    sector[MBR_SIG_OFFSET], sector[MBR_SIG_OFFSET + 1]);
         return MBR_E_SIGNATURE;
     }
     for (int i = 0; i < MBR_PART_COUNT; i++) {
         enum mbr_err err = parse_entry(sector + MBR_TABLE_OFFSET + i * MBR_ENTRY_SIZE, i,
-                                       disk_sectors, &parts[i], log);
+                                       disk_sectors, disk, &parts[i], log);
         if (err != MBR_OK)
             return err;
     }
@@ -78,8 +100,11 @@ enum mbr_err mbr_parse(const uint8_t sector[512], uint64_t disk_sectors,
         for (int j = i + 1; j < MBR_PART_COUNT; j++)
             if (overlap(&parts[i], &parts[j])) {
                 if (log)
-                    kprintf("mbr: entries %d and %d overlap\n", i, j);
-                return MBR_E_OVERLAP;
+                    kprintf("mbr: %s: partitions %d and %d overlap\n", disk, i + 1, j + 1);
+                parts[i].verdict = parts[j].verdict = MBR_E_OVERLAP;
             }
+    for (int i = 0; i < MBR_PART_COUNT; i++)
+        if (parts[i].verdict != MBR_OK)
+            return parts[i].verdict;
     return MBR_OK;
 }

@@ -8,7 +8,10 @@
  *   4. where the BIOS cannot be called, the RAM copy of that partition stage2 made with
  *      INT 13h. It holds only the first RAMDISK_MAX_SECTORS of the partition
  *      (include/fluid/memlayout.h): a file beyond that fails to read with a FAT16 I/O
- *      error, which names it.
+ *      error, which names it. The copy gets the verdict its MBR entry gets on the disk: it
+ *      is not used if a disk read in 1-3 rejected that entry, or if the entry lies past the
+ *      end of the disk as stage2 sized it (boot_info.disk_sectors, the same
+ *      mbr_check_extent rule, which stage2 also applied before copying).
  * The boot option `disk=bios` skips the ATA candidates (to test the BIOS path on a machine
  * with IDE); `disk=bios-chs` also keeps the BIOS disk to its CHS calls (the path of a BIOS
  * without INT 13h extensions). Kernel only (it probes the ATA positions). */

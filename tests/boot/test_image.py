@@ -6,8 +6,9 @@ import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 
-from fluid import ROOT, kernel_image, layout
+from fluid import ROOT, image, kernel_image, layout
 from fluid.qemu import IMAGE
 
 OFFSETS = os.path.join(ROOT, "build", "gen", "asm-offsets.inc")
@@ -87,6 +88,36 @@ def test_image_build_is_reproducible():
     assert digests[0] == digests[1], digests
 
 
+def test_stage2_crc_covers_all_its_sectors():
+    """The image tool stores the CRC-32 of stage2's sectors, up to the CRC itself, in their
+    last four bytes (boot/stage2.asm check_stage2 compares them)."""
+    with open(IMAGE, "rb") as f:
+        area = f.read(L["KERNEL_LBA"] * 512)
+    start = L["STAGE2_LBA"] * 512
+    end = start + L["STAGE2_CRC_OFFSET"]
+    assert end + 4 == (L["STAGE2_LBA"] + L["STAGE2_MAX_SECTORS"]) * 512
+    stored, = struct.unpack_from("<I", area, end)
+    assert stored == zlib.crc32(area[start:end]), f"stored 0x{stored:08x}"
+
+
+def test_mkimage_refuses_a_stage2_over_its_crc():
+    with open(os.path.join(ROOT, "build", "boot", "stage2.bin"), "rb") as f:
+        stage2 = bytearray(f.read())
+    assert len(stage2) == L["STAGE2_MAX_SECTORS"] * 512
+    stage2[L["STAGE2_CRC_OFFSET"]] = 1
+    with tempfile.TemporaryDirectory() as tmp:
+        bad = os.path.join(tmp, "stage2.bin")
+        with open(bad, "wb") as f:
+            f.write(stage2)
+        try:
+            image.build(os.path.join(tmp, "x.img"), os.path.join(ROOT, "build", "i686", "kernel.img"),
+                        stage2=bad)
+        except image.ImageError as e:
+            assert "CRC-32" in str(e), str(e)
+        else:
+            raise AssertionError("mkimage accepted a stage2 that overwrites its CRC")
+
+
 def test_mkkernel_refuses_a_kernel_larger_than_the_boot_area():
     raw = bytearray(L["KERNEL_MAX_SECTORS"] * 512 + 1)
     struct.pack_into("<IHH", raw, 0, L["KH_MAGIC_VALUE"], 1, L["KH_SIZE"])
@@ -99,13 +130,17 @@ def test_mkkernel_refuses_a_kernel_larger_than_the_boot_area():
 
 
 def test_mkkernel_fills_size_and_crc():
-    import zlib
     raw = bytearray(4096)
     struct.pack_into("<IHH", raw, 0, L["KH_MAGIC_VALUE"], 1, L["KH_SIZE"])
     raw[100:104] = b"abcd"
     img = kernel_image.finish(bytes(raw), L, "rev123", 77)
     assert struct.unpack_from("<I", img, L["KH_IMAGE_SIZE"])[0] == 4096
-    assert struct.unpack_from("<I", img, L["KH_CRC32"])[0] == zlib.crc32(img[L["KH_SIZE"]:])
+    at = L["KH_CRC32"]
+    crc = struct.unpack_from("<I", img, at)[0]
+    assert crc == zlib.crc32(img[at + 4:], zlib.crc32(img[:at])), "CRC of all but the CRC field"
+    moved = bytearray(img)
+    struct.pack_into("<I", moved, L["KH_ENTRY"], struct.unpack_from("<I", img, L["KH_ENTRY"])[0] + 1)
+    assert kernel_image.image_crc(moved, L) != crc, "the CRC must cover the header's entry field"
     assert img[L["KH_BUILD_ID"]:L["KH_BUILD_ID"] + 6] == b"rev123"
 
 

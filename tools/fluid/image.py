@@ -1,7 +1,8 @@
-"""Build a Fluid disk image: stage1 (MBR + partition table), stage2, the kernel image in the
-boot area, and partition 1 formatted FAT16 with mtools (no mounting, no root). build() is the
-one way images are made: tools/mkimage.py (and through it every make rule, which spells its
-command line once, as $(call mkimage,...) in mk/boot.mk) and the Python callers use it.
+"""Build a Fluid disk image: stage1 (MBR + partition table), stage2 (with the CRC-32 it checks
+itself against, stage2_crc), the kernel image in the boot area, and partition 1 formatted
+FAT16 with mtools (no mounting, no root). build() is the one way images are made:
+tools/mkimage.py (and through it every make rule, which spells its command line once, as
+$(call mkimage,...) in mk/boot.mk) and the Python callers use it.
 
 The output is byte-identical for identical inputs: the FAT volume id is fixed and mtools takes
 its timestamps from SOURCE_DATE_EPOCH. Every input is checked against the layout first (disk
@@ -12,6 +13,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import zlib
 
 from fluid import ROOT, layout, mbr, profile_store
 
@@ -56,6 +58,14 @@ def partition_entry(first_lba, sectors):
                      chs_start=chs(first_lba), chs_end=chs(first_lba + sectors - 1))
 
 
+def stage2_crc(area, L):
+    """The CRC-32 stage2 checks itself against (boot/stage2.asm, check_stage2): of all its
+    STAGE2_MAX_SECTORS sectors in the boot area, zero padding included, up to the last four
+    bytes, where it is stored."""
+    start = L["STAGE2_LBA"] * L["SECTOR_SIZE"]
+    return zlib.crc32(area[start:start + L["STAGE2_CRC_OFFSET"]]) & 0xFFFFFFFF
+
+
 def read_checked(path, what, max_bytes):
     with open(path, "rb") as f:
         data = f.read()
@@ -76,6 +86,8 @@ def build_boot_area(stage1_path, stage2_path, kernel_path, fat_mib, L):
     stage2 = read_checked(stage2_path, "stage2", L["STAGE2_MAX_SECTORS"] * sector)
     if struct.unpack_from("<I", stage2, 0)[0] != L["STAGE2_MAGIC"]:
         fail(f"stage2 {stage2_path} does not start with the stage2 magic")
+    if any(stage2[L["STAGE2_CRC_OFFSET"]:]):
+        fail(f"stage2 {stage2_path} uses bytes {L['STAGE2_CRC_OFFSET']}.. that hold its CRC-32")
     kernel = read_checked(kernel_path, "kernel", L["KERNEL_MAX_SECTORS"] * sector)
 
     area = bytearray(L["PARTITION1_LBA"] * sector)
@@ -85,6 +97,7 @@ def build_boot_area(stage1_path, stage2_path, kernel_path, fat_mib, L):
     area[mbr.entry_offset(0):mbr.entry_offset(0) + len(entry)] = entry
     start = L["STAGE2_LBA"] * sector
     area[start:start + len(stage2)] = stage2
+    struct.pack_into("<I", area, start + L["STAGE2_CRC_OFFSET"], stage2_crc(area, L))
     start = L["KERNEL_LBA"] * sector
     area[start:start + len(kernel)] = kernel
     return area, fat_sectors

@@ -1,6 +1,7 @@
 """Finish a flat kernel image: check its struct kernel_header, fill in image_size, bss_size,
-build_id and the CRC-32 stage2 verifies, and refuse (KernelImageError, with a reason) an image
-that stage2 could not load: wrong magic, wrong header size, or larger than the boot area.
+build_id and the CRC-32 stage2 verifies (image_crc: the whole image but the CRC field
+itself), and refuse (KernelImageError, with a reason) an image that stage2 could not load:
+wrong magic, wrong header size, or larger than the boot area.
 tools/mkkernel.py is its command line. The header's offsets and the boot area come from the
 generated layout, passed in as L."""
 import struct
@@ -35,6 +36,13 @@ def elf_entry_and_symbols(path, names):
     return entry, found
 
 
+def image_crc(img, L):
+    """The CRC-32 stage2 checks: every byte of the image, header included, but the header's
+    own crc32 field. A wrong entry or arch field then fails the check like a corrupt body."""
+    at = L["KH_CRC32"]
+    return zlib.crc32(img[at + 4:], zlib.crc32(img[:at])) & 0xFFFFFFFF
+
+
 def finish(raw, L, build_id, bss_size, entry=None):
     """Return the image bytes with the header's computed fields filled in."""
     img = bytearray(raw)
@@ -60,5 +68,5 @@ def finish(raw, L, build_id, bss_size, entry=None):
     struct.pack_into("<I", img, L["KH_BSS_SIZE"], bss_size)
     bid = build_id.encode()[: L["KH_BUILD_ID_LEN"] - 1]
     img[L["KH_BUILD_ID"]: L["KH_BUILD_ID"] + L["KH_BUILD_ID_LEN"]] = bid.ljust(L["KH_BUILD_ID_LEN"], b"\0")
-    struct.pack_into("<I", img, L["KH_CRC32"], zlib.crc32(img[header_size:]) & 0xFFFFFFFF)
+    struct.pack_into("<I", img, L["KH_CRC32"], image_crc(img, L))     # last: it covers the rest
     return bytes(img)

@@ -4,7 +4,9 @@
  * larger than their chain, directories with LFN/deleted entries, paths, partitions and
  * short devices. Images made by the real tools are covered by tests/kernel/fs/test_images.py. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "tests/lib/check.h"
 
@@ -475,22 +477,99 @@ static void put_part(uint8_t *mbr, int i, uint8_t boot, uint8_t type, uint32_t l
     mbr[510] = 0x55, mbr[511] = 0xAA;
 }
 
+/* The kernel's log (tests/lib/kernel_stubs.c writes it to stderr), captured around a call
+ * so that a test can check a message names the bad value. */
+static int log_saved_fd = -1;
+static FILE *log_file;
+
+static void log_capture_begin(void)
+{
+    fflush(stderr);
+    log_file = tmpfile();
+    log_saved_fd = dup(STDERR_FILENO);
+    dup2(fileno(log_file), STDERR_FILENO);
+}
+
+/* Returns what was logged since log_capture_begin (at most sizeof buf - 1 bytes). */
+static const char *log_capture_end(void)
+{
+    static char buf[4096];
+    fflush(stderr);
+    dup2(log_saved_fd, STDERR_FILENO);
+    close(log_saved_fd);
+    rewind(log_file);
+    size_t n = fread(buf, 1, sizeof buf - 1, log_file);
+    buf[n] = '\0';
+    fclose(log_file);
+    return buf;
+}
+
 TEST(mbr_parse_rules)
 {
     uint8_t s[SEC] = { 0 };
     struct mbr_part p[MBR_PART_COUNT];
-    CHECK(mbr_parse(s, 1000, p, false) == MBR_E_SIGNATURE);
+    CHECK(mbr_parse(s, 1000, "hd", p, false) == MBR_E_SIGNATURE);
     put_part(s, 1, 0x80, MBR_TYPE_FAT16, 63, 500);
-    REQUIRE(mbr_parse(s, 1000, p, true) == MBR_OK);
+    REQUIRE(mbr_parse(s, 1000, "hd", p, true) == MBR_OK);
     CHECK(p[0].type == MBR_TYPE_EMPTY && p[1].lba == 63 && p[1].sectors == 500 && p[1].bootable);
-    CHECK(mbr_parse(s, 562, p, true) == MBR_E_RANGE);
+    CHECK(p[1].verdict == MBR_OK);
+    CHECK(mbr_parse(s, 562, "hd", p, true) == MBR_E_RANGE);
     put_part(s, 2, 0x00, MBR_TYPE_FAT16_LBA, 500, 10);
-    CHECK(mbr_parse(s, 1000, p, true) == MBR_E_OVERLAP);
+    CHECK(mbr_parse(s, 1000, "hd", p, true) == MBR_E_OVERLAP);
     put_part(s, 2, 0x12, MBR_TYPE_FAT16_LBA, 600, 10);
-    CHECK(mbr_parse(s, 1000, p, true) == MBR_E_BOOT_FLAG);
+    CHECK(mbr_parse(s, 1000, "hd", p, true) == MBR_E_BOOT_FLAG);
     put_part(s, 3, 0x00, MBR_TYPE_FAT16, 0xFFFFFFF0u, 0x20);
     put_part(s, 2, 0x00, MBR_TYPE_FAT16_LBA, 600, 10);
-    CHECK(mbr_parse(s, 1000, p, true) == MBR_E_RANGE);   /* lba + count overflows 32 bits */
+    CHECK(mbr_parse(s, 1000, "hd", p, true) == MBR_E_RANGE);   /* lba + count overflows 32 bits */
+}
+
+/* The one extent rule, at each edge, in 64 bits, and its words. */
+TEST(mbr_check_extent_edges_and_messages)
+{
+    CHECK(mbr_check_extent("hd", 1, 0, 1000, 1000, false) == MBR_OK);
+    CHECK(mbr_check_extent("hd", 1, 999, 1, 1000, false) == MBR_OK);
+    CHECK(mbr_check_extent("hd", 1, 1000, 1, 1000, false) == MBR_E_RANGE);
+    CHECK(mbr_check_extent("hd", 1, 999, 2, 1000, false) == MBR_E_RANGE);
+    CHECK(mbr_check_extent("hd", 1, 5000, 0, 1000, false) == MBR_OK);         /* empty */
+    /* 32-bit sums would wrap to 8 and pass; the disk ends at 0x100. */
+    CHECK(mbr_check_extent("hd", 1, 0x10, 0xFFFFFFF8u, 0x100, false) == MBR_E_RANGE);
+    /* Disks of 2^32 sectors and more: a 33-bit end that fits. */
+    CHECK(mbr_check_extent("hd", 1, 0xFFFFFF00u, 0x200, 0x100000100ull, false) == MBR_OK);
+    CHECK(mbr_check_extent("hd", 1, 0xFFFFFF00u, 0x201, 0x100000100ull, false) == MBR_E_RANGE);
+    log_capture_begin();
+    mbr_check_extent("ata0", 1, 2048, 65537, 67584, true);
+    mbr_check_extent("ata0", 2, 70000, 100, 67584, true);
+    mbr_check_extent("bios80", 1, 2048, 0xFFFFFFFFu, 67584, true);
+    const char *log = log_capture_end();
+    CHECK(strstr(log, "mbr: ata0: partition 1 ends at sector 67584, past the disk end (67584 "
+                      "sectors)\n") != NULL, "log: %s", log);
+    CHECK(strstr(log, "mbr: ata0: partition 2 starts at sector 70000, past the disk end (67584 "
+                      "sectors)\n") != NULL, "log: %s", log);
+    CHECK(strstr(log, "mbr: bios80: partition 1 ends at sector 4294969342, past the disk end "
+                      "(67584 sectors)\n") != NULL, "log: %s", log);
+}
+
+/* One verdict per entry: a bad entry is marked, the others keep theirs. */
+TEST(mbr_parse_judges_each_entry)
+{
+    uint8_t s[SEC] = { 0 };
+    struct mbr_part p[MBR_PART_COUNT];
+    put_part(s, 0, 0x80, MBR_TYPE_FAT16, 2048, 65537);          /* one past the end */
+    put_part(s, 1, 0x00, MBR_TYPE_FAT16, 100, 900);
+    put_part(s, 2, 0x00, MBR_TYPE_FAT16, 60000, 7584);          /* meets the end exactly */
+    REQUIRE(mbr_parse(s, 67584, "hd", p, false) == MBR_E_RANGE);
+    CHECK(p[0].verdict == MBR_E_RANGE && p[0].lba == 2048 && p[0].sectors == 65537);
+    CHECK(p[1].verdict == MBR_OK && p[2].verdict == MBR_OK);   /* no overlap with a rejected p1 */
+    put_part(s, 0, 0x80, MBR_TYPE_FAT16, 2048, 1000);
+    REQUIRE(mbr_parse(s, 67584, "hd", p, false) == MBR_OK);
+    CHECK(p[0].verdict == MBR_OK && p[1].verdict == MBR_OK && p[2].verdict == MBR_OK);
+    put_part(s, 1, 0x00, MBR_TYPE_FAT16, 2500, 10);             /* inside partition 1 */
+    REQUIRE(mbr_parse(s, 67584, "hd", p, false) == MBR_E_OVERLAP);
+    CHECK(p[0].verdict == MBR_E_OVERLAP && p[1].verdict == MBR_E_OVERLAP);
+    CHECK(p[2].verdict == MBR_OK);
+    put_part(s, 1, 0x00, MBR_TYPE_FAT16, 2500, 0xFFFFFF00u);     /* past the end: no overlap */
+    REQUIRE(mbr_parse(s, 67584, "hd", p, false) == MBR_E_RANGE);
+    CHECK(p[0].verdict == MBR_OK && p[1].verdict == MBR_E_RANGE && p[2].verdict == MBR_OK);
 }
 
 #define PART_LBA 63
@@ -525,6 +604,51 @@ TEST(mount_disk_bare_and_partitioned)
     v.img[14] = v.img[15] = 0;                                   /* bad bare BPB */
     REQUIRE(ramdisk_init(&rd, v.img, (uint64_t)v.sectors * SEC, "bare") == BLOCKDEV_OK);
     CHECK(fat16_mount_disk(&fs, &rd.dev, &part) == FAT16_E_RSVD_SEC_CNT);
+    free(disk);
+    free(data);
+    vol_free(&v);
+}
+
+/* A partition running past the disk end gets the MBR's verdict, named with its value, not a
+ * boot-sector error of sector 0; another partition of the same table still mounts. */
+TEST(mount_disk_partition_past_the_disk_end)
+{
+    struct vol v;
+    uint8_t *data = make_std(&v, 1);
+    uint32_t disk_secs = PART_LBA + v.sectors;
+    uint8_t *disk = calloc(disk_secs, SEC);
+    memcpy(disk + PART_LBA * SEC, v.img, (size_t)v.sectors * SEC);
+    struct fat16 fs;
+    struct blockdev_part part;
+    struct ramdisk rd;
+    REQUIRE(ramdisk_init(&rd, disk, (uint64_t)disk_secs * SEC, "hd") == BLOCKDEV_OK);
+    put_part(disk, 0, 0x80, MBR_TYPE_FAT16, PART_LBA, v.sectors + 1);
+    log_capture_begin();
+    enum fat16_err err = fat16_mount_disk(&fs, &rd.dev, &part);
+    const char *log = log_capture_end();
+    CHECK(err == FAT16_E_BAD_PARTITION, "err %d", err);
+    CHECK(fs.partitioned && fs.parts[0].verdict == MBR_E_RANGE);
+    CHECK(strstr(log, "mbr: hd: partition 1 ends at sector") != NULL, "log: %s", log);
+    CHECK(strstr(log, "past the disk end") != NULL, "log: %s", log);
+    CHECK(strstr(log, "BPB_") == NULL && strstr(log, "boot sector") == NULL, "log: %s", log);
+    put_part(disk, 0, 0x80, MBR_TYPE_FAT16, 0xFFFFFFF0u, 0x20);   /* start past it, sum wraps */
+    put_part(disk, 1, 0x00, MBR_TYPE_FAT16, PART_LBA, v.sectors);
+    REQUIRE(fat16_mount_disk(&fs, &rd.dev, &part) == FAT16_OK);
+    CHECK_STREQ(part.dev.name, "hdp2");
+    CHECK(fs.parts[0].verdict == MBR_E_RANGE && fs.parts[1].verdict == MBR_OK);
+    check_read(&fs, "/DATA.BIN", data, DATA_SIZE, 300);
+    REQUIRE(ramdisk_init(&rd, v.img, (uint64_t)v.sectors * SEC, "bare") == BLOCKDEV_OK);
+    REQUIRE(fat16_mount_disk(&fs, &rd.dev, &part) == FAT16_OK);
+    CHECK(!fs.partitioned);
+    /* A bare volume with a bad BPB whose boot code reads as entries past the end: its FAT
+     * jump and BPB say boot sector, and the BPB error is the one reported. */
+    v.img[BPB_SecPerClus] = 3;
+    put_part(v.img, 0, 0x00, MBR_TYPE_FAT16, 0x10000, 0x20000);
+    log_capture_begin();
+    err = fat16_mount_disk(&fs, &rd.dev, &part);
+    log = log_capture_end();
+    CHECK(err == FAT16_E_SEC_PER_CLUS, "err %d", err);
+    CHECK(!fs.partitioned && strstr(log, "BPB_SecPerClus 3") != NULL, "log: %s", log);
     free(disk);
     free(data);
     vol_free(&v);
@@ -601,6 +725,7 @@ TEST(error_names)
     CHECK_STREQ(fat16_strerror(FAT16_E_SEC_PER_CLUS), "bad BPB_SecPerClus");
     CHECK_STREQ(fat16_strerror((enum fat16_err)99), "unknown fat16 error");
     CHECK_STREQ(mbr_strerror(MBR_E_OVERLAP), "partitions overlap");
+    CHECK_STREQ(fat16_strerror(FAT16_E_BAD_PARTITION), "invalid MBR entry for the FAT16 partition");
     CHECK_STREQ(mbr_strerror((enum mbr_err)99), "unknown mbr error");
     CHECK_STREQ(blockdev_strerror(BLOCKDEV_E_RANGE), "out of range");
     CHECK_STREQ(blockdev_strerror((enum blockdev_err)99), "unknown blockdev error");
@@ -625,7 +750,10 @@ int main(void)
     RUN(directory_spanning_clusters);
     RUN(blockdev_ranges);
     RUN(mbr_parse_rules);
+    RUN(mbr_check_extent_edges_and_messages);
+    RUN(mbr_parse_judges_each_entry);
     RUN(mount_disk_bare_and_partitioned);
+    RUN(mount_disk_partition_past_the_disk_end);
     RUN(write_in_place_touches_only_the_files_sectors);
     RUN(write_in_place_refuses_partial_sectors_and_growth);
     RUN(error_names);
