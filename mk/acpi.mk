@@ -1,6 +1,6 @@
-# kernel/acpi: the ACPI and MP table parsers built for the host with ASan/UBSan and their unit
-# tests over synthetic firmware (tests/kernel/acpi/fake_firmware.c, which also captures the
-# log).
+# kernel/acpi (docs/acpi.md): the ACPI and MP table parsers built for the host with ASan/UBSan
+# and their unit tests over synthetic firmware (tests/kernel/acpi/fake_firmware.c, which also
+# captures the log); the QEMU boots that count the CPUs of both kernels.
 
 ACPI_HOST_DIR := $(BUILD)/host/acpi
 ACPI_TESTS    := test_acpi test_mptable
@@ -20,6 +20,8 @@ $(ACPI_BINS): $(ACPI_HOST_DIR)/%: $(ACPI_HOST_DIR)/tests/kernel/acpi/%.o \
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 
 HOST_TEST_BINS += $(ACPI_BINS)
+PY_TESTS       += tests/kernel/acpi/test_acpi_boot.py
+TEST_DEPS      += $(IMAGE) $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN)
 
 # acpi-test: build and run only the ACPI parser's host tests.
 acpi-test: $(ACPI_BINS)
