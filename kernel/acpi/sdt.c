@@ -129,7 +129,7 @@ static enum acpi_err root_find_madt(const struct acpi_mem *mem, uint64_t root, u
         f->addr = table;
         err = acpi_table_check(mem, table, MADT_SIGNATURE, "MADT", &f->len, &f->revision);
         if (err == ACPI_OK)
-            kprintf("acpi: MADT at 0x%llx (%s entry %u), revision %u, %u bytes\n",
+            kprintf("acpi: MADT at 0x%08llx (%s entry %u), revision %u, %u bytes\n",
                     (unsigned long long)table, name, i, f->revision, f->len);
         return err;
     }
