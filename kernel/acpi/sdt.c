@@ -9,9 +9,9 @@
 #include "kernel/core/log.h"
 #include "kernel/lib/bytes.h"
 
-#define RSDT_ENTRY_BYTES    4       /* u32 physical addresses */
-#define XSDT_ENTRY_BYTES    8       /* u64 physical addresses */
-#define MADT_SIGNATURE      "APIC"
+#define RSDT_ENTRY_BYTES    4       /* §5.2.7, table 5.5: u32 physical addresses from byte 36 */
+#define XSDT_ENTRY_BYTES    8       /* §5.2.8, table 5.6: u64 physical addresses from byte 36 */
+#define MADT_SIGNATURE      "APIC"  /* §5.2.12, table 5.19: the MADT's signature */
 
 /* sig as text for a message: 4 characters, anything unprintable as '?'. */
 static void printable_sig(const uint8_t *sig, char out[SDT_SIGNATURE_LEN + 1])
