@@ -2,6 +2,7 @@
  * interrupts off, .bss zeroed, EAX/EBX from stage2 as arguments. Start-up (kernel/core/startup.h)
  * and the architecture's descriptor tables and guarded stack come first; then the test hook
  * and the stages below, and the exit. */
+#include "kernel/acpi/acpi.h"
 #include "kernel/bench/cache.h"
 #include "kernel/bench/guardtest.h"
 #include "kernel/bench/suite.h"
@@ -14,14 +15,16 @@
 #include "kernel/lib/array.h"
 #include "kernel/mm/memory.h"
 
+/* cpus first: it needs nothing but the BIOS thunk, and never fails the run. */
 static const struct stage i686_stages[] = {
+    {"cpus", acpi_stage, 0},
     {"heap", memory_stage, 0},
     {"cache", cache_stage, 0},
     {"modules", suite_stage, 0},
 };
 
 /* test= options the stages run themselves ("guard" runs here, before them). */
-static const char *const stage_tests[] = {"bad-modules", "heap"};
+static const char *const stage_tests[] = {"bad-modules", "heap", "cpus"};
 
 static bool run_test_hook(void)
 {

@@ -1,14 +1,15 @@
 # The 32-bit benchmark kernel. What it contains, folder by folder in dependency order:
 #   kernel/lib       byte helpers, sorting          kernel/core     start-up, log, console, stages
-#   kernel/mm        heap and its RAM ranges        kernel/drivers  block devices, fw_cfg parser
+#   kernel/mm        heap and its RAM ranges        kernel/acpi     the CPUs from ACPI or MP tables
+#   kernel/drivers   block devices, fw_cfg parser
 #   kernel/fs        MBR, FAT16, volume finder      kernel/bench    module loader, suite, profile, cache
 #   kernel/arch/x86  port-I/O drivers of both kernels (PIC, PIT, UART, VGA, ATA)
 #   kernel/arch/i686 GDT, IDT, paging, traps, the fault guard
 # plus kernel/main_i686.c, which lists the stages. Other fragments may append static
 # libraries to KERNEL_LIBS and objects to KERNEL_EXTRA_OBJS.
 
-KERNEL_DIRS     := kernel/lib kernel/core kernel/mm kernel/drivers kernel/fs kernel/bench \
-                   kernel/arch/x86 kernel/arch/i686
+KERNEL_DIRS     := kernel/lib kernel/core kernel/mm kernel/acpi kernel/drivers kernel/fs \
+                   kernel/bench kernel/arch/x86 kernel/arch/i686
 KERNEL_C_SRCS   := kernel/main_i686.c $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 KERNEL_ASM_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.asm))
 KERNEL_OBJS     := $(patsubst %.c,$(BUILD)/i686/%.o,$(KERNEL_C_SRCS)) \

@@ -12,11 +12,12 @@ IMAGE64       := fluid64.img
 KERNEL64_LDSCRIPT := kernel/arch/x86_64/linker.ld
 
 # What it contains, folder by folder in dependency order: kernel/lib, kernel/core, kernel/mm,
-# kernel/drivers, kernel/fs (as the i686 kernel), kernel/llm (the engine and its stage; the
-# generic kernel choice is for targets without SIMD kernels), kernel/arch/x86 and
-# kernel/arch/x86_64 (long-mode GDT, IDT, paging, traps), plus kernel/main_x86_64.c.
-KERNEL64_DIRS   := kernel/lib kernel/core kernel/mm kernel/drivers kernel/fs kernel/llm \
-                   kernel/arch/x86 kernel/arch/x86_64
+# kernel/acpi (the CPUs from ACPI or MP tables), kernel/drivers, kernel/fs (as the i686
+# kernel), kernel/llm (the engine and its stage; the generic kernel choice is for targets
+# without SIMD kernels), kernel/arch/x86 and kernel/arch/x86_64 (long-mode GDT, IDT, paging,
+# traps), plus kernel/main_x86_64.c.
+KERNEL64_DIRS   := kernel/lib kernel/core kernel/mm kernel/acpi kernel/drivers kernel/fs \
+                   kernel/llm kernel/arch/x86 kernel/arch/x86_64
 KERNEL64_C_SRCS := kernel/main_x86_64.c $(filter-out kernel/llm/llm_kernels_generic.c, \
                    $(foreach d,$(KERNEL64_DIRS),$(wildcard $(d)/*.c)))
 KERNEL64_ASM_SRCS := $(foreach d,$(KERNEL64_DIRS),$(wildcard $(d)/*.asm))
