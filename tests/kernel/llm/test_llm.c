@@ -197,7 +197,7 @@ TEST(q8_nan_activation_not_converted_to_int)
     struct llm_state st;
     llm_arena_init(&a, mem, bytes);
     REQUIRE(llm_state_alloc(&st, &m, &a, &io) == LLM_OK);
-    float *logits = llm_forward(&m, &st, &llm_kernels_scalar, 0, 0);
+    float *logits = llm_forward(&m, &st, &llm_kernels_scalar, &llm_pool_serial, 0, 0);
     CHECK(llm_first_nonfinite(logits, V) == 0, "NaN lost on the way to the logits");
     free(mem);
     free(b);
