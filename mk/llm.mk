@@ -48,14 +48,19 @@ $(BUILD)/host/tools/llm/%.o: tools/llm/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
 
-# llm_cli with ASan+UBSan: the tests run every reference case through it.
-$(LLM_CLI): $(BUILD)/host/tools/llm/llm_cli.o $(LLM_HOST_OBJS)
-	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lm
+# The CLI's own objects: its main and the pthreads worker pool (--threads), which stays out
+# of kernel/llm so the engine builds freestanding.
+LLM_CLI_SRCS   := tools/llm/llm_cli.c tools/llm/llm_pool_pthread.c
+LLM_CLI_FAST_OBJS := $(patsubst %.c,$(BUILD)/llm/fast/%.o,$(LLM_CLI_SRCS))
 
-$(LLM_CLI_FAST): $(BUILD)/llm/fast/tools/llm/llm_cli.o $(LLM_FAST_OBJS)
+# llm_cli with ASan+UBSan: the tests run every reference case through it.
+$(LLM_CLI): $(patsubst %.c,$(BUILD)/host/%.o,$(LLM_CLI_SRCS)) $(LLM_HOST_OBJS)
 	@mkdir -p $(@D)
-	$(HOST_CC) -o $@ $^ -lm
+	$(HOST_CC) $(HOST_LDFLAGS) -pthread -o $@ $^ -lm
+
+$(LLM_CLI_FAST): $(LLM_CLI_FAST_OBJS) $(LLM_FAST_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) -pthread -o $@ $^ -lm
 
 $(BUILD)/host/tests/kernel/llm/test_llm.o: tests/kernel/llm/test_llm.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
