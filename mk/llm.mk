@@ -130,7 +130,7 @@ TEST_DEPS      += $(LLM_FUZZERS) $(patsubst %,$(FUZZ_DIR)/%/seeds.done,model tok
 
 HOST_TEST_BINS += $(LLM_TEST_BIN)
 HOST_TOOL_BINS += $(LLM_CLI) $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE)
-PY_TESTS       += tests/kernel/llm/test_llm_reference.py
+PY_TESTS       += tests/kernel/llm/test_llm_reference.py tests/kernel/llm/test_llm_threads.py
 TEST_DEPS      += llm-freestanding-check $(LLM_CLI)
 
 .PHONY: llm-freestanding-check llm-cli bench-llama
