@@ -84,6 +84,11 @@ bench-llama: $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE) tools/bench_llama.py tools/s
 	$(PYTHON) tools/bench_llama.py --cli $(LLM_CLI_FAST) --models $(LLM_MODELS) --out $(BUILD)/llm \
 	    --kernel-code-cli $(LLM_CLI_KERNEL_CODE) --kernel-results $(LLAMA_KERNEL_RESULTS)
 
+# bench-smp: tokens/s on 1 and 2 threads (llm_cli --threads) for stories15M-shaped fp32 and
+# Q8_0 models; the last line is the speed-up at 2 threads. Host wall time; not in make test.
+bench-smp: $(LLM_CLI_FAST) tools/bench_smp.py tools/fluid/llm/bench_smp.py tools/synth_model.py
+	$(PYTHON) tools/bench_smp.py --cli $(LLM_CLI_FAST) --models $(LLM_MODELS) --out $(BUILD)/llm
+
 # Fuzz targets of the engine's readers (mk/fuzz.mk): the model file, the tokenizer file and
 # the boot configuration. Seeds (tools/fuzz_seeds.py) come from the shared models and
 # tokenizers when they are there, tools/synth_model.py's generator and hand-made corrupt files.
@@ -133,4 +138,4 @@ HOST_TOOL_BINS += $(LLM_CLI) $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE)
 PY_TESTS       += tests/kernel/llm/test_llm_reference.py tests/kernel/llm/test_llm_threads.py
 TEST_DEPS      += llm-freestanding-check $(LLM_CLI)
 
-.PHONY: llm-freestanding-check llm-cli bench-llama
+.PHONY: llm-freestanding-check llm-cli bench-llama bench-smp
