@@ -48,14 +48,19 @@ $(BUILD)/host/tools/llm/%.o: tools/llm/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
 
-# llm_cli with ASan+UBSan: the tests run every reference case through it.
-$(LLM_CLI): $(BUILD)/host/tools/llm/llm_cli.o $(LLM_HOST_OBJS)
-	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lm
+# The CLI's own objects: its main and the pthreads worker pool (--threads), which stays out
+# of kernel/llm so the engine builds freestanding.
+LLM_CLI_SRCS   := tools/llm/llm_cli.c tools/llm/llm_pool_pthread.c
+LLM_CLI_FAST_OBJS := $(patsubst %.c,$(BUILD)/llm/fast/%.o,$(LLM_CLI_SRCS))
 
-$(LLM_CLI_FAST): $(BUILD)/llm/fast/tools/llm/llm_cli.o $(LLM_FAST_OBJS)
+# llm_cli with ASan+UBSan: the tests run every reference case through it.
+$(LLM_CLI): $(patsubst %.c,$(BUILD)/host/%.o,$(LLM_CLI_SRCS)) $(LLM_HOST_OBJS)
 	@mkdir -p $(@D)
-	$(HOST_CC) -o $@ $^ -lm
+	$(HOST_CC) $(HOST_LDFLAGS) -pthread -o $@ $^ -lm
+
+$(LLM_CLI_FAST): $(LLM_CLI_FAST_OBJS) $(LLM_FAST_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) -pthread -o $@ $^ -lm
 
 $(BUILD)/host/tests/kernel/llm/test_llm.o: tests/kernel/llm/test_llm.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
@@ -79,6 +84,11 @@ bench-llama: $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE) tools/bench_llama.py tools/s
 	$(PYTHON) tools/bench_llama.py --cli $(LLM_CLI_FAST) --models $(LLM_MODELS) --out $(BUILD)/llm \
 	    --kernel-code-cli $(LLM_CLI_KERNEL_CODE) --kernel-results $(LLAMA_KERNEL_RESULTS)
 
+# bench-smp: tokens/s on 1 and 2 threads (llm_cli --threads) for stories15M-shaped fp32 and
+# Q8_0 models; the last line is the speed-up at 2 threads. Host wall time; not in make test.
+bench-smp: $(LLM_CLI_FAST) tools/bench_smp.py tools/fluid/llm/bench_smp.py tools/synth_model.py
+	$(PYTHON) tools/bench_smp.py --cli $(LLM_CLI_FAST) --models $(LLM_MODELS) --out $(BUILD)/llm
+
 # Fuzz targets of the engine's readers (mk/fuzz.mk): the model file, the tokenizer file and
 # the boot configuration. Seeds (tools/fuzz_seeds.py) come from the shared models and
 # tokenizers when they are there, tools/synth_model.py's generator and hand-made corrupt files.
@@ -90,7 +100,7 @@ MODEL_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
 FUZZ_TARGETS       += model
 FUZZ_model_SRCS    := tests/kernel/llm/fuzz_llm_model.c kernel/llm/llm_model.c \
                       kernel/llm/llm_forward.c kernel/llm/llm_kernels_scalar.c \
-                      kernel/llm/llm_sampler.c $(LLM_FUZZ_COMMON)
+                      kernel/llm/llm_pool.c kernel/llm/llm_sampler.c $(LLM_FUZZ_COMMON)
 # 1.25 MiB: the shared 260K-parameter models (about 1 MiB each) whole, so mutations can keep
 # their exact length; the synthetic and corrupt seeds are a few KiB.
 FUZZ_model_MAX_LEN := 1310720
@@ -125,7 +135,7 @@ TEST_DEPS      += $(LLM_FUZZERS) $(patsubst %,$(FUZZ_DIR)/%/seeds.done,model tok
 
 HOST_TEST_BINS += $(LLM_TEST_BIN)
 HOST_TOOL_BINS += $(LLM_CLI) $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE)
-PY_TESTS       += tests/kernel/llm/test_llm_reference.py
+PY_TESTS       += tests/kernel/llm/test_llm_reference.py tests/kernel/llm/test_llm_threads.py
 TEST_DEPS      += llm-freestanding-check $(LLM_CLI)
 
-.PHONY: llm-freestanding-check llm-cli bench-llama
+.PHONY: llm-freestanding-check llm-cli bench-llama bench-smp

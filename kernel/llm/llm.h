@@ -11,6 +11,8 @@
 
 #include <fluid/types.h>
 
+#include "kernel/llm/llm_pool.h"
+
 /* Errors of the llm subsystem; every failing call also logs one diagnostic line. */
 enum llm_err {
     LLM_OK = 0,
@@ -159,6 +161,12 @@ struct llm_kernels {
                       const float *ws, int n, int d, int gs);
 };
 
+/* Kernels may compute rows together in aligned blocks of this many (llm_kernels_x86.c's
+ * AVX2 fp32 matmul does four rows at once, a row left over alone, in a different float
+ * order): a caller splitting one matmul's rows must start every part at a multiple of it
+ * for each row to get the value it gets from the whole matmul. */
+#define LLM_KERNEL_ROW_BLOCK 4
+
 /* Plain C loops with run.c's / runq.c's accumulation order: bit-identical to llama2.c. */
 extern const struct llm_kernels llm_kernels_scalar;
 /* The fastest kernels this CPU can run (x86-64: AVX2+FMA if CPUID and XCR0 allow, else
@@ -189,9 +197,12 @@ enum llm_err llm_state_alloc(struct llm_state *s, const struct llm_model *m,
                              struct llm_arena *arena, const struct llm_io *io);
 
 /* Runs one position; returns the logits (vocab_size), owned by `s`. token in
- * [0, vocab_size), pos in [0, seq_len) - the caller checks (llm_generate does). */
+ * [0, vocab_size), pos in [0, seq_len) - the caller checks (llm_generate does). Matmul rows
+ * and attention heads are shared out through `pool` (&llm_pool_serial: all on the caller);
+ * the logits are bit-identical for every pool and worker count. */
 float *llm_forward(const struct llm_model *m, struct llm_state *s,
-                   const struct llm_kernels *k, int32_t token, int32_t pos);
+                   const struct llm_kernels *k, struct llm_pool *pool, int32_t token,
+                   int32_t pos);
 
 /* ---- sampling ----------------------------------------------------------------------- */
 
@@ -273,6 +284,8 @@ struct llm_engine {
     struct llm_tokenizer tok;
     struct llm_state state;
     const struct llm_kernels *kernels;
+    struct llm_pool *pool;  /* llm_engine_init sets &llm_pool_serial; a caller with more
+                             * CPUs may replace it before llm_generate */
     struct llm_io io;
 };
 

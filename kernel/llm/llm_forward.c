@@ -197,6 +197,7 @@ struct fwd {
     const struct llm_model *m;
     struct llm_state *s;
     const struct llm_kernels *k;
+    struct llm_pool *pool;
 };
 
 /* Q8_0 matmuls read the input quantized: call before a group of matvecs on x(n). */
@@ -206,15 +207,37 @@ static void prepare(const struct fwd *f, const float *x, int n)
         quantize(f->s->xq, f->s->xs, x, n, f->m->group_size);
 }
 
+/* One matvec shared out by output rows: every part is the kernel run on a band of rows. */
+struct matvec_job {
+    const struct fwd *f;
+    float *out;             /* (d) */
+    const float *x;         /* (n) */
+    struct llm_mat w;       /* (d, n) */
+    int n;
+};
+
+/* Rows [r0, r1): the kernel on that band of W and out. Rows are independent in every
+ * kernel once r0 is a multiple of LLM_KERNEL_ROW_BLOCK, so the values equal the whole
+ * matmul's. Q8_0 scales sit row-major too, n / gs per row (n % gs == 0). */
+static void matvec_rows(void *ctx, int r0, int r1)
+{
+    const struct matvec_job *j = ctx;
+    const struct fwd *f = j->f;
+    size_t first = (size_t)r0 * (size_t)j->n;
+    if (j->w.f)
+        f->k->matmul_f32(j->out + r0, j->x, j->w.f + first, j->n, r1 - r0);
+    else
+        f->k->matmul_q8(j->out + r0, f->s->xq, f->s->xs, j->w.q + first,
+                        j->w.s + first / (size_t)f->m->group_size, j->n, r1 - r0,
+                        f->m->group_size);
+}
+
 /* out(d) = W_layer(d, n) @ x(n); for Q8_0 x was quantized by prepare(). */
 static void matvec(const struct fwd *f, float *out, const float *x, const struct llm_tensor *t,
                    int layer, int n, int d)
 {
-    struct llm_mat w = llm_tensor_mat(f->m, t, layer);
-    if (w.f)
-        f->k->matmul_f32(out, x, w.f, n, d);
-    else
-        f->k->matmul_q8(out, f->s->xq, f->s->xs, w.q, w.s, n, d, f->m->group_size);
+    struct matvec_job j = { f, out, x, llm_tensor_mat(f->m, t, layer), n };
+    f->pool->run(f->pool, matvec_rows, &j, d, LLM_KERNEL_ROW_BLOCK);
 }
 
 static void embed(const struct fwd *f, int32_t token)
@@ -227,12 +250,34 @@ static void embed(const struct fwd *f, int32_t token)
                          : (float)e.q[row + i] * e.s[(row + i) / (size_t)f->m->group_size];
 }
 
+/* Query heads of one layer, shared out by head: head h writes only its att row and its
+ * head_size slice of xb, and reads the finished q and KV cache. */
+struct heads_job {
+    const struct fwd *f;
+    int layer;
+    int32_t pos;
+};
+
+static void attend_heads(void *ctx, int h0, int h1)
+{
+    const struct heads_job *j = ctx;
+    const struct llm_model *m = j->f->m;
+    struct llm_state *s = j->f->s;
+    int hs = m->head_size, kv_mul = m->c.n_heads / m->c.n_kv_heads;
+    size_t loff = (size_t)j->layer * (size_t)m->c.seq_len * (size_t)m->kv_dim;
+    for (int h = h0; h < h1; h++) {
+        size_t kvh = (size_t)(h / kv_mul) * hs;
+        attend_head(m, s->att + (size_t)h * m->c.seq_len, s->q + (size_t)h * hs,
+                    s->key_cache + loff + kvh, s->value_cache + loff + kvh,
+                    s->xb + (size_t)h * hs, j->pos);
+    }
+}
+
 static void attention(const struct fwd *f, int l, int32_t pos)
 {
     const struct llm_model *m = f->m;
     struct llm_state *s = f->s;
-    int dim = m->c.dim, kv_dim = m->kv_dim, hs = m->head_size;
-    int kv_mul = m->c.n_heads / m->c.n_kv_heads;
+    int dim = m->c.dim, kv_dim = m->kv_dim;
     size_t loff = (size_t)l * (size_t)m->c.seq_len * (size_t)kv_dim;
     float *k = s->key_cache + loff + (size_t)pos * kv_dim;
     float *v = s->value_cache + loff + (size_t)pos * kv_dim;
@@ -243,12 +288,8 @@ static void attention(const struct fwd *f, int l, int32_t pos)
     matvec(f, k, s->xb, &m->wk, l, dim, kv_dim);
     matvec(f, v, s->xb, &m->wv, l, dim, kv_dim);
     rope_apply(s, m, k);
-    for (int h = 0; h < m->c.n_heads; h++) {
-        size_t kvh = (size_t)(h / kv_mul) * hs;
-        attend_head(m, s->att + (size_t)h * m->c.seq_len, s->q + (size_t)h * hs,
-                    s->key_cache + loff + kvh, s->value_cache + loff + kvh,
-                    s->xb + (size_t)h * hs, pos);
-    }
+    struct heads_job j = { f, l, pos };
+    f->pool->run(f->pool, attend_heads, &j, m->c.n_heads, 1);
     prepare(f, s->xb, dim);
     matvec(f, s->xb2, s->xb, &m->wo, l, dim, dim);
     for (int i = 0; i < dim; i++)
@@ -278,9 +319,10 @@ static void ffn(const struct fwd *f, int l)
 }
 
 float *llm_forward(const struct llm_model *m, struct llm_state *s,
-                   const struct llm_kernels *k, int32_t token, int32_t pos)
+                   const struct llm_kernels *k, struct llm_pool *pool, int32_t token,
+                   int32_t pos)
 {
-    struct fwd f = { m, s, k };
+    struct fwd f = { m, s, k, pool };
     embed(&f, token);
     rope_table(s, m, pos);
     for (int l = 0; l < m->c.n_layers; l++) {

@@ -16,6 +16,7 @@ enum llm_err llm_engine_init(struct llm_engine *e, const void *model, size_t mod
     if (io)
         e->io = *io;
     e->kernels = k ? k : llm_kernels_best();
+    e->pool = &llm_pool_serial;
     enum llm_err err = llm_model_load(&e->model, model, model_len, &e->io);
     if (err == LLM_OK)
         err = llm_tokenizer_load(&e->tok, tokenizer, tok_len, e->model.c.vocab_size, arena,
@@ -93,7 +94,8 @@ enum llm_err llm_generate(struct llm_engine *e, const struct llm_gen_params *p,
     uint64_t start = 0;
     int32_t token = prompt[0];
     while (r->positions < steps) {
-        float *logits = llm_forward(&e->model, &e->state, e->kernels, token, r->positions);
+        float *logits = llm_forward(&e->model, &e->state, e->kernels, e->pool, token,
+                                    r->positions);
         /* Logits that are sampled, or left for the caller after the last position, must be
          * numbers: NaN weights would otherwise "generate" arbitrary tokens and succeed. */
         bool used = r->positions >= n_prompt - 1 || r->positions + 1 == steps;

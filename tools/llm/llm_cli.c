@@ -2,9 +2,11 @@
  * for Linux, for tests, benchmarks and callgrind. Options follow llama2.c's run.c:
  *   llm_cli -m model.bin -z tokenizer.bin [-t temp] [-p topp] [-s seed] [-n steps]
  *           [-i prompt] [-c boot.cfg] [-k scalar|sse2|avx2+fma|best] [--ids] [--summary]
- *           [--quiet] [--encode TEXT] [--logits-out FILE]
+ *           [--quiet] [--encode TEXT] [--logits-out FILE] [--threads N]
  * Generated text goes to stdout; "ids: ..." (--ids), the timing line and diagnostics go to
- * stderr. --encode prints the prompt's ids (BOS first) and exits. Exit status 0 on success,
+ * stderr. --threads N runs the forward pass on N threads (tools/llm/llm_pool_pthread.c; 1,
+ * the default, is the kernel's single-thread pool); output is bit-identical for every N.
+ * --encode prints the prompt's ids (BOS first) and exits. Exit status 0 on success,
  * 1 on a load/usage error (with an "llm: ..." message), 2 on bad arguments. */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <time.h>
 
 #include "kernel/llm/llm.h"
+#include "tools/llm/llm_pool_pthread.h"
 
 #define NS_PER_S        1000000000ull
 #define ARENA_SLACK     (1u << 20)
@@ -21,6 +24,7 @@
 struct options {
     const char *model, *tokenizer, *config, *kernels, *encode, *logits_out;
     struct llm_gen_params gen;
+    int threads;
     bool ids, summary, quiet;
 };
 
@@ -81,7 +85,8 @@ static void usage(void)
 {
     fprintf(stderr, "usage: llm_cli -m model.bin -z tokenizer.bin [-t temp] [-p topp] "
                     "[-s seed] [-n steps] [-i prompt] [-c boot.cfg] [-k kernels] [--ids] "
-                    "[--summary] [--quiet] [--encode TEXT] [--logits-out FILE]\n");
+                    "[--summary] [--quiet] [--encode TEXT] [--logits-out FILE] "
+                    "[--threads N]\n");
     exit(2);
 }
 
@@ -92,6 +97,7 @@ static void defaults(struct options *o)
     o->gen.steps = 256;
     o->gen.temperature = 1.0f;
     o->gen.topp = 0.9f;
+    o->threads = 1;
 }
 
 static bool parse_flag(struct options *o, const char *a)
@@ -127,6 +133,7 @@ static void parse_args(struct options *o, int argc, char **argv)
         else if (!strcmp(a, "-n")) o->gen.steps = atoi(v);
         else if (!strcmp(a, "--encode")) o->encode = v;
         else if (!strcmp(a, "--logits-out")) o->logits_out = v;
+        else if (!strcmp(a, "--threads")) o->threads = atoi(v);
         else usage();
     }
     if (!o->model && !o->config)
@@ -241,6 +248,7 @@ int main(int argc, char **argv)
     void *model = k ? read_file(o.model, &mlen) : NULL;
     void *tok = model && o.tokenizer ? read_file(o.tokenizer, &tlen) : NULL;
     void *mem = NULL;
+    struct llm_pool *pool = NULL;
     int rc = 1;                         /* every early exit frees what was read */
     struct llm_model probe;
     if (!tok || llm_model_load(&probe, model, mlen, &io) != LLM_OK)
@@ -259,6 +267,10 @@ int main(int argc, char **argv)
     if (llm_engine_init(&e, model, mlen, tok, tlen, &arena, k, &io) != LLM_OK)
         goto out;
     log.e = &e;
+    if (o.threads != 1 && !(pool = llm_pool_pthread_create(o.threads)))
+        goto out;
+    if (pool)
+        e.pool = pool;
     if (o.logits_out && !(log.logits = fopen(o.logits_out, "wb"))) {
         fprintf(stderr, "llm: cannot write %s\n", o.logits_out);
         goto out;
@@ -267,6 +279,7 @@ int main(int argc, char **argv)
     if (log.logits)
         fclose(log.logits);
 out:
+    llm_pool_pthread_destroy(pool);
     free(mem);
     free(tok);
     free(model);

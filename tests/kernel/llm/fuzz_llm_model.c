@@ -82,7 +82,7 @@ static void forward_once(const struct llm_model *m)
     fuzz_expect(err == LLM_OK);     /* llm_state_bytes is enough, slack included */
     uint64_t attend = (uint64_t)m->c.n_layers * (uint64_t)m->c.seq_len * (uint64_t)m->c.dim;
     int32_t pos = attend <= FUZZ_ATTEND_MAX ? m->c.seq_len - 1 : 0;
-    fuzz_expect(llm_forward(m, &s, &llm_kernels_scalar, m->c.vocab_size - 1, pos) == s.logits);
+    fuzz_expect(llm_forward(m, &s, &llm_kernels_scalar, &llm_pool_serial, m->c.vocab_size - 1, pos) == s.logits);
     free(mem);
 }
 

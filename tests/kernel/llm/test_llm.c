@@ -197,7 +197,7 @@ TEST(q8_nan_activation_not_converted_to_int)
     struct llm_state st;
     llm_arena_init(&a, mem, bytes);
     REQUIRE(llm_state_alloc(&st, &m, &a, &io) == LLM_OK);
-    float *logits = llm_forward(&m, &st, &llm_kernels_scalar, 0, 0);
+    float *logits = llm_forward(&m, &st, &llm_kernels_scalar, &llm_pool_serial, 0, 0);
     CHECK(llm_first_nonfinite(logits, V) == 0, "NaN lost on the way to the logits");
     free(mem);
     free(b);
@@ -568,6 +568,54 @@ TEST(diag_lines)
     llm_diag(NULL, "no io");                       /* nowhere to go: no crash */
 }
 
+/* Every split llm_pool_range makes, over small item counts, block sizes and worker counts:
+ * the ranges are contiguous and in worker order, cover [0, n) exactly once, start at
+ * multiples of the block size, and differ in size by at most one block. */
+#define POOL_MAX_ITEMS      70
+#define POOL_MAX_ALIGN      5
+#define POOL_MAX_WORKERS    9
+
+TEST(pool_ranges_cover_once_aligned)
+{
+    for (int n = 0; n <= POOL_MAX_ITEMS; n++)
+        for (int align = 1; align <= POOL_MAX_ALIGN; align++)
+            for (int workers = 1; workers <= POOL_MAX_WORKERS; workers++) {
+                int next = 0, lo = n, hi = 0;
+                for (int w = 0; w < workers; w++) {
+                    int b, e;
+                    llm_pool_range(n, align, workers, w, &b, &e);
+                    REQUIRE(b == next && e >= b && e <= n, "n %d align %d workers %d w %d: "
+                            "[%d, %d) after %d", n, align, workers, w, b, e, next);
+                    REQUIRE(b == n || b % align == 0, "begin %d", b);
+                    int blocks = (e - b + align - 1) / align;
+                    lo = blocks < lo ? blocks : lo;
+                    hi = blocks > hi ? blocks : hi;
+                    next = e;
+                }
+                REQUIRE(next == n, "n %d align %d workers %d: covered %d", n, align, workers,
+                        next);
+                REQUIRE(hi - lo <= 1, "n %d align %d workers %d: unbalanced", n, align,
+                        workers);
+            }
+}
+
+/* The serial pool runs the whole range on the caller, once; nothing for no items. */
+static void count_calls(void *ctx, int begin, int end)
+{
+    int *calls = ctx;
+    calls[0]++;
+    calls[1] += end - begin;
+}
+
+TEST(pool_serial_runs_all_on_caller)
+{
+    int calls[2] = { 0, 0 };
+    llm_pool_serial.run(&llm_pool_serial, count_calls, calls, 10, LLM_KERNEL_ROW_BLOCK);
+    CHECK(calls[0] == 1 && calls[1] == 10);
+    llm_pool_serial.run(&llm_pool_serial, count_calls, calls, 0, 1);
+    CHECK(calls[0] == 1);
+}
+
 int main(void)
 {
     check_suite = "test_llm";
@@ -590,5 +638,7 @@ int main(void)
     RUN(kernels_q8_match_scalar);
     RUN(arena_alignment_and_exhaustion);
     RUN(diag_lines);
+    RUN(pool_ranges_cover_once_aligned);
+    RUN(pool_serial_runs_all_on_caller);
     return check_summary();
 }
