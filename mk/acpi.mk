@@ -1,6 +1,6 @@
 # kernel/acpi (docs/acpi.md): the ACPI and MP table parsers built for the host with ASan/UBSan
-# and their unit tests over synthetic firmware (tests/kernel/acpi/fake_firmware.c, which also
-# captures the log); the QEMU boots that count the CPUs of both kernels.
+# and their unit tests over synthetic firmware (tests/kernel/acpi/fake_firmware.c; the log is
+# kept by tests/lib/kernel_stubs.c); the QEMU boots that count the CPUs of both kernels.
 
 ACPI_HOST_DIR := $(BUILD)/host/acpi
 ACPI_TESTS    := test_acpi test_mptable
@@ -8,7 +8,7 @@ ACPI_BINS     := $(addprefix $(ACPI_HOST_DIR)/,$(ACPI_TESTS))
 # The parser (every file of kernel/acpi but the kernel side, stage.c) and the fake firmware.
 ACPI_PURE_SRCS := kernel/acpi/mem.c kernel/acpi/rsdp.c kernel/acpi/sdt.c kernel/acpi/madt.c \
                   kernel/acpi/mptable.c kernel/acpi/cpus.c
-ACPI_TEST_SRCS := tests/kernel/acpi/fake_firmware.c
+ACPI_TEST_SRCS := tests/kernel/acpi/fake_firmware.c tests/lib/kernel_stubs.c
 
 $(ACPI_HOST_DIR)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)

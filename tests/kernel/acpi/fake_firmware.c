@@ -4,15 +4,13 @@
  * shows up as a failing test rather than agreeing with itself. */
 #include "tests/kernel/acpi/fake_firmware.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/core/log.h"
 #include "kernel/lib/bytes.h"
+#include "tests/lib/kernel_stubs.h"
 
-#define LOG_BYTES   (256 * 1024)
 
 struct fake_memory fw;
 unsigned fw_page0_reads_total;
@@ -20,8 +18,6 @@ unsigned fw_page0_reads_total;
 static uint8_t low_mem[FW_LOW_BYTES];
 static uint8_t table_mem[FW_TABLES_BYTES];
 static uint8_t high_mem[FW_HIGH_BYTES];
-static char log_text[LOG_BYTES];
-static size_t log_len;
 
 static const struct { uint64_t base; uint8_t *bytes; size_t len; } regions[] = {
     {0, low_mem, sizeof low_mem},
@@ -37,8 +33,7 @@ void fw_reset(void)
     memset(table_mem, 0, sizeof table_mem);
     memset(high_mem, 0, sizeof high_mem);
     fw = (struct fake_memory){0};
-    log_len = 0;
-    log_text[0] = '\0';
+    stub_log_reset();
 }
 
 uint8_t *fw_ptr(uint64_t addr)
@@ -310,47 +305,14 @@ uint32_t fw_mpc_end(void)
     return mpc_len;
 }
 
-/* ---- log ----------------------------------------------------------------------------- */
-
-void kvprintf(const char *fmt, va_list ap)
-{
-    va_list copy;
-    va_copy(copy, ap);
-    vfprintf(stderr, fmt, copy);
-    va_end(copy);
-    if (log_len < sizeof log_text - 1) {
-        int n = vsnprintf(log_text + log_len, sizeof log_text - log_len, fmt, ap);
-        if (n > 0)
-            log_len += (size_t)n < sizeof log_text - log_len ? (size_t)n
-                                                             : sizeof log_text - 1 - log_len;
-    }
-}
-
-void kprintf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    kvprintf(fmt, ap);
-    va_end(ap);
-}
-
-void panic(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("panic: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    abort();
-}
+/* ---- log (tests/lib/kernel_stubs.c keeps it) ------------------------------------------ */
 
 const char *fw_log(void)
 {
-    return log_text;
+    return stub_log();
 }
 
 bool fw_log_has(const char *text)
 {
-    return strstr(log_text, text) != NULL;
+    return strstr(stub_log(), text) != NULL;
 }

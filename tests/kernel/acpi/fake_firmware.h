@@ -1,7 +1,7 @@
 /* Synthetic firmware for the kernel/acpi host tests: a fake physical memory (the first MiB,
  * a table area below 4 GiB and a page at 4 GiB), builders that write RSDPs, ACPI tables and
- * MP tables into it with correct checksums (tests then break one field), and a kprintf that
- * keeps the log, so tests can check that a failure names its table and field. The memory
+ * MP tables into it with correct checksums (tests then break one field), and the log kept by
+ * tests/lib/kernel_stubs.c, so tests can check that a failure names its table and field. The memory
  * callback counts reads of page 0 and past the limit, which the parser must never make. */
 #ifndef FLUID_TESTS_ACPI_FAKE_FIRMWARE_H
 #define FLUID_TESTS_ACPI_FAKE_FIRMWARE_H

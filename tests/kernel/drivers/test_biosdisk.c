@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tests/lib/check.h"
+#include "tests/lib/kernel_stubs.h"
 #include "kernel/arch/x86/bios.h"
 #include "kernel/drivers/biosdisk.h"
 #include "kernel/lib/bytes.h"
@@ -142,21 +143,6 @@ bool bios_call(uint8_t vector, struct bios_regs *r)
     return true;
 }
 
-/* Log lines (stderr, kernel_stubs.c) go to a file this test reads back. */
-static char log_path[] = "/tmp/test_biosdisk_log_XXXXXX";
-
-static const char *log_text(void)
-{
-    static char text[4096];
-    fflush(stderr);
-    FILE *f = fopen(log_path, "r");
-    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    text[n] = 0;
-    if (f)
-        fclose(f);
-    return text;
-}
-
 static void reset(void)
 {
     memset(&bios, 0, sizeof bios);
@@ -164,9 +150,7 @@ static void reset(void)
     bios.extensions = true;
     bios.sectors = 1000;
     bios.sector_bytes = BLOCKDEV_SECTOR_SIZE;
-    fflush(stderr);
-    if (!freopen(log_path, "w", stderr))
-        abort();
+    stub_log_reset();
 }
 
 static bool sectors_hold(const uint8_t *buf, uint64_t lba, uint32_t count)
@@ -213,8 +197,8 @@ TEST(a_failing_read_names_call_lba_and_status)
     bios.fail_reads = 1000;
     CHECK(blockdev_read(&d.dev, 128, 100, buf) == BLOCKDEV_E_IO);
     CHECK(bios.reads == BIOSDISK_TRIES);            /* the first chunk fails: no more calls */
-    CHECK(strstr(log_text(), "biosdisk: bios80: INT 13h AH=42h read of 64 sectors at LBA 128 "
-                             "failed 3 times: status 0x80") != NULL, "%s", log_text());
+    CHECK(strstr(stub_log(), "biosdisk: bios80: INT 13h AH=42h read of 64 sectors at LBA 128 "
+                             "failed 3 times: status 0x80") != NULL, "%s", stub_log());
 }
 
 TEST(writes_go_through_the_bounce_buffer_in_chunks)
@@ -232,8 +216,8 @@ TEST(writes_go_through_the_bounce_buffer_in_chunks)
     CHECK(!written[29] && !written[130] && written[30] && written[129]);
     bios.fail_reads = 1000;
     CHECK(blockdev_write(&d.dev, 30, 1, data) == BLOCKDEV_E_IO);
-    CHECK(strstr(log_text(), "INT 13h AH=43h write of 1 sectors at LBA 30 failed 3 times")
-          != NULL, "%s", log_text());
+    CHECK(strstr(stub_log(), "INT 13h AH=43h write of 1 sectors at LBA 30 failed 3 times")
+          != NULL, "%s", stub_log());
 }
 
 TEST(lba_beyond_32_bits_reaches_the_packet)
@@ -254,16 +238,16 @@ TEST(refusals)
     reset();
     bios.extensions = false;                    /* and no geometry */
     CHECK(biosdisk_init(&d, 0x80, 100, false) == BLOCKDEV_E_IO);
-    CHECK(strstr(log_text(), "bios80: no INT 13h extensions (AH=41h: status 0x01") != NULL,
-          "%s", log_text());
+    CHECK(strstr(stub_log(), "bios80: no INT 13h extensions (AH=41h: status 0x01") != NULL,
+          "%s", stub_log());
     reset();
     bios.sector_bytes = 4096;
     CHECK(biosdisk_init(&d, 0x80, 100, false) == BLOCKDEV_E_IO);
-    CHECK(strstr(log_text(), "sector size 4096, only 512 is supported") != NULL);
+    CHECK(strstr(stub_log(), "sector size 4096, only 512 is supported") != NULL);
     reset();
     bios.sectors = 0;
     CHECK(biosdisk_init(&d, 0x80, 0, false) == BLOCKDEV_E_IO);
-    CHECK(strstr(log_text(), "reports no size and none is known") != NULL);
+    CHECK(strstr(stub_log(), "reports no size and none is known") != NULL);
 }
 
 /* A BIOS without the extensions: CHS calls, never across a track, the size from AH=08h. */
@@ -277,7 +261,7 @@ TEST(chs_calls_without_extensions)
     bios.cyls = 20, bios.heads = 4, bios.spt = 17;
     REQUIRE(biosdisk_init(&d, 0x80, 0, false) == BLOCKDEV_OK);
     CHECK(d.use_chs && d.dev.sectors == 20 * 4 * 17);
-    CHECK(strstr(log_text(), "bios80: CHS calls, 20 cylinders x 4 heads x 17 sectors") != NULL);
+    CHECK(strstr(stub_log(), "bios80: CHS calls, 20 cylinders x 4 heads x 17 sectors") != NULL);
     CHECK(blockdev_read(&d.dev, 10, 40, buf) == BLOCKDEV_OK && sectors_hold(buf, 10, 40));
     CHECK(bios.reads == 3 && !bios.crossed_track, "%u calls", bios.reads);   /* 7, 17, 16 */
     for (size_t i = 0; i < sizeof data; i++)
@@ -288,7 +272,7 @@ TEST(chs_calls_without_extensions)
     reset();
     bios.extensions = false;
     CHECK(biosdisk_init(&d, 0x80, 0, false) == BLOCKDEV_E_IO);
-    CHECK(strstr(log_text(), "no CHS geometry either (AH=08h: status 0x01)") != NULL);
+    CHECK(strstr(stub_log(), "no CHS geometry either (AH=08h: status 0x01)") != NULL);
 }
 
 /* Some USB BIOSes report no size: the partition table's end stands in, and the log says so;
@@ -299,7 +283,7 @@ TEST(size_from_the_partition_table_only_when_the_bios_has_none)
     reset();
     bios.sectors = 0;
     CHECK(biosdisk_init(&d, 0x80, 4096, false) == BLOCKDEV_OK && d.dev.sectors == 4096);
-    CHECK(strstr(log_text(), "taking the partition table's end, 4096 sectors") != NULL);
+    CHECK(strstr(stub_log(), "taking the partition table's end, 4096 sectors") != NULL);
     reset();
     bios.sectors = 2048;
     CHECK(biosdisk_init(&d, 0x80, 4096, false) == BLOCKDEV_OK && d.dev.sectors == 2048);
@@ -308,9 +292,6 @@ TEST(size_from_the_partition_table_only_when_the_bios_has_none)
 int main(void)
 {
     check_suite = "test_biosdisk";
-    int fd = mkstemp(log_path);
-    if (fd < 0)
-        return 2;
     RUN(reads_in_chunks_the_bios_accepts);
     RUN(retries_after_a_reset);
     RUN(a_failing_read_names_call_lba_and_status);
@@ -319,6 +300,5 @@ int main(void)
     RUN(refusals);
     RUN(chs_calls_without_extensions);
     RUN(size_from_the_partition_table_only_when_the_bios_has_none);
-    remove(log_path);
     return check_summary();
 }

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "tests/lib/check.h"
+#include "tests/lib/kernel_stubs.h"
 
 #include "kernel/fs/fat16.h"
 #include "kernel/fs/mbr.h"
@@ -477,32 +477,6 @@ static void put_part(uint8_t *mbr, int i, uint8_t boot, uint8_t type, uint32_t l
     mbr[510] = 0x55, mbr[511] = 0xAA;
 }
 
-/* The kernel's log (tests/lib/kernel_stubs.c writes it to stderr), captured around a call
- * so that a test can check a message names the bad value. */
-static int log_saved_fd = -1;
-static FILE *log_file;
-
-static void log_capture_begin(void)
-{
-    fflush(stderr);
-    log_file = tmpfile();
-    log_saved_fd = dup(STDERR_FILENO);
-    dup2(fileno(log_file), STDERR_FILENO);
-}
-
-/* Returns what was logged since log_capture_begin (at most sizeof buf - 1 bytes). */
-static const char *log_capture_end(void)
-{
-    static char buf[4096];
-    fflush(stderr);
-    dup2(log_saved_fd, STDERR_FILENO);
-    close(log_saved_fd);
-    rewind(log_file);
-    size_t n = fread(buf, 1, sizeof buf - 1, log_file);
-    buf[n] = '\0';
-    fclose(log_file);
-    return buf;
-}
 
 TEST(mbr_parse_rules)
 {
@@ -536,11 +510,11 @@ TEST(mbr_check_extent_edges_and_messages)
     /* Disks of 2^32 sectors and more: a 33-bit end that fits. */
     CHECK(mbr_check_extent("hd", 1, 0xFFFFFF00u, 0x200, 0x100000100ull, false) == MBR_OK);
     CHECK(mbr_check_extent("hd", 1, 0xFFFFFF00u, 0x201, 0x100000100ull, false) == MBR_E_RANGE);
-    log_capture_begin();
+    stub_log_reset();
     mbr_check_extent("ata0", 1, 2048, 65537, 67584, true);
     mbr_check_extent("ata0", 2, 70000, 100, 67584, true);
     mbr_check_extent("bios80", 1, 2048, 0xFFFFFFFFu, 67584, true);
-    const char *log = log_capture_end();
+    const char *log = stub_log();
     CHECK(strstr(log, "mbr: ata0: partition 1 ends at sector 67584, past the disk end (67584 "
                       "sectors)\n") != NULL, "log: %s", log);
     CHECK(strstr(log, "mbr: ata0: partition 2 starts at sector 70000, past the disk end (67584 "
@@ -623,9 +597,9 @@ TEST(mount_disk_partition_past_the_disk_end)
     struct ramdisk rd;
     REQUIRE(ramdisk_init(&rd, disk, (uint64_t)disk_secs * SEC, "hd") == BLOCKDEV_OK);
     put_part(disk, 0, 0x80, MBR_TYPE_FAT16, PART_LBA, v.sectors + 1);
-    log_capture_begin();
+    stub_log_reset();
     enum fat16_err err = fat16_mount_disk(&fs, &rd.dev, &part);
-    const char *log = log_capture_end();
+    const char *log = stub_log();
     CHECK(err == FAT16_E_BAD_PARTITION, "err %d", err);
     CHECK(fs.partitioned && fs.parts[0].verdict == MBR_E_RANGE);
     CHECK(strstr(log, "mbr: hd: partition 1 ends at sector") != NULL, "log: %s", log);
@@ -644,9 +618,9 @@ TEST(mount_disk_partition_past_the_disk_end)
      * jump and BPB say boot sector, and the BPB error is the one reported. */
     v.img[BPB_SecPerClus] = 3;
     put_part(v.img, 0, 0x00, MBR_TYPE_FAT16, 0x10000, 0x20000);
-    log_capture_begin();
+    stub_log_reset();
     err = fat16_mount_disk(&fs, &rd.dev, &part);
-    log = log_capture_end();
+    log = stub_log();
     CHECK(err == FAT16_E_SEC_PER_CLUS, "err %d", err);
     CHECK(!fs.partitioned && strstr(log, "BPB_SecPerClus 3") != NULL, "log: %s", log);
     free(disk);
