@@ -23,20 +23,33 @@ static bool range_ok(uint64_t sectors, uint64_t lba, uint32_t count)
     return count != 0 && lba < sectors && count <= sectors - lba;
 }
 
+/* The range check and the logging both directions share; `what` is "read" or "write". */
+static enum blockdev_err in_range(const struct blockdev *dev, const char *what, uint64_t lba,
+                                  uint32_t count)
+{
+    if (range_ok(dev->sectors, lba, count))
+        return BLOCKDEV_OK;
+    kprintf("blockdev: %s: %s of %u sectors at LBA %llu past the end (%llu sectors)\n",
+            dev->name, what, count, (unsigned long long)lba, (unsigned long long)dev->sectors);
+    return BLOCKDEV_E_RANGE;
+}
+
+static enum blockdev_err logged(const struct blockdev *dev, const char *what, uint64_t lba,
+                                uint32_t count, enum blockdev_err err)
+{
+    if (err != BLOCKDEV_OK)
+        kprintf("blockdev: %s: %s of %u sectors at LBA %llu failed: %s\n", dev->name, what,
+                count, (unsigned long long)lba, blockdev_strerror(err));
+    return err;
+}
+
 enum blockdev_err blockdev_read(struct blockdev *dev, uint64_t lba, uint32_t count, void *buf)
 {
     if (!dev || !dev->read || !buf)
         return BLOCKDEV_E_INVAL;
-    if (!range_ok(dev->sectors, lba, count)) {
-        kprintf("blockdev: %s: read of %u sectors at LBA %llu past the end (%llu sectors)\n",
-                dev->name, count, (unsigned long long)lba, (unsigned long long)dev->sectors);
-        return BLOCKDEV_E_RANGE;
-    }
-    enum blockdev_err err = dev->read(dev, lba, count, buf);
-    if (err != BLOCKDEV_OK)
-        kprintf("blockdev: %s: read of %u sectors at LBA %llu failed: %s\n", dev->name, count,
-                (unsigned long long)lba, blockdev_strerror(err));
-    return err;
+    enum blockdev_err err = in_range(dev, "read", lba, count);
+    return err != BLOCKDEV_OK ? err
+                              : logged(dev, "read", lba, count, dev->read(dev, lba, count, buf));
 }
 
 enum blockdev_err blockdev_write(struct blockdev *dev, uint64_t lba, uint32_t count,
@@ -49,16 +62,9 @@ enum blockdev_err blockdev_write(struct blockdev *dev, uint64_t lba, uint32_t co
                 dev->name, count, (unsigned long long)lba);
         return BLOCKDEV_E_READ_ONLY;
     }
-    if (!range_ok(dev->sectors, lba, count)) {
-        kprintf("blockdev: %s: write of %u sectors at LBA %llu past the end (%llu sectors)\n",
-                dev->name, count, (unsigned long long)lba, (unsigned long long)dev->sectors);
-        return BLOCKDEV_E_RANGE;
-    }
-    enum blockdev_err err = dev->write(dev, lba, count, buf);
-    if (err != BLOCKDEV_OK)
-        kprintf("blockdev: %s: write of %u sectors at LBA %llu failed: %s\n", dev->name,
-                count, (unsigned long long)lba, blockdev_strerror(err));
-    return err;
+    enum blockdev_err err = in_range(dev, "write", lba, count);
+    return err != BLOCKDEV_OK ? err
+                              : logged(dev, "write", lba, count, dev->write(dev, lba, count, buf));
 }
 
 /* The partition's callbacks: shift into the parent's LBA space (range already checked
