@@ -84,10 +84,20 @@ bench-llama: $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE) tools/bench_llama.py tools/s
 	$(PYTHON) tools/bench_llama.py --cli $(LLM_CLI_FAST) --models $(LLM_MODELS) --out $(BUILD)/llm \
 	    --kernel-code-cli $(LLM_CLI_KERNEL_CODE) --kernel-results $(LLAMA_KERNEL_RESULTS)
 
-# bench-smp: tokens/s on 1 and 2 threads (llm_cli --threads) for stories15M-shaped fp32 and
-# Q8_0 models; the last line is the speed-up at 2 threads. Host wall time; not in make test.
-bench-smp: $(LLM_CLI_FAST) tools/bench_smp.py tools/fluid/llm/bench_smp.py tools/synth_model.py
-	$(PYTHON) tools/bench_smp.py --cli $(LLM_CLI_FAST) --models $(LLM_MODELS) --out $(BUILD)/llm
+# The read-bandwidth probe of bench-smp's roofline (tools/membw/membw.c).
+MEMBW := $(BUILD)/host/membw/membw
+$(MEMBW): tools/membw/membw.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) -O2 -std=c11 $(WARNINGS) -D_GNU_SOURCE -pthread -o $@ $<
+
+# bench-smp: tokens/s at every thread count up to the CPUs (llm_cli --threads) for
+# stories15M-shaped fp32 and Q8_0 and TinyLlama-shaped Q8_0 models, each with its share of the
+# memory roofline (membw in the same session); the last line is the speed-ups at the most
+# threads. Host wall time; not in make test.
+bench-smp: $(LLM_CLI_FAST) $(MEMBW) tools/bench_smp.py tools/fluid/llm/bench_smp.py \
+           tools/fluid/llm/roofline.py tools/synth_model.py
+	$(PYTHON) tools/bench_smp.py --cli $(LLM_CLI_FAST) --membw $(MEMBW) --models $(LLM_MODELS) \
+	    --out $(BUILD)/llm
 
 # Fuzz targets of the engine's readers (mk/fuzz.mk): the model file, the tokenizer file and
 # the boot configuration. Seeds (tools/fuzz_seeds.py) come from the shared models and
@@ -135,7 +145,8 @@ TEST_DEPS      += $(LLM_FUZZERS) $(patsubst %,$(FUZZ_DIR)/%/seeds.done,model tok
 
 HOST_TEST_BINS += $(LLM_TEST_BIN)
 HOST_TOOL_BINS += $(LLM_CLI) $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE)
-PY_TESTS       += tests/kernel/llm/test_llm_reference.py tests/kernel/llm/test_llm_threads.py
-TEST_DEPS      += llm-freestanding-check $(LLM_CLI)
+PY_TESTS       += tests/kernel/llm/test_llm_reference.py tests/kernel/llm/test_llm_threads.py \
+                  tests/tools/test_roofline.py
+TEST_DEPS      += llm-freestanding-check $(LLM_CLI) $(MEMBW)
 
 .PHONY: llm-freestanding-check llm-cli bench-llama bench-smp

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""`make bench-smp`: the inference engine's tokens/s on 1 and 2 threads (fluid.llm.bench_smp).
+"""`make bench-smp`: the inference engine's tokens/s at every thread count, with its share of
+the memory roofline (fluid.llm.bench_smp).
 
-usage: bench_smp.py --cli LLM_CLI --models DIR --out DIR"""
+usage: bench_smp.py --cli LLM_CLI --membw MEMBW --models DIR --out DIR"""
 from fluid.llm import bench_smp
 
 if __name__ == "__main__":

@@ -1,35 +1,54 @@
-"""`make bench-smp`: tokens/s of the inference engine on 1 and 2 threads (llm_cli --threads,
-tools/llm/llm_pool_pthread.c) for stories15M-shaped fp32 and Q8_0 models with synthetic
-weights (the models `make bench-llama` writes, reused when present).
+"""`make bench-smp`: tokens/s of the inference engine at every thread count up to the
+machine's CPUs (llm_cli --threads, tools/llm/llm_pool_pthread.c) for stories15M-shaped fp32
+and Q8_0 models and a TinyLlama-shaped Q8_0 model, all with synthetic weights (the models
+`make bench-llama` writes, reused when present), each row with its share of the memory
+roofline.
 
-Clock: host wall time, the CLOCK_MONOTONIC rate llm_cli reports ("achieved tok/s", from the
-first generated token to the end, as run.c times it). Greedy decoding from BOS, best kernels
-of this CPU. Each setting runs RUNS times, alternating thread counts so a burst of load from
-other processes hits both, and the fastest run counts: on a shared machine other work only
-ever slows a run down. A first run per model warms the page cache and is not counted. The
-last line is the summary:
-  smp: stories15M q8_0 X.XXx at 2 threads, stories15M fp32 Y.YYx at 2 threads"""
+Clocks: host wall time throughout. Tokens/s is the CLOCK_MONOTONIC rate llm_cli reports
+("achieved tok/s", from the first generated token to the end, as run.c times it); greedy
+decoding from BOS, best kernels of this CPU. Each setting runs RUNS times, alternating thread
+counts so a burst of load from other processes hits all of them, and the fastest run counts:
+on a shared machine other work only ever slows a run down. A first run per model warms the
+page cache and is not counted.
+
+Roofline (fluid.llm.roofline): the bytes a token reads (weights, one embedding row, the
+key/value caches at the run's positions) times tok/s, over the read bandwidth tools/membw
+measures at the same thread count on a buffer as large as those weights, in the same
+session, interleaved with the model's runs. 100% would mean the engine streams its weights
+as fast as a plain summing loop reads memory. The last line is the summary:
+  smp: tinyllama q8_0 X.XXx at N threads, stories15M q8_0 Y.YYx at N threads"""
 import argparse
+import math
 import os
 import re
 import subprocess
 import sys
 import time
 
-from fluid.llm import bench
+from fluid.llm import bench, roofline
 
+# name, synth_model.py arguments, positions per run
 ROWS = [
-    ("stories15M q8_0", ["--shape", "stories15M", "--format", "v2"]),
-    ("stories15M fp32", ["--shape", "stories15M"]),
+    ("stories15M q8_0", ["--shape", "stories15M", "--format", "v2"], 256),
+    ("stories15M fp32", ["--shape", "stories15M"], 256),
+    ("tinyllama q8_0", ["--shape", "tinyllama", "--format", "v2"], 16),
 ]
-STEPS = 256                 # positions per run: the model's whole sequence
-THREADS = (1, 2)
+SUMMARY_ROWS = ("tinyllama q8_0", "stories15M q8_0")
 RUNS = 5                    # timed runs per (model, threads), fastest counted
+MEMBW_PASSES = 3            # passes per bandwidth figure, fastest counted
+MEMBW_MIN_MIB = 8           # smallest buffer measured (a model smaller than this is a toy)
+MEMBW_TIMEOUT_S = 300
+MIB = 1 << 20
 
 
-def tok_per_s(cli, model, tok, threads):
+def thread_counts():
+    """1 up to the CPUs this process may run on."""
+    return tuple(range(1, len(os.sched_getaffinity(0)) + 1))
+
+
+def tok_per_s(cli, model, tok, steps, threads):
     """tokens/s of one run, parsed from llm_cli's timing line."""
-    args = bench.cli_args(cli, model, tok, STEPS, "best") + ["--threads", str(threads)]
+    args = bench.cli_args(cli, model, tok, steps, "best") + ["--threads", str(threads)]
     proc = subprocess.run(args, capture_output=True, text=True,
                           timeout=bench.RUN_TIMEOUT_S)
     m = re.search(r"achieved tok/s: ([0-9.]+) \(([^ ]+) kernels\)", proc.stderr)
@@ -38,37 +57,66 @@ def tok_per_s(cli, model, tok, threads):
     return float(m.group(1)), m.group(2)
 
 
+def bandwidth(membw, mib, threads):
+    """Read bandwidth in bytes/s with `threads` threads over a buffer of `mib` MiB."""
+    proc = subprocess.run([membw, "--mib", str(mib), "--passes", str(MEMBW_PASSES),
+                           str(threads)], capture_output=True, text=True,
+                          timeout=MEMBW_TIMEOUT_S)
+    m = re.search(r"membw: threads \d+: ([0-9.]+) GB/s", proc.stdout)
+    if proc.returncode or not m:
+        raise RuntimeError(f"membw failed: {proc.stderr[-800:]}")
+    return float(m.group(1)) * 1e9
+
+
+def measure_row(a, tok, name, args, steps, threads):
+    """{threads: (best tok/s, all runs, kernels, best bandwidth)} for one model."""
+    model = bench.make_model(a.out, args)
+    shape = roofline.read_shape(model)
+    mib = max(MEMBW_MIN_MIB, math.ceil(roofline.weight_bytes_per_token(shape) / MIB))
+    tok_per_s(a.cli, model, tok, steps, 1)              # warm-up, not counted
+    runs = {n: [] for n in threads}
+    bws = {n: 0.0 for n in threads}
+    for _ in range(RUNS):
+        for n in threads:
+            rate, kname = tok_per_s(a.cli, model, tok, steps, n)
+            runs[n].append(rate)
+            bws[n] = max(bws[n], bandwidth(a.membw, mib, n))
+    return shape, mib, kname, runs, bws
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cli", required=True, help="optimised llm_cli (build/llm/fast)")
+    ap.add_argument("--membw", required=True, help="the bandwidth probe (tools/membw)")
     ap.add_argument("--models", required=True, help="directory with tokenizer.bin")
     ap.add_argument("--out", required=True, help="where synthetic models are written")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     tok = os.path.join(a.models, "tokenizer.bin")
+    threads = thread_counts()
     start = time.monotonic()
-    print(f"bench-smp: clock: host wall time (llm_cli CLOCK_MONOTONIC tok/s), {STEPS} "
-          f"positions, fastest of {RUNS} runs; {os.cpu_count()} CPUs online; "
-          f"load average {os.getloadavg()[0]:.2f} at start")
-    fmt = "{:<16} {:>8} {:>10} {:>10} {:>28}"
-    print(fmt.format("model", "threads", "kernels", "tok/s", "all runs"))
+    print(f"bench-smp: clock: host wall time (llm_cli CLOCK_MONOTONIC tok/s; membw bytes "
+          f"per second); fastest of {RUNS} runs; {len(threads)} CPUs usable; load average "
+          f"{os.getloadavg()[0]:.2f} at start")
+    fmt = "{:<16} {:>7} {:>8} {:>9} {:>10} {:>9} {:>8} {:>8}  {}"
+    print(fmt.format("model", "threads", "kernels", "tok/s", "MB/token", "read GB/s",
+                     "membw", "roofline", "all runs"))
     speedup = {}
-    for name, args in ROWS:
-        model = bench.make_model(a.out, args)
-        tok_per_s(a.cli, model, tok, 1)                 # warm-up, not counted
-        runs = {n: [] for n in THREADS}
-        for _ in range(RUNS):
-            for n in THREADS:
-                rate, kname = tok_per_s(a.cli, model, tok, n)
-                runs[n].append(rate)
-        for n in THREADS:
-            print(fmt.format(name, n, kname, f"{max(runs[n]):.1f}",
-                             " ".join(f"{r:.0f}" for r in runs[n])))
-        speedup[name] = max(runs[THREADS[-1]]) / max(runs[THREADS[0]])
+    for name, args, steps in ROWS:
+        shape, mib, kname, runs, bws = measure_row(a, tok, name, args, steps, threads)
+        per_token = roofline.bytes_per_token(shape, steps)
+        for n in threads:
+            best = max(runs[n])
+            share = roofline.share_of_roofline(best, per_token, bws[n])
+            print(fmt.format(name, n, kname, f"{best:.1f}", f"{per_token / 1e6:.1f}",
+                             f"{best * per_token / 1e9:.2f}", f"{bws[n] / 1e9:.2f}",
+                             f"{share * 100:.0f}%", " ".join(f"{r:.1f}" for r in runs[n])))
+        speedup[name] = max(runs[threads[-1]]) / max(runs[threads[0]])
+        print(f"bench-smp: {name}: membw over {mib} MiB (the weights read per token)")
     print(f"bench-smp: {time.monotonic() - start:.0f} s; load average "
           f"{os.getloadavg()[0]:.2f} at the end", file=sys.stderr)
-    print("smp: " + ", ".join(f"{name} {speedup[name]:.2f}x at {THREADS[-1]} threads"
-                              for name, _ in ROWS))
+    print("smp: " + ", ".join(f"{name} {speedup[name]:.2f}x at {threads[-1]} threads"
+                              for name in SUMMARY_ROWS))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,112 @@
+"""fluid.llm.roofline (make bench-smp's roofline): bytes per token derived from the header
+must agree with the bytes the model file actually holds, for fp32 (version 0) and Q8_0
+(version 2), shared and unshared classifiers; the key/value term and the share arithmetic
+on fixed numbers; bad headers refused with the field named."""
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+from fluid import ROOT
+from fluid.llm import fmt, roofline
+
+SYNTH = os.path.join(ROOT, "tools", "synth_model.py")
+TIMEOUT_S = 120
+_tmpdir = tempfile.mkdtemp(prefix="roofline-")
+
+
+def synth(*args):
+    path = os.path.join(_tmpdir, "m-" + "-".join(a.strip("-") for a in args) + ".bin")
+    if not os.path.exists(path):
+        subprocess.run([sys.executable, SYNTH, path, "--shape", "tiny", *args], check=True,
+                       timeout=TIMEOUT_S, capture_output=True)
+    return path
+
+
+def file_weight_bytes(path, shape):
+    """Weight bytes per token as the file's own size gives them: every stored tensor once,
+    minus what a token does not read (all but one embedding row; fp32 RoPE tables), plus
+    the classifier again when it is the embedding table (shared)."""
+    c, sizes = shape.config, fmt.shapes(shape.config)
+    size = os.path.getsize(path)
+    if shape.version == 2:
+        emb = roofline.matrix_bytes(shape, sizes["tok_emb"])
+        stored = size - fmt.V12_HEADER
+    else:
+        emb = sizes["tok_emb"] * roofline.F32
+        freq = (sizes["freq_real"] + sizes["freq_imag"]) * roofline.F32
+        stored = size - fmt.V0_HEADER.size - freq
+    wcls_again = emb if c.shared else 0
+    return stored - emb + roofline.matrix_bytes(shape, c.dim) + wcls_again
+
+
+def cases():
+    for args in ([], ["--unshared"], ["--format", "v2"], ["--format", "v2", "--unshared"]):
+        def check(args=args):
+            path = synth(*args)
+            shape = roofline.read_shape(path)
+            assert shape.version == (2 if "v2" in args else 0)
+            assert shape.config.shared == ("--unshared" not in args)
+            assert roofline.weight_bytes_per_token(shape) == file_weight_bytes(path, shape)
+        yield "weights_match_file_" + ("_".join(a.strip("-") for a in args) or "v0"), check
+
+
+def test_kv_term_grows_with_position():
+    shape = roofline.Shape(fmt.Config(64, 176, 2, 8, 4, 512, 64), 0)
+    # kv_dim = 64 * 4 / 8 = 32: 2 caches x 2 layers x positions x 32 x 4 bytes
+    assert roofline.kv_bytes_at(shape, 0) == 2 * 2 * 1 * 32 * 4
+    assert roofline.kv_bytes_at(shape, 9) == 2 * 2 * 10 * 32 * 4
+    w = roofline.weight_bytes_per_token(shape)
+    assert roofline.bytes_per_token(shape, 2) == w + (512 + 1024) / 2
+
+
+def test_share_of_roofline_on_fixed_numbers():
+    assert roofline.share_of_roofline(10.0, 1e9, 20e9) == 0.5
+    for bad in (0, -1.0):
+        try:
+            roofline.share_of_roofline(1.0, 1.0, bad)
+        except ValueError as e:
+            assert "bandwidth" in str(e)
+        else:
+            raise AssertionError(f"bandwidth {bad} accepted")
+
+
+def test_bad_headers_are_named():
+    path = os.path.join(_tmpdir, "v3.bin")
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Ii", fmt.MAGIC, 3) + bytes(fmt.V12_HEADER - 8))
+    try:
+        roofline.read_shape(path)
+    except ValueError as e:
+        assert "version 3" in str(e)
+    else:
+        raise AssertionError("a version-3 file was read")
+    with open(path, "wb") as f:
+        f.write(b"\0" * 10)
+    try:
+        roofline.read_shape(path)
+    except ValueError as e:
+        assert "shorter than a version-0 header" in str(e)
+    else:
+        raise AssertionError("a 10-byte file was read")
+
+
+MEMBW = os.path.join(ROOT, "build", "host", "membw", "membw")
+
+
+def test_membw_reads_at_each_thread_count():
+    proc = subprocess.run([MEMBW, "--mib", "64", "--passes", "1", "1", "2"],
+                          capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [l.split(":")[1].strip() for l in lines] == ["threads 1", "threads 2"], lines
+    for line in lines:
+        rate = float(line.split(":")[2].split()[0])
+        assert rate > 0.1, line     # a real machine reads far more than 0.1 GB/s
+
+
+def test_membw_names_a_bad_thread_count():
+    proc = subprocess.run([MEMBW, "--mib", "64", "0"], capture_output=True, text=True,
+                          timeout=TIMEOUT_S)
+    assert proc.returncode == 1 and "thread count '0'" in proc.stderr, proc.stderr

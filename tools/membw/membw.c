@@ -1,0 +1,167 @@
+/* membw: the read bandwidth of this machine, for the roofline of `make bench-smp`.
+ *
+ * Streams through a buffer far larger than the caches with T threads, each summing its own
+ * contiguous share with 32-byte AVX2 loads (16-byte SSE2 loads where the CPU has no AVX2),
+ * as a memory-bound matmul reads its weights: sequentially, each byte once per pass. The
+ * figure is bytes read / wall time of the slowest thread, best of `--passes` passes (other
+ * processes on a shared machine only ever slow a pass down). Pages are touched once before
+ * timing so page faults are not measured.
+ *
+ * usage: membw [--mib N] [--passes P] T1 [T2 ...]
+ * prints one line per thread count: "membw: threads T: G.GG GB/s (best of P, N MiB)"
+ * (GB = 1e9 bytes), and exits 1 with a message on a bad argument or a failed allocation. */
+#include <errno.h>
+#include <immintrin.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MEMBW_DEFAULT_MIB       1024u   /* far past any last-level cache of a PC */
+#define MEMBW_DEFAULT_PASSES    5u
+#define MEMBW_MAX_THREADS       256u
+#define MEMBW_STRIDE            128u    /* bytes per loop iteration: four 32-byte loads */
+#define MEMBW_FILL_BYTE         0x01u   /* every byte of the buffer */
+#define MEMBW_FILL_WORD         0x0101010101010101ull   /* a 64-bit lane of fill bytes */
+
+struct worker {
+    pthread_t thread;
+    const uint8_t *base;
+    size_t bytes;                       /* a multiple of MEMBW_STRIDE */
+    pthread_barrier_t *start;
+    double seconds;
+    uint64_t checksum;                  /* the lanes' sum: checked, so no load is skipped */
+};
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+__attribute__((target("avx2"))) static uint64_t sum_avx2(const uint8_t *p, size_t bytes)
+{
+    __m256i a = _mm256_setzero_si256(), b = a, c = a, d = a;
+    for (size_t i = 0; i < bytes; i += MEMBW_STRIDE) {
+        a = _mm256_add_epi64(a, _mm256_load_si256((const __m256i *)(p + i)));
+        b = _mm256_add_epi64(b, _mm256_load_si256((const __m256i *)(p + i + 32)));
+        c = _mm256_add_epi64(c, _mm256_load_si256((const __m256i *)(p + i + 64)));
+        d = _mm256_add_epi64(d, _mm256_load_si256((const __m256i *)(p + i + 96)));
+    }
+    __m256i s = _mm256_add_epi64(_mm256_add_epi64(a, b), _mm256_add_epi64(c, d));
+    uint64_t lanes[4];
+    _mm256_storeu_si256((__m256i *)lanes, s);
+    return lanes[0] + lanes[1] + lanes[2] + lanes[3];
+}
+
+static uint64_t sum_sse2(const uint8_t *p, size_t bytes)
+{
+    __m128i a = _mm_setzero_si128(), b = a, c = a, d = a;
+    for (size_t i = 0; i < bytes; i += 64) {
+        a = _mm_add_epi64(a, _mm_load_si128((const __m128i *)(p + i)));
+        b = _mm_add_epi64(b, _mm_load_si128((const __m128i *)(p + i + 16)));
+        c = _mm_add_epi64(c, _mm_load_si128((const __m128i *)(p + i + 32)));
+        d = _mm_add_epi64(d, _mm_load_si128((const __m128i *)(p + i + 48)));
+    }
+    __m128i s = _mm_add_epi64(_mm_add_epi64(a, b), _mm_add_epi64(c, d));
+    uint64_t lanes[2];
+    _mm_storeu_si128((__m128i *)lanes, s);
+    return lanes[0] + lanes[1];
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    bool avx2 = __builtin_cpu_supports("avx2");
+    pthread_barrier_wait(w->start);
+    double t0 = now_seconds();
+    w->checksum = avx2 ? sum_avx2(w->base, w->bytes) : sum_sse2(w->base, w->bytes);
+    w->seconds = now_seconds() - t0;
+    return NULL;
+}
+
+/* One pass with `threads` workers over buf[0..bytes); returns bytes read / the slowest
+ * thread's time. Exits with a message if a thread cannot start, or if the sums show that
+ * the loops did not read every byte of their shares. */
+static double one_pass(const uint8_t *buf, size_t bytes, unsigned threads)
+{
+    struct worker w[MEMBW_MAX_THREADS];
+    pthread_barrier_t start;
+    size_t share = bytes / threads / MEMBW_STRIDE * MEMBW_STRIDE;
+    pthread_barrier_init(&start, NULL, threads);
+    for (unsigned t = 0; t < threads; t++) {
+        w[t] = (struct worker){.base = buf + (size_t)t * share, .bytes = share, .start = &start};
+        int err = pthread_create(&w[t].thread, NULL, worker_main, &w[t]);
+        if (err) {
+            fprintf(stderr, "membw: cannot start thread %u of %u: %s\n", t, threads, strerror(err));
+            exit(1);
+        }
+    }
+    double slowest = 0;
+    for (unsigned t = 0; t < threads; t++) {
+        pthread_join(w[t].thread, NULL);
+        slowest = w[t].seconds > slowest ? w[t].seconds : slowest;
+        /* Every lane added share / 8 fill words (mod 2^64). */
+        uint64_t want = (uint64_t)(share / sizeof(uint64_t)) * MEMBW_FILL_WORD;
+        if (w[t].checksum != want) {
+            fprintf(stderr, "membw: thread %u summed 0x%llx, want 0x%llx\n", t,
+                    (unsigned long long)w[t].checksum, (unsigned long long)want);
+            exit(1);
+        }
+    }
+    pthread_barrier_destroy(&start);
+    return (double)share * threads / slowest;
+}
+
+static unsigned long parse_count(const char *what, const char *text, unsigned long max)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno || *end || end == text || v == 0 || v > max) {
+        fprintf(stderr, "membw: %s '%s' is not a number from 1 to %lu\n", what, text, max);
+        exit(1);
+    }
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    unsigned long mib = MEMBW_DEFAULT_MIB, passes = MEMBW_DEFAULT_PASSES;
+    int i = 1;
+    for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+        if (!strcmp(argv[i], "--mib"))
+            mib = parse_count("--mib", argv[i + 1], 1ul << 20);
+        else if (!strcmp(argv[i], "--passes"))
+            passes = parse_count("--passes", argv[i + 1], 1000);
+        else
+            break;
+    }
+    if (i >= argc) {
+        fprintf(stderr, "usage: membw [--mib N] [--passes P] THREADS...\n");
+        return 1;
+    }
+    size_t bytes = (size_t)mib << 20;
+    uint8_t *buf = aligned_alloc(4096, bytes);
+    if (!buf) {
+        fprintf(stderr, "membw: cannot allocate %lu MiB\n", mib);
+        return 1;
+    }
+    memset(buf, MEMBW_FILL_BYTE, bytes);        /* fault every page in before timing */
+    for (; i < argc; i++) {
+        unsigned threads = (unsigned)parse_count("thread count", argv[i], MEMBW_MAX_THREADS);
+        double best = 0;
+        for (unsigned long p = 0; p < passes; p++) {
+            double rate = one_pass(buf, bytes, threads);
+            best = rate > best ? rate : best;
+        }
+        printf("membw: threads %u: %.2f GB/s (best of %lu, %lu MiB)\n", threads, best / 1e9,
+               passes, mib);
+    }
+    free(buf);
+    return 0;
+}
