@@ -75,9 +75,9 @@ static void df_tss_init(void)
     df_tss.iomap_base = sizeof(struct tss32);   /* no I/O bitmap */
 }
 
-static void gdt_load(void)
+static void gdt_load_table(const struct gdt_desc *table)
 {
-    struct gdt_ptr p = {sizeof gdt - 1, (uint32_t)gdt};
+    struct gdt_ptr p = {sizeof gdt - 1, (uint32_t)table};
     __asm__ volatile(
         "lgdt %0\n\t"
         "ljmp %1, $1f\n"
@@ -90,6 +90,36 @@ static void gdt_load(void)
         "mov %%ax, %%ss\n\t"
         : : "m"(p), "i"(SEL_KERNEL_CODE), "i"(SEL_KERNEL_DATA) : "eax", "memory");
     __asm__ volatile("ltr %w0" : : "r"(SEL_MAIN_TSS));
+}
+
+static void gdt_load(void)
+{
+    gdt_load_table(gdt);
+}
+
+/* The AP's descriptors are written into its copy of gdt through gdt_set's layout. */
+static void set_tss_in(struct gdt_desc *table, unsigned sel, const struct tss32 *tss)
+{
+    struct gdt_desc saved = gdt[sel / sizeof(struct gdt_desc)];
+    gdt_set(sel, (uint32_t)tss, sizeof *tss - 1, ACCESS_TSS32, FLAGS_BYTE);
+    table[sel / sizeof(struct gdt_desc)] = gdt[sel / sizeof(struct gdt_desc)];
+    gdt[sel / sizeof(struct gdt_desc)] = saved;
+}
+
+void gdt_load_ap(uint64_t *ap_gdt, struct tss32 *tss, struct tss32 *ap_df_tss,
+                 void (*df_entry)(void), uint32_t df_stack_top)
+{
+    struct gdt_desc *table = (struct gdt_desc *)ap_gdt;
+    for (unsigned i = 0; i < GDT_ENTRIES; i++)
+        table[i] = gdt[i];
+    tss->iomap_base = sizeof(struct tss32);
+    tss->ss0 = SEL_KERNEL_DATA;
+    *ap_df_tss = df_tss;
+    ap_df_tss->eip = (uint32_t)df_entry;
+    ap_df_tss->esp = df_stack_top;
+    set_tss_in(table, SEL_MAIN_TSS, tss);
+    set_tss_in(table, SEL_DF_TSS, ap_df_tss);
+    gdt_load_table(table);
 }
 
 void gdt_init(void)

@@ -44,6 +44,11 @@ void idt_init(void)
     idt_set(VECTOR_DOUBLE_FAULT, 0, SEL_DF_TSS, GATE_TASK);
     idt_set(VECTOR_USER_EXIT, isr_stub_table[VECTOR_USER_EXIT], SEL_KERNEL_CODE,
             GATE_INTERRUPT32 | GATE_DPL3);
+    idt_load();
+}
+
+void idt_load(void)
+{
     struct idt_ptr p = {sizeof idt - 1, (uint32_t)idt};
     __asm__ volatile("lidt %0" : : "m"(p));
 }
