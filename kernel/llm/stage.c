@@ -4,7 +4,8 @@
  *   {"llm": {...}}          llm_format_summary: format, kernels, positions, cycles, tok/s
  *                           (also saved to the stick's /PROFILE/GEN ring, kernel/fs/profile_store.h)
  *   {"llm_ids": [...]}      every emitted token id (the tests compare these with llama2.c)
- *   {"llm_kernel": {...}}   clock mode, TSC Hz, cycles per token (instructions under -icount)
+ *   {"llm_kernel": {...}}   clock mode, TSC Hz, cycles per token (instructions under -icount),
+ *                           the pool's workers (every started CPU: kernel/llm/pool_smp.h)
  *   {"llm_logits": {...}}   greedy runs: the last position's first logits and their sums
  * The generated text streams between the lines "llm: output begins" and the summary. With
  * llm.encode=FILE it only encodes each NUL-separated text of FILE and prints the ids. */

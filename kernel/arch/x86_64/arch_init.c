@@ -30,7 +30,7 @@ void arch_init_and_continue(void (*cont)(void))
         kprintf("arch: page tables not as stage2 builds them: no stack guard page\n");
     idt_init();
     bios_init();
-    kprintf("arch: GDT, TSS (IST stacks for #DF and NMI), IDT with %u exception vectors; "
+    kprintf("arch: GDT, TSS (IST stacks for #DF, NMI and #MC), IDT with %u exception vectors; "
             "kernel stack %u KiB at 0x%08llx, guard page 0x%08llx\n", EXCEPTION_VECTORS,
             KERNEL_STACK_BYTES / 1024, (unsigned long long)(guard + PAGE_BYTES),
             (unsigned long long)arch_stack_guard_page);
