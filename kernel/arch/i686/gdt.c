@@ -2,9 +2,11 @@
  * selectors, flat ring-3 code and data for modules (paging, not segment limits, decides what
  * ring 3 may touch), a TSS for the running kernel (the CPU saves its state there on a task
  * switch, and takes the ring-0 stack for interrupts from ring 3 from its SS0:ESP0, SDM vol. 3A
- * §6.12.1), 16-bit segments for the BIOS thunk's way to real mode (§9.9.2) and a TSS for the double-fault task, which has its own stack so a #DF caused by an
+ * §6.12.1), 16-bit segments for the BIOS thunk's way to real mode (§9.9.2) and a TSS for the
+ * double-fault task, which has its own stack so a #DF caused by an
  * exhausted kernel stack can still be reported (SDM vol. 3A §6.15, interrupt 8, and §7.3).
- * Called once from arch_init_and_continue with interrupts off. */
+ * Called once from arch_init_and_continue with interrupts off. Each AP loads a copy whose
+ * two TSS descriptors name its own TSSs (gdt_load_ap), since LTR marks a TSS busy. */
 #include "kernel/arch/i686/x86.h"
 #include "kernel/arch/x86/bios.h"
 
@@ -51,15 +53,22 @@ extern void df_task_entry(void);    /* isr.asm */
 /* isr.asm resets the double-fault task's stack from here on every entry. */
 uint32_t df_stack_top_addr;
 
-static void gdt_set(unsigned sel, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+/* Descriptor sel of table (the boot CPU's gdt or an AP's copy). */
+static void gdt_set_in(struct gdt_desc *table, unsigned sel, uint32_t base, uint32_t limit,
+                       uint8_t access, uint8_t flags)
 {
-    struct gdt_desc *d = &gdt[sel / sizeof(struct gdt_desc)];
+    struct gdt_desc *d = &table[sel / sizeof(struct gdt_desc)];
     d->limit_lo = limit & 0xFFFF;
     d->base_lo = base & 0xFFFF;
     d->base_mid = (base >> 16) & 0xFF;
     d->access = access;
     d->limit_hi_flags = (uint8_t)(((limit >> 16) & 0xF) | (flags << 4));
     d->base_hi = (uint8_t)(base >> 24);
+}
+
+static void gdt_set(unsigned sel, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+    gdt_set_in(gdt, sel, base, limit, access, flags);
 }
 
 /* The double-fault task starts at df_task_entry on df_stack, interrupts off, with the
@@ -97,13 +106,9 @@ static void gdt_load(void)
     gdt_load_table(gdt);
 }
 
-/* The AP's descriptors are written into its copy of gdt through gdt_set's layout. */
 static void set_tss_in(struct gdt_desc *table, unsigned sel, const struct tss32 *tss)
 {
-    struct gdt_desc saved = gdt[sel / sizeof(struct gdt_desc)];
-    gdt_set(sel, (uint32_t)tss, sizeof *tss - 1, ACCESS_TSS32, FLAGS_BYTE);
-    table[sel / sizeof(struct gdt_desc)] = gdt[sel / sizeof(struct gdt_desc)];
-    gdt[sel / sizeof(struct gdt_desc)] = saved;
+    gdt_set_in(table, sel, (uint32_t)tss, sizeof *tss - 1, ACCESS_TSS32, FLAGS_BYTE);
 }
 
 void gdt_load_ap(uint64_t *ap_gdt, struct tss32 *tss, struct tss32 *ap_df_tss,
