@@ -25,7 +25,7 @@
 #define SMP_ANSWER_MS       500     /* how long an AP has, after its STARTUP IPIs, to say it runs */
 #define SMP_OPT_LIMIT       "smp"   /* smp=N: start at most N CPUs, the boot CPU included */
 #define SMP_OPT_WITHHOLD    "test.smp_withhold"   /* =APICID: that AP gets INIT but no STARTUP */
-#define SMP_OPT_AP_FAULT    "test.smp_ap_fault"   /* =ud2|pf: the last AP started faults */
+#define SMP_OPT_AP_FAULT    "test.smp_ap_fault"   /* =ud2|pf|stack: the last AP started faults */
 /* IDT vectors of both kernels for the local APIC: the wake-up IPI of parked APs, and the
  * spurious vector (its low four bits must be 1 on P6 and Pentium CPUs, SDM vol. 3A §10.9). */
 #define SMP_WAKE_VECTOR     0x31

@@ -8,7 +8,10 @@
  * boot CPU stores the generation before it reads `sleeping`; a full fence sits between each
  * pair, so at least one of them sees the other's store (SDM vol. 3A §8.2.3.4 allows the
  * reordering of a load ahead of an older store to another address, hence the fences). */
+#include <string.h>
+
 #include "kernel/arch/x86/lapic.h"
+#include "kernel/core/arch.h"
 #include "kernel/core/cmdline.h"
 #include "kernel/core/log.h"
 #include "kernel/core/machine.h"
@@ -128,13 +131,17 @@ void smp_nmi_stop_if_asked(void)
     machine_halt();
 }
 
+enum ap_fault { AP_FAULT_UD, AP_FAULT_PF, AP_FAULT_STACK };
+
 /* The job of test.smp_ap_fault: the last started AP faults, the others return. */
 static void fault_job(void *arg)
 {
-    bool page_fault = arg != NULL;
+    const enum ap_fault *what = arg;
     if (cpu_index() != smp_started - 1)
         return;
-    if (page_fault)
+    if (*what == AP_FAULT_STACK)
+        arch_test_stack_overflow();
+    if (*what == AP_FAULT_PF)
         smp_arch_fault_pf();
     smp_arch_fault_ud();
 }
@@ -148,9 +155,10 @@ void smp_test_ap_fault(void)
         kprintf("smp: " SMP_OPT_AP_FAULT " needs an AP; none runs\n");
         return;
     }
-    bool pf = what[0] == 'p';
-    kprintf("test: CPU %u raises %s\n", smp_started - 1, pf ? "a page fault" : "#UD");
-    static int pf_marker;
-    smp_run_on_all(fault_job, pf ? &pf_marker : NULL);
+    static const char *const names[] = {"#UD", "a page fault", "a kernel stack overflow"};
+    enum ap_fault fault = strcmp(what, "pf") == 0 ? AP_FAULT_PF :
+                          strcmp(what, "stack") == 0 ? AP_FAULT_STACK : AP_FAULT_UD;
+    kprintf("test: CPU %u raises %s\n", smp_started - 1, names[fault]);
+    smp_run_on_all(fault_job, &fault);
     kprintf("smp: " SMP_OPT_AP_FAULT ": the AP came back\n");
 }

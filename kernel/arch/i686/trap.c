@@ -52,7 +52,7 @@ static void double_fault_report(const struct tss32 *t)
     kprintf("exception: esi 0x%08x edi 0x%08x ebp 0x%08x esp 0x%08x\n",
             t->esi, t->edi, t->ebp, t->esp);
     report_control_registers();
-    uintptr_t guard = arch_stack_guard_page;
+    uintptr_t guard = cpu_index() == 0 ? arch_stack_guard_page : cpu_local()->stack_guard;
     if (guard && t->esp >= guard - 64 && t->esp < guard + 4096 + 64)
         kprintf("exception: esp is at the stack guard page 0x%08x: kernel stack overflow\n",
                 (unsigned)guard);

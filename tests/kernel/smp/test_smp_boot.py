@@ -9,7 +9,9 @@
     "no_answer_ids" and left out, and the run completes on 3 workers with the right tokens;
   - test.smp_ap_fault=ud2 (x86-64) and =pf (i686) on -smp 4: the exception report names the
     CPU, the other three are stopped, the log ends with the report and the failure line, and
-    QEMU exits with the failure status (no hang, no reset);
+    QEMU exits with the failure status (no hang, no reset); =stack in both kernels: the AP's
+    own guard page catches its stack overflow (a #DF on its IST stack, or on its own
+    double-fault task in the i686 kernel) and the report names that page;
   - the i686 kernel with -smp 4 starts all four and still runs its whole suite;
   - with FLUID_SMP_MATRIX=1 (make test-smp-matrix): -M pc and -M q35 with -smp 1, 2, 4, 8.
 The boots use single-threaded TCG unless stated: on the 2-core build machine its round-robin
@@ -17,6 +19,7 @@ of the vCPUs runs these small models faster than one host thread per vCPU (measu
 docs/smp.md)."""
 import json
 import os
+import re
 import tempfile
 import threading
 
@@ -148,14 +151,14 @@ def test_withheld_ap_is_reported_and_left_out():
     check("smp-withhold", result, verify)
 
 
-def expect_ap_fault(r, vector_line):
+def expect_ap_fault(r, vector_line, last_report_line=r"exception: cr0 "):
     r.expect(r"^test: CPU 3 raises ", "the test hook")
     r.expect(r"^smp: cpu 3 stopped 3 of the other 3 CPUs$", "the other CPUs stopped")
     r.expect(r"^exception: on cpu 3 \(APIC ID 3\)$", "the CPU named")
     r.expect(vector_line, "the exception")
     lines = r.log.rstrip("\n").splitlines()
     assert lines[-1] == "fluid: done, status failed", f"last line {lines[-1]!r}"
-    assert lines[-2].startswith("exception: cr0 "), f"the report cut short: {lines[-3:]}"
+    assert re.match(last_report_line, lines[-2]), f"the report cut short: {lines[-3:]}"
     assert r.stopped_because == "exit" and r.status == EXIT_FAILURE, \
         f"{r.stopped_because}, status {r.status}"
 
@@ -185,3 +188,30 @@ def test_i686_four_cpus_and_the_whole_suite():
         assert "stage: modules failed" not in r.log
         assert r.status == EXIT_SUCCESS, f"status {r.status}"
     check("smp-i686-4", result, verify)
+
+
+def guard_of_cpu3(r):
+    return r.expect(r"^smp: CPU 3 \(APIC ID 3\) started: stack top 0x[0-9a-f]+, guard page "
+                    r"0x([0-9a-f]+)$", "CPU 3's guard page").group(1)
+
+
+def test_stack_overflow_on_an_ap_hits_its_guard_page_x86_64():
+    result = boot64(4, "test=cpus test.smp_ap_fault=stack")
+
+    def verify(r):
+        guard = int(guard_of_cpu3(r), 16)
+        expect_ap_fault(r, r"^exception: #DF double fault \(vector 8\)",
+                        rf"exception: the fault hit the stack guard page 0x0*{guard:x}: ")
+    check("smp-ap-stack", result, verify)
+
+
+def test_stack_overflow_on_an_ap_hits_its_guard_page_i686():
+    result = boot(machine="pc", cmdline="test.smp_ap_fault=stack", timeout=BOOT_TIMEOUT_S,
+                  extra=("-smp", "4") + SINGLE_TCG)
+
+    def verify(r):
+        guard = guard_of_cpu3(r)
+        expect_ap_fault(r, r"^exception: #DF double fault \(vector 8\) error code 0x00000000, "
+                        r"caught on the double-fault task",
+                        rf"exception: esp is at the stack guard page 0x{guard}: ")
+    check("smp-ap-stack-i686", result, verify)
