@@ -23,6 +23,7 @@
 #define JOB_LIMIT_S         60u         /* an AP job that runs longer is a hung CPU */
 #define STOP_WAIT_US        100000u     /* how long the failing CPU waits for the others */
 #define NO_CPU              (-1)
+#define US_PER_S            1000000u
 
 static void (*volatile job_fn)(void *);
 static void *volatile job_arg;
@@ -113,7 +114,7 @@ void smp_stop_others(void)
         machine_halt();                 /* another CPU's report goes out alone */
     }
     lapic_nmi_all_but_self();
-    uint64_t limit = STOP_WAIT_US * tsc_hz() / 1000000u, t0 = tsc_read();
+    uint64_t limit = STOP_WAIT_US * tsc_hz() / US_PER_S, t0 = tsc_read();
     while (__atomic_load_n(&cpus_stopped, __ATOMIC_SEQ_CST) < smp_started - 1 &&
            tsc_read() - t0 < limit)
         __asm__ volatile("pause");
