@@ -17,6 +17,7 @@
 #include "kernel/fs/fat16.h"
 #include "kernel/fs/mbr.h"
 #include "kernel/fs/profile_store.h"
+#include "kernel/smp/ap_boot.h"
 
 #define DEFINE(sym, val) __asm__ volatile("\n.ascii \"->" #sym " %c0\"" : : "i"(val))
 #define OFFSET(sym, type, member) DEFINE(sym, __builtin_offsetof(struct type, member))
@@ -253,6 +254,18 @@ void asm_offsets(void)
     DEFINE(REALMODE_THUNK_ADDR, REALMODE_THUNK_ADDR);
     DEFINE(REALMODE_THUNK_MAX, REALMODE_THUNK_MAX);
     DEFINE(REALMODE_REGS_ADDR, REALMODE_REGS_ADDR);
+    DEFINE(AP_TRAMPOLINE_ADDR, AP_TRAMPOLINE_ADDR);
+    DEFINE(AP_TRAMPOLINE_BYTES, AP_TRAMPOLINE_BYTES);
+    DEFINE(AP_PARAMS_ADDR, AP_PARAMS_ADDR);
+    DEFINE(AP_REACHED_TRAMPOLINE, AP_REACHED_TRAMPOLINE);
+    OFFSET(AP_CR0, ap_boot_params, cr0);
+    OFFSET(AP_CR3, ap_boot_params, cr3);
+    OFFSET(AP_CR4, ap_boot_params, cr4);
+    OFFSET(AP_EFER, ap_boot_params, efer);
+    OFFSET(AP_ENTRY, ap_boot_params, entry);
+    OFFSET(AP_STACK_TOP, ap_boot_params, stack_top);
+    OFFSET(AP_ARG, ap_boot_params, arg);
+    OFFSET(AP_REACHED, ap_boot_params, reached);
     OFFSET(BR_EAX, bios_regs, eax);
     OFFSET(BR_EBX, bios_regs, ebx);
     OFFSET(BR_ECX, bios_regs, ecx);

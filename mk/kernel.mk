@@ -1,14 +1,14 @@
 # The 32-bit benchmark kernel. What it contains, folder by folder in dependency order:
 #   kernel/lib       byte helpers, sorting          kernel/core     start-up, log, console, stages
 #   kernel/mm        heap and its RAM ranges        kernel/acpi     the CPUs from ACPI or MP tables
-#   kernel/drivers   block devices, fw_cfg parser
+#   kernel/smp       starting the other CPUs       kernel/drivers   block devices, fw_cfg parser
 #   kernel/fs        MBR, FAT16, volume finder      kernel/bench    module loader, suite, profile, cache
 #   kernel/arch/x86  port-I/O drivers of both kernels (PIC, PIT, UART, VGA, ATA)
 #   kernel/arch/i686 GDT, IDT, paging, traps, the fault guard
 # plus kernel/main_i686.c, which lists the stages. Other fragments may append static
 # libraries to KERNEL_LIBS and objects to KERNEL_EXTRA_OBJS.
 
-KERNEL_DIRS     := kernel/lib kernel/core kernel/mm kernel/acpi kernel/drivers kernel/fs \
+KERNEL_DIRS     := kernel/lib kernel/core kernel/mm kernel/acpi kernel/smp kernel/drivers kernel/fs \
                    kernel/bench kernel/arch/x86 kernel/arch/i686
 KERNEL_C_SRCS   := kernel/main_i686.c $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 KERNEL_ASM_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.asm))
@@ -23,6 +23,14 @@ $(BUILD)/i686/%.o: %.c | $(SETUP_STAMP)
 $(BUILD)/i686/%.o: %.asm $(ASM_OFFSETS) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(NASM) -f elf32 -g -F dwarf -I$(GEN)/ $(NASM_INCLUDES) -MD $(@:.o=.d) -o $@ $<
+
+# The AP start-up trampoline: a flat binary (org AP_TRAMPOLINE_ADDR) that ap_blob.asm embeds.
+AP_TRAMPOLINE_BIN := $(BUILD)/i686/kernel/arch/i686/ap_trampoline.bin
+$(AP_TRAMPOLINE_BIN): kernel/arch/i686/ap_trampoline.nasm $(ASM_OFFSETS) | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(NASM) -f bin -I$(GEN)/ -I./ -MD $(@:.bin=.d) -MT $@ -o $@ $<
+$(BUILD)/i686/kernel/arch/i686/ap_blob.o: $(AP_TRAMPOLINE_BIN)
+$(BUILD)/i686/kernel/arch/i686/ap_blob.o: private NASM_INCLUDES = -I$(BUILD)/i686/
 
 # The BIOS thunk: a flat binary (org REALMODE_THUNK_ADDR) that realmode_blob.asm embeds.
 REALMODE_THUNK_BIN := $(BUILD)/i686/kernel/arch/i686/realmode_thunk.bin

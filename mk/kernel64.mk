@@ -12,12 +12,12 @@ IMAGE64       := fluid64.img
 KERNEL64_LDSCRIPT := kernel/arch/x86_64/linker.ld
 
 # What it contains, folder by folder in dependency order: kernel/lib, kernel/core, kernel/mm,
-# kernel/acpi (the CPUs from ACPI or MP tables), kernel/drivers, kernel/fs (as the i686
+# kernel/acpi (the CPUs from ACPI or MP tables), kernel/smp (starting them), kernel/drivers, kernel/fs (as the i686
 # kernel), kernel/llm (the engine and its stage; the generic kernel choice is for targets
 # without SIMD kernels), kernel/arch/x86 and kernel/arch/x86_64 (long-mode GDT, IDT, paging,
 # traps), plus kernel/main_x86_64.c.
-KERNEL64_DIRS   := kernel/lib kernel/core kernel/mm kernel/acpi kernel/drivers kernel/fs \
-                   kernel/llm kernel/arch/x86 kernel/arch/x86_64
+KERNEL64_DIRS   := kernel/lib kernel/core kernel/mm kernel/acpi kernel/smp kernel/drivers \
+                   kernel/fs kernel/llm kernel/arch/x86 kernel/arch/x86_64
 KERNEL64_C_SRCS := kernel/main_x86_64.c $(filter-out kernel/llm/llm_kernels_generic.c, \
                    $(foreach d,$(KERNEL64_DIRS),$(wildcard $(d)/*.c)))
 KERNEL64_ASM_SRCS := $(foreach d,$(KERNEL64_DIRS),$(wildcard $(d)/*.asm))
@@ -58,6 +58,14 @@ $(REALMODE64_THUNK_BIN): kernel/arch/x86_64/realmode_thunk.nasm kernel/arch/x86/
 	$(NASM) -f bin -I$(GEN)/ -I./ -MD $(@:.bin=.d) -MT $@ -o $@ $<
 $(BUILD)/kernel64/kernel/arch/x86_64/realmode_blob.o: $(REALMODE64_THUNK_BIN)
 $(BUILD)/kernel64/kernel/arch/x86_64/realmode_blob.o: private NASM_INCLUDES = -I$(BUILD)/kernel64/
+
+# The AP start-up trampoline: a flat binary (org AP_TRAMPOLINE_ADDR) that ap_blob.asm embeds.
+AP64_TRAMPOLINE_BIN := $(BUILD)/kernel64/kernel/arch/x86_64/ap_trampoline.bin
+$(AP64_TRAMPOLINE_BIN): kernel/arch/x86_64/ap_trampoline.nasm $(ASM_OFFSETS) | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(NASM) -f bin -I$(GEN)/ -I./ -MD $(@:.bin=.d) -MT $@ -o $@ $<
+$(BUILD)/kernel64/kernel/arch/x86_64/ap_blob.o: $(AP64_TRAMPOLINE_BIN)
+$(BUILD)/kernel64/kernel/arch/x86_64/ap_blob.o: private NASM_INCLUDES = -I$(BUILD)/kernel64/
 
 $(KERNEL64_ELF): $(KERNEL64_OBJS) $(KERNEL64_LIBS) $(KERNEL64_LDSCRIPT)
 	@mkdir -p $(@D)

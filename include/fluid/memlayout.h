@@ -22,6 +22,8 @@
  *   0x00500 .. 0x04FFF         real-mode stack of the kernel's BIOS calls
  *   0x05000 .. 0x05FFF         struct boot_info, still read by the kernel
  *   0x06000 .. 0x06FFF         the real-mode thunk, its saved state and the call's registers
+ *   0x08000 .. 0x08FFF         the AP start-up trampoline and its parameter block (stage2's
+ *                              old place; kernel/smp/ap_boot.h), used while APs start
  *   0x10000 .. 0x1FFFF         the BIOS call buffer (disk address packet, bounce buffer)
  */
 #ifndef FLUID_MEMLAYOUT_H
@@ -71,6 +73,16 @@
 #define BIOS_BUFFER_SEGMENT     BOUNCE_BUFFER_SEGMENT
 #define BIOS_BUFFER_ADDR        (BIOS_BUFFER_SEGMENT * 16)
 #define BIOS_BUFFER_BYTES       0x10000
+
+/* The application processors' start-up page (kernel/smp/ap_boot.h): a STARTUP IPI sends an
+ * AP to real mode at vector * 4 KiB, so the page must be 4 KiB aligned and below 1 MiB (Intel
+ * SDM vol. 3A §8.4.4.1, §10.6.1). Stage2's code no longer runs once the kernel does, and the
+ * kernel checks the page is usable RAM in the E820 map before it copies the trampoline there.
+ * The trampoline's code comes first, its parameter block last. */
+#define AP_TRAMPOLINE_ADDR      0x8000
+#define AP_TRAMPOLINE_BYTES     0x1000
+#define AP_PARAMS_OFFSET        0x0F00  /* struct ap_boot_params, at the end of the page */
+#define AP_PARAMS_ADDR          (AP_TRAMPOLINE_ADDR + AP_PARAMS_OFFSET)
 
 /* Where the kernel image lives once loaded. */
 #define KERNEL_LOAD_ADDR        0x100000

@@ -78,6 +78,15 @@ struct acpi_irq_override {
     uint32_t gsi;
 };
 
+/* What became of each listed CPU once kernel/smp tried to start them (acpi_cpus.state[]). */
+enum acpi_cpu_state {
+    ACPI_CPU_LISTED = 0,    /* not tried (yet) */
+    ACPI_CPU_BOOT,          /* the boot CPU, running from the start */
+    ACPI_CPU_STARTED,       /* an AP that answered and runs the kernel */
+    ACPI_CPU_NO_ANSWER,     /* an AP that did not answer in time: left out */
+    ACPI_CPU_LEFT_OUT,      /* not tried: past SMP_MAX_CPUS or smp=N, or not addressable */
+};
+
 struct acpi_cpus {
     enum acpi_cpus_source source;
     uint32_t count;                     /* enabled CPUs: the entries of apic_ids */
@@ -92,6 +101,8 @@ struct acpi_cpus {
     struct acpi_ioapic ioapics[ACPI_IOAPICS_MAX];
     uint32_t override_count;
     struct acpi_irq_override overrides[ACPI_OVERRIDES_MAX];
+    bool start_tried;                   /* kernel/smp filled state[] */
+    uint8_t state[ACPI_CPUS_MAX];       /* enum acpi_cpu_state of apic_ids[i] */
 };
 
 /* The CPUs of the MADT: the RSDP, the XSDT (when the RSDP has one below mem->limit and it is
@@ -115,7 +126,9 @@ enum acpi_err acpi_find_cpus(const struct acpi_mem *mem, const struct acpi_lowme
 /* Logs the result: "acpi: MADT: 4 CPUs (APIC IDs 0 1 2 3), 1 disabled, local APIC at
  * 0xfee00000", the IO APICs and overrides when there are any, and the JSON line
  * {"cpus": {"source": "madt", "count": 4, "apic_ids": [0,1,2,3], "disabled": 1,
- * "online_capable": 0}}. */
+ * "online_capable": 0}}; once start_tried, the JSON also has "started" (CPUs running, the
+ * boot CPU included) and the APIC ID lists "started_ids", "no_answer_ids" and
+ * "left_out_ids" (enum acpi_cpu_state). */
 void acpi_cpus_log(const struct acpi_cpus *c);
 
 /* "madt", "mp" or "none". */

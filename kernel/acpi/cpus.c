@@ -114,6 +114,32 @@ static void log_summary(const struct acpi_cpus *c)
     kprintf("\n");
 }
 
+/* ", \"<key>\": [<APIC IDs in state>]" */
+static void log_json_ids(const struct acpi_cpus *c, const char *key, unsigned state,
+                         unsigned state2)
+{
+    kprintf(", \"%s\": [", key);
+    const char *sep = "";
+    for (uint32_t i = 0; i < c->count; i++) {
+        if (c->state[i] == state || c->state[i] == state2) {
+            kprintf("%s%u", sep, c->apic_ids[i]);
+            sep = ",";
+        }
+    }
+    kprintf("]");
+}
+
+static void log_json_started(const struct acpi_cpus *c)
+{
+    uint32_t started = 0;
+    for (uint32_t i = 0; i < c->count; i++)
+        started += c->state[i] == ACPI_CPU_BOOT || c->state[i] == ACPI_CPU_STARTED;
+    kprintf(", \"started\": %u", started);
+    log_json_ids(c, "started_ids", ACPI_CPU_BOOT, ACPI_CPU_STARTED);
+    log_json_ids(c, "no_answer_ids", ACPI_CPU_NO_ANSWER, ACPI_CPU_NO_ANSWER);
+    log_json_ids(c, "left_out_ids", ACPI_CPU_LEFT_OUT, ACPI_CPU_LISTED);
+}
+
 /* One line of valid JSON (RFC 8259): only numbers and a fixed word, nothing to escape. */
 static void log_json(const struct acpi_cpus *c)
 {
@@ -121,7 +147,10 @@ static void log_json(const struct acpi_cpus *c)
             acpi_cpus_source_name(c->source), c->count);
     for (uint32_t i = 0; i < c->count; i++)
         kprintf("%s%u", i ? "," : "", c->apic_ids[i]);
-    kprintf("], \"disabled\": %u, \"online_capable\": %u}}\n", c->disabled, c->online_capable);
+    kprintf("], \"disabled\": %u, \"online_capable\": %u", c->disabled, c->online_capable);
+    if (c->start_tried)
+        log_json_started(c);
+    kprintf("}}\n");
 }
 
 void acpi_cpus_log(const struct acpi_cpus *c)

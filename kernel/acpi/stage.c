@@ -2,7 +2,8 @@
  * Physical memory is read through the identity map both kernels keep below 4 GiB; page 0
  * (unmapped in the i686 kernel) and the stack guard page are never touched. The BDA lives in
  * page 0, so its EBDA segment (40:0Eh) comes from the BIOS instead: INT 15h AH=C1h returns
- * that word. The stage runs after the timers, when BIOS calls work. */
+ * that word. The stage runs after the timers, when BIOS calls work, and then starts the APs
+ * (kernel/smp), whose outcome the JSON line carries. */
 #include "kernel/acpi/acpi.h"
 
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "kernel/core/bootcheck.h"
 #include "kernel/core/cpu.h"
 #include "kernel/core/log.h"
+#include "kernel/smp/smp.h"
 
 #define PAGE_BYTES          4096u
 #define INT15               0x15
@@ -71,6 +73,7 @@ bool acpi_stage(void)
     kprintf("acpi: EBDA segment 0x%04x (INT 15h AH=C1h), base memory %u KiB (INT 12h)\n",
             low.ebda_segment, low.base_mem_kib);
     acpi_find_cpus(&mem, &low, boot_apic_id(), &found);
+    (void)smp_start(&found);            /* it logs why fewer CPUs run; the boot goes on */
     acpi_cpus_log(&found);
     return true;
 }

@@ -1,6 +1,6 @@
 /* The single-thread worker pool (llm_pool.h) and the range split every pool uses. The
- * kernel runs the engine on the bootstrap processor only, so this is its pool; the Linux
- * CLI's threaded one is tools/llm/llm_pool_pthread.c. */
+ * kernel uses this pool when only its boot CPU runs (else pool_smp.c's); the Linux CLI's
+ * threaded one is tools/llm/llm_pool_pthread.c. */
 #include <stddef.h>
 
 #include "kernel/llm/llm_pool.h"

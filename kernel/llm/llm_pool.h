@@ -4,8 +4,9 @@
  * [0, n_items) exactly once, and returns when every range is done. Each output element is
  * then computed by one worker with the same code and order as the single-thread run, so the
  * logits are bit-identical whatever the worker count.
- * Implementations: llm_pool_serial (llm_pool.c; the kernel's, which has no APs running yet)
- * and tools/llm/llm_pool_pthread.c (the Linux CLI's persistent pthreads workers). */
+ * Implementations: llm_pool_serial (llm_pool.c; the kernel's with one CPU), the x86-64
+ * kernel's llm_pool_smp over its started CPUs (pool_smp.c) and tools/llm/llm_pool_pthread.c
+ * (the Linux CLI's persistent pthreads workers). */
 #ifndef FLUID_LLM_POOL_H
 #define FLUID_LLM_POOL_H
 

@@ -4,7 +4,8 @@
  *   {"llm": {...}}          llm_format_summary: format, kernels, positions, cycles, tok/s
  *                           (also saved to the stick's /PROFILE/GEN ring, kernel/fs/profile_store.h)
  *   {"llm_ids": [...]}      every emitted token id (the tests compare these with llama2.c)
- *   {"llm_kernel": {...}}   clock mode, TSC Hz, cycles per token (instructions under -icount)
+ *   {"llm_kernel": {...}}   clock mode, TSC Hz, cycles per token (instructions under -icount),
+ *                           the pool's workers (every started CPU: kernel/llm/pool_smp.h)
  *   {"llm_logits": {...}}   greedy runs: the last position's first logits and their sums
  * The generated text streams between the lines "llm: output begins" and the summary. With
  * llm.encode=FILE it only encodes each NUL-separated text of FILE and prints the ids. */
@@ -19,6 +20,7 @@
 #include "kernel/fs/profile_store.h"
 #include "kernel/llm/llm.h"
 #include "kernel/llm/files.h"
+#include "kernel/llm/pool_smp.h"
 #include "kernel/llm/stage.h"
 
 #define ARENA_SLACK         (256u * 1024u)  /* sampler buffers, prompt ids, alignment */
@@ -95,13 +97,14 @@ static void print_ids(const char *key, const int32_t *ids, int32_t n)
     kprintf("]}\n");
 }
 
-static void print_kernel_summary(const struct llm_gen_result *r)
+static void print_kernel_summary(const struct llm_gen_result *r, int workers)
 {
     uint64_t per_token = r->positions > 1 ? r->cycles / (uint64_t)(r->positions - 1) : 0;
     kprintf("{\"llm_kernel\": {\"arch\": \"x86_64\", \"clock\": \"%s\", \"tsc_hz\": %llu, "
-            "\"cycles\": %llu, \"positions\": %d, \"cycles_per_token\": %llu}}\n",
+            "\"cycles\": %llu, \"positions\": %d, \"cycles_per_token\": %llu, "
+            "\"workers\": %d}}\n",
             tsc_clock_name(tsc_clock_mode()), (unsigned long long)tsc_hz(),
-            (unsigned long long)r->cycles, r->positions, (unsigned long long)per_token);
+            (unsigned long long)r->cycles, r->positions, (unsigned long long)per_token, workers);
 }
 
 /* The last position's logits (unchanged by the greedy sampler): the first LOGITS_SHOWN and
@@ -137,6 +140,7 @@ static bool run(const struct llm_bootcfg *cfg, const void *model, size_t model_l
     llm_arena_init(&arena, mem, bytes);
     bool ok = llm_engine_init(&e, model, model_len, tok, tok_len, &arena, llm_kernels_best(),
                               &console_io) == LLM_OK;
+    e.pool = llm_pool_smp();                /* every started CPU, or the boot CPU alone */
     struct run_ids ids = {NULL, 0, e.model.c.seq_len};
     ids.ids = ok ? malloc((size_t)ids.cap * sizeof *ids.ids) : NULL;
     if (ok && ids.ids) {
@@ -144,14 +148,15 @@ static bool run(const struct llm_bootcfg *cfg, const void *model, size_t model_l
                                    cfg->seed ? cfg->seed : tsc_read() | 1};
         struct llm_clock clk = {clock_now, tsc_hz(), NULL};
         struct llm_gen_result r;
-        kprintf("llm: %s kernels, arena %zu KiB; output begins\n", e.kernels->name, bytes / 1024);
+        kprintf("llm: %s kernels, %d worker%s (CPUs), arena %zu KiB; output begins\n",
+                e.kernels->name, e.pool->workers, e.pool->workers == 1 ? "" : "s", bytes / 1024);
         ok = llm_generate(&e, &p, &arena, &clk, on_token, &ids, &r) == LLM_OK;
         if (ok) {
             char summary[LLM_SUMMARY_MAX];
             size_t n = llm_format_summary(&e, &p, &r, summary, sizeof summary);
             kprintf("%s", summary);
             print_ids("llm_ids", ids.ids, ids.n);
-            print_kernel_summary(&r);
+            print_kernel_summary(&r, e.pool->workers);
             if (p.temperature == 0.0f)
                 print_logits(&e, &r);
             if (n < sizeof summary)             /* to the stick: kernel/fs/profile_store.h */

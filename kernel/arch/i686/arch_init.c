@@ -16,6 +16,7 @@ static uint8_t kernel_stack_area[PAGE_BYTES + KERNEL_STACK_BYTES]
     __attribute__((aligned(PAGE_BYTES)));
 
 uintptr_t arch_stack_guard_page;
+uintptr_t arch_stack_top;
 
 void stack_switch_call(void *stack_top, void (*fn)(void));     /* isr.asm, noreturn */
 
@@ -31,6 +32,7 @@ void arch_init_and_continue(void (*cont)(void))
     kprintf("arch: GDT, TSS (double fault on its own task), IDT with %u exception vectors; "
             "kernel stack %u KiB at 0x%08x\n", EXCEPTION_VECTORS, KERNEL_STACK_BYTES / 1024,
             (unsigned)(guard + PAGE_BYTES));
+    arch_stack_top = (uintptr_t)(kernel_stack_area + sizeof kernel_stack_area);
     stack_switch_call(kernel_stack_area + sizeof kernel_stack_area, cont);
     __builtin_unreachable();
 }

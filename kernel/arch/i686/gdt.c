@@ -2,9 +2,11 @@
  * selectors, flat ring-3 code and data for modules (paging, not segment limits, decides what
  * ring 3 may touch), a TSS for the running kernel (the CPU saves its state there on a task
  * switch, and takes the ring-0 stack for interrupts from ring 3 from its SS0:ESP0, SDM vol. 3A
- * §6.12.1), 16-bit segments for the BIOS thunk's way to real mode (§9.9.2) and a TSS for the double-fault task, which has its own stack so a #DF caused by an
+ * §6.12.1), 16-bit segments for the BIOS thunk's way to real mode (§9.9.2) and a TSS for the
+ * double-fault task, which has its own stack so a #DF caused by an
  * exhausted kernel stack can still be reported (SDM vol. 3A §6.15, interrupt 8, and §7.3).
- * Called once from arch_init_and_continue with interrupts off. */
+ * Called once from arch_init_and_continue with interrupts off. Each AP loads a copy whose
+ * two TSS descriptors name its own TSSs (gdt_load_ap), since LTR marks a TSS busy. */
 #include "kernel/arch/i686/x86.h"
 #include "kernel/arch/x86/bios.h"
 
@@ -51,15 +53,22 @@ extern void df_task_entry(void);    /* isr.asm */
 /* isr.asm resets the double-fault task's stack from here on every entry. */
 uint32_t df_stack_top_addr;
 
-static void gdt_set(unsigned sel, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+/* Descriptor sel of table (the boot CPU's gdt or an AP's copy). */
+static void gdt_set_in(struct gdt_desc *table, unsigned sel, uint32_t base, uint32_t limit,
+                       uint8_t access, uint8_t flags)
 {
-    struct gdt_desc *d = &gdt[sel / sizeof(struct gdt_desc)];
+    struct gdt_desc *d = &table[sel / sizeof(struct gdt_desc)];
     d->limit_lo = limit & 0xFFFF;
     d->base_lo = base & 0xFFFF;
     d->base_mid = (base >> 16) & 0xFF;
     d->access = access;
     d->limit_hi_flags = (uint8_t)(((limit >> 16) & 0xF) | (flags << 4));
     d->base_hi = (uint8_t)(base >> 24);
+}
+
+static void gdt_set(unsigned sel, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+    gdt_set_in(gdt, sel, base, limit, access, flags);
 }
 
 /* The double-fault task starts at df_task_entry on df_stack, interrupts off, with the
@@ -75,9 +84,9 @@ static void df_tss_init(void)
     df_tss.iomap_base = sizeof(struct tss32);   /* no I/O bitmap */
 }
 
-static void gdt_load(void)
+static void gdt_load_table(const struct gdt_desc *table)
 {
-    struct gdt_ptr p = {sizeof gdt - 1, (uint32_t)gdt};
+    struct gdt_ptr p = {sizeof gdt - 1, (uint32_t)table};
     __asm__ volatile(
         "lgdt %0\n\t"
         "ljmp %1, $1f\n"
@@ -90,6 +99,32 @@ static void gdt_load(void)
         "mov %%ax, %%ss\n\t"
         : : "m"(p), "i"(SEL_KERNEL_CODE), "i"(SEL_KERNEL_DATA) : "eax", "memory");
     __asm__ volatile("ltr %w0" : : "r"(SEL_MAIN_TSS));
+}
+
+static void gdt_load(void)
+{
+    gdt_load_table(gdt);
+}
+
+static void set_tss_in(struct gdt_desc *table, unsigned sel, const struct tss32 *tss)
+{
+    gdt_set_in(table, sel, (uint32_t)tss, sizeof *tss - 1, ACCESS_TSS32, FLAGS_BYTE);
+}
+
+void gdt_load_ap(uint64_t *ap_gdt, struct tss32 *tss, struct tss32 *ap_df_tss,
+                 void (*df_entry)(void), uint32_t df_stack_top)
+{
+    struct gdt_desc *table = (struct gdt_desc *)ap_gdt;
+    for (unsigned i = 0; i < GDT_ENTRIES; i++)
+        table[i] = gdt[i];
+    tss->iomap_base = sizeof(struct tss32);
+    tss->ss0 = SEL_KERNEL_DATA;
+    *ap_df_tss = df_tss;
+    ap_df_tss->eip = (uint32_t)df_entry;
+    ap_df_tss->esp = df_stack_top;
+    set_tss_in(table, SEL_MAIN_TSS, tss);
+    set_tss_in(table, SEL_DF_TSS, ap_df_tss);
+    gdt_load_table(table);
 }
 
 void gdt_init(void)

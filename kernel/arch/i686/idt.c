@@ -1,6 +1,7 @@
-/* The IDT (Intel SDM vol. 3A §6.10-6.11): interrupt gates for the 32 exception vectors, the
- * 16 PIC lines and VECTOR_USER_EXIT, all to the isr.asm stubs, except vector 8 (#DF), a task
- * gate to the double-fault TSS so the report runs on a known-good stack. Every gate has DPL 0,
+/* The IDT (Intel SDM vol. 3A §6.10-6.11), shared by every CPU: interrupt gates for the 32
+ * exception vectors, the 16 PIC lines, VECTOR_USER_EXIT and the local APIC's vectors up to 63,
+ * all to the isr.asm stubs, except vector 8 (#DF), a task gate to the double-fault TSS (each
+ * CPU's GDT names its own) so the report runs on a known-good stack. Every gate has DPL 0,
  * so an INT n from ring 3 raises #GP (SDM vol. 3A §6.12.1.1), except VECTOR_USER_EXIT's,
  * DPL 3, the module's way back. Vectors past the IDT limit raise #GP too. */
 #include "kernel/arch/i686/x86.h"
@@ -44,6 +45,11 @@ void idt_init(void)
     idt_set(VECTOR_DOUBLE_FAULT, 0, SEL_DF_TSS, GATE_TASK);
     idt_set(VECTOR_USER_EXIT, isr_stub_table[VECTOR_USER_EXIT], SEL_KERNEL_CODE,
             GATE_INTERRUPT32 | GATE_DPL3);
+    idt_load();
+}
+
+void idt_load(void)
+{
     struct idt_ptr p = {sizeof idt - 1, (uint32_t)idt};
     __asm__ volatile("lidt %0" : : "m"(p));
 }

@@ -77,6 +77,22 @@ df_task_entry:
     iretd
     jmp df_task_entry
 
+; An AP's double-fault task (kernel/arch/i686/smp_arch.c sets its TSS's EIP and ESP here):
+; ap_double_fault_task(the AP's kernel TSS, from the previous-task link) reports and never
+; returns; the AP halts if it does.
+global ap_df_task_entry
+extern ap_double_fault_task
+extern ap_df_current_tss
+ap_df_task_entry:
+    sub esp, 12
+    call ap_df_current_tss          ; EAX = the interrupted task's TSS
+    push eax
+    call ap_double_fault_task
+.halt:
+    cli
+    hlt
+    jmp .halt
+
 ; void stack_switch_call(void *stack_top, void (*fn)(void))  -- noreturn
 ; IN: stack_top 16-byte aligned. fn must not return; if it does we halt.
 global stack_switch_call

@@ -63,6 +63,17 @@ static void invlpg(uintptr_t addr)
     __asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory");
 }
 
+bool paging_guard_page(uintptr_t guard)
+{
+    if (!paging_on || !unmap_page(guard)) {
+        kprintf("paging: no guard page at 0x%08x (paging off or no spare page table)\n",
+                (unsigned)guard);
+        return false;
+    }
+    invlpg(guard);
+    return true;
+}
+
 bool paging_enabled(void)
 {
     return paging_on;

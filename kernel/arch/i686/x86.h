@@ -39,10 +39,13 @@
 #define MXCSR_DEFAULT       0x1F80u     /* all SSE exceptions masked, round to nearest */
 
 #include "kernel/arch/x86/exceptions.h"
+#define VECTOR_NMI          2
 #define VECTOR_DOUBLE_FAULT 8
 /* The one gate ring 3 may INT to (DPL 3): a module's return (kernel/arch/i686/usermode.c). */
 #define VECTOR_USER_EXIT    (IRQ_BASE_VECTOR + IRQ_LINES)
-#define IDT_VECTORS         (VECTOR_USER_EXIT + 1)
+/* Up to the local APIC's vectors (kernel/smp/smp.h: SMP_WAKE_VECTOR 0x31, SMP_SPURIOUS_VECTOR
+ * 0x3F); isr.asm has a stub for each. */
+#define IDT_VECTORS         64
 
 /* What isr.asm pushes, lowest address first: segment registers, PUSHAD, the vector, the
  * error code (0 when the CPU pushes none), then the CPU's EIP, CS, EFLAGS, and, only when the
@@ -97,8 +100,12 @@ static inline void irq_disable(void) { __asm__ volatile("cli" : : : "memory"); }
 /* fninit, and MXCSR back to its reset value when SSE is enabled. */
 void fpu_reset(void);
 
-/* gdt.c */
+/* gdt.c. gdt_load_ap gives an AP a copy of the boot CPU's GDT whose two TSS descriptors name
+ * the AP's own tss and df_tss (a task's TSS is marked busy, so CPUs cannot share one), with
+ * the double-fault task entering df_entry on df_stack_top; then loads it and the TSS. */
 void gdt_init(void);
+void gdt_load_ap(uint64_t *gdt, struct tss32 *tss, struct tss32 *df_tss, void (*df_entry)(void),
+                 uint32_t df_stack_top);
 struct tss32 *gdt_main_tss(void);
 struct tss32 *gdt_df_tss(void);
 void gdt_set_cr3(uint32_t cr3);
@@ -122,8 +129,13 @@ enum page_access {
  * off. */
 bool paging_set_access(uintptr_t start, size_t len, enum page_access access);
 
-/* idt.c / trap.c */
+/* paging.c: unmaps the 4 KiB page at guard (an AP's stack guard); false, logged, if its
+ * 4 MiB region cannot be split. */
+bool paging_guard_page(uintptr_t guard);
+
+/* idt.c / trap.c; idt_load loads the IDT idt_init built on another CPU. */
 void idt_init(void);
+void idt_load(void);
 void trap_dispatch(struct trap_frame *f);
 void exception_report(const struct trap_frame *f);
 

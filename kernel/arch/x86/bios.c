@@ -11,6 +11,7 @@
 #include "kernel/arch/x86/pit.h"
 #include "kernel/core/arch.h"
 #include "kernel/core/log.h"
+#include "kernel/smp/smp_arch.h"
 
 extern const uint8_t realmode_thunk_start[], realmode_thunk_end[];   /* realmode_blob.asm */
 
@@ -61,6 +62,7 @@ bool bios_call(uint8_t vector, struct bios_regs *r)
     pic_enter_bios();
     pit_enter_bios();
     thunk();
+    smp_arch_restore_cpu_pointer();
     arch_timer_restart();
     pic_leave_bios();
     *r = *low;

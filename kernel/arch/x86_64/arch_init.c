@@ -16,6 +16,7 @@ static uint8_t kernel_stack_area[PAGE_BYTES + KERNEL_STACK_BYTES]
     __attribute__((aligned(PAGE_BYTES)));
 
 uintptr_t arch_stack_guard_page;
+uintptr_t arch_stack_top;
 
 void stack_switch_call(void *stack_top, void (*fn)(void));     /* isr.asm, noreturn */
 
@@ -29,10 +30,11 @@ void arch_init_and_continue(void (*cont)(void))
         kprintf("arch: page tables not as stage2 builds them: no stack guard page\n");
     idt_init();
     bios_init();
-    kprintf("arch: GDT, TSS (IST stacks for #DF and NMI), IDT with %u exception vectors; "
+    kprintf("arch: GDT, TSS (IST stacks for #DF, NMI and #MC), IDT with %u exception vectors; "
             "kernel stack %u KiB at 0x%08llx, guard page 0x%08llx\n", EXCEPTION_VECTORS,
             KERNEL_STACK_BYTES / 1024, (unsigned long long)(guard + PAGE_BYTES),
             (unsigned long long)arch_stack_guard_page);
+    arch_stack_top = (uintptr_t)(kernel_stack_area + sizeof kernel_stack_area);
     stack_switch_call(kernel_stack_area + sizeof kernel_stack_area, cont);
     __builtin_unreachable();
 }

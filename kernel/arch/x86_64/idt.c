@@ -1,7 +1,8 @@
-/* The x86-64 IDT (Intel SDM vol. 3A §6.14.1): 16-byte interrupt gates for the 32 exception
- * vectors and the 16 PIC lines, all to the isr.asm stubs. #DF and NMI switch to their own
- * IST stacks (gdt.c), so an overflowing kernel stack still gets its report. Vectors above
- * 47 are beyond the IDT limit: an INT to them raises #GP, which is reported. */
+/* The x86-64 IDT (Intel SDM vol. 3A §6.14.1), shared by every CPU: 16-byte interrupt gates
+ * for the 32 exception vectors, the 16 PIC lines and the local APIC's vectors up to 63, all
+ * to the isr.asm stubs. #DF, NMI and #MC switch to their CPU's own IST stacks (gdt.c), so an
+ * overflowing kernel stack still gets its report. Vectors above 63 are beyond the IDT limit:
+ * an INT to them raises #GP, which is reported. */
 #include "kernel/arch/x86_64/x86_64.h"
 
 #define GATE_INTERRUPT64    0x8E    /* P=1, DPL=0, 64-bit interrupt gate (clears IF) */
@@ -44,6 +45,12 @@ void idt_init(void)
         idt_set(v, isr_stub_table[v], 0);
     idt_set(VECTOR_DOUBLE_FAULT, isr_stub_table[VECTOR_DOUBLE_FAULT], IST_DOUBLE_FAULT);
     idt_set(VECTOR_NMI, isr_stub_table[VECTOR_NMI], IST_NMI);
+    idt_set(VECTOR_MACHINE_CHECK, isr_stub_table[VECTOR_MACHINE_CHECK], IST_MACHINE_CHECK);
+    idt_load();
+}
+
+void idt_load(void)
+{
     struct idt_ptr p = {sizeof idt - 1, (uint64_t)(uintptr_t)idt};
     __asm__ volatile("lidt %0" : : "m"(p));
 }

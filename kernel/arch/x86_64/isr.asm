@@ -1,13 +1,13 @@
 ; Interrupt entry stubs for the x86-64 kernel (Intel SDM vol. 3A §6.14).
-; isr_stub_table[v] is the entry of vector v (0..47): exceptions 0-31, PIC IRQs 32-47. Each
+; isr_stub_table[v] is the entry of vector v (0..63): exceptions 0-31, PIC IRQs 32-47, the
+; local APIC's vectors above (kernel/smp/smp.h). Each
 ; stub pushes a dummy error code where the CPU pushes none, then the vector, and joins
 ; isr_common, which saves the general registers as struct trap_frame
 ; (kernel/arch/x86_64/x86_64.h) and the x87/SSE state (FXSAVE: compiled C may use XMM
 ; registers, and a timer IRQ must not corrupt the interrupted code's), then calls
 ; trap_dispatch(frame). Also: stack_switch_call (run a function on a new stack).
 
-EXCEPTION_VECTORS equ 32
-IRQ_LINES equ 16
+IDT_VECTORS equ 64                 ; kernel/arch/x86_64/x86_64.h
 FXSAVE_BYTES equ 512                ; FXSAVE area, 16-byte aligned (SDM vol. 1 §10.5)
 
 section .text
@@ -27,7 +27,7 @@ isr_%1:
 %endmacro
 
 %assign v 0
-%rep EXCEPTION_VECTORS + IRQ_LINES
+%rep IDT_VECTORS
     ISR v
 %assign v v + 1
 %endrep
@@ -79,7 +79,7 @@ section .rodata
 global isr_stub_table
 isr_stub_table:
 %assign v 0
-%rep EXCEPTION_VECTORS + IRQ_LINES
+%rep IDT_VECTORS
     dq isr_ %+ v
 %assign v v + 1
 %endrep

@@ -1,8 +1,9 @@
-/* The stack guard page of the x86-64 kernel: stage2 identity-maps all RAM with 2 MiB or
- * 1 GiB pages (boot/longmode.inc); this splits the large page that holds the guard into
- * 4 KiB pages (through a new page directory first if it is a 1 GiB page) and marks the
- * guard's entry not present, so a kernel stack overflow faults instead of running into .bss.
- * 4-level paging, SDM vol. 3A §4.5 (tables 4-14 to 4-19). Runs once, interrupts off. */
+/* The stack guard pages of the x86-64 kernel (the boot CPU's and each AP's): stage2
+ * identity-maps all RAM with 2 MiB or 1 GiB pages (boot/longmode.inc); this splits the large
+ * page that holds a guard into 4 KiB pages (through a new page directory first if it is a
+ * 1 GiB page), once per large page, and marks the guard's entry not present, so a kernel
+ * stack overflow faults instead of running into .bss. 4-level paging, SDM vol. 3A §4.5
+ * (tables 4-14 to 4-19). The boot CPU only, before the APs start, interrupts off. */
 #include "kernel/arch/x86_64/x86_64.h"
 
 #define PT_ENTRIES          512
@@ -16,8 +17,14 @@
 #define SIZE_2M             (1ull << (PAGE_SHIFT + LEVEL_BITS))
 #define SIZE_1G             (1ull << (PAGE_SHIFT + 2 * LEVEL_BITS))
 
-static uint64_t split_pd[PT_ENTRIES] __attribute__((aligned(4096)));
-static uint64_t split_pt[PT_ENTRIES] __attribute__((aligned(4096)));
+/* The kernel's stacks (boot CPU and APs, about 1.3 MiB in .bss) span at most three 2 MiB
+ * pages, all inside one 1 GiB page. */
+#define PAGING_SPLIT_TABLES 4
+#define PAGING_SPLIT_DIRS   1
+
+static uint64_t split_pd[PAGING_SPLIT_DIRS][PT_ENTRIES] __attribute__((aligned(4096)));
+static uint64_t split_pt[PAGING_SPLIT_TABLES][PT_ENTRIES] __attribute__((aligned(4096)));
+static unsigned pd_used, pt_used;
 
 static unsigned index_at(uint64_t addr, unsigned level)   /* level 0 = PT .. 3 = PML4 */
 {
@@ -50,13 +57,21 @@ bool paging_guard_page(uintptr_t guard)
     uint64_t *pdpte = &table_of(*pml4e)[index_at(guard, 2)];
     if (!(*pdpte & PTE_PRESENT))
         return false;
-    if (*pdpte & PTE_LARGE)
-        split(pdpte, split_pd, SIZE_1G);
+    if (*pdpte & PTE_LARGE) {
+        if (pd_used == PAGING_SPLIT_DIRS)
+            return false;
+        split(pdpte, split_pd[pd_used++], SIZE_1G);
+    }
     uint64_t *pde = &table_of(*pdpte)[index_at(guard, 1)];
-    if (!(*pde & PTE_PRESENT) || !(*pde & PTE_LARGE))
-        return false;               /* stage2 maps only large pages: something else did this */
-    split(pde, split_pt, SIZE_2M);
-    split_pt[index_at(guard, 0)] &= ~PTE_PRESENT;
+    if (!(*pde & PTE_PRESENT))
+        return false;
+    if (*pde & PTE_LARGE) {
+        if (pt_used == PAGING_SPLIT_TABLES)
+            return false;
+        split(pde, split_pt[pt_used++], SIZE_2M);
+    }
+    table_of(*pde)[index_at(guard, 0)] &= ~PTE_PRESENT;   /* a table we split (stage2 maps
+                                                           * only large pages) */
     write_cr3(read_cr3());          /* flush the old large-page translations */
     return true;
 }

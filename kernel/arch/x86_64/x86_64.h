@@ -21,11 +21,16 @@
 /* Interrupt stack table slots (1-based in the gate; 0 = no stack switch). */
 #define IST_DOUBLE_FAULT    1
 #define IST_NMI             2
+#define IST_MACHINE_CHECK   3
+#define IST_STACK_BYTES     (16u * 1024u)
 
 #include "kernel/arch/x86/exceptions.h"
 #define VECTOR_NMI          2
 #define VECTOR_DOUBLE_FAULT 8
-#define IDT_VECTORS         (EXCEPTION_VECTORS + IRQ_LINES)
+#define VECTOR_MACHINE_CHECK 18
+/* The exceptions, the PIC lines, then up to the local APIC's vectors (kernel/smp/smp.h:
+ * SMP_WAKE_VECTOR 0x31 and SMP_SPURIOUS_VECTOR 0x3F); isr.asm has a stub for each. */
+#define IDT_VECTORS         64
 
 #define RFLAGS_IF           (1u << 9)
 
@@ -51,6 +56,15 @@ struct tss64 {
 } __attribute__((packed));
 _Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
 
+/* One CPU's descriptor tables and interrupt stacks (gdt.c fills and loads them). */
+struct cpu_tables {
+    uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
+    struct tss64 tss __attribute__((aligned(16)));
+    uint8_t df_stack[IST_STACK_BYTES] __attribute__((aligned(16)));
+    uint8_t nmi_stack[IST_STACK_BYTES] __attribute__((aligned(16)));
+    uint8_t mc_stack[IST_STACK_BYTES] __attribute__((aligned(16)));
+};
+
 static inline uint64_t read_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
 static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
@@ -59,16 +73,21 @@ static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" : : 
 
 static inline void irq_enable(void) { __asm__ volatile("sti" : : : "memory"); }
 
-/* gdt.c: GDT with code, data and the TSS whose IST stacks serve #DF and NMI. */
+/* gdt.c: the boot CPU's GDT with code, data and the TSS whose IST stacks serve #DF, NMI and
+ * #MC; gdt_load_cpu fills t (a CPU's own set) the same way and loads it on this CPU. Both
+ * reload the segment registers, GS's base included: set IA32_GS_BASE afterwards. */
 void gdt_init(void);
+void gdt_load_cpu(struct cpu_tables *t);
 
-/* idt.c / trap.c */
+/* idt.c / trap.c: idt_init builds the IDT and loads it; idt_load loads it on another CPU. */
 void idt_init(void);
+void idt_load(void);
 void trap_dispatch(struct trap_frame *f);
 void exception_report(const struct trap_frame *f);
 
-/* paging.c: unmaps the 4 KiB page at guard (splitting stage2's 2 MiB page that holds it);
- * false, with nothing changed, if the map is not what stage2 builds. */
+/* paging.c: unmaps the 4 KiB page at guard (splitting stage2's 2 MiB page that holds it,
+ * once; PAGING_SPLIT_TABLES such pages at most); false, with nothing changed, if the map is
+ * not what stage2 builds or no spare table is left. */
 bool paging_guard_page(uintptr_t guard);
 
 #endif

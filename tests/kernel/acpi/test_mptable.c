@@ -261,6 +261,25 @@ TEST(log_summary_and_json_lines)
                      "[0,1,2,3], \"disabled\": 1, \"online_capable\": 0}}\n"), "%s", fw_log());
 }
 
+/* Once kernel/smp has tried the APs, the JSON line names who started, who did not answer
+ * and who was left out; the listed-but-untried count as left out. */
+TEST(log_json_start_outcome)
+{
+    fw_reset();
+    set_cpus(ACPI_CPUS_MADT, 5, 0);
+    cpus.start_tried = true;
+    cpus.state[0] = ACPI_CPU_BOOT;
+    cpus.state[1] = ACPI_CPU_STARTED;
+    cpus.state[2] = ACPI_CPU_NO_ANSWER;
+    cpus.state[3] = ACPI_CPU_STARTED;
+    cpus.state[4] = ACPI_CPU_LEFT_OUT;
+    acpi_cpus_log(&cpus);
+    CHECK(fw_log_has("\n{\"cpus\": {\"source\": \"madt\", \"count\": 5, \"apic_ids\": "
+                     "[0,1,2,3,4], \"disabled\": 0, \"online_capable\": 0, \"started\": 3, "
+                     "\"started_ids\": [0,1,3], \"no_answer_ids\": [2], \"left_out_ids\": [4]}}\n"),
+          "%s", fw_log());
+}
+
 TEST(log_boot_cpu_alone)
 {
     fw_reset();
@@ -330,6 +349,7 @@ int main(void)
     RUN(log_summary_and_json_lines);
     RUN(log_boot_cpu_alone);
     RUN(log_online_capable_dropped_and_interrupts);
+    RUN(log_json_start_outcome);
     RUN(error_and_source_names);
     RUN(page_0_never_read_by_any_test);
     return check_summary();

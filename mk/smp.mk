@@ -1,0 +1,32 @@
+# kernel/smp (docs/smp.md): the pure start-up rules and the kernel's SMP worker pool built for
+# the host with ASan/UBSan and their unit test; the QEMU boots of both kernels with several
+# CPUs.
+#   make smp-test          the host test alone
+#   make test-smp-matrix   the x86-64 kernel on -M pc and -M q35 with -smp 1, 2, 4 and 8 (slow)
+
+SMP_HOST_DIR := $(BUILD)/host/smp
+SMP_BIN      := $(SMP_HOST_DIR)/test_smp
+SMP_SRCS     := kernel/smp/ap_boot.c kernel/llm/pool_smp.c kernel/llm/llm_pool.c \
+                tests/kernel/smp/test_smp.c
+
+$(SMP_HOST_DIR)/%.o: %.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
+
+$(SMP_BIN): $(patsubst %.c,$(SMP_HOST_DIR)/%.o,$(SMP_SRCS))
+	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+HOST_TEST_BINS += $(SMP_BIN)
+PY_TESTS       += tests/kernel/smp/test_smp_boot.py
+TEST_DEPS      += $(IMAGE) $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN)
+
+# smp-test: build and run only the host test of kernel/smp.
+smp-test: $(SMP_BIN)
+	$(PYTHON) tests/run.py --bin $(SMP_BIN)
+
+# test-smp-matrix: the x86-64 kernel on -M pc and -M q35 with -smp 1, 2, 4 and 8, each giving
+# the reference tokens with that many workers (about a minute on 2 cores).
+test-smp-matrix: $(IMAGE) $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN)
+	FLUID_SMP_MATRIX=1 $(PYTHON) tests/run.py -k matrix --py tests/kernel/smp/test_smp_boot.py
+
+.PHONY: smp-test test-smp-matrix
