@@ -86,9 +86,12 @@ bench-llama: $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE) tools/bench_llama.py tools/s
 
 # The read-bandwidth probe of bench-smp's roofline (tools/membw/membw.c).
 MEMBW := $(BUILD)/host/membw/membw
-$(MEMBW): tools/membw/membw.c | $(SETUP_STAMP)
+$(MEMBW).o: tools/membw/membw.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) -O2 -std=c11 $(WARNINGS) -D_GNU_SOURCE -pthread -o $@ $<
+	$(HOST_CC) -O2 -std=c11 $(WARNINGS) -MMD -MP -D_GNU_SOURCE -pthread -c -o $@ $<
+$(MEMBW): $(MEMBW).o
+	$(HOST_CC) -pthread -o $@ $<
+-include $(MEMBW).d
 
 # bench-smp: tokens/s at every thread count up to the CPUs (llm_cli --threads) for
 # stories15M-shaped fp32 and Q8_0 and TinyLlama-shaped Q8_0 models, each with its share of the
