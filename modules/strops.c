@@ -9,12 +9,41 @@
 #define STR_SPREAD  50
 #define STR_STRIDE  7
 
+/* WORD: 1 = str_len scans four bytes at a time (the zero-byte test of Hacker's Delight
+ * §6.1), over buffers aligned and sized to whole words so no read leaves them. */
+#ifndef WORD
+#define WORD 0
+#endif
+
 FLUID_MODULE_VERSION(1);
 FLUID_EXPECT(0x23595742, 0);
+FLUID_PARAM(WORD, 0, 0, 1);
 
 static const char base[] = "the quick brown fox jumps over the lazy dog 0123456789";
 #define BASE_LEN (sizeof base - 1)
 
+#if WORD
+#define STR_WORD_BYTES  4
+#define STR_CAP  ((STR_MINLEN + STR_SPREAD + STR_WORD_BYTES) / STR_WORD_BYTES * STR_WORD_BYTES)
+#define STR_ONES        0x01010101u
+#define STR_HIGHS       0x80808080u
+typedef uint32_t __attribute__((may_alias)) str_word;
+static char s[STR_CAP] __attribute__((aligned(STR_WORD_BYTES)));
+static char t[STR_CAP] __attribute__((aligned(STR_WORD_BYTES)));
+
+/* p is word-aligned (s or t) and its buffer a whole number of words: the word holding the
+ * NUL is inside it. */
+static uint32_t str_len(const char *p)
+{
+    const str_word *w = (const str_word *)p;
+    while (!((*w - STR_ONES) & ~*w & STR_HIGHS))
+        w++;
+    const char *q = (const char *)w;
+    while (*q)
+        q++;
+    return (uint32_t)(q - p);
+}
+#else
 static char s[STR_MINLEN + STR_SPREAD + 1], t[STR_MINLEN + STR_SPREAD + 1];
 
 static uint32_t str_len(const char *p)
@@ -24,6 +53,7 @@ static uint32_t str_len(const char *p)
         q++;
     return (uint32_t)(q - p);
 }
+#endif
 
 static void str_copy(char *dst, const char *src)
 {
