@@ -24,6 +24,7 @@ from fluid.pgo import profraw as pgo_profraw
 BOOT_MEMORY = "64M"
 BOOT_TIMEOUT_S = 180
 RUNNER_TIMEOUT_S = 300
+RUNNER_MAX_ENTRIES = 64     # the suite's module runs per boot (SUITE_MAX_MODULES, suite.h)
 ICOUNT = "icount"
 HOST = "host-rdtsc"
 
@@ -61,8 +62,15 @@ def run_runner(exe, calls, env=None):
 def host_profile(entries, calls, repeats, tag):
     """Profiles of a runner over entries [(name, .mod)], repeated; each module record gets
     the lowest median over the repeats (the least disturbed by other processes)."""
+    if len(entries) > RUNNER_MAX_ENTRIES:
+        raise MeasureError(f"{len(entries)} builds in one host runner; it runs at most "
+                           f"{RUNNER_MAX_ENTRIES}")
     exe = pgo_build.build_runner(entries, tag)
     runs = [run_runner(exe, calls) for _ in range(repeats)]
+    for r in runs:
+        if len(r["modules"]) != len(entries):
+            raise MeasureError(f"{exe}: {len(r['modules'])} module records for "
+                               f"{len(entries)} builds")
     best = runs[0]
     for i, m in enumerate(best["modules"]):
         others = [r["modules"][i] for r in runs]
@@ -100,13 +108,14 @@ def measure_icount(cands, image, workdir):
     return out
 
 
-def instr_profiles(names, workdir, calls):
-    """Instrumented builds of names run once by the host runner; writes
-    build/pgo/profdata/<name>.profdata. Returns {name: error text} for those that failed."""
-    built, errors = [], {}
+def instr_profiles(names, workdir, calls, settings=None):
+    """Instrumented builds of names (with parameter settings {name: {NAME: value}}, default
+    none) run once by the host runner; writes build/pgo/profdata/<name>[<setting>].profdata.
+    Returns {name: error text} for those that failed."""
+    built, errors, settings = [], {}, settings or {}
     for n in names:
         try:
-            built.append((n,) + pgo_build.build_instrumented(n))
+            built.append((n,) + pgo_build.build_instrumented(n, settings.get(n)))
         except pgo_build.BuildError as e:
             errors[n] = f"instrumented build failed: {e}"
     if not built:
@@ -128,8 +137,9 @@ def instr_profiles(names, workdir, calls):
             raw_path = os.path.join(dump, n + ".profraw")
             with open(raw_path, "wb") as f:
                 f.write(raw)
-            pgo_profraw.merge(raw_path, pgo_build.profdata_path(n))
-            if pgo_profraw.max_function_count(pgo_build.profdata_path(n)) == 0:
+            out = pgo_build.profdata_path(n, settings.get(n))
+            pgo_profraw.merge(raw_path, out)
+            if pgo_profraw.max_function_count(out) == 0:
                 raise pgo_profraw.ProfrawError("the merged profile has no counts")
         except (OSError, pgo_profraw.ProfrawError) as e:
             errors[n] = str(e)
