@@ -9,6 +9,8 @@
                     profile until the total improves by less than 2%; report.{json,md}, chart.svg
   pgo.py bench      each module at -O2 and after the loop, in host cycles and -icount
                     instructions, with geometric means
+  pgo.py adaptive   the uniform-build sweep, the search over flags x parameters x profile
+                    feedback and one final interleaved measurement (make bench-adaptive)
   pgo.py clean      empty the cache (directory, image partition, cache.img) and the loop state
 
 Common options: --work DIR (build/pgo), --image IMG (fluid.img), --cache-dir DIR (cache/i686),
@@ -23,6 +25,7 @@ import sys
 from fluid import ROOT
 from fluid import cache as mkcache
 from fluid import profiles as fprofile
+from fluid.pgo import adaptive as pgo_adaptive
 from fluid.pgo import build as pgo_build
 from fluid.pgo import measure as pm
 from fluid.pgo import report as pgo_report
@@ -273,7 +276,8 @@ def cmd_bench(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("cmd", choices=["profile", "analyze", "apply", "loop", "bench", "clean"])
+    ap.add_argument("cmd", choices=["profile", "analyze", "apply", "loop", "bench", "adaptive",
+                                       "clean"])
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "pgo"))
     ap.add_argument("--image", default=os.path.join(ROOT, "fluid.img"))
     ap.add_argument("--cache-dir", default=os.path.join(ROOT, "cache", "i686"))
@@ -304,11 +308,13 @@ def main():
             cmd_loop(args)
         elif args.cmd == "bench":
             cmd_bench(args)
+        elif args.cmd == "adaptive":
+            pgo_adaptive.run(args.work, args.quick)
         else:
             apply(args, {"tried": [], "modules": [], "profile_clock": None, "select_clock":
                          None, "build_id": None, "boot_id": None, "profile_total": 0})
     except (pm.MeasureError, pgo_build.BuildError, mkcache.CacheError,
-            fprofile.ProfileError) as e:
+            fprofile.ProfileError, ValueError) as e:
         sys.exit(f"pgo: {e}")
 
 
