@@ -49,5 +49,5 @@ pgo-clean: $(PGO_DEPS)
 
 .PHONY: pgo-profile pgo-analyze pgo-apply pgo-loop bench-pgo bench-adaptive pgo-clean
 
-PY_TESTS  += tests/tools/test_pgo.py
+PY_TESTS  += tests/tools/test_pgo.py tests/tools/test_params.py
 TEST_DEPS += $(BUILD)/i686/libllvmlibc.a $(BUILD)/i686-sse2/libllvmlibc.a

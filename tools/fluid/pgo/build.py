@@ -13,6 +13,7 @@ does not fit the header's cflags field)."""
 import concurrent.futures
 import os
 import subprocess
+import threading
 
 from fluid import ROOT, modbuild, modfmt
 from fluid.pgo import params as pgo_params
@@ -311,9 +312,17 @@ def up_to_date(obj, dep_file):
     return all(os.path.exists(d) and os.path.getmtime(d) <= built for d in deps)
 
 
+_runner_objects_lock = threading.Lock()     # callers in several threads share the objects
+
+
 def runner_objects():
     """The host runner's objects, compiled into build/pgo/runner/ when a source or a header
     they include changed."""
+    with _runner_objects_lock:
+        return _runner_objects()
+
+
+def _runner_objects():
     d = os.path.join(PGO_DIR, "runner")
     objs = []
     for src in HOSTRUN["HOSTRUN_SRCS"] + ["tools/pgo_dump.c"]:
