@@ -29,6 +29,7 @@ from fluid.pgo import adaptive as pgo_adaptive
 from fluid.pgo import build as pgo_build
 from fluid.pgo import measure as pm
 from fluid.pgo import report as pgo_report
+from fluid.pgo import search as pgo_search
 
 HOT_SHARE = 0.80            # hot set: the largest modules covering 80% of the total
 STOP_BELOW = 0.02           # convergence: stop once an iteration improves the total < 2%
@@ -207,6 +208,42 @@ def apply(args, plan):
     return state
 
 
+def uniform_profile(args):
+    """Every module at the best uniform flag set, profiled in the loop's clock, for the
+    report (None in the log and disk clocks: nothing to run). The set is chosen by a sweep in
+    the host runner over the plain variants (--quick: those of QUICK_VARIANTS); the host-ISA
+    ones only in the host clock, since the QEMU guest CPU lacks AVX."""
+    if args.clock not in ("icount", "host"):
+        return None
+    features = pgo_search.host_features() if args.clock == "host" else set()
+    variants = [v for v in pgo_search.uniform_variants(features)
+                if not args.quick or v in QUICK_VARIANTS]
+    names = pgo_build.module_names()
+    swept = pgo_search.sweep(names, variants, CALLS[args.quick], REPEATS[args.quick],
+                             pgo_search.Counter())
+    best, _ = pgo_adaptive.best_uniform(swept, names, variants)
+    mods = [pgo_build.build(n, best) for n in names]
+    if args.clock == "host":
+        prof = pm.host_profile(list(zip(names, mods)), CALLS[args.quick], REPEATS[args.quick],
+                               "uniform")
+    else:
+        image = os.path.join(args.work, "uniform.img")
+        shutil.copyfile(args.image, image)
+        mkcache.write(image, [] if best == pgo_build.BASELINE else mods, clear=True)
+        prof = pm.kernel_profile(image)
+        want = "embedded" if best == pgo_build.BASELINE else "cache"
+        off = [f"{m['name']} ({m['cache_error']})" for m in prof["modules"]
+               if m["source"] != want]
+        if off:
+            raise pm.MeasureError(f"uniform build {best}: not run from the cache: "
+                                  f"{', '.join(off)}")
+    flags = pgo_build.variant_flags(best, names[0])[1]
+    log(f"best uniform build: {best} ({flags}) of {len(variants)} flag sets")
+    return {"flags": flags, "profile": prof,
+            "how": f"the best geometric mean of {len(variants)} uniform flag sets in the host "
+                   f"runner, profiled by {prof['clock']['source']}"}
+
+
 def cmd_loop(args):
     state = new_state()
     apply(args, {"tried": [], "modules": [], "profile_clock": args.clock, "select_clock":
@@ -232,7 +269,9 @@ def cmd_loop(args):
         if gain < STOP_BELOW:
             break
     save_json(os.path.join(args.work, "profile.json"), prev)
-    rep = pgo_report.write(args.work, baseline, prev, plan, iterations, args.select, STOP_BELOW)
+    uniform = uniform_profile(args)
+    rep = pgo_report.write(args.work, baseline, prev, plan, iterations, args.select, STOP_BELOW,
+                           uniform)
     log(f"report: {args.work}/report.md, report.json, chart.svg; geometric mean "
         f"{rep['geomean']:.3f}x, total {rep['total_speedup']:.3f}x ({rep['clock']})")
 

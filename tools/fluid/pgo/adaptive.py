@@ -188,6 +188,13 @@ def run(work, quick=False):
            "planner": planner, "builds": res["builds"] + counter.builds}
     with open(os.path.join(work, "adaptive.json"), "w") as f:
         json.dump(out, f, indent=1, default=str)
+    chart = [{"name": n, "baseline": costs[n]["o2"], "uniform": costs[n]["uniform"],
+              "final": costs[n]["profile"], "speedup": rows[n]["profile"][0]}
+             for n in names if all(costs[n][c] for c in ("o2", "uniform", "profile"))]
+    with open(os.path.join(work, "adaptive.svg"), "w") as f:
+        f.write(pgo_report.svg(chart, "host-rdtsc cycles", "Fluid bench-adaptive: -O2, best "
+                               f"uniform, search's choice; {gm_o2.get('profile', 0):.2f}x"))
+    print(f"written: {work}/adaptive.json, {work}/adaptive.svg")
     if not all(correct.values()):
         print("WRONG ANSWERS in: " + ", ".join(n for n, ok in correct.items() if not ok))
     print("adaptive below = the offline search's choice (flags + parameters + profile); the "
