@@ -38,8 +38,7 @@ bench-pgo: $(PGO_DEPS)
 	$(PGO) loop
 	$(PGO) bench
 
-# bench-adaptive: uniform-build sweep, flags x parameters x profile search, one final
-# interleaved host-runner measurement; per-module table, last line "adaptive: ..." (~5 min).
+# bench-adaptive: -O2 vs best uniform build vs the flags x parameters x profile search, host cycles.
 bench-adaptive: $(PGO_DEPS)
 	$(PYTHON) tools/pgo.py adaptive
 
