@@ -178,6 +178,8 @@ def variant_flags(variant, name, setting=None, profile=False):
     v = modbuild.Variant(base)
     flags, short, bflags = v.flags + extra, v.short[:-1] + short_extra, v.build_flags
     features = v.features + (more[0] if more else [])
+    if more:                    # a host-ISA label's -mavx2 implies the base's -msse2
+        short = [w for w in short if w != "-msse2"]
     if pgo or profile:
         prof = profdata_path(name, setting)
         if not os.path.exists(prof):
