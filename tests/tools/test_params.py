@@ -145,6 +145,10 @@ def test_bench_adaptive_arithmetic():
     assert line == "adaptive: 2.83x over best uniform (-O3 -msse2), 4.00x over -O2, " \
                    "planner overhead n/a", line
     assert adaptive.summary_line(1.234, "f", 2, 0.0421).endswith("planner overhead 4.2%")
+    gms = {"O2": 200.0, "O3-sse2": 150.0, "O3-avx2": 100.0}
+    assert adaptive.isa_share(gms, list(gms)) == ("O3-sse2", "O3-avx2", 1.5)
+    gms["O3-sse2"] = 90.0
+    assert adaptive.isa_share(gms, list(gms)) is None
 
 
 def test_runner_groups_keep_a_module_together():

@@ -155,6 +155,17 @@ def contributions(gm_o2):
             "profile feedback over parameters": step("profile", "params")}
 
 
+def isa_share(gms, variants):
+    """(best plain uniform set, best overall, the ratio of their sweep geometric means): what
+    the host-ISA builds add to the uniform build; None when the best is a plain set."""
+    plain = [v for v in variants if v in pgo_build.VARIANTS]
+    best = min(variants, key=lambda v: gms[v])
+    if not plain or best in plain:
+        return None
+    bp = min(plain, key=lambda v: gms[v])
+    return bp, best, gms[bp] / gms[best]
+
+
 def run(work, quick=False):
     """The whole benchmark; writes work/adaptive.json and returns it."""
     from fluid.pgo import search
@@ -179,6 +190,9 @@ def run(work, quick=False):
           f"or failed)")
     print_table(names, costs, rows, gm_o2, gm_u, keys, correct)
     contrib = contributions(gm_o2)
+    isa = isa_share(res["uniform_geomeans"], res["variants"])
+    if isa:
+        contrib[f"host ISA in the uniform build ({isa[0]} -> {isa[1]}, from the sweep)"] = isa[2]
     for k, v in contrib.items():
         print(f"  {k}: {v:.3f}x")
     out = {"clock": "host-rdtsc", "uniform": res["uniform"], "uniform_flags": uniform_label,
