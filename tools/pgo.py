@@ -28,6 +28,7 @@ from fluid import profiles as fprofile
 from fluid.pgo import adaptive as pgo_adaptive
 from fluid.pgo import build as pgo_build
 from fluid.pgo import measure as pm
+from fluid.pgo import params as pgo_params
 from fluid.pgo import report as pgo_report
 from fluid.pgo import search as pgo_search
 
@@ -160,7 +161,31 @@ def analyze(args, prof, state):
             e.update(proposed="O2", reason=f"cold ({share:.1%}, outside the hot "
                                            f"{HOT_SHARE:.0%}): embedded -O2 kept")
         plan["modules"].append(e)
+    if targets and args.select == "host":
+        tune_parameters(args, plan, targets)
     return plan
+
+
+def tune_parameters(args, plan, targets):
+    """Coordinate descent over the declared parameters of each hot module just measured, at
+    its proposed flags (fluid.pgo.search.descend, host runner; a value is taken only if 1%
+    faster in the same runner). Profile-use builds keep their defaults: their profile was
+    taken from the default source. --quick (the tests): one pass, the hottest such module."""
+    entries = {e["name"]: e for e in plan["modules"] if e["name"] in targets and
+               not pgo_build.ALL_VARIANTS[e["proposed"]][3]}
+    if args.quick:
+        entries = dict(list(entries.items())[:1])       # plan["modules"]: hottest first
+    if not entries:
+        return
+    found = {}
+    pgo_search.descend(sorted(entries), {n: e["proposed"] for n, e in entries.items()},
+                       CALLS[args.quick], REPEATS[args.quick], pgo_search.Counter(),
+                       passes=1 if args.quick else pgo_search.DESCENT_PASSES, found=found)
+    for n, f in found.items():
+        e, tag = entries[n], pgo_params.tag(f["setting"])
+        e.update(proposed=e["proposed"] + tag, params=f["setting"], mod=f["mod"],
+                 reason=e["reason"] + f"; parameters {tag[1:]}: {f['base']} -> {f['cost']} "
+                                      "in the last host runner that changed them")
 
 
 def print_plan(plan):
@@ -195,7 +220,8 @@ def apply(args, plan):
         with open(dest, "wb") as f:
             f.write(blobs[e["name"]])
         mods.append(dest)
-        keep = {k: e[k] for k in ("proposed", "reason", "mod", "candidates") if k in e}
+        keep = {k: e[k] for k in ("proposed", "reason", "mod", "candidates", "params")
+                if k in e}
         state["selected"][e["name"]] = dict(keep, mod=dest)
     manifest = os.path.join(args.work, "manifest.json")
     save_json(manifest, {k: plan[k] for k in ("profile_clock", "select_clock", "build_id",

@@ -108,6 +108,13 @@ def test_loop_report_files_parse():
     assert rep["clock"] == "icount" and rep["select_clock"] == "host"
     assert len(rep["iterations"]) >= 2 and rep["iterations"][0]["iteration"] == 0
     assert any(r["source"] == "cache" for r in rep["modules"]), rep["modules"]
+    # parameters the loop tuned are in the cache file's flags label
+    with open(os.path.join(WORK, "state.json")) as f:
+        selected = json.load(f)["selected"]
+    flags = cached_flags()
+    for n, e in selected.items():
+        for name, value in e.get("params", {}).items():
+            assert f"-D{name}={value}" in flags[n].split(), (n, e, flags[n])
     # the best uniform build, profiled in the same clock: a bar per module in the chart
     assert rep["uniform"]["flags"] and rep["geomean_over_uniform"] > 0, rep.get("uniform")
     assert all(r["uniform"] > 0 and r["over_uniform"] > 0 for r in rep["modules"])

@@ -124,12 +124,15 @@ def better(new, cur):
     return new[1] and new[0] > 0 and (not cur[1] or new[0] * (1 + MIN_GAIN) < cur[0])
 
 
-def descend(names, start, calls, repeats, counter):
+def descend(names, start, calls, repeats, counter, passes=DESCENT_PASSES, found=None):
     """Coordinate descent over each module's parameters at its flag set.
-    start {name: variant}; returns {name: {NAME: value}} (non-default values only)."""
+    start {name: variant}; returns {name: {NAME: value}} (non-default values only). found,
+    if given, gets for each module whose setting changed {"setting", "mod": its .mod,
+    "cost": its cost, "base": the cost of the setting it replaced, in the same runner}."""
     decls = {n: pgo_params.parse(pgo_build.source_of(n)) for n in names}
     chosen = {n: {} for n in names}
-    for sweep_no in range(DESCENT_PASSES):
+    paths, last = {}, {}
+    for sweep_no in range(passes):
         changed = False
         depth = max([len(d) for d in decls.values()] + [0])
         for i in range(depth):
@@ -143,6 +146,7 @@ def descend(names, start, calls, repeats, counter):
                     trials.setdefault(n, []).append(key(n, start[n], s))
             mods = build_keys([k for ks in trials.values() for k in ks], counter)
             got = measure_keys(mods, calls, repeats, f"descent{sweep_no}-{i}", counter)
+            paths.update(mods)
             for n, ks in trials.items():
                 cur_key = key(n, start[n], chosen[n])
                 best = cur_key
@@ -153,8 +157,15 @@ def descend(names, start, calls, repeats, counter):
                     log(f"{n}: {describe(cur_key)} -> {describe(best)} "
                         f"({got.get(cur_key, (0,))[0]} -> {got[best][0]} cycles)")
                     chosen[n], changed = dict(best[2]), True
+                    last[n] = (got.get(cur_key, (0,))[0], got[best][0])
         if not changed:
             break
+    if found is not None:
+        for n in names:
+            k = key(n, start[n], chosen[n])
+            if chosen[n] and k in paths:
+                found[n] = {"setting": chosen[n], "mod": paths[k], "cost": last[n][1],
+                            "base": last[n][0]}
     return chosen
 
 
