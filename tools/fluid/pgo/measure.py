@@ -84,11 +84,32 @@ def total(prof):
     return sum(m["median_cycles"] for m in prof["modules"])
 
 
+def runner_groups(keys, limit=RUNNER_MAX_ENTRIES):
+    """keys split into runner loads of at most limit entries, never splitting one module's
+    candidates (they are compared with each other) unless they alone exceed the limit."""
+    by_name = {}
+    for k in sorted(keys):
+        by_name.setdefault(k[0], []).append(k)
+    groups, cur = [], []
+    for ks in by_name.values():
+        for i in range(0, len(ks), limit):
+            part = ks[i:i + limit]
+            if len(cur) + len(part) > limit:
+                groups.append(cur)
+                cur = []
+            cur += part
+    return groups + ([cur] if cur else [])
+
+
 def measure_host(cands, calls, repeats):
-    """cands {(name, variant): .mod}; returns {(name, variant): (cost, passed)} by host cycles."""
-    keys = sorted(cands)
-    prof = host_profile([(n, cands[(n, v)]) for n, v in keys], calls, repeats, "candidates")
-    return {k: (m["median_cycles"], m["passed"]) for k, m in zip(keys, prof["modules"])}
+    """cands {(name, variant): .mod}; returns {(name, variant): (cost, passed)} by host cycles,
+    each module's builds side by side in one runner, as many runners as the limit needs."""
+    out = {}
+    for i, keys in enumerate(runner_groups(cands)):
+        prof = host_profile([(n, cands[(n, v)]) for n, v in keys], calls, repeats,
+                            f"candidates-{i}")
+        out.update({k: (m["median_cycles"], m["passed"]) for k, m in zip(keys, prof["modules"])})
+    return out
 
 
 def measure_icount(cands, image, workdir):

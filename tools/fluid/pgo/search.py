@@ -79,28 +79,14 @@ def describe(key):
     return variant + pgo_params.tag(dict(setting)) + ("+profile" if profile else "")
 
 
-def runner_groups(keys, limit=pm.RUNNER_MAX_ENTRIES):
-    """keys split into runner loads of at most limit entries, never splitting one module's
-    candidates (they are compared with each other) unless they alone exceed the limit."""
-    by_name = {}
-    for k in sorted(keys):
-        by_name.setdefault(k[0], []).append(k)
-    groups, cur = [], []
-    for ks in by_name.values():
-        for i in range(0, len(ks), limit):
-            part = ks[i:i + limit]
-            if len(cur) + len(part) > limit:
-                groups.append(cur)
-                cur = []
-            cur += part
-    return groups + ([cur] if cur else [])
+runner_groups = pm.runner_groups
 
 
 def measure_keys(mods, calls, repeats, tag, counter):
     """{key: .mod} -> {key: (cost, correct)}: each module's candidates interleaved in one
     runner (module docstring); as many runners as the runner's module limit needs."""
     out = {}
-    for i, keys in enumerate(runner_groups(mods)):
+    for i, keys in enumerate(pm.runner_groups(mods)):
         prof = pm.host_profile([(k[0], mods[k]) for k in keys], calls, repeats, f"{tag}-{i}")
         counter.runners += 1
         out.update({k: (m["median_cycles"], m["passed"]) for k, m in zip(keys, prof["modules"])})
