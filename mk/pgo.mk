@@ -38,11 +38,15 @@ bench-pgo: $(PGO_DEPS)
 	$(PGO) loop
 	$(PGO) bench
 
+# bench-adaptive: -O2 vs best uniform build vs the flags x parameters x profile search, host cycles.
+bench-adaptive: $(PGO_DEPS)
+	$(PYTHON) tools/pgo.py adaptive
+
 # pgo-clean: empty the cache again (cache/i686, fluid.img's partition, cache.img).
 pgo-clean: $(PGO_DEPS)
 	$(PGO) clean
 
-.PHONY: pgo-profile pgo-analyze pgo-apply pgo-loop bench-pgo pgo-clean
+.PHONY: pgo-profile pgo-analyze pgo-apply pgo-loop bench-pgo bench-adaptive pgo-clean
 
-PY_TESTS  += tests/tools/test_pgo.py
+PY_TESTS  += tests/tools/test_pgo.py tests/tools/test_params.py
 TEST_DEPS += $(BUILD)/i686/libllvmlibc.a $(BUILD)/i686-sse2/libllvmlibc.a

@@ -14,12 +14,34 @@
 #define FFT_SIN1    0.006135884649154475    /* sin(2*pi/1024) */
 #define FFT_POISON  0x80000000u
 
+/* UNROLL: how many butterflies of the inner loop clang unrolls (0 = its own choice). TWID: 1
+ * copies each stage's twiddles into a contiguous table first (the same values, read with
+ * stride 1 instead of N/len). Neither changes an operation or its order, so every build
+ * computes the same bits. */
+#ifndef UNROLL
+#define UNROLL 0
+#endif
+#ifndef TWID
+#define TWID 0
+#endif
+
 FLUID_MODULE_VERSION(1);
 FLUID_EXPECT(0x00139e00, 0);
+FLUID_PARAM(UNROLL, 0, 0, 1, 2, 4, 8);
+FLUID_PARAM(TWID, 0, 0, 1);
+
+#if UNROLL > 0
+#define FFT_BUTTERFLY_LOOP FLUID_UNROLL(UNROLL)
+#else
+#define FFT_BUTTERFLY_LOOP
+#endif
 
 static double cos_t[FFT_N], sin_t[FFT_N];      /* (FFT_N): cos/sin(2*pi*k/N) */
 static double re[FFT_N], im[FFT_N];            /* (FFT_N): the transformed signal */
 static double x0[FFT_N];                       /* (FFT_N): the input, for the round trip */
+#if TWID
+static double stage_wr[FFT_N / 2], stage_wi[FFT_N / 2];   /* (len/2): one stage's twiddles */
+#endif
 
 static void twiddles(void)
 {
@@ -50,9 +72,18 @@ static void fft(int sign)
     }
     for (int len = 2; len <= FFT_N; len <<= 1) {
         int step = FFT_N / len;
+#if TWID
+        for (int k = 0; k < len / 2; k++)
+            stage_wr[k] = cos_t[k * step], stage_wi[k] = sign * sin_t[k * step];
+#endif
         for (int start = 0; start < FFT_N; start += len)
+            FFT_BUTTERFLY_LOOP
             for (int k = 0; k < len / 2; k++) {
+#if TWID
+                double wr = stage_wr[k], wi = stage_wi[k];
+#else
                 double wr = cos_t[k * step], wi = sign * sin_t[k * step];
+#endif
                 int a = start + k, b = a + len / 2;
                 double tr = re[b] * wr - im[b] * wi, ti = re[b] * wi + im[b] * wr;
                 re[b] = re[a] - tr, im[b] = im[a] - ti;

@@ -1,16 +1,22 @@
 /* quicksort: sorts 2048 LCG words (seed 12345) with a median-of-three quicksort and an
- * insertion sort below 16 elements, then checks the order. Returns a position-weighted
+ * insertion sort below CUTOFF elements (16 by default), then checks the order. Returns a position-weighted
  * checksum of the sorted array, or 0xBAD50000 + the first out-of-order index.
  * Expected value from tests/modules/reference.py (Python's sorted()). */
 #include <fluid_module.h>
 
 #define QS_N            2048
 #define QS_SEED         12345u
-#define QS_SMALL        16
 #define QS_UNSORTED     0xBAD50000u
+
+/* CUTOFF: partitions of at most this many keys go to the insertion sort; any value sorts. */
+#ifndef CUTOFF
+#define CUTOFF 16
+#endif
 
 FLUID_MODULE_VERSION(1);
 FLUID_EXPECT(0x68d33e73, 0);
+FLUID_PARAM(CUTOFF, 16, 4, 8, 16, 24, 32, 48);
+_Static_assert(CUTOFF >= 3, "median-of-three needs three keys");
 
 static uint32_t keys[QS_N];     /* (QS_N) */
 
@@ -38,7 +44,7 @@ static void insertion_sort(uint32_t *v, int n)
  * side keeps the stack at O(log n). */
 static void quicksort(uint32_t *v, int n)
 {
-    while (n > QS_SMALL) {
+    while (n > CUTOFF) {
         int mid = n / 2;
         if (v[mid] < v[0]) swap(&v[mid], &v[0]);
         if (v[n - 1] < v[0]) swap(&v[n - 1], &v[0]);

@@ -10,8 +10,20 @@
 #define SHA_ABC_WORD0   0xba7816bfu
 #define SHA_ABC_WORD7   0xf20015adu
 
+/* UNROLL: how many of the 64 rounds clang unrolls (FLUID_UNROLL); 0 = the compiler's choice. */
+#ifndef UNROLL
+#define UNROLL 0
+#endif
+
 FLUID_MODULE_VERSION(1);
 FLUID_EXPECT(0x0db686e3, 0);
+FLUID_PARAM(UNROLL, 0, 0, 1, 2, 4, 8, 16, 64);
+
+#if UNROLL > 0
+#define SHA_ROUND_LOOP FLUID_UNROLL(UNROLL)
+#else
+#define SHA_ROUND_LOOP
+#endif
 
 /* FIPS 180-4 §4.2.2: the first 32 bits of the fractional parts of the cube roots of the
  * first 64 primes. */
@@ -44,6 +56,7 @@ static void compress(uint32_t h[8], const uint8_t *block)
     for (int t = 0; t < 16; t++)
         w[t] = (uint32_t)block[4 * t] << 24 | (uint32_t)block[4 * t + 1] << 16 |
                (uint32_t)block[4 * t + 2] << 8 | block[4 * t + 3];
+    SHA_ROUND_LOOP
     for (int t = 16; t < 64; t++) {
         uint32_t s0 = ROTR(w[t - 15], 7) ^ ROTR(w[t - 15], 18) ^ (w[t - 15] >> 3);
         uint32_t s1 = ROTR(w[t - 2], 17) ^ ROTR(w[t - 2], 19) ^ (w[t - 2] >> 10);
@@ -51,6 +64,7 @@ static void compress(uint32_t h[8], const uint8_t *block)
     }
     for (int i = 0; i < 8; i++)
         v[i] = h[i];
+    SHA_ROUND_LOOP
     for (int t = 0; t < 64; t++) {
         uint32_t t1 = v[7] + (ROTR(v[4], 6) ^ ROTR(v[4], 11) ^ ROTR(v[4], 25)) +
                       ((v[4] & v[5]) ^ (~v[4] & v[6])) + k[t] + w[t];

@@ -9,6 +9,8 @@
                     profile until the total improves by less than 2%; report.{json,md}, chart.svg
   pgo.py bench      each module at -O2 and after the loop, in host cycles and -icount
                     instructions, with geometric means
+  pgo.py adaptive   the uniform-build sweep, the search over flags x parameters x profile
+                    feedback and one final interleaved measurement (make bench-adaptive)
   pgo.py clean      empty the cache (directory, image partition, cache.img) and the loop state
 
 Common options: --work DIR (build/pgo), --image IMG (fluid.img), --cache-dir DIR (cache/i686),
@@ -23,9 +25,12 @@ import sys
 from fluid import ROOT
 from fluid import cache as mkcache
 from fluid import profiles as fprofile
+from fluid.pgo import adaptive as pgo_adaptive
 from fluid.pgo import build as pgo_build
 from fluid.pgo import measure as pm
+from fluid.pgo import params as pgo_params
 from fluid.pgo import report as pgo_report
+from fluid.pgo import search as pgo_search
 
 HOT_SHARE = 0.80            # hot set: the largest modules covering 80% of the total
 STOP_BELOW = 0.02           # convergence: stop once an iteration improves the total < 2%
@@ -156,7 +161,31 @@ def analyze(args, prof, state):
             e.update(proposed="O2", reason=f"cold ({share:.1%}, outside the hot "
                                            f"{HOT_SHARE:.0%}): embedded -O2 kept")
         plan["modules"].append(e)
+    if targets and args.select == "host":
+        tune_parameters(args, plan, targets)
     return plan
+
+
+def tune_parameters(args, plan, targets):
+    """Coordinate descent over the declared parameters of each hot module just measured, at
+    its proposed flags (fluid.pgo.search.descend, host runner; a value is taken only if 1%
+    faster in the same runner). Profile-use builds keep their defaults: their profile was
+    taken from the default source. --quick (the tests): one pass, the hottest such module."""
+    entries = {e["name"]: e for e in plan["modules"] if e["name"] in targets and
+               not pgo_build.ALL_VARIANTS[e["proposed"]][3]}
+    if args.quick:
+        entries = dict(list(entries.items())[:1])       # plan["modules"]: hottest first
+    if not entries:
+        return
+    found = {}
+    pgo_search.descend(sorted(entries), {n: e["proposed"] for n, e in entries.items()},
+                       CALLS[args.quick], REPEATS[args.quick], pgo_search.Counter(),
+                       passes=1 if args.quick else pgo_search.DESCENT_PASSES, found=found)
+    for n, f in found.items():
+        e, tag = entries[n], pgo_params.tag(f["setting"])
+        e.update(proposed=e["proposed"] + tag, params=f["setting"], mod=f["mod"],
+                 reason=e["reason"] + f"; parameters {tag[1:]}: {f['base']} -> {f['cost']} "
+                                      "in the last host runner that changed them")
 
 
 def print_plan(plan):
@@ -191,7 +220,8 @@ def apply(args, plan):
         with open(dest, "wb") as f:
             f.write(blobs[e["name"]])
         mods.append(dest)
-        keep = {k: e[k] for k in ("proposed", "reason", "mod", "candidates") if k in e}
+        keep = {k: e[k] for k in ("proposed", "reason", "mod", "candidates", "params")
+                if k in e}
         state["selected"][e["name"]] = dict(keep, mod=dest)
     manifest = os.path.join(args.work, "manifest.json")
     save_json(manifest, {k: plan[k] for k in ("profile_clock", "select_clock", "build_id",
@@ -202,6 +232,42 @@ def apply(args, plan):
     save_json(os.path.join(args.work, "state.json"), state)
     log(f"applied {len(mods)} cache modules to {args.cache_dir}, {args.image}, {args.cache_img}")
     return state
+
+
+def uniform_profile(args):
+    """Every module at the best uniform flag set, profiled in the loop's clock, for the
+    report (None in the log and disk clocks: nothing to run). The set is chosen by a sweep in
+    the host runner over the plain variants (--quick: those of QUICK_VARIANTS); the host-ISA
+    ones only in the host clock, since the QEMU guest CPU lacks AVX."""
+    if args.clock not in ("icount", "host"):
+        return None
+    features = pgo_search.host_features() if args.clock == "host" else set()
+    variants = [v for v in pgo_search.uniform_variants(features)
+                if not args.quick or v in QUICK_VARIANTS]
+    names = pgo_build.module_names()
+    swept = pgo_search.sweep(names, variants, CALLS[args.quick], REPEATS[args.quick],
+                             pgo_search.Counter())
+    best, _ = pgo_adaptive.best_uniform(swept, names, variants)
+    mods = [pgo_build.build(n, best) for n in names]
+    if args.clock == "host":
+        prof = pm.host_profile(list(zip(names, mods)), CALLS[args.quick], REPEATS[args.quick],
+                               "uniform")
+    else:
+        image = os.path.join(args.work, "uniform.img")
+        shutil.copyfile(args.image, image)
+        mkcache.write(image, [] if best == pgo_build.BASELINE else mods, clear=True)
+        prof = pm.kernel_profile(image)
+        want = "embedded" if best == pgo_build.BASELINE else "cache"
+        off = [f"{m['name']} ({m['cache_error']})" for m in prof["modules"]
+               if m["source"] != want]
+        if off:
+            raise pm.MeasureError(f"uniform build {best}: not run from the cache: "
+                                  f"{', '.join(off)}")
+    flags = pgo_build.variant_flags(best, names[0])[1]
+    log(f"best uniform build: {best} ({flags}) of {len(variants)} flag sets")
+    return {"flags": flags, "profile": prof,
+            "how": f"the best geometric mean of {len(variants)} uniform flag sets in the host "
+                   f"runner, profiled by {prof['clock']['source']}"}
 
 
 def cmd_loop(args):
@@ -229,7 +295,9 @@ def cmd_loop(args):
         if gain < STOP_BELOW:
             break
     save_json(os.path.join(args.work, "profile.json"), prev)
-    rep = pgo_report.write(args.work, baseline, prev, plan, iterations, args.select, STOP_BELOW)
+    uniform = uniform_profile(args)
+    rep = pgo_report.write(args.work, baseline, prev, plan, iterations, args.select, STOP_BELOW,
+                           uniform)
     log(f"report: {args.work}/report.md, report.json, chart.svg; geometric mean "
         f"{rep['geomean']:.3f}x, total {rep['total_speedup']:.3f}x ({rep['clock']})")
 
@@ -273,7 +341,8 @@ def cmd_bench(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("cmd", choices=["profile", "analyze", "apply", "loop", "bench", "clean"])
+    ap.add_argument("cmd", choices=["profile", "analyze", "apply", "loop", "bench", "adaptive",
+                                       "clean"])
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "pgo"))
     ap.add_argument("--image", default=os.path.join(ROOT, "fluid.img"))
     ap.add_argument("--cache-dir", default=os.path.join(ROOT, "cache", "i686"))
@@ -304,11 +373,13 @@ def main():
             cmd_loop(args)
         elif args.cmd == "bench":
             cmd_bench(args)
+        elif args.cmd == "adaptive":
+            pgo_adaptive.run(args.work, args.quick)
         else:
             apply(args, {"tried": [], "modules": [], "profile_clock": None, "select_clock":
                          None, "build_id": None, "boot_id": None, "profile_total": 0})
     except (pm.MeasureError, pgo_build.BuildError, mkcache.CacheError,
-            fprofile.ProfileError) as e:
+            fprofile.ProfileError, ValueError) as e:
         sys.exit(f"pgo: {e}")
 
 

@@ -6,6 +6,13 @@
  *     FLUID_EXPECT(value, tolerance);   the correct result; |result - value| <= tolerance
  * Both take integer literals. The expected value goes into the kernel's registry, generated
  * at build time, so a recompiled .mod cannot vouch for its own answer.
+ * A module may declare compile-time tuning parameters the PGO loop searches (docs/pgo.md):
+ *     #ifndef TILE
+ *     #define TILE 16                   the default: the embedded build
+ *     #endif
+ *     FLUID_PARAM(TILE, 16, 4, 8, 16, 32, 64);   name, default, every candidate value
+ * Integer literals; the default must be a candidate and match the #define. A variant is built
+ * with -DTILE=8; its answer must not depend on any parameter (the same FLUID_EXPECT).
  * Test-only modules (tests/modules/bad/) declare instead
  *     FLUID_EXPECT_OUTCOME(fault | timeout | rejected | ok);   (ok: with FLUID_EXPECT)
  *     FLUID_CORRUPT(none | magic | crc | header_crc | size | entry | features);
@@ -26,6 +33,13 @@
 #define FLUID_EXPECT(value, tolerance)   FLUID_SDK_DECL_((tolerance) >= 0 && (value) == (value))
 #define FLUID_EXPECT_OUTCOME(what)       FLUID_SDK_DECL_(1)
 #define FLUID_CORRUPT(what)              FLUID_SDK_DECL_(1)
+#define FLUID_PARAM(name, def, ...)      FLUID_SDK_DECL_((name) == (name))
+
+/* Loop pragmas a parameter can select: FLUID_UNROLL(n) before a loop asks clang to unroll it
+ * n times (1: not at all); modules leave the loop unmarked for the default, the compiler's
+ * choice. */
+#define FLUID_PRAGMA_(text)              _Pragma(#text)
+#define FLUID_UNROLL(n)                  FLUID_PRAGMA_(clang loop unroll_count(n))
 
 /* The entry point; the linker script (modules/module.ld) makes it the ELF entry. */
 uint32_t fluid_main(const struct fluid_module_ctx *ctx);

@@ -1,7 +1,8 @@
 """The module cache and the PGO loop (docs/pgo.md), end to end under QEMU -icount.
 
 - The real loop (tools/pgo.py loop --quick: fewer variants and calls) on a copy of fluid.img
-  produces cache modules and report files that parse; the next boot runs those modules from
+  produces cache modules and report files that parse, the chart with a best-uniform bar per
+  module; the next boot runs those modules from
   the cache (asserted from the JSON: source "cache" and the chosen flags) with correct
   answers, on `-M pc` (IDE), on `-M q35` (AHCI: the boot disk through the BIOS) and from a
   separate cache.img on the second disk.
@@ -107,8 +108,21 @@ def test_loop_report_files_parse():
     assert rep["clock"] == "icount" and rep["select_clock"] == "host"
     assert len(rep["iterations"]) >= 2 and rep["iterations"][0]["iteration"] == 0
     assert any(r["source"] == "cache" for r in rep["modules"]), rep["modules"]
+    # parameters the loop tuned are in the cache file's flags label
+    with open(os.path.join(WORK, "state.json")) as f:
+        selected = json.load(f)["selected"]
+    flags = cached_flags()
+    for n, e in selected.items():
+        for name, value in e.get("params", {}).items():
+            assert f"-D{name}={value}" in flags[n].split(), (n, e, flags[n])
+    # the best uniform build, profiled in the same clock: a bar per module in the chart
+    assert rep["uniform"]["flags"] and rep["geomean_over_uniform"] > 0, rep.get("uniform")
+    assert all(r["uniform"] > 0 and r["over_uniform"] > 0 for r in rep["modules"])
+    with open(os.path.join(WORK, "chart.svg")) as f:
+        chart = f.read()
+    assert "best uniform" in chart and chart.count("<rect") == 3 + 3 * len(rep["modules"])
     with open(os.path.join(WORK, "report.md")) as f:
-        assert "| module | -O2 | final |" in f.read()
+        assert "| module | -O2 | best uniform | final |" in f.read()
     import xml.etree.ElementTree as ET
     svg = ET.parse(os.path.join(WORK, "chart.svg")).getroot()
     assert svg.tag.endswith("svg") and len(svg) > 2 * len(rep["modules"])

@@ -125,13 +125,16 @@ def pack(name, code, data, bss_size, relocs, entry, *, module_version=1, align=1
     s = spec()
     if not s.NAME_RE.match(name):
         raise ValueError(f"modfmt: bad module name {name!r}")
+    if len(cflags.encode()) > s.CFLAGS_LEN - 1:
+        raise ValueError(f"modfmt: flags label {cflags!r} is {len(cflags.encode())} bytes; the "
+                         f"header's cflags field holds {s.CFLAGS_LEN - 1} (never truncated)")
     body = bytes(code) + bytes(data) + b"".join(struct.pack("<I", r) for r in relocs)
     fields = dict(magic=s.MAGIC, format_version=s.FORMAT_VERSION, header_size=s.HEADER_SIZE,
                   name=name.encode(), module_version=module_version, entry=entry,
                   code_size=len(code), data_size=len(data), bss_size=bss_size,
                   reloc_count=len(relocs), align=align, required_features=features, tier=tier,
                   build_flags=build_flags, reserved0=0, cflags_hash=crc32((cflags if cflags_full is None else cflags_full).encode()),
-                  cflags=cflags.encode()[:s.CFLAGS_LEN - 1], body_crc32=crc32(body),
+                  cflags=cflags.encode(), body_crc32=crc32(body),
                   header_crc32=0)
     return seal_header(s.LAYOUT.pack(*(fields[f] for f in s.ORDER))) + body
 

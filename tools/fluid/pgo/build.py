@@ -5,12 +5,18 @@ holds any set of .mod files, several builds of one module side by side.
 
 Flags come from fluid.modbuild (the one place the base flags are defined) plus the extra
 flags a variant names here; the .mod header records both (short form and CRC of the full
-string). Everything is written under build/pgo/."""
+string). Everything is written under build/pgo/.
+
+A build may also set module parameters (fluid.pgo.params, -DNAME=value) and add profile use
+to any variant; the header label then records the -D flags (label(): what happens when it
+does not fit the header's cflags field)."""
 import concurrent.futures
 import os
 import subprocess
+import threading
 
 from fluid import ROOT, modbuild, modfmt
+from fluid.pgo import params as pgo_params
 
 CC, LD = "clang", "ld.lld"
 PGO_DIR = os.path.join(ROOT, "build", "pgo")
@@ -37,6 +43,22 @@ VARIANTS = {
     "O3-sse2-pgo":    ("O3-sse2", [], [], True),
 }
 BASELINE = "O2"
+
+# Builds for the CPU the host runner runs on ("-march=native" within what the header's
+# required_features can say: SSE3..AVX2; FMA, BMI and POPCNT have no FLUID_FEAT bit, so they
+# stay off). Only measured in the host runner, on a CPU that has every feature (search.py).
+# name: (mkmod variant, extra flags, their short form, uses profdata, extra required features)
+ISA_FLAGS = ["-msse3", "-mssse3", "-msse4.1", "-msse4.2", "-mavx", "-mavx2"]
+ISA_FEATURES = ["sse3", "ssse3", "sse41", "sse42", "avx", "avx2"]
+HOST_VARIANTS = {
+    "O2-avx2":        ("O2-sse2", ISA_FLAGS, ["-mavx2"], False, ISA_FEATURES),
+    "O3-avx2":        ("O3-sse2", ISA_FLAGS, ["-mavx2"], False, ISA_FEATURES),
+    "O3-avx2-unroll": ("O3-sse2", ISA_FLAGS + ["-funroll-loops"], ["-mavx2", "-funroll-loops"],
+                       False, ISA_FEATURES),
+}
+ALL_VARIANTS = dict(VARIANTS, **HOST_VARIANTS)
+PROFILE_USE_SHORT, PROFILE_USE_ALIAS = "-fprofile-instr-use", "-fprofile-use"
+MARCH_SHORT = "-march=pentium2"
 
 
 
@@ -121,27 +143,55 @@ def libc_for(base):
     return path
 
 
-def profdata_path(name):
-    return os.path.join(PGO_DIR, "profdata", name + ".profdata")
+def profdata_path(name, setting=None):
+    """The merged profile of a module's instrumented build with that parameter setting."""
+    return os.path.join(PGO_DIR, "profdata", name + pgo_params.tag(setting or {}) + ".profdata")
 
 
-def variant_flags(variant, name):
-    """(full clang flags, header short form, modbuild.Variant, build_flags) of a variant."""
-    if variant not in VARIANTS:
-        raise BuildError(f"unknown variant {variant!r} (known: {', '.join(VARIANTS)})")
-    base, extra, short_extra, pgo = VARIANTS[variant]
+def label(short, setting):
+    """The header's cflags label of a build: its short flags, then the parameters' -D flags,
+    then -march=pentium2. The field holds CFLAGS_LEN - 1 bytes; a label that does not fit is
+    shortened by documented steps only, never cut: first -march=pentium2 goes (every build
+    has that base, required_features says the rest), then -fprofile-instr-use is spelled
+    as its clang alias -fprofile-use; if it still does not fit the build is refused."""
+    room = modfmt.spec().CFLAGS_LEN - 1
+    words = short + pgo_params.defines(setting)
+    tries = [words + [MARCH_SHORT], words,
+             [PROFILE_USE_ALIAS if w == PROFILE_USE_SHORT else w for w in words]]
+    for t in tries:
+        text = " ".join(t)
+        if len(text.encode()) <= room:
+            return text
+    raise BuildError(f"flags label {' '.join(tries[-1])!r} is {len(' '.join(tries[-1]))} "
+                     f"bytes; the .mod header's cflags field holds {room} "
+                     "(docs/module-format.md): build refused, not truncated")
+
+
+def variant_flags(variant, name, setting=None, profile=False):
+    """(full clang flags, header label, modbuild.Variant, build_flags, required features)
+    of a variant with parameter setting {NAME: value} (none: the defaults), and profile
+    use added when profile is true."""
+    if variant not in ALL_VARIANTS:
+        raise BuildError(f"unknown variant {variant!r} (known: {', '.join(ALL_VARIANTS)})")
+    base, extra, short_extra, pgo, *more = ALL_VARIANTS[variant]
+    setting = setting or {}
     v = modbuild.Variant(base)
     flags, short, bflags = v.flags + extra, v.short[:-1] + short_extra, v.build_flags
-    if pgo:
-        if not os.path.exists(profdata_path(name)):
-            raise BuildError(f"{name}: no profile {profdata_path(name)} for variant {variant}")
-        flags = flags + [f"-fprofile-instr-use={profdata_path(name)}"] + PGO_USE_WARNINGS
-        short.append("-fprofile-instr-use")
+    features = v.features + (more[0] if more else [])
+    if more:                    # a host-ISA label's -mavx2 implies the base's -msse2
+        short = [w for w in short if w != "-msse2"]
+    if pgo or profile:
+        prof = profdata_path(name, setting)
+        if not os.path.exists(prof):
+            raise BuildError(f"{name}: no profile {prof} for variant {variant}")
+        flags = flags + [f"-fprofile-instr-use={prof}"] + PGO_USE_WARNINGS
+        short.append(PROFILE_USE_SHORT)
         bflags |= modfmt.BUILD_FLAGS["pgo-use"]
-    return flags, " ".join(short + v.short[-1:]), v, bflags
+    flags = flags + pgo_params.defines(setting)
+    return flags, label(short, setting), v, bflags, features
 
 
-def pack(elf, out, name, v, bflags, short, full):
+def pack(elf, out, name, v, bflags, short, full, features=None):
     """modbuild.py pack with this module's own flag record."""
     data = modbuild.read_elf(elf)
     secs = modbuild.sections(data)
@@ -151,31 +201,40 @@ def pack(elf, out, name, v, bflags, short, full):
     facts = modbuild.source_facts(source_of(name))
     blob = modfmt.pack(name, image[:code_size], image[code_size:], bss_size, relocs, entry,
                        module_version=facts["version"], align=align,
-                       features=modfmt.feature_mask(v.features), tier=v.tier,
+                       features=modfmt.feature_mask(features or v.features), tier=v.tier,
                        build_flags=bflags, cflags=short, cflags_full=full)
     modfmt.parse(blob)
     with open(out, "wb") as f:
         f.write(blob)
 
 
-def build(name, variant):
-    """Compile, link and pack one module variant; returns the .mod path."""
-    flags, short, v, bflags = variant_flags(variant, name)
-    d = os.path.join(PGO_DIR, "variants", variant)
+def build(name, variant, setting=None, profile=False):
+    """Compile, link and pack one module variant, with parameter setting {NAME: value} (only
+    declared parameters and candidate values) and profile use if asked; returns the .mod
+    path. Raises BuildError with the reason."""
+    setting = setting or {}
+    try:
+        pgo_params.check_setting(pgo_params.parse(source_of(name)), setting, name)
+    except pgo_params.ParamError as e:
+        raise BuildError(str(e))
+    flags, short, v, bflags, features = variant_flags(variant, name, setting, profile)
+    d = os.path.join(PGO_DIR, "variants", variant + ("+profile" if profile else ""))
     os.makedirs(d, exist_ok=True)
-    obj, elf, mod = (os.path.join(d, name + ext) for ext in (".o", ".elf", ".mod"))
+    stem = name + pgo_params.tag(setting)
+    obj, elf, mod = (os.path.join(d, stem + ext) for ext in (".o", ".elf", ".mod"))
     run([CC] + flags + includes() + WARNINGS + ["-c", "-o", obj, source_of(name)])
     run([LD, "-m", "elf_i386", "-T", MODULE_LD, "--emit-relocs", "--no-undefined", "-static",
-         "-o", elf, obj, libc_for(VARIANTS[variant][0])])
-    pack(elf, mod, name, v, bflags, short, " ".join(flags))
+         "-o", elf, obj, libc_for(ALL_VARIANTS[variant][0])])
+    pack(elf, mod, name, v, bflags, short, " ".join(flags), features)
     return mod
 
 
 def build_many(pairs):
-    """Build [(name, variant)] two at a time; returns {(name, variant): path or BuildError}."""
+    """Build [(name, variant)] or [(name, variant, setting, profile)] (setting as freeze()
+    gives it) two at a time; returns {the same tuple: path or BuildError}."""
     out = {}
     with concurrent.futures.ThreadPoolExecutor(JOBS) as ex:
-        futs = {ex.submit(build, n, v): (n, v) for n, v in pairs}
+        futs = {ex.submit(build, *_unfreeze(k)): k for k in pairs}
         for fut in concurrent.futures.as_completed(futs):
             try:
                 out[futs[fut]] = fut.result()
@@ -184,8 +243,22 @@ def build_many(pairs):
     return out
 
 
-def build_instrumented(name):
-    """The -fprofile-instr-generate build (O2 flags); returns (.mod path, .elf path)."""
+def freeze(setting):
+    """A setting as a hashable key part: a sorted tuple of (NAME, value)."""
+    return tuple(sorted((setting or {}).items()))
+
+
+def _unfreeze(key):
+    if len(key) == 2:
+        return key
+    name, variant, setting, profile = key
+    return name, variant, dict(setting), profile
+
+
+def build_instrumented(name, setting=None):
+    """The -fprofile-instr-generate build (O2 flags, parameter setting {NAME: value});
+    returns (.mod path, .elf path)."""
+    setting = setting or {}
     d = os.path.join(PGO_DIR, "instr")
     os.makedirs(d, exist_ok=True)
     ld, stub_c, stub_o = (os.path.join(d, f) for f in ("instr.ld", "stub.c", "stub.o"))
@@ -195,12 +268,13 @@ def build_instrumented(name):
             with open(path, "w") as f:
                 f.write(text)
     run([CC] + v.flags + ["-c", "-o", stub_o, stub_c])
-    obj, elf, mod = (os.path.join(d, name + ext) for ext in (".o", ".elf", ".mod"))
-    flags = v.flags + PGO_GEN_FLAGS
+    stem = name + pgo_params.tag(setting)
+    obj, elf, mod = (os.path.join(d, stem + ext) for ext in (".o", ".elf", ".mod"))
+    flags = v.flags + PGO_GEN_FLAGS + pgo_params.defines(setting)
     run([CC] + flags + includes() + WARNINGS + ["-c", "-o", obj, source_of(name)])
     run([LD, "-m", "elf_i386", "-T", ld, "--emit-relocs", "--no-undefined", "-static",
          "-o", elf, obj, stub_o, libc_for(BASELINE)])
-    short = " ".join(v.short[:-1] + ["-fprofile-instr-generate"] + v.short[-1:])
+    short = label(v.short[:-1] + ["-fprofile-instr-generate"], setting)
     pack(elf, mod, name, v, v.build_flags | modfmt.BUILD_FLAGS["pgo-generate"], short,
          " ".join(flags))
     return mod, elf
@@ -240,9 +314,17 @@ def up_to_date(obj, dep_file):
     return all(os.path.exists(d) and os.path.getmtime(d) <= built for d in deps)
 
 
+_runner_objects_lock = threading.Lock()     # callers in several threads share the objects
+
+
 def runner_objects():
     """The host runner's objects, compiled into build/pgo/runner/ when a source or a header
     they include changed."""
+    with _runner_objects_lock:
+        return _runner_objects()
+
+
+def _runner_objects():
     d = os.path.join(PGO_DIR, "runner")
     objs = []
     for src in HOSTRUN["HOSTRUN_SRCS"] + ["tools/pgo_dump.c"]:

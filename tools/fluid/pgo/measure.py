@@ -24,6 +24,7 @@ from fluid.pgo import profraw as pgo_profraw
 BOOT_MEMORY = "64M"
 BOOT_TIMEOUT_S = 180
 RUNNER_TIMEOUT_S = 300
+RUNNER_MAX_ENTRIES = 64     # the suite's module runs per boot (SUITE_MAX_MODULES, suite.h)
 ICOUNT = "icount"
 HOST = "host-rdtsc"
 
@@ -61,8 +62,15 @@ def run_runner(exe, calls, env=None):
 def host_profile(entries, calls, repeats, tag):
     """Profiles of a runner over entries [(name, .mod)], repeated; each module record gets
     the lowest median over the repeats (the least disturbed by other processes)."""
+    if len(entries) > RUNNER_MAX_ENTRIES:
+        raise MeasureError(f"{len(entries)} builds in one host runner; it runs at most "
+                           f"{RUNNER_MAX_ENTRIES}")
     exe = pgo_build.build_runner(entries, tag)
     runs = [run_runner(exe, calls) for _ in range(repeats)]
+    for r in runs:
+        if len(r["modules"]) != len(entries):
+            raise MeasureError(f"{exe}: {len(r['modules'])} module records for "
+                               f"{len(entries)} builds")
     best = runs[0]
     for i, m in enumerate(best["modules"]):
         others = [r["modules"][i] for r in runs]
@@ -76,11 +84,32 @@ def total(prof):
     return sum(m["median_cycles"] for m in prof["modules"])
 
 
+def runner_groups(keys, limit=RUNNER_MAX_ENTRIES):
+    """keys split into runner loads of at most limit entries, never splitting one module's
+    candidates (they are compared with each other) unless they alone exceed the limit."""
+    by_name = {}
+    for k in sorted(keys):
+        by_name.setdefault(k[0], []).append(k)
+    groups, cur = [], []
+    for ks in by_name.values():
+        for i in range(0, len(ks), limit):
+            part = ks[i:i + limit]
+            if len(cur) + len(part) > limit:
+                groups.append(cur)
+                cur = []
+            cur += part
+    return groups + ([cur] if cur else [])
+
+
 def measure_host(cands, calls, repeats):
-    """cands {(name, variant): .mod}; returns {(name, variant): (cost, passed)} by host cycles."""
-    keys = sorted(cands)
-    prof = host_profile([(n, cands[(n, v)]) for n, v in keys], calls, repeats, "candidates")
-    return {k: (m["median_cycles"], m["passed"]) for k, m in zip(keys, prof["modules"])}
+    """cands {(name, variant): .mod}; returns {(name, variant): (cost, passed)} by host cycles,
+    each module's builds side by side in one runner, as many runners as the limit needs."""
+    out = {}
+    for i, keys in enumerate(runner_groups(cands)):
+        prof = host_profile([(n, cands[(n, v)]) for n, v in keys], calls, repeats,
+                            f"candidates-{i}")
+        out.update({k: (m["median_cycles"], m["passed"]) for k, m in zip(keys, prof["modules"])})
+    return out
 
 
 def measure_icount(cands, image, workdir):
@@ -100,13 +129,14 @@ def measure_icount(cands, image, workdir):
     return out
 
 
-def instr_profiles(names, workdir, calls):
-    """Instrumented builds of names run once by the host runner; writes
-    build/pgo/profdata/<name>.profdata. Returns {name: error text} for those that failed."""
-    built, errors = [], {}
+def instr_profiles(names, workdir, calls, settings=None):
+    """Instrumented builds of names (with parameter settings {name: {NAME: value}}, default
+    none) run once by the host runner; writes build/pgo/profdata/<name>[<setting>].profdata.
+    Returns {name: error text} for those that failed."""
+    built, errors, settings = [], {}, settings or {}
     for n in names:
         try:
-            built.append((n,) + pgo_build.build_instrumented(n))
+            built.append((n,) + pgo_build.build_instrumented(n, settings.get(n)))
         except pgo_build.BuildError as e:
             errors[n] = f"instrumented build failed: {e}"
     if not built:
@@ -128,8 +158,9 @@ def instr_profiles(names, workdir, calls):
             raw_path = os.path.join(dump, n + ".profraw")
             with open(raw_path, "wb") as f:
                 f.write(raw)
-            pgo_profraw.merge(raw_path, pgo_build.profdata_path(n))
-            if pgo_profraw.max_function_count(pgo_build.profdata_path(n)) == 0:
+            out = pgo_build.profdata_path(n, settings.get(n))
+            pgo_profraw.merge(raw_path, out)
+            if pgo_profraw.max_function_count(out) == 0:
                 raise pgo_profraw.ProfrawError("the merged profile has no counts")
         except (OSError, pgo_profraw.ProfrawError) as e:
             errors[n] = str(e)

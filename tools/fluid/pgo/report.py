@@ -1,13 +1,17 @@
 """The PGO loop's report (docs/pgo.md): report.json (everything), report.md (a table a
-person reads) and chart.svg (per module, baseline vs final cost as two bars), plus the
-geometric mean used by the report and by `make bench-pgo`."""
+person reads) and chart.svg (per module: -O2, the best uniform build when it was measured,
+and the final build, as bars), plus the geometric mean used by the report, `make bench-pgo`
+and `make bench-adaptive`."""
 import json
 import math
 import os
 from xml.sax.saxutils import escape
 
 BAR_H, GAP, LABEL_W, BAR_W, PAD = 12, 10, 130, 420, 20
-BASE_COLOR, FINAL_COLOR = "#9e9e9e", "#1f77b4"
+BASE_COLOR, UNIFORM_COLOR, FINAL_COLOR = "#9e9e9e", "#ff7f0e", "#1f77b4"
+SERIES = [("baseline", "-O2", BASE_COLOR), ("uniform", "best uniform", UNIFORM_COLOR),
+          ("final", "final", FINAL_COLOR)]
+LEGEND_W = 100
 
 
 def geomean(ratios):
@@ -15,9 +19,12 @@ def geomean(ratios):
     return math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else float("nan")
 
 
-def rows(baseline, final, plan):
-    """Per module: name, baseline and final cost, speedup, build, reason."""
+def rows(baseline, final, plan, uniform=None):
+    """Per module: name, baseline and final cost, speedup, build, reason; with uniform (a
+    profile of every module at the best uniform build, same clock) also its cost and the
+    final build's speedup over it."""
     fin = {m["name"]: m for m in final["modules"]}
+    uni = {m["name"]: m for m in uniform["modules"]} if uniform else {}
     chosen = {m["name"]: m for m in plan.get("modules", [])} if plan else {}
     out = []
     for b in baseline["modules"]:
@@ -30,32 +37,38 @@ def rows(baseline, final, plan):
                     "speedup": b["median_cycles"] / f["median_cycles"] if f["median_cycles"] else 0,
                     "build": c.get("proposed", "O2"), "flags": f.get("flags", ""),
                     "source": f.get("source", ""), "reason": c.get("reason", "")})
+        u = uni.get(b["name"])
+        if u and u["median_cycles"] and f["median_cycles"]:
+            out[-1].update(uniform=u["median_cycles"], passed=out[-1]["passed"] and u["passed"],
+                           over_uniform=u["median_cycles"] / f["median_cycles"])
     return out
 
 
 def svg(table, unit, title):
-    top = max([max(r["baseline"], r["final"]) for r in table] + [1])
-    h = PAD * 3 + len(table) * (2 * BAR_H + GAP)
+    """Per module one bar per series present in every row (-O2, best uniform, final)."""
+    series = [x for x in SERIES if table and all(x[0] in r for r in table)]
+    top = max([r[k] for r in table for k, _, _ in series] + [1])
+    h = PAD * 4 + len(table) * (len(series) * BAR_H + GAP)
     w = LABEL_W + BAR_W + 120
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
            f'font-family="sans-serif" font-size="11">',
-           f'<text x="{PAD}" y="{PAD}" font-size="13">{escape(title)}</text>',
-           f'<rect x="{w - 110}" y="{PAD - 9}" width="10" height="10" fill="{BASE_COLOR}"/>'
-           f'<text x="{w - 96}" y="{PAD}">-O2</text>',
-           f'<rect x="{w - 60}" y="{PAD - 9}" width="10" height="10" fill="{FINAL_COLOR}"/>'
-           f'<text x="{w - 46}" y="{PAD}">final</text>']
-    y = PAD * 2
+           f'<text x="{PAD}" y="{PAD}" font-size="13">{escape(title)}</text>']
+    for i, (_, name, color) in enumerate(series):
+        x = LABEL_W + LEGEND_W * i            # the legend's own line, under the title
+        out.append(f'<rect x="{x}" y="{2 * PAD - 9}" width="10" height="10" fill="{color}"/>'
+                   f'<text x="{x + 14}" y="{2 * PAD}">{escape(name)}</text>')
+    y = PAD * 3
     for r in table:
-        out.append(f'<text x="{PAD}" y="{y + BAR_H + 4}">{escape(r["name"])}</text>')
-        for i, (key, color) in enumerate((("baseline", BASE_COLOR), ("final", FINAL_COLOR))):
+        mid = y + len(series) * BAR_H // 2 + 4
+        out.append(f'<text x="{PAD}" y="{mid}">{escape(r["name"])}</text>')
+        for i, (key, _, color) in enumerate(series):
             bw = max(1, int(BAR_W * r[key] / top))
             out.append(f'<rect x="{LABEL_W}" y="{y + i * BAR_H}" width="{bw}" '
                        f'height="{BAR_H - 1}" fill="{color}"/>')
-        out.append(f'<text x="{LABEL_W + BAR_W + 6}" y="{y + BAR_H + 4}">'
-                   f'{r["speedup"]:.2f}x</text>')
-        y += 2 * BAR_H + GAP
+        out.append(f'<text x="{LABEL_W + BAR_W + 6}" y="{mid}">{r["speedup"]:.2f}x</text>')
+        y += len(series) * BAR_H + GAP
     out.append(f'<text x="{PAD}" y="{h - 6}" fill="#555">{escape(unit)} per call (median); '
-               'shorter is faster</text></svg>')
+               'shorter is faster; speedup of final over -O2</text></svg>')
     return "\n".join(out) + "\n"
 
 
@@ -70,18 +83,29 @@ def markdown(rep):
         ch = "baseline (-O2)" if prev is None else f"{(prev - it['total']) / prev * 100:+.1f}%"
         lines.append(f"| {it['iteration']} | {it['total']} | {ch} |")
         prev = it["total"]
-    lines += ["", f"| module | -O2 | final | speedup | build | reason |", "|---|---|---|---|---|---|"]
+    uni = rep.get("uniform")
+    lines += ["", "| module | -O2 | best uniform | final | speedup | over uniform | build | "
+              "reason |", "|---|---|---|---|---|---|---|---|"]
     for r in rep["modules"]:
-        lines.append(f"| {r['name']} | {r['baseline']} | {r['final']} | {r['speedup']:.2f}x | "
-                     f"`{r['flags']}` ({r['source']}) | {r['reason']} |")
+        u = (f"{r['uniform']} | " if "uniform" in r else "- | ")
+        ou = f"{r['over_uniform']:.2f}x" if "over_uniform" in r else "-"
+        lines.append(f"| {r['name']} | {r['baseline']} | {u}{r['final']} | {r['speedup']:.2f}x "
+                     f"| {ou} | `{r['flags']}` ({r['source']}) | {r['reason']} |")
     lines += ["", f"Geometric mean speedup: **{rep['geomean']:.3f}x**; total "
-              f"{rep['total_speedup']:.3f}x. All answers correct: {rep['all_correct']}.", "",
-              "![baseline vs final](chart.svg)", ""]
+              f"{rep['total_speedup']:.3f}x. All answers correct: {rep['all_correct']}."]
+    if uni:
+        lines.append(f"Best uniform build (`{uni['flags']}`, {uni['how']}): final is "
+                     f"**{rep['geomean_over_uniform']:.3f}x** over it.")
+    else:
+        lines.append("Best uniform build: not measured in this clock.")
+    lines += ["", "![-O2, best uniform and final](chart.svg)", ""]
     return "\n".join(lines)
 
 
-def write(workdir, baseline, final, plan, iterations, select_clock, stop_below):
-    table = rows(baseline, final, plan)
+def write(workdir, baseline, final, plan, iterations, select_clock, stop_below, uniform=None):
+    """uniform: None or {"flags", "how", "profile"}: every module at the best uniform build,
+    profiled in the same clock as final."""
+    table = rows(baseline, final, plan, uniform["profile"] if uniform else None)
     clock = final["clock"]
     rep = {"clock": clock["source"], "unit": clock.get("unit", ""),
            "select_clock": select_clock, "stop_below": stop_below, "iterations": iterations,
@@ -90,11 +114,14 @@ def write(workdir, baseline, final, plan, iterations, select_clock, stop_below):
                              max(1, sum(r["final"] for r in table))),
            "all_correct": all(r["passed"] for r in table),
            "candidates": plan.get("modules", []) if plan else []}
+    if uniform and all("over_uniform" in r for r in table):
+        rep["uniform"] = {k: uniform[k] for k in ("flags", "how")}
+        rep["geomean_over_uniform"] = geomean([r["over_uniform"] for r in table])
     with open(os.path.join(workdir, "report.json"), "w") as f:
         json.dump(rep, f, indent=1)
     with open(os.path.join(workdir, "report.md"), "w") as f:
         f.write(markdown(rep))
     with open(os.path.join(workdir, "chart.svg"), "w") as f:
         f.write(svg(table, f"{rep['clock']} {rep['unit']}",
-                    f"Fluid PGO: -O2 vs final, {rep['geomean']:.2f}x geometric mean"))
+                    f"Fluid PGO: -O2, best uniform, final; {rep['geomean']:.2f}x geometric mean"))
     return rep

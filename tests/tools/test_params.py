@@ -1,0 +1,161 @@
+"""Module parameters, the uniform-build sweep and bench-adaptive's arithmetic (docs/pgo.md),
+without QEMU:
+
+- every module's FLUID_PARAM lines parse to the declared defaults and candidates, and bad
+  declarations are refused naming the parameter and the bad value;
+- every candidate value of every parameter builds (at -O2, one parameter off its default at
+  a time), records its -D flag in the .mod header's label and flag hash, and returns the
+  registry's exact answer in the host runner;
+- a flags label longer than the header's cflags field is refused, never truncated, after
+  the documented shortening steps;
+- the uniform sweep picks the flag set with the best geometric mean (not the best sum), and
+  never one with a wrong answer;
+- bench-adaptive's ratios, geometric means and last line on fixed numbers."""
+import math
+import zlib
+
+from fluid import modfmt
+from fluid.pgo import adaptive
+from fluid.pgo import build as pgo_build
+from fluid.pgo import measure as pgo_measure
+from fluid.pgo import params as pgo_params
+from fluid.pgo import search as pgo_search
+
+RUNNER_CALLS = 2
+
+
+def expect_error(fn, *words):
+    try:
+        fn()
+    except (pgo_params.ParamError, pgo_build.BuildError, ValueError) as e:
+        for w in words:
+            assert w in str(e), f"{w!r} not in the message: {e}"
+        return str(e)
+    raise AssertionError(f"no error; expected one naming {words}")
+
+
+def test_declarations_parse():
+    decls = {n: pgo_params.parse(pgo_build.source_of(n)) for n in pgo_build.module_names()}
+    tile = decls["gemm_tile"][0]
+    assert (tile.name, tile.default, tile.values) == ("TILE", 16, [4, 8, 16, 32, 64]), tile
+    assert [(p.name, p.default) for p in decls["fft_1d"]] == [("UNROLL", 0), ("TWID", 0)]
+    assert [p.name for p in decls["quicksort"]] == ["CUTOFF"]
+    assert sum(len(d) for d in decls.values()) >= 9, decls
+
+
+def test_bad_declarations_refused():
+    ok = "#define TILE 8\nFLUID_PARAM(TILE, 8, 4, 8);\n"
+    assert [p.values for p in pgo_params.parse_text(ok)] == [[4, 8]]
+    cases = [
+        ("#define TILE 8\nFLUID_PARAM(TILE, 8, 4, 16);\n", ["TILE", "default 8"]),
+        ("#define TILE 16\nFLUID_PARAM(TILE, 8, 8, 16);\n", ["TILE", "#define default is 16"]),
+        ("FLUID_PARAM(TILE, 8, 8, 16);\n", ["TILE", "default is none"]),
+        ("#define TILE 8\nFLUID_PARAM(TILE, 8, 8, 8);\n", ["TILE", "candidate 8 repeats"]),
+        ("#define TILE 8\nFLUID_PARAM(TILE, 8, 8, x4);\n", ["TILE", "'x4'"]),
+        ("#define T 8\nFLUID_PARAM(T, 8, 8);\nFLUID_PARAM(T, 8, 8);\n", ["T declared twice"]),
+        ("#define tile 8\nFLUID_PARAM(tile, 8, 8);\n", ["'tile'"]),
+    ]
+    for text, words in cases:
+        expect_error(lambda: pgo_params.parse_text(text), *words)
+    decls = pgo_params.parse_text(ok)
+    expect_error(lambda: pgo_params.check_setting(decls, {"TILE": 32}), "TILE", "32")
+    expect_error(lambda: pgo_params.check_setting(decls, {"UNROLL": 2}), "UNROLL")
+
+
+def off_default_settings():
+    """(name, {NAME: value}) for every candidate value off its default, one at a time."""
+    for n in pgo_build.module_names():
+        for p in pgo_params.parse(pgo_build.source_of(n)):
+            for v in p.values:
+                if v != p.default:
+                    yield n, {p.name: v}
+
+
+def test_parameterised_variants_build_record_and_answer():
+    keys = [pgo_search.key(n, "O2", s) for n, s in off_default_settings()]
+    counter = pgo_search.Counter()
+    mods = pgo_search.build_keys(keys, counter)
+    assert counter.failed == 0 and len(mods) == len(keys), (counter.failed, len(keys))
+    for k, path in mods.items():
+        with open(path, "rb") as f:
+            h = modfmt.parse(f.read())
+        (pname, value), = k[2]
+        flag = f"-D{pname}={value}"
+        assert flag in h["cflags"].split(), (k, h["cflags"])
+        full = " ".join(pgo_build.variant_flags("O2", k[0], dict(k[2]))[0])
+        assert h["cflags_hash"] == zlib.crc32(full.encode()), k
+    got = pgo_search.measure_keys(mods, RUNNER_CALLS, 1, "params-test", counter)
+    wrong = [pgo_search.describe(k) + " " + k[0] for k, (_, ok) in got.items() if not ok]
+    assert len(got) == len(keys) and not wrong, f"wrong answers: {wrong}"
+
+
+def test_overlong_label_refused_not_truncated():
+    room = modfmt.spec().CFLAGS_LEN - 1
+    assert pgo_build.label(["-O3"], {"TILE": 8}) == "-O3 -DTILE=8 -march=pentium2"
+    short = ["-O3", "-msse2", "-mavx2", "-funroll-loops"]
+    # fits only without -march=pentium2 (the documented first step)
+    assert pgo_build.label(short, {"TILE": 8}) == "-O3 -msse2 -mavx2 -funroll-loops -DTILE=8"
+    # fits only with the -fprofile-use alias (the second step)
+    got = pgo_build.label(["-O3", "-msse2", "-fprofile-instr-use"], {"UNROLL": 4, "TWID": 1})
+    assert got == "-O3 -msse2 -fprofile-use -DTWID=1 -DUNROLL=4", got
+    msg = expect_error(lambda: pgo_build.label(short + ["-fprofile-instr-use"], {"CUTOFF": 24}),
+                       "-DCUTOFF=24", "refused", str(room))
+    assert "not truncated" in msg, msg
+    expect_error(lambda: modfmt.pack("sum", b"\xc3", b"", 0, [], 0, cflags="-O2 " + "x" * room),
+                 "never truncated", str(room))
+    blob = modfmt.pack("sum", b"\xc3", b"", 0, [], 0, cflags="y" * room)
+    assert modfmt.parse(blob)["cflags"] == "y" * room
+
+
+def test_uniform_sweep_picks_best_geomean():
+    names, variants = ["a", "b", "c"], ["O2", "X", "Y", "Z"]
+    cost = {"O2": (60, 60, 60),        # best sum (180), geometric mean 60
+            "X": (10, 100, 1000),      # geometric mean 100
+            "Y": (250, 10, 30),        # sum 290, best geometric mean (42.2)
+            "Z": (1, 1, 1)}            # fastest everywhere, but a wrong answer in b
+    swept = {(n, v): (cost[v][i], not (v == "Z" and n == "b"))
+             for v in variants for i, n in enumerate(names)}
+    best, gms = adaptive.best_uniform(swept, names, variants)
+    assert best == "Y", (best, gms)
+    assert math.isinf(gms["Z"]) and abs(gms["X"] - 100) < 1e-9, gms
+    # per module: the fastest correct flag set
+    assert adaptive.best_variant(swept, "a", variants, 0.01) == "Z"
+    swept[("a", "Z")] = (1, False)
+    assert adaptive.best_variant(swept, "a", variants, 0.01) == "X"
+    # -O2 stays unless beaten by the margin
+    swept[("a", "X")], swept[("a", "Y")] = (60, True), (61, True)
+    assert adaptive.best_variant(swept, "a", variants, 0.01) == "O2"
+
+
+def test_bench_adaptive_arithmetic():
+    costs = {"m1": {"o2": 400, "uniform": 200, "flags": 200, "params": 100, "profile": 100,
+                    "planner": None},
+             "m2": {"o2": 100, "uniform": 100, "flags": 50, "params": 50, "profile": 25,
+                    "planner": None}}
+    rows, gm_o2, gm_u = adaptive.ratios(costs)
+    assert rows["m1"]["params"] == (4.0, 2.0) and rows["m2"]["profile"] == (4.0, 4.0), rows
+    assert abs(gm_o2["uniform"] - math.sqrt(2)) < 1e-12, gm_o2
+    assert abs(gm_u["profile"] - math.sqrt(8)) < 1e-12, gm_u
+    assert abs(gm_o2["profile"] - 4.0) < 1e-12 and "planner" not in gm_o2, gm_o2
+    c = adaptive.contributions(gm_o2)
+    assert abs(c["per-module flags over uniform"] - math.sqrt(2)) < 1e-12, c
+    assert abs(c["parameters over flags"] - math.sqrt(2)) < 1e-12, c
+    assert abs(c["profile feedback over parameters"] - math.sqrt(2)) < 1e-12, c
+    line = adaptive.summary_line(gm_u["profile"], "-O3 -msse2", gm_o2["profile"], None)
+    assert line == "adaptive: 2.83x over best uniform (-O3 -msse2), 4.00x over -O2, " \
+                   "planner overhead n/a", line
+    assert adaptive.summary_line(1.234, "f", 2, 0.0421).endswith("planner overhead 4.2%")
+    gms = {"O2": 200.0, "O3-sse2": 150.0, "O3-avx2": 100.0}
+    assert adaptive.isa_share(gms, list(gms)) == ("O3-sse2", "O3-avx2", 1.5)
+    gms["O3-sse2"] = 90.0
+    assert adaptive.isa_share(gms, list(gms)) is None
+
+
+def test_runner_groups_keep_a_module_together():
+    keys = [(n, v, (), False) for n in "abcde" for v in range(20)]
+    groups = pgo_search.runner_groups(keys, 64)
+    assert all(len(g) <= 64 for g in groups) and sum(map(len, groups)) == len(keys)
+    for g in groups:
+        for n in {k[0] for k in g}:
+            assert sum(k[0] == n for k in keys) == sum(k[0] == n for k in g), (n, g)
+    assert pgo_measure.RUNNER_MAX_ENTRIES == 64
