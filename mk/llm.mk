@@ -91,7 +91,6 @@ $(MEMBW).o: tools/membw/membw.c | $(SETUP_STAMP)
 	$(HOST_CC) -O2 -std=c11 $(WARNINGS) -MMD -MP -D_GNU_SOURCE -pthread -c -o $@ $<
 $(MEMBW): $(MEMBW).o
 	$(HOST_CC) -pthread -o $@ $<
--include $(MEMBW).d
 
 # bench-smp: tokens/s at every thread count up to the CPUs (llm_cli --threads) for
 # stories15M-shaped fp32 and Q8_0 and TinyLlama-shaped Q8_0 models, each with its share of the
