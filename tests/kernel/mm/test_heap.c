@@ -261,13 +261,13 @@ TEST(check_finds_cache_miscount)
     heap_free(a);
     heap_free(b);
     unsigned cls = heap_uhdr_of(a)->info >> HEAP_INFO_CLASS_SHIFT & 31;
-    REQUIRE(heap_g.cls[cls].cached == 2);
+    REQUIRE(heap_g.cpu[0].cls[cls].cached == 2);
     CHECK_EQ_U64(heap_check(), 0);
-    heap_g.cls[cls].cached = 3;
+    heap_g.cpu[0].cls[cls].cached = 3;
     CHECK(heap_check() > 0, "cache count 3 for 2 slots");
-    heap_g.cls[cls].cached = 1;
+    heap_g.cpu[0].cls[cls].cached = 1;
     CHECK(heap_check() > 0, "cache count 1 for 2 slots");
-    heap_g.cls[cls].cached = 2;
+    heap_g.cpu[0].cls[cls].cached = 2;
     CHECK_EQ_U64(heap_check(), 0);
 }
 
