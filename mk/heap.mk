@@ -8,7 +8,7 @@
 #                      then the threaded one at 2, 4 and 8 threads under ASan and under TSan
 #   make bench-heap    ops/s against glibc, mimalloc, jemalloc and tcmalloc (-O2, checks on)
 
-HEAP_SRCS       := kernel/mm/heap.c kernel/mm/heap_tlsf.c kernel/mm/heap_check.c kernel/mm/heap_selftest.c
+HEAP_SRCS       := kernel/mm/heap.c kernel/mm/heap_setup.c kernel/mm/heap_tlsf.c kernel/mm/heap_check.c kernel/mm/heap_selftest.c
 HEAP_HOST_DEFS  := -DHEAP_GUARD_DEFAULT=1
 HEAP_HOST_NAMES := -include tests/lib/heap_host_names.h
 HEAP_STRESS_SEEDS ?= 1000
@@ -111,10 +111,22 @@ $(HEAP_BENCH_BINS): $(HEAP_BENCH_DIR)/bench_%: $(HEAP_BENCH_DIR)/bench_heap_%.o 
         $(HEAP_BENCH_DIR)/kernel_stubs.o
 	$(HOST_CC) -o $@ $^ $(HEAP_BENCH_LIBS_$*)
 
-HOST_TOOL_BINS += $(HEAP_BENCH_BINS)
+# The threaded workloads (tools/bench_heap/bench_threads.c), one binary per allocator too.
+$(HEAP_BENCH_DIR)/bench_threads_%.o: tools/bench_heap/bench_threads.c | $(SETUP_STAMP) $(HEAP_BENCH_SETUP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HEAP_BENCH_CFLAGS) -DBENCH_ALLOC_$* -c -o $@ $<
 
-# bench-heap: every allocator on the same workloads, one after the other, in one table.
-bench-heap: $(HEAP_BENCH_BINS)
+HEAP_BENCH_THREAD_BINS := $(addprefix $(HEAP_BENCH_DIR)/bench_threads_,$(HEAP_BENCH_ALLOCS))
+$(HEAP_BENCH_THREAD_BINS): $(HEAP_BENCH_DIR)/bench_threads_%: $(HEAP_BENCH_DIR)/bench_threads_%.o \
+        $(patsubst kernel/%.c,$(HEAP_BENCH_DIR)/heap/%.o,$(HEAP_SRCS)) \
+        $(HEAP_BENCH_DIR)/kernel_stubs.o
+	$(HOST_CC) -pthread -o $@ $^ $(HEAP_BENCH_LIBS_$*)
+
+HOST_TOOL_BINS += $(HEAP_BENCH_BINS) $(HEAP_BENCH_THREAD_BINS)
+
+# bench-heap: every allocator on the same workloads, one after the other, in one table: the
+# single-thread workloads, then the threaded ones at 1, 2 and 4 threads.
+bench-heap: $(HEAP_BENCH_BINS) $(HEAP_BENCH_THREAD_BINS)
 	$(PYTHON) tools/bench_heap/run.py --dir $(HEAP_BENCH_DIR) $(HEAP_BENCH_ALLOCS)
 
 .PHONY: stress-heap bench-heap

@@ -1,13 +1,14 @@
-/* The kernel heap's public calls (malloc, free, calloc, realloc, aligned_alloc, statistics)
- * and its small tier: requests up to HEAP_SMALL_MAX bytes come from a per-class cache of
- * recently freed slots (as glibc's tcache) and behind it from size-class slabs (HEAP_SLAB_SIZE
- * blocks of the TLSF tier, heap_tlsf.c) with per-slab LIFO free lists, so the common case is
- * a cache pop or push plus one header check. Contract in heap.h, design in docs/heap.md.
- * Called by kernel code after heap_init() and heap_add_region(); never from interrupts. */
+/* The kernel heap's allocation calls (malloc, free, calloc, realloc, aligned_alloc) and its
+ * small tier: requests up to HEAP_SMALL_MAX bytes come from the calling CPU's per-class cache
+ * of recently freed slots (as glibc's tcache) and behind it from the CPU's own size-class
+ * slabs (HEAP_SLAB_SIZE blocks of the TLSF tier, heap_tlsf.c) with per-slab LIFO free lists,
+ * so the common case is a cache pop or push plus one header check, with no lock. Slots freed
+ * by another CPU come back through the slab's lock-free remote list. Setup, statistics, the
+ * lock and the guard helpers are in heap_setup.c. Contract in heap.h, design in
+ * docs/heap.md. Called by kernel code after heap_init() and heap_add_region(); never from
+ * interrupts. */
 #include "kernel/mm/heap_impl.h"
 #include "kernel/core/log.h"
-
-struct heap_state heap_g;
 
 /* Slot strides of the size classes (bytes of header + usable): 16-byte steps up to 256, then
  * 64-byte steps up to 1088 (waste per block at most 20 %). A slot's usable size is its stride
@@ -25,119 +26,6 @@ static uint8_t heap_class_of[CLASS_INDEX_COUNT];
 static unsigned class_of(size_t n)
 {
     return heap_class_of[(n + HEAP_UHDR_SIZE + HEAP_CLASS_UNIT - 1) / HEAP_CLASS_UNIT];
-}
-
-/* ---- byte helpers (no libc in the kernel) -------------------------------------------- */
-
-void heap_fill(void *dst, uint8_t byte, size_t n)
-{
-    unsigned char *d = dst;
-    uintptr_t word = (uintptr_t)-1 / 0xFF * byte;     /* byte repeated in every lane */
-    for (; n && ((uintptr_t)d & (sizeof(word) - 1)); n--)
-        *d++ = byte;
-    for (; n >= sizeof(word); n -= sizeof(word), d += sizeof(word))
-        *(uintptr_t *)d = word;
-    for (; n; n--)
-        *d++ = byte;
-}
-
-void heap_copy(void *dst, const void *src, size_t n)
-{
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    if ((((uintptr_t)d | (uintptr_t)s) & (sizeof(uintptr_t) - 1)) == 0)
-        for (; n >= sizeof(uintptr_t); n -= sizeof(uintptr_t)) {
-            *(uintptr_t *)d = *(const uintptr_t *)s;
-            d += sizeof(uintptr_t);
-            s += sizeof(uintptr_t);
-        }
-    for (; n; n--)
-        *d++ = *s++;
-}
-
-size_t heap_find_not(const void *p, uint8_t byte, size_t n)
-{
-    const unsigned char *c = p;
-    uintptr_t word = (uintptr_t)-1 / 0xFF * byte;
-    size_t i = 0;
-    for (; i < n && ((uintptr_t)(c + i) & (sizeof(word) - 1)); i++)
-        if (c[i] != byte)
-            return i;
-    for (; i + sizeof(word) <= n && *(const uintptr_t *)(c + i) == word; i += sizeof(word))
-        ;
-    for (; i < n; i++)
-        if (c[i] != byte)
-            return i;
-    return n;
-}
-
-/* ---- reporting ----------------------------------------------------------------------- */
-
-static const char *const heap_err_names[HEAP_E_COUNT] = {
-    [HEAP_OK] = "ok",
-    [HEAP_E_NOT_INIT] = "heap_init not called",
-    [HEAP_E_REGION_SMALL] = "region too small",
-    [HEAP_E_REGION_OVERLAP] = "region overlaps another",
-    [HEAP_E_TOO_MANY] = "too many regions",
-    [HEAP_E_NOMEM] = "out of memory",
-    [HEAP_E_DOUBLE_FREE] = "double free",
-    [HEAP_E_BAD_POINTER] = "pointer not from this heap",
-    [HEAP_E_BAD_HEADER] = "block header corrupt or pointer not from malloc",
-    [HEAP_E_OVERFLOW] = "write past the end of a block",
-    [HEAP_E_USE_AFTER_FREE] = "write to freed memory",
-    [HEAP_E_FREELIST] = "free list corrupt",
-    [HEAP_E_NEIGHBOUR] = "neighbouring block header corrupt",
-    [HEAP_E_BAD_CPU] = "CPU count or index out of range",
-};
-
-const char *heap_strerror(enum heap_err err)
-{
-    return (unsigned)err < HEAP_E_COUNT ? heap_err_names[err] : "unknown heap error";
-}
-
-void heap_fail(enum heap_err err, const void *block, const void *caller, const char *what)
-{
-    kprintf("heap: %s: %s: block %p, caller %p\n", heap_strerror(err), what, block, caller);
-    if (heap_in_range(block) && ((uintptr_t)block & (HEAP_ALIGN - 1)) == 0) {
-        const struct heap_uhdr *h = heap_uhdr_of((void *)block);
-        kprintf("heap: block %p header info 0x%08x tag 0x%08x\n", block, h->info, h->tag);
-    }
-    panic("heap: %s at block %p (caller %p)", heap_strerror(err), block, caller);
-}
-
-/* ---- guard mode ---------------------------------------------------------------------- */
-
-void heap_guard_arm(void *ptr, size_t usable, size_t asked)
-{
-    char *p = ptr;
-    uint32_t slack = (uint32_t)(usable - asked);
-    struct heap_trailer *t = (struct heap_trailer *)(p + usable - HEAP_TRAILER_SIZE);
-    heap_fill(p + asked, HEAP_CANARY_FILL, slack - HEAP_TRAILER_SIZE);
-    t->slack = slack;
-    t->check = heap_tag(ptr, slack, 0, HEAP_STATE_TRAILER);
-}
-
-size_t heap_guard_check(void *ptr, size_t usable, const void *caller)
-{
-    char *p = ptr;
-    const struct heap_trailer *t = (const struct heap_trailer *)(p + usable - HEAP_TRAILER_SIZE);
-    if (t->check != heap_tag(ptr, t->slack, 0, HEAP_STATE_TRAILER) ||
-        t->slack < HEAP_GUARD_EXTRA || t->slack > usable)
-        heap_fail(HEAP_E_OVERFLOW, ptr, caller, "guard trailer overwritten");
-    size_t asked = usable - t->slack;
-    size_t zone = t->slack - HEAP_TRAILER_SIZE;
-    size_t bad = heap_find_not(p + asked, HEAP_CANARY_FILL, zone);
-    if (bad != zone) {
-        kprintf("heap: canary byte %zu past the %zu-byte block is 0x%02x\n", bad, asked,
-                (unsigned)(unsigned char)p[asked + bad]);
-        heap_fail(HEAP_E_OVERFLOW, ptr, caller, "canary after the block overwritten");
-    }
-    return asked;
-}
-
-void heap_set_guard_mode(bool on)
-{
-    __atomic_store_n(&heap_g.guard, on, __ATOMIC_RELAXED);
 }
 
 /* ---- CPUs and the lock --------------------------------------------------------------- */
@@ -159,53 +47,6 @@ static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const voi
 static uint32_t cpu_number(const struct heap_cpu *me)
 {
     return me->index;
-}
-
-enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus)
-{
-    if (cpu_index && (max_cpus == 0 || max_cpus > HEAP_MAX_CPUS)) {
-        kprintf("heap: %u CPUs asked for, the heap serves 1..%u\n", max_cpus, HEAP_MAX_CPUS);
-        return HEAP_E_BAD_CPU;
-    }
-    heap_g.cpu_index = cpu_index;
-    heap_g.max_cpus = cpu_index ? max_cpus : 1;
-    return HEAP_OK;
-}
-
-void heap_set_yield_hook(void (*yield)(void))
-{
-    heap_g.cpu_relax = yield;
-}
-
-/* Spins before calling the yield hook: about the time a slab refill holds the lock. */
-#define LOCK_SPINS_BEFORE_YIELD 256u
-
-/* Test-and-test-and-set: spin on a plain load (the line stays shared in every waiting CPU's
- * cache) and try the exchange only when the lock looks free. Acquire on taking it and release
- * on dropping it order the TLSF updates inside (C11 7.17.3; on x86 both are plain moves plus
- * the locked xchg, Intel SDM vol. 3A 9.2.3.8: locked instructions have a total order). Not
- * FIFO like a ticket lock: where threads outnumber cores, a ticket lock hands the lock to a
- * waiter that may not be running and everyone waits for it. */
-void heap_lock(void)
-{
-    uint32_t spins = 0;
-    while (__atomic_exchange_n(&heap_g.lock, 1u, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(&heap_g.lock, __ATOMIC_RELAXED))
-            heap_cpu_relax(&spins);
-}
-
-void heap_cpu_relax(uint32_t *spins)
-{
-    /* PAUSE (Intel SDM vol. 2B): a spin-wait hint; encoded F3 90, a plain NOP before the
-     * Pentium 4, so it suits every CPU the i686 kernel runs on. */
-    __asm__ volatile("pause");
-    if (++*spins % LOCK_SPINS_BEFORE_YIELD == 0 && heap_g.cpu_relax)
-        heap_g.cpu_relax();
-}
-
-void heap_unlock(void)
-{
-    __atomic_store_n(&heap_g.lock, 0u, __ATOMIC_RELEASE);
 }
 
 static void *tlsf_alloc_locked(size_t total, size_t align, uint32_t info, const void *caller)
@@ -311,8 +152,8 @@ static struct heap_slab *slab_new(struct heap_cpu *me, unsigned cls, const void 
 }
 
 /* A free slot about to be handed out again (from a slab list or a class cache) must carry
- * the FREE tag of a slot of class cls owned by CPU cpu, and in guard mode its fill must be
- * intact. Returns the slot's verified info. */
+ * the FREE tag of a slot of class cls owned by the CPU whose info bits are cpu_info, and in
+ * guard mode its fill must be intact. Returns the slot's verified info. */
 static __attribute__((noinline)) void check_free_fill(char *p, unsigned cls, const void *caller)
 {
     size_t n = class_usable(cls) - sizeof(uintptr_t);
@@ -321,14 +162,14 @@ static __attribute__((noinline)) void check_free_fill(char *p, unsigned cls, con
 }
 
 static inline __attribute__((always_inline)) uint32_t check_free_slot(char *p, unsigned cls,
-                                                                      uint32_t cpu,
+                                                                      uint32_t cpu_info,
                                                                       const void *caller)
 {
     struct heap_uhdr *h = heap_uhdr_of(p);
     uint32_t info = h->info;
     uint32_t kind = HEAP_INFO_TLSF | HEAP_INFO_INTERNAL | HEAP_INFO_CLASS | HEAP_INFO_CPU;
     if (HEAP_UNLIKELY(h->tag != heap_tag(p, info, 0, HEAP_STATE_FREE) ||
-                      (info & kind) != (class_bits(cls) | cpu_bits(cpu))))
+                      (info & kind) != (class_bits(cls) | cpu_info)))
         heap_fail(HEAP_E_FREELIST, p, caller, "free slot header overwritten");
     if (HEAP_UNLIKELY(info & HEAP_INFO_GUARD))
         check_free_fill(p, cls, caller);
@@ -351,7 +192,7 @@ static char *slab_pop(struct heap_slab *s, uint32_t *info_out, const void *calle
         *info_out = h->info;
         return p;
     }
-    *info_out = check_free_slot(p, s->cls, s->cpu, caller);
+    *info_out = check_free_slot(p, s->cls, cpu_bits(s->cpu), caller);
     char *next = heap_link_dec(*(uintptr_t *)p, p);
     if (HEAP_UNLIKELY(next && (next < s->first || next >= s->bump)))
         heap_fail(HEAP_E_FREELIST, p, caller, "free slot's encoded link overwritten");
@@ -383,7 +224,8 @@ static void slab_release(struct heap_class *c, struct heap_slab *s, const void *
 
 /* A free slot (FREE tag already set) of one of this CPU's slabs goes back on its slab's list;
  * an empty slab goes back to TLSF unless it is the class's only slab with room. */
-static void slab_put(struct heap_cpu *me, char *p, uint32_t info, const void *caller)
+static __attribute__((noinline)) void slab_put(struct heap_cpu *me, char *p, uint32_t info,
+                                              const void *caller)
 {
     struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
     slab_check(s, info_class(info), cpu_number(me), p, caller);
@@ -405,14 +247,14 @@ static void slab_put(struct heap_cpu *me, char *p, uint32_t info, const void *ca
  * puts them on s's own list. May release s. */
 static void slab_collect(struct heap_cpu *me, struct heap_slab *s, const void *caller)
 {
-    if (!__atomic_load_n(&s->remote, __ATOMIC_RELAXED))
+    if (!__atomic_load_n(&s->remote, __ATOMIC_SEQ_CST))     /* see remote_free */
         return;
     char *p = __atomic_exchange_n(&s->remote, NULL, __ATOMIC_ACQUIRE);
     uint32_t bound = s->capacity;
     while (p) {
         if (HEAP_UNLIKELY(p < s->first || p >= s->bump || bound-- == 0))
             heap_fail(HEAP_E_FREELIST, p, caller, "remote free list link overwritten");
-        uint32_t info = check_free_slot(p, s->cls, s->cpu, caller);
+        uint32_t info = check_free_slot(p, s->cls, cpu_bits(s->cpu), caller);
         char *next = heap_link_dec(*(uintptr_t *)p, p);
         slab_put(me, p, info, caller);         /* the last slot may release s */
         p = next;
@@ -420,14 +262,14 @@ static void slab_collect(struct heap_cpu *me, struct heap_slab *s, const void *c
 }
 
 /* Collects every slab of class cls if another CPU has pushed onto one of them since the last
- * time. The bit is cleared before the slabs are read: a push that lands meanwhile sets it
- * again and is collected next time. */
+ * time. The bit is cleared before the slabs are read (sequentially consistent, see
+ * remote_free): a push that lands meanwhile is either seen now or sets the bit again. */
 static void class_collect(struct heap_cpu *me, unsigned cls, const void *caller)
 {
     uint32_t bit = 1u << cls;
     if (!(__atomic_load_n(&me->remote_classes, __ATOMIC_RELAXED) & bit))
         return;
-    __atomic_fetch_and(&me->remote_classes, ~bit, __ATOMIC_ACQUIRE);
+    __atomic_fetch_and(&me->remote_classes, ~bit, __ATOMIC_SEQ_CST);
     struct heap_class *c = &me->cls[cls];
     for (struct heap_slab *s = c->full, *next; s; s = next) {
         next = s->next;                 /* s may move to the partial list or be released */
@@ -440,9 +282,10 @@ static void class_collect(struct heap_cpu *me, unsigned cls, const void *caller)
 }
 
 /* A slot from the CPU's slabs of the class: remote frees are collected first when there are
- * any, then a new slab is made if none has room. NULL when out of memory. */
-static char *slab_take(struct heap_cpu *me, unsigned cls, uint32_t *info_out,
-                       const void *caller)
+ * any, then a new slab is made if none has room. NULL when out of memory. Not inlined: it
+ * runs when the class cache is empty, and inlined it costs malloc's fast path registers. */
+static __attribute__((noinline)) char *slab_take(struct heap_cpu *me, unsigned cls,
+                                                 uint32_t *info_out, const void *caller)
 {
     struct heap_class *c = &me->cls[cls];
     struct heap_slab *s = c->partial;
@@ -468,7 +311,7 @@ static char *cache_take(struct heap_cpu *me, struct heap_class *c, unsigned cls,
                         uint32_t *info_out, const void *caller)
 {
     char *p = c->cache;
-    *info_out = check_free_slot(p, cls, cpu_number(me), caller);
+    *info_out = check_free_slot(p, cls, me->info_bits, caller);
     char *next = heap_link_dec(*(uintptr_t *)p, p);
     if (HEAP_UNLIKELY(((uintptr_t)next & (HEAP_ALIGN - 1)) || (next && !heap_in_range(next))))
         heap_fail(HEAP_E_FREELIST, p, caller, "class cache link overwritten");
@@ -500,24 +343,30 @@ static inline __attribute__((always_inline)) void *small_alloc(struct heap_cpu *
 }
 
 /* A slot of another CPU's slab (FREE tag set) goes onto the slab's remote list: a lock-free
- * push (compare-and-swap with release, so the owner's acquire exchange sees the header and
- * link written here), then the owner's class bit. After the CAS this CPU must not touch the
- * slab: the owner may collect the slot and release the slab at once. Only fields that never
- * change while the slab lives are read before. */
-static void remote_free(char *p, uint32_t info, const void *caller)
+ * push (compare-and-swap, release so the owner's acquire exchange sees the header and link
+ * written here), then the owner's class bit unless it is set already. After the CAS this CPU
+ * must not touch the slab: the owner may collect the slot and release the slab at once. Only
+ * fields that never change while the slab lives are read before.
+ * Why the bit test may skip the atomic OR: the push and the test here, the clearing and the
+ * list reads in class_collect, are sequentially consistent (C11 7.17.3). If this test sees
+ * the bit set, the owner's clearing comes later in that single order, and so do its reads of
+ * the remote lists, which then see the push. Otherwise the OR sets the bit again. Either way
+ * no pushed slot waits for a bit that nobody sets. */
+static __attribute__((noinline)) void remote_free(char *p, uint32_t info, const void *caller)
 {
     struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
-    uint32_t owner = info_cpu(info);
+    uint32_t owner = info_cpu(info), bit = 1u << info_class(info);
     slab_check(s, info_class(info), owner, p, caller);
     if (HEAP_UNLIKELY(p < s->first || p >= s->end))
         heap_fail(HEAP_E_BAD_HEADER, p, caller, "slot outside its slab");
     char *head = __atomic_load_n(&s->remote, __ATOMIC_RELAXED);
     do {
         *(uintptr_t *)p = heap_link_enc(head, p);
-    } while (!__atomic_compare_exchange_n(&s->remote, &head, p, true, __ATOMIC_RELEASE,
+    } while (!__atomic_compare_exchange_n(&s->remote, &head, p, true, __ATOMIC_SEQ_CST,
                                           __ATOMIC_RELAXED));
-    __atomic_fetch_or(&heap_g.cpu[owner].remote_classes, 1u << info_class(info),
-                      __ATOMIC_RELEASE);
+    uint32_t *pending = &heap_g.cpu[owner].remote_classes;
+    if (!(__atomic_load_n(pending, __ATOMIC_SEQ_CST) & bit))
+        __atomic_fetch_or(pending, bit, __ATOMIC_SEQ_CST);
 }
 
 /* Verified live slot p (ALLOC tag checked by the caller) becomes free: onto this CPU's class
@@ -538,7 +387,7 @@ static void small_free(struct heap_cpu *me, char *p, uint32_t info, const void *
     } else {
         h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;   /* verified: hash ^ ALLOC */
     }
-    if (HEAP_UNLIKELY(info_cpu(info) != cpu_number(me))) {
+    if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
         remote_free(p, info, caller);
         return;
     }
@@ -795,106 +644,13 @@ size_t heap_usable_size(void *ptr)
     return asked_size(ptr, usable, info, caller);
 }
 
-/* ---- setup and statistics ------------------------------------------------------------ */
-
-static uint32_t splitmix32(uint32_t *state)
+/* Fills the request-size to class table (heap_init). */
+void heap_classes_init(void)
 {
-    uint32_t z = (*state += 0x9E3779B9u);
-    z = (z ^ (z >> 16)) * 0x85EBCA6Bu;
-    z = (z ^ (z >> 13)) * 0xC2B2AE35u;
-    return z ^ (z >> 16);
-}
-
-void heap_init(uint32_t seed)
-{
-    heap_fill(&heap_g, 0, sizeof(heap_g));
-    heap_g.key_tag = splitmix32(&seed);
-    heap_g.key_link = splitmix32(&seed);
-    if (sizeof(uintptr_t) > sizeof(uint32_t))
-        heap_g.key_link ^= (uintptr_t)splitmix32(&seed) << 16 << 16;
-    heap_g.guard = HEAP_GUARD_DEFAULT;
-    heap_g.max_cpus = 1;
-    for (uint32_t i = 0; i < HEAP_MAX_CPUS; i++)
-        heap_g.cpu[i].index = i;
     unsigned cls = 0;
     for (unsigned i = 0; i < CLASS_INDEX_COUNT; i++) {
         while (heap_class_stride[cls] < i * HEAP_CLASS_UNIT)
             cls++;
         heap_class_of[i] = (uint8_t)cls;
     }
-    heap_g.ready = true;
-}
-
-static bool overlaps_chunk(uintptr_t base, uintptr_t end)
-{
-    for (unsigned i = 0; i < heap_g.nchunks; i++)
-        if (base < heap_g.chunks[i].end && heap_g.chunks[i].base < end)
-            return true;
-    return false;
-}
-
-enum heap_err heap_add_region(uintptr_t base, size_t size)
-{
-    if (!heap_g.ready)
-        return HEAP_E_NOT_INIT;
-    uintptr_t end = base + size < base ? (uintptr_t)-1 : base + size;
-    if (base < HEAP_PAGE_SIZE)
-        base = HEAP_PAGE_SIZE;      /* keep NULL and the first page out of the heap */
-    base = HEAP_ALIGN_UP(base, HEAP_ALIGN);
-    end &= ~(uintptr_t)(HEAP_ALIGN - 1);
-    if (end <= base || end - base < HEAP_TBLK_MIN + HEAP_TBLK_HDR) {
-        kprintf("heap: region %p + %zu too small, ignored\n", (void *)base, size);
-        return HEAP_E_REGION_SMALL;
-    }
-    if (overlaps_chunk(base, end)) {
-        kprintf("heap: region %p..%p overlaps one already added\n", (void *)base, (void *)end);
-        return HEAP_E_REGION_OVERLAP;
-    }
-    while (end - base >= HEAP_TBLK_MIN + HEAP_TBLK_HDR) {
-        size_t piece = end - base > HEAP_CHUNK_MAX ? HEAP_CHUNK_MAX : end - base;
-        heap_lock();
-        enum heap_err err = heap_tlsf_add_chunk(base, piece);
-        if (err == HEAP_OK)
-            heap_g.total_bytes += piece;
-        heap_unlock();
-        if (err != HEAP_OK) {
-            kprintf("heap: region at %p: %s\n", (void *)base, heap_strerror(err));
-            return err;
-        }
-        base += piece;
-    }
-    return HEAP_OK;
-}
-
-void heap_cpu_totals(struct heap_totals *t)
-{
-    heap_fill(t, 0, sizeof(*t));
-    for (unsigned i = 0; i < HEAP_MAX_CPUS; i++) {
-        const struct heap_cpu *c = &heap_g.cpu[i];
-        t->mallocs += c->mallocs;
-        t->frees += c->frees;
-        t->failed += c->failed;
-        t->in_use += c->in_use;
-        t->peak += c->peak > 0 ? c->peak : 0;
-    }
-}
-
-void heap_get_stats(struct heap_stats *out)
-{
-    struct heap_totals t;
-    heap_cpu_totals(&t);
-    out->in_use_bytes = (size_t)t.in_use;
-    out->peak_in_use_bytes = (size_t)t.peak;
-    out->live_blocks = (size_t)(t.mallocs - t.frees);
-    out->mallocs = t.mallocs;
-    out->frees = t.frees;
-    out->failed = t.failed;
-    out->guard_mode = heap_guard_on();
-    heap_lock();
-    out->total_bytes = heap_g.total_bytes;
-    out->free_bytes = heap_g.tlsf_free_bytes;
-    out->largest_free_bytes = heap_tlsf_largest_free();
-    out->free_blocks = heap_g.tlsf_free_blocks;
-    out->slab_bytes = heap_g.slab_bytes;
-    heap_unlock();
 }

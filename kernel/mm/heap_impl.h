@@ -1,5 +1,6 @@
-/* Internals shared by the heap's files (heap.c: public calls and the small tier, heap_tlsf.c:
- * the TLSF tier, heap_check.c: the consistency walk). Not for use outside kernel/heap*.c.
+/* Internals shared by the heap's files (heap.c: allocation calls and the small tier,
+ * heap_setup.c: setup, lock, statistics, guard helpers, heap_tlsf.c: the TLSF tier,
+ * heap_check.c: the consistency walk). Not for use outside kernel/heap*.c.
  *
  * Every block the heap hands out is preceded by a struct heap_uhdr (8 bytes) right below the
  * user pointer. Its tag is a keyed hash of (address, info, size, state), so a stray write to
@@ -76,22 +77,39 @@ _Static_assert(HEAP_CLASS_COUNT <= 32, "remote_classes has a bit per class");
 /* A slab belongs to the CPU that made it (cpu) for its whole life: only that CPU touches
  * used, free, bump and the list links. Any other CPU that frees one of its slots pushes the
  * slot onto `remote` with a compare-and-swap; the owner takes the whole list with one atomic
- * exchange when it next needs a slot of the class (docs/heap.md, "Threads"). magic, cls,
- * cpu, stride, capacity, first and end never change while the slab lives. */
+ * exchange when it next needs a slot of the class (docs/heap.md, "Threads"). The header has
+ * three groups, HEAP_SLAB_GROUP bytes apart so that no two share a cache line whatever the
+ * slab's 16-byte alignment: what never changes while the slab lives (read by every CPU),
+ * the remote list (written by the freeing CPUs), and the owner's own fields (written on
+ * every slab pop). */
+#define HEAP_SLAB_GROUP     (2u * HEAP_CACHE_LINE)
 struct heap_slab {
-    uint32_t magic;             /* HEAP_SLAB_MAGIC ^ keyed hash of the slab's address */
-    uint32_t cls;               /* size class */
-    uint32_t cpu;               /* owning CPU */
-    uint32_t stride;            /* bytes per slot (header + usable) */
+    union {
+        struct {
+            uint32_t magic;     /* HEAP_SLAB_MAGIC ^ keyed hash of the slab's address */
+            uint32_t cls;       /* size class */
+            uint32_t cpu;       /* owning CPU */
+            uint32_t stride;    /* bytes per slot (header + usable) */
+            uint32_t capacity;  /* slots that fit */
+            char *first, *end;  /* first slot's user pointer; end of the slab */
+        };
+        char group_fixed[HEAP_SLAB_GROUP];
+    };
+    union {
+        char *remote;           /* atomic: slots freed by other CPUs, links encoded */
+        char group_remote[HEAP_SLAB_GROUP];
+    };
     uint32_t used;              /* slots out of the slab: live, cached or on `remote` */
-    uint32_t capacity;          /* slots that fit */
     char *free;                 /* first free slot (user pointer), links encoded inside */
     char *bump;                 /* next never-used slot (user pointer) */
-    char *first, *end;          /* first slot's user pointer; end of the slab */
-    char *remote;               /* atomic: slots freed by other CPUs, links encoded */
     struct heap_slab *next, *prev;  /* the owner's partial or full list of the class */
     bool listed;                /* on the partial list (used < capacity), else the full one */
 };
+/* A group starting up to HEAP_CACHE_LINE - HEAP_ALIGN bytes into a line must end before the
+ * line where the next group starts. */
+_Static_assert(__builtin_offsetof(struct heap_slab, end) + sizeof(char *) <=
+                   HEAP_SLAB_GROUP - (HEAP_CACHE_LINE - HEAP_ALIGN),
+               "the fixed header group stays off the remote list's cache lines");
 #define HEAP_SLAB_MAGIC     0x51AB51ABu
 
 /* A size class on one CPU: its cache of recently freed slots (a LIFO whose links are
@@ -114,6 +132,7 @@ struct heap_cpu {
     int64_t in_use;             /* usable bytes allocated minus freed by this CPU */
     int64_t peak;               /* maximum of in_use */
     uint32_t index;             /* this CPU's number (its place in heap_g.cpu) */
+    uint32_t info_bits;         /* index << HEAP_INFO_CPU_SHIFT: its slots' HEAP_INFO_CPU */
     /* atomic, written by other CPUs: bit c set when a slot of class c went onto the remote
      * list of one of this CPU's slabs since the CPU last collected that class. */
     uint32_t remote_classes __attribute__((aligned(HEAP_CACHE_LINE)));
@@ -158,7 +177,7 @@ struct heap_chunk {
     uintptr_t base, end;        /* [base, end): first block .. sentinel included */
 };
 
-/* The per-CPU counters summed (heap.c): exact when the world is quiet. peak is the sum of
+/* The per-CPU counters summed (heap_setup.c): exact when the world is quiet. peak is the sum of
  * each CPU's own maximum. */
 struct heap_totals {
     uint64_t mallocs, frees, failed;
@@ -230,7 +249,7 @@ static inline bool heap_guard_on(void)
     return __atomic_load_n(&heap_g.guard, __ATOMIC_RELAXED);
 }
 
-/* The shared tiers' lock (heap.c): a test-and-test-and-set spinlock. */
+/* The shared tiers' lock (heap_setup.c): a test-and-test-and-set spinlock. */
 void heap_lock(void);
 void heap_unlock(void);
 /* One round of a spin-wait: the pause hint, and every so many rounds (*spins counts them,
@@ -275,7 +294,10 @@ static inline size_t heap_tblk_size(const struct heap_tblk *b)
     return b->size & ~HEAP_TBLK_FREE;
 }
 
-/* Guard-mode helpers (heap.c). */
+/* Fills the request-size to size-class table (heap.c; heap_init calls it). */
+void heap_classes_init(void);
+
+/* Guard-mode helpers (heap_setup.c). */
 void heap_guard_arm(void *ptr, size_t usable, size_t asked);
 size_t heap_guard_check(void *ptr, size_t usable, const void *caller);  /* returns asked */
 
