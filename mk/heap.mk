@@ -13,7 +13,7 @@ HEAP_HOST_DEFS  := -DHEAP_GUARD_DEFAULT=1
 HEAP_HOST_NAMES := -include tests/lib/heap_host_names.h
 HEAP_STRESS_SEEDS ?= 1000
 HEAP_STRESS_STEPS ?= 20000
-HEAP_THREADS_STEPS ?= 2000
+HEAP_THREADS_STEPS ?= 500
 
 # $(call heap_host_rules,DIR,EXTRA_FLAGS): objects and the two test binaries under DIR.
 define heap_host_rules
