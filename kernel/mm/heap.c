@@ -1,13 +1,14 @@
-/* The kernel heap's public calls (malloc, free, calloc, realloc, aligned_alloc, statistics)
- * and its small tier: requests up to HEAP_SMALL_MAX bytes come from a per-class cache of
- * recently freed slots (as glibc's tcache) and behind it from size-class slabs (HEAP_SLAB_SIZE
- * blocks of the TLSF tier, heap_tlsf.c) with per-slab LIFO free lists, so the common case is
- * a cache pop or push plus one header check. Contract in heap.h, design in docs/heap.md.
- * Called by kernel code after heap_init() and heap_add_region(); never from interrupts. */
+/* The kernel heap's allocation calls (malloc, free, calloc, realloc, aligned_alloc) and its
+ * small tier: requests up to HEAP_SMALL_MAX bytes come from the calling CPU's per-class cache
+ * of recently freed slots (as glibc's tcache) and behind it from the CPU's own size-class
+ * slabs (HEAP_SLAB_SIZE blocks of the TLSF tier, heap_tlsf.c) with per-slab LIFO free lists,
+ * so the common case is a cache pop or push plus one header check, with no lock. Slots freed
+ * by another CPU come back through the slab's lock-free remote list. Setup, statistics, the
+ * lock and the guard helpers are in heap_setup.c. Contract in heap.h, design in
+ * docs/heap.md. Called by kernel code after heap_init() and heap_add_region(); never from
+ * interrupts. */
 #include "kernel/mm/heap_impl.h"
 #include "kernel/core/log.h"
-
-struct heap_state heap_g;
 
 /* Slot strides of the size classes (bytes of header + usable): 16-byte steps up to 256, then
  * 64-byte steps up to 1088 (waste per block at most 20 %). A slot's usable size is its stride
@@ -27,124 +28,40 @@ static unsigned class_of(size_t n)
     return heap_class_of[(n + HEAP_UHDR_SIZE + HEAP_CLASS_UNIT - 1) / HEAP_CLASS_UNIT];
 }
 
-/* ---- byte helpers (no libc in the kernel) -------------------------------------------- */
+/* ---- CPUs and the lock --------------------------------------------------------------- */
 
-void heap_fill(void *dst, uint8_t byte, size_t n)
+/* The calling CPU's share; an index the hook should never return is reported. */
+static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const void *caller)
 {
-    unsigned char *d = dst;
-    uintptr_t word = (uintptr_t)-1 / 0xFF * byte;     /* byte repeated in every lane */
-    for (; n && ((uintptr_t)d & (sizeof(word) - 1)); n--)
-        *d++ = byte;
-    for (; n >= sizeof(word); n -= sizeof(word), d += sizeof(word))
-        *(uintptr_t *)d = word;
-    for (; n; n--)
-        *d++ = byte;
-}
-
-void heap_copy(void *dst, const void *src, size_t n)
-{
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    if ((((uintptr_t)d | (uintptr_t)s) & (sizeof(uintptr_t) - 1)) == 0)
-        for (; n >= sizeof(uintptr_t); n -= sizeof(uintptr_t)) {
-            *(uintptr_t *)d = *(const uintptr_t *)s;
-            d += sizeof(uintptr_t);
-            s += sizeof(uintptr_t);
-        }
-    for (; n; n--)
-        *d++ = *s++;
-}
-
-size_t heap_find_not(const void *p, uint8_t byte, size_t n)
-{
-    const unsigned char *c = p;
-    uintptr_t word = (uintptr_t)-1 / 0xFF * byte;
-    size_t i = 0;
-    for (; i < n && ((uintptr_t)(c + i) & (sizeof(word) - 1)); i++)
-        if (c[i] != byte)
-            return i;
-    for (; i + sizeof(word) <= n && *(const uintptr_t *)(c + i) == word; i += sizeof(word))
-        ;
-    for (; i < n; i++)
-        if (c[i] != byte)
-            return i;
-    return n;
-}
-
-/* ---- reporting ----------------------------------------------------------------------- */
-
-static const char *const heap_err_names[HEAP_E_COUNT] = {
-    [HEAP_OK] = "ok",
-    [HEAP_E_NOT_INIT] = "heap_init not called",
-    [HEAP_E_REGION_SMALL] = "region too small",
-    [HEAP_E_REGION_OVERLAP] = "region overlaps another",
-    [HEAP_E_TOO_MANY] = "too many regions",
-    [HEAP_E_NOMEM] = "out of memory",
-    [HEAP_E_DOUBLE_FREE] = "double free",
-    [HEAP_E_BAD_POINTER] = "pointer not from this heap",
-    [HEAP_E_BAD_HEADER] = "block header corrupt or pointer not from malloc",
-    [HEAP_E_OVERFLOW] = "write past the end of a block",
-    [HEAP_E_USE_AFTER_FREE] = "write to freed memory",
-    [HEAP_E_FREELIST] = "free list corrupt",
-    [HEAP_E_NEIGHBOUR] = "neighbouring block header corrupt",
-};
-
-const char *heap_strerror(enum heap_err err)
-{
-    return (unsigned)err < HEAP_E_COUNT ? heap_err_names[err] : "unknown heap error";
-}
-
-void heap_fail(enum heap_err err, const void *block, const void *caller, const char *what)
-{
-    kprintf("heap: %s: %s: block %p, caller %p\n", heap_strerror(err), what, block, caller);
-    if (heap_in_range(block) && ((uintptr_t)block & (HEAP_ALIGN - 1)) == 0) {
-        const struct heap_uhdr *h = heap_uhdr_of((void *)block);
-        kprintf("heap: block %p header info 0x%08x tag 0x%08x\n", block, h->info, h->tag);
+    uint32_t (*hook)(void) = heap_g.cpu_index;
+    if (HEAP_LIKELY(!hook))
+        return &heap_g.cpu[0];
+    uint32_t i = hook();
+    if (HEAP_UNLIKELY(i >= heap_g.max_cpus)) {
+        kprintf("heap: cpu_index() returned %u, CPU count is %u\n", i, heap_g.max_cpus);
+        heap_fail(HEAP_E_BAD_CPU, NULL, caller, "CPU index out of range");
     }
-    panic("heap: %s at block %p (caller %p)", heap_strerror(err), block, caller);
+    return &heap_g.cpu[i];
 }
 
-static void *heap_oom(size_t size, const void *caller)
+static uint32_t cpu_number(const struct heap_cpu *me)
 {
-    heap_g.failed++;
-    kprintf("heap: out of memory: %zu bytes for caller %p (free %zu in %zu blocks)\n",
-            size, caller, heap_g.tlsf_free_bytes, heap_g.tlsf_free_blocks);
-    return NULL;
+    return me->index;
 }
 
-/* ---- guard mode ---------------------------------------------------------------------- */
-
-void heap_guard_arm(void *ptr, size_t usable, size_t asked)
+static void *tlsf_alloc_locked(size_t total, size_t align, uint32_t info, const void *caller)
 {
-    char *p = ptr;
-    uint32_t slack = (uint32_t)(usable - asked);
-    struct heap_trailer *t = (struct heap_trailer *)(p + usable - HEAP_TRAILER_SIZE);
-    heap_fill(p + asked, HEAP_CANARY_FILL, slack - HEAP_TRAILER_SIZE);
-    t->slack = slack;
-    t->check = heap_tag(ptr, slack, 0, HEAP_STATE_TRAILER);
+    heap_lock();
+    void *p = heap_tlsf_alloc(total, align, info, caller);
+    heap_unlock();
+    return p;
 }
 
-size_t heap_guard_check(void *ptr, size_t usable, const void *caller)
+static void tlsf_free_locked(void *p, const void *caller)
 {
-    char *p = ptr;
-    const struct heap_trailer *t = (const struct heap_trailer *)(p + usable - HEAP_TRAILER_SIZE);
-    if (t->check != heap_tag(ptr, t->slack, 0, HEAP_STATE_TRAILER) ||
-        t->slack < HEAP_GUARD_EXTRA || t->slack > usable)
-        heap_fail(HEAP_E_OVERFLOW, ptr, caller, "guard trailer overwritten");
-    size_t asked = usable - t->slack;
-    size_t zone = t->slack - HEAP_TRAILER_SIZE;
-    size_t bad = heap_find_not(p + asked, HEAP_CANARY_FILL, zone);
-    if (bad != zone) {
-        kprintf("heap: canary byte %zu past the %zu-byte block is 0x%02x\n", bad, asked,
-                (unsigned)(unsigned char)p[asked + bad]);
-        heap_fail(HEAP_E_OVERFLOW, ptr, caller, "canary after the block overwritten");
-    }
-    return asked;
-}
-
-void heap_set_guard_mode(bool on)
-{
-    heap_g.guard = on;
+    heap_lock();
+    heap_tlsf_free(p, caller);
+    heap_unlock();
 }
 
 /* ---- small tier ---------------------------------------------------------------------- */
@@ -154,26 +71,35 @@ static uint32_t slab_magic(const struct heap_slab *s)
     return HEAP_SLAB_MAGIC ^ heap_g.key_tag ^ (uint32_t)(uintptr_t)s;
 }
 
-static void slab_list(struct heap_class *c, struct heap_slab *s)
+/* A slab sits on its class's partial list while it has a slot to give, else on the full
+ * list; only the owning CPU moves it. */
+static struct heap_slab **slab_list_of(struct heap_class *c, const struct heap_slab *s)
 {
-    s->prev = NULL;
-    s->next = c->partial;
-    if (c->partial)
-        c->partial->prev = s;
-    c->partial = s;
-    s->listed = true;
+    return s->used < s->capacity ? &c->partial : &c->full;
 }
 
-static void slab_unlist(struct heap_class *c, struct heap_slab *s)
+static void slab_link(struct heap_class *c, struct heap_slab *s)
+{
+    struct heap_slab **head = slab_list_of(c, s);
+    s->prev = NULL;
+    s->next = *head;
+    if (*head)
+        (*head)->prev = s;
+    *head = s;
+    s->listed = head == &c->partial;
+}
+
+static void slab_unlink(struct heap_class *c, struct heap_slab *s)
 {
     if (s->prev)
         s->prev->next = s->next;
-    else
+    else if (s->listed)
         c->partial = s->next;
+    else
+        c->full = s->next;
     if (s->next)
         s->next->prev = s->prev;
     s->next = s->prev = NULL;
-    s->listed = false;
 }
 
 static uint32_t class_bits(unsigned cls)
@@ -181,9 +107,19 @@ static uint32_t class_bits(unsigned cls)
     return (uint32_t)cls << HEAP_INFO_CLASS_SHIFT;
 }
 
+static uint32_t cpu_bits(uint32_t cpu)
+{
+    return cpu << HEAP_INFO_CPU_SHIFT;
+}
+
 static unsigned info_class(uint32_t info)
 {
     return (info & HEAP_INFO_CLASS) >> HEAP_INFO_CLASS_SHIFT;
+}
+
+static uint32_t info_cpu(uint32_t info)
+{
+    return (info & HEAP_INFO_CPU) >> HEAP_INFO_CPU_SHIFT;
 }
 
 static size_t class_usable(unsigned cls)
@@ -191,28 +127,33 @@ static size_t class_usable(unsigned cls)
     return heap_class_stride[cls] - HEAP_UHDR_SIZE;
 }
 
-static struct heap_slab *slab_new(unsigned cls, const void *caller)
+static struct heap_slab *slab_new(struct heap_cpu *me, unsigned cls, const void *caller)
 {
+    heap_lock();
     struct heap_slab *s = heap_tlsf_alloc(HEAP_SLAB_SIZE, HEAP_ALIGN, HEAP_INFO_INTERNAL, caller);
+    if (s)
+        heap_g.slab_bytes += HEAP_SLAB_SIZE;
+    heap_unlock();
     if (!s)
         return NULL;
     s->magic = slab_magic(s);
     s->cls = cls;
+    s->cpu = cpu_number(me);
     s->stride = heap_class_stride[cls];
     s->used = 0;
     s->free = NULL;
+    s->remote = NULL;
     s->first = (char *)HEAP_ALIGN_UP((uintptr_t)(s + 1) + HEAP_UHDR_SIZE, HEAP_ALIGN);
     s->bump = s->first;
     s->end = (char *)s + (HEAP_SLAB_SIZE - HEAP_TBLK_HDR);
     s->capacity = (uint32_t)((size_t)(s->end - (s->first - HEAP_UHDR_SIZE)) / s->stride);
-    slab_list(&heap_g.cls[cls], s);
-    heap_g.slab_bytes += HEAP_SLAB_SIZE;
+    slab_link(&me->cls[cls], s);
     return s;
 }
 
 /* A free slot about to be handed out again (from a slab list or a class cache) must carry
- * the FREE tag of a slot of class cls, and in guard mode its fill must be intact. Returns the
- * slot's verified info. */
+ * the FREE tag of a slot of class cls owned by the CPU whose info bits are cpu_info, and in
+ * guard mode its fill must be intact. Returns the slot's verified info. */
 static __attribute__((noinline)) void check_free_fill(char *p, unsigned cls, const void *caller)
 {
     size_t n = class_usable(cls) - sizeof(uintptr_t);
@@ -221,13 +162,14 @@ static __attribute__((noinline)) void check_free_fill(char *p, unsigned cls, con
 }
 
 static inline __attribute__((always_inline)) uint32_t check_free_slot(char *p, unsigned cls,
+                                                                      uint32_t cpu_info,
                                                                       const void *caller)
 {
     struct heap_uhdr *h = heap_uhdr_of(p);
     uint32_t info = h->info;
-    uint32_t kind = HEAP_INFO_TLSF | HEAP_INFO_INTERNAL | HEAP_INFO_CLASS;
+    uint32_t kind = HEAP_INFO_TLSF | HEAP_INFO_INTERNAL | HEAP_INFO_CLASS | HEAP_INFO_CPU;
     if (HEAP_UNLIKELY(h->tag != heap_tag(p, info, 0, HEAP_STATE_FREE) ||
-                      (info & kind) != class_bits(cls)))
+                      (info & kind) != (class_bits(cls) | cpu_info)))
         heap_fail(HEAP_E_FREELIST, p, caller, "free slot header overwritten");
     if (HEAP_UNLIKELY(info & HEAP_INFO_GUARD))
         check_free_fill(p, cls, caller);
@@ -245,12 +187,12 @@ static char *slab_pop(struct heap_slab *s, uint32_t *info_out, const void *calle
             heap_fail(HEAP_E_FREELIST, s, caller, "slab count says free, slab is full");
         s->bump = p + s->stride;
         struct heap_uhdr *h = heap_uhdr_of(p);
-        h->info = class_bits(s->cls) | (uint32_t)(p - (char *)s);
+        h->info = class_bits(s->cls) | cpu_bits(s->cpu) | (uint32_t)(p - (char *)s);
         h->tag = heap_tag(p, h->info, 0, HEAP_STATE_FREE);
         *info_out = h->info;
         return p;
     }
-    *info_out = check_free_slot(p, s->cls, caller);
+    *info_out = check_free_slot(p, s->cls, cpu_bits(s->cpu), caller);
     char *next = heap_link_dec(*(uintptr_t *)p, p);
     if (HEAP_UNLIKELY(next && (next < s->first || next >= s->bump)))
         heap_fail(HEAP_E_FREELIST, p, caller, "free slot's encoded link overwritten");
@@ -258,30 +200,118 @@ static char *slab_pop(struct heap_slab *s, uint32_t *info_out, const void *calle
     return p;
 }
 
-/* A slot from the class's slabs (a new slab if none has room); NULL when out of memory. */
-static char *slab_take(struct heap_class *c, unsigned cls, uint32_t *info_out,
+static void slab_check(struct heap_slab *s, unsigned cls, uint32_t cpu, const void *where,
                        const void *caller)
 {
+    if (HEAP_UNLIKELY(s->magic != slab_magic(s) || s->cls != cls || s->cpu != cpu))
+        heap_fail(HEAP_E_BAD_HEADER, where, caller, "slab header overwritten");
+}
+
+static void slab_release(struct heap_class *c, struct heap_slab *s, const void *caller)
+{
+    struct heap_uhdr *h = heap_uhdr_of(s);
+    uint32_t info = HEAP_INFO_TLSF | HEAP_INFO_INTERNAL;
+    if (h->info != info ||
+        h->tag != heap_tag(s, info, heap_tblk_size(heap_tblk_of(s)), HEAP_STATE_ALLOC))
+        heap_fail(HEAP_E_BAD_HEADER, s, caller, "slab's own block header overwritten");
+    slab_unlink(c, s);
+    s->magic = 0;
+    heap_lock();
+    heap_g.slab_bytes -= HEAP_SLAB_SIZE;
+    heap_tlsf_free(s, caller);
+    heap_unlock();
+}
+
+/* A free slot (FREE tag already set) of one of this CPU's slabs goes back on its slab's list;
+ * an empty slab goes back to TLSF unless it is the class's only slab with room. */
+static __attribute__((noinline)) void slab_put(struct heap_cpu *me, char *p, uint32_t info,
+                                              const void *caller)
+{
+    struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
+    slab_check(s, info_class(info), cpu_number(me), p, caller);
+    if (HEAP_UNLIKELY(p < s->first || p >= s->bump))
+        heap_fail(HEAP_E_BAD_HEADER, p, caller, "slot outside its slab's used part");
+    *(uintptr_t *)p = heap_link_enc(s->free, p);
+    s->free = p;
+    struct heap_class *c = &me->cls[s->cls];
+    if (s->used-- == s->capacity) {
+        slab_unlink(c, s);
+        slab_link(c, s);
+    } else if (s->used == 0 && (c->partial != s || s->next)) {
+        slab_release(c, s, caller);
+    }
+}
+
+/* Takes the slots other CPUs freed into s (one atomic exchange; acquire pairs with their
+ * release CAS, so the slots' FREE headers and fill written before the push are seen) and
+ * puts them on s's own list. May release s. */
+static void slab_collect(struct heap_cpu *me, struct heap_slab *s, const void *caller)
+{
+    if (!__atomic_load_n(&s->remote, __ATOMIC_SEQ_CST))     /* see remote_free */
+        return;
+    char *p = __atomic_exchange_n(&s->remote, NULL, __ATOMIC_ACQUIRE);
+    uint32_t bound = s->capacity;
+    while (p) {
+        if (HEAP_UNLIKELY(p < s->first || p >= s->bump || bound-- == 0))
+            heap_fail(HEAP_E_FREELIST, p, caller, "remote free list link overwritten");
+        uint32_t info = check_free_slot(p, s->cls, cpu_bits(s->cpu), caller);
+        char *next = heap_link_dec(*(uintptr_t *)p, p);
+        slab_put(me, p, info, caller);         /* the last slot may release s */
+        p = next;
+    }
+}
+
+/* Collects every slab of class cls if another CPU has pushed onto one of them since the last
+ * time. The bit is cleared before the slabs are read (sequentially consistent, see
+ * remote_free): a push that lands meanwhile is either seen now or sets the bit again. */
+static void class_collect(struct heap_cpu *me, unsigned cls, const void *caller)
+{
+    uint32_t bit = 1u << cls;
+    if (!(__atomic_load_n(&me->remote_classes, __ATOMIC_RELAXED) & bit))
+        return;
+    __atomic_fetch_and(&me->remote_classes, ~bit, __ATOMIC_SEQ_CST);
+    struct heap_class *c = &me->cls[cls];
+    for (struct heap_slab *s = c->full, *next; s; s = next) {
+        next = s->next;                 /* s may move to the partial list or be released */
+        slab_collect(me, s, caller);
+    }
+    for (struct heap_slab *s = c->partial, *next; s; s = next) {
+        next = s->next;
+        slab_collect(me, s, caller);
+    }
+}
+
+/* A slot from the CPU's slabs of the class: remote frees are collected first when there are
+ * any, then a new slab is made if none has room. NULL when out of memory. Not inlined: it
+ * runs when the class cache is empty, and inlined it costs malloc's fast path registers. */
+static __attribute__((noinline)) char *slab_take(struct heap_cpu *me, unsigned cls,
+                                                 uint32_t *info_out, const void *caller)
+{
+    struct heap_class *c = &me->cls[cls];
     struct heap_slab *s = c->partial;
     if (HEAP_UNLIKELY(!s)) {
-        s = slab_new(cls, caller);
+        class_collect(me, cls, caller);
+        s = c->partial;
+        if (!s)
+            s = slab_new(me, cls, caller);
         if (!s)
             return NULL;
     }
-    if (HEAP_UNLIKELY(s->magic != slab_magic(s) || s->cls != cls))
-        heap_fail(HEAP_E_BAD_HEADER, s, caller, "slab header overwritten");
+    slab_check(s, cls, cpu_number(me), s, caller);
     char *p = slab_pop(s, info_out, caller);
-    if (++s->used == s->capacity)
-        slab_unlist(c, s);
+    if (++s->used == s->capacity) {
+        slab_unlink(c, s);
+        slab_link(c, s);
+    }
     return p;
 }
 
 /* Pops the class cache's most recently freed slot; its header and link are checked. */
-static char *cache_take(struct heap_class *c, unsigned cls, uint32_t *info_out,
-                        const void *caller)
+static char *cache_take(struct heap_cpu *me, struct heap_class *c, unsigned cls,
+                        uint32_t *info_out, const void *caller)
 {
     char *p = c->cache;
-    *info_out = check_free_slot(p, cls, caller);
+    *info_out = check_free_slot(p, cls, me->info_bits, caller);
     char *next = heap_link_dec(*(uintptr_t *)p, p);
     if (HEAP_UNLIKELY(((uintptr_t)next & (HEAP_ALIGN - 1)) || (next && !heap_in_range(next))))
         heap_fail(HEAP_E_FREELIST, p, caller, "class cache link overwritten");
@@ -291,12 +321,14 @@ static char *cache_take(struct heap_class *c, unsigned cls, uint32_t *info_out,
 }
 
 /* A slot of class cls with an ALLOC header (flags: HEAP_INFO_GUARD or 0), or NULL. */
-static inline __attribute__((always_inline)) void *small_alloc(unsigned cls, uint32_t flags,
+static inline __attribute__((always_inline)) void *small_alloc(struct heap_cpu *me, unsigned cls,
+                                                                uint32_t flags,
                                                                 const void *caller)
 {
-    struct heap_class *c = &heap_g.cls[cls];
+    struct heap_class *c = &me->cls[cls];
     uint32_t old;
-    char *p = c->cache ? cache_take(c, cls, &old, caller) : slab_take(c, cls, &old, caller);
+    char *p = c->cache ? cache_take(me, c, cls, &old, caller)
+                       : slab_take(me, cls, &old, caller);
     if (HEAP_UNLIKELY(!p))
         return NULL;
     struct heap_uhdr *h = heap_uhdr_of(p);
@@ -310,43 +342,41 @@ static inline __attribute__((always_inline)) void *small_alloc(unsigned cls, uin
     return p;
 }
 
-static void slab_release(struct heap_class *c, struct heap_slab *s, const void *caller)
-{
-    struct heap_uhdr *h = heap_uhdr_of(s);
-    uint32_t info = HEAP_INFO_TLSF | HEAP_INFO_INTERNAL;
-    if (h->info != info ||
-        h->tag != heap_tag(s, info, heap_tblk_size(heap_tblk_of(s)), HEAP_STATE_ALLOC))
-        heap_fail(HEAP_E_BAD_HEADER, s, caller, "slab's own block header overwritten");
-    slab_unlist(c, s);
-    s->magic = 0;
-    heap_g.slab_bytes -= HEAP_SLAB_SIZE;
-    heap_tlsf_free(s, caller);
-}
-
-/* A free slot (FREE tag already set) goes back on its slab's list; an empty slab goes back
- * to TLSF unless it is the class's only slab with room. */
-static void slab_put(char *p, uint32_t info, const void *caller)
+/* A slot of another CPU's slab (FREE tag set) goes onto the slab's remote list: a lock-free
+ * push (compare-and-swap, release so the owner's acquire exchange sees the header and link
+ * written here), then the owner's class bit unless it is set already. After the CAS this CPU
+ * must not touch the slab: the owner may collect the slot and release the slab at once. Only
+ * fields that never change while the slab lives are read before.
+ * Why the bit test may skip the atomic OR: the push and the test here, the clearing and the
+ * list reads in class_collect, are sequentially consistent (C11 7.17.3). If this test sees
+ * the bit set, the owner's clearing comes later in that single order, and so do its reads of
+ * the remote lists, which then see the push. Otherwise the OR sets the bit again. Either way
+ * no pushed slot waits for a bit that nobody sets. */
+static __attribute__((noinline)) void remote_free(char *p, uint32_t info, const void *caller)
 {
     struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
-    if (HEAP_UNLIKELY(s->magic != slab_magic(s) || s->cls != info_class(info) ||
-                      p < s->first || p >= s->bump))
-        heap_fail(HEAP_E_BAD_HEADER, p, caller, "slab header overwritten");
-    *(uintptr_t *)p = heap_link_enc(s->free, p);
-    s->free = p;
-    struct heap_class *c = &heap_g.cls[s->cls];
-    if (s->used-- == s->capacity)
-        slab_list(c, s);
-    else if (s->used == 0 && (c->partial != s || s->next))
-        slab_release(c, s, caller);
+    uint32_t owner = info_cpu(info), bit = 1u << info_class(info);
+    slab_check(s, info_class(info), owner, p, caller);
+    if (HEAP_UNLIKELY(p < s->first || p >= s->end))
+        heap_fail(HEAP_E_BAD_HEADER, p, caller, "slot outside its slab");
+    char *head = __atomic_load_n(&s->remote, __ATOMIC_RELAXED);
+    do {
+        *(uintptr_t *)p = heap_link_enc(head, p);
+    } while (!__atomic_compare_exchange_n(&s->remote, &head, p, true, __ATOMIC_SEQ_CST,
+                                          __ATOMIC_RELAXED));
+    uint32_t *pending = &heap_g.cpu[owner].remote_classes;
+    if (!(__atomic_load_n(pending, __ATOMIC_SEQ_CST) & bit))
+        __atomic_fetch_or(pending, bit, __ATOMIC_SEQ_CST);
 }
 
-/* Verified live slot p (ALLOC tag checked by the caller) becomes free: onto its class cache,
- * or its slab's list when the cache is full. */
-static void small_free(char *p, uint32_t info, const void *caller)
+/* Verified live slot p (ALLOC tag checked by the caller) becomes free: onto this CPU's class
+ * cache (or its slab's list when the cache is full) when this CPU owns it, else onto the
+ * owner's remote list. */
+static void small_free(struct heap_cpu *me, char *p, uint32_t info, const void *caller)
 {
     unsigned cls = info_class(info);
     struct heap_uhdr *h = heap_uhdr_of(p);
-    if (HEAP_UNLIKELY((info & HEAP_INFO_GUARD) || heap_g.guard)) {
+    if (HEAP_UNLIKELY((info & HEAP_INFO_GUARD) || heap_guard_on())) {
         size_t usable = class_usable(cls);
         if (info & HEAP_INFO_GUARD)
             heap_guard_check(p, usable, caller);
@@ -357,9 +387,13 @@ static void small_free(char *p, uint32_t info, const void *caller)
     } else {
         h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;   /* verified: hash ^ ALLOC */
     }
-    struct heap_class *c = &heap_g.cls[cls];
+    if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
+        remote_free(p, info, caller);
+        return;
+    }
+    struct heap_class *c = &me->cls[cls];
     if (HEAP_UNLIKELY(c->cached >= HEAP_CACHE_MAX)) {
-        slab_put(p, info, caller);
+        slab_put(me, p, info, caller);
         return;
     }
     *(uintptr_t *)p = heap_link_enc(c->cache, p);
@@ -367,16 +401,22 @@ static void small_free(char *p, uint32_t info, const void *caller)
     c->cached++;
 }
 
-/* Returns every cached slot to its slab (empty slabs go back to TLSF); the number moved. */
-static size_t cache_flush(const void *caller)
+/* Returns every slot in this CPU's caches to its slab and collects the remote frees (empty
+ * slabs go back to TLSF); the number of slots moved or classes collected. Other CPUs' caches
+ * are theirs: they keep what they hold. */
+static size_t cache_flush(struct heap_cpu *me, const void *caller)
 {
     size_t moved = 0;
     for (unsigned cls = 0; cls < HEAP_CLASS_COUNT; cls++) {
-        struct heap_class *c = &heap_g.cls[cls];
+        struct heap_class *c = &me->cls[cls];
         while (c->cache) {
             uint32_t info;
-            char *p = cache_take(c, cls, &info, caller);
-            slab_put(p, info, caller);
+            char *p = cache_take(me, c, cls, &info, caller);
+            slab_put(me, p, info, caller);
+            moved++;
+        }
+        if (__atomic_load_n(&me->remote_classes, __ATOMIC_RELAXED) & (1u << cls)) {
+            class_collect(me, cls, caller);
             moved++;
         }
     }
@@ -385,18 +425,20 @@ static size_t cache_flush(const void *caller)
 
 /* ---- allocation and free, all tiers -------------------------------------------------- */
 
-static void account_alloc(size_t usable)
+static inline __attribute__((always_inline)) void account_alloc(struct heap_cpu *me,
+                                                                 size_t usable)
 {
-    heap_g.in_use_bytes += usable;
-    heap_g.mallocs++;
-    if (heap_g.in_use_bytes > heap_g.peak_bytes)
-        heap_g.peak_bytes = heap_g.in_use_bytes;
+    me->in_use += (int64_t)usable;
+    me->mallocs++;
+    if (me->in_use > me->peak)
+        me->peak = me->in_use;
 }
 
-static void account_free(size_t usable)
+static inline __attribute__((always_inline)) void account_free(struct heap_cpu *me,
+                                                                size_t usable)
 {
-    heap_g.in_use_bytes -= usable;
-    heap_g.frees++;
+    me->in_use -= (int64_t)usable;
+    me->frees++;
 }
 
 static size_t small_usable(uint32_t info)
@@ -421,16 +463,16 @@ static void *tlsf_request(size_t need, size_t align, uint32_t flags, const void 
     }
     if (align > HEAP_CHUNK_MAX)
         return NULL;
-    return heap_tlsf_alloc(total, align, flags, caller);
+    return tlsf_alloc_locked(total, align, flags, caller);
 }
 
 /* One try at a block of `need` bytes from the tier that serves it; sets *usable. */
-static void *alloc_tier(size_t need, size_t align, uint32_t flags, size_t *usable,
-                        const void *caller)
+static void *alloc_tier(struct heap_cpu *me, size_t need, size_t align, uint32_t flags,
+                        size_t *usable, const void *caller)
 {
     void *p;
     if (align <= HEAP_ALIGN && need <= HEAP_SMALL_MAX) {
-        p = small_alloc(class_of(need), flags, caller);
+        p = small_alloc(me, class_of(need), flags, caller);
         if (p)
             *usable = small_usable(heap_uhdr_of(p)->info);
     } else {
@@ -441,37 +483,51 @@ static void *alloc_tier(size_t need, size_t align, uint32_t flags, size_t *usabl
     return p;
 }
 
+static void *heap_oom(struct heap_cpu *me, size_t size, const void *caller)
+{
+    me->failed++;
+    heap_lock();
+    size_t free_bytes = heap_g.tlsf_free_bytes, free_blocks = heap_g.tlsf_free_blocks;
+    heap_unlock();
+    kprintf("heap: out of memory: %zu bytes for caller %p (free %zu in %zu blocks)\n",
+            size, caller, free_bytes, free_blocks);
+    return NULL;
+}
+
 /* Any size and alignment, guard mode honoured; align is a power of two >= HEAP_ALIGN. When
- * memory runs out, the class caches go back to their slabs (freeing empty slabs) and the
- * request is tried once more. */
+ * memory runs out, this CPU's class caches go back to their slabs (freeing empty slabs) and
+ * the request is tried once more. */
 static void *alloc_any(size_t n, size_t align, const void *caller)
 {
-    bool guard = heap_g.guard;
+    struct heap_cpu *me = this_cpu(caller);
+    bool guard = heap_guard_on();
     size_t need = n + (guard ? HEAP_GUARD_EXTRA : 0);
     uint32_t flags = guard ? HEAP_INFO_GUARD : 0;
     size_t usable = 0;
     if (need < n || !heap_g.ready)
-        return heap_oom(n, caller);
-    void *p = alloc_tier(need, align, flags, &usable, caller);
-    if (!p && cache_flush(caller))
-        p = alloc_tier(need, align, flags, &usable, caller);
+        return heap_oom(me, n, caller);
+    void *p = alloc_tier(me, need, align, flags, &usable, caller);
+    if (!p && cache_flush(me, caller))
+        p = alloc_tier(me, need, align, flags, &usable, caller);
     if (!p)
-        return heap_oom(n, caller);
-    account_alloc(usable);
+        return heap_oom(me, n, caller);
+    account_alloc(me, usable);
     if (guard)
         heap_guard_arm(p, usable, n);
     return p;
 }
 
-/* Fast path: a small request outside guard mode is one class-cache pop (or slab pop). */
+/* Fast path: a small request outside guard mode is one class-cache pop (or slab pop) on the
+ * calling CPU's own caches: no lock, no atomic read-modify-write. */
 void *malloc(size_t size)
 {
     const void *caller = __builtin_return_address(0);
-    if (size <= HEAP_SMALL_MAX && !heap_g.guard) {
+    if (size <= HEAP_SMALL_MAX && !heap_guard_on()) {
+        struct heap_cpu *me = this_cpu(caller);
         unsigned cls = class_of(size);
-        void *p = small_alloc(cls, 0, caller);
+        void *p = small_alloc(me, cls, 0, caller);
         if (HEAP_LIKELY(p != NULL)) {
-            account_alloc(class_usable(cls));
+            account_alloc(me, class_usable(cls));
             return p;
         }
     }
@@ -506,16 +562,17 @@ static inline __attribute__((always_inline)) size_t live_block(void *p, uint32_t
 
 static void free_block(void *p, const void *caller)
 {
+    struct heap_cpu *me = this_cpu(caller);
     uint32_t info;
     size_t usable = live_block(p, &info, caller);
-    account_free(usable);
+    account_free(me, usable);
     if (!(info & HEAP_INFO_TLSF)) {
-        small_free(p, info, caller);
+        small_free(me, p, info, caller);
         return;
     }
     if (info & HEAP_INFO_GUARD)
         heap_guard_check(p, usable, caller);
-    heap_tlsf_free(p, caller);
+    tlsf_free_locked(p, caller);
 }
 
 void free(void *ptr)
@@ -528,7 +585,7 @@ void *calloc(size_t count, size_t size)
 {
     const void *caller = __builtin_return_address(0);
     if (size && count > (size_t)-1 / size)
-        return heap_oom((size_t)-1, caller);
+        return heap_oom(this_cpu(caller), (size_t)-1, caller);
     void *p = alloc_any(count * size, HEAP_ALIGN, caller);
     if (p)
         heap_fill(p, 0, count * size);
@@ -587,83 +644,13 @@ size_t heap_usable_size(void *ptr)
     return asked_size(ptr, usable, info, caller);
 }
 
-/* ---- setup and statistics ------------------------------------------------------------ */
-
-static uint32_t splitmix32(uint32_t *state)
+/* Fills the request-size to class table (heap_init). */
+void heap_classes_init(void)
 {
-    uint32_t z = (*state += 0x9E3779B9u);
-    z = (z ^ (z >> 16)) * 0x85EBCA6Bu;
-    z = (z ^ (z >> 13)) * 0xC2B2AE35u;
-    return z ^ (z >> 16);
-}
-
-void heap_init(uint32_t seed)
-{
-    heap_fill(&heap_g, 0, sizeof(heap_g));
-    heap_g.key_tag = splitmix32(&seed);
-    heap_g.key_link = splitmix32(&seed);
-    if (sizeof(uintptr_t) > sizeof(uint32_t))
-        heap_g.key_link ^= (uintptr_t)splitmix32(&seed) << 16 << 16;
-    heap_g.guard = HEAP_GUARD_DEFAULT;
     unsigned cls = 0;
     for (unsigned i = 0; i < CLASS_INDEX_COUNT; i++) {
         while (heap_class_stride[cls] < i * HEAP_CLASS_UNIT)
             cls++;
         heap_class_of[i] = (uint8_t)cls;
     }
-    heap_g.ready = true;
-}
-
-static bool overlaps_chunk(uintptr_t base, uintptr_t end)
-{
-    for (unsigned i = 0; i < heap_g.nchunks; i++)
-        if (base < heap_g.chunks[i].end && heap_g.chunks[i].base < end)
-            return true;
-    return false;
-}
-
-enum heap_err heap_add_region(uintptr_t base, size_t size)
-{
-    if (!heap_g.ready)
-        return HEAP_E_NOT_INIT;
-    uintptr_t end = base + size < base ? (uintptr_t)-1 : base + size;
-    if (base < HEAP_PAGE_SIZE)
-        base = HEAP_PAGE_SIZE;      /* keep NULL and the first page out of the heap */
-    base = HEAP_ALIGN_UP(base, HEAP_ALIGN);
-    end &= ~(uintptr_t)(HEAP_ALIGN - 1);
-    if (end <= base || end - base < HEAP_TBLK_MIN + HEAP_TBLK_HDR) {
-        kprintf("heap: region %p + %zu too small, ignored\n", (void *)base, size);
-        return HEAP_E_REGION_SMALL;
-    }
-    if (overlaps_chunk(base, end)) {
-        kprintf("heap: region %p..%p overlaps one already added\n", (void *)base, (void *)end);
-        return HEAP_E_REGION_OVERLAP;
-    }
-    while (end - base >= HEAP_TBLK_MIN + HEAP_TBLK_HDR) {
-        size_t piece = end - base > HEAP_CHUNK_MAX ? HEAP_CHUNK_MAX : end - base;
-        enum heap_err err = heap_tlsf_add_chunk(base, piece);
-        if (err != HEAP_OK) {
-            kprintf("heap: region at %p: %s\n", (void *)base, heap_strerror(err));
-            return err;
-        }
-        heap_g.total_bytes += piece;
-        base += piece;
-    }
-    return HEAP_OK;
-}
-
-void heap_get_stats(struct heap_stats *out)
-{
-    out->total_bytes = heap_g.total_bytes;
-    out->in_use_bytes = heap_g.in_use_bytes;
-    out->peak_in_use_bytes = heap_g.peak_bytes;
-    out->free_bytes = heap_g.tlsf_free_bytes;
-    out->largest_free_bytes = heap_tlsf_largest_free();
-    out->live_blocks = (size_t)(heap_g.mallocs - heap_g.frees);
-    out->free_blocks = heap_g.tlsf_free_blocks;
-    out->slab_bytes = heap_g.slab_bytes;
-    out->mallocs = heap_g.mallocs;
-    out->frees = heap_g.frees;
-    out->failed = heap_g.failed;
-    out->guard_mode = heap_g.guard;
 }

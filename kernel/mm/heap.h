@@ -11,8 +11,16 @@
  * address) and then panic(). Guard mode (build flag HEAP_GUARD_DEFAULT, boot option
  * `heap=guard` -> heap_set_guard_mode) adds a canary zone after every block and fills freed
  * memory with HEAP_FREE_FILL, checked again when the memory is handed out.
- * Not thread- or interrupt-safe: the kernel is single-threaded; never call it from an
- * interrupt handler. Portable C: builds freestanding for i686 and x86-64, and on the host
+ * Threads: malloc, free, calloc, realloc, aligned_alloc and heap_usable_size may be called
+ * from several CPUs at once once heap_set_cpu_hooks() says how to tell them apart. Each CPU
+ * has its own size-class caches and slabs: a small malloc, and a free of a block its own CPU
+ * allocated, take no lock and no atomic read-modify-write. A block freed by another CPU goes
+ * onto its slab's lock-free remote list; the owner collects it. TLSF (medium, large, slab
+ * refill) is behind one spinlock. heap_init, heap_add_region, heap_set_cpu_hooks,
+ * heap_set_yield_hook, heap_check and the exact heap_get_stats need a quiet world (one CPU
+ * in the heap). heap_set_guard_mode may be called any time. Never call the heap from an
+ * interrupt handler: a CPU interrupted inside it would corrupt its own caches or spin on
+ * the lock it holds. Portable C: builds freestanding for i686 and x86-64, and on the host
  * (x86-64 or -m32) for the tests and the benchmark, where the build renames malloc, free, ...
  * to heap_malloc, heap_free, ... (tests/lib/heap_host_names.h, mk/heap.mk) so they do not
  * collide with the C library's. */
@@ -28,6 +36,7 @@
 #define HEAP_MAX_CHUNKS     64          /* regions (after splitting huge ones) the heap tracks */
 #define HEAP_FREE_FILL      0xDFu       /* guard mode: byte pattern of freed memory */
 #define HEAP_CANARY_FILL    0xCBu       /* guard mode: byte pattern after each block */
+#define HEAP_MAX_CPUS       32u         /* CPUs with their own caches (heap_set_cpu_hooks) */
 
 /* One error enum for the subsystem. Detected corruption never returns: it is reported with
  * the value's name (heap_strerror) and ends in panic(). */
@@ -45,13 +54,16 @@ enum heap_err {
     HEAP_E_USE_AFTER_FREE,  /* guard mode: freed memory was written before reuse */
     HEAP_E_FREELIST,        /* an encoded free-list link decodes to an impossible block */
     HEAP_E_NEIGHBOUR,       /* the physically adjacent block's header disagrees */
+    HEAP_E_BAD_CPU,         /* CPU count over HEAP_MAX_CPUS, or a CPU index out of range */
     HEAP_E_COUNT            /* number of values above (table sizes); not a result */
 };
 
 struct heap_stats {
     size_t total_bytes;         /* bytes of all regions handed to the heap */
     size_t in_use_bytes;        /* usable bytes of live allocations */
-    size_t peak_in_use_bytes;   /* maximum of in_use_bytes since heap_init */
+    /* maximum of in_use_bytes since heap_init: exact while one CPU allocates; with several,
+     * the sum of each CPU's own maximum, an upper bound */
+    size_t peak_in_use_bytes;
     size_t free_bytes;          /* bytes in free TLSF blocks (any size can use them) */
     size_t largest_free_bytes;  /* payload of the largest free TLSF block */
     size_t live_blocks;         /* allocations not freed yet */
@@ -82,6 +94,17 @@ void *aligned_alloc(size_t align, size_t size);
 /* Bytes the caller may use at ptr (>= the size asked for); ptr must be live. */
 size_t heap_usable_size(void *ptr);
 
+/* How the heap tells CPUs apart: cpu_index() returns the calling CPU's index, below
+ * max_cpus (<= HEAP_MAX_CPUS), and no two CPUs inside the heap at the same time may share an
+ * index. NULL (the default after heap_init) means one CPU, index 0. Call after heap_init
+ * while one CPU runs. Returns HEAP_OK, or HEAP_E_BAD_CPU (logged; nothing changed). A hook
+ * that later returns an index >= max_cpus is reported and panics. */
+enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus);
+
+/* Called between spins when the lock is contended for long (NULL: only the pause hint).
+ * The host harness passes sched_yield, where threads outnumber cores. */
+void heap_set_yield_hook(void (*yield)(void));
+
 /* Guard mode applies to blocks allocated while it is on; blocks keep their mode for life. */
 void heap_set_guard_mode(bool on);
 
@@ -98,5 +121,17 @@ const char *heap_strerror(enum heap_err err);
  * found it. flags: HEAP_SELFTEST_* below. */
 #define HEAP_SELFTEST_TOGGLE_GUARD  1u  /* switch guard mode on and off during the run */
 unsigned heap_selftest(uint32_t seed, unsigned steps, unsigned flags);
+
+/* The threaded self-test: CPUs 0 .. cpus-1 each call heap_selftest_threaded(cpu, cpus, seed,
+ * steps) at the same time (cpus <= HEAP_SELFTEST_MAX_CPUS), after one of them called
+ * heap_selftest_threaded_prepare(cpus) while none runs. Each CPU runs the shadow-model
+ * workload on its own blocks and hands some of them to the others through per-CPU
+ * mailboxes; a receiver checks the contents, then frees the block, reallocs it or keeps it.
+ * Every call returns when all CPUs have finished and its mailbox is empty, with the number
+ * of failures it saw. No heap_check inside (the world is not quiet): the caller runs it
+ * afterwards. The heap ends as it began. */
+#define HEAP_SELFTEST_MAX_CPUS      8u
+void heap_selftest_threaded_prepare(uint32_t cpus);
+unsigned heap_selftest_threaded(uint32_t cpu, uint32_t cpus, uint32_t seed, unsigned steps);
 
 #endif

@@ -9,6 +9,7 @@
 struct walk {
     unsigned problems;
     size_t live, in_use, free_bytes, free_blocks, slabs, cached, cached_listed;
+    size_t slabs_listed;        /* slabs found on the CPUs' partial and full lists */
 };
 
 static void problem(struct walk *w, const char *what, const void *where, uintptr_t value)
@@ -31,12 +32,12 @@ static void check_guard(struct walk *w, char *p, size_t usable)
         problem(w, "guard canary overwritten", p, t->slack);
 }
 
-/* Slots of slab s waiting in its class cache (the list itself is checked by check_caches;
- * here the walk is only bounded). */
+/* Slots of slab s waiting in its owner's class cache (the list itself is checked by
+ * check_cache; here the walk is only bounded). */
 static uint32_t cached_in_slab(const struct heap_slab *s)
 {
     uint32_t n = 0, steps = 0;
-    for (char *p = heap_g.cls[s->cls].cache; p && steps <= HEAP_CACHE_MAX; steps++) {
+    for (char *p = heap_g.cpu[s->cpu].cls[s->cls].cache; p && steps <= HEAP_CACHE_MAX; steps++) {
         if (!heap_in_range(p) || ((uintptr_t)p & (HEAP_ALIGN - 1)))
             break;
         if (p >= s->first && p < s->bump)
@@ -46,21 +47,39 @@ static uint32_t cached_in_slab(const struct heap_slab *s)
     return n;
 }
 
+/* Length of a slab's own or remote free list, every link inside the slab's used part. */
+static uint32_t slab_list_length(struct walk *w, const struct heap_slab *s, char *p,
+                                 const char *what)
+{
+    uint32_t n = 0;
+    for (; p && n <= s->capacity; n++) {
+        if (p < s->first || p >= s->bump) {
+            problem(w, what, p, 0);
+            break;
+        }
+        p = heap_link_dec(*(uintptr_t *)p, p);
+    }
+    return n;
+}
+
 /* Every slot the slab ever handed out is either live (ALLOC tag) or free (FREE tag); a free
- * slot is on the slab's list or in the class cache, and `used` counts live and cached. */
+ * slot is on the slab's list, its remote list or its owner's class cache, and `used` counts
+ * live, cached and remote. */
 static void check_slab(struct walk *w, struct heap_slab *s)
 {
     if (s->magic != (HEAP_SLAB_MAGIC ^ heap_g.key_tag ^ (uint32_t)(uintptr_t)s) ||
-        s->cls >= HEAP_CLASS_COUNT || s->stride < HEAP_CLASS_UNIT) {
+        s->cls >= HEAP_CLASS_COUNT || s->stride < HEAP_CLASS_UNIT || s->cpu >= HEAP_MAX_CPUS) {
         problem(w, "slab header", s, s->magic);
         return;
     }
     size_t usable = s->stride - HEAP_UHDR_SIZE;
-    uint32_t live = 0, freed = 0, cls_bits = s->cls << HEAP_INFO_CLASS_SHIFT;
+    uint32_t live = 0, freed = 0;
+    uint32_t kind_bits = s->cls << HEAP_INFO_CLASS_SHIFT | s->cpu << HEAP_INFO_CPU_SHIFT;
+    uint32_t kind = HEAP_INFO_CLASS | HEAP_INFO_CPU | HEAP_INFO_TLSF | HEAP_INFO_INTERNAL;
     for (char *p = s->first; p < s->bump; p += s->stride) {
         struct heap_uhdr *h = heap_uhdr_of(p);
         if ((h->info & HEAP_INFO_OFFSET) != (uint32_t)(p - (char *)s) ||
-            (h->info & (HEAP_INFO_CLASS | HEAP_INFO_TLSF | HEAP_INFO_INTERNAL)) != cls_bits)
+            (h->info & kind) != kind_bits)
             problem(w, "slot offset or class", p, h->info);
         if (h->tag == heap_tag(p, h->info, 0, HEAP_STATE_ALLOC)) {
             live++;
@@ -72,17 +91,11 @@ static void check_slab(struct walk *w, struct heap_slab *s)
             problem(w, "slot tag", p, h->tag);
         }
     }
-    uint32_t listed = 0;
-    for (char *p = s->free; p && listed <= s->capacity; listed++) {
-        if (p < s->first || p >= s->bump) {
-            problem(w, "slab free link out of slab", p, 0);
-            break;
-        }
-        p = heap_link_dec(*(uintptr_t *)p, p);
-    }
+    uint32_t listed = slab_list_length(w, s, s->free, "slab free link out of slab");
+    uint32_t remote = slab_list_length(w, s, s->remote, "remote free link out of slab");
     uint32_t cached = cached_in_slab(s);
     uint32_t unused = (uint32_t)((size_t)(s->end - (s->bump - HEAP_UHDR_SIZE)) / s->stride);
-    if (live + cached != s->used || listed + cached != freed ||
+    if (live + cached + remote != s->used || listed + cached + remote != freed ||
         live + freed + unused != s->capacity)
         problem(w, "slab counts", s, s->used);
     if (s->listed != (s->used < s->capacity))
@@ -179,10 +192,11 @@ static void check_bins(struct walk *w)
         problem(w, "free list length", NULL, members);
 }
 
-/* One class cache: every member a FREE slot of this class inside the heap, the count right. */
-static void check_cache(struct walk *w, unsigned cls)
+/* One class cache of CPU cpu: every member a FREE slot of this class and CPU inside the
+ * heap, the count right. */
+static void check_cache(struct walk *w, uint32_t cpu, unsigned cls)
 {
-    const struct heap_class *c = &heap_g.cls[cls];
+    const struct heap_class *c = &heap_g.cpu[cpu].cls[cls];
     uint32_t n = 0;
     for (char *p = c->cache; p; n++) {
         if (n >= c->cached || !heap_in_range(p) || ((uintptr_t)p & (HEAP_ALIGN - 1))) {
@@ -190,8 +204,9 @@ static void check_cache(struct walk *w, unsigned cls)
             return;
         }
         struct heap_uhdr *h = heap_uhdr_of(p);
-        uint32_t kind = h->info & (HEAP_INFO_CLASS | HEAP_INFO_TLSF | HEAP_INFO_INTERNAL);
-        if (kind != cls << HEAP_INFO_CLASS_SHIFT ||
+        uint32_t kind = h->info & (HEAP_INFO_CLASS | HEAP_INFO_CPU | HEAP_INFO_TLSF |
+                                   HEAP_INFO_INTERNAL);
+        if (kind != (cls << HEAP_INFO_CLASS_SHIFT | cpu << HEAP_INFO_CPU_SHIFT) ||
             h->tag != heap_tag(p, h->info, 0, HEAP_STATE_FREE)) {
             problem(w, "class cache member", p, h->info);
             return;
@@ -203,20 +218,31 @@ static void check_cache(struct walk *w, unsigned cls)
     w->cached_listed += n;
 }
 
+/* One of a CPU's slab lists: each member of this class and CPU, on the list its fill says. */
+static void check_slab_list(struct walk *w, const struct heap_slab *s, uint32_t cpu,
+                            unsigned cls, bool partial)
+{
+    for (size_t n = 0; s; s = s->next) {
+        if (s->listed != partial || s->cls != cls || s->cpu != cpu || ++n > w->slabs) {
+            problem(w, partial ? "class partial list" : "class full list", s, cls);
+            return;
+        }
+        w->slabs_listed++;
+    }
+}
+
 static void check_classes(struct walk *w)
 {
-    for (unsigned c = 0; c < HEAP_CLASS_COUNT; c++) {
-        unsigned n = 0;
-        for (struct heap_slab *s = heap_g.cls[c].partial; s; s = s->next) {
-            if (!s->listed || s->cls != c || ++n > w->slabs) {
-                problem(w, "class partial list", s, c);
-                break;
-            }
+    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++)
+        for (unsigned c = 0; c < HEAP_CLASS_COUNT; c++) {
+            check_slab_list(w, heap_g.cpu[cpu].cls[c].partial, cpu, c, true);
+            check_slab_list(w, heap_g.cpu[cpu].cls[c].full, cpu, c, false);
+            check_cache(w, cpu, c);
         }
-        check_cache(w, c);
-    }
     if (w->cached_listed != w->cached)
         problem(w, "cached slots outside a slab", NULL, w->cached_listed);
+    if (w->slabs_listed != w->slabs)
+        problem(w, "slabs on no CPU's list", NULL, w->slabs_listed);
 }
 
 unsigned heap_check(void)
@@ -226,9 +252,11 @@ unsigned heap_check(void)
         check_chunk(&w, &heap_g.chunks[i]);
     check_bins(&w);
     check_classes(&w);
-    if (w.live != heap_g.mallocs - heap_g.frees)
+    struct heap_totals t;
+    heap_cpu_totals(&t);
+    if (w.live != t.mallocs - t.frees)
         problem(&w, "live block count", NULL, w.live);
-    if (w.in_use != heap_g.in_use_bytes)
+    if ((int64_t)w.in_use != t.in_use)
         problem(&w, "bytes in use", NULL, w.in_use);
     if (w.free_bytes != heap_g.tlsf_free_bytes || w.free_blocks != heap_g.tlsf_free_blocks)
         problem(&w, "free byte/block counters", NULL, w.free_bytes);

@@ -1,5 +1,6 @@
-/* Internals shared by the heap's files (heap.c: public calls and the small tier, heap_tlsf.c:
- * the TLSF tier, heap_check.c: the consistency walk). Not for use outside kernel/heap*.c.
+/* Internals shared by the heap's files (heap.c: allocation calls and the small tier,
+ * heap_setup.c: setup, lock, statistics, guard helpers, heap_tlsf.c: the TLSF tier,
+ * heap_check.c: the consistency walk). Not for use outside kernel/heap*.c.
  *
  * Every block the heap hands out is preceded by a struct heap_uhdr (8 bytes) right below the
  * user pointer. Its tag is a keyed hash of (address, info, size, state), so a stray write to
@@ -31,6 +32,8 @@ struct heap_uhdr {
 #define HEAP_INFO_GUARD     0x40000000u  /* allocated in guard mode / freed memory is filled */
 #define HEAP_INFO_INTERNAL  0x20000000u  /* heap-internal block (a slab): free() refuses it */
 #define HEAP_INFO_SENTINEL  0x10000000u  /* the zero-size block closing each chunk */
+#define HEAP_INFO_CPU       0x0F800000u  /* small: the CPU whose slab holds the slot */
+#define HEAP_INFO_CPU_SHIFT 23
 #define HEAP_INFO_CLASS     0x001F0000u  /* small: size class (authenticated by the tag) */
 #define HEAP_INFO_CLASS_SHIFT 16
 #define HEAP_INFO_OFFSET    0x0000FFFFu  /* small: byte offset of the pointer from the slab */
@@ -63,29 +66,77 @@ _Static_assert(HEAP_CLASS_COUNT - 1 <= HEAP_INFO_CLASS >> HEAP_INFO_CLASS_SHIFT,
 /* Per-class cache of recently freed slots (as glibc's tcache): at most this many per class. */
 #define HEAP_CACHE_MAX      32u
 #define HEAP_CLASS_UNIT     16u             /* class table granule (bytes of slot) */
+_Static_assert(HEAP_MAX_CPUS - 1 <= HEAP_INFO_CPU >> HEAP_INFO_CPU_SHIFT,
+               "CPU numbers fit the info field");
+_Static_assert(HEAP_CLASS_COUNT <= 32, "remote_classes has a bit per class");
+/* Bytes of a cache line (Intel SDM vol. 3A 12.1, "cache line size 64 bytes" on every x86
+ * since the Pentium 4): per-CPU state and the lock sit on lines of their own so one CPU's
+ * writes do not evict another CPU's fast-path data (false sharing). */
+#define HEAP_CACHE_LINE     64u
 
+/* A slab belongs to the CPU that made it (cpu) for its whole life: only that CPU touches
+ * used, free, bump and the list links. Any other CPU that frees one of its slots pushes the
+ * slot onto `remote` with a compare-and-swap; the owner takes the whole list with one atomic
+ * exchange when it next needs a slot of the class (docs/heap.md, "Threads"). The header has
+ * three groups, HEAP_SLAB_GROUP bytes apart so that no two share a cache line whatever the
+ * slab's 16-byte alignment: what never changes while the slab lives (read by every CPU),
+ * the remote list (written by the freeing CPUs), and the owner's own fields (written on
+ * every slab pop). */
+#define HEAP_SLAB_GROUP     (2u * HEAP_CACHE_LINE)
 struct heap_slab {
-    uint32_t magic;             /* HEAP_SLAB_MAGIC ^ keyed hash of the slab's address */
-    uint32_t cls;               /* size class */
-    uint32_t stride;            /* bytes per slot (header + usable) */
-    uint32_t used;              /* slots out of this slab (live or in the class cache) */
-    uint32_t capacity;          /* slots that fit */
+    union {
+        struct {
+            uint32_t magic;     /* HEAP_SLAB_MAGIC ^ keyed hash of the slab's address */
+            uint32_t cls;       /* size class */
+            uint32_t cpu;       /* owning CPU */
+            uint32_t stride;    /* bytes per slot (header + usable) */
+            uint32_t capacity;  /* slots that fit */
+            char *first, *end;  /* first slot's user pointer; end of the slab */
+        };
+        char group_fixed[HEAP_SLAB_GROUP];
+    };
+    union {
+        char *remote;           /* atomic: slots freed by other CPUs, links encoded */
+        char group_remote[HEAP_SLAB_GROUP];
+    };
+    uint32_t used;              /* slots out of the slab: live, cached or on `remote` */
     char *free;                 /* first free slot (user pointer), links encoded inside */
     char *bump;                 /* next never-used slot (user pointer) */
-    char *first, *end;          /* first slot's user pointer; end of the slab */
-    struct heap_slab *next, *prev;  /* the class's list of slabs with free slots */
-    bool listed;                /* on that list */
+    struct heap_slab *next, *prev;  /* the owner's partial or full list of the class */
+    bool listed;                /* on the partial list (used < capacity), else the full one */
 };
+/* A group starting up to HEAP_CACHE_LINE - HEAP_ALIGN bytes into a line must end before the
+ * line where the next group starts. */
+_Static_assert(__builtin_offsetof(struct heap_slab, end) + sizeof(char *) <=
+                   HEAP_SLAB_GROUP - (HEAP_CACHE_LINE - HEAP_ALIGN),
+               "the fixed header group stays off the remote list's cache lines");
 #define HEAP_SLAB_MAGIC     0x51AB51ABu
 
-/* A size class: its cache of recently freed slots (a LIFO whose links are encoded like the
- * slabs' own; cached slots carry the FREE tag, so freeing one again is a double free) and its
- * slabs with free slots. */
+/* A size class on one CPU: its cache of recently freed slots (a LIFO whose links are
+ * encoded like the slabs' own; cached slots carry the FREE tag, so freeing one again is a
+ * double free) and the CPU's slabs of the class. Only the owning CPU touches it. */
 struct heap_class {
     char *cache;                /* last freed slot (user pointer) or NULL */
     uint32_t cached;            /* slots on the cache list: the only count of them */
     struct heap_slab *partial;  /* slabs with at least one free slot; head is used first */
+    struct heap_slab *full;     /* slabs with none (their remote frees are not collected yet) */
 };
+
+/* One CPU's share of the heap. Everything but remote_classes is read and written by that CPU
+ * only (heap_check and heap_get_stats read it when the world is quiet). The counters are the
+ * only counts of their quantities; the statistics are their sums over the CPUs. in_use is
+ * signed: a CPU that frees blocks another CPU allocated goes below zero. */
+struct heap_cpu {
+    struct heap_class cls[HEAP_CLASS_COUNT];
+    uint64_t mallocs, frees, failed;
+    int64_t in_use;             /* usable bytes allocated minus freed by this CPU */
+    int64_t peak;               /* maximum of in_use */
+    uint32_t index;             /* this CPU's number (its place in heap_g.cpu) */
+    uint32_t info_bits;         /* index << HEAP_INFO_CPU_SHIFT: its slots' HEAP_INFO_CPU */
+    /* atomic, written by other CPUs: bit c set when a slot of class c went onto the remote
+     * list of one of this CPU's slabs since the CPU last collected that class. */
+    uint32_t remote_classes __attribute__((aligned(HEAP_CACHE_LINE)));
+} __attribute__((aligned(HEAP_CACHE_LINE)));
 
 /* ---- TLSF tier (heap_tlsf.c) ---------------------------------------------------------- */
 /* Origin: M. Masmano et al., "TLSF: a new dynamic memory allocator for real-time systems"
@@ -126,25 +177,42 @@ struct heap_chunk {
     uintptr_t base, end;        /* [base, end): first block .. sentinel included */
 };
 
+/* The per-CPU counters summed (heap_setup.c): exact when the world is quiet. peak is the sum of
+ * each CPU's own maximum. */
+struct heap_totals {
+    uint64_t mallocs, frees, failed;
+    int64_t in_use, peak;
+};
+void heap_cpu_totals(struct heap_totals *t);
+
 /* ---- the whole heap ------------------------------------------------------------------- */
+/* Set before other CPUs use the heap and constant afterwards: ready, keys, lo/hi (regions
+ * are added while one CPU runs), the CPU hooks. guard is atomic (relaxed): a mode switch
+ * may reach other CPUs a little late, which only decides how their next blocks are made.
+ * The lock guards the TLSF tier, the chunk table and their counters (heap_tlsf.c, slab_new,
+ * slab_release, heap_add_region). */
 struct heap_state {
     bool ready;
     bool guard;
     uint32_t key_tag;           /* mixed into every header tag */
     uintptr_t key_link;         /* XORed into every free-list link */
     uintptr_t lo, hi;           /* lowest and highest address of any chunk */
-    struct heap_class cls[HEAP_CLASS_COUNT];
+    uint32_t (*cpu_index)(void);    /* NULL: one CPU, index 0 */
+    void (*cpu_relax)(void);        /* called while the lock spins long (host: sched_yield) */
+    uint32_t max_cpus;
+    uint32_t lock __attribute__((aligned(HEAP_CACHE_LINE)));   /* 0 free, 1 held */
     /* TLSF bins */
     uint32_t fl_bitmap;
     uint32_t sl_bitmap[HEAP_FL_COUNT];
     struct heap_tblk *bins[HEAP_FL_COUNT][HEAP_SL_COUNT];
     struct heap_chunk chunks[HEAP_MAX_CHUNKS];
     unsigned nchunks;
-    /* Counters: each quantity is counted in exactly one place (heap_check cross-checks). */
-    /* Live blocks are mallocs - frees: no separate counter. */
-    size_t total_bytes, in_use_bytes, peak_bytes;
+    /* Counters under the lock: each quantity is counted in exactly one place (heap_check
+     * cross-checks). Allocation counts live in struct heap_cpu; live blocks are
+     * mallocs - frees summed over the CPUs, no counter of their own. */
+    size_t total_bytes;
     size_t tlsf_free_bytes, tlsf_free_blocks, slab_bytes;
-    uint64_t mallocs, frees, failed;
+    struct heap_cpu cpu[HEAP_MAX_CPUS];
 };
 extern struct heap_state heap_g;
 
@@ -175,6 +243,18 @@ static inline void *heap_link_dec(uintptr_t enc, const void *at)
 {
     return (void *)(enc ^ heap_g.key_link ^ ((uintptr_t)at >> 4));
 }
+
+static inline bool heap_guard_on(void)
+{
+    return __atomic_load_n(&heap_g.guard, __ATOMIC_RELAXED);
+}
+
+/* The shared tiers' lock (heap_setup.c): a test-and-test-and-set spinlock. */
+void heap_lock(void);
+void heap_unlock(void);
+/* One round of a spin-wait: the pause hint, and every so many rounds (*spins counts them,
+ * the caller's own counter) the yield hook. */
+void heap_cpu_relax(uint32_t *spins);
 
 static inline bool heap_in_range(const void *p)
 {
@@ -214,7 +294,10 @@ static inline size_t heap_tblk_size(const struct heap_tblk *b)
     return b->size & ~HEAP_TBLK_FREE;
 }
 
-/* Guard-mode helpers (heap.c). */
+/* Fills the request-size to size-class table (heap.c; heap_init calls it). */
+void heap_classes_init(void);
+
+/* Guard-mode helpers (heap_setup.c). */
 void heap_guard_arm(void *ptr, size_t usable, size_t asked);
 size_t heap_guard_check(void *ptr, size_t usable, const void *caller);  /* returns asked */
 

@@ -2,7 +2,8 @@
  * tier all come from here. Allocation and free take bounded time: two bitmap scans find a bin,
  * free blocks merge with both physical neighbours at once (Masmano et al., ECRTS 2004; bin
  * mapping after M. Conte's tlsf.c). Called only from heap.c, with headers already verified
- * where the caller can; this file checks list links and neighbours itself.
+ * where the caller can, always under heap_lock(); this file checks list links and
+ * neighbours itself.
  * Invariants: no two free blocks are physically adjacent; every block's prev_phys is right;
  * a free block in guard mode ("filled") holds HEAP_FREE_FILL in [user + links, end). */
 #include "kernel/mm/heap_impl.h"
@@ -237,7 +238,7 @@ void heap_tlsf_free(void *ptr, const void *caller)
 {
     struct heap_tblk *b = heap_tblk_of(ptr);
     check_neighbours(b, caller);
-    bool filled = heap_g.guard || (heap_uhdr_of(ptr)->info & HEAP_INFO_GUARD);
+    bool filled = heap_guard_on() || (heap_uhdr_of(ptr)->info & HEAP_INFO_GUARD);
     if (filled)
         heap_fill((char *)ptr + LINKS_SIZE, HEAP_FREE_FILL,
                   heap_tblk_size(b) - HEAP_TBLK_HDR - LINKS_SIZE);

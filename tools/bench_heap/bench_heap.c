@@ -1,8 +1,10 @@
-/* bench_heap: one allocator, one workload, timed with the host wall clock
+/* bench_heap: one allocator, one workload on one thread, timed with the host wall clock
  * (clock_gettime(CLOCK_MONOTONIC)). Built once per allocator (mk/heap.mk) with
  * -DBENCH_ALLOC_<name>; each binary calls its allocator's own entry points (heap_malloc,
- * __libc_malloc, mi_malloc, mallocx, tc_malloc) so no build can silently measure another
- * allocator, and it prints that allocator's version. tools/bench_heap/run.py runs them all.
+ * __libc_malloc, mi_malloc, mallocx, tc_malloc; tools/bench_heap/bench_alloc.h) so no build
+ * can silently measure another allocator, prints that allocator's version and whether the
+ * allocator owns a block the binary got from it. tools/bench_heap/run.py runs them all;
+ * the threaded workloads are in bench_threads.c.
  *   bench_<alloc> WORKLOAD [--iters N] [--repeats R] [--guard]
  * Workloads (the same random sequence for every allocator):
  *   random-mixed  slots of random size 16..1024 B, each step frees or allocates one slot at
@@ -19,52 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tools/bench_heap/bench_alloc.h"
+
 #if defined(BENCH_ALLOC_fluid)
-#include "tests/lib/heap_host.h"
-#define BENCH_NAME "fluid"
-#define A_MALLOC(n) heap_malloc(n)
-#define A_FREE(p) heap_free(p)
-#define A_REALLOC(p, n) heap_realloc(p, n)
 #define FLUID_REGION ((size_t)512 << 20)  /* one chunk: HEAP_CHUNK_MAX */
-static const char *alloc_version(void) { return "kernel/mm/heap.c (header checks on)"; }
-#elif defined(BENCH_ALLOC_glibc)
-#include <gnu/libc-version.h>
-void *__libc_malloc(size_t);
-void __libc_free(void *);
-void *__libc_realloc(void *, size_t);
-#define BENCH_NAME "glibc"
-#define A_MALLOC(n) __libc_malloc(n)
-#define A_FREE(p) __libc_free(p)
-#define A_REALLOC(p, n) __libc_realloc(p, n)
-static const char *alloc_version(void) { return gnu_get_libc_version(); }
-#elif defined(BENCH_ALLOC_mimalloc)
-#include <mimalloc.h>
-#define BENCH_NAME "mimalloc"
-#define A_MALLOC(n) mi_malloc(n)
-#define A_FREE(p) mi_free(p)
-#define A_REALLOC(p, n) mi_realloc(p, n)
-static const char *alloc_version(void)
-{
-    static char v[32];
-    snprintf(v, sizeof(v), "%d", mi_version());
-    return v;
-}
-#elif defined(BENCH_ALLOC_jemalloc)
-#include <jemalloc/jemalloc.h>
-#define BENCH_NAME "jemalloc"
-#define A_MALLOC(n) mallocx(n, 0)
-#define A_FREE(p) dallocx(p, 0)
-#define A_REALLOC(p, n) rallocx(p, n, 0)
-static const char *alloc_version(void) { return JEMALLOC_VERSION; }
-#elif defined(BENCH_ALLOC_tcmalloc)
-#include <gperftools/tcmalloc.h>
-#define BENCH_NAME "tcmalloc"
-#define A_MALLOC(n) tc_malloc(n)
-#define A_FREE(p) tc_free(p)
-#define A_REALLOC(p, n) tc_realloc(p, n)
-static const char *alloc_version(void) { return tc_version(NULL, NULL, NULL); }
-#else
-#error "build with -DBENCH_ALLOC_<fluid|glibc|mimalloc|jemalloc|tcmalloc>"
 #endif
 
 #define WS_SMALL    8192        /* slots of the random-mixed workload */
@@ -216,6 +176,7 @@ int main(int argc, char **argv)
     if (!iters)
         iters = w->default_iters;
     fluid_setup(guard);
+    bool owns = alloc_check();
     size_t rss0 = rss_bytes();
     run(w, iters / 4, 1);                   /* warm-up, not timed */
     free_all(w);
@@ -232,10 +193,11 @@ int main(int argc, char **argv)
     size_t live = live_bytes(w), rss = rss_bytes();
     printf("{\"allocator\": \"%s%s\", \"version\": \"%s\", \"workload\": \"%s\", "
            "\"iters\": %llu, \"best_seconds\": %.6f, \"ops_per_s\": %.0f, \"clock\": "
-           "\"CLOCK_MONOTONIC\", \"live_bytes\": %zu, \"rss_growth_bytes\": %zu",
+           "\"CLOCK_MONOTONIC\", \"live_bytes\": %zu, \"rss_growth_bytes\": %zu, "
+           "\"alloc_check\": %s",
            BENCH_NAME, guard ? "+guard" : "", alloc_version(), w->name,
            (unsigned long long)iters, best, (double)iters / best, live,
-           rss > rss0 ? rss - rss0 : 0);
+           rss > rss0 ? rss - rss0 : 0, owns ? "true" : "false");
     fluid_report();
     printf("}\n");
     free_all(w);

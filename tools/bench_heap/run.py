@@ -1,12 +1,23 @@
 #!/usr/bin/env python3
-"""Runs the heap benchmark binaries (tools/bench_heap/bench_heap.c, one per allocator) on the
-same workloads in one go and prints a table: ops/s, ratio against glibc, memory overhead
-(resident-set growth / bytes still live after the run) and, for Fluid's heap, fragmentation
-(1 - largest free block / free bytes). Each (allocator, workload) pair runs in its own process
-so resident-set figures do not mix. Timings come from the host wall clock (CLOCK_MONOTONIC),
-best of --repeats runs after an untimed warm-up.
+"""Runs the heap benchmark binaries (tools/bench_heap/bench_heap.c and bench_threads.c, one of
+each per allocator) on the same workloads in one go and prints tables.
 
-Usage: run.py --dir build/bench_heap [--iters N] [--repeats R] ALLOCATOR ..."""
+Single thread: ops/s, ratio against glibc, memory overhead (resident-set growth / bytes still
+live after the run) and, for Fluid's heap, fragmentation (1 - largest free block / free bytes).
+Threaded (larson, xmalloc, cache-scratch, random-mixed at 1, 2 and 4 threads): ops/s and the
+ratios against glibc and against mimalloc at the same thread count, and for cache-scratch the
+threads whose objects shared a cache line with another thread's (false sharing).
+
+Each (allocator, workload, threads) runs in its own process. Timings come from the host wall
+clock (CLOCK_MONOTONIC), best of --repeats runs after an untimed warm-up. Every binary must
+report that its allocator owns a block it allocated (alloc_check); Fluid's must also count
+exactly the mallocs the benchmark made, end with no live block and pass heap_check. A result
+that fails these is reported and makes the exit status 1.
+
+Usage: run.py --dir build/bench_heap [--iters N] [--repeats R] [--threads 1,2,4]
+              [--scale F] [--no-single] [--no-threads] ALLOCATOR ...
+(--iters: steps of the single-thread workloads; --scale: multiplies the threaded workloads'
+default work.)"""
 import argparse
 import json
 import os
@@ -14,6 +25,7 @@ import subprocess
 import sys
 
 WORKLOADS = ["random-mixed", "large"]
+THREAD_WORKLOADS = ["larson", "xmalloc", "cache-scratch", "random-mixed"]
 
 
 def run_one(path, workload, extra):
@@ -23,23 +35,30 @@ def run_one(path, workload, extra):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dir", required=True)
-    ap.add_argument("--iters", type=int, default=0)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("allocators", nargs="+")
-    args = ap.parse_args()
-    extra = ["--repeats", str(args.repeats)] + (["--iters", str(args.iters)] if args.iters else [])
+def check_result(label, r):
+    """Problems with a result that make it untrustworthy (empty list: none)."""
+    problems = []
+    if not r.get("alloc_check"):
+        problems.append("the allocator does not own a block the binary allocated")
+    if "heap_mallocs" in r and r["heap_mallocs"] != r["bench_mallocs"]:
+        problems.append(f"heap counted {r['heap_mallocs']} mallocs, the benchmark made "
+                        f"{r['bench_mallocs']}")
+    if r.get("heap_live_blocks"):
+        problems.append(f"{r['heap_live_blocks']} blocks still live after the run")
+    if r.get("heap_check_problems"):
+        problems.append(f"heap_check found {r['heap_check_problems']} problems")
+    return [f"{label}: {p}" for p in problems]
 
+
+def single_thread(args, extra):
     runs = []   # (label, path, flags)
     for name in args.allocators:
         path = os.path.join(args.dir, "bench_" + name)
         runs.append((name, path, []))
         if name == "fluid":
             runs.append(("fluid+guard", path, ["--guard"]))
-
-    print("clock: CLOCK_MONOTONIC (host wall clock), best of %d runs after a warm-up" % args.repeats)
+    print("single thread; clock: CLOCK_MONOTONIC (host wall clock), best of %d runs after a "
+          "warm-up" % args.repeats)
     failed = False
     for workload in WORKLOADS:
         results = {}
@@ -58,9 +77,71 @@ def main():
             frag = f"{r['heap_fragmentation']:6.3f}" if "heap_fragmentation" in r else "   n/a"
             print(f"  {label:<12} {r['ops_per_s'] / 1e6:8.1f} {ratio} {overhead:8.2f}x {frag}  "
                   f"{r['version']}")
-            if r.get("heap_check_problems"):
-                print(f"  {label}: heap_check found {r['heap_check_problems']} problems")
+            for p in check_result(label, r):
+                print(f"  {p}")
                 failed = True
+    return failed
+
+
+def threaded(args):
+    extra = ["--repeats", str(args.repeats), "--scale", str(args.scale)]
+    counts = [int(t) for t in args.threads.split(",")]
+    cores = os.cpu_count() or 1
+    print(f"\nthreaded; clock: CLOCK_MONOTONIC (host wall clock, threads released together, "
+          f"stopped when the last is joined), best of {args.repeats} runs after a warm-up; "
+          f"the same total work at every thread count. This machine has {cores} cores"
+          + (f": {', '.join(str(t) for t in counts if t > cores)} threads are oversubscribed"
+             if any(t > cores for t in counts) else "")
+          + "; other jobs running on it show up as noise.")
+    failed = False
+    for workload in THREAD_WORKLOADS:
+        print(f"\nworkload {workload} (threaded):")
+        shared = "  shared" if workload == "cache-scratch" else ""
+        print(f"  {'threads':>7} {'allocator':<10} {'Mops/s':>9} {'vs glibc':>9} "
+              f"{'vs mimalloc':>11}{shared}")
+        for n in counts:
+            results = {}
+            for name in args.allocators:
+                path = os.path.join(args.dir, "bench_threads_" + name)
+                try:
+                    results[name] = run_one(path, workload, extra + ["--threads", str(n)])
+                except (RuntimeError, subprocess.TimeoutExpired, ValueError) as e:
+                    print(f"bench-heap: {name} {workload} {n} threads: {e}", file=sys.stderr)
+                    failed = True
+            glibc = results.get("glibc", {}).get("ops_per_s")
+            mi = results.get("mimalloc", {}).get("ops_per_s")
+            for name, r in results.items():
+                ops = r["ops_per_s"]
+                vs_g = f"{ops / glibc:8.2f}x" if glibc else "      n/a"
+                vs_m = f"{ops / mi:10.2f}x" if mi else "        n/a"
+                extra_col = f"  {r['shared_lines']:6d}" if shared else ""
+                print(f"  {n:>7} {name:<10} {ops / 1e6:9.2f} {vs_g} {vs_m}{extra_col}")
+                for p in check_result(name, r):
+                    print(f"  {p}")
+                    failed = True
+    if any(w == "cache-scratch" for w in THREAD_WORKLOADS):
+        print("\n  shared: threads whose objects shared a 64-byte cache line with another "
+              "thread's (false sharing); 0 is the goal")
+    return failed
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--iters", type=int, default=0)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", default="1,2,4")
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--no-single", action="store_true")
+    ap.add_argument("--no-threads", action="store_true")
+    ap.add_argument("allocators", nargs="+")
+    args = ap.parse_args()
+    extra = ["--repeats", str(args.repeats)] + (["--iters", str(args.iters)] if args.iters else [])
+    failed = False
+    if not args.no_single:
+        failed |= single_thread(args, extra)
+    if not args.no_threads:
+        failed |= threaded(args)
     return 1 if failed else 0
 
 

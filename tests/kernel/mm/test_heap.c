@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "tests/lib/check.h"
+#include "tests/lib/kernel_stubs.h"
 #include "tests/kernel/mm/test_heap_host.h"
 #include "kernel/mm/heap_impl.h"     /* heap_g: the heap_check tests corrupt counters */
 
@@ -261,14 +262,78 @@ TEST(check_finds_cache_miscount)
     heap_free(a);
     heap_free(b);
     unsigned cls = heap_uhdr_of(a)->info >> HEAP_INFO_CLASS_SHIFT & 31;
-    REQUIRE(heap_g.cls[cls].cached == 2);
+    REQUIRE(heap_g.cpu[0].cls[cls].cached == 2);
     CHECK_EQ_U64(heap_check(), 0);
-    heap_g.cls[cls].cached = 3;
+    heap_g.cpu[0].cls[cls].cached = 3;
     CHECK(heap_check() > 0, "cache count 3 for 2 slots");
-    heap_g.cls[cls].cached = 1;
+    heap_g.cpu[0].cls[cls].cached = 1;
     CHECK(heap_check() > 0, "cache count 1 for 2 slots");
-    heap_g.cls[cls].cached = 2;
+    heap_g.cpu[0].cls[cls].cached = 2;
     CHECK_EQ_U64(heap_check(), 0);
+}
+
+/* ---- CPUs: one thread plays several CPUs by switching the index the hook returns -------- */
+
+static uint32_t test_cpu;
+
+static uint32_t test_cpu_index(void)
+{
+    return test_cpu;
+}
+
+static size_t slab_bytes(void)
+{
+    struct heap_stats s;
+    heap_get_stats(&s);
+    return s.slab_bytes;
+}
+
+/* Blocks CPU 0 allocated and CPU 1 freed wait on their slabs' remote lists (heap_check
+ * counts them there, the statistics sum to zero across the CPUs); CPU 0 collects them when
+ * its slabs run out, so allocating the same number again takes no new slab. */
+TEST(remote_frees_return_to_the_owner)
+{
+    heap_host_reset(40, 8 * MIB, false);
+    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
+    enum { N = 1500 };
+    static void *p[N];
+    test_cpu = 0;
+    for (int i = 0; i < N; i++)
+        REQUIRE((p[i] = heap_malloc(48)) != NULL);
+    size_t slabs = slab_bytes();
+    unsigned cls = heap_uhdr_of(p[0])->info >> HEAP_INFO_CLASS_SHIFT & 31;
+    test_cpu = 1;
+    for (int i = 0; i < N; i++)
+        heap_free(p[i]);
+    CHECK_EQ_U64(heap_g.cpu[1].cls[cls].cached, 0);
+    CHECK(heap_g.cpu[0].remote_classes & (1u << cls), "owner's class bit not set");
+    CHECK_EQ_U64(live_blocks(), 0);
+    struct heap_stats st;
+    heap_get_stats(&st);
+    CHECK_EQ_U64(st.in_use_bytes, 0);
+    CHECK_EQ_U64(heap_check(), 0);
+    test_cpu = 0;
+    for (int i = 0; i < N; i++)
+        REQUIRE((p[i] = heap_malloc(48)) != NULL);
+    CHECK_EQ_U64(slab_bytes(), slabs);
+    CHECK_EQ_U64(heap_check(), 0);
+    for (int i = 0; i < N; i++)
+        heap_free(p[i]);
+    CHECK_EQ_U64(heap_check(), 0);
+    CHECK_EQ_U64(live_blocks(), 0);
+}
+
+/* The CPU count is checked, and the message names the bad value. */
+TEST(cpu_hooks_validate_the_count)
+{
+    heap_host_reset(41, 4 * MIB, false);
+    stub_log_reset();
+    CHECK(heap_set_cpu_hooks(test_cpu_index, 0) == HEAP_E_BAD_CPU);
+    CHECK(heap_set_cpu_hooks(test_cpu_index, HEAP_MAX_CPUS + 1) == HEAP_E_BAD_CPU);
+    CHECK(strstr(stub_log(), "33 CPUs") != NULL, "log: %s", stub_log());
+    CHECK(heap_set_cpu_hooks(test_cpu_index, HEAP_MAX_CPUS) == HEAP_OK);
+    CHECK(heap_set_cpu_hooks(NULL, 0) == HEAP_OK);
+    test_cpu = 0;
 }
 
 /* ---- corruption must be caught: each scenario runs in a child that must panic ---------- */
@@ -518,6 +583,28 @@ static void scenario_use_after_free_cached_guard(void)
 }
 DEATH(use_after_free_cached_guard, "write to freed memory")
 
+static void scenario_double_free_remote(void)
+{
+    heap_host_reset(42, 4 * MIB, false);
+    heap_set_cpu_hooks(test_cpu_index, 2);
+    test_cpu = 0;
+    void *p = heap_malloc(32);
+    test_cpu = 1;
+    heap_free(p);
+    test_cpu = 0;
+    heap_free(p);
+}
+DEATH(double_free_remote, "heap: double free")
+
+static void scenario_cpu_index_out_of_range(void)
+{
+    heap_host_reset(43, 4 * MIB, false);
+    heap_set_cpu_hooks(test_cpu_index, 2);
+    test_cpu = 2;
+    heap_malloc(32);
+}
+DEATH(cpu_index_out_of_range, "CPU index out of range")
+
 int main(void)
 {
     check_suite = "test_heap";
@@ -534,6 +621,8 @@ int main(void)
     RUN(class_cache_is_lifo_and_bounded);
     RUN(out_of_memory_flushes_class_caches);
     RUN(check_finds_cache_miscount);
+    RUN(remote_frees_return_to_the_owner);
+    RUN(cpu_hooks_validate_the_count);
     RUN(detects_double_free_small);
     RUN(detects_double_free_medium);
     RUN(detects_double_free_by_realloc);
@@ -554,5 +643,7 @@ int main(void)
     RUN(detects_cache_link_forged_to_live_block);
     RUN(detects_slab_link_overwritten);
     RUN(detects_use_after_free_cached_guard);
+    RUN(detects_double_free_remote);
+    RUN(detects_cpu_index_out_of_range);
     return check_summary();
 }
