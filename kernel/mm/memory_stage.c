@@ -1,5 +1,7 @@
 /* The "heap" boot stage (contract in memory.h): gives the heap every free RAM range, applies
- * `heap=guard`, and with `test=heap` runs the heap's randomized self-test in the booted kernel. */
+ * `heap=guard`, tells the heap how to tell the started CPUs apart, and with `test=heap` runs
+ * the heap's randomized self-test in the booted kernel: on the boot CPU alone, then, with
+ * more than one CPU started, the threaded self-test on all of them at once. */
 #include <fluid/memlayout.h>
 
 #include "kernel/core/bootcheck.h"
@@ -8,8 +10,10 @@
 #include "kernel/core/log.h"
 #include "kernel/mm/memory.h"
 #include "kernel/core/tsc.h"
+#include "kernel/smp/smp.h"
 
 #define HEAP_SELFTEST_STEPS     20000u
+#define HEAP_THREADED_STEPS     4000u   /* per CPU; cross-CPU hand-offs make each step dearer */
 #define KIB                     1024u
 
 /* What the kernel can address: 4 GiB for i686 (paging off or identity-mapped 4 GiB), the
@@ -54,6 +58,57 @@ static bool run_selftest(uint32_t seed)
     return failures == 0 && problems == 0;
 }
 
+/* The threaded self-test's shared state: every CPU writes only its own failures slot. */
+struct threaded_run {
+    uint32_t cpus;                              /* CPUs taking part: 0 .. cpus-1 */
+    uint32_t seed;
+    unsigned failures[HEAP_SELFTEST_MAX_CPUS];
+};
+
+/* smp_run_on_all's job: CPUs past the self-test's maximum sit it out. */
+static void threaded_on_this_cpu(void *arg)
+{
+    struct threaded_run *run = arg;
+    uint32_t cpu = cpu_index();
+    if (cpu < run->cpus)
+        run->failures[cpu] = heap_selftest_threaded(cpu, run->cpus, run->seed,
+                                                    HEAP_THREADED_STEPS);
+}
+
+static bool run_threaded_selftest(uint32_t seed)
+{
+    struct threaded_run run = {.seed = seed};
+    uint32_t started = cpu_count_started();
+    run.cpus = started < HEAP_SELFTEST_MAX_CPUS ? started : HEAP_SELFTEST_MAX_CPUS;
+    heap_selftest_threaded_prepare(run.cpus);
+    smp_run_on_all(threaded_on_this_cpu, &run);
+    unsigned failures = 0;
+    for (uint32_t cpu = 0; cpu < run.cpus; cpu++)
+        failures += run.failures[cpu];
+    kprintf("heap: threaded self-test on %u of %u CPUs, %u steps each, seed 0x%08x: "
+            "%u failures\n", (unsigned)run.cpus, (unsigned)started, HEAP_THREADED_STEPS,
+            (unsigned)seed, failures);
+    unsigned problems = heap_check();
+    if (problems)
+        kprintf("heap: consistency check after the threaded self-test: %u problems\n",
+                problems);
+    return failures == 0 && problems == 0;
+}
+
+/* Once several CPUs run, each gets its own caches (heap.h, heap_set_cpu_hooks). */
+static bool tell_heap_the_cpus(void)
+{
+    uint32_t started = cpu_count_started();
+    if (started <= 1)
+        return true;
+    enum heap_err err = heap_set_cpu_hooks(cpu_index, started);
+    if (err != HEAP_OK) {
+        kprintf("heap: cannot serve %u CPUs: %s\n", (unsigned)started, heap_strerror(err));
+        return false;
+    }
+    return true;
+}
+
 bool memory_stage(void)
 {
     uint32_t seed = (uint32_t)tsc_read();
@@ -68,7 +123,13 @@ bool memory_stage(void)
     heap_get_stats(&st);
     kprintf("heap: %llu KiB in free RAM ranges, guard mode %s\n",
             (unsigned long long)(st.total_bytes / KIB), st.guard_mode ? "on" : "off");
-    if (cmdline_has("test=heap"))
-        return run_selftest(seed);
+    if (!tell_heap_the_cpus())
+        return false;
+    if (cmdline_has("test=heap")) {
+        bool ok = run_selftest(seed);
+        if (cpu_count_started() > 1)
+            ok = run_threaded_selftest(seed) && ok;
+        return ok;
+    }
     return true;
 }

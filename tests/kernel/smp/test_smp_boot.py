@@ -13,6 +13,8 @@
     own guard page catches its stack overflow (a #DF on its IST stack, or on its own
     double-fault task in the i686 kernel) and the report names that page;
   - the i686 kernel with -smp 4 starts all four and still runs its whole suite;
+  - test=heap on -smp 4, both kernels: the heap's threaded self-test on all four CPUs at once
+    (multi-threaded TCG), 0 failures and a clean heap_check;
   - with FLUID_SMP_MATRIX=1 (make test-smp-matrix): -M pc and -M q35 with -smp 1, 2, 4, 8.
 The boots use single-threaded TCG unless stated: on the 2-core build machine its round-robin
 of the vCPUs runs these small models faster than one host thread per vCPU (measured in
@@ -188,6 +190,33 @@ def test_i686_four_cpus_and_the_whole_suite():
         assert "stage: modules failed" not in r.log
         assert r.status == EXIT_SUCCESS, f"status {r.status}"
     check("smp-i686-4", result, verify)
+
+
+HEAP_THREADED = re.compile(r"^heap: threaded self-test on (\d+) of (\d+) CPUs, \d+ steps each, "
+                           r"seed 0x[0-9a-f]+: (\d+) failures$", re.M)
+
+
+def expect_threaded_heap(r, cpus):
+    """The heap stage's test=heap: the one-CPU self-test, then the threaded one on every CPU
+    (kernel/mm/memory_stage.c): blocks handed between CPUs, all checked, heap_check clean."""
+    r.expect(r"^heap: self-test, \d+ steps, seed 0x[0-9a-f]+: 0 failures$", "one-CPU self-test")
+    m = HEAP_THREADED.search(r.log)
+    assert m, "no threaded self-test line"
+    assert (int(m.group(1)), int(m.group(2)), int(m.group(3))) == (cpus, cpus, 0), m.group(0)
+    assert "consistency check after the threaded self-test" not in r.log
+    assert r.status == EXIT_SUCCESS, f"status {r.status}"
+
+
+def test_threaded_heap_selftest_on_four_cpus_x86_64():
+    """Under multi-threaded TCG, so the four CPUs really are in the heap at once."""
+    result = boot64(4, "test=heap", accel=MULTI_TCG)
+    check("smp-heap-x86_64", result, lambda r: expect_threaded_heap(r, 4))
+
+
+def test_threaded_heap_selftest_on_four_cpus_i686():
+    result = boot(machine="pc", cmdline="test=heap", timeout=BOOT_TIMEOUT_S,
+                  extra=("-smp", "4") + MULTI_TCG)
+    check("smp-heap-i686", result, lambda r: expect_threaded_heap(r, 4))
 
 
 def guard_of_cpu3(r):
