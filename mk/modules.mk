@@ -23,10 +23,12 @@ MODULES_TEST_module_suite  := tests/kernel/bench/test_module_suite.c kernel/benc
                               kernel/bench/suite_stats.c kernel/bench/module_loader.c \
                               kernel/bench/profile.c kernel/bench/json.c kernel/bench/fprof.c \
                               kernel/core/format.c kernel/lib/sort.c kernel/lib/crc32.c \
-                              kernel/arch/x86/exceptions.c
+                              kernel/arch/x86/exceptions.c kernel/bench/planner.c
+MODULES_TEST_planner       := tests/kernel/bench/test_planner.c kernel/bench/planner.c \
+                              kernel/lib/sort.c
 MODULES_TEST_manifest      := tests/kernel/bench/test_manifest.c kernel/bench/manifest.c \
                               kernel/core/format.c
-MODULES_TESTS := module_loader json module_suite manifest
+MODULES_TESTS := module_loader json module_suite manifest planner
 
 $(MODULES_HOST)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
@@ -70,9 +72,11 @@ $(HOSTRUN): $(HOSTRUN_OBJS)
 HOST_TOOL_BINS += $(HOSTRUN)
 
 PY_TESTS  += tests/modules/test_modules.py tests/kernel/bench/test_suite.py \
-             tests/tools/test_profile_tool.py tests/kernel/bench/test_variants.py
+             tests/tools/test_profile_tool.py tests/kernel/bench/test_variants.py \
+             tests/kernel/bench/test_planner_boot.py
 # Variant builds the adaptive tests put into the cache beside the embedded O2 ones.
-MODULES_TEST_VARIANTS := $(MODULES_DIR)/O1/sum.mod $(MODULES_DIR)/O3/sum.mod
+MODULES_TEST_VARIANTS := $(MODULES_DIR)/O1/sum.mod $(MODULES_DIR)/O3/sum.mod \
+                         $(MODULES_DIR)/O0/adapt_probe.mod $(MODULES_DIR)/O3-sse2/adapt_probe.mod
 TEST_DEPS += $(HOSTRUN) $(MODULES_MODS) $(MODULES_BAD_MODS) $(MODULES_TEST_VARIANTS)
 
 # bench: real cycles of every module on this CPU, as a profile (build/bench/profile.json).
