@@ -28,7 +28,15 @@ MODULES_TEST_planner       := tests/kernel/bench/test_planner.c kernel/bench/pla
                               kernel/lib/sort.c
 MODULES_TEST_manifest      := tests/kernel/bench/test_manifest.c kernel/bench/manifest.c \
                               kernel/core/format.c
-MODULES_TESTS := module_loader json module_suite manifest planner
+MODULES_TEST_wisdom        := tests/kernel/bench/test_wisdom.c kernel/bench/wisdom.c \
+                              kernel/core/format.c kernel/lib/crc32.c
+MODULES_TEST_offer         := tests/kernel/bench/test_offer.c kernel/bench/offer.c \
+                              kernel/bench/suite_adapt.c kernel/bench/planner.c \
+                              kernel/bench/suite_run.c kernel/bench/suite_stats.c \
+                              kernel/bench/module_loader.c kernel/bench/fprof.c \
+                              kernel/core/format.c kernel/lib/sort.c kernel/lib/crc32.c \
+                              kernel/arch/x86/exceptions.c
+MODULES_TESTS := module_loader json module_suite manifest planner wisdom offer
 
 $(MODULES_HOST)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
@@ -73,7 +81,7 @@ HOST_TOOL_BINS += $(HOSTRUN)
 
 PY_TESTS  += tests/modules/test_modules.py tests/kernel/bench/test_suite.py \
              tests/tools/test_profile_tool.py tests/kernel/bench/test_variants.py \
-             tests/kernel/bench/test_planner_boot.py
+             tests/kernel/bench/test_planner_boot.py tests/kernel/bench/test_wisdom_boot.py
 # Variant builds the adaptive tests put into the cache beside the embedded O2 ones.
 MODULES_TEST_VARIANTS := $(MODULES_DIR)/O1/sum.mod $(MODULES_DIR)/O3/sum.mod \
                          $(MODULES_DIR)/O0/adapt_probe.mod $(MODULES_DIR)/O3-sse2/adapt_probe.mod

@@ -126,6 +126,9 @@ const char *cache_strerror(enum cache_err err);
  * unless a kernel rule broke (a missing cache or a bad file is not a failure). */
 bool cache_stage(void);
 
+/* Kernel only: the valid variants the stage loaded, for every module (0 if it did not run). */
+uint32_t cache_variant_total(void);
+
 /* Kernel only: cache_variants on the cache the stage loaded (0 if the stage did not run). */
 uint32_t cache_pick_variants(const char *name, uint32_t cpu_features,
                              const struct cache_variant **out, uint32_t max);

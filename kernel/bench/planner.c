@@ -136,6 +136,14 @@ static void rounds(struct planner_module *pm, uint32_t call, planner_run_fn run,
 uint32_t planner_measure(struct planner_module *pm, const struct planner_config *cfg,
                          uint32_t call, planner_run_fn run, void *ctx)
 {
+    planner_measure_now(pm, cfg, call, run, ctx);
+    pm->next_threshold++;
+    return pm->current;
+}
+
+uint32_t planner_measure_now(struct planner_module *pm, const struct planner_config *cfg,
+                             uint32_t call, planner_run_fn run, void *ctx)
+{
     uint64_t samples[PLANNER_MAX_CANDIDATES][PLANNER_SAMPLES];
     bool out[PLANNER_MAX_CANDIDATES] = {false};
     uint64_t t0 = cfg->clock ? cfg->clock() : 0;
@@ -155,7 +163,6 @@ uint32_t planner_measure(struct planner_module *pm, const struct planner_config 
     }
     if (best != pm->current && best_median != UINT64_MAX)
         move_to(pm, best, call, PLANNER_REASON_FASTER);
-    pm->next_threshold++;
     pm->measurements++;
     if (cfg->clock)
         pm->planner_cycles += cfg->clock() - t0;

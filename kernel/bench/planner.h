@@ -118,6 +118,11 @@ bool planner_due(const struct planner_module *pm, const struct planner_config *c
 uint32_t planner_measure(struct planner_module *pm, const struct planner_config *cfg,
                          uint32_t call, planner_run_fn run, void *ctx);
 
+/* planner_measure for candidates that arrived between thresholds (kernel/bench/offer.h): the
+ * same rounds and decision at once, without moving past a threshold. */
+uint32_t planner_measure_now(struct planner_module *pm, const struct planner_config *cfg,
+                             uint32_t call, planner_run_fn run, void *ctx);
+
 /* Demotes candidate `which` for `reason` (a failure seen at `call`); if it is in the slot,
  * the slot goes back to the previous tier not demoted (the baseline at worst), recorded as
  * an event. Returns the candidate in the slot. The baseline (0) is never demoted: a failure

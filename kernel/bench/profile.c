@@ -206,6 +206,11 @@ static void write_adaptive(struct json_out *j, const struct suite_adaptive *ad)
     key_u64(j, "planner_calls", ad->pm.planner_calls);
     key_u64(j, "planner_cycles", ad->pm.planner_cycles);
     key_u64(j, "swaps", ad->pm.swaps);
+    json_key(j, "wisdom");
+    if (ad->wisdom)
+        json_str(j, ad->wisdom);
+    else
+        json_null(j);
     json_key(j, "variants");
     json_begin_array(j);
     for (uint32_t i = 0; i < ad->count; i++)

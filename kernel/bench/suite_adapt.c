@@ -5,7 +5,9 @@
 
 #include <string.h>
 
+#include "kernel/bench/offer.h"
 #include "kernel/core/format.h"
+#include "kernel/lib/crc32.h"
 
 /* What the planner's run function needs. */
 struct adapt_ctx {
@@ -34,6 +36,20 @@ bool suite_adapt_offer(struct suite_adaptive *ad, const uint8_t *file, uint32_t 
     *v = (struct suite_variant){.label = label, .source = "variant", .path = path, .crc = crc,
                                 .file = file, .size = size};
     return true;
+}
+
+static struct wisdom_key key_of(const struct suite_variant *v)
+{
+    struct mod_info info;
+    struct mod_diag d = {MOD_OK, 0, 0};
+    bool ok = mod_check(v->file, v->size, FLUID_FEAT_KNOWN, &info, &d) == MOD_OK;
+    return (struct wisdom_key){crc32_iso_hdlc(v->file, v->size), ok ? info.hdr.cflags_hash : 0};
+}
+
+void suite_adapt_keys(struct suite_adaptive *ad)
+{
+    for (uint32_t i = 0; i < ad->count; i++)
+        ad->keys[i] = key_of(&ad->v[i]);
 }
 
 static void publish(struct dispatch_slot *slot, struct suite_variant *v)
@@ -134,6 +150,31 @@ static void release_all(const struct suite_runner *rn, struct suite_adaptive *ad
             rn->release(rn->ctx, ad->v[i].mem, ad->v[i].info.image_size);
 }
 
+/* Takes the module's queued offers as new candidates, placed after the others (so released
+ * first, the arena's order); true if one could be placed. */
+static bool adopt_offers(const struct suite_runner *rn, struct adapt_ctx *c)
+{
+    struct suite_adaptive *ad = c->ad;
+    const char *name = c->r->entry->name;
+    struct offer o;
+    bool placed = false;
+    while (ad->count < PLANNER_MAX_CANDIDATES && offer_take(name, &o)) {
+        uint32_t i = ad->count, idx;
+        suite_adapt_offer(ad, o.bytes, o.size, "", NULL, 0);
+        struct suite_variant *v = &ad->v[i];
+        fmt_snprintf(v->own_label, sizeof v->own_label, "%s", o.label);
+        v->label = v->own_label;
+        v->source = "offer";
+        ad->keys[i] = key_of(v);
+        planner_add(&ad->pm, v->label, &idx);
+        if (place(rn, name, v))
+            placed = true;
+        else
+            ad->pm.c[i].demoted = true;
+    }
+    return placed;
+}
+
 /* The calls through the slot; stops only when the baseline itself fails. */
 static void run_slot(const struct suite_runner *rn, const struct planner_config *cfg,
                      uint32_t calls, struct adapt_ctx *c)
@@ -146,6 +187,8 @@ static void run_slot(const struct suite_runner *rn, const struct planner_config 
     for (uint32_t i = 0; i < calls;) {
         if (rerun)
             ;
+        else if (offer_pending() && adopt_offers(rn, c) && cfg->enabled && !cfg->swap_every_call)
+            publish(&slot, &ad->v[planner_measure_now(&ad->pm, cfg, i, planner_call, c)]);
         else if (cfg->enabled && cfg->swap_every_call)
             publish(&slot, &ad->v[planner_rotate(&ad->pm)]);
         else if (planner_due(&ad->pm, cfg, i))
@@ -187,6 +230,8 @@ bool suite_run_adaptive(const struct suite_runner *rn, const struct planner_conf
     memset(r, 0, sizeof *r);
     r->entry = e;
     r->adaptive = ad;
+    if (ad->wisdom_fixed && planner_select(&ad->pm, ad->wisdom_start, PLANNER_REASON_WISDOM, 0))
+        ad->pm.next_threshold = cfg->threshold_count;      /* decided: never due this boot */
     struct adapt_ctx c = {rn, ad, r, false};
     r->code_addr = ad->v[0].code_addr;
     if (suite_call_once(rn, r, ad->v[0].entry, 0) && suite_check_answer(r, 0))

@@ -7,7 +7,8 @@
  * and entry as one published unit. The planner (kernel/bench/planner.h) measures the
  * candidates at its thresholds; a variant that answers wrongly, faults or times out is
  * demoted at once and its call run again on the previous tier, so every call has a correct
- * answer or the module (its baseline) failed.
+ * answer or the module (its baseline) failed. Variants offered while the module runs
+ * (kernel/bench/offer.h) join its candidates between two calls and are measured at once.
  * Portable like suite_run.c (kernel, tools/hostrun, host tests): no I/O; what happened is in
  * struct suite_adaptive for the caller to log and the profile to write. */
 #ifndef FLUID_KERNEL_SUITE_ADAPT_H
@@ -15,6 +16,7 @@
 
 #include "kernel/bench/planner.h"
 #include "kernel/bench/suite_run.h"
+#include "kernel/bench/wisdom.h"
 
 /* One candidate: a build of the module, placed for the run. */
 struct suite_variant {
@@ -28,6 +30,7 @@ struct suite_variant {
     void *mem;                          /* NULL: not placed */
     uint32_t code_addr, entry;
     char error[SUITE_ERROR_LEN];        /* why it was not placed, or why it was demoted */
+    char own_label[FLUID_MOD_CFLAGS_LEN];   /* the label of an offer (label points here) */
 };
 
 /* The slot: only ever read with __atomic_load_n(ACQUIRE), written with RELEASE. */
@@ -44,6 +47,10 @@ struct suite_adaptive {
     uint32_t reruns;                    /* calls run again after a demotion */
     uint64_t cycles;                    /* clock cycles of those calls, overheads removed */
     uint32_t wrong_answers;             /* answers a demoted variant got wrong (never kept) */
+    struct wisdom_key keys[PLANNER_MAX_CANDIDATES];  /* each candidate's identity */
+    uint32_t wisdom_start;              /* wisdom's choice to start on (0: the baseline) */
+    bool wisdom_fixed;                  /* a wisdom hit: the slot starts there, no measuring */
+    const char *wisdom;                 /* "hit", "miss", "invalidated", "off"; NULL: none */
 };
 
 /* Empties ad and offers the baseline (candidate 0: the bytes the suite would run). */
@@ -53,6 +60,9 @@ void suite_adapt_init(struct suite_adaptive *ad, const uint8_t *file, uint32_t s
 /* Offers one more candidate; false (nothing added) when PLANNER_MAX_CANDIDATES are there. */
 bool suite_adapt_offer(struct suite_adaptive *ad, const uint8_t *file, uint32_t size,
                        const char *label, const char *path, uint32_t crc);
+
+/* Fills ad->keys: each candidate's file CRC-32 and header flags hash (0 if unreadable). */
+void suite_adapt_keys(struct suite_adaptive *ad);
 
 /* Runs module e for `calls` timed calls (after one warm-up call on the baseline) through the
  * dispatch slot, the planner deciding by cfg; fills *r as suite_run_one does (its samples are
