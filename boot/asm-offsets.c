@@ -11,6 +11,7 @@
 
 #include "kernel/bench/cache.h"
 #include "kernel/bench/profile.h"
+#include "kernel/bench/wisdom.h"
 #include "kernel/arch/i686/x86.h"
 #include "kernel/arch/x86/bios.h"
 #include "kernel/core/machine.h"
@@ -164,6 +165,20 @@ void asm_offsets(void)
     DEFINE(CACHE_BASE_LEN, CACHE_BASE_LEN);
     DEFINE(CACHE_MAX_MODULES, CACHE_MAX_MODULES);
     DEFINE(CACHE_MAX_FILE, CACHE_MAX_FILE);
+    DEFINE(CACHE_MAX_VARIANTS, CACHE_MAX_VARIANTS);
+    DEFINE(CACHE_VARIANT_BUDGET, CACHE_VARIANT_BUDGET);
+    DEFINE_STR(MANIFEST_FILE, MANIFEST_FILE);
+    DEFINE_STR(MANIFEST_MAGIC, MANIFEST_MAGIC);
+    DEFINE(MANIFEST_VERSION, MANIFEST_VERSION);
+    DEFINE(MANIFEST_MAX_BYTES, MANIFEST_MAX_BYTES);
+    /* kernel/bench/wisdom.h: the planner's wisdom file (tools/fluid/wisdom.py). */
+    DEFINE_STR(WISDOM_DIR, WISDOM_DIR);
+    DEFINE_STR(WISDOM_PATH, WISDOM_PATH);
+    DEFINE(WISDOM_FILE_BYTES, WISDOM_FILE_BYTES);
+    DEFINE(WISDOM_HEADER_BYTES, WISDOM_HEADER_BYTES);
+    DEFINE_STR(WISDOM_MAGIC, WISDOM_MAGIC);
+    DEFINE(WISDOM_VERSION, WISDOM_VERSION);
+    DEFINE(WISDOM_MAX_MODULES, WISDOM_MAX_MODULES);
 
     /* kernel/bench/profile.h: the markers around the JSON profile (tools/fluid/profiles.py). */
     DEFINE_STR(PROFILE_BEGIN, PROFILE_BEGIN);

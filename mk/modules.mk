@@ -23,8 +23,20 @@ MODULES_TEST_module_suite  := tests/kernel/bench/test_module_suite.c kernel/benc
                               kernel/bench/suite_stats.c kernel/bench/module_loader.c \
                               kernel/bench/profile.c kernel/bench/json.c kernel/bench/fprof.c \
                               kernel/core/format.c kernel/lib/sort.c kernel/lib/crc32.c \
+                              kernel/arch/x86/exceptions.c kernel/bench/planner.c
+MODULES_TEST_planner       := tests/kernel/bench/test_planner.c kernel/bench/planner.c \
+                              kernel/lib/sort.c
+MODULES_TEST_manifest      := tests/kernel/bench/test_manifest.c kernel/bench/manifest.c \
+                              kernel/core/format.c
+MODULES_TEST_wisdom        := tests/kernel/bench/test_wisdom.c kernel/bench/wisdom.c \
+                              kernel/core/format.c kernel/lib/crc32.c
+MODULES_TEST_offer         := tests/kernel/bench/test_offer.c kernel/bench/offer.c \
+                              kernel/bench/suite_adapt.c kernel/bench/planner.c \
+                              kernel/bench/suite_run.c kernel/bench/suite_stats.c \
+                              kernel/bench/module_loader.c kernel/bench/fprof.c \
+                              kernel/core/format.c kernel/lib/sort.c kernel/lib/crc32.c \
                               kernel/arch/x86/exceptions.c
-MODULES_TESTS := module_loader json module_suite
+MODULES_TESTS := module_loader json module_suite manifest planner wisdom offer
 
 $(MODULES_HOST)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
@@ -68,8 +80,12 @@ $(HOSTRUN): $(HOSTRUN_OBJS)
 HOST_TOOL_BINS += $(HOSTRUN)
 
 PY_TESTS  += tests/modules/test_modules.py tests/kernel/bench/test_suite.py \
-             tests/tools/test_profile_tool.py
-TEST_DEPS += $(HOSTRUN) $(MODULES_MODS) $(MODULES_BAD_MODS)
+             tests/tools/test_profile_tool.py tests/kernel/bench/test_variants.py \
+             tests/kernel/bench/test_planner_boot.py tests/kernel/bench/test_wisdom_boot.py
+# Variant builds the adaptive tests put into the cache beside the embedded O2 ones.
+MODULES_TEST_VARIANTS := $(MODULES_DIR)/O1/sum.mod $(MODULES_DIR)/O3/sum.mod \
+                         $(MODULES_DIR)/O0/adapt_probe.mod $(MODULES_DIR)/O3-sse2/adapt_probe.mod
+TEST_DEPS += $(HOSTRUN) $(MODULES_MODS) $(MODULES_BAD_MODS) $(MODULES_TEST_VARIANTS)
 
 # bench: real cycles of every module on this CPU, as a profile (build/bench/profile.json).
 bench: $(HOSTRUN)
@@ -98,3 +114,22 @@ $(FUZZ_DIR)/module/seeds.done: $(MODULES_MODS) $(MODULES_BAD_MODS) tools/fuzz_se
 
 HOST_TOOL_BINS += $(FUZZ_DIR)/fuzz_module
 TEST_DEPS      += $(FUZZ_DIR)/fuzz_module $(FUZZ_DIR)/module/seeds.done
+
+# The variant manifest's fuzz target: manifest_parse on mutated text, seeded from a good
+# manifest and one with a bad line of each kind (kernel/bench/manifest.h).
+MANIFEST_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
+FUZZ_TARGETS          += manifest
+FUZZ_manifest_SRCS    := tests/kernel/bench/fuzz_manifest.c kernel/bench/manifest.c \
+                         kernel/core/format.c
+# 64 KiB: MANIFEST_MAX_BYTES, so the size guard is reached as well.
+FUZZ_manifest_MAX_LEN := 65537
+FUZZ_manifest_SECONDS  = $(MANIFEST_FUZZ_SECONDS)
+
+$(FUZZ_DIR)/manifest/seeds.done: | $(SETUP_STAMP)
+	rm -rf $(@D)/seeds && mkdir -p $(@D)/seeds
+	printf 'fluid-variants 1\nsha256 SHA256/V00.MOD 1a2b3c4d -O2 -march=pentium2\nfft_1d FFT_1D/V01.MOD ffffffff -O3 -msse2\n' > $(@D)/seeds/good
+	printf '# c\nfluid-variants 1\nSHA ../X.MOD 1 -O2\nsha256 A/B.MOD zzzzzzzz -O3\nx A/B.MOD 00000000\n' > $(@D)/seeds/bad
+	@touch $@
+
+HOST_TOOL_BINS += $(FUZZ_DIR)/fuzz_manifest
+TEST_DEPS      += $(FUZZ_DIR)/fuzz_manifest $(FUZZ_DIR)/manifest/seeds.done

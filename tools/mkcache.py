@@ -7,6 +7,10 @@ the code is fluid.cache).
         (or of a bare FAT16 volume, such as cache.img)
   mkcache.py create --out cache.img [--mib 16] [--manifest M.json] MOD...
         make a bare FAT16 volume holding /CACHE/I686 (the second disk), then write
+  mkcache.py variants --image IMG [--extra-line TEXT]... MOD...
+        put each .mod into /CACHE/I686/<NAME>/Vnn.MOD (numbered per module in the order
+        given) and list them all in /CACHE/I686/VARIANTS.TXT, the kernel's variant manifest
+        (docs/adaptive.md); --extra-line appends a line verbatim (the bad-line tests)
   mkcache.py list --image IMG        the .MOD files and the manifest
 
 <NAME> is the module name's first 8 characters in upper case (kernel/bench/cache.h
@@ -35,6 +39,10 @@ def main():
     p.add_argument("--mib", type=int, default=cache.MIN_CACHE_MIB)
     p.add_argument("--manifest")
     p.add_argument("mods", nargs="*")
+    p = sub.add_parser("variants")
+    p.add_argument("--image", required=True)
+    p.add_argument("--extra-line", action="append", default=[])
+    p.add_argument("mods", nargs="+")
     p = sub.add_parser("list")
     p.add_argument("--image", required=True)
     args = ap.parse_args()
@@ -47,6 +55,11 @@ def main():
             cache.create(args.out, args.mib)
             cache.write(args.out, args.mods, manifest=args.manifest)
             print(f"mkcache: {args.out}: {len(args.mods)} modules in {cache.CACHE_DIR}")
+        elif args.cmd == "variants":
+            plan = cache.write_variants(args.image, args.mods, args.extra_line)
+            for module, path, _, crc, label in plan:
+                print(f"mkcache: {args.image}: {cache.CACHE_DIR}/{path}: {module} "
+                      f"crc32 {crc:08x} \"{label}\"")
         else:
             print("\n".join(cache.existing(cache.target(args.image))))
     except (cache.CacheError, OSError) as e:

@@ -155,6 +155,7 @@ enum cache_err cache_load(struct cache *c, struct fat16 *fs, const char *volume)
     }
     kprintf("cache: %s: %u modules in %s, %u rejected\n", volume, (unsigned)c->valid,
             CACHE_DIR, (unsigned)(c->count - c->valid));
+    cache_load_variants(c, fs);
     return CACHE_OK;
 }
 
@@ -216,6 +217,9 @@ const char *cache_strerror(enum cache_err err)
     case CACHE_E_FILE_NAME: return "module name does not match the file name";
     case CACHE_E_FULL:      return "too many files";
     case CACHE_E_INVAL:     return "invalid argument";
+    case CACHE_E_CRC:       return "CRC-32 differs from the manifest";
+    case CACHE_E_BUDGET:    return "over the variant memory budget";
+    case CACHE_E_MANIFEST:  return "manifest refused";
     }
     return "unknown cache error";
 }

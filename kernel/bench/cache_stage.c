@@ -43,3 +43,14 @@ const char *cache_pick(const char *name, uint32_t cpu_features, const uint8_t **
     }
     return cache_select(&cache, name, cpu_features, file, size, rejection);
 }
+
+uint32_t cache_variant_total(void)
+{
+    return cache_ready ? cache.variants_valid : 0;
+}
+
+uint32_t cache_pick_variants(const char *name, uint32_t cpu_features,
+                             const struct cache_variant **out, uint32_t max)
+{
+    return cache_ready ? cache_variants(&cache, name, cpu_features, out, max) : 0;
+}

@@ -7,6 +7,7 @@
 
 #include "kernel/arch/x86/exceptions.h"
 #include "kernel/bench/fprof.h"
+#include "kernel/bench/suite_adapt.h"
 #include "kernel/mm/heap.h"
 
 /* What one tick of the named clock is: the profile says what was measured, not only how. */
@@ -139,6 +140,86 @@ static void write_timing(struct json_out *j, const struct suite_result *r)
     json_end_array(j);
 }
 
+/* A module's adaptive run (kernel/bench/suite_adapt.h): the candidates, the slot's history
+ * and what the planner cost. */
+static void write_variant(struct json_out *j, const struct suite_adaptive *ad, uint32_t i)
+{
+    const struct suite_variant *v = &ad->v[i];
+    const struct planner_candidate *c = &ad->pm.c[i];
+    json_begin_object(j);
+    key_u64(j, "index", i);
+    key_str(j, "source", v->source);
+    key_str(j, "label", v->label[0] ? v->label : (v->mem ? v->info.cflags : ""));
+    json_key(j, "path");
+    if (v->path)
+        json_str(j, v->path);
+    else
+        json_null(j);
+    key_hex(j, "crc32", v->crc);
+    json_key(j, "placed");
+    json_bool(j, v->mem != NULL);
+    json_key(j, "demoted");
+    json_bool(j, v->mem != NULL && c->demoted);
+    json_key(j, "demoted_for");
+    if (v->mem && c->demoted)
+        json_str(j, planner_reason_name(c->demoted_for));
+    else
+        json_null(j);
+    key_u64(j, "median_cycles", c->median);
+    json_key(j, "error");
+    if (v->error[0])
+        json_str(j, v->error);
+    else
+        json_null(j);
+    json_end_object(j);
+}
+
+static void write_history(struct json_out *j, const struct planner_module *pm)
+{
+    json_key(j, "history");
+    json_begin_array(j);
+    for (uint32_t i = 0; i < pm->history_count; i++) {
+        const struct planner_event *ev = &pm->history[i];
+        json_begin_object(j);
+        key_u64(j, "call", ev->call);
+        key_u64(j, "from", ev->from);
+        key_u64(j, "to", ev->to);
+        key_u64(j, "from_median_cycles", ev->from_median);
+        key_u64(j, "to_median_cycles", ev->to_median);
+        key_str(j, "reason", planner_reason_name(ev->reason));
+        json_end_object(j);
+    }
+    json_end_array(j);
+    key_u64(j, "history_dropped", pm->history_dropped);
+}
+
+static void write_adaptive(struct json_out *j, const struct suite_adaptive *ad)
+{
+    json_key(j, "adaptive");
+    json_begin_object(j);
+    key_u64(j, "calls", ad->calls);
+    key_u64(j, "call_cycles", ad->cycles);
+    key_u64(j, "reruns", ad->reruns);
+    key_u64(j, "wrong_answers", ad->wrong_answers);
+    key_u64(j, "current", ad->pm.current);
+    key_u64(j, "measurements", ad->pm.measurements);
+    key_u64(j, "planner_calls", ad->pm.planner_calls);
+    key_u64(j, "planner_cycles", ad->pm.planner_cycles);
+    key_u64(j, "swaps", ad->pm.swaps);
+    json_key(j, "wisdom");
+    if (ad->wisdom)
+        json_str(j, ad->wisdom);
+    else
+        json_null(j);
+    json_key(j, "variants");
+    json_begin_array(j);
+    for (uint32_t i = 0; i < ad->count; i++)
+        write_variant(j, ad, i);
+    json_end_array(j);
+    write_history(j, &ad->pm);
+    json_end_object(j);
+}
+
 static void write_module(struct json_out *j, const struct suite_result *r)
 {
     const struct suite_entry *e = r->entry;
@@ -177,6 +258,8 @@ static void write_module(struct json_out *j, const struct suite_result *r)
             json_null(j);
         json_end_object(j);
     }
+    if (r->adaptive)
+        write_adaptive(j, r->adaptive);
     json_end_object(j);
 }
 

@@ -1,7 +1,9 @@
 /* The benchmark suite stage (kernel/bench/suite.h): environment glue around
- * kernel/bench/suite_run.c. Memory is one static arena reused by each module in turn (modules
- * run one at a time, so the profile's code_address is the arena for all of them), handed to
- * ring 3 while its module runs; calls go to ring 3 through usermode_call; time comes from
+ * kernel/bench/suite_run.c and, for modules with variants or in the long-running mode,
+ * kernel/bench/suite_adapt.c with the planner. Memory is one static arena reused by each
+ * module in turn (modules run one at a time, so the profile's code_address is the arena for
+ * all of them unless several variants are resident): images are stacked in it page by page
+ * and released in reverse order, each handed to ring 3 while its module runs; calls go to ring 3 through usermode_call; time comes from
  * the serialized tsc_read (kernel/core/tsc.h). The clock's own overhead and the cost of a
  * ring-3 call that returns at once are measured here and subtracted from every sample. */
 #include "kernel/bench/suite.h"
@@ -22,19 +24,36 @@
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
 #include "kernel/bench/profile.h"
+#include "kernel/bench/suite_adapt.h"
 #include "kernel/bench/suite_run.h"
 #include "kernel/bench/usermode.h"
 #include "kernel/core/tsc.h"
 #include "kernel/fs/profile_store.h"
+#include "kernel/fs/volume.h"
+#include "kernel/bench/wisdom.h"
+#include "kernel/bench/offer.h"
+#include "kernel/core/format.h"
 
 #define SUITE_OVERHEAD_ROUNDS   64
 #define SUITE_CALL_OVERHEAD_ROUNDS 16
 #define SUITE_BAD_OPTION        "test=bad-modules"
+#define SUITE_CALLS_OPTION      "suite.calls"
+#define SUITE_MODULES_OPTION    "suite.modules"
+#define PLANNER_OPTION          "planner"
+#define PLANNER_THRESHOLDS_OPTION "planner.thresholds"
+#define PLANNER_SWAP_OPTION     "planner.swap"
+#define PLANNER_SWAP_EVERY_CALL "every-call"
+#define ARENA_PAGE              4096u   /* images start on their own pages: ring-3 rights are
+                                         * per page (Intel SDM vol. 3A §4.6) */
+#define DECIMAL_BASE            10u
+#define OFFER_ALLOC_ALIGN       16      /* as the registry's embedded .mod bytes */
 
 extern const struct kernel_header kernel_image_header;
 
 static uint8_t arena[SUITE_ARENA_SIZE] __attribute__((aligned(FLUID_MOD_ALIGN_MAX)));
+static uint32_t arena_used;         /* bytes stacked; always a multiple of ARENA_PAGE */
 static struct suite_result results[SUITE_MAX_MODULES];
+static struct suite_adaptive adaptive[SUITE_MAX_MODULES];
 /* Why a module's cache build was set aside at run time (the profile's cache_error). */
 static char fallback_reason[SUITE_MAX_MODULES][SUITE_ERROR_LEN];
 
@@ -43,20 +62,31 @@ static uint64_t clock_tsc(void)
     return tsc_read();
 }
 
+static uint64_t page_up(uint64_t n)
+{
+    return (n + ARENA_PAGE - 1) & ~(uint64_t)(ARENA_PAGE - 1);
+}
+
+/* The next pages of the arena (sizes summed in 64 bits); NULL past SUITE_ARENA_SIZE. */
 static void *arena_acquire(void *ctx, uint32_t size, uint32_t align, uint32_t *run_addr)
 {
     (void)ctx;
-    (void)align;        /* the arena is aligned to FLUID_MOD_ALIGN_MAX */
-    if (size > SUITE_ARENA_SIZE)
+    (void)align;        /* every image starts on a page: FLUID_MOD_ALIGN_MAX at most */
+    if (arena_used + page_up(size) > SUITE_ARENA_SIZE)
         return NULL;
-    *run_addr = (uint32_t)(uintptr_t)arena;
-    return arena;
+    uint8_t *mem = arena + arena_used;
+    arena_used += (uint32_t)page_up(size);
+    *run_addr = (uint32_t)(uintptr_t)mem;
+    return mem;
 }
 
+/* Images go back in reverse order of acquisition (suite_run.c, suite_adapt.c). */
 static void arena_release(void *ctx, void *mem, uint32_t size)
 {
     (void)ctx;
     usermode_unmap_image((uintptr_t)mem, size);
+    if ((uint8_t *)mem + page_up(size) == arena + arena_used)
+        arena_used = (uint32_t)((uint8_t *)mem - arena);
 }
 
 static bool arena_protect(void *ctx, void *mem, const struct mod_info *info)
@@ -145,7 +175,7 @@ static void log_result(const struct suite_result *r)
 }
 
 static void export(const struct boot_info *bi, uint64_t overhead, uint64_t call_overhead,
-                   uint32_t n, uint64_t boot)
+                   uint32_t n, uint64_t boot, uint32_t calls)
 {
     static const char *names[CPU_FEAT_COUNT];
     static char build_id[sizeof kernel_image_header.build_id + 1];
@@ -166,15 +196,286 @@ static void export(const struct boot_info *bi, uint64_t overhead, uint64_t call_
         .tsc_hz = tsc_hz(), .timer_overhead = overhead, .call_overhead = call_overhead,
         .isolation = "ring3", .isolation_paged = usermode_info()->paged,
         .memory_bytes = bi ? e820_usable_bytes(bi->e820, bi->e820_count) : 0,
-        .calls_per_module = SUITE_CALLS, .runner = "kernel-i686", .heap = &heap,
+        .calls_per_module = calls, .runner = "kernel-i686", .heap = &heap,
     };
     if (!profile_write(serial_sink, NULL, &env, results, n))
         kprintf("suite: profile JSON writer misuse (bug in kernel/bench/profile.c)\n");
     save_to_disk(bi, &env, n);
 }
 
+/* suite.calls=N: timed calls per module in the long-running mode; 0 (the short run of
+ * SUITE_CALLS) when absent or not a number in 1..SUITE_MAX_LONG_CALLS (said so). */
+static uint32_t long_calls(void)
+{
+    const char *v = cmdline_value(SUITE_CALLS_OPTION), *p = v;
+    uint64_t n = 0;             /* wide: a long number is seen, not wrapped */
+    if (!v)
+        return 0;
+    for (; *p >= '0' && *p <= '9' && n <= SUITE_MAX_LONG_CALLS; p++)
+        n = n * DECIMAL_BASE + (uint64_t)(*p - '0');
+    if (p == v || *p || n == 0 || n > SUITE_MAX_LONG_CALLS) {
+        kprintf("suite: %s=%s is not a call count in 1..%u: the short run\n",
+                SUITE_CALLS_OPTION, v, (unsigned)SUITE_MAX_LONG_CALLS);
+        return 0;
+    }
+    return (uint32_t)n;
+}
+
+/* The planner's options: planner=on|off, planner.thresholds=A,B,..., planner.swap=every-call
+ * (the swap test). A bad value is named and the default kept. */
+static void planner_setup(struct planner_config *cfg)
+{
+    planner_config_default(cfg);
+    cfg->clock = clock_tsc;
+    const char *v = cmdline_value(PLANNER_OPTION);
+    if (v && strcmp(v, "off") == 0)
+        cfg->enabled = false;
+    else if (v && strcmp(v, "on") != 0)
+        kprintf("planner: %s=%s: want on or off; on\n", PLANNER_OPTION, v);
+    v = cmdline_value(PLANNER_THRESHOLDS_OPTION);
+    enum planner_err err = v ? planner_parse_thresholds(v, cfg) : PLANNER_OK;
+    if (err != PLANNER_OK)
+        kprintf("planner: %s=%s: %s; the default %s\n", PLANNER_THRESHOLDS_OPTION, v,
+                planner_strerror(err), PLANNER_THRESHOLDS_DEFAULT);
+    v = cmdline_value(PLANNER_SWAP_OPTION);
+    if (v && strcmp(v, PLANNER_SWAP_EVERY_CALL) == 0)
+        cfg->swap_every_call = true;
+    else if (v)
+        kprintf("planner: %s=%s: only %s is known; ignored\n", PLANNER_SWAP_OPTION, v,
+                PLANNER_SWAP_EVERY_CALL);
+    kprintf("planner: %s, %u thresholds from %u to %u calls, %u samples a candidate%s\n",
+            cfg->enabled ? "on" : "off", (unsigned)cfg->threshold_count,
+            (unsigned)cfg->thresholds[0], (unsigned)cfg->thresholds[cfg->threshold_count - 1],
+            (unsigned)PLANNER_SAMPLES, cfg->swap_every_call ? ", swapping every call" : "");
+}
+
+/* suite.modules=a,b,...: only those modules run (the tests' short boots); all when absent. */
+static bool selected(const char *name)
+{
+    const char *p = cmdline_value(SUITE_MODULES_OPTION);
+    size_t n = strlen(name);
+    if (!p)
+        return true;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && memcmp(p, name, n) == 0)
+            return true;
+        if (!end)
+            return false;
+        p = end + 1;
+    }
+}
+
+static const char *variant_label(const struct suite_variant *v)
+{
+    return v->label && v->label[0] ? v->label : v->mem ? v->info.cflags : "";
+}
+
+/* What the adaptive run did, after it: candidates left out, every change of the slot (a
+ * demotion with the failure that caused it), the totals. */
+static void log_adaptive(const char *name, const struct suite_adaptive *ad)
+{
+    const struct planner_module *pm = &ad->pm;
+    for (uint32_t i = 1; i < ad->count; i++)
+        if (!ad->v[i].mem)
+            kprintf("planner: %s: variant %u (%s) not placed: %s\n", name, (unsigned)i,
+                    ad->v[i].path, ad->v[i].error);
+    for (uint32_t i = 0; i < pm->history_count; i++) {
+        const struct planner_event *ev = &pm->history[i];
+        bool demoted = ev->reason != PLANNER_REASON_FASTER && ev->reason != PLANNER_REASON_WISDOM;
+        kprintf("planner: %s: call %u: variant %u -> %u (%s, medians %llu -> %llu)%s%s\n",
+                name, (unsigned)ev->call, (unsigned)ev->from, (unsigned)ev->to,
+                planner_reason_name(ev->reason), (unsigned long long)ev->from_median,
+                (unsigned long long)ev->to_median, demoted ? "; demoted, call re-run: " : "",
+                demoted ? ad->v[ev->from].error : "");
+    }
+    const struct suite_variant *cur = &ad->v[pm->current];
+    kprintf("planner: %s: %u calls, variant %u \"%s\" in the slot, %u measurements (%u calls, "
+            "%llu cycles), %u re-runs, %llu swaps\n", name, (unsigned)ad->calls,
+            (unsigned)pm->current, variant_label(cur), (unsigned)pm->measurements,
+            (unsigned)pm->planner_calls, (unsigned long long)pm->planner_cycles,
+            (unsigned)ad->reruns, (unsigned long long)pm->swaps);
+}
+
+/* Wisdom (kernel/bench/wisdom.h): what an earlier boot decided, loaded before the modules run
+ * and written back after them. */
+static struct wisdom wisdom_in, wisdom_out;
+static bool wisdom_for_this_cpu;    /* wisdom_in was made on this CPU */
+static bool wisdom_on_volume;       /* WISDOM_PATH found and of the right size */
+static struct volume wisdom_volume;
+static uint32_t wisdom_hits, wisdom_misses, wisdom_invalidated;
+
+static struct wisdom_cpu this_cpu(uint32_t features)
+{
+    struct wisdom_cpu c = {"", cpu_info()->family, cpu_info()->model, cpu_info()->stepping,
+                           features};
+    fmt_snprintf(c.vendor, sizeof c.vendor, "%s", cpu_info()->vendor[0] ? cpu_info()->vendor
+                                                                        : "none");
+    return c;
+}
+
+/* Opens WISDOM_PATH on the volume holding WISDOM_DIR; false (logged) if absent or not the
+ * size the image tools make. */
+static bool wisdom_open(const struct boot_info *bi, struct fat16_file *f)
+{
+    if (!wisdom_on_volume && !volume_find(&wisdom_volume, WISDOM_DIR, bi, "wisdom")) {
+        kprintf("wisdom: no %s on any volume: the planner measures\n", WISDOM_DIR);
+        return false;
+    }
+    enum fat16_err err = fat16_open(&wisdom_volume.fs, WISDOM_PATH, f);
+    if (err == FAT16_OK && f->size != WISDOM_FILE_BYTES) {
+        kprintf("wisdom: %s is %u bytes, not the %u the image tools make: ignored\n",
+                WISDOM_PATH, (unsigned)f->size, WISDOM_FILE_BYTES);
+        return false;
+    }
+    if (err != FAT16_OK)
+        kprintf("wisdom: %s: %s\n", WISDOM_PATH, fat16_strerror(err));
+    return wisdom_on_volume = err == FAT16_OK;
+}
+
+static void wisdom_load(const struct boot_info *bi, uint32_t features)
+{
+    struct fat16_file f;
+    char why[WISDOM_REASON_LEN];
+    uint32_t got = 0;
+    uint8_t *buf = malloc(WISDOM_FILE_BYTES);
+    if (!buf || !wisdom_open(bi, &f) || fat16_read(&f, buf, WISDOM_FILE_BYTES, &got) != FAT16_OK ||
+        got != WISDOM_FILE_BYTES) {
+        free(buf);
+        return;
+    }
+    enum wisdom_err err = wisdom_parse(buf, WISDOM_FILE_BYTES, &wisdom_in, why);
+    free(buf);
+    struct wisdom_cpu me = this_cpu(features);
+    const struct wisdom_cpu *c = &wisdom_in.cpu;
+    if (err == WISDOM_E_EMPTY)
+        kprintf("wisdom: %s:%s: none yet\n", wisdom_volume.name, WISDOM_PATH);
+    else if (err != WISDOM_OK)
+        kprintf("wisdom: %s:%s: %s (%s): ignored\n", wisdom_volume.name, WISDOM_PATH,
+                wisdom_strerror(err), why);
+    else if (!wisdom_same_cpu(c, &me))
+        kprintf("wisdom: %s: made on %s family %u model %u stepping %u features %08x, this "
+                "is %s %u %u %u %08x: its %u modules invalidated\n", WISDOM_PATH, c->vendor,
+                (unsigned)c->family, (unsigned)c->model, (unsigned)c->stepping,
+                (unsigned)c->features, me.vendor, (unsigned)me.family, (unsigned)me.model,
+                (unsigned)me.stepping, (unsigned)me.features, (unsigned)wisdom_in.count);
+    else
+        kprintf("wisdom: %s:%s: %u modules for this CPU\n", wisdom_volume.name, WISDOM_PATH,
+                (unsigned)wisdom_in.count);
+    wisdom_for_this_cpu = err == WISDOM_OK && wisdom_same_cpu(c, &me);
+}
+
+/* Sets the module's start from wisdom: hit (same CPU, same candidates), miss or invalidated. */
+static void wisdom_apply(const char *name, struct suite_adaptive *ad,
+                         const struct planner_config *cfg)
+{
+    const struct wisdom_entry *w = wisdom_find(&wisdom_in, name);
+    suite_adapt_keys(ad);
+    if (!cfg->enabled || cfg->swap_every_call || ad->count < 2) {
+        ad->wisdom = "off";
+    } else if (!w) {
+        ad->wisdom = "miss";
+        wisdom_misses++;
+    } else if (!wisdom_for_this_cpu || !wisdom_keys_match(w, ad->keys, ad->count)) {
+        ad->wisdom = "invalidated";
+        wisdom_invalidated++;
+        kprintf("wisdom: %s: %s: ignored, the planner measures\n", name, wisdom_for_this_cpu
+                ? "its candidates changed (files or flags)" : "made on another CPU");
+    } else {
+        ad->wisdom = "hit";
+        ad->wisdom_start = w->chosen;
+        ad->wisdom_fixed = true;
+        wisdom_hits++;
+        kprintf("wisdom: %s: hit: starts on variant %u, no measuring\n", name,
+                (unsigned)w->chosen);
+    }
+}
+
+/* The decision of an adaptive module for the next boot. */
+static void wisdom_note(const char *name, const struct suite_adaptive *ad)
+{
+    if (!ad->wisdom || strcmp(ad->wisdom, "off") == 0 || wisdom_out.count == WISDOM_MAX_MODULES)
+        return;
+    struct wisdom_entry *e = &wisdom_out.e[wisdom_out.count++];
+    memset(e, 0, sizeof *e);
+    fmt_snprintf(e->module, sizeof e->module, "%s", name);
+    e->chosen = ad->pm.current;
+    e->count = ad->count;
+    memcpy(e->keys, ad->keys, ad->count * sizeof ad->keys[0]);
+}
+
+/* Writes wisdom_out (and this CPU's entries of modules that did not run) in place. */
+static void wisdom_save(const struct boot_info *bi, uint32_t features)
+{
+    struct fat16_file f;
+    if (wisdom_out.count == 0)
+        return;
+    if (cmdline_has(WISDOM_OPTION_OFF)) {
+        kprintf("wisdom: not saved (%s)\n", WISDOM_OPTION_OFF);
+        return;
+    }
+    wisdom_out.cpu = this_cpu(features);
+    for (uint32_t i = 0; wisdom_for_this_cpu && i < wisdom_in.count; i++)
+        if (!wisdom_find(&wisdom_out, wisdom_in.e[i].module) &&
+            wisdom_out.count < WISDOM_MAX_MODULES)
+            wisdom_out.e[wisdom_out.count++] = wisdom_in.e[i];
+    uint8_t *buf = malloc(WISDOM_FILE_BYTES);
+    enum wisdom_err err = buf ? wisdom_format(&wisdom_out, buf) : WISDOM_E_INVAL;
+    enum fat16_err ferr = FAT16_E_IO;
+    if (err == WISDOM_OK && wisdom_open(bi, &f))
+        ferr = fat16_write(&f, buf, WISDOM_FILE_BYTES);
+    if (ferr == FAT16_OK)
+        kprintf("wisdom: saved %u modules to %s:%s\n", (unsigned)wisdom_out.count,
+                wisdom_volume.name, WISDOM_PATH);
+    else
+        kprintf("wisdom: not saved: %s\n", err != WISDOM_OK ? wisdom_strerror(err)
+                                                            : fat16_strerror(ferr));
+    free(buf);
+}
+
+/* Runs module e through its dispatch slot: the build cache_pick chose as the baseline, its
+ * variants from the cache as the other candidates. */
+static bool run_adaptive(const struct suite_runner *rn, const struct planner_config *cfg,
+                         const struct suite_entry *e, const uint8_t *file, uint32_t size,
+                         const char *source, uint32_t calls, uint32_t n)
+{
+    const struct cache_variant *vars[PLANNER_MAX_CANDIDATES - 1];
+    uint32_t nv = cache_pick_variants(e->name, rn->cpu_features, vars,
+                                      PLANNER_MAX_CANDIDATES - 1);
+    struct suite_adaptive *ad = &adaptive[n];
+    suite_adapt_init(ad, file, size, source);
+    for (uint32_t i = 0; i < nv; i++)
+        suite_adapt_offer(ad, vars[i]->bytes, vars[i]->size, vars[i]->m.flags, vars[i]->m.path,
+                          vars[i]->m.crc);
+    wisdom_apply(e->name, ad, cfg);
+    bool ok = suite_run_adaptive(rn, cfg, e, calls, ad, &results[n]);
+    log_adaptive(e->name, ad);
+    wisdom_note(e->name, ad);
+    return ok;
+}
+
+static void *offer_alloc(size_t size)
+{
+    return aligned_alloc(OFFER_ALLOC_ALIGN, size);
+}
+
+/* planner_offer's test of a module name: one of the registry's. */
+static bool in_registry(const char *module)
+{
+    for (uint32_t i = 0; i < suite_registry_count; i++)
+        if (strcmp(suite_registry[i].name, module) == 0)
+            return true;
+    return false;
+}
+
 int suite_run_and_report(const struct boot_info *bi)
 {
+    /* Only when a module will run through its slot: a boot without variants reads no more
+     * than before. Before the timer restart: polling a disk takes a number of instructions
+     * that varies from run to run, even under icount. */
+    if (cache_variant_total() || cmdline_value(SUITE_CALLS_OPTION))
+        wisdom_load(bi, module_features());
     arch_timer_restart();       /* ticks fall at the same instructions in every icount run */
     uint64_t boot = tsc_read();
     bool bad = cmdline_has(SUITE_BAD_OPTION);
@@ -187,10 +488,13 @@ int suite_run_and_report(const struct boot_info *bi)
     };
     rn.call_overhead = suite_call_overhead(&rn, usermode_null_entry(),
                                            SUITE_CALL_OVERHEAD_ROUNDS);
-    uint32_t n = 0, failed = 0;
+    struct planner_config cfg;
+    planner_setup(&cfg);
+    offer_init(offer_alloc, in_registry, rn.cpu_features);
+    uint32_t calls = long_calls(), n = 0, failed = 0;
     for (uint32_t i = 0; i < suite_registry_count; i++) {
         const struct suite_entry *e = &suite_registry[i];
-        if (e->expect != SUITE_EXPECT_VALUE && !bad)
+        if ((e->expect != SUITE_EXPECT_VALUE && !bad) || !selected(e->name))
             continue;
         if (n == SUITE_MAX_MODULES) {
             kprintf("suite: %s and later modules not run: at most %u module runs a boot\n",
@@ -201,7 +505,16 @@ int suite_run_and_report(const struct boot_info *bi)
         const uint8_t *file = e->mod;
         uint32_t size = e->mod_size;
         const char *why, *source = cache_pick(e->name, rn.cpu_features, &file, &size, &why);
-        bool ok = suite_run_one(&rn, e, file, size, source, &results[n]);
+        const struct cache_variant *any;
+        bool ok;
+        if (calls || cache_pick_variants(e->name, rn.cpu_features, &any, 1)) {
+            ok = run_adaptive(&rn, &cfg, e, file, size, source, calls ? calls : SUITE_CALLS, n);
+            results[n].cache_error = why;
+            failed += !ok;
+            log_result(&results[n++]);
+            continue;
+        }
+        ok = suite_run_one(&rn, e, file, size, source, &results[n]);
         if (!ok && results[n].status == SUITE_NO_MEMORY && file != e->mod) {
             /* A valid cache module this machine cannot place: the embedded build runs
              * instead, and the profile says why (cache_error), as for a rejected file. */
@@ -219,7 +532,16 @@ int suite_run_and_report(const struct boot_info *bi)
             "call overhead %llu)\n", (unsigned)n, (unsigned)(n - failed), (unsigned)failed,
             tsc_clock_name(tsc_clock_mode()), (unsigned long long)rn.timer_overhead,
             (unsigned long long)rn.call_overhead);
-    export(bi, rn.timer_overhead, rn.call_overhead, n, boot);
+    if (wisdom_hits + wisdom_misses + wisdom_invalidated)
+        kprintf("wisdom: %u hits, %u misses, %u invalidated\n", (unsigned)wisdom_hits,
+                (unsigned)wisdom_misses, (unsigned)wisdom_invalidated);
+    wisdom_save(bi, rn.cpu_features);
+    uint32_t offers_accepted, offers_refused;
+    offer_counts(&offers_accepted, &offers_refused);
+    if (offers_accepted + offers_refused)
+        kprintf("planner: offers: %u accepted, %u refused, %u never taken\n",
+                (unsigned)offers_accepted, (unsigned)offers_refused, (unsigned)offer_pending());
+    export(bi, rn.timer_overhead, rn.call_overhead, n, boot, calls ? calls : SUITE_CALLS);
     return (int)failed;
 }
 

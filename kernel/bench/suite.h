@@ -1,6 +1,9 @@
 /* The benchmark suite stage: runs every module of the registry (kernel/bench/suite_registry.h)
  * in ring 3 (kernel/bench/usermode.h), checks each answer, and writes the JSON profile to COM1 between the
- * kernel/bench/profile.h marker lines. Test modules (tests/modules/bad/) run only with the
+ * kernel/bench/profile.h marker lines. A module with variants in the cache, and every module
+ * in the long-running mode (suite.calls=N), runs through its dispatch slot with the planner
+ * (kernel/bench/suite_adapt.h; options planner=off, planner.thresholds=A,B,...,
+ * planner.swap=every-call, suite.modules=a,b to run only some). Test modules (tests/modules/bad/) run only with the
  * command-line option `test=bad-modules`. Needs the IDT, PIT, TSC calibration and CPU
  * identification done (kernel_main does them before the stages). */
 #ifndef FLUID_KERNEL_SUITE_H
@@ -10,8 +13,11 @@
 #include <fluid/types.h>
 
 #define SUITE_CALLS         5       /* timed calls per module, after one warm-up call */
+#define SUITE_MAX_LONG_CALLS 1000000u   /* suite.calls=N: at most this many per module */
 #define SUITE_BUDGET_MS     1000    /* PIT watchdog per call */
-#define SUITE_ARENA_SIZE    (512u * 1024u)   /* one module image at a time */
+/* Every image of the module running (its candidates, page-aligned, stacked); a candidate
+ * that does not fit is left out, logged with its size. */
+#define SUITE_ARENA_SIZE    (512u * 1024u)
 #define SUITE_MAX_MODULES   64      /* module runs per boot; more is a failed run, said so */
 
 /* Runs the suite and exports the profile; returns the number of module runs that did not

@@ -15,8 +15,7 @@ static void clear(struct suite_result *r, const struct suite_entry *e, const cha
     r->source = source;
 }
 
-/* One guarded call; false (and r->status set) if it did not return normally. */
-static bool call_once(const struct suite_runner *rn, struct suite_result *r, uint32_t entry,
+bool suite_call_once(const struct suite_runner *rn, struct suite_result *r, uint32_t entry,
                       uint32_t index)
 {
     struct fluid_module_ctx mctx = {FLUID_MODULE_ABI_VERSION, sizeof mctx, index,
@@ -45,7 +44,7 @@ static bool call_once(const struct suite_runner *rn, struct suite_result *r, uin
     return false;
 }
 
-static bool check_answer(struct suite_result *r, uint32_t index)
+bool suite_check_answer(struct suite_result *r, uint32_t index)
 {
     if (!suite_expects_value(r->entry) || suite_result_ok(r->entry, r->result))
         return true;
@@ -62,18 +61,18 @@ static void run_calls(const struct suite_runner *rn, struct suite_result *r, uin
 {
     int slot = FPROF_UNREGISTERED;     /* one profiler entry per module name */
     uint32_t calls = rn->calls < SUITE_MAX_CALLS ? rn->calls : SUITE_MAX_CALLS;
-    if (!call_once(rn, r, entry, 0) || !check_answer(r, 0))
+    if (!suite_call_once(rn, r, entry, 0) || !suite_check_answer(r, 0))
         return;
     for (uint32_t i = 1; i <= calls; i++) {
         uint64_t t0 = rn->clock();
-        bool ok = call_once(rn, r, entry, i);
+        bool ok = suite_call_once(rn, r, entry, i);
         uint64_t dt = rn->clock() - t0;
         if (!ok)
             return;
         uint64_t overhead = rn->timer_overhead + rn->call_overhead;
         r->cycles[r->calls++] = dt > overhead ? dt - overhead : 0;
         fprof_leave(&slot, r->entry->name, t0);
-        if (!check_answer(r, i))
+        if (!suite_check_answer(r, i))
             return;
     }
     r->status = SUITE_OK;

@@ -42,6 +42,16 @@ struct suite_runner {
 uint64_t suite_call_overhead(const struct suite_runner *rn, uint32_t null_entry,
                              uint32_t rounds);
 
+/* One guarded call of entry as the module's call `index` (0: the warm-up), r->result set;
+ * false, with r->status and r->error saying what stopped it, if it did not return normally.
+ * r->code_addr must be the image's address (for the fault's image offset). */
+bool suite_call_once(const struct suite_runner *rn, struct suite_result *r, uint32_t entry,
+                     uint32_t index);
+
+/* True if r->result is what r->entry expects (always, for entries that expect no value);
+ * otherwise r->status is SUITE_WRONG_RESULT and r->error names the call. */
+bool suite_check_answer(struct suite_result *r, uint32_t index);
+
 /* Runs entry e from bytes file[0..size) (the registry's, or a cache file's); fills *r
  * completely (r->source is set to `source`). Returns r->passed. */
 bool suite_run_one(const struct suite_runner *rn, const struct suite_entry *e,

@@ -8,6 +8,8 @@
 #include "kernel/bench/module_loader.h"
 #include "kernel/bench/suite_registry.h"
 
+struct suite_adaptive;      /* kernel/bench/suite_adapt.h */
+
 /* What stopped a call that faulted (filled by the runner's guarded call). */
 struct suite_fault {
     uint32_t vector;            /* exception vector (Intel SDM vol. 3A table 6-1) */
@@ -44,6 +46,7 @@ struct suite_result {
     bool passed;                    /* status is what the registry expects */
     struct suite_fault fault;       /* SUITE_FAULT: exception, where, and what it touched */
     char error[SUITE_ERROR_LEN];    /* "" or a one-line reason */
+    const struct suite_adaptive *adaptive;  /* NULL, or its adaptive run (variants, planner) */
 };
 
 /* True if the entry's calls must return its expected value (checked on every call). */

@@ -9,8 +9,14 @@ limits are cache.h's, from the generated layout. Every .mod is checked with flui
 before it is written, and two modules that would share a file name are refused, as are files
 or more modules than the kernel reads; raw files are written unchecked under a given 8.3 name
 (the corruption tests). The manifest (MANIFEST.JSN) records the profile and measurements the
-modules were chosen from (docs/pgo.md)."""
+modules were chosen from (docs/pgo.md).
+
+Variants (docs/adaptive.md): write_variants() puts several builds of each module into
+/CACHE/I686/<NAME>/V00.MOD, V01.MOD, ... (<NAME> as above, without the extension) and lists
+them in the text manifest /CACHE/I686/VARIANTS.TXT (kernel/bench/manifest.h), one line per
+variant: module, path, CRC-32 of the file, flags label (the header's short flags)."""
 import os
+import zlib
 import subprocess
 import tempfile
 
@@ -24,6 +30,13 @@ CACHE_EXT = _L["CACHE_EXT"]
 CACHE_MAX_MODULES = _L["CACHE_MAX_MODULES"]
 CACHE_MAX_FILE = _L["CACHE_MAX_FILE"]
 MANIFEST = "MANIFEST.JSN"
+VARIANTS = _L["MANIFEST_FILE"]
+VARIANTS_MAGIC = _L["MANIFEST_MAGIC"]
+VARIANTS_VERSION = _L["MANIFEST_VERSION"]
+VARIANTS_MAX_BYTES = _L["MANIFEST_MAX_BYTES"]
+CACHE_MAX_VARIANTS = _L["CACHE_MAX_VARIANTS"]
+CACHE_VARIANT_BUDGET = _L["CACHE_VARIANT_BUDGET"]
+VARIANT_FILE = "V{:02d}.MOD"            # 8.3 names inside a module's directory
 SECTOR = _L["SECTOR_SIZE"]
 BS_FILSYSTYPE = slice(0x36, 0x3B)   # fatgen103's "FAT16" label (the kernel does not read it)
 CACHE_VOLUME_ID = "464C4343"        # "FLCC": fixed, for reproducible cache.img
@@ -158,3 +171,71 @@ def create(out, mib):
     finally:
         if os.path.exists(tmp.name):
             os.unlink(tmp.name)
+
+
+def variant_dir(module):
+    """The directory of a module's variants: 'physics_step' -> 'PHYSICS_'."""
+    return module[:CACHE_BASE_LEN].upper()
+
+
+def manifest_line(module, path, crc, label):
+    return f"{module} {path} {crc:08x} {label}"
+
+
+def plan_variants(paths):
+    """[(module, 'DIR/Vnn.MOD', source path, crc, label)] for .mod files in the order given,
+    numbered per module; refuses what the kernel would: invalid modules, two modules sharing
+    a directory, more variants than it keeps or more bytes than its budget."""
+    if len(paths) > CACHE_MAX_VARIANTS:
+        raise CacheError(f"{len(paths)} variants; the kernel keeps at most {CACHE_MAX_VARIANTS}")
+    out, dirs, counts, total = [], {}, {}, 0
+    for path in paths:
+        with open(path, "rb") as f:
+            blob = f.read()
+        if len(blob) > CACHE_MAX_FILE:
+            raise CacheError(f"{path}: {len(blob)} bytes; at most {CACHE_MAX_FILE}")
+        total += len(blob)
+        if total > CACHE_VARIANT_BUDGET:
+            raise CacheError(f"{path}: the variants pass the kernel's budget of "
+                             f"{CACHE_VARIANT_BUDGET} bytes ({total})")
+        try:
+            h = modfmt.parse(blob)
+        except modfmt.ModError as e:
+            raise CacheError(f"{path}: not a valid module: {e}") from e
+        name, d = h["name"], variant_dir(h["name"])
+        if dirs.setdefault(d, name) != name:
+            raise CacheError(f"{path}: module {name} would share {d}/ with {dirs[d]}")
+        n = counts.get(name, 0)
+        counts[name] = n + 1
+        out.append((name, f"{d}/{VARIANT_FILE.format(n)}", path, zlib.crc32(blob),
+                    h["cflags"] or "-"))
+    return out
+
+
+def manifest_text(plan):
+    lines = ["# Module variants (docs/adaptive.md): module, file, CRC-32, flags label",
+             f"{VARIANTS_MAGIC} {VARIANTS_VERSION}"]
+    lines += [manifest_line(m, p, crc, label) for m, p, _, crc, label in plan]
+    return "\n".join(lines) + "\n"
+
+
+def write_variants(image, mods, manifest_extra=(), raw_manifest=None):
+    """Write .mod files as variants (plan_variants) and the manifest VARIANTS.TXT;
+    manifest_extra lines are appended verbatim and raw_manifest (a path) replaces the
+    manifest (the tests' bad manifests). Returns the plan."""
+    tgt = target(image)
+    plan = plan_variants(mods)
+    ensure_dir(tgt)
+    for d in sorted({p.split("/")[0] for _, p, _, _, _ in plan}):
+        if not dir_exists(tgt, f"{CACHE_DIR}/{d}"):
+            mtools(["mmd", "-i", tgt, f"::{CACHE_DIR}/{d}"])
+    for _, p, src, _, _ in plan:
+        copy_in(tgt, src, p)
+    text = manifest_text(plan) + "".join(line + "\n" for line in manifest_extra)
+    with tempfile.NamedTemporaryFile("w", delete=False, suffix=".txt") as tmp:
+        tmp.write(text)
+    try:
+        copy_in(tgt, raw_manifest or tmp.name, VARIANTS)
+    finally:
+        os.unlink(tmp.name)
+    return plan

@@ -130,8 +130,9 @@ def bytes_needed(dirs, files):
         return -(-max(n, 1) // MAX_CLUSTER_BYTES) * MAX_CLUSTER_BYTES
     rings = len(profile_store.kinds())
     ring = rings * L["PROFILE_STORE_SLOTS"] * clusters(L["PROFILE_STORE_SLOT_BYTES"])
+    ring += clusters(L["WISDOM_FILE_BYTES"])        # the planner's wisdom (fluid.wisdom)
     return (sum(clusters(os.path.getsize(src)) for src, _ in files) +
-            (len(dirs) + 1) * MAX_CLUSTER_BYTES + ring)
+            (len(dirs) + 2) * MAX_CLUSTER_BYTES + ring)
 
 
 def partition_mib(fat_mib, dirs, files):
@@ -155,7 +156,8 @@ def partition_mib(fat_mib, dirs, files):
 def build(out, kernel, fat_mib=32, dirs=(), files=(), stage1=STAGE1, stage2=STAGE2):
     """Write the disk image out: stage1, stage2 and kernel in the boot area, a FAT16
     partition of fat_mib MiB holding directories dirs and files [(host path, /DEST/NAME)],
-    and the empty /PROFILE rings the kernels save to (fluid.profile_store).
+    and the empty /PROFILE rings the kernels save to (fluid.profile_store), and the empty
+    planner wisdom file /WISDOM/I686.WIS (fluid.wisdom).
     fat_mib "auto" sizes the partition for the files (partition_mib)."""
     fat_mib = partition_mib(fat_mib, dirs, files)
     L = layout.default()
@@ -166,9 +168,10 @@ def build(out, kernel, fat_mib=32, dirs=(), files=(), stage1=STAGE1, stage2=STAG
         tmp.truncate(len(area) + fat_sectors * L["SECTOR_SIZE"])
     ring_dir = tempfile.mkdtemp(dir=out_dir)
     try:
-        ring = profile_store.empty_ring_files(ring_dir)
-        format_fat(tmp.name, L, fat_sectors, list(dirs) + [L["PROFILE_STORE_DIR"]],
-                   list(files) + ring)
+        from fluid import wisdom        # here: fluid.wisdom imports this module
+        ring = profile_store.empty_ring_files(ring_dir) + wisdom.empty_file(ring_dir)
+        format_fat(tmp.name, L, fat_sectors,
+                   list(dirs) + [L["PROFILE_STORE_DIR"], L["WISDOM_DIR"]], list(files) + ring)
         os.chmod(tmp.name, 0o644)
         os.replace(tmp.name, out)
     finally:

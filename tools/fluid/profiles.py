@@ -54,6 +54,31 @@ def show(profile, out=sys.stdout):
     s = profile["summary"]
     out.write(f"{s['modules']} modules, {s['passed']} passed, {s['failed']} failed, "
               f"{s['total_cycles']} cycles\n")
+    for m in mods:
+        if "adaptive" in m:
+            show_adaptive(m["name"], m["adaptive"], out)
+
+
+def show_adaptive(name, ad, out=sys.stdout):
+    """A module's adaptive run (format 2.2, docs/adaptive.md): its candidates and the slot's
+    history."""
+    spent = ad["planner_cycles"] + ad["call_cycles"]
+    share = 100.0 * ad["planner_cycles"] / spent if spent else 0.0
+    out.write(f"\n{name}: {ad['calls']} calls, variant {ad['current']} in the slot, "
+              f"{ad['measurements']} measurements ({ad['planner_calls']} calls, "
+              f"{ad['planner_cycles']} cycles, {share:.1f}% of the run), {ad['reruns']} "
+              f"re-runs, {ad['swaps']} swaps\n")
+    for v in ad["variants"]:
+        state = ("demoted: " + v["demoted_for"]) if v["demoted"] else \
+                "in the slot" if v["index"] == ad["current"] else \
+                "candidate" if v["placed"] else "not placed"
+        out.write(f"  {v['index']:>2} {v['source']:<9}{v['label']:<34}"
+                  f"{v['median_cycles']:>11}  {state}\n")
+    for h in ad["history"]:
+        out.write(f"  call {h['call']:>8}: {h['from']} -> {h['to']}  {h['reason']:<13}"
+                  f"medians {h['from_median_cycles']} -> {h['to_median_cycles']}\n")
+    if ad["history_dropped"]:
+        out.write(f"  ({ad['history_dropped']} later changes not kept)\n")
 
 
 def diff(a, b, out=sys.stdout):

@@ -75,7 +75,8 @@ def qemu_command(image, machine, memory, cpu, cmdline, icount, drives, extra, wr
     if cpu:
         cmd += ["-cpu", cpu]
     if cmdline:
-        cmd += ["-fw_cfg", f"name=opt/fluid/cmdline,string={cmdline}"]
+        # QEMU splits option values at commas; a doubled comma is one comma.
+        cmd += ["-fw_cfg", f"name=opt/fluid/cmdline,string={cmdline.replace(',', ',,')}"]
     if icount:
         cmd += ["-icount", "shift=0"]
     for d in drives:

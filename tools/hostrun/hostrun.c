@@ -9,6 +9,12 @@
  * (call_on_stack), so a module that smashes its stack or changes the callee-saved registers
  * hurts only itself.
  * Usage: hostrun [--calls N] [--budget-ms N] [--bad-modules]
+ *        hostrun --adaptive N [--variant FILE.mod]... [--thresholds A,B,...] [--planner-off]
+ *                [--only NAME,...] [--budget-ms N] [--bad-modules]
+ * The second form runs every module N calls through its dispatch slot with the kernel's
+ * planner (kernel/bench/suite_adapt.h), the registry's build as the baseline and each
+ * --variant file whose header names the module as a candidate, and prints one `adaptive:`
+ * line per module before the profile (docs/pgo.md, "The host runner's planner mode").
  * Exit status: 0 if every module run passed, 1 otherwise, 2 on bad usage. */
 #include <cpuid.h>
 #include <setjmp.h>
@@ -23,6 +29,7 @@
 
 #include "kernel/bench/fprof.h"
 #include "kernel/bench/profile.h"
+#include "kernel/bench/suite_adapt.h"
 #include "kernel/bench/suite_run.h"
 
 #define HOSTRUN_DEFAULT_CALLS   8
@@ -33,6 +40,10 @@
 #define MODULE_STACK_BYTES      (64 * 1024)     /* as the kernel's user stack */
 #define MODULE_ARG_AREA         256             /* the context's copy, top of the stack */
 #define MODULE_STACK_ALIGN      16              /* i386 System V at a call */
+#define HOSTRUN_MAX_VARIANTS    64
+#define HOSTRUN_MAX_ADAPTIVE    1000000u        /* --adaptive N: as the kernel's suite.calls */
+#define HOSTRUN_MOD_ALIGN       16              /* as the registry's embedded bytes */
+#define PERCENT                 100.0
 #define MS_PER_S                1000
 #define US_PER_MS               1000
 
@@ -259,23 +270,131 @@ static void stdout_sink(void *ctx, const char *s, size_t n)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: hostrun [--calls N] [--budget-ms N] [--bad-modules]\n");
+    fprintf(stderr, "usage: hostrun [--calls N] [--budget-ms N] [--bad-modules]\n"
+                    "       hostrun --adaptive N [--variant FILE.mod]... [--thresholds A,B,...]"
+                    " [--planner-off] [--only NAME,...] [--budget-ms N] [--bad-modules]\n");
     return 2;
+}
+
+/* A --variant file: its bytes and the module its header names. */
+struct host_variant {
+    const char *path;
+    uint8_t *bytes;
+    uint32_t size;
+    struct mod_info info;
+};
+
+/* Reads and checks a --variant file (the loader's rules, any CPU feature); false, said why. */
+static bool load_variant(const char *path, struct host_variant *v)
+{
+    FILE *f = fopen(path, "rb");
+    long size = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0)
+        size = ftell(f);
+    if (!f || size <= 0 || (uint64_t)size > FLUID_MOD_MAX_IMAGE * 2ull ||
+        fseek(f, 0, SEEK_SET) != 0) {
+        fprintf(stderr, "hostrun: %s: cannot read it (size %ld)\n", path, size);
+        if (f)
+            fclose(f);
+        return false;
+    }
+    uint32_t round = (uint32_t)((size + HOSTRUN_MOD_ALIGN - 1) / HOSTRUN_MOD_ALIGN) *
+                     HOSTRUN_MOD_ALIGN;
+    v->bytes = aligned_alloc(HOSTRUN_MOD_ALIGN, round);
+    v->size = (uint32_t)size;
+    v->path = path;
+    bool ok = v->bytes && fread(v->bytes, 1, v->size, f) == v->size;
+    fclose(f);
+    struct mod_diag d = {MOD_OK, 0, 0};
+    char msg[SUITE_ERROR_LEN];
+    if (ok && mod_check(v->bytes, v->size, FLUID_FEAT_KNOWN, &v->info, &d) != MOD_OK) {
+        mod_format_error(path, &d, msg, sizeof msg);
+        fprintf(stderr, "hostrun: %s\n", msg);
+        return false;
+    }
+    if (!ok)
+        fprintf(stderr, "hostrun: %s: read failed\n", path);
+    return ok;
+}
+
+static bool listed(const char *only, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = only; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && memcmp(p, name, n) == 0)
+            return true;
+        p = end ? end + 1 : p + len;
+    }
+    return !only;
+}
+
+/* The module's summary line for make bench-adaptive: the final choice, the calls from the
+ * first threshold (the module became hot) to the last promotion, and the planner's share. */
+static void print_adaptive(const char *name, const struct suite_adaptive *ad,
+                           const struct planner_config *cfg)
+{
+    const struct planner_module *pm = &ad->pm;
+    uint32_t hot = cfg->threshold_count ? cfg->thresholds[0] : 0, final_call = hot;
+    for (uint32_t i = 0; i < pm->history_count; i++)
+        if (pm->history[i].reason == PLANNER_REASON_FASTER)
+            final_call = pm->history[i].call;
+    const struct suite_variant *v = &ad->v[pm->current];
+    uint64_t run = ad->cycles + pm->planner_cycles;
+    uint32_t demoted = 0;
+    for (uint32_t i = 0; i < ad->count; i++)
+        demoted += ad->v[i].mem != NULL && pm->c[i].demoted;
+    printf("adaptive: %s final=%u label=\"%s\" hot_call=%u final_call=%u hot_to_final=%u "
+           "candidates=%u demoted=%u planner_calls=%u planner_cycles=%llu call_cycles=%llu "
+           "overhead=%.2f%%\n", name, (unsigned)pm->current,
+           v->label[0] ? v->label : v->info.cflags, (unsigned)hot, (unsigned)final_call,
+           (unsigned)(final_call - hot), (unsigned)ad->count,
+           (unsigned)demoted, (unsigned)pm->planner_calls,
+           (unsigned long long)pm->planner_cycles, (unsigned long long)ad->cycles,
+           run ? PERCENT * (double)pm->planner_cycles / (double)run : 0.0);
 }
 
 int main(int argc, char **argv)
 {
-    uint32_t calls = HOSTRUN_DEFAULT_CALLS;
+    uint32_t calls = HOSTRUN_DEFAULT_CALLS, adaptive_calls = 0, nvar = 0;
     bool bad = false;
+    const char *only = NULL;
+    static struct host_variant variants[HOSTRUN_MAX_VARIANTS];
+    static struct suite_adaptive adaptive[HOSTRUN_MAX_MODULES];
+    struct planner_config cfg;
+    planner_config_default(&cfg);
+    cfg.clock = rdtsc_serialized;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--calls") && i + 1 < argc)
             calls = (uint32_t)atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--adaptive") && i + 1 < argc)
+            adaptive_calls = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--variant") && i + 1 < argc) {
+            if (nvar == HOSTRUN_MAX_VARIANTS || !load_variant(argv[++i], &variants[nvar]))
+                return usage();
+            nvar++;
+        } else if (!strcmp(argv[i], "--thresholds") && i + 1 < argc) {
+            enum planner_err err = planner_parse_thresholds(argv[++i], &cfg);
+            if (err != PLANNER_OK) {
+                fprintf(stderr, "hostrun: --thresholds %s: %s\n", argv[i], planner_strerror(err));
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--planner-off"))
+            cfg.enabled = false;
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
         else if (!strcmp(argv[i], "--budget-ms") && i + 1 < argc)
             budget_ms = (uint32_t)atoi(argv[++i]);
         else if (!strcmp(argv[i], "--bad-modules"))
             bad = true;
         else
             return usage();
+    }
+    if (adaptive_calls > HOSTRUN_MAX_ADAPTIVE || (nvar && !adaptive_calls)) {
+        fprintf(stderr, "hostrun: --adaptive N (1..%u) is needed with --variant\n",
+                HOSTRUN_MAX_ADAPTIVE);
+        return 2;
     }
     if (calls == 0 || calls > SUITE_MAX_CALLS) {
         fprintf(stderr, "hostrun: --calls %u is outside 1..%d\n", calls, SUITE_MAX_CALLS);
@@ -304,7 +423,7 @@ int main(int argc, char **argv)
     bool all_passed = true;
     for (uint32_t i = 0; i < suite_registry_count; i++) {
         const struct suite_entry *e = &suite_registry[i];
-        if (e->expect != SUITE_EXPECT_VALUE && !bad)
+        if ((e->expect != SUITE_EXPECT_VALUE && !bad) || !listed(only, e->name))
             continue;
         if (n == HOSTRUN_MAX_MODULES) {
             fprintf(stderr, "hostrun: %s and later modules not run: at most %d a run\n",
@@ -312,7 +431,22 @@ int main(int argc, char **argv)
             all_passed = false;
             break;
         }
-        all_passed &= suite_run_one(&rn, e, e->mod, e->mod_size, "embedded", &results[n]);
+        if (adaptive_calls) {
+            struct suite_adaptive *ad = &adaptive[n];
+            suite_adapt_init(ad, e->mod, e->mod_size, "embedded");
+            for (uint32_t v = 0; v < nvar; v++)
+                if (!strcmp(variants[v].info.name, e->name) &&
+                    !suite_adapt_offer(ad, variants[v].bytes, variants[v].size,
+                                       variants[v].info.cflags, variants[v].path, 0))
+                    fprintf(stderr, "hostrun: %s: not a candidate: at most %d\n",
+                            variants[v].path, PLANNER_MAX_CANDIDATES);
+            all_passed &= suite_run_adaptive(&rn, &cfg, e, adaptive_calls, ad, &results[n]);
+            print_adaptive(e->name, ad, &cfg);
+            for (uint32_t v = 1; v < ad->count; v++)
+                if (ad->v[v].error[0])
+                    fprintf(stderr, "hostrun: %s: %s\n", ad->v[v].path, ad->v[v].error);
+        } else
+            all_passed &= suite_run_one(&rn, e, e->mod, e->mod_size, "embedded", &results[n]);
         if (results[n].error[0])
             fprintf(stderr, "hostrun: %s\n", results[n].error);
         n++;
@@ -325,7 +459,8 @@ int main(int argc, char **argv)
         .features = names, .feature_count = nfeat, .clock = "host-rdtsc",
         .clock_is_cycles = true, .tsc_hz = 0, .timer_overhead = rn.timer_overhead,
         .call_overhead = rn.call_overhead, .isolation = "process", .isolation_paged = true,
-        .memory_bytes = (uint64_t)si.totalram * si.mem_unit, .calls_per_module = calls,
+        .memory_bytes = (uint64_t)si.totalram * si.mem_unit,
+        .calls_per_module = adaptive_calls ? adaptive_calls : calls,
         .runner = "hostrun",
     };
     if (!profile_write(stdout_sink, NULL, &env, results, n))

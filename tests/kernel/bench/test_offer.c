@@ -1,0 +1,194 @@
+/* Host tests of run-time offers (kernel/bench/offer.c) and of their adoption by a module's
+ * adaptive run (kernel/bench/suite_adapt.c) with a fake runner: each refusal with its reason
+ * (unknown module, size, invalid bytes, another module's header, a CPU feature missing, a full
+ * queue), the queue's order per module, the copy (the sender's buffer may change), and an
+ * offer queued while a module runs joining its candidates, measured at once and promoted
+ * when faster, with every answer right. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/lib/check.h"
+#include "kernel/bench/module_loader.h"
+#include "kernel/bench/offer.h"
+#include "kernel/bench/suite_adapt.h"
+
+#define ANSWER      0x1234u
+#define MOD_BYTES   (sizeof(struct fluid_mod_header) + 16)
+#define MEM_SLOTS   4
+#define SLOW_CYCLES 5000
+#define FAST_CYCLES 1000
+
+static uint8_t base[MOD_BYTES] __attribute__((aligned(16)));
+static uint8_t other[MOD_BYTES] __attribute__((aligned(16)));
+
+/* A minimal valid module: 16 bytes of code whose first byte tells the fake runner its speed. */
+static void build(uint8_t *file, const char *name, uint8_t speed, uint32_t features)
+{
+    struct fluid_mod_header *h = (struct fluid_mod_header *)file;
+    memset(file, 0, MOD_BYTES);
+    h->magic = FLUID_MOD_MAGIC;
+    h->format_version = FLUID_MOD_FORMAT_VERSION;
+    h->header_size = sizeof *h;
+    strcpy(h->name, name);
+    h->code_size = 16;
+    h->align = 16;
+    h->tier = FLUID_TIER_O2;
+    h->required_features = features;
+    file[sizeof *h] = speed;
+    h->body_crc32 = mod_crc32(file + sizeof *h, 16);
+    h->header_crc32 = mod_crc32(file, FLUID_MOD_HEADER_CRC_SPAN);
+}
+
+/* Offers live for the whole boot (never freed): a static pool here, as the kernel heap there. */
+static uint8_t pool[64 * 1024] __attribute__((aligned(16)));
+static size_t pool_used;
+
+static void *test_alloc(size_t size)
+{
+    size_t round = (size + 15) / 16 * 16;
+    if (round > sizeof pool - pool_used)
+        return NULL;
+    pool_used += round;
+    return pool + pool_used - round;
+}
+
+static bool known(const char *module)
+{
+    return strcmp(module, "probe") == 0 || strcmp(module, "other") == 0;
+}
+
+TEST(refusals_name_the_reason)
+{
+    offer_init(test_alloc, known, FLUID_FEAT_FPU);
+    build(base, "probe", 1, 0);
+    CHECK(planner_offer("nosuch", base, MOD_BYTES, "test") == PLANNER_OFFER_E_MODULE);
+    CHECK_STREQ(planner_offer_detail(), "no module nosuch in the registry");
+    CHECK(planner_offer("probe", base, 0, "test") == PLANNER_OFFER_E_SIZE);
+    CHECK(planner_offer("probe", base, OFFER_MAX_BYTES + 1, "test") == PLANNER_OFFER_E_SIZE);
+    build(other, "other", 1, 0);
+    CHECK(planner_offer("probe", other, MOD_BYTES, "test") == PLANNER_OFFER_E_NAME);
+    CHECK_STREQ(planner_offer_detail(), "offer for probe holds module other");
+    uint8_t bad[MOD_BYTES] __attribute__((aligned(16)));
+    memcpy(bad, base, sizeof bad);
+    bad[MOD_BYTES - 1] ^= 1;                            /* body CRC no longer matches */
+    CHECK(planner_offer("probe", bad, MOD_BYTES, "test") == PLANNER_OFFER_E_INVALID);
+    CHECK(planner_offer("probe", bad, MOD_BYTES - 3, "test") == PLANNER_OFFER_E_INVALID);
+    build(other, "probe", 1, FLUID_FEAT_SSE2);
+    CHECK(planner_offer("probe", other, MOD_BYTES, "test") == PLANNER_OFFER_E_CPU);
+    CHECK(planner_offer("probe", NULL, MOD_BYTES, "test") == PLANNER_OFFER_E_INVAL);
+    uint32_t acc, ref;
+    offer_counts(&acc, &ref);
+    CHECK_EQ_U64(acc, 0);
+    CHECK_EQ_U64(ref, 8);
+    CHECK_EQ_U64(offer_pending(), 0);
+    offer_init(NULL, NULL, 0);
+    CHECK(planner_offer("probe", base, MOD_BYTES, "test") == PLANNER_OFFER_E_NOT_READY);
+}
+
+TEST(queue_copies_and_keeps_order)
+{
+    struct offer o;
+    offer_init(test_alloc, known, FLUID_FEAT_FPU);
+    build(base, "probe", 1, 0);
+    build(other, "other", 2, 0);
+    REQUIRE(planner_offer("probe", base, MOD_BYTES, "com2") == PLANNER_OFFER_ACCEPTED);
+    REQUIRE(planner_offer("other", other, MOD_BYTES, "com2") == PLANNER_OFFER_ACCEPTED);
+    build(base, "probe", 3, 0);
+    REQUIRE(planner_offer("probe", base, MOD_BYTES, "com2-second-and-a-very-long-origin")
+            == PLANNER_OFFER_ACCEPTED);
+    CHECK_EQ_U64(offer_pending(), 3);
+    REQUIRE(offer_take("probe", &o));
+    CHECK_EQ_U64(o.bytes[sizeof(struct fluid_mod_header)], 1);  /* a copy, taken first */
+    CHECK_STREQ(o.origin, "com2");
+    REQUIRE(offer_take("probe", &o));
+    CHECK_EQ_U64(o.bytes[sizeof(struct fluid_mod_header)], 3);
+    CHECK_EQ_U64(strlen(o.origin), OFFER_ORIGIN_LEN - 1);
+    CHECK(!offer_take("probe", &o));
+    CHECK(offer_take("other", &o));
+    CHECK_EQ_U64(offer_pending(), 0);
+    for (uint32_t i = 0; i < OFFER_MAX_PENDING; i++)
+        planner_offer("probe", base, MOD_BYTES, "x");
+    CHECK(planner_offer("probe", base, MOD_BYTES, "x") == PLANNER_OFFER_E_FULL);
+}
+
+/* The fake runner: a module's time is its code's first byte times 1000 (read from the slot
+ * its entry address names: run addresses are fake, 32-bit, one page per slot), and it always
+ * answers ANSWER; an offer is queued during call OFFER_AT. */
+#define OFFER_AT 5
+#define FAKE_RUN_BASE 0x100000u
+#define FAKE_PAGE     4096u
+static uint64_t now, pending_cost;
+static uint32_t calls_seen;
+static uint8_t fast[MOD_BYTES] __attribute__((aligned(16)));
+static uint8_t mem[MEM_SLOTS][FAKE_PAGE] __attribute__((aligned(FAKE_PAGE)));
+static uint32_t used;
+
+static uint64_t fake_clock(void)
+{
+    now += pending_cost;
+    pending_cost = 0;
+    return now;
+}
+
+static void *fake_acquire(void *ctx, uint32_t size, uint32_t align, uint32_t *run_addr)
+{
+    (void)ctx, (void)align;
+    if (size > sizeof mem[0] || used == MEM_SLOTS)
+        return NULL;
+    *run_addr = FAKE_RUN_BASE + used * FAKE_PAGE;
+    return mem[used++];
+}
+
+static void fake_release(void *ctx, void *m, uint32_t size)
+{
+    (void)ctx, (void)m, (void)size;
+    used--;
+}
+
+static enum suite_call_outcome fake_call(void *ctx, uint32_t entry,
+                                         const struct fluid_module_ctx *m, uint32_t *result,
+                                         struct suite_fault *fault)
+{
+    (void)ctx, (void)fault;
+    pending_cost = (uint64_t)mem[(entry - FAKE_RUN_BASE) / FAKE_PAGE][0] * FAST_CYCLES;
+    *result = ANSWER;
+    if (++calls_seen == OFFER_AT + 1 && m->call_index)
+        planner_offer("probe", fast, MOD_BYTES, "test");
+    return SUITE_CALL_OK;
+}
+
+TEST(offer_joins_a_running_module)
+{
+    static struct suite_adaptive ad;
+    struct suite_result r;
+    struct planner_config cfg;
+    struct suite_entry e = {"probe", base, MOD_BYTES, SUITE_EXPECT_VALUE, ANSWER, 0};
+    struct suite_runner rn = {.cpu_features = FLUID_FEAT_FPU, .clock = fake_clock,
+                              .acquire = fake_acquire, .release = fake_release,
+                              .call = fake_call};
+    offer_init(test_alloc, known, FLUID_FEAT_FPU);
+    planner_config_default(&cfg);
+    build(base, "probe", SLOW_CYCLES / FAST_CYCLES, 0);
+    build(fast, "probe", 1, 0);
+    suite_adapt_init(&ad, base, MOD_BYTES, "embedded");
+    REQUIRE(suite_run_adaptive(&rn, &cfg, &e, 20, &ad, &r));
+    REQUIRE(ad.count == 2);
+    CHECK_STREQ(ad.v[1].source, "offer");
+    CHECK_EQ_U64(ad.pm.current, 1);
+    REQUIRE(ad.pm.history_count == 1);
+    CHECK(ad.pm.history[0].reason == PLANNER_REASON_FASTER);
+    CHECK_EQ_U64(ad.pm.history[0].from_median, SLOW_CYCLES);
+    CHECK_EQ_U64(ad.pm.history[0].to_median, FAST_CYCLES);
+    CHECK_EQ_U64(ad.calls, 20);
+    CHECK_EQ_U64(r.result, ANSWER);
+    CHECK_EQ_U64(used, 0);                              /* every image released */
+}
+
+int main(void)
+{
+    check_suite = "test_offer";
+    RUN(refusals_name_the_reason);
+    RUN(queue_copies_and_keeps_order);
+    RUN(offer_joins_a_running_module);
+    return check_summary();
+}

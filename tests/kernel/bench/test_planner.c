@@ -1,0 +1,274 @@
+/* Host tests of the planner's pure logic (kernel/bench/planner.c) with fake variants and a fake
+ * clock: the thresholds option, due exactly at each threshold, interleaved round order, the
+ * median, promotion of the fastest, ties keep the slot, demotion of a wrong or faulting
+ * variant back to the previous tier, never chosen again, the baseline never demoted, the
+ * history's limit, rotation for the swap test, the planner's own cycles. */
+#include <stdint.h>
+#include <string.h>
+
+#include "tests/lib/check.h"
+#include "kernel/bench/planner.h"
+
+#define MAX_ORDER 256
+
+/* A fake variant: its time per call (with a per-call jitter pattern) and how it fails. */
+struct fake {
+    uint64_t cycles[PLANNER_MAX_CANDIDATES];
+    int fail_at[PLANNER_MAX_CANDIDATES];            /* nth call (1-based) fails; 0 never */
+    enum planner_outcome how[PLANNER_MAX_CANDIDATES];
+    uint32_t calls[PLANNER_MAX_CANDIDATES];
+    uint32_t order[MAX_ORDER];
+    uint32_t n_order;
+};
+
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void)
+{
+    return fake_now;
+}
+
+static enum planner_outcome fake_run(void *ctx, uint32_t cand, uint32_t call, uint64_t *cycles)
+{
+    struct fake *f = ctx;
+    (void)call;
+    if (f->n_order < MAX_ORDER)
+        f->order[f->n_order++] = cand;
+    f->calls[cand]++;
+    /* jitter: every third call of a candidate is 50 cycles slower (the median ignores it) */
+    uint64_t t = f->cycles[cand] + (f->calls[cand] % 3 == 0 ? 50 : 0);
+    fake_now += t;
+    *cycles = t;
+    if (f->fail_at[cand] && (int)f->calls[cand] == f->fail_at[cand])
+        return f->how[cand];
+    return PLANNER_RUN_OK;
+}
+
+static void setup(struct planner_module *pm, struct planner_config *cfg, uint32_t n)
+{
+    planner_config_default(cfg);
+    cfg->clock = fake_clock;
+    planner_module_init(pm);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t idx;
+        planner_add(pm, "v", &idx);
+    }
+}
+
+TEST(thresholds_option)
+{
+    struct planner_config cfg;
+    planner_config_default(&cfg);
+    REQUIRE(cfg.threshold_count == 3);
+    CHECK_EQ_U64(cfg.thresholds[0], 100);
+    CHECK_EQ_U64(cfg.thresholds[2], 10000);
+    CHECK(planner_parse_thresholds("7,8,4294967295", &cfg) == PLANNER_OK);
+    CHECK_EQ_U64(cfg.thresholds[2], 4294967295u);
+    CHECK(planner_parse_thresholds("4294967296", &cfg) == PLANNER_E_RANGE);
+    CHECK(planner_parse_thresholds("0", &cfg) == PLANNER_E_RANGE);
+    CHECK(planner_parse_thresholds("5,5", &cfg) == PLANNER_E_ORDER);
+    CHECK(planner_parse_thresholds("5,", &cfg) == PLANNER_E_SYNTAX);
+    CHECK(planner_parse_thresholds("", &cfg) == PLANNER_E_SYNTAX);
+    CHECK(planner_parse_thresholds("1x", &cfg) == PLANNER_E_SYNTAX);
+    CHECK(planner_parse_thresholds("1,2,3,4,5,6,7,8,9", &cfg) == PLANNER_E_TOO_MANY);
+    CHECK_EQ_U64(cfg.threshold_count, 3);       /* untouched by the errors */
+    CHECK_EQ_U64(cfg.thresholds[0], 7);
+}
+
+TEST(due_exactly_at_thresholds)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    struct fake f = {{100, 50}, {0}, {0}, {0}, {0}, 0};
+    setup(&pm, &cfg, 2);
+    planner_parse_thresholds("3,5", &cfg);
+    CHECK(!planner_due(&pm, &cfg, 2));
+    CHECK(!planner_due(&pm, &cfg, 4));          /* past a threshold is not at it */
+    uint32_t due[8], n = 0;
+    for (uint32_t call = 0; call < 8; call++)
+        if (planner_due(&pm, &cfg, call)) {
+            due[n++] = call;
+            planner_measure(&pm, &cfg, call, fake_run, &f);
+        }
+    REQUIRE(n == 2);
+    CHECK_EQ_U64(due[0], 3);
+    CHECK_EQ_U64(due[1], 5);
+    CHECK_EQ_U64(pm.measurements, 2);
+    cfg.enabled = false;
+    pm.next_threshold = 0;
+    CHECK(!planner_due(&pm, &cfg, 3));
+}
+
+TEST(single_candidate_never_due)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    setup(&pm, &cfg, 1);
+    CHECK(!planner_due(&pm, &cfg, 100));
+}
+
+TEST(rounds_interleave)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    struct fake f = {{30, 20, 10}, {0}, {0}, {0}, {0}, 0};
+    setup(&pm, &cfg, 3);
+    planner_measure(&pm, &cfg, 100, fake_run, &f);
+    REQUIRE(f.n_order == 3 * PLANNER_SAMPLES);
+    for (uint32_t i = 0; i < f.n_order; i++)
+        CHECK_EQ_U64(f.order[i], i % 3);
+    CHECK_EQ_U64(pm.planner_calls, 3 * PLANNER_SAMPLES);
+}
+
+TEST(fastest_promoted_with_medians)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    struct fake f = {{300, 200, 100}, {0}, {0}, {0}, {0}, 0};
+    setup(&pm, &cfg, 3);
+    fake_now = 1000;
+    CHECK_EQ_U64(planner_measure(&pm, &cfg, 100, fake_run, &f), 2);
+    CHECK_EQ_U64(pm.current, 2);
+    CHECK_EQ_U64(pm.c[0].median, 300);      /* 300,300,350,300,300: the jitter is ignored */
+    CHECK_EQ_U64(pm.c[2].median, 100);
+    REQUIRE(pm.history_count == 1);
+    CHECK_EQ_U64(pm.history[0].call, 100);
+    CHECK_EQ_U64(pm.history[0].from, 0);
+    CHECK_EQ_U64(pm.history[0].to, 2);
+    CHECK_EQ_U64(pm.history[0].from_median, 300);
+    CHECK_EQ_U64(pm.history[0].to_median, 100);
+    CHECK(pm.history[0].reason == PLANNER_REASON_FASTER);
+    /* every cycle the fake calls took was inside the planner */
+    CHECK_EQ_U64(pm.planner_cycles, 5 * 600 + 3 * 50);
+}
+
+TEST(tie_keeps_current)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    struct fake f = {{100, 100}, {0}, {0}, {0}, {0}, 0};
+    setup(&pm, &cfg, 2);
+    CHECK_EQ_U64(planner_measure(&pm, &cfg, 100, fake_run, &f), 0);
+    CHECK_EQ_U64(pm.history_count, 0);
+}
+
+TEST(median_lower_middle)
+{
+    uint64_t v[4] = {9, 1, 7, 3};
+    CHECK_EQ_U64(planner_median(v, 4), 3);
+    uint64_t w[5] = {5, 4, 3, 2, 1};
+    CHECK_EQ_U64(planner_median(w, 5), 3);
+    CHECK_EQ_U64(planner_median(w, 0), 0);
+}
+
+TEST(wrong_variant_demoted_while_measuring)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    /* candidate 2 is fastest but answers wrongly on its second call */
+    struct fake f = {{300, 200, 100}, {0, 0, 2}, {0, 0, PLANNER_RUN_WRONG}, {0}, {0}, 0};
+    setup(&pm, &cfg, 3);
+    CHECK_EQ_U64(planner_measure(&pm, &cfg, 100, fake_run, &f), 1);
+    CHECK(pm.c[2].demoted);
+    CHECK(pm.c[2].demoted_for == PLANNER_REASON_WRONG);
+    CHECK_EQ_U64(f.calls[2], 2);            /* not called again after failing */
+    planner_parse_thresholds("100,200", &cfg);
+    CHECK(planner_due(&pm, &cfg, 200));
+    planner_measure(&pm, &cfg, 200, fake_run, &f);
+    CHECK_EQ_U64(f.calls[2], 2);            /* never measured again */
+    CHECK_EQ_U64(pm.current, 1);
+}
+
+TEST(running_variant_demoted_back_a_tier)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    struct fake f = {{300, 200, 100}, {0}, {0}, {0}, {0}, 0};
+    setup(&pm, &cfg, 3);
+    f.cycles[2] = 250;
+    planner_measure(&pm, &cfg, 100, fake_run, &f);      /* 0 -> 1 */
+    f.cycles[2] = 100;
+    planner_parse_thresholds("100,1000", &cfg);
+    planner_measure(&pm, &cfg, 1000, fake_run, &f);     /* 1 -> 2 */
+    REQUIRE(pm.current == 2);
+    CHECK_EQ_U64(planner_demote(&pm, 2, PLANNER_REASON_FAULT, 1234), 1);
+    REQUIRE(pm.history_count == 3);
+    CHECK_EQ_U64(pm.history[2].call, 1234);
+    CHECK_EQ_U64(pm.history[2].from, 2);
+    CHECK_EQ_U64(pm.history[2].to, 1);
+    CHECK(pm.history[2].reason == PLANNER_REASON_FAULT);
+    CHECK_EQ_U64(planner_demote(&pm, 1, PLANNER_REASON_WRONG, 1300), 0);
+    CHECK(!planner_select(&pm, 2, PLANNER_REASON_WISDOM, 1400));
+    CHECK_EQ_U64(planner_demote(&pm, 0, PLANNER_REASON_WRONG, 1500), 0);
+    CHECK(!pm.c[0].demoted);
+    CHECK(!planner_due(&pm, &cfg, 10000));      /* one candidate left */
+}
+
+TEST(demotion_skips_demoted_tiers)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    setup(&pm, &cfg, 3);
+    planner_select(&pm, 1, PLANNER_REASON_WISDOM, 0);
+    planner_select(&pm, 2, PLANNER_REASON_WISDOM, 0);     /* tiers: 0, 1, then 2 */
+    CHECK_EQ_U64(planner_demote(&pm, 1, PLANNER_REASON_WRONG, 5), 2);   /* not running */
+    CHECK_EQ_U64(planner_demote(&pm, 2, PLANNER_REASON_TIMEOUT, 6), 0); /* 1 is skipped */
+    CHECK_EQ_U64(pm.history[pm.history_count - 1].to, 0);
+}
+
+TEST(history_limit_counts_the_rest)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    setup(&pm, &cfg, 2);
+    for (uint32_t i = 0; i < PLANNER_MAX_HISTORY + 3; i++)
+        planner_select(&pm, (i + 1) % 2, PLANNER_REASON_WISDOM, i);
+    CHECK_EQ_U64(pm.history_count, PLANNER_MAX_HISTORY);
+    CHECK_EQ_U64(pm.history_dropped, 3);
+}
+
+TEST(rotate_skips_demoted)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    setup(&pm, &cfg, 3);
+    planner_demote(&pm, 1, PLANNER_REASON_WRONG, 0);
+    CHECK_EQ_U64(planner_rotate(&pm), 2);
+    CHECK_EQ_U64(planner_rotate(&pm), 0);
+    CHECK_EQ_U64(planner_rotate(&pm), 2);
+    CHECK_EQ_U64(pm.swaps, 3);
+    cfg.swap_every_call = true;
+    CHECK(!planner_due(&pm, &cfg, 100));
+}
+
+TEST(full_table_and_names)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    uint32_t idx;
+    setup(&pm, &cfg, PLANNER_MAX_CANDIDATES);
+    CHECK(planner_add(&pm, "x", &idx) == PLANNER_E_FULL);
+    CHECK_STREQ(planner_reason_name(PLANNER_REASON_WISDOM), "wisdom");
+    CHECK_STREQ(planner_reason_name((enum planner_reason)77), "?");
+    for (int e = PLANNER_OK; e <= PLANNER_E_INVAL; e++)
+        CHECK(strcmp(planner_strerror((enum planner_err)e), "unknown planner error") != 0);
+}
+
+int main(void)
+{
+    check_suite = "test_planner";
+    RUN(thresholds_option);
+    RUN(due_exactly_at_thresholds);
+    RUN(single_candidate_never_due);
+    RUN(rounds_interleave);
+    RUN(fastest_promoted_with_medians);
+    RUN(tie_keeps_current);
+    RUN(median_lower_middle);
+    RUN(wrong_variant_demoted_while_measuring);
+    RUN(running_variant_demoted_back_a_tier);
+    RUN(demotion_skips_demoted_tiers);
+    RUN(history_limit_counts_the_rest);
+    RUN(rotate_skips_demoted);
+    RUN(full_table_and_names);
+    return check_summary();
+}
