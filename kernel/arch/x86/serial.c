@@ -35,6 +35,7 @@
 /* Bounded polls. At 115200 baud a byte takes ~87 us; one IN takes ~1 us on ISA hardware. */
 #define TX_SPIN_LIMIT   100000
 #define RX_SPIN_LIMIT   1000
+#define COM2_BACKOFF_PAUSES 64  /* PAUSE instructions between two reads of a busy COM2 LSR */
 
 static bool serial_ok;
 
@@ -133,12 +134,22 @@ int com2_poll_rx(void)
     return inb(COM2_BASE + UART_RBR);
 }
 
+/* Between two reads of a busy LSR: under QEMU every port read takes the emulator's global
+ * lock, and a loop of nothing but reads keeps its I/O thread from moving the bytes along. */
+static void com2_backoff(void)
+{
+    for (int i = 0; i < COM2_BACKOFF_PAUSES; i++)
+        __asm__ volatile("pause");
+}
+
 bool com2_write(const uint8_t *bytes, size_t n)
 {
     for (size_t k = 0; k < n && com2_ok; k++) {
         int i = 0;
-        while (i < TX_SPIN_LIMIT && !(inb(COM2_BASE + UART_LSR) & LSR_THR_EMPTY))
+        while (i < TX_SPIN_LIMIT && !(inb(COM2_BASE + UART_LSR) & LSR_THR_EMPTY)) {
+            com2_backoff();
             i++;
+        }
         if (i == TX_SPIN_LIMIT)
             com2_ok = false;    /* the line stopped draining: stop waiting on it */
         else
