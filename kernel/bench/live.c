@@ -17,7 +17,8 @@
 #include "kernel/core/log.h"
 #include "kernel/core/tsc.h"
 
-#define LIVE_TX_JSON_MAX    4096    /* HELLO / PROFILE / ACK / NAK JSON text, bytes */
+#define LIVE_TX_JSON_MAX    8192    /* HELLO / PROFILE / ACK / NAK JSON text, bytes: a
+                                     * PROFILE of SUITE_MAX_MODULES runs fits */
 #define LIVE_DETAIL_LEN     160
 #define LIVE_ORIGIN         "live"
 #define MS_PER_S            1000u
@@ -44,7 +45,7 @@ static struct {
     enum live_mode mode;
     uint32_t tx_seq;
     uint32_t cpu_features;          /* the suite's, for VARIANT checks after it */
-    uint32_t frames, variants, accepted, rejected, byes, garbage_bytes, offers;
+    uint32_t frames, variants, accepted, rejected, garbage_bytes;
     uint32_t reasons[LIVE_E_COUNT];
     const struct live_offer_handler *handler;
     const struct suite_result *results;     /* the suite's results at its last poll */
@@ -197,7 +198,6 @@ static int log_only_offer(const char *module, const uint8_t *bytes, uint32_t siz
                           const char *origin)
 {
     (void)bytes;
-    live.offers++;
     kprintf("live: offer of %s (%u bytes, from %s) logged; no planner registered\n", module,
             (unsigned)size, origin);
     return 0;
@@ -253,7 +253,6 @@ static void on_event(enum live_rx_event ev, const struct live_rx_out *o)
     } else if (o->type == LIVE_T_VARIANT) {
         on_variant(o);
     } else {
-        live.byes++;
         kprintf("live: host said BYE (seq %u); not listening any more\n", (unsigned)o->seq);
         live.mode = LIVE_DONE;
     }
