@@ -9,8 +9,9 @@ $(LIVE_HOST)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
 
-# The test reads the built modules (build/modules/O2/*.mod) for its VARIANT checks.
-$(LIVE_HOST)/test_live_frame: $(patsubst %.c,$(LIVE_HOST)/%.o,$(LIVE_TEST_SRCS)) $(MODULES_MODS)
+# The test reads the built modules (build/modules/O2/*.mod) for its VARIANT checks; $$ because
+# mk/modules.mk, which names them, is read after this file.
+$(LIVE_HOST)/test_live_frame: $(patsubst %.c,$(LIVE_HOST)/%.o,$(LIVE_TEST_SRCS)) $$(MODULES_MODS)
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $(filter %.o,$^)
 
 HOST_TEST_BINS += $(LIVE_HOST)/test_live_frame
@@ -26,7 +27,7 @@ FUZZ_live_SRCS    := tests/kernel/bench/fuzz_live_frame.c kernel/bench/live_fram
 FUZZ_live_MAX_LEN := 200000
 FUZZ_live_SECONDS  = $(LIVE_FUZZ_SECONDS)
 
-$(FUZZ_DIR)/live/seeds.done: $(MODULES_MODS) tools/fuzz_seeds.py tools/fluid/pgo/live.py \
+$(FUZZ_DIR)/live/seeds.done: $$(MODULES_MODS) tools/fuzz_seeds.py tools/fluid/pgo/live.py \
                              $(ASM_OFFSETS) | $(SETUP_STAMP)
 	$(PYTHON) tools/fuzz_seeds.py live $(@D)/seeds $(MODULES_MODS)
 	@touch $@
@@ -34,9 +35,9 @@ $(FUZZ_DIR)/live/seeds.done: $(MODULES_MODS) tools/fuzz_seeds.py tools/fluid/pgo
 HOST_TOOL_BINS += $(FUZZ_DIR)/fuzz_live
 TEST_DEPS      += $(FUZZ_DIR)/fuzz_live $(FUZZ_DIR)/live/seeds.done
 
-# pgo-live: boot fluid.img with COM2 on a socket, build the hottest modules for the CPU the
-# kernel reports and send them while it runs; logs every ACK/NAK (PGO_LIVE_HOT modules).
+# How many of the hottest modules `make pgo-live` rebuilds and sends.
 PGO_LIVE_HOT ?= 2
+# pgo-live: boot fluid.img with COM2 on a socket, send it builds of the hottest modules for its CPU
 pgo-live: $(IMAGE)
 	$(PYTHON) tools/pgo_live.py --image $(IMAGE) --hot $(PGO_LIVE_HOT)
 
