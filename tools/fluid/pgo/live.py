@@ -166,7 +166,7 @@ class LiveBoot:
         self.result = None
         self.thread = threading.Thread(target=self._boot, daemon=True,
                                        args=(image, cmdline, timeout, cpu, extra))
-        self.conn, self.decoder, self.pending = None, Decoder(), []
+        self.conn, self.decoder, self.pending, self.backlog = None, Decoder(), [], []
         self.errors = []
 
     def _boot(self, image, cmdline, timeout, cpu, extra):
@@ -195,17 +195,25 @@ class LiveBoot:
     def send(self, data):
         self.conn.sendall(data)
 
-    def next_frame(self, timeout=30, want=None):
-        """The next frame the kernel sent (of type name `want` if given, others kept in
-        self.seen); None at timeout or when the line closed."""
+    def next_frame(self, timeout=30, want=None, match=None):
+        """The next frame the kernel sent of type name `want` (any if None) for which
+        match(frame) holds (if given); frames passed over are kept for later calls, frames
+        the decoder refused go to self.errors. None at timeout or when the line closed."""
+        def fits(f):
+            return (want is None or f.name == want) and (match is None or match(f))
         deadline = time.monotonic() + timeout
         while True:
+            for i, f in enumerate(self.backlog):
+                if fits(f):
+                    return self.backlog.pop(i)
             while self.pending:
                 item = self.pending.pop(0)
                 if isinstance(item, FrameError):
                     self.errors.append(item)
-                elif want is None or item.name == want:
+                elif fits(item):
                     return item
+                else:
+                    self.backlog.append(item)
             left = deadline - time.monotonic()
             if left <= 0 or not self.conn:
                 return None
@@ -219,15 +227,9 @@ class LiveBoot:
             self.pending += self.decoder.feed(data)
 
     def answer_to(self, seq, timeout=30):
-        """The ACK or NAK for the host's frame seq (other frames are passed over)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            f = self.next_frame(deadline - time.monotonic())
-            if f is None:
-                return None
-            if f.name in ("ack", "nak") and f.json().get("seq") == seq:
-                return f
-        return None
+        """The ACK or NAK for the host's frame seq (other frames are kept for later)."""
+        return self.next_frame(timeout, match=lambda f: f.name in ("ack", "nak") and
+                               f.json().get("seq") == seq)
 
 
 # ---- building variants for the CPU the kernel reported --------------------------------
