@@ -4,11 +4,14 @@ frames sent while the suite runs. A valid variant is ACKed during the suite; hos
 files with hostile headers, a module the suite does not run, a truncated frame) are each
 NAKed with their reason, logged and counted in the {"live": ...} line, while every module
 still answers correctly and the kernel exits cleanly; a host that hangs up mid-frame is
-logged and the suite carries on; a machine without COM2 keeps live mode off."""
+logged and the suite carries on; `live=0` or a machine without COM2 keeps live mode off;
+the pgo-live loop builds the hottest module for the CPU the kernel reports and it is ACKed."""
 import json
 import os
+import re
 
 from fluid import ROOT, modbuild, qemu
+from fluid.pgo import build as pgo_build
 from fluid.pgo import live
 
 SUITE_MODULES = 12
@@ -156,6 +159,19 @@ def test_host_hanging_up_mid_frame():
     assert s["state"] == "on" and s["reasons"] == {"truncated": 1} and s["accepted"] == 0, s
 
 
+def test_live_option_off_sends_nothing():
+    with live.LiveBoot(cmdline="live=0", timeout=BOOT_TIMEOUT_S) as lb:
+        first = lb.next_frame(timeout=BOOT_TIMEOUT_S)      # None once QEMU has exited
+    b = lb.result
+
+    def check(b):
+        suite_ok(b)
+        assert first is None, f"the kernel sent {first} with live=0"
+        assert len(b.lines("live: off (live=0)")) == 1
+        assert live_summary(b.log)["state"] == "off"
+    qemu.check("live_off", b, check)
+
+
 def test_no_com2_keeps_live_mode_off():
     b = qemu.boot(timeout=BOOT_TIMEOUT_S)
 
@@ -164,3 +180,19 @@ def test_no_com2_keeps_live_mode_off():
         assert len(b.lines("live: no UART answers at COM2")) == 1
         assert live_summary(b.log)["state"] == "no_port"
     qemu.check("live_no_port", b, check)
+
+
+def test_pgo_live_loop_builds_for_the_reported_cpu_and_is_acked():
+    said = []
+    acks, naks, b = live.run_loop(hot=1, linger_ms=LINGER_MS, timeout=BOOT_TIMEOUT_S,
+                                  log=said.append)
+    qemu.check("live_pgo_loop", b, suite_ok)
+    assert len(acks) == 1 and naks == [], said
+    hello = next(l for l in said if l.startswith("pgo-live: HELLO"))
+    sent = next(l for l in said if l.startswith("pgo-live: VARIANT seq 1"))
+    # the reported CPU has SSE3 (QEMU's default CPU): the variant is built for it, with the
+    # instrumented profile when the PGO loop left one for that module
+    module = re.match(r"pgo-live: VARIANT seq 1: (\w+) ", sent).group(1)
+    pgo = " -fprofile-use" if os.path.exists(pgo_build.profdata_path(module)) else ""
+    assert "sse3" in hello and f'"-O3 -msse3{pgo} -march=pentium2"' in sent, said
+    assert live_summary(b.log)["state"] == "bye"
