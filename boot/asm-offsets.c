@@ -10,6 +10,7 @@
 #include <fluid/module.h>
 
 #include "kernel/bench/cache.h"
+#include "kernel/bench/live_frame.h"
 #include "kernel/bench/profile.h"
 #include "kernel/bench/wisdom.h"
 #include "kernel/arch/i686/x86.h"
@@ -179,6 +180,27 @@ void asm_offsets(void)
     DEFINE_STR(WISDOM_MAGIC, WISDOM_MAGIC);
     DEFINE(WISDOM_VERSION, WISDOM_VERSION);
     DEFINE(WISDOM_MAX_MODULES, WISDOM_MAX_MODULES);
+
+    /* kernel/bench/live_frame.h: the live line's frames (tools/fluid/pgo/live.py). */
+    DEFINE(LIVE_MAGIC, LIVE_MAGIC);
+    DEFINE(LIVE_VERSION, LIVE_VERSION);
+    DEFINE(LIVE_HEADER_SIZE, LIVE_HEADER_SIZE);
+    DEFINE(LIVE_CRC_SIZE, LIVE_CRC_SIZE);
+    DEFINE(LIVE_MAX_PAYLOAD, LIVE_MAX_PAYLOAD);
+    DEFINE(LIVE_OFF_VERSION, LIVE_OFF_VERSION);
+    DEFINE(LIVE_OFF_TYPE, LIVE_OFF_TYPE);
+    DEFINE(LIVE_OFF_RESERVED, LIVE_OFF_RESERVED);
+    DEFINE(LIVE_OFF_SEQ, LIVE_OFF_SEQ);
+    DEFINE(LIVE_OFF_LENGTH, LIVE_OFF_LENGTH);
+    DEFINE(LIVE_VARIANT_NAME_LEN, LIVE_VARIANT_NAME_LEN);
+    DEFINE(LIVE_T_HELLO, LIVE_T_HELLO);
+    DEFINE(LIVE_T_PROFILE, LIVE_T_PROFILE);
+    DEFINE(LIVE_T_ACK, LIVE_T_ACK);
+    DEFINE(LIVE_T_NAK, LIVE_T_NAK);
+    DEFINE(LIVE_T_VARIANT, LIVE_T_VARIANT);
+    DEFINE(LIVE_T_BYE, LIVE_T_BYE);
+    DEFINE(LIVE_POLL_BUDGET_MS, LIVE_POLL_BUDGET_MS);
+    DEFINE(LIVE_GAP_MS, LIVE_GAP_MS);
 
     /* kernel/bench/profile.h: the markers around the JSON profile (tools/fluid/profiles.py). */
     DEFINE_STR(PROFILE_BEGIN, PROFILE_BEGIN);

@@ -5,6 +5,7 @@
 #include "kernel/acpi/acpi.h"
 #include "kernel/bench/cache.h"
 #include "kernel/bench/guardtest.h"
+#include "kernel/bench/live.h"
 #include "kernel/bench/suite.h"
 #include "kernel/core/arch.h"
 #include "kernel/core/cmdline.h"
@@ -20,7 +21,9 @@ static const struct stage i686_stages[] = {
     {"cpus", acpi_stage, 0},
     {"heap", memory_stage, 0},
     {"cache", cache_stage, 0},
+    {"live", live_stage, 0},
     {"modules", suite_stage, 0},
+    {"live-end", live_end_stage, 0},
 };
 
 /* test= options the stages run themselves ("guard" runs here, before them). */

@@ -6,6 +6,8 @@ usage: fuzz_seeds.py module OUTDIR MOD...        built .mod files, then corrupt 
        fuzz_seeds.py model OUTDIR [--models DIR] shared models, synthetic ones, bad headers
        fuzz_seeds.py tokenizer OUTDIR [--models DIR]
        fuzz_seeds.py bootcfg OUTDIR [--models DIR]  (--models unused: hand-written texts)
+       fuzz_seeds.py live OUTDIR MOD...          COM2 byte streams: VARIANT frames of the
+                                                 modules, hostile frames, garbage, silences
 
 The tokenizer target's inputs start with int32 vocab_size, u8 text length and the text
 (tests/kernel/llm/fuzz_llm_tokenizer.c). Shared models bigger than the target's -max_len
@@ -22,6 +24,7 @@ import tempfile
 from fluid import modfmt
 from fluid.llm import fmt as llmfmt
 from fluid.llm import synth
+from fluid.pgo import live
 
 MODEL_SEED_MAX = 1310720        # FUZZ_model_MAX_LEN (mk/llm.mk)
 TOKENIZER_SEED_MAX = 65536      # FUZZ_tokenizer_MAX_LEN
@@ -274,6 +277,33 @@ def bootcfg_seeds(out, _models):
 
 # ---- command line ---------------------------------------------------------------------------
 
+# ---- the live line ------------------------------------------------------------------------
+
+LIVE_ESCAPE, LIVE_SILENCE = 0xF5, 0x00      # tests/kernel/bench/fuzz_live_frame.c
+
+
+def live_seeds(out, mods):
+    """Streams as the kernel reads them from COM2 (the harness turns F5 00 into a silence)."""
+    variant, bye = live.type_number("variant"), live.type_number("bye")
+    silence = bytes([LIVE_ESCAPE, LIVE_SILENCE])
+    for path in mods:
+        with open(path, "rb") as f:
+            blob = f.read()
+        name = modfmt.parse(blob)["name"]
+        frame = live.encode(variant, 1, live.variant_payload(name, blob))
+        out.add(f"variant-{name}", frame.replace(bytes([LIVE_ESCAPE]), bytes([LIVE_ESCAPE] * 2)))
+    small = live.encode(variant, 2, live.variant_payload("sum", b"\0" * 8))
+    out.add("bye", live.encode(bye, 3))
+    out.add("garbage-then-bye", b"FLIxFLFL\xff" + live.encode(bye, 4))
+    out.add("bad-crc", live.encode(bye, 5, crc=0))
+    out.add("too-long", live.encode(variant, 6, b"", length=1 << 20))
+    out.add("bad-version", live.encode(bye, 7, version=9))
+    out.add("bad-type", live.encode(live.type_number("hello"), 8))
+    out.add("bad-reserved", live.encode(bye, 9, reserved=1))
+    out.add("truncated", small[:len(small) // 2] + silence + live.encode(bye, 10))
+    out.add("short-variant", small)
+
+
 def shared_files(models_dir, limit, want_tokenizer):
     """Shared model files up to `limit` bytes: the tokenizers or the models."""
     if not models_dir or not os.path.isdir(models_dir):
@@ -294,9 +324,9 @@ def shared_files(models_dir, limit, want_tokenizer):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("target", choices=("module", "model", "tokenizer", "bootcfg"))
+    ap.add_argument("target", choices=("module", "model", "tokenizer", "bootcfg", "live"))
     ap.add_argument("outdir")
-    ap.add_argument("mods", nargs="*", help="module target: .mod files")
+    ap.add_argument("mods", nargs="*", help="module and live targets: .mod files")
     ap.add_argument("--models", help="the shared models directory")
     a = ap.parse_args()
     out = Seeds(a.outdir)
@@ -304,6 +334,8 @@ def main():
         module_seeds(out, a.mods)
     elif a.target == "model":
         model_seeds(out, shared_files(a.models, MODEL_SEED_MAX, False))
+    elif a.target == "live":
+        live_seeds(out, a.mods)
     elif a.target == "tokenizer":
         tokenizer_seeds(out, shared_files(a.models, TOKENIZER_SEED_MAX, True))
     else:

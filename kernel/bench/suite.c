@@ -21,6 +21,7 @@
 #include "kernel/core/e820.h"
 #include "kernel/bench/fprof.h"
 #include "kernel/bench/guard.h"
+#include "kernel/bench/live.h"
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
 #include "kernel/bench/profile.h"
@@ -527,6 +528,7 @@ int suite_run_and_report(const struct boot_info *bi)
         failed += !ok;
         results[n].cache_error = why;
         log_result(&results[n++]);
+        live_poll(rn.cpu_features, results, n);     /* the host's frames, bounded in time */
     }
     kprintf("suite: %u modules, %u passed, %u failed (clock %s, timer overhead %llu, ring-3 "
             "call overhead %llu)\n", (unsigned)n, (unsigned)(n - failed), (unsigned)failed,

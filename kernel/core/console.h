@@ -21,6 +21,16 @@ bool serial_present(void);
 void serial_putc(char c);
 int serial_poll_rx(void);
 
+/* COM2 16550 driver (serial.c), the live line (kernel/bench/live.h). com2_init returns false
+ * if no UART answered; the other calls then do nothing. com2_listen raises RTS while the
+ * kernel takes bytes; com2_poll_rx returns a byte or -1 at once; com2_write returns false
+ * once the line stopped draining (bounded wait per byte), and the port is then given up. */
+bool com2_init(void);
+bool com2_present(void);
+void com2_listen(bool on);
+int com2_poll_rx(void);
+bool com2_write(const uint8_t *bytes, size_t n);
+
 /* VGA 80x25 colour text console at 0xB8000 (vga.c). */
 void vga_init(void);
 void vga_putc(char c);

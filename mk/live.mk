@@ -1,0 +1,44 @@
+# The live line (docs/live.md): the frame receiver's host test and fuzz target, the QEMU tests
+# of COM2 while the suite runs, and `make pgo-live`, the host loop on the other end.
+
+LIVE_HOST := $(BUILD)/host/live
+LIVE_TEST_SRCS := tests/kernel/bench/test_live_frame.c kernel/bench/live_frame.c \
+                  kernel/bench/module_loader.c kernel/core/format.c kernel/lib/crc32.c
+
+$(LIVE_HOST)/%.o: %.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
+
+# The test reads the built modules (build/modules/O2/*.mod) for its VARIANT checks; $$ because
+# mk/modules.mk, which names them, is read after this file.
+$(LIVE_HOST)/test_live_frame: $(patsubst %.c,$(LIVE_HOST)/%.o,$(LIVE_TEST_SRCS)) $$(MODULES_MODS)
+	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $(filter %.o,$^)
+
+HOST_TEST_BINS += $(LIVE_HOST)/test_live_frame
+PY_TESTS       += tests/tools/test_live_codec.py tests/kernel/bench/test_live.py
+
+# The receiver's fuzz target (mk/fuzz.mk): COM2 byte streams with silences, seeded with
+# VARIANT frames of the built modules and hostile frames (tools/fuzz_seeds.py live).
+LIVE_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
+FUZZ_TARGETS      += live
+FUZZ_live_SRCS    := tests/kernel/bench/fuzz_live_frame.c kernel/bench/live_frame.c \
+                     kernel/bench/module_loader.c kernel/lib/crc32.c kernel/core/format.c
+# A whole frame of the largest payload (64 KiB), its escapes and a few more frames.
+FUZZ_live_MAX_LEN := 200000
+FUZZ_live_SECONDS  = $(LIVE_FUZZ_SECONDS)
+
+$(FUZZ_DIR)/live/seeds.done: $$(MODULES_MODS) tools/fuzz_seeds.py tools/fluid/pgo/live.py \
+                             $(ASM_OFFSETS) | $(SETUP_STAMP)
+	$(PYTHON) tools/fuzz_seeds.py live $(@D)/seeds $(MODULES_MODS)
+	@touch $@
+
+HOST_TOOL_BINS += $(FUZZ_DIR)/fuzz_live
+TEST_DEPS      += $(FUZZ_DIR)/fuzz_live $(FUZZ_DIR)/live/seeds.done
+
+# How many of the hottest modules `make pgo-live` rebuilds and sends.
+PGO_LIVE_HOT ?= 2
+# pgo-live: boot fluid.img with COM2 on a socket, send it builds of the hottest modules for its CPU
+pgo-live: $(IMAGE)
+	$(PYTHON) tools/pgo_live.py --image $(IMAGE) --hot $(PGO_LIVE_HOT)
+
+.PHONY: pgo-live

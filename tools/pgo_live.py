@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""The live loop's host (docs/live.md), behind `make pgo-live`: boots the image in QEMU with
+COM2 on a unix socket, reads the kernel's HELLO (CPU signature, features, build id) and its
+PROFILE frames, builds the hottest modules for that CPU with clang (O3, SSE2 and the SSE
+levels above it the CPU reports, the instrumented profile of build/pgo/profdata when one
+exists), sends each as a VARIANT frame while the kernel listens (live.linger), logs every
+ACK or NAK with its reason, and says BYE.
+
+usage: pgo_live.py [--image IMG] [--hot N] [--linger-ms MS] [--timeout S]
+Exit status 0 when every variant sent was ACKed, 1 otherwise (said why)."""
+import argparse
+import sys
+
+from fluid import qemu
+from fluid.pgo import build as pgo_build
+from fluid.pgo import live
+
+DEFAULT_HOT = 2
+DEFAULT_LINGER_MS = 120000      # time the kernel waits after its suite for the variants
+DEFAULT_TIMEOUT_S = 600
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--image", default=qemu.IMAGE)
+    ap.add_argument("--hot", type=int, default=DEFAULT_HOT, help="modules to rebuild")
+    ap.add_argument("--linger-ms", type=int, default=DEFAULT_LINGER_MS)
+    ap.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT_S, help="QEMU's, seconds")
+    a = ap.parse_args()
+    try:
+        acks, naks, boot = live.run_loop(image=a.image, hot=a.hot, linger_ms=a.linger_ms,
+                                         timeout=a.timeout, log=lambda m: print(m, flush=True))
+    except (RuntimeError, pgo_build.BuildError, OSError) as e:
+        sys.exit(f"pgo-live: {e}")
+    for line in boot.lines("live:"):
+        print(f"pgo-live: kernel said: {line}")
+    print(f"pgo-live: {len(acks)} ACKed, {len(naks)} refused; QEMU "
+          f"{'exited with ' + str(boot.status) if boot.status is not None else 'was stopped: ' + boot.stopped_because}")
+    return 0 if acks and not naks else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
