@@ -256,9 +256,9 @@ def build_variant(name, hello):
     sse = hello.get("sse_enabled") and "sse2" in hello.get("features", [])
     has_prof = os.path.exists(build.profdata_path(name))
     variant = ("O3-sse2" if sse else "O2") + ("-pgo" if has_prof else "")
-    flags, short, v, bflags = build.variant_flags(variant, name)
+    flags, short, v, bflags, features = build.variant_flags(variant, name)
     extra, feats, extra_short = isa_flags(hello)
-    v.features = v.features + feats
+    features = features + feats
     opt = short.split()[0]
     short = " ".join([opt] + (extra_short or (["-msse2"] if sse else [])) +
                      (["-fprofile-use"] if has_prof else []) + ["-march=pentium2"])
@@ -270,7 +270,7 @@ def build_variant(name, hello):
     build.run([build.LD, "-m", "elf_i386", "-T", build.MODULE_LD, "--emit-relocs",
                "--no-undefined", "-static", "-o", elf, obj,
                build.libc_for(build.VARIANTS[variant][0])])
-    build.pack(elf, mod, name, v, bflags, short, " ".join(flags))
+    build.pack(elf, mod, name, v, bflags, short, " ".join(flags), features)
     return mod, short
 
 
