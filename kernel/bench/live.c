@@ -9,6 +9,7 @@
 #include <fluid/kernel_header.h>
 #include "kernel/bench/json.h"
 #include "kernel/bench/live_frame.h"
+#include "kernel/bench/suite.h"
 #include "kernel/bench/suite_registry.h"
 #include "kernel/core/cmdline.h"
 #include "kernel/core/console.h"
@@ -29,6 +30,8 @@
 /* A poll ends once the line has been quiet this long between frames: the host's bytes come
  * in bursts (a FIFO's worth under QEMU), and the gaps between them are not the end. */
 #define LIVE_QUIET_MS       10
+/* live_poll_between_calls looks at COM2 at most this often: one status read per look. */
+#define LIVE_CALL_POLL_MS   50
 #define US_PER_S            1000000u
 /* The TSC rate assumed when calibration failed: bounds stay finite, if not exact. */
 #define LIVE_TSC_HZ_FALLBACK 1000000000ull
@@ -50,6 +53,7 @@ static struct {
     const struct live_offer_handler *handler;
     const struct suite_result *results;     /* the suite's results at its last poll */
     uint32_t result_count;
+    uint64_t last_call_poll;        /* TSC of the last live_poll_between_calls that looked */
 } live;
 static struct live_rx rx;
 static uint8_t tx_frame[LIVE_HEADER_SIZE + LIVE_TX_JSON_MAX + LIVE_CRC_SIZE];
@@ -124,15 +128,6 @@ static void send_json(enum live_type type, struct json_out *j, struct text_buf *
     send(type, t->buf, t->len);
 }
 
-static bool runs_module(const char *name)
-{
-    for (uint32_t i = 0; i < suite_registry_count; i++)
-        if (suite_registry[i].expect == SUITE_EXPECT_VALUE &&
-            strcmp(suite_registry[i].name, name) == 0)
-            return true;
-    return false;
-}
-
 static void send_hello(void)
 {
     const struct cpu_info *c = cpu_info();
@@ -159,7 +154,7 @@ static void send_hello(void)
     json_key(&j, "modules");
     json_begin_array(&j);
     for (uint32_t i = 0; i < suite_registry_count; i++)
-        if (suite_registry[i].expect == SUITE_EXPECT_VALUE)
+        if (suite_runs_module(suite_registry[i].name))
             json_str(&j, suite_registry[i].name);
     json_end_array(&j);
     send_json(LIVE_T_HELLO, &j, &t);
@@ -244,7 +239,7 @@ static void on_variant(const struct live_rx_out *o)
     uint32_t size = 0;
     live.variants++;
     enum live_err err = live_check_variant(o->payload, o->length, live.cpu_features,
-                                           runs_module, name, &mod, &size, detail,
+                                           suite_runs_module, name, &mod, &size, detail,
                                            sizeof detail);
     if (err != LIVE_OK) {
         reject(err, o, name, detail);
@@ -323,6 +318,20 @@ void live_poll(uint32_t cpu_features, const struct suite_result *results, uint32
     listen(ms_to_ticks(LIVE_POLL_BUDGET_MS), false);
     live.results = results;
     live.result_count = n;
+}
+
+void live_poll_between_calls(uint32_t cpu_features)
+{
+    if (live.mode != LIVE_ON)
+        return;
+    uint64_t now = tsc_read();
+    if (now - live.last_call_poll < ms_to_ticks(LIVE_CALL_POLL_MS))
+        return;
+    live.last_call_poll = now;
+    if (!com2_rx_ready())
+        return;
+    live.cpu_features = cpu_features;
+    listen(ms_to_ticks(LIVE_POLL_BUDGET_MS), false);
 }
 
 /* ---- the stages ------------------------------------------------------------------- */

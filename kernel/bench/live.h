@@ -36,6 +36,13 @@ bool live_stage(void);
  * (FLUID_FEAT_*) is what a VARIANT is checked against. Does nothing when live mode is off. */
 void live_poll(uint32_t cpu_features, const struct suite_result *results, uint32_t n);
 
+/* Between two calls of a module in its dispatch slot: at most every LIVE_CALL_POLL_MS of
+ * suite time, and only when a byte is already waiting at COM2 (one status read otherwise),
+ * takes the host's frames as live_poll does, without sending a PROFILE. A long run thereby
+ * adopts variants sent for the module it is running. A host that holds its bytes until RTS
+ * (hardware flow control) is heard at the next module boundary instead. */
+void live_poll_between_calls(uint32_t cpu_features);
+
 /* Stage "live-end": a last PROFILE, listening for live.linger ms or until BYE, then the
  * {"live": ...} JSON line on COM1. Never fails the run. */
 bool live_end_stage(void);

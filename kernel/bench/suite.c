@@ -268,6 +268,22 @@ static bool selected(const char *name)
     }
 }
 
+/* Whether entry e runs this boot: a module with a value to check (the test modules too with
+ * test=bad-modules), named by suite.modules= if that is given. */
+static bool runs_entry(const struct suite_entry *e, bool bad)
+{
+    return (e->expect == SUITE_EXPECT_VALUE || bad) && selected(e->name);
+}
+
+bool suite_runs_module(const char *name)
+{
+    bool bad = cmdline_has(SUITE_BAD_OPTION);
+    for (uint32_t i = 0; i < suite_registry_count; i++)
+        if (strcmp(suite_registry[i].name, name) == 0)
+            return runs_entry(&suite_registry[i], bad);
+    return false;
+}
+
 static const char *variant_label(const struct suite_variant *v)
 {
     return v->label && v->label[0] ? v->label : v->mem ? v->info.cflags : "";
@@ -461,6 +477,32 @@ static void *offer_alloc(size_t size)
     return aligned_alloc(OFFER_ALLOC_ALIGN, size);
 }
 
+/* The live line's checked variants go to the planner (kernel/bench/offer.h): queued for their
+ * module and measured as candidates between two of its calls. The bytes are copied there. */
+static int offer_from_live(const char *module, const uint8_t *bytes, uint32_t size,
+                           const char *origin)
+{
+    return (int)planner_offer(module, bytes, size, origin);
+}
+
+static const char *offer_refusal(int code)
+{
+    (void)code;                 /* planner_offer_detail names the refused value */
+    return planner_offer_detail();
+}
+
+static const struct live_offer_handler live_to_planner = {"planner", offer_from_live,
+                                                          offer_refusal};
+
+static uint32_t suite_cpu_features;
+
+/* suite_runner.between_calls: the live line, between two calls of a slot's module. */
+static void live_between_calls(void *ctx)
+{
+    (void)ctx;
+    live_poll_between_calls(suite_cpu_features);
+}
+
 /* planner_offer's test of a module name: one of the registry's. */
 static bool in_registry(const char *module)
 {
@@ -485,17 +527,19 @@ int suite_run_and_report(const struct boot_info *bi)
         .cpu_features = module_features(), .calls = SUITE_CALLS,
         .timer_overhead = suite_timer_overhead(clock_tsc, SUITE_OVERHEAD_ROUNDS),
         .clock = clock_tsc, .acquire = arena_acquire, .release = arena_release,
-        .protect = arena_protect, .call = in_ring3,
+        .protect = arena_protect, .call = in_ring3, .between_calls = live_between_calls,
     };
+    suite_cpu_features = rn.cpu_features;
     rn.call_overhead = suite_call_overhead(&rn, usermode_null_entry(),
                                            SUITE_CALL_OVERHEAD_ROUNDS);
     struct planner_config cfg;
     planner_setup(&cfg);
     offer_init(offer_alloc, in_registry, rn.cpu_features);
+    live_register_offer(&live_to_planner);
     uint32_t calls = long_calls(), n = 0, failed = 0;
     for (uint32_t i = 0; i < suite_registry_count; i++) {
         const struct suite_entry *e = &suite_registry[i];
-        if ((e->expect != SUITE_EXPECT_VALUE && !bad) || !selected(e->name))
+        if (!runs_entry(e, bad))
             continue;
         if (n == SUITE_MAX_MODULES) {
             kprintf("suite: %s and later modules not run: at most %u module runs a boot\n",
@@ -513,6 +557,7 @@ int suite_run_and_report(const struct boot_info *bi)
             results[n].cache_error = why;
             failed += !ok;
             log_result(&results[n++]);
+            live_poll(rn.cpu_features, results, n);
             continue;
         }
         ok = suite_run_one(&rn, e, file, size, source, &results[n]);

@@ -24,6 +24,10 @@
  * end as the registry expects (0: all correct). bi gives the memory size for the profile. */
 int suite_run_and_report(const struct boot_info *bi);
 
+/* Whether the suite runs module `name` this boot (the registry, test=bad-modules and
+ * suite.modules=): the live line refuses variants for any other. */
+bool suite_runs_module(const char *name);
+
 /* Stage-table wrapper (kernel/main_i686.c): true when suite_run_and_report returned 0. */
 bool suite_stage(void);
 

@@ -185,6 +185,8 @@ static void run_slot(const struct suite_runner *rn, const struct planner_config 
     publish(&slot, &ad->v[ad->pm.current]);
     bool rerun = false;                     /* call i again on the tier the slot went back to */
     for (uint32_t i = 0; i < calls;) {
+        if (rn->between_calls)
+            rn->between_calls(rn->ctx);
         if (rerun)
             ;
         else if (offer_pending() && adopt_offers(rn, c) && cfg->enabled && !cfg->swap_every_call)

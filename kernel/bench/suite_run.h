@@ -33,6 +33,10 @@ struct suite_runner {
     enum suite_call_outcome (*call)(void *ctx, uint32_t entry,
                                     const struct fluid_module_ctx *mctx, uint32_t *result,
                                     struct suite_fault *fault);
+    /* Optional (NULL: nothing): called between two calls of a module running through its
+     * dispatch slot (suite_adapt.c), outside every timed region; the kernel takes the live
+     * line's frames there, so variants for the running module can join it. */
+    void (*between_calls)(void *ctx);
 };
 
 /* The smallest of `rounds` clock deltas around rn->call of null_entry, a function that

@@ -29,6 +29,7 @@ bool com2_init(void);
 bool com2_present(void);
 void com2_listen(bool on);
 int com2_poll_rx(void);
+bool com2_rx_ready(void);       /* a received byte is waiting (LSR data ready); no read */
 bool com2_write(const uint8_t *bytes, size_t n);
 
 /* VGA 80x25 colour text console at 0xB8000 (vga.c). */

@@ -127,6 +127,11 @@ void com2_listen(bool on)
         outb(COM2_BASE + UART_MCR, on ? MCR_DTR_RTS_OUT2 : MCR_DTR_OUT2);
 }
 
+bool com2_rx_ready(void)
+{
+    return com2_ok && (inb(COM2_BASE + UART_LSR) & LSR_DATA_READY);
+}
+
 int com2_poll_rx(void)
 {
     if (!com2_ok || !(inb(COM2_BASE + UART_LSR) & LSR_DATA_READY))

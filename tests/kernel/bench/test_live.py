@@ -196,3 +196,51 @@ def test_pgo_live_loop_builds_for_the_reported_cpu_and_is_acked():
     pgo = " -fprofile-use" if os.path.exists(pgo_build.profdata_path(module)) else ""
     assert "sse3" in hello and f'"-O3 -msse3{pgo} -march=pentium2"' in sent, said
     assert live_summary(b.log)["state"] == "bye"
+
+
+PROBE = "adapt_probe"
+PROBE_CALLS = 5000
+
+
+def probe_bytes(variant):
+    with open(os.path.join(ROOT, "build", "modules", variant, PROBE + ".mod"), "rb") as f:
+        return f.read()
+
+
+def test_variant_joins_the_running_module_and_is_measured():
+    """Only the test module adapt_probe runs, 5,000 calls through its dispatch slot, so the
+    only chance the kernel has to hear the host before the module ends is between two of its
+    calls (live_poll_between_calls): the -O3 -msse2 build sent after HELLO is ACKed while
+    the module runs, handed to the planner (planner_offer), placed as one more candidate,
+    measured at once with every answer checked, and the JSON lists it as an offer."""
+    cmdline = (f"suite.modules={PROBE} test=bad-modules suite.calls={PROBE_CALLS} "
+               f"live.linger={LINGER_MS}")
+    with live.LiveBoot(cmdline=cmdline, timeout=BOOT_TIMEOUT_S) as lb:
+        hello_of(lb)
+        lb.send(variant(1, PROBE, probe_bytes("O3-sse2")))
+        ack = lb.answer_to(1, timeout=ANSWER_TIMEOUT_S)
+        while True:
+            f = lb.next_frame(timeout=ANSWER_TIMEOUT_S, want="profile")
+            assert f is not None, "PROFILE frames stopped before the suite was done"
+            if f.json()["done"]:
+                break
+        lb.send(bye(2))
+    b = lb.result
+
+    def check(r):
+        assert r.status == qemu.EXIT_SUCCESS, f"exit status {r.status}"
+        r.expect(r"^suite: 1 modules, 1 passed, 0 failed", "suite")
+        prof = json.loads(r.log.split("=====BEGIN FLUID PROFILE JSON=====")[1]
+                          .split("=====END FLUID PROFILE JSON=====")[0])
+        (m,) = [m for m in prof["modules"] if m["name"] == PROBE]
+        assert m["passed"] and m["result"] == f"0x{85344:08x}", m
+        offers = [v for v in m["adaptive"]["variants"] if v["source"] == "offer"]
+        assert len(offers) == 1, m["adaptive"]["variants"]
+        assert offers[0]["placed"] and not offers[0]["demoted"], offers[0]
+        assert offers[0]["label"].startswith("-O3 -msse2") and offers[0]["median_cycles"] > 0
+        assert m["adaptive"]["calls"] >= PROBE_CALLS, m["adaptive"]
+    qemu.check("live_offer_joins", b, check)
+    assert ack is not None and ack.name == "ack", ack
+    during_suite(b, "live: accepted frame seq 1: adapt_probe")
+    s = live_summary(b.log)
+    assert (s["handler"], s["accepted"], s["rejected"]) == ("planner", 1, 0), s
