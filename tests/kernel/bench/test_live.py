@@ -212,7 +212,8 @@ def test_variant_joins_the_running_module_and_is_measured():
     only chance the kernel has to hear the host before the module ends is between two of its
     calls (live_poll_between_calls): the -O3 -msse2 build sent after HELLO is ACKed while
     the module runs, handed to the planner (planner_offer), placed as one more candidate,
-    measured at once with every answer checked, and the JSON lists it as an offer."""
+    measured at once with every answer checked, and the JSON lists it as an offer. Plain
+    TCG, whose timings are not a clock: the test asks that it was measured, not which won."""
     cmdline = (f"suite.modules={PROBE} test=bad-modules suite.calls={PROBE_CALLS} "
                f"live.linger={LINGER_MS}")
     with live.LiveBoot(cmdline=cmdline, timeout=BOOT_TIMEOUT_S) as lb:
@@ -237,8 +238,12 @@ def test_variant_joins_the_running_module_and_is_measured():
         offers = [v for v in m["adaptive"]["variants"] if v["source"] == "offer"]
         assert len(offers) == 1, m["adaptive"]["variants"]
         assert offers[0]["placed"] and not offers[0]["demoted"], offers[0]
-        assert offers[0]["label"].startswith("-O3 -msse2") and offers[0]["median_cycles"] > 0
-        assert m["adaptive"]["calls"] >= PROBE_CALLS, m["adaptive"]
+        assert offers[0]["label"].startswith("-O3 -msse2"), offers[0]
+        # Measured with the baseline at once (the planner's calls, answers checked); which
+        # one wins is TCG's timing, not a clock, so the test does not ask.
+        ad = m["adaptive"]
+        assert ad["measurements"] >= 1 and ad["planner_calls"] > 0, ad
+        assert ad["calls"] >= PROBE_CALLS and ad["wrong_answers"] == 0, ad
     qemu.check("live_offer_joins", b, check)
     assert ack is not None and ack.name == "ack", ack
     during_suite(b, "live: accepted frame seq 1: adapt_probe")
