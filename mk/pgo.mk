@@ -50,3 +50,5 @@ pgo-clean: $(PGO_DEPS)
 
 PY_TESTS  += tests/tools/test_pgo.py tests/tools/test_params.py
 TEST_DEPS += $(BUILD)/i686/libllvmlibc.a $(BUILD)/i686-sse2/libllvmlibc.a
+# test_params.py runs the planner over these two builds of sum.
+TEST_DEPS += $(BUILD)/modules/O0/sum.mod $(BUILD)/modules/O3-sse2/sum.mod

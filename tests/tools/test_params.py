@@ -10,11 +10,15 @@ without QEMU:
   the documented shortening steps;
 - the uniform sweep picks the flag set with the best geometric mean (not the best sum), and
   never one with a wrong answer;
-- bench-adaptive's ratios, geometric means and last line on fixed numbers."""
+- bench-adaptive's ratios, geometric means and last line on fixed numbers;
+- the planner column: hostrun --adaptive's lines parse on a fixed sample (a malformed one is
+  refused naming the line), the candidates' order and limit, the overhead as a total, and
+  one real run of the kernel's planner over sum at -O0 (registry) and -O3 -msse2 (variant)."""
 import math
+import os
 import zlib
 
-from fluid import modfmt
+from fluid import ROOT, modfmt
 from fluid.pgo import adaptive
 from fluid.pgo import build as pgo_build
 from fluid.pgo import measure as pgo_measure
@@ -159,3 +163,62 @@ def test_runner_groups_keep_a_module_together():
         for n in {k[0] for k in g}:
             assert sum(k[0] == n for k in keys) == sum(k[0] == n for k in g), (n, g)
     assert pgo_measure.RUNNER_MAX_ENTRIES == 64
+
+
+PLANNER_SAMPLE = """hostrun: some diagnostic
+adaptive: sum final=2 label="-O3 -msse2 -march=pentium2" hot_call=100 final_call=1000 hot_to_final=900 candidates=3 demoted=1 planner_calls=45 planner_cycles=4000 call_cycles=96000 overhead=4.00%
+adaptive: fft_1d final=0 label="embedded" hot_call=100 final_call=100 hot_to_final=0 candidates=1 demoted=0 planner_calls=0 planner_cycles=0 call_cycles=300000 overhead=0.00%
+=====BEGIN FLUID PROFILE JSON=====
+{"modules":[{"name":"sum","adaptive":{"current":2}}]}
+"""
+
+
+def expect_planner_error(fn, *words):
+    try:
+        fn()
+    except adaptive.PlannerError as e:
+        for w in words:
+            assert w in str(e), f"{w!r} not in the message: {e}"
+        return
+    raise AssertionError(f"no PlannerError; expected one naming {words}")
+
+
+def test_planner_lines_parse():
+    got = adaptive.parse_adaptive_lines(PLANNER_SAMPLE)
+    assert sorted(got) == ["fft_1d", "sum"], got
+    s = got["sum"]
+    assert (s["final"], s["label"], s["hot_to_final"], s["demoted"]) == \
+        (2, "-O3 -msse2 -march=pentium2", 900, 1), s
+    assert (s["planner_cycles"], s["call_cycles"], s["overhead"]) == (4000, 96000, 0.04), s
+    assert adaptive.planner_overhead(got) == 4000 / 400000       # a total, not a mean (0.02)
+    bad = PLANNER_SAMPLE.replace("hot_to_final=900 ", "")
+    expect_planner_error(lambda: adaptive.parse_adaptive_lines(bad), "malformed", "sum final=2")
+    bad = PLANNER_SAMPLE.replace("overhead=4.00%", "overhead=nan%")
+    expect_planner_error(lambda: adaptive.parse_adaptive_lines(bad), "malformed", "nan%")
+    twice = PLANNER_SAMPLE.replace("adaptive: fft_1d", "adaptive: sum")
+    expect_planner_error(lambda: adaptive.parse_adaptive_lines(twice), "sum", "twice")
+    # the -O2 build first, then the search's stages most promising first, each build once
+    paths = {"m": {"o2": "a", "uniform": "u", "flags": "u", "params": "p", "profile": "p"}}
+    assert adaptive.planner_candidates(paths) == {"m": [("o2", "a"), ("profile", "p"),
+                                                       ("flags", "u")]}
+    many = {"m": {"o2": "a", "uniform": "b", "flags": "c", "params": "d", "profile": "e"}}
+    assert len(adaptive.planner_candidates(many)["m"]) == 5
+
+
+def test_planner_column_picks_the_faster():
+    """hostrun --adaptive over sum at -O0 (the registry's build) and -O3 -msse2 (a variant):
+    the planner promotes the faster, and its overhead is a finite share. A registry build
+    that answers wrongly (fibonacci's bytes under sum's name) fails the run, never a result."""
+    slow, fast = (os.path.join(ROOT, "build", "modules", v, "sum.mod") for v in ("O0", "O3-sse2"))
+    got = adaptive.planner_column(["sum"], {"sum": [("O0", slow), ("O3-sse2", fast)]},
+                                  calls=1000, tag="planner-test")
+    r = got["sum"]
+    assert (r["column"], r["mod"], r["final"], r["demoted"]) == ("O3-sse2", fast, 1, 0), r
+    assert r["label"].startswith("-O3 -msse2"), r
+    over = adaptive.planner_overhead(got)
+    assert math.isfinite(over) and 0 < over < 1, over
+    assert abs(over - r["overhead"]) < 1e-4, (over, r)
+    wrong = os.path.join(ROOT, "build", "modules", "O2", "fibonacci.mod")
+    expect_planner_error(lambda: adaptive.planner_column(
+        ["sum"], {"sum": [("wrong", wrong), ("O3-sse2", fast)]}, calls=1000,
+        tag="planner-test"), "exited 1", "wrong result")

@@ -2,13 +2,16 @@
 the uniform-build sweep, the offline search (fluid.pgo.search), then one final interleaved
 measurement of, per module, the embedded -O2 build, the best uniform build, the search's
 choice with flags only, with flags + parameters, with flags + parameters + profile feedback,
-and the in-boot planner's choice (planner_column). Geometric means of the ratios, so the
+and the in-boot planner's choice (planner_column: the kernel's planner run by hostrun --adaptive
+over those builds; its cost is the same runner's cost of the build it settles on). Geometric means of the ratios, so the
 contributions of flags/ISA, parameters and profile feedback show separately; the last line:
   adaptive: X.XXx over best uniform (<flags>), Y.YYx over -O2, planner overhead Z.Z%
 The arithmetic (best_uniform, best_variant, ratios, summary_line) is pure, for the tests."""
 import json
 import math
 import os
+import re
+import subprocess
 
 from fluid.pgo import build as pgo_build
 from fluid.pgo import measure as pm
@@ -21,6 +24,7 @@ NOT_MEASURED = "not measured"
 FINAL_REPEATS, FINAL_CALLS = 9, 8
 SEARCH_REPEATS, SEARCH_CALLS = 5, 8
 QUICK_REPEATS, QUICK_CALLS = 1, 3
+QUICK_PLANNER_CALLS = 1000   # quick mode (the tests): threshold 100 only
 
 
 def geomean_cost(costs):
@@ -84,13 +88,106 @@ def summary_line(gm_over_uniform, uniform_flags, gm_over_o2, planner_overhead):
             f"{gm_over_o2:.2f}x over -O2, planner overhead {over}")
 
 
-def planner_column(names, candidates, calls, repeats):
-    """The in-boot planner's result for bench-adaptive: the kernel's planner run by the host
-    runner over candidates {name: [.mod paths]} (every variant the search built), returning
-    ({name: cost of the variant it settled on, in the same clock}, planner overhead as a
-    fraction of a 10,000-call run). The host runner's planner mode is not in this tree yet:
-    until it is wired here this returns None and the column prints "not measured"."""
-    return None
+PLANNER_CALLS = 10000       # the planner column's run: thresholds 100 and 1000 fire (the call
+#                             index stops at 9999, so the kernel's third, 10000, does not)
+PLANNER_MAX_VARIANTS = 7    # hostrun --adaptive: the registry's build + at most 7 variant files
+# The planner's candidates after the registry's -O2 build, most promising first: the search's
+# final choice, then each earlier stage's, then the best uniform build (a module's later stage
+# is at least as fast as its earlier one in the search's own runner).
+PLANNER_ORDER = ["profile", "params", "flags", "uniform"]
+ADAPTIVE_LINE = re.compile(
+    r'adaptive: (?P<name>\S+) final=(?P<final>\d+) label="(?P<label>[^"]*)" '
+    r'hot_call=(?P<hot_call>\d+) final_call=(?P<final_call>\d+) '
+    r'hot_to_final=(?P<hot_to_final>\d+) candidates=(?P<candidates>\d+) '
+    r'demoted=(?P<demoted>\d+) planner_calls=(?P<planner_calls>\d+) '
+    r'planner_cycles=(?P<planner_cycles>\d+) call_cycles=(?P<call_cycles>\d+) '
+    r'overhead=(?P<overhead>\d+\.\d+)%$')
+
+
+class PlannerError(Exception):
+    pass
+
+
+def parse_adaptive_lines(text):
+    """hostrun --adaptive's stdout -> {module: {field: value}} from its `adaptive:` lines
+    (docs/pgo.md, "The host runner's planner mode"); numbers as int, overhead as a fraction.
+    Raises PlannerError naming a malformed line or a module reported twice."""
+    out = {}
+    for line in text.splitlines():
+        if not line.startswith("adaptive:"):
+            continue
+        m = ADAPTIVE_LINE.fullmatch(line.rstrip())
+        if not m:
+            raise PlannerError(f"hostrun: malformed adaptive line: {line!r}")
+        rec = {k: (v if k in ("name", "label") else int(v))
+               for k, v in m.groupdict().items() if k != "overhead"}
+        rec["overhead"] = float(m["overhead"]) / 100
+        if rec["name"] in out:
+            raise PlannerError(f"hostrun: module {rec['name']} reported twice")
+        out[rec["name"]] = rec
+    return out
+
+
+def planner_candidates(paths):
+    """paths {name: {column: .mod or None}} (the final runner's builds) -> {name: [(column,
+    .mod)]}: the -O2 build first (the registry's, as the kernel's embedded module), then
+    PLANNER_ORDER, each distinct build once, at most 1 + PLANNER_MAX_VARIANTS."""
+    out = {}
+    for n, cols in paths.items():
+        seen, cands = set(), []
+        for c in ["o2"] + PLANNER_ORDER:
+            if cols.get(c) and cols[c] not in seen:
+                seen.add(cols[c])
+                cands.append((c, cols[c]))
+        out[n] = cands[:1 + PLANNER_MAX_VARIANTS]
+    return out
+
+
+def planner_column(names, candidates, calls=PLANNER_CALLS, tag="planner"):
+    """The kernel's planner and dispatch slot (kernel/bench/planner.c, suite_adapt.c) run by
+    the host runner (hostrun --adaptive calls) over candidates {name: [(column, .mod)]}: the
+    first of each module is the runner's registry build (candidate 0), the others --variant
+    files in order. Returns {name: the module's adaptive line's fields, plus "column" and
+    "mod": the candidate the planner settled on}. Raises PlannerError if hostrun fails
+    (exit 1: a wrong answer or a failed module; never counted as a result) or its output
+    does not report every module."""
+    for n in names:
+        if not 1 <= len(candidates[n]) <= 1 + PLANNER_MAX_VARIANTS:
+            raise PlannerError(f"planner: {n}: {len(candidates[n])} candidates; hostrun "
+                               f"takes 1 to {1 + PLANNER_MAX_VARIANTS}")
+    try:
+        exe = pgo_build.build_runner([(n, candidates[n][0][1]) for n in names], tag)
+    except pgo_build.BuildError as e:
+        raise PlannerError(f"planner: runner not built: {e}")
+    argv = [exe, "--adaptive", str(calls)]
+    for n in names:
+        for _, mod in candidates[n][1:]:
+            argv += ["--variant", mod]
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=pm.RUNNER_TIMEOUT_S)
+    if p.returncode != 0:
+        raise PlannerError(f"planner: hostrun --adaptive exited {p.returncode} (1: a wrong "
+                           f"answer or a failed module): {p.stderr.strip()[-400:]}")
+    got = parse_adaptive_lines(p.stdout)
+    out = {}
+    for n in names:
+        if n not in got:
+            raise PlannerError(f"planner: hostrun reported no adaptive line for {n}")
+        r = got[n]
+        if r["candidates"] != len(candidates[n]) or r["final"] >= len(candidates[n]):
+            raise PlannerError(f"planner: {n}: {r['candidates']} candidates, final {r['final']}"
+                               f"; {len(candidates[n])} were offered")
+        r["column"], r["mod"] = candidates[n][r["final"]]
+        out[n] = r
+    return out
+
+
+def planner_overhead(result):
+    """The planner's share of the whole run, over all modules: total planner cycles over
+    total planner + call cycles (a total, not a mean of per-module shares: a module whose
+    calls are cheap weighs as little as its time)."""
+    plan = sum(r["planner_cycles"] for r in result.values())
+    run = plan + sum(r["call_cycles"] for r in result.values())
+    return plan / run if run else None
 
 
 def final_keys(names, uniform, choice):
@@ -122,25 +219,54 @@ def fmt_ratio(r):
     return f"{r:.2f}x"
 
 
+def cell(costs, n, c, width):
+    v = costs[n].get(c)
+    return f"{(v if v else NOT_MEASURED if c == 'planner' else 0):>{width}}"
+
+
+def ratio_cell(rows, n, c, i, width):
+    """Speedup i (0: over -O2, 1: over uniform) of column c."""
+    if c in rows[n]:
+        return f"{fmt_ratio(rows[n][c][i]):>{width}}"
+    return f"{'-' if c != 'planner' else NOT_MEASURED:>{width}}"
+
+
 def print_table(names, costs, rows, gm_o2, gm_u, keys, correct):
     """Three tables: median cycles, speedup over -O2, speedup over the best uniform build."""
     from fluid.pgo import search
-    cols = COLUMNS[:-1]
-    head = f"{'module':<14}" + "".join(f"{TITLES[c]:>10}" for c in cols) + f"{TITLES['planner']:>14}"
+    widths = {c: (14 if c == "planner" else 10) for c in COLUMNS}
+    head = f"{'module':<14}" + "".join(f"{TITLES[c]:>{widths[c]}}" for c in COLUMNS)
     print("median cycles per call (host-rdtsc)")
     print(head + "  chosen build (flags, parameters, profile)")
     for n in names:
-        line = f"{n:<14}" + "".join(f"{(costs[n][c] or 0):>10}" for c in cols)
-        line += f"{NOT_MEASURED:>14}  {search.describe(keys[n]['profile'])}"
+        line = f"{n:<14}" + "".join(cell(costs, n, c, widths[c]) for c in COLUMNS)
+        line += f"  {search.describe(keys[n]['profile'])}"
         print(line + ("" if correct[n] else "  WRONG ANSWER"))
     for title, i, gm in (("speedup over -O2", 0, gm_o2), ("speedup over the best uniform build", 1, gm_u)):
         print(title)
         print(head)
         for n in names:
-            print(f"{n:<14}" + "".join(f"{fmt_ratio(rows[n][c][i]) if c in rows[n] else '-':>10}"
-                                      for c in cols) + f"{NOT_MEASURED:>14}")
-        print(f"{'geomean':<14}" + "".join(f"{fmt_ratio(gm[c]) if c in gm else '-':>10}"
-                                          for c in cols) + f"{NOT_MEASURED:>14}")
+            print(f"{n:<14}" + "".join(ratio_cell(rows, n, c, i, widths[c])
+                                      for c in COLUMNS))
+        print(f"{'geomean':<14}" + "".join(
+            f"{fmt_ratio(gm[c]) if c in gm else ('-' if c != 'planner' else NOT_MEASURED):>{widths[c]}}"
+            for c in COLUMNS))
+
+
+def print_planner(names, planner, paths):
+    """Per module: the planner's final choice, calls from hot to final, its overhead."""
+    from fluid.pgo import search
+    print(f"in-boot planner (hostrun --adaptive, kernel/bench/planner.c): candidate 0 the -O2 "
+          f"build, then {', '.join(PLANNER_ORDER)} (each distinct build once); its column "
+          "above is the final runner's cost of the build it settled on")
+    print(f"{'module':<14}{'choice':>10}{'hot->final':>12}{'demoted':>9}{'overhead':>10}  label")
+    for n in names:
+        r = planner[n]
+        print(f"{n:<14}{TITLES[r['column']]:>10}{r['hot_to_final']:>12}{r['demoted']:>9}"
+              f"{r['overhead'] * 100:>9.2f}%  {r['label']}")
+    same = sum(planner[n]["mod"] == paths[n]["profile"] for n in names)
+    print(f"the planner settled on the offline search's final choice in {same} of {len(names)} "
+          "modules")
 
 
 def contributions(gm_o2):
@@ -180,8 +306,14 @@ def run(work, quick=False):
     fcalls, freps = (QUICK_CALLS, QUICK_REPEATS) if quick else (FINAL_CALLS, FINAL_REPEATS)
     costs, correct, paths, keys = measure_final(names, res["uniform"], res["choice"], fcalls,
                                                 freps, counter)
-    planner = planner_column(names, {n: list(p.values()) for n, p in paths.items()},
-                             fcalls, freps)
+    try:
+        planner = planner_column(names, planner_candidates(paths),
+                                 QUICK_PLANNER_CALLS if quick else PLANNER_CALLS)
+    except PlannerError as e:
+        print(f"{e}: the planner column is not measured")
+        planner = None
+    for n in names:       # the final runner's cost of the build the planner settled on
+        costs[n]["planner"] = costs[n][planner[n]["column"]] if planner else None
     uniform_label = pgo_build.variant_flags(res["uniform"], names[0])[1]
     rows, gm_o2, gm_u = ratios(costs)
     print(f"final measurement: {len(paths) * len(COLUMNS[:-1])} columns in one runner, "
@@ -189,6 +321,9 @@ def run(work, quick=False):
           f"{res['builds'] + counter.builds} builds ({res['failed'] + counter.failed} refused "
           f"or failed)")
     print_table(names, costs, rows, gm_o2, gm_u, keys, correct)
+    overhead = planner_overhead(planner) if planner else None
+    if planner:
+        print_planner(names, planner, paths)
     contrib = contributions(gm_o2)
     isa = isa_share(res["uniform_geomeans"], res["variants"])
     if isa:
@@ -199,7 +334,7 @@ def run(work, quick=False):
            "uniform_geomeans": res["uniform_geomeans"], "costs": costs, "correct": correct,
            "chosen": {n: search.describe(keys[n]["profile"]) for n in names},
            "geomean_over_o2": gm_o2, "geomean_over_uniform": gm_u, "contributions": contrib,
-           "planner": planner, "builds": res["builds"] + counter.builds}
+           "planner": planner, "planner_overhead": overhead, "builds": res["builds"] + counter.builds}
     with open(os.path.join(work, "adaptive.json"), "w") as f:
         json.dump(out, f, indent=1, default=str)
     chart = [{"name": n, "baseline": costs[n]["o2"], "uniform": costs[n]["uniform"],
@@ -211,8 +346,11 @@ def run(work, quick=False):
     print(f"written: {work}/adaptive.json, {work}/adaptive.svg")
     if not all(correct.values()):
         print("WRONG ANSWERS in: " + ", ".join(n for n, ok in correct.items() if not ok))
-    print("adaptive below = the offline search's choice (flags + parameters + profile); the "
-          "in-boot planner column is not measured until planner_column is wired")
+    if "planner" in gm_o2:
+        print(f"planner: {gm_u['planner']:.2f}x over best uniform, {gm_o2['planner']:.2f}x "
+              "over -O2")
+    print("adaptive below = the offline search's choice (flags + parameters + profile); planner "
+          "overhead = the planner's cycles over all cycles of its run, all modules together")
     print(summary_line(gm_u.get("profile", float("nan")), uniform_label,
-                       gm_o2.get("profile", float("nan")), None))
+                       gm_o2.get("profile", float("nan")), overhead))
     return out
