@@ -86,6 +86,8 @@ PY_TESTS  += tests/modules/test_modules.py tests/kernel/bench/test_suite.py \
 MODULES_TEST_VARIANTS := $(MODULES_DIR)/O1/sum.mod $(MODULES_DIR)/O3/sum.mod \
                          $(MODULES_DIR)/O0/adapt_probe.mod $(MODULES_DIR)/O3-sse2/adapt_probe.mod
 TEST_DEPS += $(HOSTRUN) $(MODULES_MODS) $(MODULES_BAD_MODS) $(MODULES_TEST_VARIANTS)
+# Kept, not deleted as intermediates: make's "rm ..." line would follow the test summary.
+.SECONDARY: $(MODULES_TEST_VARIANTS:.mod=.elf) $(MODULES_TEST_VARIANTS:.mod=.o)
 
 # bench: real cycles of every module on this CPU, as a profile (build/bench/profile.json).
 bench: $(HOSTRUN)

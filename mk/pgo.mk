@@ -50,5 +50,8 @@ pgo-clean: $(PGO_DEPS)
 
 PY_TESTS  += tests/tools/test_pgo.py tests/tools/test_params.py
 TEST_DEPS += $(BUILD)/i686/libllvmlibc.a $(BUILD)/i686-sse2/libllvmlibc.a
-# test_params.py runs the planner over these two builds of sum.
-TEST_DEPS += $(BUILD)/modules/O0/sum.mod $(BUILD)/modules/O3-sse2/sum.mod
+# test_params.py runs the planner over these two builds of sum (their objects kept, as the
+# adaptive tests' variants are in mk/modules.mk).
+PGO_TEST_VARIANTS := $(BUILD)/modules/O0/sum.mod $(BUILD)/modules/O3-sse2/sum.mod
+TEST_DEPS += $(PGO_TEST_VARIANTS)
+.SECONDARY: $(PGO_TEST_VARIANTS:.mod=.elf) $(PGO_TEST_VARIANTS:.mod=.o)
