@@ -202,3 +202,27 @@ void text_put(struct text_buf *t, const char *s)
 {
     text_sink(t, s, strlen(s));
 }
+
+void json_key_str(struct json_out *j, const char *key, const char *v)
+{
+    json_key(j, key);
+    json_str(j, v);
+}
+
+void json_key_u64(struct json_out *j, const char *key, uint64_t v)
+{
+    json_key(j, key);
+    json_u64(j, v);
+}
+
+void json_key_hex32(struct json_out *j, const char *key, uint32_t v)
+{
+    json_key(j, key);
+    json_hex32(j, v);
+}
+
+void json_key_bool(struct json_out *j, const char *key, bool v)
+{
+    json_key(j, key);
+    json_bool(j, v);
+}

@@ -35,6 +35,11 @@ void json_i64(struct json_out *j, int64_t v);
 void json_bool(struct json_out *j, bool v);
 void json_null(struct json_out *j);
 void json_hex32(struct json_out *j, uint32_t v);            /* the string "0x%08x" */
+/* A key and its value in one call: json_key then the value writer above. */
+void json_key_str(struct json_out *j, const char *key, const char *v);
+void json_key_u64(struct json_out *j, const char *key, uint64_t v);
+void json_key_hex32(struct json_out *j, const char *key, uint32_t v);
+void json_key_bool(struct json_out *j, const char *key, bool v);
 /* Ends the document with a newline; returns false if the writer was misused or left a
  * container open. */
 bool json_finish(struct json_out *j);

@@ -85,30 +85,6 @@ static void send(enum live_type type, const char *json, size_t len)
     }
 }
 
-static void key_str(struct json_out *j, const char *k, const char *v)
-{
-    json_key(j, k);
-    json_str(j, v);
-}
-
-static void key_u64(struct json_out *j, const char *k, uint64_t v)
-{
-    json_key(j, k);
-    json_u64(j, v);
-}
-
-static void key_hex(struct json_out *j, const char *k, uint32_t v)
-{
-    json_key(j, k);
-    json_hex32(j, v);
-}
-
-static void key_bool(struct json_out *j, const char *k, bool v)
-{
-    json_key(j, k);
-    json_bool(j, v);
-}
-
 /* Starts a JSON document in tx_json; send_json ends and sends it. */
 static void json_start(struct json_out *j, struct text_buf *t)
 {
@@ -137,20 +113,20 @@ static void send_hello(void)
     struct json_out j;
     struct text_buf t;
     json_start(&j, &t);
-    key_str(&j, "vendor", c->vendor);
-    key_u64(&j, "family", c->family);
-    key_u64(&j, "model", c->model);
-    key_u64(&j, "stepping", c->stepping);
-    key_hex(&j, "signature", c->signature);
+    json_key_str(&j, "vendor", c->vendor);
+    json_key_u64(&j, "family", c->family);
+    json_key_u64(&j, "model", c->model);
+    json_key_u64(&j, "stepping", c->stepping);
+    json_key_hex32(&j, "signature", c->signature);
     json_key(&j, "features");
     json_begin_array(&j);
     for (int f = 0; f < CPU_FEAT_COUNT; f++)
         if (cpu_has((enum cpu_feature)f))
             json_str(&j, cpu_feature_name((enum cpu_feature)f));
     json_end_array(&j);
-    key_bool(&j, "sse_enabled", c->sse_enabled);
-    key_str(&j, "build_id", build_id);
-    key_u64(&j, "max_payload", LIVE_MAX_PAYLOAD);
+    json_key_bool(&j, "sse_enabled", c->sse_enabled);
+    json_key_str(&j, "build_id", build_id);
+    json_key_u64(&j, "max_payload", LIVE_MAX_PAYLOAD);
     json_key(&j, "modules");
     json_begin_array(&j);
     for (uint32_t i = 0; i < suite_registry_count; i++)
@@ -165,18 +141,18 @@ static void send_profile(const struct suite_result *results, uint32_t n, bool do
     struct json_out j;
     struct text_buf t;
     json_start(&j, &t);
-    key_bool(&j, "done", done);
-    key_str(&j, "clock", tsc_clock_name(tsc_clock_mode()));
+    json_key_bool(&j, "done", done);
+    json_key_str(&j, "clock", tsc_clock_name(tsc_clock_mode()));
     json_key(&j, "modules");
     json_begin_array(&j);
     for (uint32_t i = 0; i < n; i++) {
         const struct suite_result *r = &results[i];
         json_begin_object(&j);
-        key_str(&j, "name", r->entry->name);
-        key_u64(&j, "calls", r->calls);
-        key_u64(&j, "median", r->median);
-        key_str(&j, "status", suite_status_name(r->status));
-        key_str(&j, "source", r->source);
+        json_key_str(&j, "name", r->entry->name);
+        json_key_u64(&j, "calls", r->calls);
+        json_key_u64(&j, "median", r->median);
+        json_key_str(&j, "status", suite_status_name(r->status));
+        json_key_str(&j, "source", r->source);
         json_end_object(&j);
     }
     json_end_array(&j);
@@ -195,9 +171,9 @@ static void answer(enum live_err err, const struct live_rx_out *o, const char *m
         json_u64(&j, o->seq);
     else
         json_null(&j);
-    key_str(&j, "module", module && module[0] ? module : NULL);
-    key_str(&j, "reason", live_strerror(err));
-    key_str(&j, "detail", detail);
+    json_key_str(&j, "module", module && module[0] ? module : NULL);
+    json_key_str(&j, "reason", live_strerror(err));
+    json_key_str(&j, "detail", detail);
     send_json(err == LIVE_OK ? LIVE_T_ACK : LIVE_T_NAK, &j, &t);
 }
 
@@ -389,18 +365,18 @@ static void print_summary(void)
     json_begin_object(&j);
     json_key(&j, "live");
     json_begin_object(&j);
-    key_str(&j, "state", mode_names[live.mode]);
-    key_str(&j, "handler", live.handler ? live.handler->name : log_only.name);
-    key_u64(&j, "frames", live.frames);
-    key_u64(&j, "received", live.variants);
-    key_u64(&j, "accepted", live.accepted);
-    key_u64(&j, "rejected", live.rejected);
-    key_u64(&j, "garbage_bytes", live.garbage_bytes);
+    json_key_str(&j, "state", mode_names[live.mode]);
+    json_key_str(&j, "handler", live.handler ? live.handler->name : log_only.name);
+    json_key_u64(&j, "frames", live.frames);
+    json_key_u64(&j, "received", live.variants);
+    json_key_u64(&j, "accepted", live.accepted);
+    json_key_u64(&j, "rejected", live.rejected);
+    json_key_u64(&j, "garbage_bytes", live.garbage_bytes);
     json_key(&j, "reasons");
     json_begin_object(&j);
     for (int e = LIVE_OK + 1; e < LIVE_E_COUNT; e++)
         if (live.reasons[e])
-            key_u64(&j, live_strerror((enum live_err)e), live.reasons[e]);
+            json_key_u64(&j, live_strerror((enum live_err)e), live.reasons[e]);
     json_end_object(&j);
     json_end_object(&j);
     json_end_object(&j);

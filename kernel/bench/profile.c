@@ -32,55 +32,36 @@ static const char *const expect_names[SUITE_EXPECT_COUNT] = {
     [SUITE_EXPECT_TEST_OK] = "test_ok",
 };
 
-static void key_str(struct json_out *j, const char *k, const char *v)
-{
-    json_key(j, k);
-    json_str(j, v);
-}
-
-static void key_u64(struct json_out *j, const char *k, uint64_t v)
-{
-    json_key(j, k);
-    json_u64(j, v);
-}
-
-static void key_hex(struct json_out *j, const char *k, uint32_t v)
-{
-    json_key(j, k);
-    json_hex32(j, v);
-}
-
-
 /* The heap's counters (kernel/mm/heap.h), so a profile shows what the run cost in memory. */
 static void write_heap(struct json_out *j, const struct heap_stats *h)
 {
     json_key(j, "heap");
     json_begin_object(j);
-    key_u64(j, "total_bytes", h->total_bytes);
-    key_u64(j, "in_use_bytes", h->in_use_bytes);
-    key_u64(j, "peak_in_use_bytes", h->peak_in_use_bytes);
-    key_u64(j, "free_bytes", h->free_bytes);
-    key_u64(j, "largest_free_bytes", h->largest_free_bytes);
-    key_u64(j, "live_blocks", h->live_blocks);
-    key_u64(j, "free_blocks", h->free_blocks);
-    key_u64(j, "mallocs", h->mallocs);
-    key_u64(j, "frees", h->frees);
-    key_u64(j, "failed", h->failed);
+    json_key_u64(j, "total_bytes", h->total_bytes);
+    json_key_u64(j, "in_use_bytes", h->in_use_bytes);
+    json_key_u64(j, "peak_in_use_bytes", h->peak_in_use_bytes);
+    json_key_u64(j, "free_bytes", h->free_bytes);
+    json_key_u64(j, "largest_free_bytes", h->largest_free_bytes);
+    json_key_u64(j, "live_blocks", h->live_blocks);
+    json_key_u64(j, "free_blocks", h->free_blocks);
+    json_key_u64(j, "mallocs", h->mallocs);
+    json_key_u64(j, "frees", h->frees);
+    json_key_u64(j, "failed", h->failed);
     json_key(j, "guard_mode");
     json_bool(j, h->guard_mode);
     json_end_object(j);
 }
 static void write_env(struct json_out *j, const struct profile_env *e)
 {
-    key_str(j, "format_version", PROFILE_FORMAT_VERSION);
-    key_str(j, "runner", e->runner);
-    key_str(j, "build_id", e->build_id);
-    key_hex(j, "boot_id", e->boot_id);
+    json_key_str(j, "format_version", PROFILE_FORMAT_VERSION);
+    json_key_str(j, "runner", e->runner);
+    json_key_str(j, "build_id", e->build_id);
+    json_key_hex32(j, "boot_id", e->boot_id);
     json_key(j, "cpu");
     json_begin_object(j);
-    key_str(j, "vendor", e->cpu_vendor);
-    key_str(j, "brand", e->cpu_brand);
-    key_str(j, "hypervisor", e->hypervisor);
+    json_key_str(j, "vendor", e->cpu_vendor);
+    json_key_str(j, "brand", e->cpu_brand);
+    json_key_str(j, "hypervisor", e->hypervisor);
     json_key(j, "features");
     json_begin_array(j);
     for (uint32_t i = 0; i < e->feature_count; i++)
@@ -89,50 +70,50 @@ static void write_env(struct json_out *j, const struct profile_env *e)
     json_end_object(j);
     json_key(j, "clock");
     json_begin_object(j);
-    key_str(j, "source", e->clock);
-    key_str(j, "unit", clock_unit(e->clock));
+    json_key_str(j, "source", e->clock);
+    json_key_str(j, "unit", clock_unit(e->clock));
     json_key(j, "is_cycles");
     json_bool(j, e->clock_is_cycles);
-    key_u64(j, "tsc_hz", e->tsc_hz);
-    key_u64(j, "timer_overhead_cycles", e->timer_overhead);
-    key_u64(j, "call_overhead_cycles", e->call_overhead);
+    json_key_u64(j, "tsc_hz", e->tsc_hz);
+    json_key_u64(j, "timer_overhead_cycles", e->timer_overhead);
+    json_key_u64(j, "call_overhead_cycles", e->call_overhead);
     json_end_object(j);
     json_key(j, "isolation");
     json_begin_object(j);
-    key_str(j, "mode", e->isolation ? e->isolation : "none");
+    json_key_str(j, "mode", e->isolation ? e->isolation : "none");
     json_key(j, "paged");
     json_bool(j, e->isolation_paged);
     json_end_object(j);
-    key_u64(j, "memory_bytes", e->memory_bytes);
+    json_key_u64(j, "memory_bytes", e->memory_bytes);
     if (e->heap)
         write_heap(j, e->heap);
-    key_u64(j, "calls_per_module", e->calls_per_module);
+    json_key_u64(j, "calls_per_module", e->calls_per_module);
 }
 
 static void write_header_facts(struct json_out *j, const struct suite_result *r)
 {
     const struct fluid_mod_header *h = &r->info.hdr;
     bool loaded = r->status != SUITE_REJECTED;
-    key_u64(j, "version", loaded ? h->module_version : 0);
-    key_str(j, "tier", loaded && h->tier < FLUID_TIER_COUNT ? tier_names[h->tier] : "");
-    key_str(j, "flags", loaded ? r->info.cflags : "");
-    key_hex(j, "flags_hash", loaded ? h->cflags_hash : 0);
-    key_hex(j, "required_features", loaded ? h->required_features : 0);
-    key_str(j, "source", r->source);
-    key_hex(j, "code_address", r->code_addr);
-    key_u64(j, "code_size", loaded ? h->code_size : 0);
-    key_u64(j, "data_size", loaded ? h->data_size : 0);
-    key_u64(j, "bss_size", loaded ? h->bss_size : 0);
+    json_key_u64(j, "version", loaded ? h->module_version : 0);
+    json_key_str(j, "tier", loaded && h->tier < FLUID_TIER_COUNT ? tier_names[h->tier] : "");
+    json_key_str(j, "flags", loaded ? r->info.cflags : "");
+    json_key_hex32(j, "flags_hash", loaded ? h->cflags_hash : 0);
+    json_key_hex32(j, "required_features", loaded ? h->required_features : 0);
+    json_key_str(j, "source", r->source);
+    json_key_hex32(j, "code_address", r->code_addr);
+    json_key_u64(j, "code_size", loaded ? h->code_size : 0);
+    json_key_u64(j, "data_size", loaded ? h->data_size : 0);
+    json_key_u64(j, "bss_size", loaded ? h->bss_size : 0);
 }
 
 static void write_timing(struct json_out *j, const struct suite_result *r)
 {
-    key_u64(j, "calls", r->calls);
-    key_u64(j, "total_cycles", r->total);
-    key_u64(j, "min_cycles", r->min);
-    key_u64(j, "max_cycles", r->max);
-    key_u64(j, "mean_cycles", r->mean);
-    key_u64(j, "median_cycles", r->median);
+    json_key_u64(j, "calls", r->calls);
+    json_key_u64(j, "total_cycles", r->total);
+    json_key_u64(j, "min_cycles", r->min);
+    json_key_u64(j, "max_cycles", r->max);
+    json_key_u64(j, "mean_cycles", r->mean);
+    json_key_u64(j, "median_cycles", r->median);
     json_key(j, "samples");
     json_begin_array(j);
     for (uint32_t i = 0; i < r->calls && i < SUITE_MAX_CALLS; i++)
@@ -147,15 +128,15 @@ static void write_variant(struct json_out *j, const struct suite_adaptive *ad, u
     const struct suite_variant *v = &ad->v[i];
     const struct planner_candidate *c = &ad->pm.c[i];
     json_begin_object(j);
-    key_u64(j, "index", i);
-    key_str(j, "source", v->source);
-    key_str(j, "label", v->label[0] ? v->label : (v->mem ? v->info.cflags : ""));
+    json_key_u64(j, "index", i);
+    json_key_str(j, "source", v->source);
+    json_key_str(j, "label", v->label[0] ? v->label : (v->mem ? v->info.cflags : ""));
     json_key(j, "path");
     if (v->path)
         json_str(j, v->path);
     else
         json_null(j);
-    key_hex(j, "crc32", v->crc);
+    json_key_hex32(j, "crc32", v->crc);
     json_key(j, "placed");
     json_bool(j, v->mem != NULL);
     json_key(j, "demoted");
@@ -165,7 +146,7 @@ static void write_variant(struct json_out *j, const struct suite_adaptive *ad, u
         json_str(j, planner_reason_name(c->demoted_for));
     else
         json_null(j);
-    key_u64(j, "median_cycles", c->median);
+    json_key_u64(j, "median_cycles", c->median);
     json_key(j, "error");
     if (v->error[0])
         json_str(j, v->error);
@@ -181,31 +162,31 @@ static void write_history(struct json_out *j, const struct planner_module *pm)
     for (uint32_t i = 0; i < pm->history_count; i++) {
         const struct planner_event *ev = &pm->history[i];
         json_begin_object(j);
-        key_u64(j, "call", ev->call);
-        key_u64(j, "from", ev->from);
-        key_u64(j, "to", ev->to);
-        key_u64(j, "from_median_cycles", ev->from_median);
-        key_u64(j, "to_median_cycles", ev->to_median);
-        key_str(j, "reason", planner_reason_name(ev->reason));
+        json_key_u64(j, "call", ev->call);
+        json_key_u64(j, "from", ev->from);
+        json_key_u64(j, "to", ev->to);
+        json_key_u64(j, "from_median_cycles", ev->from_median);
+        json_key_u64(j, "to_median_cycles", ev->to_median);
+        json_key_str(j, "reason", planner_reason_name(ev->reason));
         json_end_object(j);
     }
     json_end_array(j);
-    key_u64(j, "history_dropped", pm->history_dropped);
+    json_key_u64(j, "history_dropped", pm->history_dropped);
 }
 
 static void write_adaptive(struct json_out *j, const struct suite_adaptive *ad)
 {
     json_key(j, "adaptive");
     json_begin_object(j);
-    key_u64(j, "calls", ad->calls);
-    key_u64(j, "call_cycles", ad->cycles);
-    key_u64(j, "reruns", ad->reruns);
-    key_u64(j, "wrong_answers", ad->wrong_answers);
-    key_u64(j, "current", ad->pm.current);
-    key_u64(j, "measurements", ad->pm.measurements);
-    key_u64(j, "planner_calls", ad->pm.planner_calls);
-    key_u64(j, "planner_cycles", ad->pm.planner_cycles);
-    key_u64(j, "swaps", ad->pm.swaps);
+    json_key_u64(j, "calls", ad->calls);
+    json_key_u64(j, "call_cycles", ad->cycles);
+    json_key_u64(j, "reruns", ad->reruns);
+    json_key_u64(j, "wrong_answers", ad->wrong_answers);
+    json_key_u64(j, "current", ad->pm.current);
+    json_key_u64(j, "measurements", ad->pm.measurements);
+    json_key_u64(j, "planner_calls", ad->pm.planner_calls);
+    json_key_u64(j, "planner_cycles", ad->pm.planner_cycles);
+    json_key_u64(j, "swaps", ad->pm.swaps);
     json_key(j, "wisdom");
     if (ad->wisdom)
         json_str(j, ad->wisdom);
@@ -224,15 +205,15 @@ static void write_module(struct json_out *j, const struct suite_result *r)
 {
     const struct suite_entry *e = r->entry;
     json_begin_object(j);
-    key_str(j, "name", e->name);
+    json_key_str(j, "name", e->name);
     write_header_facts(j, r);
     write_timing(j, r);
-    key_str(j, "expect", (unsigned)e->expect < SUITE_EXPECT_COUNT ? expect_names[e->expect]
+    json_key_str(j, "expect", (unsigned)e->expect < SUITE_EXPECT_COUNT ? expect_names[e->expect]
                                                                   : "?");
-    key_hex(j, "result", r->result);
-    key_hex(j, "expected", e->expected);
-    key_u64(j, "tolerance", e->tolerance);
-    key_str(j, "status", suite_status_name(r->status));
+    json_key_hex32(j, "result", r->result);
+    json_key_hex32(j, "expected", e->expected);
+    json_key_u64(j, "tolerance", e->tolerance);
+    json_key_str(j, "status", suite_status_name(r->status));
     json_key(j, "passed");
     json_bool(j, r->passed);
     json_key(j, "error");
@@ -248,9 +229,9 @@ static void write_module(struct json_out *j, const struct suite_result *r)
     if (r->status == SUITE_FAULT) {
         json_key(j, "fault");
         json_begin_object(j);
-        key_u64(j, "vector", r->fault.vector);
-        key_str(j, "mnemonic", exception_mnemonic(r->fault.vector));
-        key_hex(j, "eip", r->fault.eip);
+        json_key_u64(j, "vector", r->fault.vector);
+        json_key_str(j, "mnemonic", exception_mnemonic(r->fault.vector));
+        json_key_hex32(j, "eip", r->fault.eip);
         json_key(j, "address");
         if (r->fault.has_addr)
             json_hex32(j, r->fault.addr);
@@ -273,10 +254,10 @@ static void write_summary(struct json_out *j, const struct suite_result *r, uint
     }
     json_key(j, "summary");
     json_begin_object(j);
-    key_u64(j, "modules", n);
-    key_u64(j, "passed", passed);
-    key_u64(j, "failed", n - passed);
-    key_u64(j, "total_cycles", total);
+    json_key_u64(j, "modules", n);
+    json_key_u64(j, "passed", passed);
+    json_key_u64(j, "failed", n - passed);
+    json_key_u64(j, "total_cycles", total);
     json_end_object(j);
 }
 
@@ -288,14 +269,14 @@ static void write_functions(struct json_out *j)
     json_begin_array(j);
     for (uint32_t i = 0; i < n; i++) {
         json_begin_object(j);
-        key_str(j, "name", s[i].name);
-        key_u64(j, "calls", s[i].calls);
-        key_u64(j, "cycles", s[i].cycles);
-        key_u64(j, "max_cycles", s[i].max_cycles);
+        json_key_str(j, "name", s[i].name);
+        json_key_u64(j, "calls", s[i].calls);
+        json_key_u64(j, "cycles", s[i].cycles);
+        json_key_u64(j, "max_cycles", s[i].max_cycles);
         json_end_object(j);
     }
     json_end_array(j);
-    key_u64(j, "functions_dropped_calls", dropped);
+    json_key_u64(j, "functions_dropped_calls", dropped);
 }
 
 bool profile_write(json_sink_fn sink, void *ctx, const struct profile_env *env,

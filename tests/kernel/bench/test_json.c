@@ -114,10 +114,27 @@ TEST(text_buffer_overflow)
     CHECK_STREQ(small, "1234567");
 }
 
+TEST(key_value_helpers)
+{
+    struct json_out j;
+    start(&j);
+    json_begin_object(&j);
+    json_key_str(&j, "s", "x\"y");
+    json_key_str(&j, "n", NULL);
+    json_key_u64(&j, "u", UINT64_MAX);
+    json_key_hex32(&j, "h", 0x1234u);
+    json_key_bool(&j, "b", false);
+    json_end_object(&j);
+    CHECK(json_finish(&j));
+    CHECK_STREQ(buf, "{\"s\":\"x\\\"y\",\"n\":null,\"u\":18446744073709551615,"
+                     "\"h\":\"0x00001234\",\"b\":false}\n");
+}
+
 int main(void)
 {
     check_suite = "test_json";
     RUN(nested_structure);
+    RUN(key_value_helpers);
     RUN(numbers_full_range);
     RUN(string_escaping);
     RUN(misuse_is_detected);
