@@ -210,8 +210,9 @@ def probe_bytes(variant):
 def test_variant_joins_the_running_module_and_is_measured():
     """Only the test module adapt_probe runs, 1,000,000 calls through its dispatch slot (a
     few seconds, far longer than the host takes to answer HELLO), so the only chance the
-    kernel has to hear the host before the module ends is between two of its calls (live_poll_between_calls): the -O3 -msse2 build sent after HELLO is ACKed while
-    the module runs, handed to the planner (planner_offer), placed as one more candidate,
+    kernel has to hear the host before the module ends is between two of its calls
+    (live_poll_between_calls): the -O3 -msse2 build sent after HELLO is ACKed while the
+    module runs, handed to the planner (planner_offer), placed as one more candidate,
     measured at once with every answer checked, and the JSON lists it as an offer. Plain
     TCG, whose timings are not a clock: the test asks that it was measured, not which won."""
     cmdline = (f"suite.modules={PROBE} test=bad-modules suite.calls={PROBE_CALLS} "
