@@ -129,17 +129,6 @@ bool smp_arch_prepare_ap(struct cpu_local *c, struct ap_boot_params *p)
     return true;
 }
 
-void smp_arch_halt_until_ipi(void)
-{
-    /* STI's one-instruction shadow: the IPI cannot slip in between STI and HLT. */
-    __asm__ volatile("sti\n\thlt\n\tcli" : : : "memory");
-}
-
-void smp_arch_fault_ud(void)
-{
-    __asm__ volatile("ud2");
-}
-
 void smp_arch_fault_pf(void)
 {
     *(volatile uint32_t *)(uintptr_t)FAULT_ADDR = 0;
