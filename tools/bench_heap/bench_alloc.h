@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #if defined(BENCH_ALLOC_fluid)
 #include "tests/lib/heap_host.h"
@@ -110,6 +111,24 @@ static inline bool alloc_check(void)
     if (p)
         A_FREE(p);
     return ok;
+}
+
+/* The workloads' shared pieces: Marsaglia's xorshift64 (sizes and choices, the same sequence
+ * for every allocator) and the wall clock the benchmarks time with. */
+static inline uint64_t xorshift64(uint64_t *s)
+{
+    uint64_t x = *s;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *s = x;
+}
+
+static inline double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 #endif

@@ -48,22 +48,6 @@ static void *slot_ptr[MAX_SLOTS];
 static size_t slot_size[MAX_SLOTS];
 static volatile unsigned char sink;
 
-static uint64_t xorshift64(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return *s = x;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void die(const char *what)
 {
     fprintf(stderr, "bench_heap(%s): %s\n", BENCH_NAME, what);

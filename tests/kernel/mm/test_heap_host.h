@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "tests/lib/heap_host.h"
@@ -48,6 +49,27 @@ static inline void heap_host_reset(uint32_t seed, size_t bytes, bool guard)
         fprintf(stderr, "heap_host: heap_add_region failed\n");
         exit(2);
     }
+}
+
+/* The sweep mode of the stress binaries: `--seeds FIRST COUNT` and `--steps N` after the
+ * program name. Sets *first, *count and *steps (left as they are when not given); false, with
+ * the usage line on stderr, for anything else. */
+static inline bool heap_host_sweep_args(int argc, char **argv, uint32_t *first,
+                                        unsigned *count, unsigned *steps)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--seeds") && i + 2 < argc) {
+            *first = (uint32_t)strtoul(argv[i + 1], NULL, 0);
+            *count = (unsigned)strtoul(argv[i + 2], NULL, 0);
+            i += 2;
+        } else if (!strcmp(argv[i], "--steps") && i + 1 < argc) {
+            *steps = (unsigned)strtoul(argv[++i], NULL, 0);
+        } else {
+            fprintf(stderr, "usage: %s [--seeds FIRST COUNT] [--steps N]\n", argv[0]);
+            return false;
+        }
+    }
+    return true;
 }
 
 #endif

@@ -64,18 +64,8 @@ int main(int argc, char **argv)
     }
     uint32_t first = 1;
     unsigned count = 0, steps = DEFAULT_STEPS;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--seeds") && i + 2 < argc) {
-            first = (uint32_t)strtoul(argv[i + 1], NULL, 0);
-            count = (unsigned)strtoul(argv[i + 2], NULL, 0);
-            i += 2;
-        } else if (!strcmp(argv[i], "--steps") && i + 1 < argc) {
-            steps = (unsigned)strtoul(argv[++i], NULL, 0);
-        } else {
-            fprintf(stderr, "usage: %s [--seeds FIRST COUNT] [--steps N]\n", argv[0]);
-            return 2;
-        }
-    }
+    if (!heap_host_sweep_args(argc, argv, &first, &count, &steps))
+        return 2;
     unsigned failed = run_seeds(first, count, steps);
     printf("stress-heap: %u seeds from %u, %u steps each: %u failed\n", count, first, steps,
            failed);
