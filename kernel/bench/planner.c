@@ -111,8 +111,31 @@ static enum planner_reason reason_of(enum planner_outcome out)
          : out == PLANNER_RUN_FAULT ? PLANNER_REASON_FAULT : PLANNER_REASON_TIMEOUT;
 }
 
-/* PLANNER_SAMPLES rounds, each calling every candidate still in the race once, in index
- * order: ABCABC... A failing candidate is demoted (the baseline only leaves this race). */
+/* True once a burst's call took `now` after `before`: no faster by more than 1/FRACTION. */
+static bool warm(uint64_t before, uint64_t now)
+{
+    return now >= before - before / PLANNER_WARM_FRACTION;
+}
+
+/* Runs candidate i back to back until it is warm (planner.h); its last call's time in
+ * *cycles. Stops at the first call that does not run correctly. */
+static enum planner_outcome burst(struct planner_module *pm, uint32_t i, uint32_t call,
+                                  planner_run_fn run, void *ctx, uint64_t *cycles)
+{
+    uint64_t before = 0;
+    for (uint32_t n = 0; n < PLANNER_MAX_BURST_CALLS; n++) {
+        enum planner_outcome o = run(ctx, i, call, cycles);
+        pm->planner_calls++;
+        if (o != PLANNER_RUN_OK || (n > 0 && warm(before, *cycles)))
+            return o;
+        before = *cycles;
+    }
+    return PLANNER_RUN_OK;
+}
+
+/* PLANNER_SAMPLES rounds; in each, every candidate still in the race runs one warm burst, in
+ * index order (AAABB AAB..., never all of A's samples first, so a drift in the machine's speed
+ * hits each alike). A failing candidate is demoted (the baseline only leaves this race). */
 static void rounds(struct planner_module *pm, uint32_t call, planner_run_fn run, void *ctx,
                    uint64_t samples[][PLANNER_SAMPLES], bool out[])
 {
@@ -121,8 +144,7 @@ static void rounds(struct planner_module *pm, uint32_t call, planner_run_fn run,
             if (pm->c[i].demoted || out[i])
                 continue;
             uint64_t cycles = 0;
-            enum planner_outcome o = run(ctx, i, call, &cycles);
-            pm->planner_calls++;
+            enum planner_outcome o = burst(pm, i, call, run, ctx, &cycles);
             if (o == PLANNER_RUN_OK) {
                 samples[i][r] = cycles;
                 continue;

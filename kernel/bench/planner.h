@@ -2,8 +2,9 @@
  * has up to PLANNER_MAX_CANDIDATES candidates; candidate 0 is the baseline (the build the
  * suite would run without variants) and is never demoted by the planner. When the module's
  * call count reaches a threshold (default 100, 1000, 10000), planner_measure runs every
- * candidate still in the race in interleaved rounds (ABCABC..., never AAA BBB, so a drift in
- * the machine's speed hits all alike), PLANNER_SAMPLES timed calls each, checks each answer
+ * candidate still in the race in interleaved rounds (a short warm burst of each per round,
+ * AAAABBBB AAAABBBB..., so a drift in the machine's speed hits all alike and each sample is
+ * taken warm), PLANNER_SAMPLES timed calls each, checks each answer
  * through the caller's run function, and promotes the candidate with the smallest median if
  * it beats the current one. A candidate that answers wrongly, faults or times out, there or
  * on a suite call (planner_demote), is demoted at once and never chosen again this boot; if
@@ -17,6 +18,16 @@
 #define PLANNER_MAX_THRESHOLDS  8
 #define PLANNER_MAX_CANDIDATES  8
 #define PLANNER_SAMPLES         5       /* k: timed calls per candidate per threshold */
+/* Each sample is taken warm. A candidate that just followed another runs cold: branch
+ * predictors and caches hold the other's state. Measured on the host runner: quicksort, which
+ * sorts the same keys on every call, costs 188,000 cycles on its first call and 42,000 from
+ * the fifth on, as its branches are learned; timed cold, every candidate but the one in the
+ * slot looked 2-3x slower. So each round runs a candidate in a burst of calls back to back,
+ * every answer checked, until a call is not faster than the one before it by more than
+ * 1/PLANNER_WARM_FRACTION (or PLANNER_MAX_BURST_CALLS calls); that last call is the sample.
+ * Under a clock that does not warm up (-icount), a burst is 2 calls. */
+#define PLANNER_WARM_FRACTION   16      /* "not faster by more than 1/16": warm */
+#define PLANNER_MAX_BURST_CALLS 8       /* at most this many calls in one burst */
 #define PLANNER_MAX_HISTORY     16      /* events kept per module; later ones are counted */
 #define PLANNER_THRESHOLDS_DEFAULT "100,1000,10000"
 #define PLANNER_TEXT_MAX        64      /* the thresholds option's length */

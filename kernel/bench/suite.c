@@ -244,10 +244,12 @@ static void planner_setup(struct planner_config *cfg)
     else if (v)
         kprintf("planner: %s=%s: only %s is known; ignored\n", PLANNER_SWAP_OPTION, v,
                 PLANNER_SWAP_EVERY_CALL);
-    kprintf("planner: %s, %u thresholds from %u to %u calls, %u samples a candidate%s\n",
+    kprintf("planner: %s, %u thresholds from %u to %u calls, %u samples a candidate "
+            "(each the last call of a warm burst of at most %u)%s\n",
             cfg->enabled ? "on" : "off", (unsigned)cfg->threshold_count,
             (unsigned)cfg->thresholds[0], (unsigned)cfg->thresholds[cfg->threshold_count - 1],
-            (unsigned)PLANNER_SAMPLES, cfg->swap_every_call ? ", swapping every call" : "");
+            (unsigned)PLANNER_SAMPLES, (unsigned)PLANNER_MAX_BURST_CALLS,
+            cfg->swap_every_call ? ", swapping every call" : "");
 }
 
 /* suite.modules=a,b,...: only those modules run (the tests' short boots); all when absent. */

@@ -1,8 +1,9 @@
 /* Host tests of the planner's pure logic (kernel/bench/planner.c) with fake variants and a fake
- * clock: the thresholds option, due exactly at each threshold, interleaved round order, the
- * median, promotion of the fastest, ties keep the slot, demotion of a wrong or faulting
- * variant back to the previous tier, never chosen again, the baseline never demoted, the
- * history's limit, rotation for the swap test, the planner's own cycles. */
+ * clock: the thresholds option, due exactly at each threshold, interleaved round order with
+ * warm bursts, samples taken warm, the median, promotion of the fastest, ties keep the slot,
+ * demotion of a wrong or faulting variant back to the previous tier, never chosen again, the
+ * baseline never demoted, the history's limit, rotation for the swap test, the planner's own
+ * cycles. */
 #include <stdint.h>
 #include <string.h>
 
@@ -107,17 +108,69 @@ TEST(single_candidate_never_due)
     CHECK(!planner_due(&pm, &cfg, 100));
 }
 
-TEST(rounds_interleave)
+TEST(rounds_interleave_warm_bursts)
 {
     struct planner_module pm;
     struct planner_config cfg;
     struct fake f = {{30, 20, 10}, {0}, {0}, {0}, {0}, 0};
     setup(&pm, &cfg, 3);
     planner_measure(&pm, &cfg, 100, fake_run, &f);
-    REQUIRE(f.n_order == 3 * PLANNER_SAMPLES);
-    for (uint32_t i = 0; i < f.n_order; i++)
-        CHECK_EQ_U64(f.order[i], i % 3);
-    CHECK_EQ_U64(pm.planner_calls, 3 * PLANNER_SAMPLES);
+    /* One burst per candidate per round, in index order: the runs of equal entries in the
+     * call order are 0 1 2 0 1 2 ..., PLANNER_SAMPLES times, each 2 to MAX calls long. */
+    uint32_t runs = 0, length = 0;
+    for (uint32_t i = 0; i < f.n_order; i++) {
+        length++;
+        if (i + 1 < f.n_order && f.order[i + 1] == f.order[i])
+            continue;
+        CHECK_EQ_U64(f.order[i], runs % 3);
+        CHECK(length >= 2 && length <= PLANNER_MAX_BURST_CALLS);
+        runs++, length = 0;
+    }
+    CHECK_EQ_U64(runs, 3 * PLANNER_SAMPLES);
+    CHECK_EQ_U64(pm.planner_calls, f.n_order);
+}
+
+TEST(burst_stops_when_warm)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    /* Equal times: warm at the second call. The fake's jitter (+50 on every third call) is
+     * within 1/PLANNER_WARM_FRACTION of 1000, so it does not lengthen a burst. */
+    struct fake f = {{1000, 1000}, {0}, {0}, {0}, {0}, 0};
+    setup(&pm, &cfg, 2);
+    planner_measure(&pm, &cfg, 100, fake_run, &f);
+    CHECK_EQ_U64(pm.c[0].median, 1000);
+    CHECK_EQ_U64(pm.planner_calls, 2 * 2 * PLANNER_SAMPLES);
+}
+
+/* A candidate's first call after another candidate ran is cold (its branches not yet
+ * learned), and costs `cold` instead of `warm` until it has run twice in a row. */
+struct cold_fake {
+    uint64_t warm[2], cold[2];
+    uint32_t last, run_length;
+};
+
+static enum planner_outcome cold_run(void *ctx, uint32_t cand, uint32_t call, uint64_t *cycles)
+{
+    struct cold_fake *f = ctx;
+    (void)call;
+    f->run_length = cand == f->last ? f->run_length + 1 : 1;
+    f->last = cand;
+    *cycles = f->run_length >= 2 ? f->warm[cand] : f->cold[cand];
+    return PLANNER_RUN_OK;
+}
+
+TEST(samples_are_taken_warm)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    /* Candidate 1 is faster warm (80 < 100) but slower cold (200 > 150): timed cold, as
+     * ABAB rounds would, the slot keeps candidate 0. */
+    struct cold_fake f = {{100, 80}, {150, 200}, 0, 0};
+    setup(&pm, &cfg, 2);
+    CHECK_EQ_U64(planner_measure(&pm, &cfg, 100, cold_run, &f), 1);
+    CHECK_EQ_U64(pm.c[0].median, 100);
+    CHECK_EQ_U64(pm.c[1].median, 80);
 }
 
 TEST(fastest_promoted_with_medians)
@@ -129,7 +182,7 @@ TEST(fastest_promoted_with_medians)
     fake_now = 1000;
     CHECK_EQ_U64(planner_measure(&pm, &cfg, 100, fake_run, &f), 2);
     CHECK_EQ_U64(pm.current, 2);
-    CHECK_EQ_U64(pm.c[0].median, 300);      /* 300,300,350,300,300: the jitter is ignored */
+    CHECK_EQ_U64(pm.c[0].median, 300);      /* a jittered 350 sample is outvoted */
     CHECK_EQ_U64(pm.c[2].median, 100);
     REQUIRE(pm.history_count == 1);
     CHECK_EQ_U64(pm.history[0].call, 100);
@@ -139,7 +192,8 @@ TEST(fastest_promoted_with_medians)
     CHECK_EQ_U64(pm.history[0].to_median, 100);
     CHECK(pm.history[0].reason == PLANNER_REASON_FASTER);
     /* every cycle the fake calls took was inside the planner */
-    CHECK_EQ_U64(pm.planner_cycles, 5 * 600 + 3 * 50);
+    CHECK_EQ_U64(pm.planner_cycles, fake_now - 1000);
+    CHECK(pm.planner_calls >= 3 * 2 * PLANNER_SAMPLES);
 }
 
 TEST(tie_keeps_current)
@@ -260,7 +314,9 @@ int main(void)
     RUN(thresholds_option);
     RUN(due_exactly_at_thresholds);
     RUN(single_candidate_never_due);
-    RUN(rounds_interleave);
+    RUN(rounds_interleave_warm_bursts);
+    RUN(burst_stops_when_warm);
+    RUN(samples_are_taken_warm);
     RUN(fastest_promoted_with_medians);
     RUN(tie_keeps_current);
     RUN(median_lower_middle);
