@@ -135,3 +135,23 @@ $(FUZZ_DIR)/manifest/seeds.done: | $(SETUP_STAMP)
 
 HOST_TOOL_BINS += $(FUZZ_DIR)/fuzz_manifest
 TEST_DEPS      += $(FUZZ_DIR)/fuzz_manifest $(FUZZ_DIR)/manifest/seeds.done
+
+# The wisdom file's fuzz target: wisdom_parse on mutated files, and on mutated bodies sealed
+# with a true header (an odd first byte), seeded from a good file and bodies with bad lines
+# (kernel/bench/wisdom.h).
+WISDOM_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
+FUZZ_TARGETS        += wisdom
+FUZZ_wisdom_SRCS    := tests/kernel/bench/fuzz_wisdom.c kernel/bench/wisdom.c \
+                       kernel/core/format.c kernel/lib/crc32.c
+# One more than the file's size, so the size guard of a sealed body is reached as well.
+FUZZ_wisdom_MAX_LEN := 8193
+FUZZ_wisdom_SECONDS  = $(WISDOM_FUZZ_SECONDS)
+
+$(FUZZ_DIR)/wisdom/seeds.done: tools/fluid/wisdom.py | $(SETUP_STAMP)
+	rm -rf $(@D)/seeds && mkdir -p $(@D)/seeds
+	PYTHONPATH=tools $(PYTHON) -m fluid.wisdom seeds $(@D)/seeds
+	@touch $@
+
+HOST_TOOL_BINS += $(FUZZ_DIR)/fuzz_wisdom
+PY_TESTS       += tests/tools/test_wisdom_tool.py
+TEST_DEPS      += $(FUZZ_DIR)/fuzz_wisdom $(FUZZ_DIR)/wisdom/seeds.done

@@ -13,7 +13,7 @@
 #define DECIMAL_BASE    10u
 #define HEADER_PREFIX   WISDOM_MAGIC " 1 bytes="
 #define HEADER_CRC      " crc32="
-#define MAX_LINE        512     /* a module line with 8 keys is about 200 characters */
+#define ASCII_DEL       0x7f
 
 struct span {
     const char *p;
@@ -90,10 +90,24 @@ static bool name(struct span s, char *out)
     return true;
 }
 
+/* A CPUID vendor string is printable ASCII (SDM vol. 2A, CPUID leaf 0); a NUL or a control
+ * byte in the file's is damage, not a vendor. */
+static bool vendor_text(struct span v)
+{
+    if (v.n == 0 || v.n > WISDOM_VENDOR_LEN)
+        return false;
+    for (size_t i = 0; i < v.n; i++) {
+        unsigned char ch = (unsigned char)v.p[i];
+        if (ch <= ' ' || ch >= ASCII_DEL)
+            return false;
+    }
+    return true;
+}
+
 static bool cpu_line(struct span rest, struct wisdom_cpu *c)
 {
     struct span v = field(&rest);
-    if (v.n == 0 || v.n > WISDOM_VENDOR_LEN)
+    if (!vendor_text(v))
         return false;
     memcpy(c->vendor, v.p, v.n);
     c->vendor[v.n] = 0;
@@ -211,8 +225,10 @@ enum wisdom_err wisdom_parse(const uint8_t *file, uint32_t size, struct wisdom *
         while (pos + line.n < bytes && line.p[line.n] != '\n')
             line.n++;
         pos += (uint32_t)line.n + 1;
-        err = line.n > MAX_LINE ? WISDOM_E_LINE : body_line(line, ++number, &have_cpu, w, why);
-        if (line.n > MAX_LINE)
+        bool too_long = line.n > WISDOM_MAX_LINE;
+        number++;
+        err = too_long ? WISDOM_E_LINE : body_line(line, number, &have_cpu, w, why);
+        if (too_long)
             fmt_snprintf(why, WISDOM_REASON_LEN, "line %u: too long", (unsigned)number);
     }
     if (err == WISDOM_OK && !have_cpu) {
@@ -236,7 +252,7 @@ static bool put(char *out, uint32_t cap, uint32_t *n, const char *fmt_text, size
 
 enum wisdom_err wisdom_format(const struct wisdom *w, uint8_t *file)
 {
-    char line[MAX_LINE + 1];
+    char line[WISDOM_MAX_LINE + 1];
     char *body = (char *)file + WISDOM_HEADER_BYTES;
     uint32_t cap = WISDOM_FILE_BYTES - WISDOM_HEADER_BYTES, n = 0;
     if (!w || !file || w->count > WISDOM_MAX_MODULES)

@@ -30,6 +30,7 @@
 #define WISDOM_VERSION       1
 #define WISDOM_MAX_MODULES   32
 #define WISDOM_VENDOR_LEN    12      /* CPUID vendor string */
+#define WISDOM_MAX_LINE      512     /* a module line with 8 keys is about 200 characters */
 #define WISDOM_OPTION_OFF    "wisdom.write=0"
 #define WISDOM_REASON_LEN    96
 

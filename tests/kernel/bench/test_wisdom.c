@@ -1,6 +1,6 @@
 /* Host tests of the wisdom file format (kernel/bench/wisdom.c): a round trip, the empty
- * (preallocated) file, each header rule, the CRC, bad lines named by number, the CPU match
- * and the key match, a body that does not fit. */
+ * (preallocated) file, each header rule, the CRC, bad lines named by number (vendors that are
+ * not printable ASCII among them), the CPU match and the key match, a body that does not fit. */
 #include <stdint.h>
 #include <string.h>
 
@@ -21,19 +21,23 @@ static struct wisdom sample(void)
     return w;
 }
 
-/* Rewrites the body as text and reseals the header (for the line tests). */
-static void with_body(const char *body)
+/* Rewrites the body as n bytes and reseals the header (for the line tests). */
+static void with_body_bytes(const char *body, size_t n)
 {
     struct wisdom w = sample();
     REQUIRE(wisdom_format(&w, file) == WISDOM_OK);
     char *b = (char *)file + WISDOM_HEADER_BYTES;
-    size_t n = strlen(body);
     memset(b, '\n', WISDOM_FILE_BYTES - WISDOM_HEADER_BYTES);
     memcpy(b, body, n);
     char head[WISDOM_HEADER_BYTES + 1];
     snprintf(head, sizeof head, "%s 1 bytes=%010zu crc32=%08x", WISDOM_MAGIC, n,
              crc32_iso_hdlc(b, n));
     memcpy(file, head, strlen(head));
+}
+
+static void with_body(const char *body)
+{
+    with_body_bytes(body, strlen(body));
 }
 
 TEST(round_trip)
@@ -116,6 +120,22 @@ TEST(bad_lines_named_by_number)
     with_body("module sum 1 2 00000001:00000002,00000003:00000004\n");
     CHECK(wisdom_parse(file, sizeof file, &w, why) == WISDOM_E_NO_CPU);
     with_body("cpu GenuineIntel 6 6 3 1f\n");
+    CHECK(wisdom_parse(file, sizeof file, &w, why) == WISDOM_E_LINE);
+    /* vendors with a control byte, a byte past ASCII, a NUL */
+    with_body("cpu Genu\x01neIntel 6 6 3 0000001f\n");
+    CHECK(wisdom_parse(file, sizeof file, &w, why) == WISDOM_E_LINE);
+    CHECK_STREQ(why, "line 2: not a cpu or module line by the rules");
+    with_body("cpu Genu\xe9neIntel 6 6 3 0000001f\n");
+    CHECK(wisdom_parse(file, sizeof file, &w, why) == WISDOM_E_LINE);
+    static char long_line[WISDOM_MAX_LINE + 64];
+    memset(long_line, 'x', sizeof long_line - 1);
+    static const char lines[] = "cpu GenuineIntel 6 6 3 0000001f\nmodule ";
+    memcpy(long_line, lines, sizeof lines - 1);
+    with_body(long_line);
+    CHECK(wisdom_parse(file, sizeof file, &w, why) == WISDOM_E_LINE);
+    CHECK_STREQ(why, "line 3: too long");
+    static const char nul_vendor[] = "cpu Genu\0neIntel 6 6 3 0000001f\n";
+    with_body_bytes(nul_vendor, sizeof nul_vendor - 1);
     CHECK(wisdom_parse(file, sizeof file, &w, why) == WISDOM_E_LINE);
     with_body("cpu GenuineIntel 6 6 3 0000001f\n\nmodule sum 1 2 00000001:00000002,"
               "00000003:00000004\n");
