@@ -8,8 +8,9 @@ it in a copied image's cache:
 - two -icount boots make identical decisions (history, medians, calls);
 - swap under load: planner.swap=every-call swaps the slot on each of 10,000 calls over three
   variants and every answer is right;
-- a wrong variant (fibonacci's code under adapt_probe's name) and a faulting one (bad_divide's)
-  are demoted on the call they fail, reported in the log and the JSON, the call re-run on the
+- a wrong variant (fibonacci's code under adapt_probe's name), a faulting one (bad_divide's)
+  and one that never returns (bad_endless's, stopped by the time budget) are demoted on the
+  call they fail, reported in the log and the JSON, the call re-run on the
   previous tier, the module's result correct; while measuring, a wrong variant is demoted.
 Every booted log is checked for strictly valid JSON."""
 import io
@@ -128,28 +129,32 @@ def hostile_variants():
     os.makedirs(WORK, exist_ok=True)
     wrong = renamed(mod("O2", "fibonacci"), PROBE, os.path.join(WORK, "wrong.mod"))
     fault = renamed(mod("O2", "bad_divide"), PROBE, os.path.join(WORK, "fault.mod"))
-    return wrong, fault
+    endless = renamed(mod("O2", "bad_endless"), PROBE, os.path.join(WORK, "endless.mod"))
+    return wrong, fault, endless
 
 
-def test_wrong_and_faulting_variants_demoted_and_call_rerun():
-    wrong, fault = hostile_variants()
-    img = image("hostile", [wrong, fault])
+def test_wrong_faulting_and_endless_variants_demoted_and_call_rerun():
+    wrong, fault, endless = hostile_variants()
+    img = image("hostile", [wrong, fault, endless])
     b, m = boot(img, "planner-demote", "suite.calls=10 planner.swap=every-call")
     ad = m["adaptive"]
-    assert ad["calls"] == 12 and ad["reruns"] == 2 and ad["wrong_answers"] == 1, ad
+    assert ad["calls"] == 13 and ad["reruns"] == 3 and ad["wrong_answers"] == 1, ad
     assert [(h["call"], h["from"], h["to"], h["reason"]) for h in ad["history"]] == [
-        (0, 1, 0, "wrong_result"), (1, 2, 0, "fault")], ad["history"]
+        (0, 1, 0, "wrong_result"), (1, 2, 0, "fault"), (2, 3, 0, "timeout")], ad["history"]
     v = ad["variants"]
     assert v[1]["demoted"] and v[1]["demoted_for"] == "wrong_result"
     assert "wrong result" in v[1]["error"]
     assert v[2]["demoted"] and v[2]["demoted_for"] == "fault" and "#DE" in v[2]["error"]
+    assert v[3]["demoted"] and v[3]["demoted_for"] == "timeout"
+    assert "time budget exceeded" in v[3]["error"], v[3]
     b.expect(r"planner: adapt_probe: call 0: variant 1 -> 0 \(wrong_result.*demoted, call "
              r"re-run: module adapt_probe: wrong result")
     b.expect(r"planner: adapt_probe: call 1: variant 2 -> 0 \(fault.*demoted, call re-run")
+    b.expect(r"planner: adapt_probe: call 2: variant 3 -> 0 \(timeout.*demoted, call re-run")
 
 
 def test_wrong_variant_demoted_while_measuring():
-    wrong, _ = hostile_variants()
+    wrong, _, _ = hostile_variants()
     img = image("hostile-measure", [mod("O0", PROBE), wrong])
     _, m = boot(img, "planner-demote-measure", "suite.calls=20 planner.thresholds=5")
     v = m["adaptive"]["variants"]
@@ -160,7 +165,7 @@ def test_wrong_variant_demoted_while_measuring():
 def test_hostrun_runs_the_planner():
     """tools/hostrun --adaptive: the kernel's planner over variant files on the host CPU; the
     summary line's fields (docs/pgo.md), the wrong variant demoted, every answer right."""
-    wrong, _ = hostile_variants()
+    wrong, _, _ = hostile_variants()
     hostrun = os.path.join(ROOT, "build", "host", "hostrun", "hostrun")
     p = subprocess.run([hostrun, "--adaptive", "300", "--thresholds", "50,200", "--only", PROBE,
                         "--bad-modules", "--variant", mod("O0", PROBE), "--variant", wrong],
