@@ -112,6 +112,7 @@ def test_two_icount_boots_decide_the_same():
     runs = [boot(img, f"planner-repeat-{i}", "suite.calls=1001")[1]["adaptive"]
             for i in range(2)]
     keys = ("history", "current", "planner_cycles", "calls")
+    assert runs[0]["history"], "no decision was made: nothing to compare"
     assert [{k: r[k] for k in keys} for r in runs][0] == {k: runs[1][k] for k in keys}
     assert [v["median_cycles"] for v in runs[0]["variants"]] == \
            [v["median_cycles"] for v in runs[1]["variants"]]
@@ -122,6 +123,12 @@ def test_swap_every_call_under_load():
     b, m = boot(img, "planner-swap", "suite.calls=10000 planner.swap=every-call")
     ad = m["adaptive"]
     assert ad["calls"] == 10000 and ad["swaps"] == 10000 and ad["reruns"] == 0, ad
+    # The slot really changed: under -icount each build has its own exact cost, and the
+    # kept samples (a ring of the last calls, oldest at calls % its length) rotate through
+    # the three (-O0, -O3 -msse2, the embedded -O2).
+    oldest = ad["calls"] % len(m["samples"])
+    s = m["samples"][oldest:] + m["samples"][:oldest]
+    assert len(set(s)) == 3 and all(s[i] == s[i + 3] != s[i + 1] for i in range(len(s) - 3)), s
     assert ad["wrong_answers"] == 0 and not any(v["demoted"] for v in ad["variants"])
 
 
