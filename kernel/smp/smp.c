@@ -220,7 +220,9 @@ enum smp_err smp_start(struct acpi_cpus *cpus)
         mark_others(cpus, smp_cpus[0].apic_id, ACPI_CPU_LEFT_OUT);
         return err;
     }
-    err = start_all(cpus, vector);
+    /* One CPU listed: nothing to start (and no trampoline was placed), even if the ID the
+     * tables gave differs from the boot CPU's own. */
+    err = cpus->count > 1 ? start_all(cpus, vector) : SMP_OK;
     kprintf("smp: %u of %u CPUs run (limit %u)\n", smp_started, cpus->count, cpu_limit());
     smp_test_ap_fault();
     return err;
