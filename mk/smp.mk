@@ -1,7 +1,7 @@
 # kernel/smp (docs/smp.md): the pure start-up rules and the kernel's SMP worker pool built for
-# the host with ASan/UBSan and their unit test; the QEMU boots of both kernels with several
-# CPUs.
-#   make smp-test          the host test alone
+# the host with ASan/UBSan and their unit test; the local APIC driver in both modes over a fake
+# register backend (test_lapic); the QEMU boots of both kernels with several CPUs.
+#   make smp-test          the host tests alone
 #   make test-smp-matrix   the x86-64 kernel on -M pc and -M q35 with -smp 1, 2, 4 and 8 (slow)
 
 SMP_HOST_DIR := $(BUILD)/host/smp
@@ -16,13 +16,23 @@ $(SMP_HOST_DIR)/%.o: %.c | $(SETUP_STAMP)
 $(SMP_BIN): $(patsubst %.c,$(SMP_HOST_DIR)/%.o,$(SMP_SRCS))
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 
-HOST_TEST_BINS += $(SMP_BIN)
+# lapic.c, the start-up IPIs and the i686 APIC-ID table; the test supplies the lapic_hw.h
+# calls (a recording fake), smp_delay_us and kprintf.
+LAPIC_BIN    := $(SMP_HOST_DIR)/test_lapic
+LAPIC_SRCS   := kernel/arch/x86/lapic.c kernel/smp/ap_ipi.c kernel/smp/cpu_map.c \
+                tests/kernel/smp/test_lapic.c
+
+$(LAPIC_BIN): $(patsubst %.c,$(SMP_HOST_DIR)/%.o,$(LAPIC_SRCS))
+	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+HOST_TEST_BINS += $(SMP_BIN) $(LAPIC_BIN)
 PY_TESTS       += tests/kernel/smp/test_smp_boot.py
 TEST_DEPS      += $(IMAGE) $(KERNEL64_IMG) $(STAGE1_BIN) $(STAGE2_BIN)
 
-# smp-test: build and run only the host test of kernel/smp.
-smp-test: $(SMP_BIN)
+# smp-test: build and run only the host tests of kernel/smp and the local APIC.
+smp-test: $(SMP_BIN) $(LAPIC_BIN)
 	$(PYTHON) tests/run.py --bin $(SMP_BIN)
+	$(PYTHON) tests/run.py --bin $(LAPIC_BIN)
 
 # test-smp-matrix: the x86-64 kernel on -M pc and -M q35 with -smp 1, 2, 4 and 8, each giving
 # the reference tokens with that many workers (about a minute on 2 cores).

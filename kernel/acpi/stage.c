@@ -20,6 +20,8 @@
 #define INT15_GET_EBDA      0xC100u     /* AH=C1h: ES = the EBDA segment, CF clear if any */
 #define CPUID_LEAF_FEATURES 1
 #define CPUID1_EBX_APIC_ID_SHIFT 24     /* CPUID.1:EBX[31:24]: initial APIC ID (SDM vol. 2A) */
+#define CPUID_LEAF_TOPOLOGY     0x0B    /* EDX: the 32-bit x2APIC ID (SDM vol. 2A) */
+#define CPUID_B_EBX_LOGICAL_MASK 0xFFFFu /* sub-leaf 0 EBX[15:0]: logical CPUs at this level */
 
 extern uintptr_t arch_stack_guard_page;     /* kernel/arch/<arch>/arch_init.c; 0 if none */
 
@@ -55,12 +57,22 @@ static uint16_t bios_ebda_segment(void)
     return r.es;
 }
 
-/* The boot CPU's initial APIC ID, for the answer without tables (0 without CPUID leaf 1). */
+/* The boot CPU's initial APIC ID, for the answer without tables (0 without CPUID leaf 1):
+ * the 32-bit x2APIC ID of leaf 0Bh where it exists (an ID above 255 does not fit leaf 1's
+ * 8 bits, and kernel/smp compares it with the x2APIC ID register), else leaf 1's. */
 static uint32_t boot_apic_id(void)
 {
-    uint32_t a = CPUID_LEAF_FEATURES, b, c = 0, d;
+    uint32_t a = CPUID_LEAF_TOPOLOGY, b, c = 0, d;
     if (!arch_cpuid_supported() || cpu_info()->max_leaf < CPUID_LEAF_FEATURES)
         return 0;
+    if (cpu_info()->max_leaf >= CPUID_LEAF_TOPOLOGY) {
+        __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+        /* SDM vol. 2A, CPUID leaf 0Bh: EBX[15:0] = 0 in sub-leaf 0 means no leaf 0Bh. */
+        if (b & CPUID_B_EBX_LOGICAL_MASK)
+            return d;
+    }
+    a = CPUID_LEAF_FEATURES;
+    c = 0;
     __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
     return b >> CPUID1_EBX_APIC_ID_SHIFT;
 }

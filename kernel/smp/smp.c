@@ -14,8 +14,6 @@
 #include "kernel/smp/smp_arch.h"
 #include "kernel/smp/smp_impl.h"
 
-#define INIT_DELAY_US       10000u      /* SDM vol. 3A §8.4.4.1: 10 ms after INIT */
-#define SIPI_DELAY_US       200u        /* and 200 us after each STARTUP IPI */
 #define US_PER_MS           1000u
 #define US_PER_S            1000000ull
 #define APIC_ID_MAX         0xFFFFFFFFu
@@ -53,7 +51,7 @@ static bool wait_flag(volatile uint32_t *flag, uint32_t ms)
 }
 
 /* The trampoline page checked against the E820 map and filled; *vector its STARTUP vector. */
-static enum smp_err place_trampoline(int *vector)
+static enum smp_err place_trampoline(uint8_t *vector)
 {
     const struct boot_info *bi = kernel_boot_info();
     size_t len = (size_t)(ap_trampoline_end - ap_trampoline_start);
@@ -69,26 +67,9 @@ static enum smp_err place_trampoline(int *vector)
         return SMP_E_TRAMPOLINE;
     }
     memcpy((void *)(uintptr_t)AP_TRAMPOLINE_ADDR, ap_trampoline_start, len);
-    *vector = ap_sipi_vector(AP_TRAMPOLINE_ADDR);
+    *vector = (uint8_t)ap_sipi_vector(AP_TRAMPOLINE_ADDR);
     _Static_assert(AP_TRAMPOLINE_ADDR % AP_SIPI_PAGE_BYTES == 0 &&
                    AP_TRAMPOLINE_ADDR < AP_SIPI_REACH, "a page a STARTUP IPI reaches");
-    return SMP_OK;
-}
-
-/* INIT, 10 ms, STARTUP, 200 us, STARTUP (SDM vol. 3A §8.4.4.1); without_sipi sends the INIT
- * alone (test.smp_withhold: an AP that never answers). */
-static enum smp_err send_start_ipis(uint32_t apic_id, int vector, bool without_sipi)
-{
-    if (lapic_send_ipi(apic_id, LAPIC_DM_INIT) != LAPIC_OK)
-        return SMP_E_IPI;
-    smp_delay_us(INIT_DELAY_US);
-    if (without_sipi)
-        return SMP_OK;
-    for (int i = 0; i < 2; i++) {
-        if (lapic_send_ipi(apic_id, LAPIC_DM_STARTUP | (uint32_t)vector) != LAPIC_OK)
-            return SMP_E_IPI;
-        smp_delay_us(SIPI_DELAY_US);
-    }
     return SMP_OK;
 }
 
@@ -105,15 +86,19 @@ static void check_same_state(const struct cpu_local *c)
 }
 
 /* Starts the AP apic_id as CPU smp_started; SMP_OK once it runs. */
-static enum smp_err start_one(uint32_t apic_id, int vector, bool withheld)
+static enum smp_err start_one(uint32_t apic_id, uint8_t vector, bool withheld)
 {
     struct cpu_local *c = &smp_cpus[smp_started];
     struct ap_boot_params *p = (struct ap_boot_params *)(uintptr_t)AP_PARAMS_ADDR;
     *c = (struct cpu_local){.self = c, .index = smp_started, .apic_id = apic_id};
     memset(p, 0, sizeof *p);
-    if (!smp_arch_prepare_ap(c, p))
+    if (!smp_arch_prepare_ap(c, p)) {
+        /* INIT: it waits for a STARTUP that never comes, out of the panic NMI's way. */
+        (void)lapic_send_ipi(apic_id, LAPIC_DM_INIT);
+        kprintf("smp: APIC ID %u: %s; left out\n", apic_id, smp_strerror(SMP_E_ARCH));
         return SMP_E_ARCH;
-    enum smp_err err = send_start_ipis(apic_id, vector, withheld);
+    }
+    enum smp_err err = ap_send_start_ipis(apic_id, vector, withheld);
     if (err == SMP_OK && !wait_flag(&c->started, SMP_ANSWER_MS))
         err = SMP_E_NO_ANSWER;
     if (err != SMP_OK) {
@@ -155,7 +140,7 @@ static uint32_t withheld_id(void)
     uint32_t id;
     if (!text)
         return APIC_ID_MAX;
-    if (!ap_parse_u32(text, LAPIC_XAPIC_MAX_ID, &id)) {
+    if (!ap_parse_u32(text, lapic_max_id(), &id)) {
         kprintf("smp: " SMP_OPT_WITHHOLD "=%s is not an APIC ID; ignored\n", text);
         return APIC_ID_MAX;
     }
@@ -178,6 +163,9 @@ static enum smp_err prepare_boot_cpu(void)
         kprintf("smp: %s\n", lapic_strerror(lerr));
         return SMP_E_NO_LAPIC;
     }
+    if (lapic_mode() == LAPIC_MODE_X2APIC)
+        kprintf("smp: the local APIC is in x2APIC mode (firmware's choice): MSR access, "
+                "32-bit APIC IDs\n");
     smp_cpus[0] = (struct cpu_local){.self = &smp_cpus[0], .index = 0, .apic_id = lapic_id()};
     smp_arch_init_boot_cpu(&smp_cpus[0]);
     lapic_enable(SMP_SPURIOUS_VECTOR);
@@ -185,7 +173,7 @@ static enum smp_err prepare_boot_cpu(void)
 }
 
 /* The APs in table order, each one started or left out; the first error, or SMP_OK. */
-static enum smp_err start_all(struct acpi_cpus *cpus, int vector)
+static enum smp_err start_all(struct acpi_cpus *cpus, uint8_t vector)
 {
     uint32_t boot_id = smp_cpus[0].apic_id, limit = cpu_limit(), withhold = withheld_id();
     enum smp_err first = SMP_OK;
@@ -193,14 +181,22 @@ static enum smp_err start_all(struct acpi_cpus *cpus, int vector)
         uint32_t id = cpus->apic_ids[i];
         if (id == boot_id)
             continue;
-        if (smp_started >= limit || id > LAPIC_XAPIC_MAX_ID) {
+        if (id > lapic_max_id()) {
+            /* No IPI can name it: an xAPIC would take the low 8 bits, another CPU's ID. */
+            kprintf("smp: APIC ID %u is beyond what %s mode addresses (IDs 0 to %u); left "
+                    "out\n", id, lapic_mode_name(lapic_mode()), lapic_max_id());
+            cpus->state[i] = ACPI_CPU_LEFT_OUT;
+            continue;
+        }
+        if (smp_started >= limit) {
             cpus->state[i] = ACPI_CPU_LEFT_OUT;
             /* INIT parks it in wait-for-SIPI, where the panic path's NMI leaves it be. */
             (void)lapic_send_ipi(id, LAPIC_DM_INIT);
             continue;
         }
         enum smp_err err = start_one(id, vector, id == withhold);
-        cpus->state[i] = err == SMP_OK ? ACPI_CPU_STARTED : ACPI_CPU_NO_ANSWER;
+        cpus->state[i] = err == SMP_OK ? ACPI_CPU_STARTED :
+                         err == SMP_E_ARCH ? ACPI_CPU_LEFT_OUT : ACPI_CPU_NO_ANSWER;
         if (err != SMP_OK && first == SMP_OK)
             first = err;
     }
@@ -213,17 +209,20 @@ enum smp_err smp_start(struct acpi_cpus *cpus)
     enum smp_err err = prepare_boot_cpu();
     if (err != SMP_OK) {
         kprintf("smp: %s: only the boot CPU runs\n", smp_strerror(err));
-        mark_others(cpus, lapic_base() ? lapic_id() : APIC_ID_MAX, ACPI_CPU_LEFT_OUT);
+        mark_others(cpus, lapic_mode() != LAPIC_MODE_OFF ? lapic_id() : APIC_ID_MAX,
+                    ACPI_CPU_LEFT_OUT);
         return err;
     }
     mark_others(cpus, smp_cpus[0].apic_id, ACPI_CPU_LISTED);
-    int vector = 0;
+    uint8_t vector = 0;
     err = cpus->count > 1 ? place_trampoline(&vector) : SMP_OK;
     if (err != SMP_OK) {
         mark_others(cpus, smp_cpus[0].apic_id, ACPI_CPU_LEFT_OUT);
         return err;
     }
-    err = start_all(cpus, vector);
+    /* One CPU listed: nothing to start (and no trampoline was placed), even if the ID the
+     * tables gave differs from the boot CPU's own. */
+    err = cpus->count > 1 ? start_all(cpus, vector) : SMP_OK;
     kprintf("smp: %u of %u CPUs run (limit %u)\n", smp_started, cpus->count, cpu_limit());
     smp_test_ap_fault();
     return err;

@@ -13,7 +13,9 @@
  *
  * CPU indices are dense: the boot CPU is 0, the started APs 1 .. cpu_count_started() - 1 in
  * the order they started. The per-CPU block is found through GS (x86-64: IA32_GS_BASE) or by
- * APIC ID (i686: the local APIC's ID register indexes a table; see docs/smp.md). */
+ * APIC ID (i686: the local APIC's ID looks the CPU up in kernel/smp/cpu_map.h's table; see
+ * docs/smp.md). The local APIC is driven in the mode firmware left it in, xAPIC or x2APIC
+ * (kernel/arch/x86/lapic.h); the APs are brought into the boot CPU's mode. */
 #ifndef FLUID_KERNEL_SMP_H
 #define FLUID_KERNEL_SMP_H
 

@@ -1,21 +1,22 @@
 /* The i686 side of SMP (kernel/smp/smp_arch.h): each AP's guarded 64 KiB kernel stack, its own
  * GDT with its own kernel TSS and double-fault task (gdt_load_ap), the shared IDT, and the
  * boot CPU's CR0/CR4 and page directory through the trampoline. The per-CPU block is found by
- * APIC ID: the local APIC's ID register (read through its MMIO page, which the identity map
- * covers) indexes a table the boot CPU fills as each AP starts. A segment register would be
- * quicker, but the ring-3 module calls and the BIOS thunk reload every one of them. */
+ * APIC ID: the local APIC's ID (the xAPIC ID register through its MMIO page, or the 32-bit
+ * x2APIC ID from MSR 0x802) looks the CPU up in a table the boot CPU fills as each AP starts
+ * (kernel/smp/cpu_map.h: IDs 0-255; an AP with a larger x2APIC ID is refused by value and
+ * left out). A segment register would be quicker, but the ring-3 module calls and the BIOS
+ * thunk reload every one of them. */
 #include "kernel/arch/i686/x86.h"
 #include "kernel/arch/x86/lapic.h"
 #include "kernel/core/cpu.h"
 #include "kernel/core/log.h"
+#include "kernel/smp/cpu_map.h"
 #include "kernel/smp/smp_arch.h"
 #include "kernel/smp/smp_impl.h"
 
 #define PAGE_BYTES          4096u
 #define AP_STACK_BYTES      (64u * 1024u)
 #define AP_DF_STACK_BYTES   8192u
-#define APIC_IDS            (LAPIC_XAPIC_MAX_ID + 1)
-#define NO_INDEX            0xFFu
 /* test.smp_ap_fault=pf touches this: page 0 is left unmapped (paging.c). */
 #define FAULT_ADDR          0x10u
 
@@ -31,7 +32,7 @@ static uint8_t ap_stacks[SMP_MAX_CPUS - 1][PAGE_BYTES + AP_STACK_BYTES]
     __attribute__((aligned(PAGE_BYTES)));
 static struct ap_tables ap_tables[SMP_MAX_CPUS - 1];
 static bool ap_guarded[SMP_MAX_CPUS - 1];
-static uint8_t index_of_apic[APIC_IDS];
+static struct cpu_map index_of_apic;
 static bool lookup_ready;
 
 extern uintptr_t arch_stack_guard_page, arch_stack_top;    /* arch_init.c, the boot CPU's */
@@ -41,8 +42,7 @@ struct cpu_local *cpu_local(void)
 {
     if (!lookup_ready)
         return &smp_cpus[0];
-    uint32_t id = lapic_id();
-    uint8_t i = id < APIC_IDS ? index_of_apic[id] : NO_INDEX;
+    uint32_t i = cpu_map_find(&index_of_apic, lapic_id());
     return i < SMP_MAX_CPUS ? &smp_cpus[i] : &smp_cpus[0];
 }
 
@@ -64,10 +64,9 @@ void smp_arch_restore_cpu_pointer(void)
 
 void smp_arch_init_boot_cpu(struct cpu_local *c)
 {
-    for (uint32_t i = 0; i < APIC_IDS; i++)
-        index_of_apic[i] = NO_INDEX;
-    if (c->apic_id < APIC_IDS)
-        index_of_apic[c->apic_id] = 0;
+    cpu_map_clear(&index_of_apic);
+    /* A boot CPU beyond the table is still found: cpu_local() falls back to block 0. */
+    (void)cpu_map_set(&index_of_apic, c->apic_id, 0);
     c->stack_guard = arch_stack_guard_page;
     c->stack_top = arch_stack_top;
     record_state(c);
@@ -99,9 +98,8 @@ bool smp_arch_prepare_ap(struct cpu_local *c, struct ap_boot_params *p)
 {
     uint32_t slot = c->index - 1;
     uint8_t *stack = ap_stacks[slot];
-    if (c->apic_id >= APIC_IDS)
+    if (!cpu_map_set(&index_of_apic, c->apic_id, c->index))
         return false;
-    index_of_apic[c->apic_id] = (uint8_t)c->index;
     c->arch = &ap_tables[slot];
     c->stack_top = (uintptr_t)(stack + sizeof ap_stacks[slot]);
     c->stack_guard = ap_guarded[slot] ? (uintptr_t)stack : 0;
