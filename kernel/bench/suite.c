@@ -26,6 +26,7 @@
 #include "kernel/core/log.h"
 #include "kernel/bench/profile.h"
 #include "kernel/bench/suite_adapt.h"
+#include "kernel/bench/suite_options.h"
 #include "kernel/bench/suite_run.h"
 #include "kernel/bench/usermode.h"
 #include "kernel/core/tsc.h"
@@ -39,6 +40,7 @@
 #define SUITE_CALL_OVERHEAD_ROUNDS 16
 #define SUITE_BAD_OPTION        "test=bad-modules"
 #define SUITE_CALLS_OPTION      "suite.calls"
+#define SUITE_SECONDS_OPTION    "suite.seconds"
 #define SUITE_MODULES_OPTION    "suite.modules"
 #define PLANNER_OPTION          "planner"
 #define PLANNER_THRESHOLDS_OPTION "planner.thresholds"
@@ -46,7 +48,6 @@
 #define PLANNER_SWAP_EVERY_CALL "every-call"
 #define ARENA_PAGE              4096u   /* images start on their own pages: ring-3 rights are
                                          * per page (Intel SDM vol. 3A §4.6) */
-#define DECIMAL_BASE            10u
 #define OFFER_ALLOC_ALIGN       16      /* as the registry's embedded .mod bytes */
 
 extern const struct kernel_header kernel_image_header;
@@ -205,21 +206,32 @@ static void export(const struct boot_info *bi, uint64_t overhead, uint64_t call_
 }
 
 /* suite.calls=N: timed calls per module in the long-running mode; 0 (the short run of
- * SUITE_CALLS) when absent or not a number in 1..SUITE_MAX_LONG_CALLS (said so). */
+ * SUITE_CALLS) when absent or not a call count in 1..SUITE_MAX_LONG_CALLS (said so). */
 static uint32_t long_calls(void)
 {
-    const char *v = cmdline_value(SUITE_CALLS_OPTION), *p = v;
-    uint64_t n = 0;             /* wide: a long number is seen, not wrapped */
-    if (!v)
-        return 0;
-    for (; *p >= '0' && *p <= '9' && n <= SUITE_MAX_LONG_CALLS; p++)
-        n = n * DECIMAL_BASE + (uint64_t)(*p - '0');
-    if (p == v || *p || n == 0 || n > SUITE_MAX_LONG_CALLS) {
+    const char *v = cmdline_value(SUITE_CALLS_OPTION);
+    uint32_t n = 0;
+    if (v && !suite_parse_count(v, SUITE_MAX_LONG_CALLS, &n))
         kprintf("suite: %s=%s is not a call count in 1..%u: the short run\n",
                 SUITE_CALLS_OPTION, v, (unsigned)SUITE_MAX_LONG_CALLS);
-        return 0;
+    return n;
+}
+
+/* suite.seconds=S: the long-running mode by time, each module S seconds of the calibrated
+ * TSC; 0 when absent or not a number of seconds in 1..SUITE_MAX_SECONDS (said so). */
+static uint32_t long_seconds(void)
+{
+    const char *v = cmdline_value(SUITE_SECONDS_OPTION);
+    uint32_t s = 0;
+    if (v && !suite_parse_count(v, SUITE_MAX_SECONDS, &s))
+        kprintf("suite: %s=%s is not a number of seconds in 1..%u: ignored\n",
+                SUITE_SECONDS_OPTION, v, (unsigned)SUITE_MAX_SECONDS);
+    if (s && !tsc_hz()) {
+        kprintf("suite: %s=%s: the TSC is not calibrated, so there is no clock for it: "
+                "ignored\n", SUITE_SECONDS_OPTION, v);
+        s = 0;
     }
-    return (uint32_t)n;
+    return s;
 }
 
 /* The planner's options: planner=on|off, planner.thresholds=A,B,..., planner.swap=every-call
@@ -299,7 +311,7 @@ static void log_adaptive(const char *name, const struct suite_adaptive *ad)
     for (uint32_t i = 1; i < ad->count; i++)
         if (!ad->v[i].mem)
             kprintf("planner: %s: variant %u (%s) not placed: %s\n", name, (unsigned)i,
-                    ad->v[i].path, ad->v[i].error);
+                    ad->v[i].path ? ad->v[i].path : variant_label(&ad->v[i]), ad->v[i].error);
     for (uint32_t i = 0; i < pm->history_count; i++) {
         const struct planner_event *ev = &pm->history[i];
         bool demoted = ev->reason != PLANNER_REASON_FASTER && ev->reason != PLANNER_REASON_WISDOM;
@@ -457,7 +469,7 @@ static void wisdom_save(const struct boot_info *bi, uint32_t features)
  * variants from the cache as the other candidates. */
 static bool run_adaptive(const struct suite_runner *rn, const struct planner_config *cfg,
                          const struct suite_entry *e, const uint8_t *file, uint32_t size,
-                         const char *source, uint32_t calls, uint32_t n)
+                         const char *source, uint32_t calls, uint32_t seconds, uint32_t n)
 {
     const struct cache_variant *vars[PLANNER_MAX_CANDIDATES - 1];
     uint32_t nv = cache_pick_variants(e->name, rn->cpu_features, vars,
@@ -468,7 +480,15 @@ static bool run_adaptive(const struct suite_runner *rn, const struct planner_con
         suite_adapt_offer(ad, vars[i]->bytes, vars[i]->size, vars[i]->m.flags, vars[i]->m.path,
                           vars[i]->m.crc);
     wisdom_apply(e->name, ad, cfg);
+    ad->seconds = seconds;
+    live_run_begin(e->name, calls, seconds);
     bool ok = suite_run_adaptive(rn, cfg, e, calls, ad, &results[n]);
+    struct live_module_counts lc;
+    live_run_end(&lc);
+    ad->live.frames = lc.frames;
+    ad->live.received = lc.received;
+    ad->live.accepted = lc.accepted;
+    ad->live.rejected = lc.rejected;
     log_adaptive(e->name, ad);
     wisdom_note(e->name, ad);
     return ok;
@@ -499,10 +519,10 @@ static const struct live_offer_handler live_to_planner = {"planner", offer_from_
 static uint32_t suite_cpu_features;
 
 /* suite_runner.between_calls: the live line, between two calls of a slot's module. */
-static void live_between_calls(void *ctx)
+static void live_between_calls(void *ctx, const struct suite_result *r, uint32_t calls)
 {
     (void)ctx;
-    live_poll_between_calls(suite_cpu_features);
+    live_poll_between_calls(suite_cpu_features, r, calls);
 }
 
 /* planner_offer's test of a module name: one of the registry's. */
@@ -519,7 +539,8 @@ int suite_run_and_report(const struct boot_info *bi)
     /* Only when a module will run through its slot: a boot without variants reads no more
      * than before. Before the timer restart: polling a disk takes a number of instructions
      * that varies from run to run, even under icount. */
-    if (cache_variant_total() || cmdline_value(SUITE_CALLS_OPTION))
+    if (cache_variant_total() || cmdline_value(SUITE_CALLS_OPTION) ||
+        cmdline_value(SUITE_SECONDS_OPTION))
         wisdom_load(bi, module_features());
     arch_timer_restart();       /* ticks fall at the same instructions in every icount run */
     uint64_t boot = tsc_read();
@@ -538,7 +559,13 @@ int suite_run_and_report(const struct boot_info *bi)
     planner_setup(&cfg);
     offer_init(offer_alloc, in_registry, rn.cpu_features);
     live_register_offer(&live_to_planner);
-    uint32_t calls = long_calls(), n = 0, failed = 0;
+    uint32_t calls = long_calls(), seconds = long_seconds(), n = 0, failed = 0;
+    if (seconds) {
+        rn.run_ticks = tsc_hz() * seconds;      /* 64-bit: an hour at 10 GHz fits */
+        calls = calls ? calls : SUITE_SECONDS_MAX_CALLS;
+        kprintf("suite: each module runs %u s (the calibrated TSC), at most %u calls\n",
+                (unsigned)seconds, (unsigned)calls);
+    }
     for (uint32_t i = 0; i < suite_registry_count; i++) {
         const struct suite_entry *e = &suite_registry[i];
         if (!runs_entry(e, bad))
@@ -555,7 +582,8 @@ int suite_run_and_report(const struct boot_info *bi)
         const struct cache_variant *any;
         bool ok;
         if (calls || cache_pick_variants(e->name, rn.cpu_features, &any, 1)) {
-            ok = run_adaptive(&rn, &cfg, e, file, size, source, calls ? calls : SUITE_CALLS, n);
+            ok = run_adaptive(&rn, &cfg, e, file, size, source, calls ? calls : SUITE_CALLS,
+                              seconds, n);
             results[n].cache_error = why;
             failed += !ok;
             log_result(&results[n++]);
