@@ -56,4 +56,12 @@ PGO_LIVE_ARGS ?=
 pgo-live: $(IMAGE)
 	$(PYTHON) tools/pgo_live.py --image $(IMAGE) --hot $(PGO_LIVE_HOT) $(PGO_LIVE_ARGS)
 
-.PHONY: pgo-live
+# The modules bench-live runs, and how long each runs in its boot (suite.seconds).
+BENCH_LIVE_MODULES ?= gemm_tile,sha256,quicksort,sum
+BENCH_LIVE_SECONDS ?= 10
+# bench-live: the live loop in one boot against the offline search, host cycles (docs/live.md)
+bench-live: $(PGO_DEPS)
+	$(PYTHON) tools/pgo_live.py --image $(IMAGE) --bench $(BUILD)/bench/live \
+	    --modules $(BENCH_LIVE_MODULES) --seconds $(BENCH_LIVE_SECONDS)
+
+.PHONY: pgo-live bench-live
