@@ -15,7 +15,7 @@ live loop, the offline search over the same modules, and the two loops' final bu
 side by side in the host runner.
 
 usage: pgo_live.py [--image IMG] [--hot N] [--linger-ms MS] [--timeout S] [--seconds S]
-                   [--calls N] [--modules a,b] [--icount]
+                   [--calls N] [--modules a,b] [--icount] [--bench WORKDIR]
 Exit status 0 when every variant sent was ACKed, 1 otherwise (said why)."""
 import argparse
 import sys

@@ -1,7 +1,8 @@
 /* The benchmark suite stage: runs every module of the registry (kernel/bench/suite_registry.h)
  * in ring 3 (kernel/bench/usermode.h), checks each answer, and writes the JSON profile to COM1 between the
  * kernel/bench/profile.h marker lines. A module with variants in the cache, and every module
- * in the long-running mode (suite.calls=N), runs through its dispatch slot with the planner
+ * in the long-running mode (suite.calls=N, or suite.seconds=S: S seconds per module), runs
+ * through its dispatch slot with the planner
  * (kernel/bench/suite_adapt.h; options planner=off, planner.thresholds=A,B,...,
  * planner.swap=every-call, suite.modules=a,b to run only some). Test modules (tests/modules/bad/) run only with the
  * command-line option `test=bad-modules`. Needs the IDT, PIT, TSC calibration and CPU

@@ -21,7 +21,6 @@ may not rank the same way; the ratio measures exactly that gap plus the smaller 
 import json
 import math
 import os
-import zlib
 
 from fluid import ROOT
 from fluid import profiles as fprofile
