@@ -171,13 +171,19 @@ def test_search_baseline_kept_means_the_first_flag_set():
     assert s.decide(running("sum", 5, variant=0)) == [(live.FLAG_ROUND[0], {"TWID": 1})]
 
 
-def test_search_waits_for_every_answer_and_respects_the_slot_room():
+def test_search_waits_for_every_answer():
+    s = live.LiveSearch(HELLO, decls_of=lambda n: DECLS)
+    serve(s, "m", s.decide(running("m", 1)), ["ack", None, "ack"])
+    assert s.decide(running("m", 3, variant=1)) == [], "an answer is missing"
+    s.plan("m").sent[1].answer = "nak"
+    assert len(s.decide(running("m", 3, variant=1))) == 5
+
+
+def test_search_respects_the_slot_room():
     s = live.LiveSearch(dict(HELLO, max_candidates=3), decls_of=lambda n: DECLS)
     first = s.decide(running("m", 1))
     assert len(first) == 2, "8 - 1 candidates would not fit in 3"
-    serve(s, "m", first, ["ack", None])
-    assert s.decide(running("m", 3, variant=1)) == [], "an answer is missing"
-    s.plan("m").sent[1].answer = "ack"
+    serve(s, "m", first, ["ack", "ack"])
     assert s.decide(running("m", 3, variant=1)) == [], "no room left in the slot"
     assert live.LiveSearch({}).decide(running("m", 1)) == [], "no max_candidates: no room"
 
