@@ -56,12 +56,15 @@ PGO_LIVE_ARGS ?=
 pgo-live: $(IMAGE)
 	$(PYTHON) tools/pgo_live.py --image $(IMAGE) --hot $(PGO_LIVE_HOT) $(PGO_LIVE_ARGS)
 
-# The modules bench-live runs, and how long each runs in its boot (suite.seconds).
+# The modules bench-live runs, how long each runs in its boot (suite.seconds), and the boot's
+# clock: icount (guest instructions, deterministic) or tcg (the host's time through TCG).
 BENCH_LIVE_MODULES ?= gemm_tile,sha256,quicksort,sum
 BENCH_LIVE_SECONDS ?= 10
+BENCH_LIVE_CLOCK   ?= icount
 # bench-live: the live loop in one boot against the offline search, host cycles (docs/live.md)
 bench-live: $(PGO_DEPS)
 	$(PYTHON) tools/pgo_live.py --image $(IMAGE) --bench $(BUILD)/bench/live \
-	    --modules $(BENCH_LIVE_MODULES) --seconds $(BENCH_LIVE_SECONDS)
+	    --modules $(BENCH_LIVE_MODULES) --seconds $(BENCH_LIVE_SECONDS) \
+	    $(if $(filter icount,$(BENCH_LIVE_CLOCK)),--icount)
 
 .PHONY: pgo-live bench-live

@@ -43,12 +43,12 @@ def main():
     ap.add_argument("--modules", help="suite.modules: only these modules run")
     ap.add_argument("--icount", action="store_true", help="QEMU -icount shift=0")
     ap.add_argument("--bench", metavar="WORKDIR", help="bench-live into WORKDIR (--modules, "
-                    "--seconds)")
+                    "--seconds, --icount for the in-boot clock)")
     a = ap.parse_args()
     if a.bench:
         try:
             bench_live.run(a.bench, (a.modules or BENCH_MODULES).split(","),
-                           a.seconds or BENCH_SECONDS)
+                           a.seconds or BENCH_SECONDS, icount=a.icount)
         except (RuntimeError, pgo_build.BuildError, OSError) as e:
             sys.exit(f"bench-live: {e}")
         return 0

@@ -1,10 +1,10 @@
 """`make bench-live` (docs/live.md, "Convergence"): does the live loop, in one boot, end where
 the offline loop ends?
 
-1. One boot under QEMU -icount with only the chosen modules, each running `seconds` of the
-   calibrated TSC (suite.seconds), served by the pgo-live loop (fluid.pgo.live.run_loop): its
-   mid-run PROFILE frames start the live search, whose builds the in-boot planner measures
-   and adopts while the module runs. Every call's answer is checked throughout: the profile's
+1. One boot under QEMU -icount (plain TCG with icount=False) with only the chosen modules,
+   each running `seconds` of the calibrated TSC (suite.seconds), served by the pgo-live loop
+   (fluid.pgo.live.run_loop): its mid-run PROFILE frames start the live search, whose builds
+   the in-boot planner measures and adopts while the module runs. Every call's answer is checked throughout: the profile's
    answers_checked must equal the suite's calls plus the planner's, with no wrong answer.
 2. The offline search (fluid.pgo.search, as bench-adaptive runs it) over the same modules,
    restricted to the flag sets the kernel's CPU (HELLO) can run, in the host runner.
@@ -80,12 +80,13 @@ def finished_on(m, plan):
                        f"\"{cur['label']}\") the host did not send")
 
 
-def live_boot(names, seconds):
-    """The boot with the live loop; returns (hello-like dict, {name: module record}, result)."""
+def live_boot(names, seconds, icount):
+    """The boot with the live loop; returns (the loop's result, {name: module record},
+    the profile)."""
     res = live.run_loop(hot=0, linger_ms=LINGER_MS, log=print,
                         timeout=BOOT_SLACK_S + len(names) * seconds * 10,
                         cmdline=f"suite.modules={','.join(names)} suite.seconds={seconds}",
-                        icount=True, memory=BOOT_MEMORY)
+                        icount=icount, memory=BOOT_MEMORY)
     b = res.boot
     if b.status != qemu.EXIT_SUCCESS:
         raise RuntimeError(f"the boot ended with {b.status} ({b.stopped_because}); log: "
@@ -95,15 +96,19 @@ def live_boot(names, seconds):
     return res, {m["name"]: m for m in prof["modules"]}, prof
 
 
-def run(work, names, seconds):
+def run(work, names, seconds, icount=True):
+    """The benchmark; icount False boots under plain TCG, where the guest's TSC follows the
+    host's clock through the emulator (see the module docstring)."""
     os.makedirs(work, exist_ok=True)
-    log("clocks: the in-boot planner measures under QEMU -icount shift=0 (guest instructions, "
-        "1 per ns: not time); the comparison is in the host runner (host-rdtsc cycles, real "
-        "time on this CPU), on a machine shared with other processes: interleaved, repeated, "
-        "lowest median counts")
+    inboot = ("QEMU -icount shift=0 (guest instructions, 1 per ns: not time)" if icount else
+              "plain TCG (the guest's TSC follows the host's clock; each guest instruction "
+              "costs its translation's host time, memory accesses the host's caches)")
+    log(f"clocks: the in-boot planner measures under {inboot}; the comparison is in the host "
+        "runner (host-rdtsc cycles, real time on this CPU), on a machine shared with other "
+        "processes: interleaved, repeated, lowest median counts")
     log(f"1. one boot: {', '.join(names)}, {seconds} s each (suite.seconds), pgo-live serving "
         "each module while it runs")
-    res, mods, prof = live_boot(names, seconds)
+    res, mods, prof = live_boot(names, seconds, icount)
     hello = res.search.hello
     total = planner = 0
     for n in names:
