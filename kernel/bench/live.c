@@ -9,6 +9,8 @@
 #include <fluid/kernel_header.h>
 #include "kernel/bench/json.h"
 #include "kernel/bench/live_frame.h"
+#include "kernel/bench/live_progress.h"
+#include "kernel/bench/suite_adapt.h"
 #include "kernel/bench/suite.h"
 #include "kernel/bench/suite_registry.h"
 #include "kernel/core/cmdline.h"
@@ -54,9 +56,17 @@ static struct {
     const struct suite_result *results;     /* the suite's results at its last poll */
     uint32_t result_count;
     uint64_t last_call_poll;        /* TSC of the last live_poll_between_calls that looked */
+    /* The module running through its slot (live_run_begin), for mid-run PROFILE frames. */
+    const char *run_name;
+    uint32_t run_planned, run_seconds, run_frames_before;
+    uint64_t run_start, last_progress;      /* TSC */
+    /* VARIANT frames per module (index in the registry) received, accepted, rejected */
+    uint32_t mod_received[SUITE_MAX_MODULES], mod_accepted[SUITE_MAX_MODULES];
+    uint32_t mod_rejected[SUITE_MAX_MODULES];
 } live;
 static struct live_rx rx;
 static uint8_t tx_frame[LIVE_HEADER_SIZE + LIVE_TX_JSON_MAX + LIVE_CRC_SIZE];
+static char progress_json[LIVE_PROGRESS_JSON_MAX];
 static char tx_json[LIVE_TX_JSON_MAX];
 
 static uint64_t ms_to_ticks(uint32_t ms)
@@ -127,6 +137,7 @@ static void send_hello(void)
     json_key_bool(&j, "sse_enabled", c->sse_enabled);
     json_key_str(&j, "build_id", build_id);
     json_key_u64(&j, "max_payload", LIVE_MAX_PAYLOAD);
+    json_key_u64(&j, "max_candidates", PLANNER_MAX_CANDIDATES);    /* a module's slot */
     json_key(&j, "modules");
     json_begin_array(&j);
     for (uint32_t i = 0; i < suite_registry_count; i++)
@@ -149,7 +160,7 @@ static void send_profile(const struct suite_result *results, uint32_t n, bool do
         const struct suite_result *r = &results[i];
         json_begin_object(&j);
         json_key_str(&j, "name", r->entry->name);
-        json_key_u64(&j, "calls", r->calls);
+        json_key_u64(&j, "calls", r->adaptive ? r->adaptive->calls : r->calls);
         json_key_u64(&j, "median", r->median);
         json_key_str(&j, "status", suite_status_name(r->status));
         json_key_str(&j, "source", r->source);
@@ -208,6 +219,15 @@ void live_register_offer(const struct live_offer_handler *h)
     live.handler = h;
 }
 
+/* The registry index of module name, or -1 (no per-module count kept past SUITE_MAX_MODULES). */
+static int module_slot(const char *name)
+{
+    for (uint32_t i = 0; i < suite_registry_count && i < SUITE_MAX_MODULES; i++)
+        if (strcmp(suite_registry[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
 static void on_variant(const struct live_rx_out *o)
 {
     char name[LIVE_VARIANT_NAME_LEN], detail[LIVE_DETAIL_LEN];
@@ -217,7 +237,12 @@ static void on_variant(const struct live_rx_out *o)
     enum live_err err = live_check_variant(o->payload, o->length, live.cpu_features,
                                            suite_runs_module, name, &mod, &size, detail,
                                            sizeof detail);
+    int slot = module_slot(name);
+    if (slot >= 0)
+        live.mod_received[slot]++;
     if (err != LIVE_OK) {
+        if (slot >= 0)
+            live.mod_rejected[slot]++;
         reject(err, o, name, detail);
         return;
     }
@@ -227,9 +252,13 @@ static void on_variant(const struct live_rx_out *o)
         char why[LIVE_DETAIL_LEN];
         fmt_snprintf(why, sizeof why, "%s refused it: %s", h->name,
                      h->reason ? h->reason(code) : "no reason given");
+        if (slot >= 0)
+            live.mod_rejected[slot]++;
         reject(LIVE_E_REFUSED, o, name, why);
         return;
     }
+    if (slot >= 0)
+        live.mod_accepted[slot]++;
     live.accepted++;
     kprintf("live: accepted frame seq %u: %s\n", (unsigned)o->seq, detail);
     answer(LIVE_OK, o, name, detail);
@@ -296,11 +325,66 @@ void live_poll(uint32_t cpu_features, const struct suite_result *results, uint32
     live.result_count = n;
 }
 
-void live_poll_between_calls(uint32_t cpu_features)
+void live_run_begin(const char *name, uint32_t planned_calls, uint32_t seconds)
+{
+    live.run_name = name;
+    live.run_planned = planned_calls;
+    live.run_seconds = seconds;
+    live.run_frames_before = live.frames;
+    live.run_start = live.last_progress = tsc_read();
+}
+
+void live_run_end(struct live_module_counts *out)
+{
+    int slot = live.run_name ? module_slot(live.run_name) : -1;
+    *out = (struct live_module_counts){live.frames - live.run_frames_before, 0, 0, 0};
+    if (slot >= 0) {
+        out->received = live.mod_received[slot];
+        out->accepted = live.mod_accepted[slot];
+        out->rejected = live.mod_rejected[slot];
+    }
+    live.run_name = NULL;
+}
+
+/* The mid-run PROFILE: {"done": false, "clock": ..., "running": {...}}, in a buffer of its
+ * own so its size bound (LIVE_PROGRESS_JSON_MAX) holds whatever the suite's other frames
+ * need. */
+static void send_progress(const struct suite_result *r, uint32_t calls, uint64_t now)
+{
+    struct live_progress p;
+    struct json_out j;
+    struct text_buf t;
+    uint64_t per_ms = ms_to_ticks(1);
+    live_progress_fill(&p, r, calls);
+    p.planned_calls = live.run_planned;
+    p.seconds = live.run_seconds;
+    p.elapsed_ms = per_ms ? (now - live.run_start) / per_ms : 0;
+    text_init(&t, progress_json, sizeof progress_json);
+    json_init(&j, text_sink, &t);
+    json_begin_object(&j);
+    json_key_bool(&j, "done", false);
+    json_key_str(&j, "clock", tsc_clock_name(tsc_clock_mode()));
+    live_progress_write(&j, &p);
+    json_end_object(&j);
+    if (!json_finish(&j) || t.overflow) {
+        kprintf("live: mid-run PROFILE of %s: JSON over %u bytes; not sent\n", p.name,
+                (unsigned)sizeof progress_json);
+        return;
+    }
+    send(LIVE_T_PROFILE, t.buf, t.len);
+}
+
+void live_poll_between_calls(uint32_t cpu_features, const struct suite_result *r,
+                             uint32_t calls)
 {
     if (live.mode != LIVE_ON)
         return;
     uint64_t now = tsc_read();
+    if (r && r->adaptive && live.run_name &&
+        live_progress_due(now, live.last_progress, ms_to_ticks(LIVE_PROGRESS_MS))) {
+        live.last_progress = now;
+        send_progress(r, calls, now);
+    }
     if (now - live.last_call_poll < ms_to_ticks(LIVE_CALL_POLL_MS))
         return;
     live.last_call_poll = now;

@@ -36,12 +36,32 @@ bool live_stage(void);
  * (FLUID_FEAT_*) is what a VARIANT is checked against. Does nothing when live mode is off. */
 void live_poll(uint32_t cpu_features, const struct suite_result *results, uint32_t n);
 
-/* Between two calls of a module in its dispatch slot: at most every LIVE_CALL_POLL_MS of
- * suite time, and only when a byte is already waiting at COM2 (one status read otherwise),
- * takes the host's frames as live_poll does, without sending a PROFILE. A long run thereby
- * adopts variants sent for the module it is running. A host that holds its bytes until RTS
- * (hardware flow control) is heard at the next module boundary instead. */
-void live_poll_between_calls(uint32_t cpu_features);
+/* What the line did while one module ran, and for it (the profile's per-module "live"). */
+struct live_module_counts {
+    uint32_t frames;            /* frames ended while it ran (taken or refused) */
+    uint32_t received;          /* VARIANT frames naming it that arrived whole, any time */
+    uint32_t accepted, rejected;    /* of those: taken by the handler, refused */
+};
+
+/* Before a module's run through its dispatch slot: its name, the run's call limit and
+ * suite.seconds (0: none), for the mid-run PROFILE frames; starts their clock. */
+void live_run_begin(const char *name, uint32_t planned_calls, uint32_t seconds);
+
+/* After it: the counts for the module live_run_begin named. All 0 when live mode is off. */
+void live_run_end(struct live_module_counts *out);
+
+/* Between two calls of a module in its dispatch slot (r: its result so far, r->adaptive set;
+ * calls: its timed calls made). Every LIVE_PROGRESS_MS (live_progress.h) of suite time a
+ * PROFILE frame with the running module's figures ("running": calls, median so far, the
+ * slot's variant and label); at most every LIVE_CALL_POLL_MS, and only when a byte is
+ * already waiting at COM2 (one status read otherwise), the host's frames as live_poll takes
+ * them. A long run thereby adopts variants built for the module it is running. Bound: the
+ * frame is at most LIVE_PROGRESS_JSON_MAX + 20 bytes (46 ms at 115200 baud); a line that
+ * stops draining is given up at once (com2_write's bounded wait per byte), never waited on
+ * again. A host that holds its bytes until RTS (hardware flow control) is heard at the next
+ * module boundary instead. */
+void live_poll_between_calls(uint32_t cpu_features, const struct suite_result *r,
+                             uint32_t calls);
 
 /* Stage "live-end": a last PROFILE, listening for live.linger ms or until BYE, then the
  * {"live": ...} JSON line on COM1. Never fails the run. */

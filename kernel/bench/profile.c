@@ -182,11 +182,27 @@ static void write_adaptive(struct json_out *j, const struct suite_adaptive *ad)
     json_key_u64(j, "call_cycles", ad->cycles);
     json_key_u64(j, "reruns", ad->reruns);
     json_key_u64(j, "wrong_answers", ad->wrong_answers);
+    json_key_u64(j, "answers_checked", ad->answers_checked);
     json_key_u64(j, "current", ad->pm.current);
     json_key_u64(j, "measurements", ad->pm.measurements);
     json_key_u64(j, "planner_calls", ad->pm.planner_calls);
     json_key_u64(j, "planner_cycles", ad->pm.planner_cycles);
     json_key_u64(j, "swaps", ad->pm.swaps);
+    json_key_u64(j, "run_cycles", ad->run_cycles);
+    json_key(j, "seconds");
+    if (ad->seconds)
+        json_u64(j, ad->seconds);
+    else
+        json_null(j);
+    if (ad->live.received) {    /* a variant came from the live line (docs/live.md) */
+        json_key(j, "live");
+        json_begin_object(j);
+        json_key_u64(j, "frames", ad->live.frames);
+        json_key_u64(j, "received", ad->live.received);
+        json_key_u64(j, "accepted", ad->live.accepted);
+        json_key_u64(j, "rejected", ad->live.rejected);
+        json_end_object(j);
+    }
     json_key(j, "wisdom");
     if (ad->wisdom)
         json_str(j, ad->wisdom);

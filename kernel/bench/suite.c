@@ -26,12 +26,12 @@
 #include "kernel/core/log.h"
 #include "kernel/bench/profile.h"
 #include "kernel/bench/suite_adapt.h"
+#include "kernel/bench/suite_options.h"
 #include "kernel/bench/suite_run.h"
 #include "kernel/bench/usermode.h"
 #include "kernel/core/tsc.h"
 #include "kernel/fs/profile_store.h"
-#include "kernel/fs/volume.h"
-#include "kernel/bench/wisdom.h"
+#include "kernel/bench/wisdom_store.h"
 #include "kernel/bench/offer.h"
 #include "kernel/core/format.h"
 
@@ -39,6 +39,7 @@
 #define SUITE_CALL_OVERHEAD_ROUNDS 16
 #define SUITE_BAD_OPTION        "test=bad-modules"
 #define SUITE_CALLS_OPTION      "suite.calls"
+#define SUITE_SECONDS_OPTION    "suite.seconds"
 #define SUITE_MODULES_OPTION    "suite.modules"
 #define PLANNER_OPTION          "planner"
 #define PLANNER_THRESHOLDS_OPTION "planner.thresholds"
@@ -46,7 +47,6 @@
 #define PLANNER_SWAP_EVERY_CALL "every-call"
 #define ARENA_PAGE              4096u   /* images start on their own pages: ring-3 rights are
                                          * per page (Intel SDM vol. 3A §4.6) */
-#define DECIMAL_BASE            10u
 #define OFFER_ALLOC_ALIGN       16      /* as the registry's embedded .mod bytes */
 
 extern const struct kernel_header kernel_image_header;
@@ -205,21 +205,32 @@ static void export(const struct boot_info *bi, uint64_t overhead, uint64_t call_
 }
 
 /* suite.calls=N: timed calls per module in the long-running mode; 0 (the short run of
- * SUITE_CALLS) when absent or not a number in 1..SUITE_MAX_LONG_CALLS (said so). */
+ * SUITE_CALLS) when absent or not a call count in 1..SUITE_MAX_LONG_CALLS (said so). */
 static uint32_t long_calls(void)
 {
-    const char *v = cmdline_value(SUITE_CALLS_OPTION), *p = v;
-    uint64_t n = 0;             /* wide: a long number is seen, not wrapped */
-    if (!v)
-        return 0;
-    for (; *p >= '0' && *p <= '9' && n <= SUITE_MAX_LONG_CALLS; p++)
-        n = n * DECIMAL_BASE + (uint64_t)(*p - '0');
-    if (p == v || *p || n == 0 || n > SUITE_MAX_LONG_CALLS) {
+    const char *v = cmdline_value(SUITE_CALLS_OPTION);
+    uint32_t n = 0;
+    if (v && !suite_parse_count(v, SUITE_MAX_LONG_CALLS, &n))
         kprintf("suite: %s=%s is not a call count in 1..%u: the short run\n",
                 SUITE_CALLS_OPTION, v, (unsigned)SUITE_MAX_LONG_CALLS);
-        return 0;
+    return n;
+}
+
+/* suite.seconds=S: the long-running mode by time, each module S seconds of the calibrated
+ * TSC; 0 when absent or not a number of seconds in 1..SUITE_MAX_SECONDS (said so). */
+static uint32_t long_seconds(void)
+{
+    const char *v = cmdline_value(SUITE_SECONDS_OPTION);
+    uint32_t s = 0;
+    if (v && !suite_parse_count(v, SUITE_MAX_SECONDS, &s))
+        kprintf("suite: %s=%s is not a number of seconds in 1..%u: ignored\n",
+                SUITE_SECONDS_OPTION, v, (unsigned)SUITE_MAX_SECONDS);
+    if (s && !tsc_hz()) {
+        kprintf("suite: %s=%s: the TSC is not calibrated, so there is no clock for it: "
+                "ignored\n", SUITE_SECONDS_OPTION, v);
+        s = 0;
     }
-    return (uint32_t)n;
+    return s;
 }
 
 /* The planner's options: planner=on|off, planner.thresholds=A,B,..., planner.swap=every-call
@@ -299,7 +310,7 @@ static void log_adaptive(const char *name, const struct suite_adaptive *ad)
     for (uint32_t i = 1; i < ad->count; i++)
         if (!ad->v[i].mem)
             kprintf("planner: %s: variant %u (%s) not placed: %s\n", name, (unsigned)i,
-                    ad->v[i].path, ad->v[i].error);
+                    ad->v[i].path ? ad->v[i].path : variant_label(&ad->v[i]), ad->v[i].error);
     for (uint32_t i = 0; i < pm->history_count; i++) {
         const struct planner_event *ev = &pm->history[i];
         bool demoted = ev->reason != PLANNER_REASON_FASTER && ev->reason != PLANNER_REASON_WISDOM;
@@ -317,147 +328,11 @@ static void log_adaptive(const char *name, const struct suite_adaptive *ad)
             (unsigned)ad->reruns, (unsigned long long)pm->swaps);
 }
 
-/* Wisdom (kernel/bench/wisdom.h): what an earlier boot decided, loaded before the modules run
- * and written back after them. */
-static struct wisdom wisdom_in, wisdom_out;
-static bool wisdom_for_this_cpu;    /* wisdom_in was made on this CPU */
-static bool wisdom_on_volume;       /* WISDOM_PATH found and of the right size */
-static struct volume wisdom_volume;
-static uint32_t wisdom_hits, wisdom_misses, wisdom_invalidated;
-
-static struct wisdom_cpu this_cpu(uint32_t features)
-{
-    struct wisdom_cpu c = {"", cpu_info()->family, cpu_info()->model, cpu_info()->stepping,
-                           features};
-    fmt_snprintf(c.vendor, sizeof c.vendor, "%s", cpu_info()->vendor[0] ? cpu_info()->vendor
-                                                                        : "none");
-    return c;
-}
-
-/* Opens WISDOM_PATH on the volume holding WISDOM_DIR; false (logged) if absent or not the
- * size the image tools make. */
-static bool wisdom_open(const struct boot_info *bi, struct fat16_file *f)
-{
-    if (!wisdom_on_volume && !volume_find(&wisdom_volume, WISDOM_DIR, bi, "wisdom")) {
-        kprintf("wisdom: no %s on any volume: the planner measures\n", WISDOM_DIR);
-        return false;
-    }
-    enum fat16_err err = fat16_open(&wisdom_volume.fs, WISDOM_PATH, f);
-    if (err == FAT16_OK && f->size != WISDOM_FILE_BYTES) {
-        kprintf("wisdom: %s is %u bytes, not the %u the image tools make: ignored\n",
-                WISDOM_PATH, (unsigned)f->size, WISDOM_FILE_BYTES);
-        return false;
-    }
-    if (err != FAT16_OK)
-        kprintf("wisdom: %s: %s\n", WISDOM_PATH, fat16_strerror(err));
-    return wisdom_on_volume = err == FAT16_OK;
-}
-
-static void wisdom_load(const struct boot_info *bi, uint32_t features)
-{
-    struct fat16_file f;
-    char why[WISDOM_REASON_LEN];
-    uint32_t got = 0;
-    uint8_t *buf = malloc(WISDOM_FILE_BYTES);
-    if (!buf || !wisdom_open(bi, &f) || fat16_read(&f, buf, WISDOM_FILE_BYTES, &got) != FAT16_OK ||
-        got != WISDOM_FILE_BYTES) {
-        free(buf);
-        return;
-    }
-    enum wisdom_err err = wisdom_parse(buf, WISDOM_FILE_BYTES, &wisdom_in, why);
-    free(buf);
-    struct wisdom_cpu me = this_cpu(features);
-    const struct wisdom_cpu *c = &wisdom_in.cpu;
-    if (err == WISDOM_E_EMPTY)
-        kprintf("wisdom: %s:%s: none yet\n", wisdom_volume.name, WISDOM_PATH);
-    else if (err != WISDOM_OK)
-        kprintf("wisdom: %s:%s: %s (%s): ignored\n", wisdom_volume.name, WISDOM_PATH,
-                wisdom_strerror(err), why);
-    else if (!wisdom_same_cpu(c, &me))
-        kprintf("wisdom: %s: made on %s family %u model %u stepping %u features %08x, this "
-                "is %s %u %u %u %08x: its %u modules invalidated\n", WISDOM_PATH, c->vendor,
-                (unsigned)c->family, (unsigned)c->model, (unsigned)c->stepping,
-                (unsigned)c->features, me.vendor, (unsigned)me.family, (unsigned)me.model,
-                (unsigned)me.stepping, (unsigned)me.features, (unsigned)wisdom_in.count);
-    else
-        kprintf("wisdom: %s:%s: %u modules for this CPU\n", wisdom_volume.name, WISDOM_PATH,
-                (unsigned)wisdom_in.count);
-    wisdom_for_this_cpu = err == WISDOM_OK && wisdom_same_cpu(c, &me);
-}
-
-/* Sets the module's start from wisdom: hit (same CPU, same candidates), miss or invalidated. */
-static void wisdom_apply(const char *name, struct suite_adaptive *ad,
-                         const struct planner_config *cfg)
-{
-    const struct wisdom_entry *w = wisdom_find(&wisdom_in, name);
-    suite_adapt_keys(ad);
-    if (!cfg->enabled || cfg->swap_every_call || ad->count < 2) {
-        ad->wisdom = "off";
-    } else if (!w) {
-        ad->wisdom = "miss";
-        wisdom_misses++;
-    } else if (!wisdom_for_this_cpu || !wisdom_keys_match(w, ad->keys, ad->count)) {
-        ad->wisdom = "invalidated";
-        wisdom_invalidated++;
-        kprintf("wisdom: %s: %s: ignored, the planner measures\n", name, wisdom_for_this_cpu
-                ? "its candidates changed (files or flags)" : "made on another CPU");
-    } else {
-        ad->wisdom = "hit";
-        ad->wisdom_start = w->chosen;
-        ad->wisdom_fixed = true;
-        wisdom_hits++;
-        kprintf("wisdom: %s: hit: starts on variant %u, no measuring\n", name,
-                (unsigned)w->chosen);
-    }
-}
-
-/* The decision of an adaptive module for the next boot. */
-static void wisdom_note(const char *name, const struct suite_adaptive *ad)
-{
-    if (!ad->wisdom || strcmp(ad->wisdom, "off") == 0 || wisdom_out.count == WISDOM_MAX_MODULES)
-        return;
-    struct wisdom_entry *e = &wisdom_out.e[wisdom_out.count++];
-    memset(e, 0, sizeof *e);
-    fmt_snprintf(e->module, sizeof e->module, "%s", name);
-    e->chosen = ad->pm.current;
-    e->count = ad->count;
-    memcpy(e->keys, ad->keys, ad->count * sizeof ad->keys[0]);
-}
-
-/* Writes wisdom_out (and this CPU's entries of modules that did not run) in place. */
-static void wisdom_save(const struct boot_info *bi, uint32_t features)
-{
-    struct fat16_file f;
-    if (wisdom_out.count == 0)
-        return;
-    if (cmdline_has(WISDOM_OPTION_OFF)) {
-        kprintf("wisdom: not saved (%s)\n", WISDOM_OPTION_OFF);
-        return;
-    }
-    wisdom_out.cpu = this_cpu(features);
-    for (uint32_t i = 0; wisdom_for_this_cpu && i < wisdom_in.count; i++)
-        if (!wisdom_find(&wisdom_out, wisdom_in.e[i].module) &&
-            wisdom_out.count < WISDOM_MAX_MODULES)
-            wisdom_out.e[wisdom_out.count++] = wisdom_in.e[i];
-    uint8_t *buf = malloc(WISDOM_FILE_BYTES);
-    enum wisdom_err err = buf ? wisdom_format(&wisdom_out, buf) : WISDOM_E_INVAL;
-    enum fat16_err ferr = FAT16_E_IO;
-    if (err == WISDOM_OK && wisdom_open(bi, &f))
-        ferr = fat16_write(&f, buf, WISDOM_FILE_BYTES);
-    if (ferr == FAT16_OK)
-        kprintf("wisdom: saved %u modules to %s:%s\n", (unsigned)wisdom_out.count,
-                wisdom_volume.name, WISDOM_PATH);
-    else
-        kprintf("wisdom: not saved: %s\n", err != WISDOM_OK ? wisdom_strerror(err)
-                                                            : fat16_strerror(ferr));
-    free(buf);
-}
-
 /* Runs module e through its dispatch slot: the build cache_pick chose as the baseline, its
  * variants from the cache as the other candidates. */
 static bool run_adaptive(const struct suite_runner *rn, const struct planner_config *cfg,
                          const struct suite_entry *e, const uint8_t *file, uint32_t size,
-                         const char *source, uint32_t calls, uint32_t n)
+                         const char *source, uint32_t calls, uint32_t seconds, uint32_t n)
 {
     const struct cache_variant *vars[PLANNER_MAX_CANDIDATES - 1];
     uint32_t nv = cache_pick_variants(e->name, rn->cpu_features, vars,
@@ -467,10 +342,18 @@ static bool run_adaptive(const struct suite_runner *rn, const struct planner_con
     for (uint32_t i = 0; i < nv; i++)
         suite_adapt_offer(ad, vars[i]->bytes, vars[i]->size, vars[i]->m.flags, vars[i]->m.path,
                           vars[i]->m.crc);
-    wisdom_apply(e->name, ad, cfg);
+    wisdom_store_apply(e->name, ad, cfg);
+    ad->seconds = seconds;
+    live_run_begin(e->name, calls, seconds);
     bool ok = suite_run_adaptive(rn, cfg, e, calls, ad, &results[n]);
+    struct live_module_counts lc;
+    live_run_end(&lc);
+    ad->live.frames = lc.frames;
+    ad->live.received = lc.received;
+    ad->live.accepted = lc.accepted;
+    ad->live.rejected = lc.rejected;
     log_adaptive(e->name, ad);
-    wisdom_note(e->name, ad);
+    wisdom_store_note(e->name, ad);
     return ok;
 }
 
@@ -499,10 +382,10 @@ static const struct live_offer_handler live_to_planner = {"planner", offer_from_
 static uint32_t suite_cpu_features;
 
 /* suite_runner.between_calls: the live line, between two calls of a slot's module. */
-static void live_between_calls(void *ctx)
+static void live_between_calls(void *ctx, const struct suite_result *r, uint32_t calls)
 {
     (void)ctx;
-    live_poll_between_calls(suite_cpu_features);
+    live_poll_between_calls(suite_cpu_features, r, calls);
 }
 
 /* planner_offer's test of a module name: one of the registry's. */
@@ -519,8 +402,9 @@ int suite_run_and_report(const struct boot_info *bi)
     /* Only when a module will run through its slot: a boot without variants reads no more
      * than before. Before the timer restart: polling a disk takes a number of instructions
      * that varies from run to run, even under icount. */
-    if (cache_variant_total() || cmdline_value(SUITE_CALLS_OPTION))
-        wisdom_load(bi, module_features());
+    if (cache_variant_total() || cmdline_value(SUITE_CALLS_OPTION) ||
+        cmdline_value(SUITE_SECONDS_OPTION))
+        wisdom_store_load(bi, module_features());
     arch_timer_restart();       /* ticks fall at the same instructions in every icount run */
     uint64_t boot = tsc_read();
     bool bad = cmdline_has(SUITE_BAD_OPTION);
@@ -538,7 +422,13 @@ int suite_run_and_report(const struct boot_info *bi)
     planner_setup(&cfg);
     offer_init(offer_alloc, in_registry, rn.cpu_features);
     live_register_offer(&live_to_planner);
-    uint32_t calls = long_calls(), n = 0, failed = 0;
+    uint32_t calls = long_calls(), seconds = long_seconds(), n = 0, failed = 0;
+    if (seconds) {
+        rn.run_ticks = tsc_hz() * seconds;      /* 64-bit: an hour at 10 GHz fits */
+        calls = calls ? calls : SUITE_SECONDS_MAX_CALLS;
+        kprintf("suite: each module runs %u s (the calibrated TSC), at most %u calls\n",
+                (unsigned)seconds, (unsigned)calls);
+    }
     for (uint32_t i = 0; i < suite_registry_count; i++) {
         const struct suite_entry *e = &suite_registry[i];
         if (!runs_entry(e, bad))
@@ -555,7 +445,8 @@ int suite_run_and_report(const struct boot_info *bi)
         const struct cache_variant *any;
         bool ok;
         if (calls || cache_pick_variants(e->name, rn.cpu_features, &any, 1)) {
-            ok = run_adaptive(&rn, &cfg, e, file, size, source, calls ? calls : SUITE_CALLS, n);
+            ok = run_adaptive(&rn, &cfg, e, file, size, source, calls ? calls : SUITE_CALLS,
+                              seconds, n);
             results[n].cache_error = why;
             failed += !ok;
             log_result(&results[n++]);
@@ -581,10 +472,8 @@ int suite_run_and_report(const struct boot_info *bi)
             "call overhead %llu)\n", (unsigned)n, (unsigned)(n - failed), (unsigned)failed,
             tsc_clock_name(tsc_clock_mode()), (unsigned long long)rn.timer_overhead,
             (unsigned long long)rn.call_overhead);
-    if (wisdom_hits + wisdom_misses + wisdom_invalidated)
-        kprintf("wisdom: %u hits, %u misses, %u invalidated\n", (unsigned)wisdom_hits,
-                (unsigned)wisdom_misses, (unsigned)wisdom_invalidated);
-    wisdom_save(bi, rn.cpu_features);
+    wisdom_store_log_counts();
+    wisdom_store_save(bi, rn.cpu_features);
     uint32_t offers_accepted, offers_refused;
     offer_counts(&offers_accepted, &offers_refused);
     if (offers_accepted + offers_refused)

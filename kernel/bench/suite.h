@@ -1,7 +1,8 @@
 /* The benchmark suite stage: runs every module of the registry (kernel/bench/suite_registry.h)
  * in ring 3 (kernel/bench/usermode.h), checks each answer, and writes the JSON profile to COM1 between the
  * kernel/bench/profile.h marker lines. A module with variants in the cache, and every module
- * in the long-running mode (suite.calls=N), runs through its dispatch slot with the planner
+ * in the long-running mode (suite.calls=N, or suite.seconds=S: S seconds per module), runs
+ * through its dispatch slot with the planner
  * (kernel/bench/suite_adapt.h; options planner=off, planner.thresholds=A,B,...,
  * planner.swap=every-call, suite.modules=a,b to run only some). Test modules (tests/modules/bad/) run only with the
  * command-line option `test=bad-modules`. Needs the IDT, PIT, TSC calibration and CPU
@@ -16,8 +17,9 @@
 #define SUITE_MAX_LONG_CALLS 1000000u   /* suite.calls=N: at most this many per module */
 #define SUITE_BUDGET_MS     1000    /* PIT watchdog per call */
 /* Every image of the module running (its candidates, page-aligned, stacked); a candidate
- * that does not fit is left out, logged with its size. */
-#define SUITE_ARENA_SIZE    (512u * 1024u)
+ * that does not fit is left out, logged with its size. Room for a slot's eight candidates
+ * (PLANNER_MAX_CANDIDATES) of the largest module, sum's 135,168-byte image (its data). */
+#define SUITE_ARENA_SIZE    (2u * 1024u * 1024u)
 #define SUITE_MAX_MODULES   64      /* module runs per boot; more is a failed run, said so */
 
 /* Runs the suite and exports the profile; returns the number of module runs that did not

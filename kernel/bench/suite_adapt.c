@@ -85,10 +85,11 @@ static bool place(const struct suite_runner *rn, const char *name, struct suite_
     return false;
 }
 
-/* One timed, checked call of v as the module's call `index`. */
+/* One timed, checked call of v as the module's call `index`; every answer it checks is
+ * counted in ad->answers_checked. */
 static enum planner_outcome timed_call(const struct suite_runner *rn, struct suite_result *r,
-                                       const struct suite_variant *v, uint32_t index,
-                                       uint64_t *cycles)
+                                       struct suite_adaptive *ad, const struct suite_variant *v,
+                                       uint32_t index, uint64_t *cycles)
 {
     r->code_addr = v->code_addr;
     uint64_t t0 = rn->clock();
@@ -98,6 +99,7 @@ static enum planner_outcome timed_call(const struct suite_runner *rn, struct sui
         return r->status == SUITE_FAULT ? PLANNER_RUN_FAULT : PLANNER_RUN_TIMEOUT;
     uint64_t overhead = rn->timer_overhead + rn->call_overhead;
     *cycles = dt > overhead ? dt - overhead : 0;
+    ad->answers_checked++;
     return suite_check_answer(r, index) ? PLANNER_RUN_OK : PLANNER_RUN_WRONG;
 }
 
@@ -116,7 +118,8 @@ static enum planner_outcome planner_call(void *ctx, uint32_t cand, uint32_t call
                                          uint64_t *cycles)
 {
     struct adapt_ctx *c = ctx;
-    enum planner_outcome o = timed_call(c->rn, c->r, &c->ad->v[cand], call + 1, cycles);
+    enum planner_outcome o = timed_call(c->rn, c->r, c->ad, &c->ad->v[cand], call + 1,
+                                           cycles);
     if (o != PLANNER_RUN_OK && cand != 0)
         set_aside(c->ad, c->r, cand, o);
     else if (o != PLANNER_RUN_OK)
@@ -166,6 +169,7 @@ static bool adopt_offers(const struct suite_runner *rn, struct adapt_ctx *c)
         v->label = v->own_label;
         v->source = "offer";
         ad->keys[i] = key_of(v);
+        v->crc = ad->keys[i].file_crc;          /* the host names what it sent by this CRC */
         planner_add(&ad->pm, v->label, &idx);
         if (place(rn, name, v))
             placed = true;
@@ -184,9 +188,13 @@ static void run_slot(const struct suite_runner *rn, const struct planner_config 
     struct dispatch_slot slot;
     publish(&slot, &ad->v[ad->pm.current]);
     bool rerun = false;                     /* call i again on the tier the slot went back to */
-    for (uint32_t i = 0; i < calls;) {
+    uint64_t start = rn->clock();
+    uint32_t i = 0;
+    while (i < calls) {
+        if (!rerun && i > 0 && rn->run_ticks && rn->clock() - start >= rn->run_ticks)
+            break;                          /* suite.seconds: the module's time is up */
         if (rn->between_calls)
-            rn->between_calls(rn->ctx);
+            rn->between_calls(rn->ctx, r, i);
         if (rerun)
             ;
         else if (offer_pending() && adopt_offers(rn, c) && cfg->enabled && !cfg->swap_every_call)
@@ -200,7 +208,7 @@ static void run_slot(const struct suite_runner *rn, const struct planner_config 
         struct suite_variant *v = __atomic_load_n(&slot.current, __ATOMIC_ACQUIRE);
         uint32_t which = (uint32_t)(v - ad->v);
         uint64_t cycles = 0;
-        enum planner_outcome o = timed_call(rn, r, v, i + 1, &cycles);
+        enum planner_outcome o = timed_call(rn, r, ad, v, i + 1, &cycles);
         ad->calls++;
         rerun = o != PLANNER_RUN_OK;
         if (o == PLANNER_RUN_OK) {
@@ -215,7 +223,8 @@ static void run_slot(const struct suite_runner *rn, const struct planner_config 
         publish(&slot, &ad->v[planner_demote(&ad->pm, which, reason_of(o), i)]);
         ad->reruns++;
     }
-    r->calls = calls < SUITE_MAX_CALLS ? calls : SUITE_MAX_CALLS;
+    ad->run_cycles = rn->clock() - start;
+    r->calls = i < SUITE_MAX_CALLS ? i : SUITE_MAX_CALLS;
     r->status = SUITE_OK;
 }
 

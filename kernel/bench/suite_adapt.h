@@ -47,10 +47,20 @@ struct suite_adaptive {
     uint32_t reruns;                    /* calls run again after a demotion */
     uint64_t cycles;                    /* clock cycles of those calls, overheads removed */
     uint32_t wrong_answers;             /* answers a demoted variant got wrong (never kept) */
+    uint64_t answers_checked;           /* calls whose answer was checked against the
+                                         * registry: the suite's and the planner's, every one
+                                         * that returned (the warm-up is not counted) */
     struct wisdom_key keys[PLANNER_MAX_CANDIDATES];  /* each candidate's identity */
     uint32_t wisdom_start;              /* wisdom's choice to start on (0: the baseline) */
     bool wisdom_fixed;                  /* a wisdom hit: the slot starts there, no measuring */
     const char *wisdom;                 /* "hit", "miss", "invalidated", "off"; NULL: none */
+    uint32_t seconds;                   /* suite.seconds of the run, 0: bounded by calls */
+    uint64_t run_cycles;                /* clock ticks from the first timed call to the end
+                                         * of the last: the run's length, everything in it */
+    /* The live line while this module ran (set by the kernel's suite, docs/live.md): frames
+     * ended during its run; VARIANT frames naming it received whole, accepted, rejected.
+     * The profile writes them when received is not 0. */
+    struct { uint32_t frames, received, accepted, rejected; } live;
 };
 
 /* Empties ad and offers the baseline (candidate 0: the bytes the suite would run). */

@@ -34,9 +34,14 @@ struct suite_runner {
                                     const struct fluid_module_ctx *mctx, uint32_t *result,
                                     struct suite_fault *fault);
     /* Optional (NULL: nothing): called between two calls of a module running through its
-     * dispatch slot (suite_adapt.c), outside every timed region; the kernel takes the live
-     * line's frames there, so variants for the running module can join it. */
-    void (*between_calls)(void *ctx);
+     * dispatch slot (suite_adapt.c), outside every timed region, with the module's result so
+     * far (r->adaptive set, r->cycles the ring of its latest samples) and its timed calls
+     * made; the kernel sends the running module's figures on the live line there and takes
+     * the host's frames, so variants for the running module can join it. */
+    void (*between_calls)(void *ctx, const struct suite_result *r, uint32_t calls);
+    /* 0, or: a module's adaptive run ends once this many clock ticks have passed since its
+     * first timed call (suite.seconds), after one call at least; `calls` still bounds it. */
+    uint64_t run_ticks;
 };
 
 /* The smallest of `rounds` clock deltas around rn->call of null_entry, a function that

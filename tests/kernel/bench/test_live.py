@@ -184,8 +184,8 @@ def test_no_com2_keeps_live_mode_off():
 
 def test_pgo_live_loop_builds_for_the_reported_cpu_and_is_acked():
     said = []
-    acks, naks, b = live.run_loop(hot=1, linger_ms=LINGER_MS, timeout=BOOT_TIMEOUT_S,
-                                  log=said.append)
+    res = live.run_loop(hot=1, linger_ms=LINGER_MS, timeout=BOOT_TIMEOUT_S, log=said.append)
+    acks, naks, b = res.acks, res.naks, res.boot
     qemu.check("live_pgo_loop", b, suite_ok)
     assert len(acks) == 1 and naks == [], said
     hello = next(l for l in said if l.startswith("pgo-live: HELLO"))

@@ -11,6 +11,7 @@ live_frame.h), so this file holds no copy of a C constant.
     variant_payload(module, mod)     a VARIANT payload
     LiveBoot(...)                    QEMU with COM2 on a socket this process listens on
     run_loop(...)                    the pgo-live loop"""
+import concurrent.futures
 import functools
 import json
 import os
@@ -23,6 +24,7 @@ import zlib
 
 from fluid import ROOT, layout, qemu
 from fluid.pgo import build
+from fluid.pgo import params
 
 HEADER = struct.Struct("<IBBHII")      # magic, version, type, reserved, seq, length
 CRC = struct.Struct("<I")
@@ -154,7 +156,8 @@ class LiveBoot:
     QEMU runs in a thread through fluid.qemu.boot (timeout, killed by its pid); frames()
     yields what the kernel sends, send() writes to it. Use as a context manager."""
 
-    def __init__(self, image=qemu.IMAGE, cmdline=None, timeout=60, cpu=None):
+    def __init__(self, image=qemu.IMAGE, cmdline=None, timeout=60, cpu=None, icount=False,
+                 memory="32M"):
         self.dir = tempfile.mkdtemp(prefix="fluid-live-")
         self.path = os.path.join(self.dir, "com2.sock")
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -165,13 +168,14 @@ class LiveBoot:
                  "-device", "isa-serial,chardev=live,iobase=0x2f8,irq=3"]
         self.result = None
         self.thread = threading.Thread(target=self._boot, daemon=True,
-                                       args=(image, cmdline, timeout, cpu, extra))
+                                       args=(image, cmdline, timeout, cpu, extra, icount,
+                                             memory))
         self.conn, self.decoder, self.pending, self.backlog = None, Decoder(), [], []
         self.errors = []
 
-    def _boot(self, image, cmdline, timeout, cpu, extra):
+    def _boot(self, image, cmdline, timeout, cpu, extra, icount, memory):
         self.result = qemu.boot(image=image, cmdline=cmdline, timeout=timeout, cpu=cpu,
-                                extra=extra)
+                                extra=extra, icount=icount, memory=memory)
 
     def __enter__(self):
         self.thread.start()
@@ -249,22 +253,40 @@ def isa_flags(hello):
     return flags, feats, short
 
 
-def build_variant(name, hello):
-    """Compile module name for the reported CPU: O3 with SSE2 and the SSE levels above it
-    the CPU has (-O2 x87 on a CPU without SSE2), with the instrumented profile when
-    build/pgo/profdata/<name>.profdata exists. Returns (path, short flags)."""
-    sse = hello.get("sse_enabled") and "sse2" in hello.get("features", [])
-    has_prof = os.path.exists(build.profdata_path(name))
-    variant = ("O3-sse2" if sse else "O2") + ("-pgo" if has_prof else "")
-    flags, short, v, bflags, features = build.variant_flags(variant, name)
+def has_sse2(hello):
+    return bool(hello.get("sse_enabled")) and "sse2" in hello.get("features", [])
+
+
+def cpu_variant(variant, hello):
+    """variant (a name of fluid.pgo.build.VARIANTS) as this CPU can run it: without SSE2,
+    the same optimisation with x87 floating point (O3-sse2 -> O3)."""
+    return variant if has_sse2(hello) else variant.replace("-sse2", "")
+
+
+def build_variant(name, hello, variant=None, setting=None, profile=None):
+    """Compile module name for the reported CPU: variant (default O3-sse2; its x87 form on a
+    CPU without SSE2, O2 when no variant is asked there) with the SSE levels above SSE2
+    the CPU has, parameter setting {NAME: value} (none: the defaults), and the instrumented
+    profile of build/pgo/profdata when profile is true (None: when one exists for that
+    setting). Returns (path, short flags: the header's label)."""
+    setting = setting or {}
+    if variant is None:
+        variant = "O3-sse2" if has_sse2(hello) else "O2"
+    variant = cpu_variant(variant, hello)
+    if profile is None:
+        profile = os.path.exists(build.profdata_path(name, setting))
+    flags, text, v, bflags, features = build.variant_flags(variant, name, setting, profile)
     extra, feats, extra_short = isa_flags(hello)
     features = features + feats
-    opt = short.split()[0]
-    short = " ".join([opt] + (extra_short or (["-msse2"] if sse else [])) +
-                     (["-fprofile-use"] if has_prof else []) + ["-march=pentium2"])
+    words = [w for w in text.split() if w != build.MARCH_SHORT and not w.startswith("-D")]
+    words = [build.PROFILE_USE_ALIAS if w == build.PROFILE_USE_SHORT else w for w in words]
+    if extra_short:
+        words = [extra_short[0] if w == "-msse2" else w for w in words]
+    short = build.label(words, setting)
     flags = flags + extra
     os.makedirs(LIVE_DIR, exist_ok=True)
-    obj, elf, mod = (os.path.join(LIVE_DIR, name + ext) for ext in (".o", ".elf", ".mod"))
+    stem = f"{name}-{variant}{params.tag(setting)}{'+profile' if profile else ''}"
+    obj, elf, mod = (os.path.join(LIVE_DIR, stem + ext) for ext in (".o", ".elf", ".mod"))
     build.run([build.CC] + flags + build.includes() + build.WARNINGS +
               ["-c", "-o", obj, build.source_of(name)])
     build.run([build.LD, "-m", "elf_i386", "-T", build.MODULE_LD, "--emit-relocs",
@@ -274,6 +296,97 @@ def build_variant(name, hello):
     return mod, short
 
 
+# ---- the search while a module runs -----------------------------------------------------
+
+# The first round for a running module: the flag sets the offline search found to matter
+# most (docs/pgo.md), at the default parameters. The planner in the kernel measures them
+# against the module's build and keeps the fastest; the second round tries each parameter's
+# other values at the winner's flags, as the offline search's coordinate descent does.
+FLAG_ROUND = ["O3-sse2", "O3-sse2-unroll", "O2-sse2"]
+
+
+class Sent:
+    """One variant sent for a module: what it is, and how the kernel answered."""
+
+    def __init__(self, name, variant, setting, path, label, seq):
+        self.name, self.variant, self.setting = name, variant, dict(setting or {})
+        self.path, self.label, self.seq = path, label, seq
+        with open(path, "rb") as f:
+            self.blob = f.read()
+        self.crc = zlib.crc32(self.blob)
+        self.answer = None          # "ack", "nak" or None (no answer yet)
+
+
+class ModulePlan:
+    """The live search's state for one module: its rounds and what it sent."""
+
+    def __init__(self, base_candidates):
+        self.base = base_candidates     # candidates the module had before the first offer
+        self.round = 0
+        self.sent = []
+
+    def accepted(self):
+        return [v for v in self.sent if v.answer == "ack"]
+
+    def answered(self):
+        return all(v.answer is not None for v in self.sent)
+
+
+def param_order(decls):
+    """[(NAME, value)] of every parameter's non-default values, nearest to the default in
+    its candidate list first, parameters in declaration order at equal distance."""
+    out = []
+    for pi, p in enumerate(decls):
+        d = p.values.index(p.default)
+        out += [(abs(i - d), pi, p.name, v) for i, v in enumerate(p.values) if v != p.default]
+    return [(n, v) for _, _, n, v in sorted(out)]
+
+
+class LiveSearch:
+    """What to build for a module while it runs, from its mid-run PROFILE frames ("running",
+    docs/live.md): round 1, FLAG_ROUND at the default parameters; once the kernel has taken
+    and measured them (the frame's candidate count says so), round 2, each parameter's other
+    values at the flags of the candidate in the slot, as many as the slot has room for
+    (HELLO's max_candidates). Pure: decide() returns [(variant, setting)] to build; the
+    caller builds, sends, and records each with sent() and answered()."""
+
+    def __init__(self, hello, decls_of=None):
+        self.hello = hello
+        self.max = hello.get("max_candidates", 0)
+        self.plans = {}
+        self.decls_of = decls_of or (lambda n: params.parse(build.source_of(n)))
+
+    def plan(self, name):
+        return self.plans.get(name)
+
+    def decide(self, running):
+        name, have = running["name"], running["candidates"]
+        p = self.plans.setdefault(name, ModulePlan(have))
+        room = self.max - have
+        if p.round == 0:
+            p.round = 1
+            return [(v, {}) for v in FLAG_ROUND][:max(room, 0)]
+        if p.round == 1 and p.answered() and have >= p.base + len(p.accepted()):
+            p.round = 2
+            at = running["variant"] - p.base
+            acc = p.accepted()
+            flags = acc[at].variant if 0 <= at < len(acc) else FLAG_ROUND[0]
+            todo = [(flags, {n: v}) for n, v in param_order(self.decls_of(name))]
+            return todo[:max(room, 0)]
+        return []
+
+    def sent(self, item):
+        self.plans[item.name].sent.append(item)
+
+    def final(self, name, index):
+        """The Sent a module finished on, given the candidate index in its slot at the end
+        (the profile's adaptive.current); None for a candidate the search did not send."""
+        p = self.plans.get(name)
+        acc = p.accepted() if p else []
+        at = index - p.base if p else -1
+        return acc[at] if 0 <= at < len(acc) else None
+
+
 def hottest(profile, count):
     """The count modules with the most cycles so far (calls x median), hottest first."""
     mods = [m for m in profile.get("modules", []) if m.get("status") == "ok"]
@@ -281,13 +394,58 @@ def hottest(profile, count):
     return [m["name"] for m in mods[:count]]
 
 
-def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print):
-    """Boot, read HELLO and PROFILE frames until the suite is done, build the hottest
-    modules for the reported CPU, send them, log each ACK/NAK, say BYE. Returns
-    (acks, naks, boot result)."""
-    cmdline = f"live.linger={linger_ms}"
-    acks, naks = [], []
-    with LiveBoot(image=image, cmdline=cmdline, timeout=timeout) as lb:
+class LoopResult:
+    """What run_loop did: answers (acks, naks: the JSON of each, None for no answer), the
+    boot (fluid.qemu's result), the live search (search.plans: per module what was sent
+    while it ran), and `after`: the Sent items of the modules built after the suite."""
+
+    def __init__(self):
+        self.acks, self.naks, self.boot, self.search, self.after = [], [], None, None, []
+
+
+def _build_all(name, hello, todo):
+    """Builds todo [(variant, setting)] of module name, two at a time; [(variant, setting,
+    path, label)] in todo's order."""
+    with concurrent.futures.ThreadPoolExecutor(build.JOBS) as ex:
+        futs = [ex.submit(build_variant, name, hello, v, st) for v, st in todo]
+        return [(v, st) + f.result() for (v, st), f in zip(todo, futs)]
+
+
+def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print, cmdline=None,
+             icount=False, memory="32M"):
+    """Boot (with cmdline's options added) and serve the kernel: for each module whose
+    mid-run PROFILE frames arrive ("running": a long run, suite.calls or suite.seconds), the
+    live search's rounds (LiveSearch) built for the reported CPU and sent while it runs;
+    after the suite, the `hot` modules with the most cycles that were not served while
+    running, built as before (build_variant's default); every ACK/NAK logged; BYE at the
+    end. Returns a LoopResult."""
+    opts = f"live.linger={linger_ms}" + (f" {cmdline}" if cmdline else "")
+    res = LoopResult()
+    by_seq = {}
+    seq = 1
+
+    def record(f):
+        a = f.json()
+        item = by_seq.get(a.get("seq"))
+        if item is not None and item.answer is None:
+            item.answer = f.name
+            (res.acks if f.name == "ack" else res.naks).append(a)
+            log(f"pgo-live: {f.name.upper()} seq {a['seq']}: {a['reason']}: {a['detail']}")
+
+    def send(lb, name, built):
+        nonlocal seq
+        out = []
+        for variant, setting, path, short in built:
+            item = Sent(name, variant, setting, path, short, seq)
+            by_seq[seq] = item
+            log(f"pgo-live: VARIANT seq {seq}: {name} \"{short}\", {len(item.blob)} bytes")
+            lb.send(encode(type_number("variant"), seq, variant_payload(name, item.blob)))
+            seq += 1
+            out.append(item)
+        return out
+
+    with LiveBoot(image=image, cmdline=opts, timeout=timeout, icount=icount,
+                  memory=memory) as lb:
         hello = lb.next_frame(timeout=60, want="hello")
         if hello is None:
             raise RuntimeError("pgo-live: no HELLO from the kernel on COM2")
@@ -295,33 +453,43 @@ def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print):
         log(f"pgo-live: HELLO {h['vendor']} family {h['family']} model {h['model']} "
             f"stepping {h['stepping']}, build {h['build_id']}, "
             f"features {' '.join(h['features'])}")
-        profile = None
+        res.search = search = LiveSearch(h)
         while True:
-            f = lb.next_frame(timeout=120, want="profile")
+            f = lb.next_frame(timeout=120)
             if f is None:
                 raise RuntimeError("pgo-live: the kernel stopped sending PROFILE frames")
+            if f.name in ("ack", "nak"):
+                record(f)
+                continue
+            if f.name != "profile":
+                continue
             profile = f.json()
-            if profile["done"]:
+            run = profile.get("running")
+            if run:
+                todo = search.decide(run)
+                if todo:
+                    log(f"pgo-live: {run['name']} running ({run['calls']} calls, median "
+                        f"{run['median']} {profile['clock']}, variant {run['variant']} "
+                        f"\"{run['label']}\"): round {search.plan(run['name']).round}, "
+                        f"{len(todo)} builds")
+                    for item in send(lb, run["name"], _build_all(run["name"], h, todo)):
+                        search.sent(item)
+            elif profile["done"]:
                 break
-        names = hottest(profile, hot)
-        log(f"pgo-live: suite done; hottest: {', '.join(names)}")
-        seq = 1
+        names = [n for n in hottest(profile, hot) if search.plan(n) is None]
+        if names:
+            log(f"pgo-live: suite done; hottest not served while running: {', '.join(names)}")
         for name in names:
-            path, short = build_variant(name, h)
-            with open(path, "rb") as fp:
-                mod = fp.read()
-            log(f"pgo-live: VARIANT seq {seq}: {name} \"{short}\", {len(mod)} bytes")
-            lb.send(encode(type_number("variant"), seq, variant_payload(name, mod)))
-            ans = lb.answer_to(seq, timeout=60)
+            res.after += send(lb, name, [(None, None) + build_variant(name, h)])
+        for item in [i for i in by_seq.values() if i.answer is None]:
+            ans = lb.answer_to(item.seq, timeout=60)
             if ans is None:
-                log(f"pgo-live: no answer to seq {seq}")
-                naks.append(None)
+                log(f"pgo-live: no answer to seq {item.seq}")
+                res.naks.append(None)
             else:
-                a = ans.json()
-                log(f"pgo-live: {ans.name.upper()} seq {seq}: {a['reason']}: {a['detail']}")
-                (acks if ans.name == "ack" else naks).append(a)
-            seq += 1
+                record(ans)
         lb.send(encode(type_number("bye"), seq))
         for e in lb.errors:
             log(f"pgo-live: refused a kernel frame: {e}")
-    return acks, naks, lb.result
+    res.boot = lb.result
+    return res
