@@ -54,7 +54,8 @@ extern const struct kernel_header kernel_image_header;
 static uint8_t arena[SUITE_ARENA_SIZE] __attribute__((aligned(FLUID_MOD_ALIGN_MAX)));
 static uint32_t arena_used;         /* bytes stacked; always a multiple of ARENA_PAGE */
 static struct suite_result results[SUITE_MAX_MODULES];
-static struct suite_adaptive adaptive[SUITE_MAX_MODULES];
+/* The adaptive records from the heap, freed once the profile is out (results[] points at them). */
+static struct suite_adaptive *adaptive_records[SUITE_MAX_MODULES];
 /* Why a module's cache build was set aside at run time (the profile's cache_error). */
 static char fallback_reason[SUITE_MAX_MODULES][SUITE_ERROR_LEN];
 
@@ -332,12 +333,12 @@ static void log_adaptive(const char *name, const struct suite_adaptive *ad)
  * variants from the cache as the other candidates. */
 static bool run_adaptive(const struct suite_runner *rn, const struct planner_config *cfg,
                          const struct suite_entry *e, const uint8_t *file, uint32_t size,
-                         const char *source, uint32_t calls, uint32_t seconds, uint32_t n)
+                         const char *source, uint32_t calls, uint32_t seconds,
+                         struct suite_adaptive *ad, uint32_t n)
 {
     const struct cache_variant *vars[PLANNER_MAX_CANDIDATES - 1];
     uint32_t nv = cache_pick_variants(e->name, rn->cpu_features, vars,
                                       PLANNER_MAX_CANDIDATES - 1);
-    struct suite_adaptive *ad = &adaptive[n];
     suite_adapt_init(ad, file, size, source);
     for (uint32_t i = 0; i < nv; i++)
         suite_adapt_offer(ad, vars[i]->bytes, vars[i]->size, vars[i]->m.flags, vars[i]->m.path,
@@ -444,9 +445,18 @@ int suite_run_and_report(const struct boot_info *bi)
         const char *why, *source = cache_pick(e->name, rn.cpu_features, &file, &size, &why);
         const struct cache_variant *any;
         bool ok;
+        /* A module's adaptive record (about 4.5 KiB) comes from the heap, only for the
+         * modules that run through a slot; it lives until the profile is written. */
+        struct suite_adaptive *ad = NULL;
         if (calls || cache_pick_variants(e->name, rn.cpu_features, &any, 1)) {
+            ad = adaptive_records[n] = malloc(sizeof *ad);
+            if (!ad)
+                kprintf("suite: %s: no memory for its adaptive record (%u bytes); it runs "
+                        "without variants\n", e->name, (unsigned)sizeof *ad);
+        }
+        if (ad) {
             ok = run_adaptive(&rn, &cfg, e, file, size, source, calls ? calls : SUITE_CALLS,
-                              seconds, n);
+                              seconds, ad, n);
             results[n].cache_error = why;
             failed += !ok;
             log_result(&results[n++]);
@@ -480,6 +490,11 @@ int suite_run_and_report(const struct boot_info *bi)
         kprintf("planner: offers: %u accepted, %u refused, %u never taken\n",
                 (unsigned)offers_accepted, (unsigned)offers_refused, (unsigned)offer_pending());
     export(bi, rn.timer_overhead, rn.call_overhead, n, boot, calls ? calls : SUITE_CALLS);
+    for (uint32_t i = 0; i < n; i++) {
+        results[i].adaptive = NULL;
+        free(adaptive_records[i]);
+        adaptive_records[i] = NULL;
+    }
     return (int)failed;
 }
 
