@@ -65,6 +65,9 @@ _Static_assert(HEAP_CLASS_COUNT - 1 <= HEAP_INFO_CLASS >> HEAP_INFO_CLASS_SHIFT,
                "class numbers fit the info field");
 /* Per-class cache of recently freed slots (as glibc's tcache): at most this many per class. */
 #define HEAP_CACHE_MAX      32u
+/* Slots one refill moves from a slab onto an empty class cache: half the cache, so the next
+ * run of frees has room before the cache overflows to the slabs. */
+#define HEAP_CACHE_BATCH    (HEAP_CACHE_MAX / 2)
 #define HEAP_CLASS_UNIT     16u             /* class table granule (bytes of slot) */
 _Static_assert(HEAP_MAX_CPUS - 1 <= HEAP_INFO_CPU >> HEAP_INFO_CPU_SHIFT,
                "CPU numbers fit the info field");
@@ -216,17 +219,16 @@ struct heap_state {
 };
 extern struct heap_state heap_g;
 
-/* Keyed 32-bit hash of a header's contents. Not cryptographic: it makes a stray write or a
- * forged pointer pass the check with probability about 2^-32. */
+/* Keyed 32-bit tag of a header's contents: the address (and block size) folded to 32 bits,
+ * XORed with info, the per-boot key and the state. Linear on purpose: checked on every
+ * malloc and free, it costs a few XORs where a multiplicative hash cost two multiplies and
+ * their dependency chain (docs/heap.md, "Safety"). A changed info word or state, or an
+ * address moved by less than 64 GiB, always changes the tag; a stray write passes only if it puts the one right 32-bit value
+ * in the tag word (about 2^-32 for random bytes), or XORs the same bits into info and tag. */
 static inline uint32_t heap_tag(const void *ptr, uint32_t info, size_t size, uint32_t state)
 {
     uint64_t a = (uint64_t)(uintptr_t)ptr ^ ((uint64_t)size << 20);
-    uint32_t h = (uint32_t)(a >> 4) ^ (uint32_t)(a >> 36) ^ info ^ heap_g.key_tag;
-    h *= 0x9E3779B1u;                   /* Knuth's multiplicative constant, 2^32 / phi */
-    h ^= h >> 15;
-    h *= 0x85EBCA77u;                   /* murmur3 fmix32 constant */
-    h ^= h >> 13;
-    return h ^ state;
+    return (uint32_t)(a >> 4) ^ (uint32_t)(a >> 36) ^ info ^ heap_g.key_tag ^ state;
 }
 
 static inline struct heap_uhdr *heap_uhdr_of(void *ptr)
