@@ -291,10 +291,12 @@ static __attribute__((noinline)) void slab_put(struct heap_cpu *me, char *p, uin
  * the length against `used`, then the last link is pointed at s's free list. Each slot's
  * header (FREE tag, class, CPU) and fill are checked when a cache hands it out, as for any
  * freed slot. May release s. */
-static void slab_collect(struct heap_cpu *me, struct heap_slab *s, const void *caller)
+static void slab_collect(struct heap_cpu *me, struct heap_slab *s, unsigned cls,
+                         const void *caller)
 {
     if (!__atomic_load_n(&s->remote, __ATOMIC_SEQ_CST))     /* see remote_free */
         return;
+    slab_check(s, cls, cpu_number(me), s, caller);
     char *head = __atomic_exchange_n(&s->remote, NULL, __ATOMIC_ACQUIRE);
     uint32_t n = 1;
     check_slab_link(s, head, s, caller, "remote free list link overwritten");
@@ -325,11 +327,11 @@ static void class_collect(struct heap_cpu *me, unsigned cls, const void *caller)
     struct heap_class *c = &me->cls[cls];
     for (struct heap_slab *s = c->full, *next; s; s = next) {
         next = s->next;                 /* s may move to the partial list or be released */
-        slab_collect(me, s, caller);
+        slab_collect(me, s, cls, caller);
     }
     for (struct heap_slab *s = c->partial, *next; s; s = next) {
         next = s->next;
-        slab_collect(me, s, caller);
+        slab_collect(me, s, cls, caller);
     }
 }
 
@@ -681,13 +683,13 @@ void free(void *ptr)
     const void *caller = __builtin_return_address(0);
     if (!ptr)
         return;
+    struct heap_cpu *me = this_cpu(caller);     /* first: little is live across the hook */
     if (HEAP_LIKELY(!((uintptr_t)ptr & (HEAP_ALIGN - 1)) && heap_in_range(ptr))) {
         struct heap_uhdr *h = heap_uhdr_of(ptr);
         uint32_t info = h->info;
         uint32_t slow = HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL;
         if (HEAP_LIKELY(!(info & slow) && h->tag == heap_tag(ptr, info, 0, HEAP_STATE_ALLOC) &&
                         !heap_guard_on())) {
-            struct heap_cpu *me = this_cpu(caller);
             unsigned cls = info_class(info);
             struct heap_class *c = &me->cls[cls];
             account_free(me, class_usable(cls));
