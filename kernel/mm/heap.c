@@ -290,12 +290,12 @@ static __attribute__((noinline)) void slab_put(struct heap_cpu *me, char *p, uin
  * splices the whole list onto s's own: one walk checks each link stays inside the slab and
  * the length against `used`, then the last link is pointed at s's free list. Each slot's
  * header (FREE tag, class, CPU) and fill are checked when a cache hands it out, as for any
- * freed slot. May release s. */
-static void slab_collect(struct heap_cpu *me, struct heap_slab *s, unsigned cls,
+ * freed slot. May release s. Returns whether there was anything to take. */
+static bool slab_collect(struct heap_cpu *me, struct heap_slab *s, unsigned cls,
                          const void *caller)
 {
     if (!__atomic_load_n(&s->remote, __ATOMIC_SEQ_CST))     /* see remote_free */
-        return;
+        return false;
     slab_check(s, cls, cpu_number(me), s, caller);
     char *head = __atomic_exchange_n(&s->remote, NULL, __ATOMIC_ACQUIRE);
     uint32_t n = 1;
@@ -313,12 +313,17 @@ static void slab_collect(struct heap_cpu *me, struct heap_slab *s, unsigned cls,
     *(uintptr_t *)tail = heap_link_enc(s->free, tail);
     s->free = head;
     slab_returned(me, s, n, caller);        /* may release s */
+    return true;
 }
 
-/* Collects every slab of class cls if another CPU has pushed onto one of them since the last
- * time. The bit is cleared before the slabs are read (sequentially consistent, see
- * remote_free): a push that lands meanwhile is either seen now or sets the bit again. */
-static void class_collect(struct heap_cpu *me, unsigned cls, const void *caller)
+/* Collects the slabs of class cls if another CPU has pushed onto one of them since the last
+ * time: every slab when `all` (out of memory), else full slabs until one gives slots back.
+ * Collecting one slab at a time keeps its slots in the data cache from the walk here to the
+ * refill that hands them out, where collecting a whole class at once walked thousands. The
+ * bit is cleared before the slabs are read (sequentially consistent, see remote_free): a
+ * push that lands meanwhile is either seen now or sets the bit again; stopping early sets
+ * it again for the slabs not looked at. */
+static void class_collect(struct heap_cpu *me, unsigned cls, bool all, const void *caller)
 {
     uint32_t bit = 1u << cls;
     if (!(__atomic_load_n(&me->remote_classes, __ATOMIC_RELAXED) & bit))
@@ -327,9 +332,12 @@ static void class_collect(struct heap_cpu *me, unsigned cls, const void *caller)
     struct heap_class *c = &me->cls[cls];
     for (struct heap_slab *s = c->full, *next; s; s = next) {
         next = s->next;                 /* s may move to the partial list or be released */
-        slab_collect(me, s, cls, caller);
+        if (slab_collect(me, s, cls, caller) && !all && next) {
+            __atomic_fetch_or(&me->remote_classes, bit, __ATOMIC_SEQ_CST);
+            return;
+        }
     }
-    for (struct heap_slab *s = c->partial, *next; s; s = next) {
+    for (struct heap_slab *s = c->partial, *next; all && s; s = next) {
         next = s->next;
         slab_collect(me, s, cls, caller);
     }
@@ -345,7 +353,7 @@ static __attribute__((noinline)) bool cache_refill(struct heap_cpu *me, unsigned
     struct heap_class *c = &me->cls[cls];
     struct heap_slab *s = c->partial;
     if (HEAP_UNLIKELY(!s)) {
-        class_collect(me, cls, caller);
+        class_collect(me, cls, false, caller);
         s = c->partial;
         if (!s)
             s = slab_new(me, cls, caller);
@@ -370,7 +378,7 @@ static inline __attribute__((always_inline)) void cache_unlink(struct heap_class
                                                                 const void *caller)
 {
     char *next = heap_link_dec(*(uintptr_t *)p, p);
-    if (HEAP_UNLIKELY(((uintptr_t)next & (HEAP_ALIGN - 1)) || (next && !heap_in_range(next))))
+    if (HEAP_UNLIKELY(next && !heap_aligned_in_range(next)))
         heap_fail(HEAP_E_FREELIST, p, caller, "class cache link overwritten");
     c->cache = next;
     c->cached--;
@@ -495,7 +503,7 @@ static size_t cache_flush(struct heap_cpu *me, const void *caller)
             moved++;
         }
         if (__atomic_load_n(&me->remote_classes, __ATOMIC_RELAXED) & (1u << cls)) {
-            class_collect(me, cls, caller);
+            class_collect(me, cls, true, caller);
             moved++;
         }
     }
@@ -684,7 +692,7 @@ void free(void *ptr)
     if (!ptr)
         return;
     struct heap_cpu *me = this_cpu(caller);     /* first: little is live across the hook */
-    if (HEAP_LIKELY(!((uintptr_t)ptr & (HEAP_ALIGN - 1)) && heap_in_range(ptr))) {
+    if (HEAP_LIKELY(heap_aligned_in_range(ptr))) {
         struct heap_uhdr *h = heap_uhdr_of(ptr);
         uint32_t info = h->info;
         uint32_t slow = HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL;

@@ -148,6 +148,7 @@ struct heap_cpu {
 #define HEAP_SL_LOG2        5
 #define HEAP_SL_COUNT       (1u << HEAP_SL_LOG2)
 #define HEAP_ALIGN_LOG2     4
+_Static_assert(HEAP_ALIGN == 1u << HEAP_ALIGN_LOG2, "HEAP_ALIGN_LOG2 is log2 of HEAP_ALIGN");
 #define HEAP_FL_SHIFT       (HEAP_SL_LOG2 + HEAP_ALIGN_LOG2)   /* sizes below 2^9 are linear */
 /* Blocks are < 2^HEAP_FL_MAX bytes: 1 GiB where size_t has 32 bits, 64 GiB in the x86-64
  * kernel, where one block holds a model of several GiB. fl_bitmap has a bit per first level. */
@@ -200,6 +201,7 @@ struct heap_state {
     uint32_t key_tag;           /* mixed into every header tag */
     uintptr_t key_link;         /* XORed into every free-list link */
     uintptr_t lo, hi;           /* lowest and highest address of any chunk */
+    uintptr_t span16;           /* (hi - lo) / HEAP_ALIGN, for heap_aligned_in_range */
     uint32_t (*cpu_index)(void);    /* NULL: one CPU, index 0 */
     void (*cpu_relax)(void);        /* called while the lock spins long (host: sched_yield) */
     uint32_t max_cpus;
@@ -261,6 +263,16 @@ void heap_cpu_relax(uint32_t *spins);
 static inline bool heap_in_range(const void *p)
 {
     return (uintptr_t)p >= heap_g.lo && (uintptr_t)p < heap_g.hi;
+}
+
+/* p is HEAP_ALIGN-aligned and inside [lo, hi), in one compare: lo is aligned, so the offset
+ * from lo rotated right by HEAP_ALIGN_LOG2 bits is below span16 only when its low bits were
+ * zero (else they land in the top bits) and it is in range (a pointer below lo wraps). */
+static inline bool heap_aligned_in_range(const void *p)
+{
+    uintptr_t d = (uintptr_t)p - heap_g.lo;
+    d = d >> HEAP_ALIGN_LOG2 | d << (sizeof(uintptr_t) * 8 - HEAP_ALIGN_LOG2);
+    return d < heap_g.span16;
 }
 
 /* Word-wise fill and copy (no libc in the kernel). Pointers are 16-byte aligned or not,

@@ -410,6 +410,43 @@ TEST(remote_list_is_spliced_whole)
     test_cpu = 0;
 }
 
+/* A refill collects one full slab's remote list at a time and leaves the owner's class bit
+ * set for the others, which the next refill takes; no new slab meanwhile. */
+TEST(collection_takes_one_slab_at_a_time)
+{
+    heap_host_reset(44, 8 * MIB, false);
+    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
+    test_cpu = 0;
+    static char *p[2 * HEAP_SLAB_SIZE / HEAP_CLASS_UNIT];
+    p[0] = heap_malloc(500);
+    struct heap_slab *a = slab_of(p[0]), *b = NULL;
+    uint32_t cap = a->capacity, bit = 1u << a->cls;
+    enum { FREED = 10 };
+    REQUIRE(cap > 2 * FREED && FREED < HEAP_CACHE_BATCH);
+    for (uint32_t i = 1; i < 2 * cap; i++) {
+        REQUIRE((p[i] = heap_malloc(500)) != NULL);
+        b = slab_of(p[i]);
+    }
+    REQUIRE(b != a && !a->listed && !b->listed);
+    test_cpu = 1;
+    for (int i = 0; i < FREED; i++) {
+        heap_free(p[2 * i]);                /* slots of a */
+        heap_free(p[cap + 2 * i]);          /* slots of b */
+    }
+    size_t slabs = slab_bytes();
+    test_cpu = 0;
+    heap_malloc(500);
+    CHECK((a->remote == NULL) != (b->remote == NULL), "one slab collected, not both");
+    CHECK(heap_g.cpu[0].remote_classes & bit, "the class bit is set again for the other");
+    for (int i = 1; i < FREED; i++)
+        heap_malloc(500);                   /* the rest of the first slab's slots */
+    heap_malloc(500);
+    CHECK(a->remote == NULL && b->remote == NULL, "the second slab was not collected");
+    CHECK_EQ_U64(slab_bytes(), slabs);
+    CHECK_EQ_U64(heap_check(), 0);
+    test_cpu = 0;
+}
+
 /* The CPU count is checked, and the message names the bad value. */
 TEST(cpu_hooks_validate_the_count)
 {
@@ -711,6 +748,7 @@ int main(void)
     RUN(cache_refills_a_batch_from_one_slab);
     RUN(remote_frees_return_to_the_owner);
     RUN(remote_list_is_spliced_whole);
+    RUN(collection_takes_one_slab_at_a_time);
     RUN(cpu_hooks_validate_the_count);
     RUN(detects_double_free_small);
     RUN(detects_double_free_medium);
