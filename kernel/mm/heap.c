@@ -151,19 +151,12 @@ static struct heap_slab *slab_new(struct heap_cpu *me, unsigned cls, const void 
     return s;
 }
 
-/* A free slot about to be handed out again (from a slab list or a class cache) must carry
- * the FREE tag of a slot of class cls owned by the CPU whose info bits are cpu_info, and in
- * guard mode its fill must be intact. Returns the slot's verified info. */
-static __attribute__((noinline)) void check_free_fill(char *p, unsigned cls, const void *caller)
-{
-    size_t n = class_usable(cls) - sizeof(uintptr_t);
-    if (heap_find_not(p + sizeof(uintptr_t), HEAP_FREE_FILL, n) != n)
-        heap_fail(HEAP_E_USE_AFTER_FREE, p, caller, "freed slot was written");
-}
-
-static inline __attribute__((always_inline)) uint32_t check_free_slot(char *p, unsigned cls,
-                                                                      uint32_t cpu_info,
-                                                                      const void *caller)
+/* A free slot about to be handed out again (from a class cache) or taken back from a remote
+ * list must carry the FREE tag of a slot of class cls owned by the CPU whose info bits are
+ * cpu_info. Returns the slot's verified info. */
+static inline __attribute__((always_inline)) uint32_t check_free_header(char *p, unsigned cls,
+                                                                        uint32_t cpu_info,
+                                                                        const void *caller)
 {
     struct heap_uhdr *h = heap_uhdr_of(p);
     uint32_t info = h->info;
@@ -171,33 +164,15 @@ static inline __attribute__((always_inline)) uint32_t check_free_slot(char *p, u
     if (HEAP_UNLIKELY(h->tag != heap_tag(p, info, 0, HEAP_STATE_FREE) ||
                       (info & kind) != (class_bits(cls) | cpu_info)))
         heap_fail(HEAP_E_FREELIST, p, caller, "free slot header overwritten");
-    if (HEAP_UNLIKELY(info & HEAP_INFO_GUARD))
-        check_free_fill(p, cls, caller);
     return info;
 }
 
-/* Pops the next free slot of s: a freed one (checked) or a never-used one, which gets a FREE
- * header here so every slot leaves with a verified header. Returns the slot's info. */
-static char *slab_pop(struct heap_slab *s, uint32_t *info_out, const void *caller)
+/* In guard mode a freed slot's fill must be intact when it is handed out again. */
+static __attribute__((noinline)) void check_free_fill(char *p, unsigned cls, const void *caller)
 {
-    char *p = s->free;
-    if (!p) {
-        p = s->bump;
-        if (HEAP_UNLIKELY(p + s->stride - HEAP_UHDR_SIZE > s->end))
-            heap_fail(HEAP_E_FREELIST, s, caller, "slab count says free, slab is full");
-        s->bump = p + s->stride;
-        struct heap_uhdr *h = heap_uhdr_of(p);
-        h->info = class_bits(s->cls) | cpu_bits(s->cpu) | (uint32_t)(p - (char *)s);
-        h->tag = heap_tag(p, h->info, 0, HEAP_STATE_FREE);
-        *info_out = h->info;
-        return p;
-    }
-    *info_out = check_free_slot(p, s->cls, cpu_bits(s->cpu), caller);
-    char *next = heap_link_dec(*(uintptr_t *)p, p);
-    if (HEAP_UNLIKELY(next && (next < s->first || next >= s->bump)))
-        heap_fail(HEAP_E_FREELIST, p, caller, "free slot's encoded link overwritten");
-    s->free = next;
-    return p;
+    size_t n = class_usable(cls) - sizeof(uintptr_t);
+    if (heap_find_not(p + sizeof(uintptr_t), HEAP_FREE_FILL, n) != n)
+        heap_fail(HEAP_E_USE_AFTER_FREE, p, caller, "freed slot was written");
 }
 
 static void slab_check(struct heap_slab *s, unsigned cls, uint32_t cpu, const void *where,
@@ -205,6 +180,62 @@ static void slab_check(struct heap_slab *s, unsigned cls, uint32_t cpu, const vo
 {
     if (HEAP_UNLIKELY(s->magic != slab_magic(s) || s->cls != cls || s->cpu != cpu))
         heap_fail(HEAP_E_BAD_HEADER, where, caller, "slab header overwritten");
+}
+
+/* A link read from s's own or remote free list: NULL or a slot inside the used part. */
+static void check_slab_link(const struct heap_slab *s, const char *next, const void *at,
+                            const void *caller, const char *what)
+{
+    if (HEAP_UNLIKELY(next && (next < s->first || next >= s->bump)))
+        heap_fail(HEAP_E_FREELIST, at, caller, what);
+}
+
+/* Carves up to max never-used slots from s's bump pointer, each with a FREE header and
+ * linked to the next in address order; the run ends in a NULL link. Returns its first slot
+ * and the count in *n. */
+static char *slab_carve(struct heap_slab *s, uint32_t max, uint32_t *n, const void *caller)
+{
+    char *head = s->bump;
+    uint32_t left = (uint32_t)((size_t)(s->end - (head - HEAP_UHDR_SIZE)) / s->stride);
+    if (HEAP_UNLIKELY(left == 0))
+        heap_fail(HEAP_E_FREELIST, s, caller, "slab count says free, slab is full");
+    uint32_t k = left < max ? left : max;
+    uint32_t info = class_bits(s->cls) | cpu_bits(s->cpu);
+    char *p = head;
+    for (uint32_t i = 1; i <= k; i++, p += s->stride) {
+        struct heap_uhdr *h = heap_uhdr_of(p);
+        h->info = info | (uint32_t)(p - (char *)s);
+        h->tag = heap_tag(p, h->info, 0, HEAP_STATE_FREE);
+        *(uintptr_t *)p = heap_link_enc(i < k ? p + s->stride : NULL, p);
+    }
+    s->bump = p;
+    *n = k;
+    return head;
+}
+
+/* Detaches a run of up to max free slots from s (batch refill of a class cache) and returns
+ * its first slot, the count in *n. Freed slots come off s's free list as they lie: the list
+ * and a cache list encode their links alike, so the run needs only its last link cut. Every
+ * link walked is checked to stay inside the slab; each slot's header is checked when the
+ * cache hands it out. Without freed slots, never-used ones are carved. */
+static char *slab_take_run(struct heap_slab *s, uint32_t max, uint32_t *n, const void *caller)
+{
+    char *head = s->free;
+    if (!head)
+        return slab_carve(s, max, n, caller);
+    check_slab_link(s, head, s, caller, "slab free list head overwritten");
+    char *p = head, *next;
+    uint32_t k = 1;
+    for (;; p = next, k++) {
+        next = heap_link_dec(*(uintptr_t *)p, p);
+        check_slab_link(s, next, p, caller, "free slot's encoded link overwritten");
+        if (!next || k == max)
+            break;
+    }
+    *(uintptr_t *)p = heap_link_enc(NULL, p);
+    s->free = next;
+    *n = k;
+    return head;
 }
 
 static void slab_release(struct heap_class *c, struct heap_slab *s, const void *caller)
@@ -222,6 +253,24 @@ static void slab_release(struct heap_class *c, struct heap_slab *s, const void *
     heap_unlock();
 }
 
+/* n slots went back onto s's free list: a full slab moves to the partial list, and an empty
+ * one goes back to TLSF unless it is the class's only slab with room. */
+static void slab_returned(struct heap_cpu *me, struct heap_slab *s, uint32_t n,
+                          const void *caller)
+{
+    struct heap_class *c = &me->cls[s->cls];
+    if (HEAP_UNLIKELY(n > s->used))
+        heap_fail(HEAP_E_FREELIST, s, caller, "more slots returned than the slab gave out");
+    bool was_full = s->used == s->capacity;
+    s->used -= n;
+    if (was_full) {
+        slab_unlink(c, s);
+        slab_link(c, s);
+    }
+    if (s->used == 0 && (c->partial != s || s->next))
+        slab_release(c, s, caller);
+}
+
 /* A free slot (FREE tag already set) of one of this CPU's slabs goes back on its slab's list;
  * an empty slab goes back to TLSF unless it is the class's only slab with room. */
 static __attribute__((noinline)) void slab_put(struct heap_cpu *me, char *p, uint32_t info,
@@ -233,38 +282,48 @@ static __attribute__((noinline)) void slab_put(struct heap_cpu *me, char *p, uin
         heap_fail(HEAP_E_BAD_HEADER, p, caller, "slot outside its slab's used part");
     *(uintptr_t *)p = heap_link_enc(s->free, p);
     s->free = p;
-    struct heap_class *c = &me->cls[s->cls];
-    if (s->used-- == s->capacity) {
-        slab_unlink(c, s);
-        slab_link(c, s);
-    } else if (s->used == 0 && (c->partial != s || s->next)) {
-        slab_release(c, s, caller);
-    }
+    slab_returned(me, s, 1, caller);
 }
 
 /* Takes the slots other CPUs freed into s (one atomic exchange; acquire pairs with their
  * release CAS, so the slots' FREE headers and fill written before the push are seen) and
- * puts them on s's own list. May release s. */
-static void slab_collect(struct heap_cpu *me, struct heap_slab *s, const void *caller)
+ * splices the whole list onto s's own: one walk checks each link stays inside the slab and
+ * the length against `used`, then the last link is pointed at s's free list. Each slot's
+ * header (FREE tag, class, CPU) and fill are checked when a cache hands it out, as for any
+ * freed slot. May release s. Returns whether there was anything to take. */
+static bool slab_collect(struct heap_cpu *me, struct heap_slab *s, unsigned cls,
+                         const void *caller)
 {
     if (!__atomic_load_n(&s->remote, __ATOMIC_SEQ_CST))     /* see remote_free */
-        return;
-    char *p = __atomic_exchange_n(&s->remote, NULL, __ATOMIC_ACQUIRE);
-    uint32_t bound = s->capacity;
-    while (p) {
-        if (HEAP_UNLIKELY(p < s->first || p >= s->bump || bound-- == 0))
-            heap_fail(HEAP_E_FREELIST, p, caller, "remote free list link overwritten");
-        uint32_t info = check_free_slot(p, s->cls, cpu_bits(s->cpu), caller);
-        char *next = heap_link_dec(*(uintptr_t *)p, p);
-        slab_put(me, p, info, caller);         /* the last slot may release s */
-        p = next;
+        return false;
+    slab_check(s, cls, cpu_number(me), s, caller);
+    char *head = __atomic_exchange_n(&s->remote, NULL, __ATOMIC_ACQUIRE);
+    uint32_t n = 1;
+    check_slab_link(s, head, s, caller, "remote free list link overwritten");
+    char *tail = head;
+    for (;; n++) {
+        char *next = heap_link_dec(*(uintptr_t *)tail, tail);
+        if (!next)
+            break;
+        if (HEAP_UNLIKELY(n >= s->used))
+            heap_fail(HEAP_E_FREELIST, tail, caller, "remote free list longer than the slab");
+        check_slab_link(s, next, tail, caller, "remote free list link overwritten");
+        tail = next;
     }
+    *(uintptr_t *)tail = heap_link_enc(s->free, tail);
+    s->free = head;
+    slab_returned(me, s, n, caller);        /* may release s */
+    return true;
 }
 
-/* Collects every slab of class cls if another CPU has pushed onto one of them since the last
- * time. The bit is cleared before the slabs are read (sequentially consistent, see
- * remote_free): a push that lands meanwhile is either seen now or sets the bit again. */
-static void class_collect(struct heap_cpu *me, unsigned cls, const void *caller)
+/* Collects the slabs of class cls if another CPU has pushed onto one of them since the last
+ * time: every slab when `all` (out of memory), else full slabs until one gives slots back.
+ * Collecting one slab at a time keeps its slots in the data cache from the walk here to the
+ * refill that hands them out, where collecting a whole class at once walked thousands. The
+ * bit is cleared before the slabs are read (sequentially consistent, see remote_free): a
+ * push that lands meanwhile is either seen now or sets the bit again; stopping early sets
+ * it again for the slabs not looked at. */
+static void class_collect(struct heap_cpu *me, unsigned cls, bool all, const void *caller)
 {
     uint32_t bit = 1u << cls;
     if (!(__atomic_load_n(&me->remote_classes, __ATOMIC_RELAXED) & bit))
@@ -273,51 +332,87 @@ static void class_collect(struct heap_cpu *me, unsigned cls, const void *caller)
     struct heap_class *c = &me->cls[cls];
     for (struct heap_slab *s = c->full, *next; s; s = next) {
         next = s->next;                 /* s may move to the partial list or be released */
-        slab_collect(me, s, caller);
+        if (slab_collect(me, s, cls, caller) && !all && next) {
+            __atomic_fetch_or(&me->remote_classes, bit, __ATOMIC_SEQ_CST);
+            return;
+        }
     }
-    for (struct heap_slab *s = c->partial, *next; s; s = next) {
+    for (struct heap_slab *s = c->partial, *next; all && s; s = next) {
         next = s->next;
-        slab_collect(me, s, caller);
+        slab_collect(me, s, cls, caller);
     }
 }
 
-/* A slot from the CPU's slabs of the class: remote frees are collected first when there are
- * any, then a new slab is made if none has room. NULL when out of memory. Not inlined: it
- * runs when the class cache is empty, and inlined it costs malloc's fast path registers. */
-static __attribute__((noinline)) char *slab_take(struct heap_cpu *me, unsigned cls,
-                                                 uint32_t *info_out, const void *caller)
+/* Fills the empty class cache with a run of slots from the CPU's first slab of the class
+ * with room: remote frees are collected first when there are any, then a new slab is made
+ * if none has room. False when out of memory. Not inlined: it runs once per
+ * HEAP_CACHE_BATCH allocations at most, and inlined it costs malloc's fast path registers. */
+static __attribute__((noinline)) bool cache_refill(struct heap_cpu *me, unsigned cls,
+                                                   const void *caller)
 {
     struct heap_class *c = &me->cls[cls];
     struct heap_slab *s = c->partial;
     if (HEAP_UNLIKELY(!s)) {
-        class_collect(me, cls, caller);
+        class_collect(me, cls, false, caller);
         s = c->partial;
         if (!s)
             s = slab_new(me, cls, caller);
         if (!s)
-            return NULL;
+            return false;
     }
     slab_check(s, cls, cpu_number(me), s, caller);
-    char *p = slab_pop(s, info_out, caller);
-    if (++s->used == s->capacity) {
+    uint32_t n;
+    c->cache = slab_take_run(s, HEAP_CACHE_BATCH, &n, caller);
+    c->cached = n;
+    s->used += n;
+    if (s->used == s->capacity) {
         slab_unlink(c, s);
         slab_link(c, s);
     }
-    return p;
+    return true;
 }
 
-/* Pops the class cache's most recently freed slot; its header and link are checked. */
-static char *cache_take(struct heap_cpu *me, struct heap_class *c, unsigned cls,
-                        uint32_t *info_out, const void *caller)
+/* Unlinks the class cache's first slot p, whose header the caller has checked; the link is
+ * checked before it becomes the head. */
+static inline __attribute__((always_inline)) void cache_unlink(struct heap_class *c, char *p,
+                                                                const void *caller)
 {
-    char *p = c->cache;
-    *info_out = check_free_slot(p, cls, me->info_bits, caller);
     char *next = heap_link_dec(*(uintptr_t *)p, p);
-    if (HEAP_UNLIKELY(((uintptr_t)next & (HEAP_ALIGN - 1)) || (next && !heap_in_range(next))))
+    if (HEAP_UNLIKELY(next && !heap_aligned_in_range(next)))
         heap_fail(HEAP_E_FREELIST, p, caller, "class cache link overwritten");
     c->cache = next;
     c->cached--;
+}
+
+/* Pops the class cache's most recently freed slot; its header, fill and link are checked. */
+static inline __attribute__((always_inline)) char *cache_take(struct heap_cpu *me,
+                                                               struct heap_class *c,
+                                                               unsigned cls,
+                                                               uint32_t *info_out,
+                                                               const void *caller)
+{
+    char *p = c->cache;
+    uint32_t info = check_free_header(p, cls, me->info_bits, caller);
+    if (HEAP_UNLIKELY(info & HEAP_INFO_GUARD))
+        check_free_fill(p, cls, caller);
+    cache_unlink(c, p, caller);
+    *info_out = info;
     return p;
+}
+
+/* A slot just taken from a cache (verified info `old`) gets its ALLOC header; flags:
+ * HEAP_INFO_GUARD or 0. */
+static inline __attribute__((always_inline)) void set_alloc_tag(char *p, uint32_t old,
+                                                                 uint32_t flags)
+{
+    struct heap_uhdr *h = heap_uhdr_of(p);
+    uint32_t info = (old & ~HEAP_INFO_GUARD) | flags;
+    if (HEAP_UNLIKELY(info != old)) {
+        h->info = info;
+        h->tag = heap_tag(p, info, 0, HEAP_STATE_ALLOC);
+    } else {
+        h->tag ^= HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;       /* verified: tag ^ FREE */
+    }
 }
 
 /* A slot of class cls with an ALLOC header (flags: HEAP_INFO_GUARD or 0), or NULL. */
@@ -326,19 +421,11 @@ static inline __attribute__((always_inline)) void *small_alloc(struct heap_cpu *
                                                                 const void *caller)
 {
     struct heap_class *c = &me->cls[cls];
-    uint32_t old;
-    char *p = c->cache ? cache_take(me, c, cls, &old, caller)
-                       : slab_take(me, cls, &old, caller);
-    if (HEAP_UNLIKELY(!p))
+    if (HEAP_UNLIKELY(!c->cache) && !cache_refill(me, cls, caller))
         return NULL;
-    struct heap_uhdr *h = heap_uhdr_of(p);
-    uint32_t info = (old & ~HEAP_INFO_GUARD) | flags;
-    if (HEAP_UNLIKELY(info != old)) {
-        h->info = info;
-        h->tag = heap_tag(p, info, 0, HEAP_STATE_ALLOC);
-    } else {
-        h->tag ^= HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;       /* verified: hash ^ FREE */
-    }
+    uint32_t old;
+    char *p = cache_take(me, c, cls, &old, caller);
+    set_alloc_tag(p, old, flags);
     return p;
 }
 
@@ -416,7 +503,7 @@ static size_t cache_flush(struct heap_cpu *me, const void *caller)
             moved++;
         }
         if (__atomic_load_n(&me->remote_classes, __ATOMIC_RELAXED) & (1u << cls)) {
-            class_collect(me, cls, caller);
+            class_collect(me, cls, true, caller);
             moved++;
         }
     }
@@ -497,7 +584,7 @@ static void *heap_oom(struct heap_cpu *me, size_t size, const void *caller)
 /* Any size and alignment, guard mode honoured; align is a power of two >= HEAP_ALIGN. When
  * memory runs out, this CPU's class caches go back to their slabs (freeing empty slabs) and
  * the request is tried once more. */
-static void *alloc_any(size_t n, size_t align, const void *caller)
+static __attribute__((noinline)) void *alloc_any(size_t n, size_t align, const void *caller)
 {
     struct heap_cpu *me = this_cpu(caller);
     bool guard = heap_guard_on();
@@ -517,16 +604,36 @@ static void *alloc_any(size_t n, size_t align, const void *caller)
     return p;
 }
 
-/* Fast path: a small request outside guard mode is one class-cache pop (or slab pop) on the
- * calling CPU's own caches: no lock, no atomic read-modify-write. */
+/* malloc's path when the class cache is empty: a batch refill and the first slot of it,
+ * without alloc_any's set-up; alloc_any when out of memory (it flushes and retries). */
+static __attribute__((noinline)) void *malloc_refill(struct heap_cpu *me, unsigned cls,
+                                                     size_t size, const void *caller)
+{
+    void *p = small_alloc(me, cls, 0, caller);
+    if (HEAP_UNLIKELY(!p))
+        return alloc_any(size, HEAP_ALIGN, caller);
+    account_alloc(me, class_usable(cls));
+    return p;
+}
+
+/* Fast path: a small request outside guard mode whose class cache on the calling CPU is not
+ * empty is one checked cache pop: no lock, no atomic read-modify-write. Anything else
+ * (refill, a slot to check for use after free) is alloc_any's, out of line: with no call
+ * that returns after the CPU hook, this path needs few registers. */
 void *malloc(size_t size)
 {
     const void *caller = __builtin_return_address(0);
-    if (size <= HEAP_SMALL_MAX && !heap_guard_on()) {
+    if (HEAP_LIKELY(size <= HEAP_SMALL_MAX && !heap_guard_on())) {
         struct heap_cpu *me = this_cpu(caller);
         unsigned cls = class_of(size);
-        void *p = small_alloc(me, cls, 0, caller);
-        if (HEAP_LIKELY(p != NULL)) {
+        struct heap_class *c = &me->cls[cls];
+        char *p = c->cache;
+        if (HEAP_UNLIKELY(p == NULL))
+            return malloc_refill(me, cls, size, caller);
+        /* A slot freed in guard mode has a fill to verify: alloc_any does that. */
+        if (HEAP_LIKELY(!(check_free_header(p, cls, me->info_bits, caller) & HEAP_INFO_GUARD))) {
+            cache_unlink(c, p, caller);
+            heap_uhdr_of(p)->tag ^= HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;  /* verified: tag ^ FREE */
             account_alloc(me, class_usable(cls));
             return p;
         }
@@ -560,7 +667,7 @@ static inline __attribute__((always_inline)) size_t live_block(void *p, uint32_t
     return size ? size - HEAP_TBLK_HDR : small_usable(info);
 }
 
-static void free_block(void *p, const void *caller)
+static __attribute__((noinline)) void free_block(void *p, const void *caller)
 {
     struct heap_cpu *me = this_cpu(caller);
     uint32_t info;
@@ -575,10 +682,39 @@ static void free_block(void *p, const void *caller)
     tlsf_free_locked(p, caller);
 }
 
+/* Fast path: a small block allocated outside guard mode and freed while guard mode is off
+ * is one tag check, then a push onto the class cache (no lock, no atomic read-modify-write)
+ * when this CPU owns the slot's slab, else onto the slab's remote list. Everything else,
+ * and any header that fails the check, goes to free_block, which tells what is wrong. */
 void free(void *ptr)
 {
-    if (ptr)
-        free_block(ptr, __builtin_return_address(0));
+    const void *caller = __builtin_return_address(0);
+    if (!ptr)
+        return;
+    struct heap_cpu *me = this_cpu(caller);     /* first: little is live across the hook */
+    if (HEAP_LIKELY(heap_aligned_in_range(ptr))) {
+        struct heap_uhdr *h = heap_uhdr_of(ptr);
+        uint32_t info = h->info;
+        uint32_t slow = HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL;
+        if (HEAP_LIKELY(!(info & slow) && h->tag == heap_tag(ptr, info, 0, HEAP_STATE_ALLOC) &&
+                        !heap_guard_on())) {
+            unsigned cls = info_class(info);
+            struct heap_class *c = &me->cls[cls];
+            account_free(me, class_usable(cls));
+            h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;       /* verified: tag ^ ALLOC */
+            if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
+                remote_free(ptr, info, caller);
+            } else if (HEAP_LIKELY(c->cached < HEAP_CACHE_MAX)) {
+                *(uintptr_t *)ptr = heap_link_enc(c->cache, ptr);
+                c->cache = ptr;
+                c->cached++;
+            } else {
+                slab_put(me, ptr, info, caller);
+            }
+            return;
+        }
+    }
+    free_block(ptr, caller);
 }
 
 void *calloc(size_t count, size_t size)

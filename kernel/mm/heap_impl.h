@@ -65,6 +65,9 @@ _Static_assert(HEAP_CLASS_COUNT - 1 <= HEAP_INFO_CLASS >> HEAP_INFO_CLASS_SHIFT,
                "class numbers fit the info field");
 /* Per-class cache of recently freed slots (as glibc's tcache): at most this many per class. */
 #define HEAP_CACHE_MAX      32u
+/* Slots one refill moves from a slab onto an empty class cache: half the cache, so the next
+ * run of frees has room before the cache overflows to the slabs. */
+#define HEAP_CACHE_BATCH    (HEAP_CACHE_MAX / 2)
 #define HEAP_CLASS_UNIT     16u             /* class table granule (bytes of slot) */
 _Static_assert(HEAP_MAX_CPUS - 1 <= HEAP_INFO_CPU >> HEAP_INFO_CPU_SHIFT,
                "CPU numbers fit the info field");
@@ -145,6 +148,7 @@ struct heap_cpu {
 #define HEAP_SL_LOG2        5
 #define HEAP_SL_COUNT       (1u << HEAP_SL_LOG2)
 #define HEAP_ALIGN_LOG2     4
+_Static_assert(HEAP_ALIGN == 1u << HEAP_ALIGN_LOG2, "HEAP_ALIGN_LOG2 is log2 of HEAP_ALIGN");
 #define HEAP_FL_SHIFT       (HEAP_SL_LOG2 + HEAP_ALIGN_LOG2)   /* sizes below 2^9 are linear */
 /* Blocks are < 2^HEAP_FL_MAX bytes: 1 GiB where size_t has 32 bits, 64 GiB in the x86-64
  * kernel, where one block holds a model of several GiB. fl_bitmap has a bit per first level. */
@@ -197,6 +201,7 @@ struct heap_state {
     uint32_t key_tag;           /* mixed into every header tag */
     uintptr_t key_link;         /* XORed into every free-list link */
     uintptr_t lo, hi;           /* lowest and highest address of any chunk */
+    uintptr_t span16;           /* (hi - lo) / HEAP_ALIGN, for heap_aligned_in_range */
     uint32_t (*cpu_index)(void);    /* NULL: one CPU, index 0 */
     void (*cpu_relax)(void);        /* called while the lock spins long (host: sched_yield) */
     uint32_t max_cpus;
@@ -216,17 +221,16 @@ struct heap_state {
 };
 extern struct heap_state heap_g;
 
-/* Keyed 32-bit hash of a header's contents. Not cryptographic: it makes a stray write or a
- * forged pointer pass the check with probability about 2^-32. */
+/* Keyed 32-bit tag of a header's contents: the address (and block size) folded to 32 bits,
+ * XORed with info, the per-boot key and the state. Linear on purpose: checked on every
+ * malloc and free, it costs a few XORs where a multiplicative hash cost two multiplies and
+ * their dependency chain (docs/heap.md, "Safety"). A changed info word or state, or an
+ * address moved by less than 64 GiB, always changes the tag; a stray write passes only if it puts the one right 32-bit value
+ * in the tag word (about 2^-32 for random bytes), or XORs the same bits into info and tag. */
 static inline uint32_t heap_tag(const void *ptr, uint32_t info, size_t size, uint32_t state)
 {
     uint64_t a = (uint64_t)(uintptr_t)ptr ^ ((uint64_t)size << 20);
-    uint32_t h = (uint32_t)(a >> 4) ^ (uint32_t)(a >> 36) ^ info ^ heap_g.key_tag;
-    h *= 0x9E3779B1u;                   /* Knuth's multiplicative constant, 2^32 / phi */
-    h ^= h >> 15;
-    h *= 0x85EBCA77u;                   /* murmur3 fmix32 constant */
-    h ^= h >> 13;
-    return h ^ state;
+    return (uint32_t)(a >> 4) ^ (uint32_t)(a >> 36) ^ info ^ heap_g.key_tag ^ state;
 }
 
 static inline struct heap_uhdr *heap_uhdr_of(void *ptr)
@@ -259,6 +263,16 @@ void heap_cpu_relax(uint32_t *spins);
 static inline bool heap_in_range(const void *p)
 {
     return (uintptr_t)p >= heap_g.lo && (uintptr_t)p < heap_g.hi;
+}
+
+/* p is HEAP_ALIGN-aligned and inside [lo, hi), in one compare: lo is aligned, so the offset
+ * from lo rotated right by HEAP_ALIGN_LOG2 bits is below span16 only when its low bits were
+ * zero (else they land in the top bits) and it is in range (a pointer below lo wraps). */
+static inline bool heap_aligned_in_range(const void *p)
+{
+    uintptr_t d = (uintptr_t)p - heap_g.lo;
+    d = d >> HEAP_ALIGN_LOG2 | d << (sizeof(uintptr_t) * 8 - HEAP_ALIGN_LOG2);
+    return d < heap_g.span16;
 }
 
 /* Word-wise fill and copy (no libc in the kernel). Pointers are 16-byte aligned or not,

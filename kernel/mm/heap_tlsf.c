@@ -286,6 +286,7 @@ enum heap_err heap_tlsf_add_chunk(uintptr_t base, size_t size)
         heap_g.lo = base;
     if (base + size > heap_g.hi)
         heap_g.hi = base + size;
+    heap_g.span16 = (heap_g.hi - heap_g.lo) >> HEAP_ALIGN_LOG2;
     list_insert(b, false);
     return HEAP_OK;
 }

@@ -262,13 +262,65 @@ TEST(check_finds_cache_miscount)
     heap_free(a);
     heap_free(b);
     unsigned cls = heap_uhdr_of(a)->info >> HEAP_INFO_CLASS_SHIFT & 31;
-    REQUIRE(heap_g.cpu[0].cls[cls].cached == 2);
+    uint32_t n = heap_g.cpu[0].cls[cls].cached;     /* a, b and the rest of the refill */
+    REQUIRE(n == HEAP_CACHE_BATCH);
     CHECK_EQ_U64(heap_check(), 0);
-    heap_g.cpu[0].cls[cls].cached = 3;
-    CHECK(heap_check() > 0, "cache count 3 for 2 slots");
-    heap_g.cpu[0].cls[cls].cached = 1;
-    CHECK(heap_check() > 0, "cache count 1 for 2 slots");
-    heap_g.cpu[0].cls[cls].cached = 2;
+    heap_g.cpu[0].cls[cls].cached = n + 1;
+    CHECK(heap_check() > 0, "cache count one too high");
+    heap_g.cpu[0].cls[cls].cached = n - 1;
+    CHECK(heap_check() > 0, "cache count one too low");
+    heap_g.cpu[0].cls[cls].cached = n;
+    CHECK_EQ_U64(heap_check(), 0);
+}
+
+/* The slab a small block lives in (from the offset in its header). */
+static struct heap_slab *slab_of(void *p)
+{
+    return (struct heap_slab *)((char *)p - (heap_uhdr_of(p)->info & HEAP_INFO_OFFSET));
+}
+
+/* Length of an encoded free list (a slab's own or remote list, a class cache). */
+static uint32_t list_length(char *p)
+{
+    uint32_t n = 0;
+    for (; p && n <= HEAP_SLAB_SIZE / HEAP_CLASS_UNIT; n++)
+        p = heap_link_dec(*(uintptr_t *)p, p);
+    return n;
+}
+
+/* An empty class cache is refilled with a run of HEAP_CACHE_BATCH slots of one slab at once:
+ * never-used slots carved in address order, and once slots have gone back to the slab, a
+ * run cut off the head of the slab's own free list, the rest left on it. */
+TEST(cache_refills_a_batch_from_one_slab)
+{
+    heap_host_reset(14, 8 * MIB, false);
+    char *a = heap_malloc(100);
+    struct heap_slab *s = slab_of(a);
+    struct heap_class *c = &heap_g.cpu[0].cls[s->cls];
+    CHECK_EQ_U64(s->used, HEAP_CACHE_BATCH);
+    CHECK_EQ_U64(c->cached, HEAP_CACHE_BATCH - 1);
+    for (uint32_t i = 1; i < HEAP_CACHE_BATCH; i++)
+        CHECKF(heap_malloc(100) == a + i * s->stride, "carved slot %u out of order", i);
+    CHECK_EQ_U64(s->used, HEAP_CACHE_BATCH);    /* the slab is not visited for these */
+    CHECK_EQ_U64(c->cached, 0);
+    enum { N = 3 * HEAP_CACHE_BATCH + HEAP_CACHE_MAX };
+    static char *p[N];
+    for (int i = 0; i < N; i++)
+        REQUIRE((p[i] = heap_malloc(100)) != NULL && slab_of(p[i]) == s);
+    for (int i = 0; i < N; i++)
+        heap_free(p[i]);        /* the first HEAP_CACHE_MAX fill the cache, the rest the slab */
+    REQUIRE(c->cached == HEAP_CACHE_MAX);
+    uint32_t listed = list_length(s->free);
+    REQUIRE(listed == N - HEAP_CACHE_MAX);
+    for (uint32_t i = 0; i < HEAP_CACHE_MAX; i++)
+        heap_malloc(100);
+    REQUIRE(c->cached == 0);
+    uint32_t used = s->used;
+    CHECK(heap_malloc(100) == p[N - 1], "the refill starts at the slab list's head");
+    CHECK_EQ_U64(s->used, used + HEAP_CACHE_BATCH);
+    CHECK_EQ_U64(c->cached, HEAP_CACHE_BATCH - 1);
+    CHECK_EQ_U64(list_length(c->cache), HEAP_CACHE_BATCH - 1);
+    CHECK_EQ_U64(list_length(s->free), listed - HEAP_CACHE_BATCH);
     CHECK_EQ_U64(heap_check(), 0);
 }
 
@@ -321,6 +373,78 @@ TEST(remote_frees_return_to_the_owner)
         heap_free(p[i]);
     CHECK_EQ_U64(heap_check(), 0);
     CHECK_EQ_U64(live_blocks(), 0);
+}
+
+/* Another CPU's frees into a slab are taken with one exchange and spliced whole onto the
+ * slab's own list: the full slab becomes partial with exactly those slots listed (no new
+ * slab), its remote list empty, and the refill that collected them starts at the last one
+ * pushed. */
+TEST(remote_list_is_spliced_whole)
+{
+    heap_host_reset(43, 8 * MIB, false);
+    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
+    test_cpu = 0;
+    static char *p[HEAP_SLAB_SIZE / HEAP_CLASS_UNIT];
+    p[0] = heap_malloc(500);
+    struct heap_slab *s = slab_of(p[0]);
+    uint32_t cap = s->capacity;
+    enum { FREED = HEAP_CACHE_BATCH + 5 };
+    REQUIRE(cap > 2 * FREED);
+    for (uint32_t i = 1; i < cap; i++)
+        REQUIRE((p[i] = heap_malloc(500)) != NULL && slab_of(p[i]) == s);
+    CHECK(!s->listed, "a slab with every slot out is on the full list");
+    test_cpu = 1;
+    for (int i = 0; i < FREED; i++)
+        heap_free(p[2 * i]);
+    CHECK_EQ_U64(list_length(s->remote), FREED);
+    CHECK_EQ_U64(s->used, cap);
+    size_t slabs = slab_bytes();
+    test_cpu = 0;
+    CHECK(heap_malloc(500) == p[2 * (FREED - 1)], "the refill starts at the last remote free");
+    CHECK_EQ_U64(slab_bytes(), slabs);
+    CHECK(s->remote == NULL, "remote list left behind");
+    CHECK(s->listed, "the slab is back on the partial list");
+    CHECK_EQ_U64(s->used, cap - FREED + HEAP_CACHE_BATCH);
+    CHECK_EQ_U64(list_length(s->free), FREED - HEAP_CACHE_BATCH);
+    CHECK_EQ_U64(heap_check(), 0);
+    test_cpu = 0;
+}
+
+/* A refill collects one full slab's remote list at a time and leaves the owner's class bit
+ * set for the others, which the next refill takes; no new slab meanwhile. */
+TEST(collection_takes_one_slab_at_a_time)
+{
+    heap_host_reset(44, 8 * MIB, false);
+    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
+    test_cpu = 0;
+    static char *p[2 * HEAP_SLAB_SIZE / HEAP_CLASS_UNIT];
+    p[0] = heap_malloc(500);
+    struct heap_slab *a = slab_of(p[0]), *b = NULL;
+    uint32_t cap = a->capacity, bit = 1u << a->cls;
+    enum { FREED = 10 };
+    REQUIRE(cap > 2 * FREED && FREED < HEAP_CACHE_BATCH);
+    for (uint32_t i = 1; i < 2 * cap; i++) {
+        REQUIRE((p[i] = heap_malloc(500)) != NULL);
+        b = slab_of(p[i]);
+    }
+    REQUIRE(b != a && !a->listed && !b->listed);
+    test_cpu = 1;
+    for (int i = 0; i < FREED; i++) {
+        heap_free(p[2 * i]);                /* slots of a */
+        heap_free(p[cap + 2 * i]);          /* slots of b */
+    }
+    size_t slabs = slab_bytes();
+    test_cpu = 0;
+    heap_malloc(500);
+    CHECK((a->remote == NULL) != (b->remote == NULL), "one slab collected, not both");
+    CHECK(heap_g.cpu[0].remote_classes & bit, "the class bit is set again for the other");
+    for (int i = 1; i < FREED; i++)
+        heap_malloc(500);                   /* the rest of the first slab's slots */
+    heap_malloc(500);
+    CHECK(a->remote == NULL && b->remote == NULL, "the second slab was not collected");
+    CHECK_EQ_U64(slab_bytes(), slabs);
+    CHECK_EQ_U64(heap_check(), 0);
+    test_cpu = 0;
 }
 
 /* The CPU count is checked, and the message names the bad value. */
@@ -553,7 +677,7 @@ static void scenario_cache_link_forged_to_live_block(void)
     heap_host_reset(37, 4 * MIB, false);
     char *victim = heap_malloc(300), *a = heap_malloc(300);
     heap_free(a);
-    *(uintptr_t *)a ^= (uintptr_t)victim;   /* enc(NULL) ^ victim == enc(victim) */
+    *(uintptr_t *)a = heap_link_enc(victim, a);     /* a link forged with the key */
     heap_malloc(300);       /* a, whose link now names the victim */
     heap_malloc(300);
 }
@@ -621,7 +745,10 @@ int main(void)
     RUN(class_cache_is_lifo_and_bounded);
     RUN(out_of_memory_flushes_class_caches);
     RUN(check_finds_cache_miscount);
+    RUN(cache_refills_a_batch_from_one_slab);
     RUN(remote_frees_return_to_the_owner);
+    RUN(remote_list_is_spliced_whole);
+    RUN(collection_takes_one_slab_at_a_time);
     RUN(cpu_hooks_validate_the_count);
     RUN(detects_double_free_small);
     RUN(detects_double_free_medium);
