@@ -110,3 +110,21 @@ def test_membw_names_a_bad_thread_count():
     proc = subprocess.run([MEMBW, "--mib", "64", "0"], capture_output=True, text=True,
                           timeout=TIMEOUT_S)
     assert proc.returncode == 1 and "thread count '0'" in proc.stderr, proc.stderr
+
+
+def test_membw_reads_every_byte_of_several_streams():
+    """membw exits 1 when a thread's sum shows bytes it did not read; 3 and 16 streams do
+    not divide the shares evenly into 128-byte steps unless the split rounds right."""
+    for streams in ("3", "16"):
+        proc = subprocess.run([MEMBW, "--mib", "9", "--passes", "1", "--streams", streams,
+                               "1", "3"], capture_output=True, text=True, timeout=TIMEOUT_S)
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.splitlines()
+        assert len(lines) == 2 and all(f"{streams} streams)" in l for l in lines), lines
+
+
+def test_membw_names_a_bad_stream_count():
+    for bad in ("0", "17"):
+        proc = subprocess.run([MEMBW, "--mib", "8", "--streams", bad, "1"],
+                              capture_output=True, text=True, timeout=TIMEOUT_S)
+        assert proc.returncode == 1 and f"--streams '{bad}'" in proc.stderr, proc.stderr
