@@ -98,9 +98,9 @@ Q8BW := $(BUILD)/llm/fast/q8bw
 $(Q8BW): $(BUILD)/llm/fast/tools/membw/q8bw.o $(LLM_FAST_OBJS)
 	$(HOST_CC) -o $@ $^ -lm
 
-# bench-q8: that, one thread, TinyLlama-shaped rows (n 2048, gs 64), every SIMD kernel set
-# of this CPU: from DRAM (1 GiB, the token-generation case) and from L2 (1 MiB, the
-# kernel's compute ceiling). Host wall time; not in make test.
+# bench-q8: the Q8_0 matmul's read rate against a plain read loop, one thread, every SIMD set.
+# TinyLlama-shaped rows (n 2048, gs 64), from DRAM (1 GiB, the token-generation case) and
+# from L2 (1 MiB, the kernel's compute ceiling). Host wall time; not in make test.
 bench-q8: $(Q8BW)
 	$(Q8BW) --mib 1024 --reps 8 | grep -v ' rep '
 	$(Q8BW) --mib 1 --reps 400 | grep -v ' rep '
