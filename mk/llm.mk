@@ -92,6 +92,19 @@ $(MEMBW).o: tools/membw/membw.c | $(SETUP_STAMP)
 $(MEMBW): $(MEMBW).o
 	$(HOST_CC) -pthread -o $@ $<
 
+# The Q8_0 matmul against a plain read of the same memory, alternating in one process
+# (tools/membw/q8bw.c), linked with the optimised engine objects.
+Q8BW := $(BUILD)/llm/fast/q8bw
+$(Q8BW): $(BUILD)/llm/fast/tools/membw/q8bw.o $(LLM_FAST_OBJS)
+	$(HOST_CC) -o $@ $^ -lm
+
+# bench-q8: the Q8_0 matmul's read rate against a plain read loop, one thread, every SIMD set.
+# TinyLlama-shaped rows (n 2048, gs 64), from DRAM (1 GiB, the token-generation case) and
+# from L2 (1 MiB, the kernel's compute ceiling). Host wall time; not in make test.
+bench-q8: $(Q8BW)
+	$(Q8BW) --mib 1024 --reps 8 | grep -v ' rep '
+	$(Q8BW) --mib 1 --reps 400 | grep -v ' rep '
+
 # bench-smp: tokens/s at every thread count up to the CPUs (llm_cli --threads) for
 # stories15M-shaped fp32 and Q8_0 and TinyLlama-shaped Q8_0 models, each with its share of the
 # memory roofline (membw in the same session); the last line is the speed-ups at the most
@@ -146,9 +159,9 @@ HOST_TOOL_BINS += $(LLM_FUZZERS)
 TEST_DEPS      += $(LLM_FUZZERS) $(patsubst %,$(FUZZ_DIR)/%/seeds.done,model tokenizer bootcfg)
 
 HOST_TEST_BINS += $(LLM_TEST_BIN)
-HOST_TOOL_BINS += $(LLM_CLI) $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE)
+HOST_TOOL_BINS += $(LLM_CLI) $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE) $(Q8BW)
 PY_TESTS       += tests/kernel/llm/test_llm_reference.py tests/kernel/llm/test_llm_threads.py \
                   tests/tools/test_roofline.py
-TEST_DEPS      += llm-freestanding-check $(LLM_CLI) $(MEMBW)
+TEST_DEPS      += llm-freestanding-check $(LLM_CLI) $(MEMBW) $(Q8BW)
 
-.PHONY: llm-freestanding-check llm-cli bench-llama bench-smp
+.PHONY: llm-freestanding-check llm-cli bench-llama bench-smp bench-q8

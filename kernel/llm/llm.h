@@ -163,14 +163,15 @@ struct llm_kernels {
 
 /* Kernels may compute rows together in aligned blocks of this many (llm_kernels_x86.c's
  * AVX2 fp32 matmul does four rows at once, a row left over alone, in a different float
- * order): a caller splitting one matmul's rows must start every part at a multiple of it
+ * order; its Q8_0 matmuls give each row the same operations wherever it falls): a caller splitting one matmul's rows must start every part at a multiple of it
  * for each row to get the value it gets from the whole matmul. */
 #define LLM_KERNEL_ROW_BLOCK 4
 
 /* Plain C loops with run.c's / runq.c's accumulation order: bit-identical to llama2.c. */
 extern const struct llm_kernels llm_kernels_scalar;
-/* The fastest kernels this CPU can run (x86-64: AVX2+FMA if CPUID and XCR0 allow, else
- * SSE2); other architectures get the scalar kernels. */
+/* The fastest kernels this CPU can run (x86-64: AVX-512 VNNI for Q8_0 with AVX2+FMA for
+ * fp32, else AVX2+FMA, as CPUID and XCR0 allow, else SSE2); other architectures get the
+ * scalar kernels. */
 const struct llm_kernels *llm_kernels_best(void);
 /* Every kernel set this CPU can run, i = 0 (scalar) upward; NULL past the last. */
 const struct llm_kernels *llm_kernels_nth(int i);

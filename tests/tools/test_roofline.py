@@ -110,3 +110,46 @@ def test_membw_names_a_bad_thread_count():
     proc = subprocess.run([MEMBW, "--mib", "64", "0"], capture_output=True, text=True,
                           timeout=TIMEOUT_S)
     assert proc.returncode == 1 and "thread count '0'" in proc.stderr, proc.stderr
+
+
+def test_membw_reads_every_byte_of_several_streams():
+    """membw exits 1 when a thread's sum shows bytes it did not read; 3 and 16 streams do
+    not divide the shares evenly into 128-byte steps unless the split rounds right."""
+    for streams in ("3", "16"):
+        proc = subprocess.run([MEMBW, "--mib", "9", "--passes", "1", "--streams", streams,
+                               "1", "3"], capture_output=True, text=True, timeout=TIMEOUT_S)
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.splitlines()
+        assert len(lines) == 2 and all(f"{streams} streams)" in l for l in lines), lines
+
+
+def test_membw_names_a_bad_stream_count():
+    for bad in ("0", "17"):
+        proc = subprocess.run([MEMBW, "--mib", "8", "--streams", bad, "1"],
+                              capture_output=True, text=True, timeout=TIMEOUT_S)
+        assert proc.returncode == 1 and f"--streams '{bad}'" in proc.stderr, proc.stderr
+
+
+Q8BW = os.path.join(ROOT, "build", "llm", "fast", "q8bw")
+
+
+def test_q8bw_times_every_kernel_set_against_the_read_loop():
+    proc = subprocess.run([Q8BW, "--mib", "2", "--reps", "3"], capture_output=True, text=True,
+                          timeout=TIMEOUT_S)
+    assert proc.returncode == 0, proc.stderr
+    summary = [l for l in proc.stdout.splitlines() if "median ratio" in l]
+    names = [l.split()[1] for l in summary]
+    assert names[:2] == ["sse2", "avx2+fma"] or names == ["sse2"], names
+    for line in summary:
+        kernel = float(line.split("kernel ")[1].split()[0])
+        ratio = float(line.split("median ratio ")[1].split()[0])
+        assert kernel > 0.1 and 0 < ratio < 10, line
+
+
+def test_q8bw_names_an_unknown_kernel_set_and_a_bad_row_length():
+    proc = subprocess.run([Q8BW, "--mib", "1", "--reps", "1", "avx9000"], capture_output=True,
+                          text=True, timeout=TIMEOUT_S)
+    assert proc.returncode == 1 and "no kernel set 'avx9000'" in proc.stderr, proc.stderr
+    proc = subprocess.run([Q8BW, "--n", "100", "--gs", "32", "sse2"], capture_output=True,
+                          text=True, timeout=TIMEOUT_S)
+    assert proc.returncode == 1 and "row length 100" in proc.stderr, proc.stderr

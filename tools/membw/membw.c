@@ -2,13 +2,17 @@
  *
  * Streams through a buffer far larger than the caches with T threads, each summing its own
  * contiguous share with 32-byte AVX2 loads (16-byte SSE2 loads where the CPU has no AVX2),
- * as a memory-bound matmul reads its weights: sequentially, each byte once per pass. The
+ * as a memory-bound matmul reads its weights: sequentially, each byte once per pass. With
+ * --streams S each thread cuts its share into S equal parts and reads them side by side,
+ * 128 bytes of each in turn, as the Q8_0 kernel reads four bands of rows: one core reads
+ * several sequential streams faster than one (more lines in flight), so the roofline takes
+ * the best of both (docs/llm.md). The
  * figure is bytes read / wall time of the slowest thread, best of `--passes` passes (other
  * processes on a shared machine only ever slow a pass down). Pages are touched once before
  * timing so page faults are not measured.
  *
- * usage: membw [--mib N] [--passes P] T1 [T2 ...]
- * prints one line per thread count: "membw: threads T: G.GG GB/s (best of P, N MiB)"
+ * usage: membw [--mib N] [--passes P] [--streams S] T1 [T2 ...]
+ * prints one line per thread count: "membw: threads T: G.GG GB/s (best of P, N MiB, S streams)"
  * (GB = 1e9 bytes), and exits 1 with a message on a bad argument or a failed allocation. */
 #include <errno.h>
 #include <immintrin.h>
@@ -23,6 +27,7 @@
 #define MEMBW_DEFAULT_MIB       1024u   /* far past any last-level cache of a PC */
 #define MEMBW_DEFAULT_PASSES    5u
 #define MEMBW_MAX_THREADS       256u
+#define MEMBW_MAX_STREAMS       16u
 #define MEMBW_STRIDE            128u    /* bytes per loop iteration: four 32-byte loads */
 #define MEMBW_FILL_BYTE         0x01u   /* every byte of the buffer */
 #define MEMBW_FILL_WORD         0x0101010101010101ull   /* a 64-bit lane of fill bytes */
@@ -30,7 +35,8 @@
 struct worker {
     pthread_t thread;
     const uint8_t *base;
-    size_t bytes;                       /* a multiple of MEMBW_STRIDE */
+    size_t bytes;                       /* a multiple of MEMBW_STRIDE * streams */
+    unsigned streams;
     pthread_barrier_t *start;
     double seconds;
     uint64_t checksum;                  /* the lanes' sum: checked, so no load is skipped */
@@ -43,14 +49,19 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-__attribute__((target("avx2"))) static uint64_t sum_avx2(const uint8_t *p, size_t bytes)
+/* p[0..bytes) as `streams` parts of bytes / streams read side by side. */
+__attribute__((target("avx2"))) static uint64_t sum_avx2(const uint8_t *p, size_t bytes,
+                                                         unsigned streams)
 {
     __m256i a = _mm256_setzero_si256(), b = a, c = a, d = a;
-    for (size_t i = 0; i < bytes; i += MEMBW_STRIDE) {
-        a = _mm256_add_epi64(a, _mm256_load_si256((const __m256i *)(p + i)));
-        b = _mm256_add_epi64(b, _mm256_load_si256((const __m256i *)(p + i + 32)));
-        c = _mm256_add_epi64(c, _mm256_load_si256((const __m256i *)(p + i + 64)));
-        d = _mm256_add_epi64(d, _mm256_load_si256((const __m256i *)(p + i + 96)));
+    size_t part = bytes / streams;
+    for (size_t i = 0; i < part; i += MEMBW_STRIDE) {
+        for (const uint8_t *q = p + i; q < p + bytes; q += part) {
+            a = _mm256_add_epi64(a, _mm256_load_si256((const __m256i *)q));
+            b = _mm256_add_epi64(b, _mm256_load_si256((const __m256i *)(q + 32)));
+            c = _mm256_add_epi64(c, _mm256_load_si256((const __m256i *)(q + 64)));
+            d = _mm256_add_epi64(d, _mm256_load_si256((const __m256i *)(q + 96)));
+        }
     }
     __m256i s = _mm256_add_epi64(_mm256_add_epi64(a, b), _mm256_add_epi64(c, d));
     uint64_t lanes[4];
@@ -58,14 +69,17 @@ __attribute__((target("avx2"))) static uint64_t sum_avx2(const uint8_t *p, size_
     return lanes[0] + lanes[1] + lanes[2] + lanes[3];
 }
 
-static uint64_t sum_sse2(const uint8_t *p, size_t bytes)
+static uint64_t sum_sse2(const uint8_t *p, size_t bytes, unsigned streams)
 {
     __m128i a = _mm_setzero_si128(), b = a, c = a, d = a;
-    for (size_t i = 0; i < bytes; i += 64) {
-        a = _mm_add_epi64(a, _mm_load_si128((const __m128i *)(p + i)));
-        b = _mm_add_epi64(b, _mm_load_si128((const __m128i *)(p + i + 16)));
-        c = _mm_add_epi64(c, _mm_load_si128((const __m128i *)(p + i + 32)));
-        d = _mm_add_epi64(d, _mm_load_si128((const __m128i *)(p + i + 48)));
+    size_t part = bytes / streams;
+    for (size_t i = 0; i < part; i += 64) {
+        for (const uint8_t *q = p + i; q < p + bytes; q += part) {
+            a = _mm_add_epi64(a, _mm_load_si128((const __m128i *)q));
+            b = _mm_add_epi64(b, _mm_load_si128((const __m128i *)(q + 16)));
+            c = _mm_add_epi64(c, _mm_load_si128((const __m128i *)(q + 32)));
+            d = _mm_add_epi64(d, _mm_load_si128((const __m128i *)(q + 48)));
+        }
     }
     __m128i s = _mm_add_epi64(_mm_add_epi64(a, b), _mm_add_epi64(c, d));
     uint64_t lanes[2];
@@ -79,7 +93,8 @@ static void *worker_main(void *arg)
     bool avx2 = __builtin_cpu_supports("avx2");
     pthread_barrier_wait(w->start);
     double t0 = now_seconds();
-    w->checksum = avx2 ? sum_avx2(w->base, w->bytes) : sum_sse2(w->base, w->bytes);
+    w->checksum = avx2 ? sum_avx2(w->base, w->bytes, w->streams)
+                       : sum_sse2(w->base, w->bytes, w->streams);
     w->seconds = now_seconds() - t0;
     return NULL;
 }
@@ -87,14 +102,16 @@ static void *worker_main(void *arg)
 /* One pass with `threads` workers over buf[0..bytes); returns bytes read / the slowest
  * thread's time. Exits with a message if a thread cannot start, or if the sums show that
  * the loops did not read every byte of their shares. */
-static double one_pass(const uint8_t *buf, size_t bytes, unsigned threads)
+static double one_pass(const uint8_t *buf, size_t bytes, unsigned threads, unsigned streams)
 {
     struct worker w[MEMBW_MAX_THREADS];
     pthread_barrier_t start;
-    size_t share = bytes / threads / MEMBW_STRIDE * MEMBW_STRIDE;
+    size_t unit = (size_t)MEMBW_STRIDE * streams;
+    size_t share = bytes / threads / unit * unit;
     pthread_barrier_init(&start, NULL, threads);
     for (unsigned t = 0; t < threads; t++) {
-        w[t] = (struct worker){.base = buf + (size_t)t * share, .bytes = share, .start = &start};
+        w[t] = (struct worker){.base = buf + (size_t)t * share, .bytes = share,
+                               .streams = streams, .start = &start};
         int err = pthread_create(&w[t].thread, NULL, worker_main, &w[t]);
         if (err) {
             fprintf(stderr, "membw: cannot start thread %u of %u: %s\n", t, threads, strerror(err));
@@ -131,18 +148,20 @@ static unsigned long parse_count(const char *what, const char *text, unsigned lo
 
 int main(int argc, char **argv)
 {
-    unsigned long mib = MEMBW_DEFAULT_MIB, passes = MEMBW_DEFAULT_PASSES;
+    unsigned long mib = MEMBW_DEFAULT_MIB, passes = MEMBW_DEFAULT_PASSES, streams = 1;
     int i = 1;
     for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
         if (!strcmp(argv[i], "--mib"))
             mib = parse_count("--mib", argv[i + 1], 1ul << 20);
         else if (!strcmp(argv[i], "--passes"))
             passes = parse_count("--passes", argv[i + 1], 1000);
+        else if (!strcmp(argv[i], "--streams"))
+            streams = parse_count("--streams", argv[i + 1], MEMBW_MAX_STREAMS);
         else
             break;
     }
     if (i >= argc) {
-        fprintf(stderr, "usage: membw [--mib N] [--passes P] THREADS...\n");
+        fprintf(stderr, "usage: membw [--mib N] [--passes P] [--streams S] THREADS...\n");
         return 1;
     }
     size_t bytes = (size_t)mib << 20;
@@ -156,11 +175,11 @@ int main(int argc, char **argv)
         unsigned threads = (unsigned)parse_count("thread count", argv[i], MEMBW_MAX_THREADS);
         double best = 0;
         for (unsigned long p = 0; p < passes; p++) {
-            double rate = one_pass(buf, bytes, threads);
+            double rate = one_pass(buf, bytes, threads, (unsigned)streams);
             best = rate > best ? rate : best;
         }
-        printf("membw: threads %u: %.2f GB/s (best of %lu, %lu MiB)\n", threads, best / 1e9,
-               passes, mib);
+        printf("membw: threads %u: %.2f GB/s (best of %lu, %lu MiB, %lu streams)\n", threads,
+               best / 1e9, passes, mib, streams);
     }
     free(buf);
     return 0;

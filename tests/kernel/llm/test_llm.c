@@ -540,6 +540,75 @@ TEST(kernels_q8_match_scalar)
     free(wq);
 }
 
+/* One row of a Q8_0 matmul in the float order of the 256-bit kernels (llm_kernels_x86.c,
+ * "avx2+fma" and "avx512vnni"): int32 lane l of a group sums values 4l..4l+3 of each 32,
+ * lane l accumulates fma(lane sum, ws * xs) in group order, and the eight lanes are added
+ * as hsum256 does: (l + l+4), then (0 + 2) + (1 + 3). */
+static float q8_row_lane_order(const int8_t *x, const float *xs, const int8_t *w,
+                               const float *ws, int n, int gs)
+{
+    float acc[8] = { 0 };
+    for (int g = 0; g < n / gs; g++) {
+        float s = ws[g] * xs[g];
+        for (int l = 0; l < 8; l++) {
+            int32_t isum = 0;
+            for (int c = g * gs; c < (g + 1) * gs; c += 32)
+                for (int b = 4 * l; b < 4 * l + 4; b++)
+                    isum += (int32_t)x[c + b] * (int32_t)w[c + b];
+            acc[l] = fmaf((float)isum, s, acc[l]);
+        }
+    }
+    float v[4];
+    for (int l = 0; l < 4; l++)
+        v[l] = acc[l] + acc[l + 4];
+    float lo = v[0] + v[2], hi = v[1] + v[3];
+    return lo + hi;
+}
+
+/* The 256-bit Q8_0 kernels give every row exactly the lane-order value, whatever the row
+ * count (rows run in pairs and alone), the group count (eight scale products at a time,
+ * then one by one), the group size (32, 64, 128 as constants, 96 from the argument) and
+ * the row length (the VNNI kernel hands rows of more than 256 groups to AVX2). */
+TEST(kernels_q8_256bit_bit_exact)
+{
+    int shapes[][3] = { /* n, d, gs */
+        { 32, 1, 32 }, { 352, 5, 32 }, { 256, 4, 64 }, { 704, 3, 64 }, { 1536, 7, 128 },
+        { 96 * 9, 2, 96 }, { 32 * 300, 3, 32 }, { 64, 2, 64 }, { 256, 9, 64 }, { 128, 16, 32 },
+    };
+    uint64_t st = 7;
+    for (size_t t = 0; t < sizeof shapes / sizeof *shapes; t++) {
+        int n = shapes[t][0], d = shapes[t][1], gs = shapes[t][2];
+        int8_t *wq = malloc((size_t)n * d), *xq = malloc((size_t)n);
+        float *ws = malloc(sizeof(float) * (size_t)(n / gs) * d);
+        float *xs = malloc(sizeof(float) * (size_t)(n / gs)), out[16];
+        for (int i = 0; i < n * d; i++)
+            wq[i] = (int8_t)(llm_random_u32(&st) % 255 - 127);
+        for (int i = 0; i < n; i++)
+            xq[i] = (int8_t)(llm_random_u32(&st) % 255 - 127);
+        for (int i = 0; i < n / gs * d; i++)
+            ws[i] = frand(&st) * 0.01f;
+        for (int i = 0; i < n / gs; i++)
+            xs[i] = llm_random_f32(&st) * 0.01f;
+        for (int k = 1; llm_kernels_nth(k); k++) {
+            const struct llm_kernels *kn = llm_kernels_nth(k);
+            if (strcmp(kn->name, "avx2+fma") && strcmp(kn->name, "avx512vnni"))
+                continue;
+            kn->matmul_q8(out, xq, xs, wq, ws, n, d, gs);
+            for (int i = 0; i < d; i++) {
+                float want = q8_row_lane_order(xq, xs, wq + (size_t)i * n,
+                                               ws + (size_t)i * (n / gs), n, gs);
+                CHECK(memcmp(&out[i], &want, sizeof want) == 0,
+                      "%s n %d gs %d row %d of %d: %a vs %a", kn->name, n, gs, i, d,
+                      (double)out[i], (double)want);
+            }
+        }
+        free(wq);
+        free(xq);
+        free(ws);
+        free(xs);
+    }
+}
+
 /* ---- arena and diagnostics -------------------------------------------------------------- */
 
 TEST(arena_alignment_and_exhaustion)
@@ -636,6 +705,7 @@ int main(void)
     RUN(error_names);
     RUN(kernels_f32_match_scalar);
     RUN(kernels_q8_match_scalar);
+    RUN(kernels_q8_256bit_bit_exact);
     RUN(arena_alignment_and_exhaustion);
     RUN(diag_lines);
     RUN(pool_ranges_cover_once_aligned);

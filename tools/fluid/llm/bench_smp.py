@@ -14,8 +14,13 @@ page cache and is not counted.
 Roofline (fluid.llm.roofline): the bytes a token reads (weights, one embedding row, the
 key/value caches at the run's positions) times tok/s, over the read bandwidth tools/membw
 measures at the same thread count on a buffer as large as those weights, in the same
-session, interleaved with the model's runs. 100% would mean the engine streams its weights
-as fast as a plain summing loop reads memory. The last line is the summary:
+session, interleaved with the model's runs. membw reads each thread's share as one
+sequential stream and as MEMBW_STREAMS streams side by side (as the Q8_0 kernel reads its
+rows); one core reads several streams faster than one, so the roofline is the better of the
+two ("membw", "roofline"), and the share of the one-stream figure, the yardstick before the
+kernel read several streams, is printed beside it ("1-stream"). 100% would mean the engine
+streams its weights as fast as a plain summing loop reads memory. The last line is the
+summary:
   smp: tinyllama q8_0 X.XXx at N threads, stories15M q8_0 Y.YYx at N threads"""
 import argparse
 import math
@@ -37,6 +42,7 @@ SUMMARY_ROWS = ("tinyllama q8_0", "stories15M q8_0")
 RUNS = 5                    # timed runs per (model, threads), fastest counted
 MEMBW_PASSES = 3            # passes per bandwidth figure, fastest counted
 MEMBW_MIN_MIB = 8           # smallest buffer measured (a model smaller than this is a toy)
+MEMBW_STREAMS = 4           # streams per thread of the second figure (kernel/llm Q8_STREAMS)
 MEMBW_TIMEOUT_S = 300
 MIB = 1 << 20
 
@@ -57,10 +63,12 @@ def tok_per_s(cli, model, tok, steps, threads):
     return float(m.group(1)), m.group(2)
 
 
-def bandwidth(membw, mib, threads):
-    """Read bandwidth in bytes/s with `threads` threads over a buffer of `mib` MiB."""
+def bandwidth(membw, mib, threads, streams):
+    """Read bandwidth in bytes/s with `threads` threads over a buffer of `mib` MiB, each
+    thread reading `streams` sequential streams side by side."""
     proc = subprocess.run([membw, "--mib", str(mib), "--passes", str(MEMBW_PASSES),
-                           str(threads)], capture_output=True, text=True,
+                           "--streams", str(streams), str(threads)],
+                          capture_output=True, text=True,
                           timeout=MEMBW_TIMEOUT_S)
     m = re.search(r"membw: threads \d+: ([0-9.]+) GB/s", proc.stdout)
     if proc.returncode or not m:
@@ -69,19 +77,21 @@ def bandwidth(membw, mib, threads):
 
 
 def measure_row(a, tok, name, args, steps, threads):
-    """{threads: (best tok/s, all runs, kernels, best bandwidth)} for one model."""
+    """Runs, one-stream and best bandwidths per thread count, for one model."""
     model = bench.make_model(a.out, args)
     shape = roofline.read_shape(model)
     mib = max(MEMBW_MIN_MIB, math.ceil(roofline.weight_bytes_per_token(shape) / MIB))
     tok_per_s(a.cli, model, tok, steps, 1)              # warm-up, not counted
     runs = {n: [] for n in threads}
-    bws = {n: 0.0 for n in threads}
+    one = {n: 0.0 for n in threads}
+    best = {n: 0.0 for n in threads}
     for _ in range(RUNS):
         for n in threads:
             rate, kname = tok_per_s(a.cli, model, tok, steps, n)
             runs[n].append(rate)
-            bws[n] = max(bws[n], bandwidth(a.membw, mib, n))
-    return shape, mib, kname, runs, bws
+            one[n] = max(one[n], bandwidth(a.membw, mib, n, 1))
+            best[n] = max(best[n], one[n], bandwidth(a.membw, mib, n, MEMBW_STREAMS))
+    return shape, mib, kname, runs, one, best
 
 
 def main():
@@ -98,21 +108,24 @@ def main():
     print(f"bench-smp: clock: host wall time (llm_cli CLOCK_MONOTONIC tok/s; membw bytes "
           f"per second); fastest of {RUNS} runs; {len(threads)} CPUs usable; load average "
           f"{os.getloadavg()[0]:.2f} at start")
-    fmt = "{:<16} {:>7} {:>8} {:>9} {:>10} {:>9} {:>8} {:>8}  {}"
+    fmt = "{:<16} {:>7} {:>10} {:>9} {:>10} {:>9} {:>8} {:>8} {:>8}  {}"
     print(fmt.format("model", "threads", "kernels", "tok/s", "MB/token", "read GB/s",
-                     "membw", "roofline", "all runs"))
+                     "membw", "roofline", "1-stream", "all runs"))
     speedup = {}
     for name, args, steps in ROWS:
-        shape, mib, kname, runs, bws = measure_row(a, tok, name, args, steps, threads)
+        shape, mib, kname, runs, one, bws = measure_row(a, tok, name, args, steps, threads)
         per_token = roofline.bytes_per_token(shape, steps)
         for n in threads:
             best = max(runs[n])
             share = roofline.share_of_roofline(best, per_token, bws[n])
+            share1 = roofline.share_of_roofline(best, per_token, one[n])
             print(fmt.format(name, n, kname, f"{best:.1f}", f"{per_token / 1e6:.1f}",
                              f"{best * per_token / 1e9:.2f}", f"{bws[n] / 1e9:.2f}",
-                             f"{share * 100:.0f}%", " ".join(f"{r:.1f}" for r in runs[n])))
+                             f"{share * 100:.0f}%", f"{share1 * 100:.0f}%",
+                             " ".join(f"{r:.1f}" for r in runs[n])))
         speedup[name] = max(runs[threads[-1]]) / max(runs[threads[0]])
-        print(f"bench-smp: {name}: membw over {mib} MiB (the weights read per token)")
+        print(f"bench-smp: {name}: membw over {mib} MiB (the weights read per token), 1 and "
+              f"{MEMBW_STREAMS} streams per thread")
     print(f"bench-smp: {time.monotonic() - start:.0f} s; load average "
           f"{os.getloadavg()[0]:.2f} at the end", file=sys.stderr)
     print("smp: " + ", ".join(f"{name} {speedup[name]:.2f}x at {threads[-1]} threads"
