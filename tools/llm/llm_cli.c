@@ -1,7 +1,7 @@
 /* Host front end of the inference engine (kernel/llm): the same code the kernel runs, built
  * for Linux, for tests, benchmarks and callgrind. Options follow llama2.c's run.c:
  *   llm_cli -m model.bin -z tokenizer.bin [-t temp] [-p topp] [-s seed] [-n steps]
- *           [-i prompt] [-c boot.cfg] [-k scalar|sse2|avx2+fma|best] [--ids] [--summary]
+ *           [-i prompt] [-c boot.cfg] [-k scalar|sse2|avx2+fma|avx512vnni|best] [--ids] [--summary]
  *           [--quiet] [--encode TEXT] [--logits-out FILE] [--threads N]
  * Generated text goes to stdout; "ids: ..." (--ids), the timing line and diagnostics go to
  * stderr. --threads N runs the forward pass on N threads (tools/llm/llm_pool_pthread.c; 1,
