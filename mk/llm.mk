@@ -88,7 +88,7 @@ bench-llama: $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE) tools/bench_llama.py tools/s
 MEMBW := $(BUILD)/host/membw/membw
 $(MEMBW).o: tools/membw/membw.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) -O2 -std=c11 $(WARNINGS) -MMD -MP -D_GNU_SOURCE -pthread -c -o $@ $<
+	$(HOST_CC) -O2 -std=c11 $(WARNINGS) -MMD -MP -D_GNU_SOURCE -I. -pthread -c -o $@ $<
 $(MEMBW): $(MEMBW).o
 	$(HOST_CC) -pthread -o $@ $<
 

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tools/membw/count_arg.h"
+
 #define MEMBW_DEFAULT_MIB       1024u   /* far past any last-level cache of a PC */
 #define MEMBW_DEFAULT_PASSES    5u
 #define MEMBW_MAX_THREADS       256u
@@ -134,29 +136,17 @@ static double one_pass(const uint8_t *buf, size_t bytes, unsigned threads, unsig
     return (double)share * threads / slowest;
 }
 
-static unsigned long parse_count(const char *what, const char *text, unsigned long max)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(text, &end, 10);
-    if (errno || *end || end == text || v == 0 || v > max) {
-        fprintf(stderr, "membw: %s '%s' is not a number from 1 to %lu\n", what, text, max);
-        exit(1);
-    }
-    return v;
-}
-
 int main(int argc, char **argv)
 {
     unsigned long mib = MEMBW_DEFAULT_MIB, passes = MEMBW_DEFAULT_PASSES, streams = 1;
     int i = 1;
     for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
         if (!strcmp(argv[i], "--mib"))
-            mib = parse_count("--mib", argv[i + 1], 1ul << 20);
+            mib = parse_count("membw", "--mib", argv[i + 1], 1ul << 20);
         else if (!strcmp(argv[i], "--passes"))
-            passes = parse_count("--passes", argv[i + 1], 1000);
+            passes = parse_count("membw", "--passes", argv[i + 1], 1000);
         else if (!strcmp(argv[i], "--streams"))
-            streams = parse_count("--streams", argv[i + 1], MEMBW_MAX_STREAMS);
+            streams = parse_count("membw", "--streams", argv[i + 1], MEMBW_MAX_STREAMS);
         else
             break;
     }
@@ -172,7 +162,8 @@ int main(int argc, char **argv)
     }
     memset(buf, MEMBW_FILL_BYTE, bytes);        /* fault every page in before timing */
     for (; i < argc; i++) {
-        unsigned threads = (unsigned)parse_count("thread count", argv[i], MEMBW_MAX_THREADS);
+        unsigned threads =
+            (unsigned)parse_count("membw", "thread count", argv[i], MEMBW_MAX_THREADS);
         double best = 0;
         for (unsigned long p = 0; p < passes; p++) {
             double rate = one_pass(buf, bytes, threads, (unsigned)streams);

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tools/membw/count_arg.h"
+
 #include "kernel/llm/llm.h"
 
 #define Q8BW_DEFAULT_MIB    1024ul      /* far past any last-level cache of a PC */
@@ -61,18 +63,6 @@ __attribute__((target("avx2"))) static uint64_t sum_avx2(const uint8_t *p, size_
     return lanes[0] + lanes[1] + lanes[2] + lanes[3];
 }
 
-static unsigned long parse_count(const char *what, const char *text, unsigned long max)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(text, &end, 10);
-    if (errno || *end || end == text || v == 0 || v > max) {
-        fprintf(stderr, "q8bw: %s '%s' is not a number from 1 to %lu\n", what, text, max);
-        exit(1);
-    }
-    return v;
-}
-
 static const struct llm_kernels *kernels_named(const char *name)
 {
     for (int i = 0; llm_kernels_nth(i); i++)
@@ -94,13 +84,13 @@ int main(int argc, char **argv)
     int a = 1;
     for (; a + 1 < argc && argv[a][0] == '-'; a += 2) {
         if (!strcmp(argv[a], "--mib"))
-            mib = parse_count("--mib", argv[a + 1], Q8BW_MAX_MIB);
+            mib = parse_count("q8bw", "--mib", argv[a + 1], Q8BW_MAX_MIB);
         else if (!strcmp(argv[a], "--reps"))
-            reps = parse_count("--reps", argv[a + 1], Q8BW_MAX_REPS);
+            reps = parse_count("q8bw", "--reps", argv[a + 1], Q8BW_MAX_REPS);
         else if (!strcmp(argv[a], "--n"))
-            n = parse_count("--n", argv[a + 1], Q8BW_MAX_N);
+            n = parse_count("q8bw", "--n", argv[a + 1], Q8BW_MAX_N);
         else if (!strcmp(argv[a], "--gs"))
-            gs = parse_count("--gs", argv[a + 1], Q8BW_MAX_N);
+            gs = parse_count("q8bw", "--gs", argv[a + 1], Q8BW_MAX_N);
         else
             break;
     }
