@@ -403,22 +403,23 @@ class LoopResult:
         self.acks, self.naks, self.boot, self.search, self.after = [], [], None, None, []
 
 
-def _build_all(name, hello, todo):
-    """Builds todo [(variant, setting)] of module name, two at a time; [(variant, setting,
-    path, label)] in todo's order."""
+def _build_all(name, hello, todo, profile=None):
+    """Builds todo [(variant, setting)] of module name, two at a time, with profile as
+    build_variant takes it; [(variant, setting, path, label)] in todo's order."""
     with concurrent.futures.ThreadPoolExecutor(build.JOBS) as ex:
-        futs = [ex.submit(build_variant, name, hello, v, st) for v, st in todo]
+        futs = [ex.submit(build_variant, name, hello, v, st, profile) for v, st in todo]
         return [(v, st) + f.result() for (v, st), f in zip(todo, futs)]
 
 
 def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print, cmdline=None,
-             icount=False, memory="32M"):
+             icount=False, memory="32M", profile=None):
     """Boot (with cmdline's options added) and serve the kernel: for each module whose
     mid-run PROFILE frames arrive ("running": a long run, suite.calls or suite.seconds), the
     live search's rounds (LiveSearch) built for the reported CPU and sent while it runs;
     after the suite, the `hot` modules with the most cycles that were not served while
     running, built as before (build_variant's default); every ACK/NAK logged; BYE at the
-    end. Returns a LoopResult."""
+    end. profile: as build_variant's (None: a profile where one exists; False: none, so the
+    builds do not depend on what earlier searches left in build/pgo). Returns a LoopResult."""
     opts = f"live.linger={linger_ms}" + (f" {cmdline}" if cmdline else "")
     res = LoopResult()
     by_seq = {}
@@ -472,7 +473,8 @@ def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print, c
                         f"{run['median']} {profile['clock']}, variant {run['variant']} "
                         f"\"{run['label']}\"): round {search.plan(run['name']).round}, "
                         f"{len(todo)} builds")
-                    for item in send(lb, run["name"], _build_all(run["name"], h, todo)):
+                    for item in send(lb, run["name"],
+                                     _build_all(run["name"], h, todo, profile)):
                         search.sent(item)
             elif profile["done"]:
                 break
@@ -480,7 +482,8 @@ def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print, c
         if names:
             log(f"pgo-live: suite done; hottest not served while running: {', '.join(names)}")
         for name in names:
-            res.after += send(lb, name, [(None, None) + build_variant(name, h)])
+            res.after += send(lb, name, [(None, None) + build_variant(name, h, None, None,
+                                                                       profile)])
         for item in [i for i in by_seq.values() if i.answer is None]:
             ans = lb.answer_to(item.seq, timeout=60)
             if ans is None:
