@@ -89,7 +89,7 @@ def live_boot(names, seconds, icount):
     res = live.run_loop(hot=0, linger_ms=LINGER_MS, log=print,
                         timeout=BOOT_SLACK_S + len(names) * seconds * 10,
                         cmdline=f"suite.modules={','.join(names)} suite.seconds={seconds}",
-                        icount=icount, memory=BOOT_MEMORY, profile=False)
+                        icount=icount, memory=BOOT_MEMORY, use_profile=False)
     b = res.boot
     if b.status != qemu.EXIT_SUCCESS:
         raise RuntimeError(f"the boot ended with {b.status} ({b.stopped_because}); log: "

@@ -412,13 +412,13 @@ def _build_all(name, hello, todo, profile=None):
 
 
 def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print, cmdline=None,
-             icount=False, memory="32M", profile=None):
+             icount=False, memory="32M", use_profile=None):
     """Boot (with cmdline's options added) and serve the kernel: for each module whose
     mid-run PROFILE frames arrive ("running": a long run, suite.calls or suite.seconds), the
     live search's rounds (LiveSearch) built for the reported CPU and sent while it runs;
     after the suite, the `hot` modules with the most cycles that were not served while
     running, built as before (build_variant's default); every ACK/NAK logged; BYE at the
-    end. profile: as build_variant's (None: a profile where one exists; False: none, so the
+    end. use_profile: build_variant's profile (None: a profile where one exists; False: none, so the
     builds do not depend on what earlier searches left in build/pgo). Returns a LoopResult."""
     opts = f"live.linger={linger_ms}" + (f" {cmdline}" if cmdline else "")
     res = LoopResult()
@@ -474,7 +474,7 @@ def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print, c
                         f"\"{run['label']}\"): round {search.plan(run['name']).round}, "
                         f"{len(todo)} builds")
                     for item in send(lb, run["name"],
-                                     _build_all(run["name"], h, todo, profile)):
+                                     _build_all(run["name"], h, todo, use_profile)):
                         search.sent(item)
             elif profile["done"]:
                 break
@@ -483,7 +483,7 @@ def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print, c
             log(f"pgo-live: suite done; hottest not served while running: {', '.join(names)}")
         for name in names:
             res.after += send(lb, name, [(None, None) + build_variant(name, h, None, None,
-                                                                       profile)])
+                                                                       use_profile)])
         for item in [i for i in by_seq.values() if i.answer is None]:
             ans = lb.answer_to(item.seq, timeout=60)
             if ans is None:
