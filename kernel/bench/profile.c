@@ -88,6 +88,11 @@ static void write_env(struct json_out *j, const struct profile_env *e)
     if (e->heap)
         write_heap(j, e->heap);
     json_key_u64(j, "calls_per_module", e->calls_per_module);
+    json_key(j, "seconds_per_module");
+    if (e->seconds_per_module)
+        json_u64(j, e->seconds_per_module);
+    else
+        json_null(j);
 }
 
 static void write_header_facts(struct json_out *j, const struct suite_result *r)

@@ -11,7 +11,7 @@
 
 struct heap_stats;
 
-#define PROFILE_FORMAT_VERSION  "2.2"
+#define PROFILE_FORMAT_VERSION  "2.3"
 #define PROFILE_BEGIN           "=====BEGIN FLUID PROFILE JSON====="
 #define PROFILE_END             "=====END FLUID PROFILE JSON====="
 
@@ -31,7 +31,9 @@ struct profile_env {
                                      * (kernel) or "process" (hostrun) */
     bool isolation_paged;           /* memory outside the module's pages is out of reach */
     uint64_t memory_bytes;
-    uint32_t calls_per_module;      /* timed calls per module (after one warm-up call) */
+    uint32_t calls_per_module;      /* timed calls per module (after one warm-up call); under
+                                     * suite.seconds, the cap on them */
+    uint32_t seconds_per_module;    /* suite.seconds=S: each module ran S s; 0: by calls */
     const char *runner;             /* "kernel-i686" or "hostrun" */
     const struct heap_stats *heap;  /* the kernel heap after the run; NULL: no "heap" key */
 };

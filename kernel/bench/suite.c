@@ -177,7 +177,7 @@ static void log_result(const struct suite_result *r)
 }
 
 static void export(const struct boot_info *bi, uint64_t overhead, uint64_t call_overhead,
-                   uint32_t n, uint64_t boot, uint32_t calls)
+                   uint32_t n, uint64_t boot, uint32_t calls, uint32_t seconds)
 {
     static const char *names[CPU_FEAT_COUNT];
     static char build_id[sizeof kernel_image_header.build_id + 1];
@@ -198,7 +198,8 @@ static void export(const struct boot_info *bi, uint64_t overhead, uint64_t call_
         .tsc_hz = tsc_hz(), .timer_overhead = overhead, .call_overhead = call_overhead,
         .isolation = "ring3", .isolation_paged = usermode_info()->paged,
         .memory_bytes = bi ? e820_usable_bytes(bi->e820, bi->e820_count) : 0,
-        .calls_per_module = calls, .runner = "kernel-i686", .heap = &heap,
+        .calls_per_module = calls, .seconds_per_module = seconds, .runner = "kernel-i686",
+        .heap = &heap,
     };
     if (!profile_write(serial_sink, NULL, &env, results, n))
         kprintf("suite: profile JSON writer misuse (bug in kernel/bench/profile.c)\n");
@@ -489,7 +490,8 @@ int suite_run_and_report(const struct boot_info *bi)
     if (offers_accepted + offers_refused)
         kprintf("planner: offers: %u accepted, %u refused, %u never taken\n",
                 (unsigned)offers_accepted, (unsigned)offers_refused, (unsigned)offer_pending());
-    export(bi, rn.timer_overhead, rn.call_overhead, n, boot, calls ? calls : SUITE_CALLS);
+    export(bi, rn.timer_overhead, rn.call_overhead, n, boot, calls ? calls : SUITE_CALLS,
+           seconds);
     for (uint32_t i = 0; i < n; i++) {
         results[i].adaptive = NULL;
         free(adaptive_records[i]);

@@ -60,7 +60,7 @@ def show(profile, out=sys.stdout):
 
 
 def show_adaptive(name, ad, out=sys.stdout):
-    """A module's adaptive run (format 2.2, docs/adaptive.md): its candidates and the slot's
+    """A module's adaptive run (format 2.2 and later, docs/adaptive.md): its candidates and the slot's
     history."""
     spent = ad["planner_cycles"] + ad["call_cycles"]
     share = 100.0 * ad["planner_cycles"] / spent if spent else 0.0

@@ -85,6 +85,7 @@ def test_suite_seconds_runs_each_module_that_long():
         prof = fprofile.extract(b.log)
         ad = m["adaptive"]
         assert ad["seconds"] == 2 and ad["calls"] > 100000, ad
+        assert prof["seconds_per_module"] == 2 and prof["calls_per_module"] == 100000000, prof
         # the run lasted two seconds by the TSC, plus at most its last call and the live
         # line's look at COM2 (none here: no COM2)
         ran = ad["run_cycles"] / prof["clock"]["tsc_hz"]
