@@ -64,13 +64,9 @@ def test_valid_variant_acked_while_the_suite_runs():
         h = hello_of(lb)
         lb.send(variant(1, "sum", mod_bytes("sum")))
         ack = lb.answer_to(1, timeout=ANSWER_TIMEOUT_S)
-        profiles = []
-        while True:
-            f = lb.next_frame(timeout=ANSWER_TIMEOUT_S, want="profile")
-            assert f is not None, "PROFILE frames stopped before the suite was done"
-            profiles.append(f.json())
-            if profiles[-1]["done"]:
-                break
+        profiles = lb.profiles_until_done(timeout=ANSWER_TIMEOUT_S)
+        assert profiles and profiles[-1]["done"], \
+            "PROFILE frames stopped before the suite was done"
         lb.send(bye(2))
     b = lb.result
     qemu.check("live_valid", b, suite_ok)
@@ -221,11 +217,9 @@ def test_variant_joins_the_running_module_and_is_measured():
         hello_of(lb)
         lb.send(variant(1, PROBE, probe_bytes("O3-sse2")))
         ack = lb.answer_to(1, timeout=ANSWER_TIMEOUT_S)
-        while True:
-            f = lb.next_frame(timeout=ANSWER_TIMEOUT_S, want="profile")
-            assert f is not None, "PROFILE frames stopped before the suite was done"
-            if f.json()["done"]:
-                break
+        profiles = lb.profiles_until_done(timeout=ANSWER_TIMEOUT_S)
+        assert profiles and profiles[-1]["done"], \
+            "PROFILE frames stopped before the suite was done"
         lb.send(bye(2))
     b = lb.result
 

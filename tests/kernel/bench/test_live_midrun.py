@@ -43,16 +43,11 @@ def all_checked(m):
 
 
 def test_midrun_profile_frames_reach_the_host_while_the_module_runs():
-    frames = []
     cmdline = f"{ONLY_PROBE} suite.seconds={PROGRESS_S}"
     with live.LiveBoot(cmdline=cmdline, timeout=BOOT_TIMEOUT_S, icount=True,
                        memory="64M") as lb:
-        while True:
-            f = lb.next_frame(timeout=BOOT_TIMEOUT_S, want="profile")
-            assert f is not None, "PROFILE frames stopped before the suite was done"
-            frames.append(f.json())
-            if frames[-1]["done"]:
-                break
+        frames = lb.profiles_until_done(timeout=BOOT_TIMEOUT_S)
+        assert frames and frames[-1]["done"], "PROFILE frames stopped before the suite was done"
     b = lb.result
 
     def check(b):

@@ -230,6 +230,18 @@ class LiveBoot:
                 return None
             self.pending += self.decoder.feed(data)
 
+    def profiles_until_done(self, timeout=30):
+        """The JSON of each PROFILE frame up to the one with "done": true, in order (other
+        frames are kept for later). If the frames stop first (timeout each), the list ends
+        without it: the caller checks list[-1]["done"]."""
+        out = []
+        while not (out and out[-1]["done"]):
+            f = self.next_frame(timeout, want="profile")
+            if f is None:
+                break
+            out.append(f.json())
+        return out
+
     def answer_to(self, seq, timeout=30):
         """The ACK or NAK for the host's frame seq (other frames are kept for later)."""
         return self.next_frame(timeout, match=lambda f: f.name in ("ack", "nak") and
