@@ -166,8 +166,8 @@ def test_runner_groups_keep_a_module_together():
 
 
 PLANNER_SAMPLE = """hostrun: some diagnostic
-adaptive: sum final=2 label="-O3 -msse2 -march=pentium2" hot_call=100 final_call=1000 hot_to_final=900 candidates=3 demoted=1 planner_calls=45 planner_cycles=4000 call_cycles=96000 overhead=4.00%
-adaptive: fft_1d final=0 label="embedded" hot_call=100 final_call=100 hot_to_final=0 candidates=1 demoted=0 planner_calls=0 planner_cycles=0 call_cycles=300000 overhead=0.00%
+adaptive: sum final=2 label="-O3 -msse2 -march=pentium2" hot_call=100 final_call=1000 hot_to_final=900 candidates=3 demoted=1 planner_calls=45 planner_cycles=4000 call_cycles=96000 run_cycles=125000 overhead=3.20%
+adaptive: fft_1d final=0 label="embedded" hot_call=100 final_call=100 hot_to_final=0 candidates=1 demoted=0 planner_calls=0 planner_cycles=0 call_cycles=300000 run_cycles=375000 overhead=0.00%
 =====BEGIN FLUID PROFILE JSON=====
 {"modules":[{"name":"sum","adaptive":{"current":2}}]}
 """
@@ -189,11 +189,13 @@ def test_planner_lines_parse():
     s = got["sum"]
     assert (s["final"], s["label"], s["hot_to_final"], s["demoted"]) == \
         (2, "-O3 -msse2 -march=pentium2", 900, 1), s
-    assert (s["planner_cycles"], s["call_cycles"], s["overhead"]) == (4000, 96000, 0.04), s
-    assert adaptive.planner_overhead(got) == 4000 / 400000       # a total, not a mean (0.02)
+    assert (s["planner_cycles"], s["call_cycles"], s["run_cycles"], s["overhead"]) == \
+        (4000, 96000, 125000, 0.032), s
+    # over the runs' clocks, a total, not a mean of the shares (0.016)
+    assert adaptive.planner_overhead(got) == 4000 / 500000
     bad = PLANNER_SAMPLE.replace("hot_to_final=900 ", "")
     expect_planner_error(lambda: adaptive.parse_adaptive_lines(bad), "malformed", "sum final=2")
-    bad = PLANNER_SAMPLE.replace("overhead=4.00%", "overhead=nan%")
+    bad = PLANNER_SAMPLE.replace("overhead=3.20%", "overhead=nan%")
     expect_planner_error(lambda: adaptive.parse_adaptive_lines(bad), "malformed", "nan%")
     twice = PLANNER_SAMPLE.replace("adaptive: fft_1d", "adaptive: sum")
     expect_planner_error(lambda: adaptive.parse_adaptive_lines(twice), "sum", "twice")

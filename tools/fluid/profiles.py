@@ -62,7 +62,9 @@ def show(profile, out=sys.stdout):
 def show_adaptive(name, ad, out=sys.stdout):
     """A module's adaptive run (format 2.2 and later, docs/adaptive.md): its candidates and the slot's
     history."""
-    spent = ad["planner_cycles"] + ad["call_cycles"]
+    # The run's clock holds the planner and the kernel's cost of every call; profiles before
+    # run_cycles (format 2.3's suite.seconds work) only have the calls' own cycles.
+    spent = ad.get("run_cycles") or ad["planner_cycles"] + ad["call_cycles"]
     share = 100.0 * ad["planner_cycles"] / spent if spent else 0.0
     out.write(f"\n{name}: {ad['calls']} calls, variant {ad['current']} in the slot, "
               f"{ad['measurements']} measurements ({ad['planner_calls']} calls, "

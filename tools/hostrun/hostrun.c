@@ -331,7 +331,9 @@ static bool listed(const char *only, const char *name)
 }
 
 /* The module's summary line for make bench-adaptive: the final choice, the calls from the
- * first threshold (the module became hot) to the last promotion, and the planner's share. */
+ * first threshold (the module became hot) to the last promotion, and the planner's share of
+ * the run: its cycles over the run's clock from the first timed call to the last, which holds
+ * the planner and every call with the runner's own cost of making it. */
 static void print_adaptive(const char *name, const struct suite_adaptive *ad,
                            const struct planner_config *cfg)
 {
@@ -341,18 +343,18 @@ static void print_adaptive(const char *name, const struct suite_adaptive *ad,
         if (pm->history[i].reason == PLANNER_REASON_FASTER)
             final_call = pm->history[i].call;
     const struct suite_variant *v = &ad->v[pm->current];
-    uint64_t run = ad->cycles + pm->planner_cycles;
+    uint64_t run = ad->run_cycles;
     uint32_t demoted = 0;
     for (uint32_t i = 0; i < ad->count; i++)
         demoted += ad->v[i].mem != NULL && pm->c[i].demoted;
     printf("adaptive: %s final=%u label=\"%s\" hot_call=%u final_call=%u hot_to_final=%u "
            "candidates=%u demoted=%u planner_calls=%u planner_cycles=%llu call_cycles=%llu "
-           "overhead=%.2f%%\n", name, (unsigned)pm->current,
+           "run_cycles=%llu overhead=%.2f%%\n", name, (unsigned)pm->current,
            v->label[0] ? v->label : v->info.cflags, (unsigned)hot, (unsigned)final_call,
            (unsigned)(final_call - hot), (unsigned)ad->count,
            (unsigned)demoted, (unsigned)pm->planner_calls,
            (unsigned long long)pm->planner_cycles, (unsigned long long)ad->cycles,
-           run ? PERCENT * (double)pm->planner_cycles / (double)run : 0.0);
+           (unsigned long long)run, run ? PERCENT * (double)pm->planner_cycles / (double)run : 0.0);
 }
 
 int main(int argc, char **argv)

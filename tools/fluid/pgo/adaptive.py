@@ -101,7 +101,7 @@ ADAPTIVE_LINE = re.compile(
     r'hot_to_final=(?P<hot_to_final>\d+) candidates=(?P<candidates>\d+) '
     r'demoted=(?P<demoted>\d+) planner_calls=(?P<planner_calls>\d+) '
     r'planner_cycles=(?P<planner_cycles>\d+) call_cycles=(?P<call_cycles>\d+) '
-    r'overhead=(?P<overhead>\d+\.\d+)%$')
+    r'run_cycles=(?P<run_cycles>\d+) overhead=(?P<overhead>\d+\.\d+)%$')
 
 
 class PlannerError(Exception):
@@ -182,11 +182,12 @@ def planner_column(names, candidates, calls=PLANNER_CALLS, tag="planner"):
 
 
 def planner_overhead(result):
-    """The planner's share of the whole run, over all modules: total planner cycles over
-    total planner + call cycles (a total, not a mean of per-module shares: a module whose
-    calls are cheap weighs as little as its time)."""
+    """The planner's share of the whole run, over all modules: total planner cycles over the
+    total of the runs' clocks (each from the first timed call to the last, planner and the
+    runner's cost of every call included; a total, not a mean of per-module shares: a module
+    whose calls are cheap weighs as little as its time)."""
     plan = sum(r["planner_cycles"] for r in result.values())
-    run = plan + sum(r["call_cycles"] for r in result.values())
+    run = sum(r["run_cycles"] for r in result.values())
     return plan / run if run else None
 
 
