@@ -6,10 +6,12 @@ CPU model that has x2APIC, which QEMU's TCG lacks. Checked, from the COM1 log:
   - x86-64 on 2 CPUs with apic=x2apic: the same, and the LLM stage on 2 workers gives run.c's
     reference tokens (the greedy stories260K case, its first STEPS tokens): the wake-up IPIs
     of the worker pool go through the x2APIC ICR;
-  - i686 on 2 CPUs in the firmware's xAPIC mode: both started, "apic_mode" xAPIC;
-  - with FLUID_BOCHS_ALL=1 (make test-bochs): x86-64 in xAPIC mode on 2 CPUs and on 1 CPU,
-    i686 on 4 CPUs in x2APIC mode, and i686 on 1 CPU with no /CMDLINE.TXT at all (the whole
-    suite, the path of a PC booted from a stick with no options).
+  - i686 on 1 CPU with no /CMDLINE.TXT at all: the whole suite, in the firmware's xAPIC mode
+    (a PC booted from a stick with no options; the COM1 probe Bochs's UART once failed);
+  - with FLUID_BOCHS_ALL=1 (make test-bochs): i686 on 2 CPUs in xAPIC mode, x86-64 in xAPIC
+    mode on 2 CPUs and on 1 CPU, i686 on 4 CPUs in x2APIC mode, and an AP's #UD in x2APIC
+    mode (test.smp_ap_fault=ud2): the NMI through the x2APIC ICR stops the boot CPU, the
+    report names CPU 1, the run ends "status failed".
 Every boot also checks that every JSON line is valid JSON. Skipped, with the reason, where
 bochs, bochsbios or vgabios is missing (make setup installs them)."""
 import json
@@ -73,13 +75,14 @@ def json_line(result, key):
     return json.loads(m.group(0))[key]
 
 
-def check(name, result, verify):
-    """Every JSON line valid, then verify(result); on failure keep the log and say where."""
+def check(name, result, verify, ok=True):
+    """Every JSON line valid, the run ended at the kernel's last line with status ok (or
+    failed, for ok=False), then verify(result); on failure keep the log and say where."""
     try:
         json_lines_strict(result.log)
         assert result.stopped_because == "until", \
             f"stopped by {result.stopped_because}, not at the kernel's last line\n{result.tail()}"
-        assert result.ok is True, f"the kernel's status line says {result.ok}\n{result.tail()}"
+        assert result.ok is ok, f"the kernel's status line says {result.ok}\n{result.tail()}"
         verify(result)
     except AssertionError as e:
         raise AssertionError(f"{e}\n(full log: {save_log('bochs-' + name, result)})")
@@ -126,10 +129,6 @@ def test_x86_64_two_cpus_x2apic():
     boot_x86_64("x86_64-2-x2apic", 2, "apic=x2apic", "x2APIC")
 
 
-def test_i686_two_cpus_xapic():
-    boot_i686("i686-2-xapic", 2, SHORT_SUITE, "xAPIC")
-
-
 def test_i686_one_cpu_no_options():
     """No /CMDLINE.TXT: the whole suite, as a PC booted with no options runs it."""
     require_bochs()
@@ -143,10 +142,24 @@ def test_i686_one_cpu_no_options():
     check("i686-1-none", r, verify)
 
 
+def ap_fault_x2apic():
+    require_bochs()
+    r = bochs.boot(image64(), cpus=2, cmdline="apic=x2apic test.smp_ap_fault=ud2",
+                   timeout=BOOT_TIMEOUT_S)
+
+    def verify(r):
+        r.expect(r"^smp: cpu 1 stopped 1 of the other 1 CPUs$", "the NMI stop")
+        r.expect(r"^exception: on cpu 1 \(APIC ID 1\)$", "the report's CPU")
+        r.expect(r"^exception: #UD invalid opcode", "the exception")
+    check("x86_64-2-x2apic-ud2", r, verify, ok=False)
+
+
 def cases():
     if not os.environ.get("FLUID_BOCHS_ALL"):
         return
+    yield "i686_two_cpus_xapic", lambda: boot_i686("i686-2-xapic", 2, SHORT_SUITE, "xAPIC")
     yield "x86_64_two_cpus_xapic", lambda: boot_x86_64("x86_64-2-xapic", 2, "", "xAPIC")
     yield "x86_64_one_cpu_xapic", lambda: boot_x86_64("x86_64-1-xapic", 1, "", "xAPIC")
     yield "i686_four_cpus_x2apic", lambda: boot_i686("i686-4-x2apic", 4,
                                                      f"apic=x2apic {SHORT_SUITE}", "x2APIC")
+    yield "x86_64_ap_fault_x2apic", ap_fault_x2apic
