@@ -120,8 +120,11 @@ def run(cmd, cwd, com1, timeout, until):
     deadline = time.monotonic() + timeout
     reason = "exit"
     try:
-        proc.stdin.write(b"c\n")        # the debugger's "continue"
-        proc.stdin.flush()
+        try:
+            proc.stdin.write(b"c\n")    # the debugger's "continue"
+            proc.stdin.flush()
+        except BrokenPipeError:
+            pass                        # Bochs ended at once: its log says why
         while proc.poll() is None:
             if time.monotonic() > deadline:
                 reason = "timeout"
@@ -134,7 +137,10 @@ def run(cmd, cwd, com1, timeout, until):
         if proc.poll() is None:
             proc.kill()
         proc.wait()
-        proc.stdin.close()
+        try:
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
     return reason
 
 
