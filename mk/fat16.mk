@@ -3,7 +3,8 @@
 # sources built for the host with ASan/UBSan, the unit tests, the image tests' front end
 # (fat16cat), and the fuzz target. See docs/fat16.md.
 
-FAT16_SRCS      := kernel/fs/fat16.c kernel/drivers/blockdev.c kernel/drivers/ramdisk.c kernel/fs/mbr.c
+FAT16_SRCS      := kernel/fs/fat16.c kernel/drivers/blockdev.c kernel/drivers/ramdisk.c kernel/fs/mbr.c \
+                   kernel/drivers/optfile.c
 FAT16_HOST_DIR  := $(BUILD)/host/fat16
 FAT16_HOST_OBJS := $(patsubst %.c,$(FAT16_HOST_DIR)/%.o,$(FAT16_SRCS) tests/lib/kernel_stubs.c)
 FAT16_CAT       := $(FAT16_HOST_DIR)/fat16cat

@@ -7,7 +7,9 @@ Host binaries print 'PASS: name' / 'FAIL: name: ...' lines (tests/lib/check.h); 
 that exits non-zero without a FAIL line (a crash, a sanitizer report) counts as one failure,
 and one that prints no result line at all is a failure too, so a test cannot pass by saying
 nothing. Python modules define test_* functions (an assert or exception fails them) and may
-define cases() yielding (name, callable) for parametrised tests. The last line printed is
+define cases() yielding (name, callable) for parametrised tests. A test that raises
+unittest.SkipTest (a tool it needs is missing) prints 'SKIP: name: reason' and counts as
+neither passed nor failed. The last line printed is
 'N passed, N failed'; the exit status is 0 only if nothing failed.
 
 Test modules import the tools' package (tools/fluid), so the runner needs tools/ first on
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import time
 import traceback
+import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.path.join(ROOT, "tools")
@@ -30,8 +33,9 @@ HOST_TEST_TIMEOUT_S = 600
 
 
 class Result:
-    def __init__(self, name, ok, detail="", seconds=0.0):
+    def __init__(self, name, ok, detail="", seconds=0.0, skipped=False):
         self.name, self.ok, self.detail, self.seconds = name, ok, detail, seconds
+        self.skipped = skipped
 
 
 def run_binary(path):
@@ -93,6 +97,8 @@ def run_case(name, fn):
     try:
         fn()
         return [Result(name, True, seconds=time.monotonic() - start)]
+    except unittest.SkipTest as e:
+        return [Result(name, True, str(e), time.monotonic() - start, skipped=True)]
     except Exception as e:
         detail = "".join(traceback.format_exception(type(e), e, e.__traceback__)[-3:])
         return [Result(name, False, detail, time.monotonic() - start)]
@@ -129,7 +135,9 @@ def main():
         futures = [pool.submit(fn, *fargs) for fn, fargs in jobs]
         for future in futures:
             for r in future.result():
-                if r.ok:
+                if r.skipped:
+                    print(f"SKIP: {r.name}: {r.detail}")
+                elif r.ok:
                     passed += 1
                     print(f"PASS: {r.name} ({r.seconds:.1f} s)")
                 else:

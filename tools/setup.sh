@@ -22,10 +22,12 @@ done
 TOOLS="nasm:nasm clang:clang ld.lld:lld llvm-objcopy:llvm llvm-profdata:llvm
 qemu-system-i386:qemu-system-x86 qemu-system-x86_64:qemu-system-x86 mformat:mtools
 mcopy:mtools mkfs.fat:dosfstools python3:python3 cc:gcc make:make git:git
-valgrind:valgrind"
-# header -> package, for the 32-bit host runner and the sanitizer/fuzzer runtimes
+valgrind:valgrind bochs:bochs"
+# file -> package: the 32-bit host runner's headers, the sanitizer/fuzzer runtimes, and the
+# BIOS images of Bochs, the second emulator of the boot tests (docs/bochs.md)
 HEADERS="/usr/include/x86_64-linux-gnu/gnu/stubs-32.h:gcc-multilib
-/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev"
+/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
+/usr/share/bochs/BIOS-bochs-latest:bochsbios /usr/share/vgabios/vgabios.bin:vgabios"
 if [ -n "$bench" ]; then
     HEADERS="$HEADERS
 /usr/include/mimalloc.h:libmimalloc-dev

@@ -102,6 +102,9 @@ struct acpi_cpus {
     uint32_t override_count;
     struct acpi_irq_override overrides[ACPI_OVERRIDES_MAX];
     bool start_tried;                   /* kernel/smp filled state[] */
+    const char *apic_mode;              /* the boot CPU's APIC mode ("xAPIC", "x2APIC"),
+                                         * NULL if kernel/smp never set up the APIC */
+    uint32_t cpus_in_mode;              /* started CPUs whose own APIC is in that mode */
     uint8_t state[ACPI_CPUS_MAX];       /* enum acpi_cpu_state of apic_ids[i] */
 };
 
@@ -128,7 +131,9 @@ enum acpi_err acpi_find_cpus(const struct acpi_mem *mem, const struct acpi_lowme
  * {"cpus": {"source": "madt", "count": 4, "apic_ids": [0,1,2,3], "disabled": 1,
  * "online_capable": 0}}; once start_tried, the JSON also has "started" (CPUs running, the
  * boot CPU included) and the APIC ID lists "started_ids", "no_answer_ids" and
- * "left_out_ids" (enum acpi_cpu_state). */
+ * "left_out_ids" (enum acpi_cpu_state), and once the APIC was set up "apic_mode" (the boot
+ * CPU's: "xAPIC" or "x2APIC") and "cpus_in_mode" (started CPUs whose IA32_APIC_BASE shows
+ * that mode). */
 void acpi_cpus_log(const struct acpi_cpus *c);
 
 /* "madt", "mp" or "none". */

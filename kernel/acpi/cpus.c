@@ -138,6 +138,9 @@ static void log_json_started(const struct acpi_cpus *c)
     log_json_ids(c, "started_ids", ACPI_CPU_BOOT, ACPI_CPU_STARTED);
     log_json_ids(c, "no_answer_ids", ACPI_CPU_NO_ANSWER, ACPI_CPU_NO_ANSWER);
     log_json_ids(c, "left_out_ids", ACPI_CPU_LEFT_OUT, ACPI_CPU_LISTED);
+    if (c->apic_mode)
+        kprintf(", \"apic_mode\": \"%s\", \"cpus_in_mode\": %u", c->apic_mode,
+                c->cpus_in_mode);
 }
 
 /* One line of valid JSON (RFC 8259): only numbers and a fixed word, nothing to escape. */

@@ -15,6 +15,7 @@
 #include "kernel/core/log.h"
 #include "kernel/core/machine.h"
 #include "kernel/core/tsc.h"
+#include "kernel/drivers/optfile.h"
 
 #define BUILD_ID_LEN        sizeof(((struct kernel_header *)0)->build_id)
 #define CMDLINE_FWCFG_FILE  "opt/fluid/cmdline"
@@ -56,12 +57,20 @@ static void apply_clock_option(void)
     kprintf("cmdline: clock=%s is not icount, tcg or hw; ignored\n", cmdline_value("clock"));
 }
 
-static void load_options(void)
+/* fw_cfg's opt/fluid/cmdline under QEMU, else /CMDLINE.TXT on the boot partition
+ * (kernel/drivers/optfile.h): the way to give options on a PC or under Bochs. */
+static void load_options(const struct boot_info *bi)
 {
     char text[CMDLINE_MAX_BYTES];
     if (!fwcfg_read_file(CMDLINE_FWCFG_FILE, text, sizeof text)) {
-        kprintf("cmdline: none (no fw_cfg file %s)\n", CMDLINE_FWCFG_FILE);
-        return;
+        enum optfile_err ferr = optfile_read((const void *)(uintptr_t)bi->ramdisk_addr,
+                                             bi->ramdisk_size, text, sizeof text);
+        if (ferr != OPTFILE_OK) {
+            kprintf("cmdline: none (no fw_cfg file %s; %s)\n", CMDLINE_FWCFG_FILE,
+                    optfile_strerror(ferr));
+            return;
+        }
+        kprintf("cmdline: from %s\n", OPTFILE_PATH);
     }
     enum cmdline_err err = cmdline_set(text);
     if (err != CMDLINE_OK) {
@@ -95,13 +104,13 @@ void startup_begin(const char *arch_name, uint32_t magic, struct boot_info *bi)
     log_banner(arch_name);
     if (!serial_present())
         kprintf("serial: no UART at COM1, screen only\n");
-    load_options();
     enum bootinfo_err err = bootinfo_check(magic, bi);
     if (err != BOOTINFO_OK) {
         bootinfo_log_error(err, magic, bi);
         machine_exit(false);
     }
     accept_boot_info(bi);
+    load_options(bi);
     cpu_identify();
     cpu_enable_fpu_sse();
     e820_log(bi);

@@ -77,6 +77,10 @@ static enum smp_err place_trampoline(uint8_t *vector)
 static void check_same_state(const struct cpu_local *c)
 {
     const struct cpu_local *b = &smp_cpus[0];
+    if (c->apic_mode != b->apic_mode)
+        kprintf("smp: CPU %u's local APIC is in %s mode, the boot CPU's in %s mode\n", c->index,
+                lapic_mode_name((enum lapic_mode)c->apic_mode),
+                lapic_mode_name((enum lapic_mode)b->apic_mode));
     if (c->cr0 != b->cr0 || c->cr4 != b->cr4 || c->xcr0 != b->xcr0)
         kprintf("smp: CPU %u runs with CR0 0x%llx CR4 0x%llx XCR0 0x%llx, the boot CPU with "
                 "0x%llx 0x%llx 0x%llx\n", c->index, (unsigned long long)c->cr0,
@@ -154,6 +158,27 @@ static void mark_others(struct acpi_cpus *cpus, uint32_t boot_id, enum acpi_cpu_
         cpus->state[i] = cpus->apic_ids[i] == boot_id ? ACPI_CPU_BOOT : state;
 }
 
+/* apic=x2apic: the boot CPU leaves xAPIC mode before any AP starts; each AP follows in
+ * lapic_enable. Anything else, or a CPU without x2APIC, keeps the firmware's mode. */
+static void apply_apic_option(void)
+{
+    const char *want = cmdline_value(SMP_OPT_APIC);
+    if (!want)
+        return;
+    if (strcmp(want, SMP_APIC_X2APIC) != 0) {
+        kprintf("smp: " SMP_OPT_APIC "=%s is not " SMP_APIC_X2APIC "; ignored\n", want);
+        return;
+    }
+    enum lapic_mode before = lapic_mode();
+    enum lapic_err err = lapic_switch_to_x2apic();
+    if (err != LAPIC_OK)
+        kprintf("smp: " SMP_OPT_APIC "=" SMP_APIC_X2APIC " not applied: %s; staying in %s "
+                "mode\n", lapic_strerror(err), lapic_mode_name(lapic_mode()));
+    else if (before != LAPIC_MODE_X2APIC)
+        kprintf("smp: the local APIC switched from %s to x2APIC mode (" SMP_OPT_APIC "="
+                SMP_APIC_X2APIC "): MSR access, 32-bit APIC IDs\n", lapic_mode_name(before));
+}
+
 static enum smp_err prepare_boot_cpu(void)
 {
     if (tsc_hz() == 0)
@@ -166,10 +191,23 @@ static enum smp_err prepare_boot_cpu(void)
     if (lapic_mode() == LAPIC_MODE_X2APIC)
         kprintf("smp: the local APIC is in x2APIC mode (firmware's choice): MSR access, "
                 "32-bit APIC IDs\n");
+    apply_apic_option();
     smp_cpus[0] = (struct cpu_local){.self = &smp_cpus[0], .index = 0, .apic_id = lapic_id()};
     smp_arch_init_boot_cpu(&smp_cpus[0]);
     lapic_enable(SMP_SPURIOUS_VECTOR);
+    smp_cpus[0].apic_mode = lapic_cpu_mode();
     return SMP_OK;
+}
+
+/* The cpus JSON line's mode fields: the boot CPU's mode, and how many started CPUs run in it
+ * by their own IA32_APIC_BASE. */
+static void record_modes(struct acpi_cpus *cpus)
+{
+    uint32_t same = 0;
+    for (uint32_t i = 0; i < smp_started; i++)
+        same += smp_cpus[i].apic_mode == smp_cpus[0].apic_mode;
+    cpus->apic_mode = lapic_mode_name((enum lapic_mode)smp_cpus[0].apic_mode);
+    cpus->cpus_in_mode = same;
 }
 
 /* The APs in table order, each one started or left out; the first error, or SMP_OK. */
@@ -218,12 +256,14 @@ enum smp_err smp_start(struct acpi_cpus *cpus)
     err = cpus->count > 1 ? place_trampoline(&vector) : SMP_OK;
     if (err != SMP_OK) {
         mark_others(cpus, smp_cpus[0].apic_id, ACPI_CPU_LEFT_OUT);
+        record_modes(cpus);
         return err;
     }
     /* One CPU listed: nothing to start (and no trampoline was placed), even if the ID the
      * tables gave differs from the boot CPU's own. */
     err = cpus->count > 1 ? start_all(cpus, vector) : SMP_OK;
     kprintf("smp: %u of %u CPUs run (limit %u)\n", smp_started, cpus->count, cpu_limit());
+    record_modes(cpus);
     smp_test_ap_fault();
     return err;
 }

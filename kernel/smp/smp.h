@@ -28,6 +28,8 @@
 #define SMP_OPT_LIMIT       "smp"   /* smp=N: start at most N CPUs, the boot CPU included */
 #define SMP_OPT_WITHHOLD    "test.smp_withhold"   /* =APICID: that AP gets INIT but no STARTUP */
 #define SMP_OPT_AP_FAULT    "test.smp_ap_fault"   /* =ud2|pf|stack: the last AP started faults */
+#define SMP_OPT_APIC        "apic"  /* apic=x2apic: switch the local APICs to x2APIC mode */
+#define SMP_APIC_X2APIC     "x2apic"
 /* IDT vectors of both kernels for the local APIC: the wake-up IPI of parked APs, and the
  * spurious vector (its low four bits must be 1 on P6 and Pentium CPUs, SDM vol. 3A §10.9). */
 #define SMP_WAKE_VECTOR     0x31
@@ -57,6 +59,7 @@ struct cpu_local {
     volatile uint32_t sleeping; /* the AP is halted waiting for the wake-up IPI */
     volatile uint32_t seen_generation;  /* the last smp_run_on_all job it ran */
     uint64_t cr0, cr4, xcr0;    /* what the AP runs with, compared with the boot CPU's */
+    uint32_t apic_mode;         /* enum lapic_mode its IA32_APIC_BASE shows once enabled */
 };
 
 /* This CPU's dense index: 0 on the boot CPU (also before smp_start), 1.. on the APs. Safe in

@@ -91,6 +91,7 @@ __attribute__((noreturn)) static void ap_entry(struct cpu_local *c)
     fpu_reset();
     lapic_enable(SMP_SPURIOUS_VECTOR);
     record_state(c);
+    c->apic_mode = lapic_cpu_mode();
     smp_ap_main(c);
 }
 

@@ -25,6 +25,7 @@
 
 static enum lapic_mode mode;
 static uint64_t base_addr;
+static uint32_t cpuid1_ecx;     /* the boot CPU's, from lapic_init */
 
 static uint32_t x2apic_msr(uint32_t reg)
 {
@@ -95,6 +96,7 @@ enum lapic_err lapic_init(void)
     p.has_leaf1 = lapic_hw_cpuid1(&p.cpuid1_ecx, &p.cpuid1_edx);
     mode = LAPIC_MODE_OFF;
     base_addr = 0;
+    cpuid1_ecx = p.cpuid1_ecx;
     if (p.has_leaf1 && (p.cpuid1_edx & CPUID1_EDX_APIC))
         p.apic_base = lapic_hw_rdmsr(MSR_IA32_APIC_BASE);
     enum lapic_mode chosen;
@@ -109,9 +111,37 @@ enum lapic_err lapic_init(void)
     return LAPIC_OK;
 }
 
+enum lapic_err lapic_switch_to_x2apic(void)
+{
+    if (mode == LAPIC_MODE_OFF)
+        return LAPIC_E_NO_APIC;
+    if (mode == LAPIC_MODE_X2APIC)
+        return LAPIC_OK;
+    /* EXTD on a CPU without x2APIC is a #GP (SDM vol. 3A §10.12.1). */
+    if (!(cpuid1_ecx & CPUID1_ECX_X2APIC))
+        return LAPIC_E_X2APIC_CPUID;
+    /* lapic_init left EN set; xAPIC -> x2APIC is the one step that keeps the APIC's state
+     * (§10.12.5.1). From here on the MMIO page is not decoded; only the MSRs are. */
+    uint64_t v = lapic_hw_rdmsr(MSR_IA32_APIC_BASE);
+    lapic_hw_wrmsr(MSR_IA32_APIC_BASE, v | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+    mode = LAPIC_MODE_X2APIC;
+    base_addr = 0;
+    return LAPIC_OK;
+}
+
 enum lapic_mode lapic_mode(void)
 {
     return mode;
+}
+
+enum lapic_mode lapic_cpu_mode(void)
+{
+    if (mode == LAPIC_MODE_OFF)
+        return LAPIC_MODE_OFF;
+    uint64_t v = lapic_hw_rdmsr(MSR_IA32_APIC_BASE);
+    if (!(v & APIC_BASE_ENABLE))
+        return LAPIC_MODE_OFF;
+    return (v & APIC_BASE_X2APIC) ? LAPIC_MODE_X2APIC : LAPIC_MODE_XAPIC;
 }
 
 const char *lapic_mode_name(enum lapic_mode m)

@@ -6,12 +6,13 @@
  * for both modes. lapic.c is pure C over kernel/arch/x86/lapic_hw.h and is host-tested
  * with a fake register backend (tests/kernel/smp/test_lapic.c).
  *
- * The mode rule: use the mode the firmware left (lapic_choose_mode). An xAPIC-mode CPU is not
- * switched to x2APIC even when CPUID.1:ECX[21] offers it: the switch cannot be undone without
- * losing the APIC's state, every AP would have to follow, and firmware must itself hand over
- * in x2APIC mode when any APIC ID exceeds 254 (Intel's x2APIC specification; ACPI lists such
- * CPUs in x2APIC entries). A CPU whose APIC ID the mode cannot address (above lapic_max_id)
- * gets no IPI at all; kernel/smp reports it as left out. */
+ * The mode rule: use the mode the firmware left (lapic_choose_mode), unless the boot option
+ * apic=x2apic asks for x2APIC (lapic_switch_to_x2apic, where CPUID.1:ECX[21] offers it). By
+ * default an xAPIC-mode CPU is not switched: firmware must itself hand over in x2APIC mode
+ * when any APIC ID exceeds 254 (Intel's x2APIC specification; ACPI lists such CPUs in x2APIC
+ * entries), so the switch is needed nowhere, and it cannot be undone without losing the
+ * APIC's state. A CPU whose APIC ID the mode cannot address (above lapic_max_id) gets no IPI
+ * at all; kernel/smp reports it as left out. */
 #ifndef FLUID_ARCH_X86_LAPIC_H
 #define FLUID_ARCH_X86_LAPIC_H
 
@@ -72,7 +73,19 @@ enum lapic_err lapic_choose_mode(const struct lapic_probe *p, enum lapic_mode *m
  * globally where firmware left it off. Boot CPU only, once (the host test calls it again). */
 enum lapic_err lapic_init(void);
 
+/* Switches the boot CPU from xAPIC to x2APIC mode: IA32_APIC_BASE.EXTD set while EN is set
+ * (SDM vol. 3A §10.12.5, figure 10-27); the APIC ID and the other registers carry over. After
+ * lapic_init, before any AP starts (lapic_enable then brings each AP into x2APIC mode).
+ * Returns LAPIC_OK (also when already in x2APIC mode), LAPIC_E_X2APIC_CPUID (CPUID.1:ECX bit
+ * 21 clear: nothing written) or LAPIC_E_NO_APIC (lapic_init failed). */
+enum lapic_err lapic_switch_to_x2apic(void);
+
+/* The driver's mode: the boot CPU's, which every CPU is brought into by lapic_enable. */
 enum lapic_mode lapic_mode(void);
+
+/* The mode this CPU's own IA32_APIC_BASE says it is in (off when EN is clear), read anew:
+ * what an AP really runs in, for the cpus report. LAPIC_MODE_OFF when the driver is off. */
+enum lapic_mode lapic_cpu_mode(void);
 const char *lapic_mode_name(enum lapic_mode mode);      /* "xAPIC", "x2APIC", "off" */
 
 /* The largest APIC ID an IPI can name in the current mode (0 when off). */

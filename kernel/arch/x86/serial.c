@@ -32,9 +32,13 @@
 #define SERIAL_BAUD     115200
 #define SCRATCH_PATTERN 0x5A
 #define LOOPBACK_BYTE   0xAE
-/* Bounded polls. At 115200 baud a byte takes ~87 us; one IN takes ~1 us on ISA hardware. */
+/* Bounded polls. At 115200 baud a byte takes ~87 us; one IN takes ~1 us on ISA hardware but
+ * only a few instructions under an emulator, where the UART still takes the byte's time on its
+ * own virtual clock: Bochs at 50 M instructions/s needs ~900 reads for the loopback byte. So
+ * the loopback wait has the transmit wait's bound (a byte each way takes the same time); it
+ * costs time only on a UART that keeps the scratch value but never loops back. */
 #define TX_SPIN_LIMIT   100000
-#define RX_SPIN_LIMIT   1000
+#define LOOPBACK_SPIN_LIMIT TX_SPIN_LIMIT
 #define COM2_BACKOFF_PAUSES 64  /* PAUSE instructions between two reads of a busy COM2 LSR */
 
 static bool serial_ok;
@@ -48,7 +52,7 @@ static bool uart_answers(uint16_t base)
     while (inb(base + UART_LSR) & LSR_DATA_READY)
         (void)inb(base + UART_RBR);         /* bounded by the 16-byte FIFO in practice */
     outb(base + UART_THR, LOOPBACK_BYTE);
-    for (int i = 0; i < RX_SPIN_LIMIT; i++) {
+    for (int i = 0; i < LOOPBACK_SPIN_LIMIT; i++) {
         if (inb(base + UART_LSR) & LSR_DATA_READY)
             return inb(base + UART_RBR) == LOOPBACK_BYTE;
     }

@@ -102,6 +102,7 @@ __attribute__((noreturn)) static void ap_entry(struct cpu_local *c)
     }
     lapic_enable(SMP_SPURIOUS_VECTOR);
     record_state(c);
+    c->apic_mode = lapic_cpu_mode();
     smp_ap_main(c);
 }
 

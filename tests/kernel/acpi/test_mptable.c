@@ -280,6 +280,21 @@ TEST(log_json_start_outcome)
           "%s", fw_log());
 }
 
+/* With the APIC set up, the line also names its mode and how many started CPUs run in it. */
+TEST(log_json_apic_mode)
+{
+    fw_reset();
+    set_cpus(ACPI_CPUS_MADT, 2, 0);
+    cpus.start_tried = true;
+    cpus.state[0] = ACPI_CPU_BOOT;
+    cpus.state[1] = ACPI_CPU_STARTED;
+    cpus.apic_mode = "x2APIC";
+    cpus.cpus_in_mode = 2;
+    acpi_cpus_log(&cpus);
+    CHECK(fw_log_has("\"left_out_ids\": [], \"apic_mode\": \"x2APIC\", \"cpus_in_mode\": 2}}\n"),
+          "%s", fw_log());
+}
+
 TEST(log_boot_cpu_alone)
 {
     fw_reset();
@@ -350,6 +365,7 @@ int main(void)
     RUN(log_boot_cpu_alone);
     RUN(log_online_capable_dropped_and_interrupts);
     RUN(log_json_start_outcome);
+    RUN(log_json_apic_mode);
     RUN(error_and_source_names);
     RUN(page_0_never_read_by_any_test);
     return check_summary();

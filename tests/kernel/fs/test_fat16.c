@@ -2,7 +2,8 @@
  * in memory here (so every byte of a corruption is under the test's control): boot-sector
  * validation field by field, chains (fragmented, looping, truncated, out of range), files
  * larger than their chain, directories with LFN/deleted entries, paths, partitions and
- * short devices. Images made by the real tools are covered by tests/kernel/fs/test_images.py. */
+ * short devices; the boot options file /CMDLINE.TXT (kernel/drivers/optfile.c) read from such
+ * a volume held as a RAM copy. Images made by the real tools are covered by tests/kernel/fs/test_images.py. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "kernel/fs/fat16.h"
 #include "kernel/fs/mbr.h"
+#include "kernel/drivers/optfile.h"
 #include "kernel/drivers/ramdisk.h"
 
 /* CHECK/REQUIRE with a printf-style context (check.h's own variadic form passes its
@@ -705,9 +707,58 @@ TEST(error_names)
     CHECK_STREQ(blockdev_strerror((enum blockdev_err)99), "unknown blockdev error");
 }
 
+/* A volume with /CMDLINE.TXT of `text` in cluster 5 (one cluster, so cap is the only bound). */
+static void make_cmdline_volume(struct vol *v, const char *text)
+{
+    vol_format(v, 1);
+    set_fat(v, 0, 0xFFF8), set_fat(v, 1, EOC);
+    uint32_t n = (uint32_t)strlen(text);
+    set_fat(v, 5, EOC);
+    memcpy(cluster_ptr(v, 5), text, n);
+    put_entry(root_slot(v, 0), "CMDLINE TXT", 0x20, 5, n);
+}
+
+/* optfile_read: the file's text, CR turned into spaces; the size checked against the buffer
+ * with room for the NUL; no file, no volume and no RAM copy each a distinct result with ""
+ * left in the buffer. */
+TEST(optfile_reads_cmdline_txt)
+{
+    struct vol v;
+    char text[32];
+    make_cmdline_volume(&v, "apic=x2apic smp=2\r\n");
+    uint64_t bytes = (uint64_t)v.sectors * SEC;
+    CHECK_EQ_U64(optfile_read(v.img, bytes, text, sizeof text), OPTFILE_OK);
+    CHECK_STREQ(text, "apic=x2apic smp=2 \n");
+    vol_free(&v);
+
+    make_cmdline_volume(&v, "0123456789012345678901234567890");     /* 31 bytes + NUL fit */
+    CHECK_EQ_U64(optfile_read(v.img, bytes, text, sizeof text), OPTFILE_OK);
+    CHECK_EQ_U64(strlen(text), 31);
+    vol_free(&v);
+
+    make_cmdline_volume(&v, "01234567890123456789012345678901");    /* 32: no room for NUL */
+    stub_log_reset();
+    CHECK_EQ_U64(optfile_read(v.img, bytes, text, sizeof text), OPTFILE_E_TOO_LONG);
+    CHECK_STREQ(text, "");
+    CHECK(strstr(stub_log(), "/CMDLINE.TXT is 32 bytes, more than the 31") != NULL, "%s",
+          stub_log());
+
+    put_entry(root_slot(&v, 0), "OTHER   TXT", 0x20, 5, 4);
+    CHECK_EQ_U64(optfile_read(v.img, bytes, text, sizeof text), OPTFILE_E_NOT_FOUND);
+    CHECK_STREQ(text, "");
+    v.img[510] = 0;                                                 /* no boot signature */
+    CHECK_EQ_U64(optfile_read(v.img, bytes, text, sizeof text), OPTFILE_E_NO_VOLUME);
+    CHECK_EQ_U64(optfile_read(NULL, bytes, text, sizeof text), OPTFILE_E_NO_RAMDISK);
+    CHECK_EQ_U64(optfile_read(v.img, 0, text, sizeof text), OPTFILE_E_NO_RAMDISK);
+    CHECK_STREQ(optfile_strerror(OPTFILE_E_NOT_FOUND), "no /CMDLINE.TXT");
+    CHECK_STREQ(optfile_strerror((enum optfile_err)99), "unknown optfile error");
+    vol_free(&v);
+}
+
 int main(void)
 {
     check_suite = "test_fat16";
+    RUN(optfile_reads_cmdline_txt);
     RUN(mount_good_volume);
     RUN(bad_boot_sector_fields);
     RUN(device_smaller_than_system_area);

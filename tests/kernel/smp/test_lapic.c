@@ -9,7 +9,10 @@
  *   - an ID the mode cannot address refused with nothing sent (xAPIC would truncate it);
  *   - NMI to all but self and to one CPU, both modes; ID, EOI and SVR in both modes;
  *   - an AP brought into the boot CPU's mode (each legal IA32_APIC_BASE step);
- *   - an x2APIC ID too large for the i686 table: refused, logged by value, nothing written. */
+ *   - an x2APIC ID too large for the i686 table: refused, logged by value, nothing written;
+ *   - apic=x2apic's switch: xAPIC -> x2APIC by one IA32_APIC_BASE write keeping EN and the
+ *     base, then MSR access only; refused with nothing written without CPUID's bit or an
+ *     APIC; nothing written when already in x2APIC mode; each CPU's own mode read back. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -447,6 +450,65 @@ TEST(cpu_map_refuses_large_x2apic_id)
     CHECK_EQ_U64(cpu_map_find(&g.m, 1), CPU_MAP_NONE);
 }
 
+/* apic=x2apic on a CPU firmware left in xAPIC mode: one write sets EXTD beside EN and the
+ * base (SDM vol. 3A §10.12.5), and from then on the registers are MSRs, the MMIO page unused. */
+static void switch_to_x2apic(void)
+{
+    boot_xapic();
+    CHECK_EQ_U64(lapic_switch_to_x2apic(), LAPIC_OK);
+    CHECK_EVENTS(RDMSR(MSR_APIC_BASE),
+                 WRMSR(MSR_APIC_BASE, XAPIC_PAGE | BASE_BSP | BASE_EN | BASE_EXTD));
+    CHECK(lapic_mode() == LAPIC_MODE_X2APIC);
+    CHECK_EQ_U64(lapic_max_id(), LAPIC_X2APIC_MAX_ID);
+    CHECK_EQ_U64(lapic_base(), 0);
+    clear_events();
+    fk.x2apic_id = 0x1234;
+    CHECK_EQ_U64(lapic_id(), 0x1234);
+    CHECK_EQ_U64(lapic_send_ipi(0x1234, LAPIC_DM_INIT), LAPIC_OK);
+    CHECK_EVENTS(RDMSR(MSR_X2APIC_ID), FENCE,
+                 X2ICR(0x1234, LAPIC_DM_INIT | LAPIC_ICR_LEVEL_ASSERT));
+    clear_events();
+    CHECK(lapic_cpu_mode() == LAPIC_MODE_X2APIC);
+
+    /* Already in x2APIC mode (firmware's choice): nothing to write. */
+    boot_x2apic();
+    CHECK_EQ_U64(lapic_switch_to_x2apic(), LAPIC_OK);
+    CHECK_NO_EVENTS();
+
+    /* No x2APIC in CPUID: EXTD would be a #GP; nothing written, still xAPIC. */
+    memset(&fk, 0, sizeof fk);
+    fk.has_leaf1 = true;
+    fk.edx = EDX_APIC;
+    fk.apic_base = XAPIC_PAGE | BASE_BSP | BASE_EN;
+    REQUIRE(lapic_init() == LAPIC_OK);
+    clear_events();
+    CHECK_EQ_U64(lapic_switch_to_x2apic(), LAPIC_E_X2APIC_CPUID);
+    CHECK_NO_EVENTS();
+    CHECK(lapic_mode() == LAPIC_MODE_XAPIC);
+
+    /* No APIC at all. */
+    memset(&fk, 0, sizeof fk);
+    CHECK_EQ_U64(lapic_init(), LAPIC_E_NO_APIC);
+    clear_events();
+    CHECK_EQ_U64(lapic_switch_to_x2apic(), LAPIC_E_NO_APIC);
+    CHECK_NO_EVENTS();
+    CHECK(lapic_cpu_mode() == LAPIC_MODE_OFF);
+}
+
+/* lapic_cpu_mode reads this CPU's own IA32_APIC_BASE, whatever the driver's mode. */
+static void cpu_mode_read_back(void)
+{
+    boot_x2apic();
+    fk.apic_base = XAPIC_PAGE | BASE_EN;                /* an AP that stayed in xAPIC */
+    CHECK(lapic_cpu_mode() == LAPIC_MODE_XAPIC);
+    fk.apic_base = XAPIC_PAGE;                          /* globally disabled */
+    CHECK(lapic_cpu_mode() == LAPIC_MODE_OFF);
+    fk.apic_base = XAPIC_PAGE | BASE_EN | BASE_EXTD;
+    CHECK(lapic_cpu_mode() == LAPIC_MODE_X2APIC);
+    boot_xapic();
+    CHECK(lapic_cpu_mode() == LAPIC_MODE_XAPIC);
+}
+
 int main(void)
 {
     check_suite = "test_lapic";
@@ -461,5 +523,7 @@ int main(void)
     RUN(id_and_eoi_both_modes);
     RUN(ap_enters_boot_cpu_mode);
     RUN(cpu_map_refuses_large_x2apic_id);
+    RUN(switch_to_x2apic);
+    RUN(cpu_mode_read_back);
     return check_summary();
 }

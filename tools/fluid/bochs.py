@@ -1,0 +1,156 @@
+"""Boot a Fluid image headless in Bochs and return what its COM1 said.
+
+Bochs is a second emulator beside QEMU, with its own BIOS (rombios), its own CPU models (some
+with x2APIC, which QEMU's TCG lacks) and its own UART timing. Each boot runs on a copy of the
+image in a fresh directory, so the kernel's profile writes never reach the original; the
+command line goes into that copy as /CMDLINE.TXT (Bochs has no fw_cfg; kernel/drivers/optfile.h).
+Bochs has no exit device: the kernel prints "fluid: done, status ok|failed" and halts, so the
+boot is stopped when the log shows its last line (or `until`), or at the timeout, and the
+status is read from that line. Every Bochs is killed by its own pid; none is left running.
+
+Debian's bochs is built with its debugger, which waits at a prompt: "c" on stdin continues.
+It has no "nogui" display; "rfb" with timeout=0 runs headless (it takes the first free port
+from 5900 on, so boots can overlap)."""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+
+from fluid import ROOT, fatimg
+
+BOCHS = "bochs"
+BIOS = "/usr/share/bochs/BIOS-bochs-latest"
+VGA_BIOS = "/usr/share/vgabios/vgabios.bin"
+IMAGE = os.path.join(ROOT, "fluid.img")
+# Haswell: long mode, AVX2, and x2APIC in CPUID.1:ECX[21] (bochs -help cpu lists the models).
+CPU_MODEL = "corei7_haswell_4770"
+# Bochs's virtual clock: instructions per emulated second. The TSC counts at this rate, and the
+# PIT ticks by it, so a boot's emulated time is its instruction count over IPS.
+IPS = 50_000_000
+CMDLINE_PATH = "/CMDLINE.TXT"
+LAST_LINE = r"^fluid: no debug-exit device at port"
+STATUS_LINE = re.compile(r"^fluid: done, status (ok|failed)$", re.M)
+POLL_INTERVAL_S = 0.1
+PARTITION_OFFSET = fatimg.PARTITION_LBA * fatimg.SECTOR
+
+CONFIG = """megs: {megs}
+cpu: model={model}, count={cpus}, ips={ips}, reset_on_triple_fault=0
+romimage: file={bios}
+vgaromimage: file={vga_bios}
+ata0-master: type=disk, path={disk}, mode=flat
+boot: disk
+display_library: rfb, options="timeout=0"
+com1: enabled=1, mode=file, dev={com1}
+log: {log}
+panic: action=fatal
+error: action=report
+sound: driver=dummy
+speaker: enabled=0
+"""
+
+
+def missing():
+    """Why Bochs cannot run here, or None: the Debian 12 packages bochs, bochsbios, vgabios."""
+    if not shutil.which(BOCHS):
+        return "bochs is not installed (Debian: apt-get install bochs bochsbios vgabios)"
+    for path, package in ((BIOS, "bochsbios"), (VGA_BIOS, "vgabios")):
+        if not os.path.isfile(path):
+            return f"{path} is missing (Debian package {package})"
+    return None
+
+
+class Boot:
+    """One Bochs boot: ok (True/False from the kernel's status line, None if it never came),
+    the COM1 log, why it stopped ("until", "exit" or "timeout") and the Bochs log's tail."""
+
+    def __init__(self, ok, log, stopped_because, bochs_log):
+        self.ok, self.log, self.stopped_because = ok, log, stopped_because
+        self.bochs_log = bochs_log
+
+    def expect(self, pattern, what=None):
+        """Return the first match of regex pattern in the log; fail with the log tail if none."""
+        m = re.search(pattern, self.log, re.M)
+        if not m:
+            raise AssertionError(f"{what or pattern!r} not in serial log\n{self.tail()}")
+        return m
+
+    def tail(self, n=25):
+        return ("--- serial log (last lines) ---\n" + "\n".join(self.log.splitlines()[-n:]) +
+                "\n--- bochs log (last lines) ---\n" + self.bochs_log)
+
+
+def prepare(tmp, image, cmdline):
+    """The disk Bochs boots: a copy of image in tmp, with cmdline as /CMDLINE.TXT."""
+    disk = os.path.join(tmp, "disk.img")
+    subprocess.run(["cp", "--sparse=always", image, disk], check=True)
+    if cmdline is not None:
+        fatimg.add_files(disk, {CMDLINE_PATH: cmdline.encode() + b"\n"}, PARTITION_OFFSET)
+    return disk
+
+
+def boot(image=IMAGE, cpus=1, cmdline=None, timeout=120, until=LAST_LINE, megs=256,
+         model=CPU_MODEL):
+    """Boot image under Bochs with `cpus` CPUs of `model`; return a Boot. Stops when regex
+    `until` appears in the COM1 log (by default the kernel's last line), when Bochs exits,
+    or after timeout seconds. cmdline=None boots with no /CMDLINE.TXT written."""
+    tmp = tempfile.mkdtemp(prefix="fluid-bochs-")
+    try:
+        disk = prepare(tmp, image, cmdline)
+        com1, log = os.path.join(tmp, "com1.log"), os.path.join(tmp, "bochs.log")
+        rc = os.path.join(tmp, "bx.rc")
+        with open(rc, "w") as f:
+            f.write(CONFIG.format(megs=megs, model=model, cpus=cpus, ips=IPS, bios=BIOS,
+                                  vga_bios=VGA_BIOS, disk=disk, com1=com1, log=log))
+        open(com1, "wb").close()
+        reason = run(["bochs", "-q", "-f", rc], tmp, com1, timeout, until)
+        text = read(com1)
+        m = STATUS_LINE.search(text)
+        return Boot(None if not m else m.group(1) == "ok", text, reason, tail(log))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(cmd, cwd, com1, timeout, until):
+    """Runs Bochs past its debugger prompt until `until` shows in com1, it exits, or the
+    timeout; kills it by its pid. Returns the reason it stopped."""
+    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    reason = "exit"
+    try:
+        try:
+            proc.stdin.write(b"c\n")    # the debugger's "continue"
+            proc.stdin.flush()
+        except BrokenPipeError:
+            pass                        # Bochs ended at once: its log says why
+        while proc.poll() is None:
+            if time.monotonic() > deadline:
+                reason = "timeout"
+                break
+            if until and re.search(until, read(com1), re.M):
+                reason = "until"
+                break
+            time.sleep(POLL_INTERVAL_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        try:
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+    return reason
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read().decode("utf-8", errors="replace")
+
+
+def tail(path, n=15):
+    """The last n lines of Bochs's own log (its panics and CPU state), or a note."""
+    if not os.path.exists(path):
+        return "(no bochs log)"
+    return "\n".join(read(path).splitlines()[-n:])
