@@ -10,9 +10,11 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tools/llm/llm_pool_pthread.h"
 
@@ -23,6 +25,28 @@
 /* Polls of the pending count before the caller starts yielding its core: a worker that was
  * preempted (more threads than free cores) needs the CPU more than the caller does. */
 #define POOL_WAIT_ROUNDS    (1 << 12)
+
+/* Job kinds --pool-stats tells apart; a kind is (fn, n_items, align), which in a forward
+ * pass names each matmul shape and the attention. Later kinds share the last slot. */
+#define POOL_STAT_KINDS     24
+#define NS_PER_US           1000.0
+
+/* Totals of one kind of job, in time-stamp counter ticks. */
+struct pool_stat {
+    llm_pool_fn fn;
+    int n_items, align;
+    uint64_t jobs;
+    uint64_t gap;               /* caller, from the previous job's end to this one's start */
+    uint64_t caller_busy;       /* caller inside its own range */
+    uint64_t caller_wait;       /* caller after its range until the last worker is done */
+    uint64_t worker_wake;       /* workers, from publication to starting their range */
+    uint64_t worker_busy;       /* workers inside their ranges */
+};
+
+/* One worker's time stamps of the current job, written before it leaves the job. */
+struct worker_stamp {
+    uint64_t start, end;
+} __attribute__((aligned(64)));     /* a line each: workers write them concurrently */
 
 struct worker_arg {
     struct pthread_pool *p;
@@ -42,6 +66,13 @@ struct pthread_pool {
     llm_pool_fn fn;             /* the current job, valid while pending > 0 */
     void *ctx;
     int n_items, align;
+    /* --pool-stats (llm_pool_pthread_stats): off unless asked for */
+    bool stats;
+    uint64_t published, last_end;
+    struct worker_stamp stamp[LLM_POOL_MAX_THREADS];
+    struct pool_stat kind[POOL_STAT_KINDS];
+    int kinds;
+    uint64_t tsc0, ns0;         /* at llm_pool_pthread_stats(): the tick rate's baseline */
 };
 
 
@@ -50,6 +81,26 @@ static inline void cpu_relax(void)
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause(); /* spin-wait hint: frees the sibling hyperthread's resources */
 #endif
+}
+
+/* Time stamp counter (Intel SDM vol. 3B §18.17: constant rate on CPUs reporting invariant
+ * TSC); elsewhere CLOCK_MONOTONIC nanoseconds. Only --pool-stats reads it. */
+static inline uint64_t stamp_now(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_ia32_rdtsc();
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* Waits for a generation other than `seen` and returns it. */
@@ -86,7 +137,11 @@ static void *worker_main(void *arg)
         seen = await_job(p, seen);
         if (p->quit)
             return NULL;
+        if (p->stats)
+            p->stamp[a->w].start = stamp_now();
         do_range(p, a->w);
+        if (p->stats)
+            p->stamp[a->w].end = stamp_now();
         atomic_fetch_sub_explicit(&p->pending, 1, memory_order_release);
     }
 }
@@ -103,14 +158,54 @@ static void publish(struct pthread_pool *p, int pending)
     pthread_mutex_unlock(&p->mu);
 }
 
+static struct pool_stat *stat_of(struct pthread_pool *p, llm_pool_fn fn, int n_items,
+                                  int align)
+{
+    for (int i = 0; i < p->kinds; i++)
+        if (p->kind[i].fn == fn && p->kind[i].n_items == n_items && p->kind[i].align == align)
+            return &p->kind[i];
+    if (p->kinds == POOL_STAT_KINDS)
+        return &p->kind[POOL_STAT_KINDS - 1];
+    struct pool_stat *k = &p->kind[p->kinds++];
+    k->fn = fn;
+    k->n_items = n_items;
+    k->align = align;
+    return k;
+}
+
+/* Adds one finished job: published at p->published, the caller's range done at mine,
+ * every worker's at done. The workers' stamps were released by their pending decrement,
+ * which the caller read with acquire. */
+static void count_job(struct pthread_pool *p, llm_pool_fn fn, int n_items, int align,
+                      uint64_t mine, uint64_t done)
+{
+    struct pool_stat *k = stat_of(p, fn, n_items, align);
+    k->jobs++;
+    if (p->last_end)
+        k->gap += p->published - p->last_end;
+    k->caller_busy += mine - p->published;
+    k->caller_wait += done - mine;
+    for (int w = 1; w <= p->started; w++) {
+        k->worker_wake += p->stamp[w].start - p->published;
+        k->worker_busy += p->stamp[w].end - p->stamp[w].start;
+    }
+    p->last_end = done;
+}
+
 static void run_threads(struct llm_pool *pool, llm_pool_fn fn, void *ctx, int n_items,
                         int align)
 {
     struct pthread_pool *p = pool->impl;
     if (n_items <= 0)
         return;
+    if (p->stats)
+        p->published = stamp_now();
     if (p->started == 0) {
         fn(ctx, 0, n_items);
+        if (p->stats) {
+            uint64_t t = stamp_now();
+            count_job(p, fn, n_items, align, t, t);
+        }
         return;
     }
     p->fn = fn;
@@ -119,11 +214,43 @@ static void run_threads(struct llm_pool *pool, llm_pool_fn fn, void *ctx, int n_
     p->align = align;
     publish(p, p->started);
     do_range(p, 0);
+    uint64_t mine = p->stats ? stamp_now() : 0;
     for (int i = 0; atomic_load_explicit(&p->pending, memory_order_acquire) != 0; i++) {
         if (i < POOL_WAIT_ROUNDS)
             cpu_relax();
         else
             sched_yield();
+    }
+    if (p->stats) {
+        uint64_t t = stamp_now();
+        count_job(p, fn, n_items, align, mine, t);
+    }
+}
+
+void llm_pool_pthread_stats(struct llm_pool *pool)
+{
+    struct pthread_pool *p = pool->impl;
+    p->tsc0 = stamp_now();
+    p->ns0 = monotonic_ns();
+    p->stats = true;
+}
+
+void llm_pool_pthread_print_stats(struct llm_pool *pool, FILE *f, long per)
+{
+    struct pthread_pool *p = pool->impl;
+    if (!p->stats || per <= 0)
+        return;
+    uint64_t ns = monotonic_ns() - p->ns0, ticks = stamp_now() - p->tsc0;
+    double us = ticks ? (double)ns / (double)ticks / NS_PER_US / (double)per : 0.0;
+    int workers = p->started ? p->started : 1;
+    for (int i = 0; i < p->kinds; i++) {
+        const struct pool_stat *k = &p->kind[i];
+        fprintf(f, "{\"pool_job\": %d, \"n_items\": %d, \"align\": %d, \"jobs\": %.2f, "
+                   "\"gap_us\": %.2f, \"caller_busy_us\": %.2f, \"caller_wait_us\": %.2f, "
+                   "\"worker_wake_us\": %.2f, \"worker_busy_us\": %.2f}\n",
+                i, k->n_items, k->align, (double)k->jobs / (double)per, (double)k->gap * us,
+                (double)k->caller_busy * us, (double)k->caller_wait * us,
+                (double)k->worker_wake * us / workers, (double)k->worker_busy * us / workers);
     }
 }
 
