@@ -124,7 +124,8 @@ LLM_FUZZ_COMMON     := kernel/llm/llm_util.c kernel/core/format.c
 MODEL_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
 FUZZ_TARGETS       += model
 FUZZ_model_SRCS    := tests/kernel/llm/fuzz_llm_model.c kernel/llm/llm_model.c \
-                      kernel/llm/llm_forward.c kernel/llm/llm_kernels_scalar.c \
+                      kernel/llm/llm_forward.c kernel/llm/llm_matvec.c \
+                      kernel/llm/llm_kernels_scalar.c \
                       kernel/llm/llm_pool.c kernel/llm/llm_sampler.c $(LLM_FUZZ_COMMON)
 # 1.25 MiB: the shared 260K-parameter models (about 1 MiB each) whole, so mutations can keep
 # their exact length; the synthetic and corrupt seeds are a few KiB.

@@ -9,6 +9,7 @@
  * computed once per position instead of once per layer. */
 #include "kernel/llm/llm_impl.h"
 #include "kernel/llm/llm_math.h"
+#include "kernel/llm/llm_matvec.h"
 
 #define RMS_EPS         1e-5f       /* run.c rmsnorm() */
 #define ROPE_THETA      10000.0f    /* run.c forward(): freq = 1 / theta^(head_dim / hs) */
@@ -207,37 +208,21 @@ static void prepare(const struct fwd *f, const float *x, int n)
         quantize(f->s->xq, f->s->xs, x, n, f->m->group_size);
 }
 
-/* One matvec shared out by output rows: every part is the kernel run on a band of rows. */
-struct matvec_job {
-    const struct fwd *f;
-    float *out;             /* (d) */
-    const float *x;         /* (n) */
-    struct llm_mat w;       /* (d, n) */
-    int n;
-};
-
-/* Rows [r0, r1): the kernel on that band of W and out. Rows are independent in every
- * kernel once r0 is a multiple of LLM_KERNEL_ROW_BLOCK, so the values equal the whole
- * matmul's. Q8_0 scales sit row-major too, n / gs per row (n % gs == 0). */
-static void matvec_rows(void *ctx, int r0, int r1)
+/* The products outs[0..count) of W_layer @ x(n), one pool job; for Q8_0 x was quantized
+ * by prepare(). */
+static void matvecs(const struct fwd *f, const float *x, int n, const struct llm_matvec_out *outs,
+                    int count)
 {
-    const struct matvec_job *j = ctx;
-    const struct fwd *f = j->f;
-    size_t first = (size_t)r0 * (size_t)j->n;
-    if (j->w.f)
-        f->k->matmul_f32(j->out + r0, j->x, j->w.f + first, j->n, r1 - r0);
-    else
-        f->k->matmul_q8(j->out + r0, f->s->xq, f->s->xs, j->w.q + first,
-                        j->w.s + first / (size_t)f->m->group_size, j->n, r1 - r0,
-                        f->m->group_size);
+    struct llm_matvec_in in = { x, f->s->xq, f->s->xs, n, f->m->group_size };
+    llm_matvecs(f->pool, f->k, &in, outs, count);
 }
 
-/* out(d) = W_layer(d, n) @ x(n); for Q8_0 x was quantized by prepare(). */
+/* out(d) = W_layer(d, n) @ x(n). */
 static void matvec(const struct fwd *f, float *out, const float *x, const struct llm_tensor *t,
                    int layer, int n, int d)
 {
-    struct matvec_job j = { f, out, x, llm_tensor_mat(f->m, t, layer), n };
-    f->pool->run(f->pool, matvec_rows, &j, d, LLM_KERNEL_ROW_BLOCK);
+    struct llm_matvec_out o = { out, llm_tensor_mat(f->m, t, layer), d };
+    matvecs(f, x, n, &o, 1);
 }
 
 static void embed(const struct fwd *f, int32_t token)
@@ -284,9 +269,12 @@ static void attention(const struct fwd *f, int l, int32_t pos)
 
     rmsnorm(s->xb, s->x, m->rms_att + (size_t)l * dim, dim);
     prepare(f, s->xb, dim);
-    matvec(f, s->q, s->xb, &m->wq, l, dim, dim);
-    matvec(f, k, s->xb, &m->wk, l, dim, kv_dim);
-    matvec(f, v, s->xb, &m->wv, l, dim, kv_dim);
+    struct llm_matvec_out qkv[3] = {   /* one job: the workers meet once for all three */
+        { s->q, llm_tensor_mat(m, &m->wq, l), dim },
+        { k, llm_tensor_mat(m, &m->wk, l), kv_dim },
+        { v, llm_tensor_mat(m, &m->wv, l), kv_dim },
+    };
+    matvecs(f, s->xb, dim, qkv, 3);
     rope_apply(s, m, k);
     struct heads_job j = { f, l, pos };
     f->pool->run(f->pool, attend_heads, &j, m->c.n_heads, 1);
@@ -304,8 +292,11 @@ static void ffn(const struct fwd *f, int l)
     int dim = m->c.dim, hidden = m->c.hidden_dim;
     rmsnorm(s->xb, s->x, m->rms_ffn + (size_t)l * dim, dim);
     prepare(f, s->xb, dim);
-    matvec(f, s->hb, s->xb, &m->w1, l, dim, hidden);
-    matvec(f, s->hb2, s->xb, &m->w3, l, dim, hidden);
+    struct llm_matvec_out w13[2] = {
+        { s->hb, llm_tensor_mat(m, &m->w1, l), hidden },
+        { s->hb2, llm_tensor_mat(m, &m->w3, l), hidden },
+    };
+    matvecs(f, s->xb, dim, w13, 2);
     for (int i = 0; i < hidden; i++) {
         float val = s->hb[i];
         val *= (1.0f / (1.0f + expf(-val))); /* silu(x) = x * sigmoid(x) */

@@ -10,6 +10,7 @@
 #include "tests/lib/check.h"
 #include "kernel/llm/llm.h"
 #include "kernel/llm/llm_impl.h"
+#include "kernel/llm/llm_matvec.h"
 
 static char last_diag[512];
 
@@ -685,6 +686,74 @@ TEST(pool_serial_runs_all_on_caller)
     CHECK(calls[0] == 1);
 }
 
+/* ---- fused matvecs ---------------------------------------------------------------------- */
+
+/* A pool that runs the plain split's ranges on the caller, last worker first. */
+static void run_backwards(struct llm_pool *pool, llm_pool_fn fn, void *ctx, int n_items,
+                          int align)
+{
+    for (int w = pool->workers - 1; w >= 0; w--) {
+        int b, e;
+        llm_pool_range(n_items, align, pool->workers, w, &b, &e);
+        if (b < e)
+            fn(ctx, b, e);
+    }
+}
+
+#define FUSE_N      64              /* row length: two Q8_0 groups of 32 */
+#define FUSE_GS     32
+#define FUSE_ROWS   13              /* the longest matrix below */
+
+/* Three products on one input in one job (row counts 13, 6 and 9: blocks of four that do
+ * not line up with the matrices), split over 1 to 6 workers, give every output float the
+ * bits separate whole-matrix calls give, for every kernel set, fp32 and Q8_0. */
+TEST(matvecs_fused_equal_separate)
+{
+    static const int d[3] = { FUSE_ROWS, 6, 9 };
+    static float wf[3][FUSE_ROWS * FUSE_N], ws[3][FUSE_ROWS * FUSE_N / FUSE_GS];
+    static int8_t wq[3][FUSE_ROWS * FUSE_N];
+    float x[FUSE_N], xs[FUSE_N / FUSE_GS];
+    int8_t xq[FUSE_N];
+    uint64_t st = 11;
+    for (int m = 0; m < 3; m++)
+        for (int i = 0; i < FUSE_ROWS * FUSE_N; i++) {
+            wf[m][i] = frand(&st);
+            wq[m][i] = (int8_t)(llm_random_u32(&st) % 255 - 127);
+            ws[m][i / FUSE_GS] = frand(&st) * 0.01f;
+        }
+    for (int i = 0; i < FUSE_N; i++) {
+        x[i] = frand(&st);
+        xq[i] = (int8_t)(llm_random_u32(&st) % 255 - 127);
+        xs[i / FUSE_GS] = frand(&st) * 0.01f;
+    }
+    struct llm_matvec_in in = { x, xq, xs, FUSE_N, FUSE_GS };
+    for (int k = 0; llm_kernels_nth(k); k++) {
+        const struct llm_kernels *kn = llm_kernels_nth(k);
+        for (int q8 = 0; q8 < 2; q8++) {
+            float want[3][FUSE_ROWS], got[3][FUSE_ROWS];
+            struct llm_matvec_out outs[3];
+            for (int m = 0; m < 3; m++) {
+                struct llm_mat w = q8 ? (struct llm_mat){ NULL, wq[m], ws[m] }
+                                      : (struct llm_mat){ wf[m], NULL, NULL };
+                outs[m] = (struct llm_matvec_out){ got[m], w, d[m] };
+                if (q8)
+                    kn->matmul_q8(want[m], xq, xs, wq[m], ws[m], FUSE_N, d[m], FUSE_GS);
+                else
+                    kn->matmul_f32(want[m], x, wf[m], FUSE_N, d[m]);
+            }
+            for (int workers = 1; workers <= 6; workers++) {
+                struct llm_pool pool = { run_backwards, workers, NULL };
+                memset(got, 0xff, sizeof got);
+                llm_matvecs(&pool, kn, &in, outs, 3);
+                for (int m = 0; m < 3; m++)
+                    CHECK(memcmp(got[m], want[m], sizeof(float) * (size_t)d[m]) == 0,
+                          "%s %s workers %d: matrix %d differs from its own matmul",
+                          kn->name, q8 ? "q8_0" : "f32", workers, m);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     check_suite = "test_llm";
@@ -710,5 +779,6 @@ int main(void)
     RUN(diag_lines);
     RUN(pool_ranges_cover_once_aligned);
     RUN(pool_serial_runs_all_on_caller);
+    RUN(matvecs_fused_equal_separate);
     return check_summary();
 }
