@@ -4,8 +4,9 @@
  * runs about 50 jobs of tens of microseconds each; with workers that only slept on the
  * condition variable, stories15M Q8_0 on 2 threads ran about 640 tok/s instead of about
  * 1000 on a 2-core host) and, after POOL_SPIN_ROUNDS polls without a job, wait for on a
- * condition variable, so an idle CLI does not burn a core. The caller takes range 0 itself and then
- * waits for the pending count to reach zero. */
+ * condition variable, so an idle CLI does not burn a core. Each job is dealt out in chunks
+ * (llm_pool_deal_work): every thread does its own range and then helps with the others';
+ * the caller is worker 0 and then waits for the pending count to reach zero. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -22,8 +23,10 @@
  * each, about 0.1-1 ms, longer than the gap between two matmuls or two tokens (sampling)
  * and short enough that a finished run leaves no core spinning for long. */
 #define POOL_SPIN_ROUNDS    (1 << 14)
-/* Polls of the pending count before the caller starts yielding its core: a worker that was
- * preempted (more threads than free cores) needs the CPU more than the caller does. */
+/* Polls of the pending count (about 0.1 ms) before the caller sleeps until the last worker
+ * wakes it: a worker that was preempted (more runnable threads than cores, other processes
+ * on the machine) gets the caller's core only if the caller leaves it idle; yielding kept
+ * it busy, and two-thread runs under load ran at a third of one thread's speed. */
 #define POOL_WAIT_ROUNDS    (1 << 12)
 
 /* Job kinds --pool-stats tells apart; a kind is (fn, n_items, align), which in a forward
@@ -39,6 +42,7 @@ struct pool_stat {
     uint64_t gap;               /* caller, from the previous job's end to this one's start */
     uint64_t caller_busy;       /* caller inside its own range */
     uint64_t caller_wait;       /* caller after its range until the last worker is done */
+    uint64_t caller_wait_max;   /* the longest of those waits */
     uint64_t worker_wake;       /* workers, from publication to starting their range */
     uint64_t worker_busy;       /* workers inside their ranges */
 };
@@ -60,12 +64,13 @@ struct pthread_pool {
     int started;                /* worker threads running (base.workers - 1 once set up) */
     pthread_mutex_t mu;         /* orders job publication against sleeping workers */
     pthread_cond_t wake;
+    pthread_cond_t done;        /* the last worker of a job signals it (under mu) */
     atomic_uint gen;            /* job number; changed (under mu) to publish a job */
     atomic_int pending;         /* workers still inside the current job */
     bool quit;                  /* published like a job: workers leave */
     llm_pool_fn fn;             /* the current job, valid while pending > 0 */
     void *ctx;
-    int n_items, align;
+    struct llm_pool_deal deal;  /* its chunks, taken by whoever is free */
     /* --pool-stats (llm_pool_pthread_stats): off unless asked for */
     bool stats;
     uint64_t published, last_end;
@@ -122,10 +127,7 @@ static unsigned await_job(struct pthread_pool *p, unsigned seen)
 
 static void do_range(struct pthread_pool *p, int w)
 {
-    int begin, end;
-    llm_pool_range(p->n_items, p->align, p->base.workers, w, &begin, &end);
-    if (begin < end)
-        p->fn(p->ctx, begin, end);
+    llm_pool_deal_work(&p->deal, w, p->fn, p->ctx);
 }
 
 static void *worker_main(void *arg)
@@ -142,7 +144,11 @@ static void *worker_main(void *arg)
         do_range(p, a->w);
         if (p->stats)
             p->stamp[a->w].end = stamp_now();
-        atomic_fetch_sub_explicit(&p->pending, 1, memory_order_release);
+        if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_release) == 1) {
+            pthread_mutex_lock(&p->mu);     /* the caller may be asleep in finish() */
+            pthread_cond_signal(&p->done);
+            pthread_mutex_unlock(&p->mu);
+        }
     }
 }
 
@@ -155,6 +161,22 @@ static void publish(struct pthread_pool *p, int pending)
     atomic_store_explicit(&p->pending, pending, memory_order_relaxed);
     atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
     pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Waits for every worker to leave the job: polls, then sleeps on `done`. The last worker
+ * decrements pending before it takes mu to signal, and the caller tests pending under mu
+ * before each wait, so the signal cannot come between the test and the wait unseen. */
+static void finish(struct pthread_pool *p)
+{
+    for (int i = 0; i < POOL_WAIT_ROUNDS; i++) {
+        if (atomic_load_explicit(&p->pending, memory_order_acquire) == 0)
+            return;
+        cpu_relax();
+    }
+    pthread_mutex_lock(&p->mu);
+    while (atomic_load_explicit(&p->pending, memory_order_acquire) != 0)
+        pthread_cond_wait(&p->done, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -185,6 +207,8 @@ static void count_job(struct pthread_pool *p, llm_pool_fn fn, int n_items, int a
         k->gap += p->published - p->last_end;
     k->caller_busy += mine - p->published;
     k->caller_wait += done - mine;
+    if (done - mine > k->caller_wait_max)
+        k->caller_wait_max = done - mine;
     for (int w = 1; w <= p->started; w++) {
         k->worker_wake += p->stamp[w].start - p->published;
         k->worker_busy += p->stamp[w].end - p->stamp[w].start;
@@ -210,17 +234,11 @@ static void run_threads(struct llm_pool *pool, llm_pool_fn fn, void *ctx, int n_
     }
     p->fn = fn;
     p->ctx = ctx;
-    p->n_items = n_items;
-    p->align = align;
+    llm_pool_deal_init(&p->deal, n_items, align, p->base.workers);
     publish(p, p->started);
     do_range(p, 0);
     uint64_t mine = p->stats ? stamp_now() : 0;
-    for (int i = 0; atomic_load_explicit(&p->pending, memory_order_acquire) != 0; i++) {
-        if (i < POOL_WAIT_ROUNDS)
-            cpu_relax();
-        else
-            sched_yield();
-    }
+    finish(p);
     if (p->stats) {
         uint64_t t = stamp_now();
         count_job(p, fn, n_items, align, mine, t);
@@ -247,9 +265,11 @@ void llm_pool_pthread_print_stats(struct llm_pool *pool, FILE *f, long per)
         const struct pool_stat *k = &p->kind[i];
         fprintf(f, "{\"pool_job\": %d, \"n_items\": %d, \"align\": %d, \"jobs\": %.2f, "
                    "\"gap_us\": %.2f, \"caller_busy_us\": %.2f, \"caller_wait_us\": %.2f, "
-                   "\"worker_wake_us\": %.2f, \"worker_busy_us\": %.2f}\n",
+                   "\"caller_wait_max_us\": %.2f, \"worker_wake_us\": %.2f, "
+                   "\"worker_busy_us\": %.2f}\n",
                 i, k->n_items, k->align, (double)k->jobs / (double)per, (double)k->gap * us,
                 (double)k->caller_busy * us, (double)k->caller_wait * us,
+                (double)k->caller_wait_max * us * (double)per,
                 (double)k->worker_wake * us / workers, (double)k->worker_busy * us / workers);
     }
 }
@@ -267,6 +287,7 @@ void llm_pool_pthread_destroy(struct llm_pool *pool)
     for (int i = 0; i < p->started; i++)
         pthread_join(p->tid[i], NULL);
     pthread_cond_destroy(&p->wake);
+    pthread_cond_destroy(&p->done);
     pthread_mutex_destroy(&p->mu);
     free(p);
 }
@@ -285,6 +306,7 @@ struct llm_pool *llm_pool_pthread_create(int threads)
     p->base = (struct llm_pool){ run_threads, threads, p };
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->wake, NULL);
+    pthread_cond_init(&p->done, NULL);
     for (int w = 1; w < threads; w++) {
         p->args[w] = (struct worker_arg){ p, w };
         int err = pthread_create(&p->tid[p->started], NULL, worker_main, &p->args[w]);

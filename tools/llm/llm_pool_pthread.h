@@ -6,7 +6,7 @@
 
 #include "kernel/llm/llm_pool.h"
 
-#define LLM_POOL_MAX_THREADS 64     /* --threads bound; more than any machine we run on */
+#define LLM_POOL_MAX_THREADS LLM_POOL_MAX_WORKERS /* --threads bound; more than any machine we run on */
 
 /* A pool of `threads` workers (the caller counts as one, so threads - 1 are started),
  * 1..LLM_POOL_MAX_THREADS. Returns NULL, with an "llm: ..." line on stderr, when the count is

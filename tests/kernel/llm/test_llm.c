@@ -11,6 +11,7 @@
 #include "kernel/llm/llm.h"
 #include "kernel/llm/llm_impl.h"
 #include "kernel/llm/llm_matvec.h"
+#include "kernel/llm/llm_pool.h"
 
 static char last_diag[512];
 
@@ -686,6 +687,65 @@ TEST(pool_serial_runs_all_on_caller)
     CHECK(calls[0] == 1);
 }
 
+/* ---- dealing ---------------------------------------------------------------------------- */
+
+struct deal_log {
+    int hits[POOL_MAX_ITEMS];
+    int n, align, workers, calls, bad;
+    int first_begin;                /* begin of the first call, -1 before it */
+};
+
+/* Records each chunk: aligned, inside one worker's range of the plain split. */
+static void log_chunk(void *ctx, int begin, int end)
+{
+    struct deal_log *g = ctx;
+    bool inside = false;
+    for (int w = 0; w < g->workers; w++) {
+        int b, e;
+        llm_pool_range(g->n, g->align, g->workers, w, &b, &e);
+        inside |= begin >= b && end <= e;
+    }
+    if (begin % g->align || begin >= end || !inside)
+        g->bad++;
+    for (int i = begin; i < end && i < g->n; i++)
+        g->hits[i]++;
+    if (g->first_begin < 0)
+        g->first_begin = begin;
+    g->calls++;
+}
+
+/* Every deal, whichever worker comes first (the others later, so it takes over all of
+ * theirs): each item done exactly once, in chunks that start on a block and stay inside
+ * one range of the plain split, the first worker's first chunk at its own range's start,
+ * nothing left for the late ones, and no range cut into more than LLM_POOL_CHUNKS. */
+TEST(pool_deal_covers_once_aligned)
+{
+    static struct llm_pool_deal d;
+    for (int n = 1; n <= POOL_MAX_ITEMS; n++)
+        for (int align = 1; align <= POOL_MAX_ALIGN; align++)
+            for (int workers = 1; workers <= POOL_MAX_WORKERS; workers++)
+                for (int first = 0; first < workers; first++) {
+                    struct deal_log g = { .n = n, .align = align, .workers = workers,
+                                          .first_begin = -1 };
+                    llm_pool_deal_init(&d, n, align, workers);
+                    llm_pool_deal_work(&d, first, log_chunk, &g);
+                    int calls = g.calls, b, e;
+                    for (int w = 0; w < workers; w++)
+                        if (w != first)
+                            llm_pool_deal_work(&d, w, log_chunk, &g);
+                    llm_pool_range(n, align, workers, first, &b, &e);
+                    REQUIRE(g.bad == 0 && g.calls == calls, "n %d align %d workers %d "
+                            "first %d: %d bad chunks, %d calls after the first worker",
+                            n, align, workers, first, g.bad, g.calls - calls);
+                    REQUIRE(b == e || g.first_begin == b, "first chunk at %d, range at %d",
+                            g.first_begin, b);
+                    REQUIRE(calls <= workers * LLM_POOL_CHUNKS, "%d chunks", calls);
+                    for (int i = 0; i < n; i++)
+                        REQUIRE(g.hits[i] == 1, "n %d align %d workers %d first %d: item "
+                                "%d done %d times", n, align, workers, first, i, g.hits[i]);
+                }
+}
+
 /* ---- fused matvecs ---------------------------------------------------------------------- */
 
 /* A pool that runs the plain split's ranges on the caller, last worker first. */
@@ -779,6 +839,7 @@ int main(void)
     RUN(diag_lines);
     RUN(pool_ranges_cover_once_aligned);
     RUN(pool_serial_runs_all_on_caller);
+    RUN(pool_deal_covers_once_aligned);
     RUN(matvecs_fused_equal_separate);
     return check_summary();
 }
