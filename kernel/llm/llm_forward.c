@@ -19,7 +19,7 @@
 /* ---- run state -------------------------------------------------------------------------- */
 
 struct state_sizes {
-    size_t dim, hidden, att, vocab, kv, rope, qn, qs;
+    size_t dim, hidden, att, vocab, kv, rope, qn, qs, hn, hs;
 };
 
 static struct state_sizes sizes_of(const struct llm_model *m)
@@ -34,17 +34,20 @@ static struct state_sizes sizes_of(const struct llm_model *m)
     z.rope = (size_t)m->head_size / 2;
     z.qn = m->format == LLM_FMT_V2_Q8 ? (z.dim > z.hidden ? z.dim : z.hidden) : 0;
     z.qs = m->format == LLM_FMT_V2_Q8 ? z.qn / (size_t)m->group_size : 0;
+    z.hn = m->format == LLM_FMT_V2_Q8 ? z.hidden : 0;
+    z.hs = m->format == LLM_FMT_V2_Q8 ? z.hn / (size_t)m->group_size : 0;
     return z;
 }
 
 /* Number of arrays llm_state_alloc makes, for the alignment slack. */
-#define STATE_ARRAYS 15
+#define STATE_ARRAYS 17
 
 size_t llm_state_bytes(const struct llm_model *m)
 {
     struct state_sizes z = sizes_of(m);
-    size_t floats = 4 * z.dim + 2 * z.hidden + z.att + z.vocab + 2 * z.kv + 2 * z.rope + z.qs;
-    return floats * sizeof(float) + z.qn + STATE_ARRAYS * STATE_ALIGN;
+    size_t floats = 4 * z.dim + 2 * z.hidden + z.att + z.vocab + 2 * z.kv + 2 * z.rope + z.qs +
+                    z.hs;
+    return floats * sizeof(float) + z.qn + z.hn + STATE_ARRAYS * STATE_ALIGN;
 }
 
 static float *alloc_f32(struct llm_arena *a, size_t n, bool *ok)
@@ -73,7 +76,9 @@ enum llm_err llm_state_alloc(struct llm_state *s, const struct llm_model *m,
     s->rope_sin = alloc_f32(arena, z.rope, &ok);
     s->xs = alloc_f32(arena, z.qs, &ok);
     s->xq = llm_arena_alloc(arena, z.qn ? z.qn : 1, STATE_ALIGN);
-    if (!ok || !s->xq) {
+    s->hs = alloc_f32(arena, z.hs, &ok);
+    s->hq = llm_arena_alloc(arena, z.hn ? z.hn : 1, STATE_ALIGN);
+    if (!ok || !s->xq || !s->hq) {
         llm_diag(io, "state: out of memory (needs %zu bytes, arena has %zu free)",
                  llm_state_bytes(m), arena->size - arena->used);
         return LLM_E_NOMEM;
@@ -208,12 +213,17 @@ static void prepare(const struct fwd *f, const float *x, int n)
         quantize(f->s->xq, f->s->xs, x, n, f->m->group_size);
 }
 
-/* The products outs[0..count) of W_layer @ x(n), one pool job; for Q8_0 x was quantized
- * by prepare(). */
+/* The input x(n) as the kernels take it: for Q8_0, quantized by prepare() into xq/xs. */
+static struct llm_matvec_in input(const struct fwd *f, const float *x, int n)
+{
+    return (struct llm_matvec_in){ x, f->s->xq, f->s->xs, n, f->m->group_size };
+}
+
+/* The products outs[0..count) of W_layer @ x(n), one pool job. */
 static void matvecs(const struct fwd *f, const float *x, int n, const struct llm_matvec_out *outs,
                     int count)
 {
-    struct llm_matvec_in in = { x, f->s->xq, f->s->xs, n, f->m->group_size };
+    struct llm_matvec_in in = input(f, x, n);
     llm_matvecs(f->pool, f->k, &in, outs, count);
 }
 
@@ -284,27 +294,63 @@ static void attention(const struct fwd *f, int l, int32_t pos)
         s->x[i] += s->xb2[i];
 }
 
-/* x += W2 (silu(W1 xb) * W3 xb) with xb = rmsnorm(x). */
-static void ffn(const struct fwd *f, int l)
+/* The FFN's first half shared out by hidden rows: a part does rows [r0, r1) of W1 and W3,
+ * SwiGLU on them and, for Q8_0, quantizes them into hq/hs for W2, so none of it is left
+ * to the caller alone between two jobs. Parts start on a multiple of both the kernels'
+ * row block and the group size (hidden_dim is a multiple of the group size), so every
+ * value is the one the whole-vector loops give. */
+struct ffn_job {
+    const struct fwd *f;
+    struct llm_matvec_in in;
+    struct llm_matvec_out w1, w3;
+};
+
+static void ffn_rows(void *ctx, int r0, int r1)
 {
-    const struct llm_model *m = f->m;
-    struct llm_state *s = f->s;
-    int dim = m->c.dim, hidden = m->c.hidden_dim;
-    rmsnorm(s->xb, s->x, m->rms_ffn + (size_t)l * dim, dim);
-    prepare(f, s->xb, dim);
-    struct llm_matvec_out w13[2] = {
-        { s->hb, llm_tensor_mat(m, &m->w1, l), hidden },
-        { s->hb2, llm_tensor_mat(m, &m->w3, l), hidden },
-    };
-    matvecs(f, s->xb, dim, w13, 2);
-    for (int i = 0; i < hidden; i++) {
+    const struct ffn_job *j = ctx;
+    struct llm_state *s = j->f->s;
+    llm_matvec_rows(j->f->k, &j->in, &j->w1, r0, r1);
+    llm_matvec_rows(j->f->k, &j->in, &j->w3, r0, r1);
+    for (int i = r0; i < r1; i++) {
         float val = s->hb[i];
         val *= (1.0f / (1.0f + expf(-val))); /* silu(x) = x * sigmoid(x) */
         val *= s->hb2[i];
         s->hb[i] = val;
     }
-    prepare(f, s->hb, hidden);
-    matvec(f, s->xb, s->hb, &m->w2, l, hidden, dim);
+    if (j->f->m->format == LLM_FMT_V2_Q8) {
+        int gs = j->f->m->group_size;
+        quantize(s->hq + r0, s->hs + r0 / gs, s->hb + r0, r1 - r0, gs);
+    }
+}
+
+static int gcd(int a, int b)
+{
+    while (b) {
+        int t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* x += W2 (silu(W1 xb) * W3 xb) with xb = rmsnorm(x). */
+static void ffn(const struct fwd *f, int l)
+{
+    const struct llm_model *m = f->m;
+    struct llm_state *s = f->s;
+    int dim = m->c.dim, hidden = m->c.hidden_dim, gs = m->group_size;
+    rmsnorm(s->xb, s->x, m->rms_ffn + (size_t)l * dim, dim);
+    prepare(f, s->xb, dim);
+    struct ffn_job j = { f, input(f, s->xb, dim),
+                         { s->hb, llm_tensor_mat(m, &m->w1, l), hidden },
+                         { s->hb2, llm_tensor_mat(m, &m->w3, l), hidden } };
+    int align = LLM_KERNEL_ROW_BLOCK;
+    if (m->format == LLM_FMT_V2_Q8)
+        align = align / gcd(align, gs) * gs;   /* lcm(row block, group size) */
+    f->pool->run(f->pool, ffn_rows, &j, hidden, align);
+    struct llm_matvec_in in = { s->hb, s->hq, s->hs, hidden, gs };
+    struct llm_matvec_out w2 = { s->xb, llm_tensor_mat(m, &m->w2, l), dim };
+    llm_matvecs(f->pool, f->k, &in, &w2, 1);
     for (int i = 0; i < dim; i++)
         s->x[i] += s->xb[i];
 }

@@ -22,16 +22,16 @@ int llm_matvec_items(const int *d, int count, int *first)
     return items;
 }
 
-/* Rows [r0, r1) of one matrix. Q8_0 scales sit row-major too, n / gs per row. */
-static void rows(const struct matvec_job *j, const struct llm_matvec_out *o, int r0, int r1)
+/* Q8_0 scales sit row-major too, n / gs per row. */
+void llm_matvec_rows(const struct llm_kernels *k, const struct llm_matvec_in *in,
+                     const struct llm_matvec_out *o, int r0, int r1)
 {
-    const struct llm_matvec_in *in = j->in;
     size_t first = (size_t)r0 * (size_t)in->n;
     if (o->w.f)
-        j->k->matmul_f32(o->out + r0, in->x, o->w.f + first, in->n, r1 - r0);
+        k->matmul_f32(o->out + r0, in->x, o->w.f + first, in->n, r1 - r0);
     else
-        j->k->matmul_q8(o->out + r0, in->xq, in->xs, o->w.q + first,
-                        o->w.s + first / (size_t)in->gs, in->n, r1 - r0, in->gs);
+        k->matmul_q8(o->out + r0, in->xq, in->xs, o->w.q + first,
+                     o->w.s + first / (size_t)in->gs, in->n, r1 - r0, in->gs);
 }
 
 /* Items [i0, i1): the part of each matrix's block that falls inside, the padding skipped. */
@@ -43,7 +43,7 @@ static void matvec_items(void *ctx, int i0, int i1)
         lo = lo < 0 ? 0 : lo;
         hi = hi > d ? d : hi;
         if (lo < hi)
-            rows(j, &j->outs[m], lo, hi);
+            llm_matvec_rows(j->k, j->in, &j->outs[m], lo, hi);
     }
 }
 

@@ -34,6 +34,11 @@ struct llm_matvec_out {
 void llm_matvecs(struct llm_pool *pool, const struct llm_kernels *k,
                  const struct llm_matvec_in *in, const struct llm_matvec_out *outs, int count);
 
+/* Rows [r0, r1) of one product on the caller's thread (r0 a multiple of
+ * LLM_KERNEL_ROW_BLOCK for the whole product's values): for jobs that do more per row. */
+void llm_matvec_rows(const struct llm_kernels *k, const struct llm_matvec_in *in,
+                     const struct llm_matvec_out *o, int r0, int r1);
+
 /* Items of a job over matrices of d[0..count) rows: each padded to a multiple of
  * LLM_KERNEL_ROW_BLOCK. first[i] gets matrix i's first item. Exposed for the tests. */
 int llm_matvec_items(const int *d, int count, int *first);
