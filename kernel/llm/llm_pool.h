@@ -37,8 +37,9 @@ void llm_pool_range(int n_items, int align, int workers, int w, int *begin, int 
 
 /* A job's ranges cut into chunks that threaded pools hand out, so a worker that was held
  * up (its core taken by another process, a slower memory path) does not hold the others:
- * worker w does range w of llm_pool_range in chunks from its front, then takes chunks off
- * the back of the ranges of workers still busy. In a balanced run every worker reads only
+ * worker w does range w of llm_pool_range from its front, each time half of the chunks
+ * left (at least one) in one call, then takes single chunks off the back of the ranges of
+ * workers still busy. In a balanced run every worker reads only
  * its own range, front to back, as with the plain split. Chunks start at multiples of
  * `align` counted from item 0, so each item's value is what the plain split gives it. */
 #define LLM_POOL_MAX_WORKERS    64      /* workers a deal tracks; more share out nothing */

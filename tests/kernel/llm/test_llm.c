@@ -692,7 +692,7 @@ TEST(pool_serial_runs_all_on_caller)
 struct deal_log {
     int hits[POOL_MAX_ITEMS];
     int n, align, workers, calls, bad;
-    int first_begin;                /* begin of the first call, -1 before it */
+    int first_begin, first_end;     /* the first call's range; begin -1 before it */
 };
 
 /* Records each chunk: aligned, inside one worker's range of the plain split. */
@@ -709,15 +709,18 @@ static void log_chunk(void *ctx, int begin, int end)
         g->bad++;
     for (int i = begin; i < end && i < g->n; i++)
         g->hits[i]++;
-    if (g->first_begin < 0)
+    if (g->first_begin < 0) {
         g->first_begin = begin;
+        g->first_end = end;
+    }
     g->calls++;
 }
 
 /* Every deal, whichever worker comes first (the others later, so it takes over all of
  * theirs): each item done exactly once, in chunks that start on a block and stay inside
- * one range of the plain split, the first worker's first chunk at its own range's start,
- * nothing left for the late ones, and no range cut into more than LLM_POOL_CHUNKS. */
+ * one range of the plain split, the first worker's first call at its own range's start
+ * and over half of its chunks (at least one), nothing left for the late ones, and no
+ * range cut into more than LLM_POOL_CHUNKS. */
 TEST(pool_deal_covers_once_aligned)
 {
     static struct llm_pool_deal d;
@@ -739,6 +742,12 @@ TEST(pool_deal_covers_once_aligned)
                             n, align, workers, first, g.bad, g.calls - calls);
                     REQUIRE(b == e || g.first_begin == b, "first chunk at %d, range at %d",
                             g.first_begin, b);
+                    int chunks = (e - b + d.chunk - 1) / d.chunk;
+                    int half = (chunks > 1 ? chunks / 2 : 1) * d.chunk;
+                    int want = half < e - b ? half : e - b;
+                    REQUIRE(b == e || g.first_end - g.first_begin == want, "n %d align %d "
+                            "workers %d first %d: first call [%d, %d), want %d items", n,
+                            align, workers, first, g.first_begin, g.first_end, want);
                     REQUIRE(calls <= workers * LLM_POOL_CHUNKS, "%d chunks", calls);
                     for (int i = 0; i < n; i++)
                         REQUIRE(g.hits[i] == 1, "n %d align %d workers %d first %d: item "
