@@ -105,14 +105,18 @@ bench-q8: $(Q8BW)
 	$(Q8BW) --mib 1024 --reps 8 | grep -v ' rep '
 	$(Q8BW) --mib 1 --reps 400 | grep -v ' rep '
 
+# A baseline llm_cli for bench-smp (empty: none).
+BENCH_SMP_BASE ?=
+
 # bench-smp: tokens/s at every thread count up to the CPUs (llm_cli --threads) for
 # stories15M-shaped fp32 and Q8_0 and TinyLlama-shaped Q8_0 models, each with its share of the
 # memory roofline (membw in the same session); the last line is the speed-ups at the most
-# threads. Host wall time; not in make test.
+# threads. BENCH_SMP_BASE=PATH pairs every run with that llm_cli's (a build of another
+# commit) and prints the ratios. Host wall time; not in make test.
 bench-smp: $(LLM_CLI_FAST) $(MEMBW) tools/bench_smp.py tools/fluid/llm/bench_smp.py \
            tools/fluid/llm/roofline.py tools/synth_model.py
 	$(PYTHON) tools/bench_smp.py --cli $(LLM_CLI_FAST) --membw $(MEMBW) --models $(LLM_MODELS) \
-	    --out $(BUILD)/llm
+	    --out $(BUILD)/llm $(if $(BENCH_SMP_BASE),--base-cli $(BENCH_SMP_BASE))
 
 # Fuzz targets of the engine's readers (mk/fuzz.mk): the model file, the tokenizer file and
 # the boot configuration. Seeds (tools/fuzz_seeds.py) come from the shared models and
@@ -124,7 +128,8 @@ LLM_FUZZ_COMMON     := kernel/llm/llm_util.c kernel/core/format.c
 MODEL_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
 FUZZ_TARGETS       += model
 FUZZ_model_SRCS    := tests/kernel/llm/fuzz_llm_model.c kernel/llm/llm_model.c \
-                      kernel/llm/llm_forward.c kernel/llm/llm_kernels_scalar.c \
+                      kernel/llm/llm_forward.c kernel/llm/llm_matvec.c \
+                      kernel/llm/llm_kernels_scalar.c \
                       kernel/llm/llm_pool.c kernel/llm/llm_sampler.c $(LLM_FUZZ_COMMON)
 # 1.25 MiB: the shared 260K-parameter models (about 1 MiB each) whole, so mutations can keep
 # their exact length; the synthetic and corrupt seeds are a few KiB.

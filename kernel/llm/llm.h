@@ -190,6 +190,9 @@ struct llm_state {
     float *rope_cos, *rope_sin; /* (head_size / 2) for the current position */
     int8_t *xq;             /* (max(dim, hidden_dim)) quantized activations, version 2 */
     float *xs;              /* (max(dim, hidden_dim) / group_size) their scales */
+    int8_t *hq;             /* (hidden_dim) the FFN's hb quantized, version 2: its own */
+    float *hs;              /* (hidden_dim / group_size)   buffer, as workers quantize their
+                             * rows of hb while others still read xq */
 };
 
 /* Bytes of arena llm_state_alloc needs (alignment slack included). */

@@ -9,6 +9,7 @@
  * computed once per position instead of once per layer. */
 #include "kernel/llm/llm_impl.h"
 #include "kernel/llm/llm_math.h"
+#include "kernel/llm/llm_matvec.h"
 
 #define RMS_EPS         1e-5f       /* run.c rmsnorm() */
 #define ROPE_THETA      10000.0f    /* run.c forward(): freq = 1 / theta^(head_dim / hs) */
@@ -18,7 +19,7 @@
 /* ---- run state -------------------------------------------------------------------------- */
 
 struct state_sizes {
-    size_t dim, hidden, att, vocab, kv, rope, qn, qs;
+    size_t dim, hidden, att, vocab, kv, rope, qn, qs, hn, hs;
 };
 
 static struct state_sizes sizes_of(const struct llm_model *m)
@@ -33,17 +34,20 @@ static struct state_sizes sizes_of(const struct llm_model *m)
     z.rope = (size_t)m->head_size / 2;
     z.qn = m->format == LLM_FMT_V2_Q8 ? (z.dim > z.hidden ? z.dim : z.hidden) : 0;
     z.qs = m->format == LLM_FMT_V2_Q8 ? z.qn / (size_t)m->group_size : 0;
+    z.hn = m->format == LLM_FMT_V2_Q8 ? z.hidden : 0;
+    z.hs = m->format == LLM_FMT_V2_Q8 ? z.hn / (size_t)m->group_size : 0;
     return z;
 }
 
 /* Number of arrays llm_state_alloc makes, for the alignment slack. */
-#define STATE_ARRAYS 15
+#define STATE_ARRAYS 17
 
 size_t llm_state_bytes(const struct llm_model *m)
 {
     struct state_sizes z = sizes_of(m);
-    size_t floats = 4 * z.dim + 2 * z.hidden + z.att + z.vocab + 2 * z.kv + 2 * z.rope + z.qs;
-    return floats * sizeof(float) + z.qn + STATE_ARRAYS * STATE_ALIGN;
+    size_t floats = 4 * z.dim + 2 * z.hidden + z.att + z.vocab + 2 * z.kv + 2 * z.rope + z.qs +
+                    z.hs;
+    return floats * sizeof(float) + z.qn + z.hn + STATE_ARRAYS * STATE_ALIGN;
 }
 
 static float *alloc_f32(struct llm_arena *a, size_t n, bool *ok)
@@ -72,7 +76,9 @@ enum llm_err llm_state_alloc(struct llm_state *s, const struct llm_model *m,
     s->rope_sin = alloc_f32(arena, z.rope, &ok);
     s->xs = alloc_f32(arena, z.qs, &ok);
     s->xq = llm_arena_alloc(arena, z.qn ? z.qn : 1, STATE_ALIGN);
-    if (!ok || !s->xq) {
+    s->hs = alloc_f32(arena, z.hs, &ok);
+    s->hq = llm_arena_alloc(arena, z.hn ? z.hn : 1, STATE_ALIGN);
+    if (!ok || !s->xq || !s->hq) {
         llm_diag(io, "state: out of memory (needs %zu bytes, arena has %zu free)",
                  llm_state_bytes(m), arena->size - arena->used);
         return LLM_E_NOMEM;
@@ -207,37 +213,26 @@ static void prepare(const struct fwd *f, const float *x, int n)
         quantize(f->s->xq, f->s->xs, x, n, f->m->group_size);
 }
 
-/* One matvec shared out by output rows: every part is the kernel run on a band of rows. */
-struct matvec_job {
-    const struct fwd *f;
-    float *out;             /* (d) */
-    const float *x;         /* (n) */
-    struct llm_mat w;       /* (d, n) */
-    int n;
-};
-
-/* Rows [r0, r1): the kernel on that band of W and out. Rows are independent in every
- * kernel once r0 is a multiple of LLM_KERNEL_ROW_BLOCK, so the values equal the whole
- * matmul's. Q8_0 scales sit row-major too, n / gs per row (n % gs == 0). */
-static void matvec_rows(void *ctx, int r0, int r1)
+/* The input x(n) as the kernels take it: for Q8_0, quantized by prepare() into xq/xs. */
+static struct llm_matvec_in input(const struct fwd *f, const float *x, int n)
 {
-    const struct matvec_job *j = ctx;
-    const struct fwd *f = j->f;
-    size_t first = (size_t)r0 * (size_t)j->n;
-    if (j->w.f)
-        f->k->matmul_f32(j->out + r0, j->x, j->w.f + first, j->n, r1 - r0);
-    else
-        f->k->matmul_q8(j->out + r0, f->s->xq, f->s->xs, j->w.q + first,
-                        j->w.s + first / (size_t)f->m->group_size, j->n, r1 - r0,
-                        f->m->group_size);
+    return (struct llm_matvec_in){ x, f->s->xq, f->s->xs, n, f->m->group_size };
 }
 
-/* out(d) = W_layer(d, n) @ x(n); for Q8_0 x was quantized by prepare(). */
+/* The products outs[0..count) of W_layer @ x(n), one pool job. */
+static void matvecs(const struct fwd *f, const float *x, int n, const struct llm_matvec_out *outs,
+                    int count)
+{
+    struct llm_matvec_in in = input(f, x, n);
+    llm_matvecs(f->pool, f->k, &in, outs, count);
+}
+
+/* out(d) = W_layer(d, n) @ x(n). */
 static void matvec(const struct fwd *f, float *out, const float *x, const struct llm_tensor *t,
                    int layer, int n, int d)
 {
-    struct matvec_job j = { f, out, x, llm_tensor_mat(f->m, t, layer), n };
-    f->pool->run(f->pool, matvec_rows, &j, d, LLM_KERNEL_ROW_BLOCK);
+    struct llm_matvec_out o = { out, llm_tensor_mat(f->m, t, layer), d };
+    matvecs(f, x, n, &o, 1);
 }
 
 static void embed(const struct fwd *f, int32_t token)
@@ -284,9 +279,12 @@ static void attention(const struct fwd *f, int l, int32_t pos)
 
     rmsnorm(s->xb, s->x, m->rms_att + (size_t)l * dim, dim);
     prepare(f, s->xb, dim);
-    matvec(f, s->q, s->xb, &m->wq, l, dim, dim);
-    matvec(f, k, s->xb, &m->wk, l, dim, kv_dim);
-    matvec(f, v, s->xb, &m->wv, l, dim, kv_dim);
+    struct llm_matvec_out qkv[3] = {   /* one job: the workers meet once for all three */
+        { s->q, llm_tensor_mat(m, &m->wq, l), dim },
+        { k, llm_tensor_mat(m, &m->wk, l), kv_dim },
+        { v, llm_tensor_mat(m, &m->wv, l), kv_dim },
+    };
+    matvecs(f, s->xb, dim, qkv, 3);
     rope_apply(s, m, k);
     struct heads_job j = { f, l, pos };
     f->pool->run(f->pool, attend_heads, &j, m->c.n_heads, 1);
@@ -296,24 +294,63 @@ static void attention(const struct fwd *f, int l, int32_t pos)
         s->x[i] += s->xb2[i];
 }
 
-/* x += W2 (silu(W1 xb) * W3 xb) with xb = rmsnorm(x). */
-static void ffn(const struct fwd *f, int l)
+/* The FFN's first half shared out by hidden rows: a part does rows [r0, r1) of W1 and W3,
+ * SwiGLU on them and, for Q8_0, quantizes them into hq/hs for W2, so none of it is left
+ * to the caller alone between two jobs. Parts start on a multiple of both the kernels'
+ * row block and the group size (hidden_dim is a multiple of the group size), so every
+ * value is the one the whole-vector loops give. */
+struct ffn_job {
+    const struct fwd *f;
+    struct llm_matvec_in in;
+    struct llm_matvec_out w1, w3;
+};
+
+static void ffn_rows(void *ctx, int r0, int r1)
 {
-    const struct llm_model *m = f->m;
-    struct llm_state *s = f->s;
-    int dim = m->c.dim, hidden = m->c.hidden_dim;
-    rmsnorm(s->xb, s->x, m->rms_ffn + (size_t)l * dim, dim);
-    prepare(f, s->xb, dim);
-    matvec(f, s->hb, s->xb, &m->w1, l, dim, hidden);
-    matvec(f, s->hb2, s->xb, &m->w3, l, dim, hidden);
-    for (int i = 0; i < hidden; i++) {
+    const struct ffn_job *j = ctx;
+    struct llm_state *s = j->f->s;
+    llm_matvec_rows(j->f->k, &j->in, &j->w1, r0, r1);
+    llm_matvec_rows(j->f->k, &j->in, &j->w3, r0, r1);
+    for (int i = r0; i < r1; i++) {
         float val = s->hb[i];
         val *= (1.0f / (1.0f + expf(-val))); /* silu(x) = x * sigmoid(x) */
         val *= s->hb2[i];
         s->hb[i] = val;
     }
-    prepare(f, s->hb, hidden);
-    matvec(f, s->xb, s->hb, &m->w2, l, hidden, dim);
+    if (j->f->m->format == LLM_FMT_V2_Q8) {
+        int gs = j->f->m->group_size;
+        quantize(s->hq + r0, s->hs + r0 / gs, s->hb + r0, r1 - r0, gs);
+    }
+}
+
+static int gcd(int a, int b)
+{
+    while (b) {
+        int t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* x += W2 (silu(W1 xb) * W3 xb) with xb = rmsnorm(x). */
+static void ffn(const struct fwd *f, int l)
+{
+    const struct llm_model *m = f->m;
+    struct llm_state *s = f->s;
+    int dim = m->c.dim, hidden = m->c.hidden_dim, gs = m->group_size;
+    rmsnorm(s->xb, s->x, m->rms_ffn + (size_t)l * dim, dim);
+    prepare(f, s->xb, dim);
+    struct ffn_job j = { f, input(f, s->xb, dim),
+                         { s->hb, llm_tensor_mat(m, &m->w1, l), hidden },
+                         { s->hb2, llm_tensor_mat(m, &m->w3, l), hidden } };
+    int align = LLM_KERNEL_ROW_BLOCK;
+    if (m->format == LLM_FMT_V2_Q8)
+        align = align / gcd(align, gs) * gs;   /* lcm(row block, group size) */
+    f->pool->run(f->pool, ffn_rows, &j, hidden, align);
+    struct llm_matvec_in in = { s->hb, s->hq, s->hs, hidden, gs };
+    struct llm_matvec_out w2 = { s->xb, llm_tensor_mat(m, &m->w2, l), dim };
+    llm_matvecs(f->pool, f->k, &in, &w2, 1);
     for (int i = 0; i < dim; i++)
         s->x[i] += s->xb[i];
 }

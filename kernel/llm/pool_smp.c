@@ -1,33 +1,38 @@
-/* The worker pool over the started CPUs (contract in pool_smp.h). The job lives on the
+/* The worker pool over the started CPUs (contract in pool_smp.h). Each job is dealt out in
+ * chunks (llm_pool.h), so a CPU that finishes first takes over the rest of a slower one's
+ * range. The job lives on the
  * calling CPU's stack for the length of one parallel-for; smp_run_on_all returns only when
  * every CPU has finished its range, so no CPU sees it afterwards. */
 #include "kernel/llm/pool_smp.h"
 
 #include "kernel/smp/smp.h"
 
+_Static_assert(SMP_MAX_CPUS <= LLM_POOL_MAX_WORKERS, "a deal tracks every started CPU");
+
 struct smp_job {
     llm_pool_fn fn;
     void *ctx;
-    int n_items, align, workers;
+    struct llm_pool_deal deal;
 };
 
-/* One CPU's share: range cpu_index() of the split (empty ranges do nothing). */
+/* One CPU's share: range cpu_index() of the split in chunks, then what is left of the
+ * others' (llm_pool_deal_work). smp_run_on_all publishes the job with a release store its
+ * APs read with acquire, so they see the deal set up. */
 static void run_share(void *arg)
 {
-    const struct smp_job *j = arg;
-    int w = (int)cpu_index(), begin, end;
-    if (w >= j->workers)
+    struct smp_job *j = arg;
+    int w = (int)cpu_index();
+    if (w >= j->deal.workers)
         return;
-    llm_pool_range(j->n_items, j->align, j->workers, w, &begin, &end);
-    if (begin < end)
-        j->fn(j->ctx, begin, end);
+    llm_pool_deal_work(&j->deal, w, j->fn, j->ctx);
 }
 
 static void run_smp(struct llm_pool *pool, llm_pool_fn fn, void *ctx, int n_items, int align)
 {
     if (n_items <= 0)
         return;
-    struct smp_job job = {fn, ctx, n_items, align, pool->workers};
+    struct smp_job job = {fn, ctx, {0}};
+    llm_pool_deal_init(&job.deal, n_items, align, pool->workers);
     smp_run_on_all(run_share, &job);
 }
 

@@ -3,9 +3,12 @@
  *   llm_cli -m model.bin -z tokenizer.bin [-t temp] [-p topp] [-s seed] [-n steps]
  *           [-i prompt] [-c boot.cfg] [-k scalar|sse2|avx2+fma|avx512vnni|best] [--ids] [--summary]
  *           [--quiet] [--encode TEXT] [--logits-out FILE] [--threads N]
+ *           [--pool-stats]
  * Generated text goes to stdout; "ids: ..." (--ids), the timing line and diagnostics go to
  * stderr. --threads N runs the forward pass on N threads (tools/llm/llm_pool_pthread.c; 1,
  * the default, is the kernel's single-thread pool); output is bit-identical for every N.
+ * --pool-stats times every pool job (the pthreads pool, even at one thread) and prints one
+ * JSON line per kind of job, per position, after the timing line.
  * --encode prints the prompt's ids (BOS first) and exits. Exit status 0 on success,
  * 1 on a load/usage error (with an "llm: ..." message), 2 on bad arguments. */
 #include <errno.h>
@@ -25,7 +28,7 @@ struct options {
     const char *model, *tokenizer, *config, *kernels, *encode, *logits_out;
     struct llm_gen_params gen;
     int threads;
-    bool ids, summary, quiet;
+    bool ids, summary, quiet, pool_stats;
 };
 
 struct ids_log {
@@ -86,7 +89,7 @@ static void usage(void)
     fprintf(stderr, "usage: llm_cli -m model.bin -z tokenizer.bin [-t temp] [-p topp] "
                     "[-s seed] [-n steps] [-i prompt] [-c boot.cfg] [-k kernels] [--ids] "
                     "[--summary] [--quiet] [--encode TEXT] [--logits-out FILE] "
-                    "[--threads N]\n");
+                    "[--threads N] [--pool-stats]\n");
     exit(2);
 }
 
@@ -108,6 +111,8 @@ static bool parse_flag(struct options *o, const char *a)
         o->summary = true;
     else if (!strcmp(a, "--quiet"))
         o->quiet = true;
+    else if (!strcmp(a, "--pool-stats"))
+        o->pool_stats = true;
     else
         return false;
     return true;
@@ -207,7 +212,7 @@ static void on_token(void *ctx, int32_t token, const char *text)
 }
 
 static int do_generate(struct llm_engine *e, struct options *o, struct llm_arena *arena,
-                       struct ids_log *log)
+                       struct ids_log *log, struct llm_pool *pool)
 {
     struct llm_clock clock = { now_ns, NS_PER_S, NULL };
     struct llm_gen_result r;
@@ -229,6 +234,8 @@ static int do_generate(struct llm_engine *e, struct options *o, struct llm_arena
             (double)r.milli_tok_per_s / 1000.0, e->kernels->name);
     if (o->summary)
         llm_print_summary(e, &o->gen, &r);
+    if (pool && o->pool_stats)
+        llm_pool_pthread_print_stats(pool, stderr, r.positions);
     free(g_ids);
     return 0;
 }
@@ -267,15 +274,17 @@ int main(int argc, char **argv)
     if (llm_engine_init(&e, model, mlen, tok, tlen, &arena, k, &io) != LLM_OK)
         goto out;
     log.e = &e;
-    if (o.threads != 1 && !(pool = llm_pool_pthread_create(o.threads)))
+    if ((o.threads != 1 || o.pool_stats) && !(pool = llm_pool_pthread_create(o.threads)))
         goto out;
     if (pool)
         e.pool = pool;
+    if (pool && o.pool_stats)
+        llm_pool_pthread_stats(pool);
     if (o.logits_out && !(log.logits = fopen(o.logits_out, "wb"))) {
         fprintf(stderr, "llm: cannot write %s\n", o.logits_out);
         goto out;
     }
-    rc = o.encode ? do_encode(&e, o.encode) : do_generate(&e, &o, &arena, &log);
+    rc = o.encode ? do_encode(&e, o.encode) : do_generate(&e, &o, &arena, &log, pool);
     if (log.logits)
         fclose(log.logits);
 out:

@@ -11,7 +11,11 @@
  * past the last-level cache this is the DRAM-bound case of token generation; with a matrix
  * that fits in L2 it is the kernel's compute ceiling.
  *
- * usage: q8bw [--mib N] [--reps R] [--n N] [--gs G] [KERNELS...]   (names as llm_cli -k;
+ * With --rows R the kernel is called on R rows at a time, front to back, as a worker of
+ * a threaded pool runs the chunks of its range (kernel/llm/llm_pool.h, dealing): each call
+ * reads its four bands R / 4 rows apart instead of a quarter of the matrix apart.
+ *
+ * usage: q8bw [--mib N] [--reps R] [--n N] [--gs G] [--rows R] [KERNELS...]   (names as llm_cli -k;
  * none: every SIMD set this CPU runs, llm_kernels_nth(1) on). Needs AVX2 for the read loop.
  * Prints one line per repetition and a summary per kernel set:
  *   "q8bw: KERNELS n N gs G: kernel K.KK GB/s, read R.RR GB/s (best of R), median ratio X.XXX"
@@ -80,7 +84,7 @@ static int compare_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     unsigned long mib = Q8BW_DEFAULT_MIB, reps = Q8BW_DEFAULT_REPS, n = Q8BW_DEFAULT_N;
-    unsigned long gs = Q8BW_DEFAULT_GS;
+    unsigned long gs = Q8BW_DEFAULT_GS, chunk = 0;     /* chunk 0: the whole matrix per call */
     int a = 1;
     for (; a + 1 < argc && argv[a][0] == '-'; a += 2) {
         if (!strcmp(argv[a], "--mib"))
@@ -91,11 +95,14 @@ int main(int argc, char **argv)
             n = parse_count("q8bw", "--n", argv[a + 1], Q8BW_MAX_N);
         else if (!strcmp(argv[a], "--gs"))
             gs = parse_count("q8bw", "--gs", argv[a + 1], Q8BW_MAX_N);
+        else if (!strcmp(argv[a], "--rows"))
+            chunk = parse_count("q8bw", "--rows", argv[a + 1], INT32_MAX);
         else
             break;
     }
     if (a < argc && argv[a][0] == '-') {
-        fprintf(stderr, "usage: q8bw [--mib N] [--reps R] [--n N] [--gs G] [KERNELS...]\n");
+        fprintf(stderr, "usage: q8bw [--mib N] [--reps R] [--n N] [--gs G] [--rows R] "
+                        "[KERNELS...]\n");
         return 1;
     }
     if (!__builtin_cpu_supports("avx2")) {
@@ -149,7 +156,12 @@ int main(int argc, char **argv)
         uint64_t sink = 0;
         for (unsigned long r = 0; r < reps; r++) {
             double t0 = now_seconds();
-            k->matmul_q8(out, xq, xs, wq, ws, (int)n, (int)d, (int)gs);
+            uint64_t step = chunk ? chunk : d;
+            for (uint64_t r0 = 0; r0 < d; r0 += step) {
+                uint64_t rows = d - r0 < step ? d - r0 : step;
+                k->matmul_q8(out + r0, xq, xs, wq + r0 * n, ws + r0 * (n / gs), (int)n,
+                             (int)rows, (int)gs);
+            }
             double t1 = now_seconds();
             sink += sum_avx2(buf, bytes);
             double t2 = now_seconds();
@@ -164,9 +176,10 @@ int main(int argc, char **argv)
         double median = reps % 2 ? ratios[reps / 2]
                                   : (ratios[reps / 2 - 1] + ratios[reps / 2]) / 2;
         /* out[] and sink printed so neither loop can be dropped */
-        printf("q8bw: %s n %lu gs %lu: kernel %.2f GB/s, read %.2f GB/s (best of %lu, %lu MiB),"
-               " median ratio %.3f (check %g %llu)\n", k->name, n, gs, best_k, best_r, reps,
-               mib, median, (double)out[0], (unsigned long long)(sink & 1));
+        printf("q8bw: %s n %lu gs %lu rows %llu: kernel %.2f GB/s, read %.2f GB/s (best of %lu, "
+               "%lu MiB), median ratio %.3f (check %g %llu)\n", k->name, n, gs,
+               (unsigned long long)(chunk ? chunk : d), best_k, best_r, reps, mib, median,
+               (double)out[0], (unsigned long long)(sink & 1));
     }
     free(buf);
     free(xq);

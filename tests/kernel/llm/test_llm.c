@@ -10,6 +10,8 @@
 #include "tests/lib/check.h"
 #include "kernel/llm/llm.h"
 #include "kernel/llm/llm_impl.h"
+#include "kernel/llm/llm_matvec.h"
+#include "kernel/llm/llm_pool.h"
 
 static char last_diag[512];
 
@@ -685,6 +687,142 @@ TEST(pool_serial_runs_all_on_caller)
     CHECK(calls[0] == 1);
 }
 
+/* ---- dealing ---------------------------------------------------------------------------- */
+
+struct deal_log {
+    int hits[POOL_MAX_ITEMS];
+    int n, align, workers, calls, bad;
+    int first_begin, first_end;     /* the first call's range; begin -1 before it */
+};
+
+/* Records each chunk: aligned, inside one worker's range of the plain split. */
+static void log_chunk(void *ctx, int begin, int end)
+{
+    struct deal_log *g = ctx;
+    bool inside = false;
+    for (int w = 0; w < g->workers; w++) {
+        int b, e;
+        llm_pool_range(g->n, g->align, g->workers, w, &b, &e);
+        inside |= begin >= b && end <= e;
+    }
+    if (begin % g->align || begin >= end || !inside)
+        g->bad++;
+    for (int i = begin; i < end && i < g->n; i++)
+        g->hits[i]++;
+    if (g->first_begin < 0) {
+        g->first_begin = begin;
+        g->first_end = end;
+    }
+    g->calls++;
+}
+
+/* Every deal, whichever worker comes first (the others later, so it takes over all of
+ * theirs): each item done exactly once, in chunks that start on a block and stay inside
+ * one range of the plain split, the first worker's first call at its own range's start
+ * and over half of its chunks (at least one), nothing left for the late ones, and no
+ * range cut into more than LLM_POOL_CHUNKS. */
+TEST(pool_deal_covers_once_aligned)
+{
+    static struct llm_pool_deal d;
+    for (int n = 1; n <= POOL_MAX_ITEMS; n++)
+        for (int align = 1; align <= POOL_MAX_ALIGN; align++)
+            for (int workers = 1; workers <= POOL_MAX_WORKERS; workers++)
+                for (int first = 0; first < workers; first++) {
+                    struct deal_log g = { .n = n, .align = align, .workers = workers,
+                                          .first_begin = -1 };
+                    llm_pool_deal_init(&d, n, align, workers);
+                    llm_pool_deal_work(&d, first, log_chunk, &g);
+                    int calls = g.calls, b, e;
+                    for (int w = 0; w < workers; w++)
+                        if (w != first)
+                            llm_pool_deal_work(&d, w, log_chunk, &g);
+                    llm_pool_range(n, align, workers, first, &b, &e);
+                    REQUIRE(g.bad == 0 && g.calls == calls, "n %d align %d workers %d "
+                            "first %d: %d bad chunks, %d calls after the first worker",
+                            n, align, workers, first, g.bad, g.calls - calls);
+                    REQUIRE(b == e || g.first_begin == b, "first chunk at %d, range at %d",
+                            g.first_begin, b);
+                    int chunks = (e - b + d.chunk - 1) / d.chunk;
+                    int half = (chunks > 1 ? chunks / 2 : 1) * d.chunk;
+                    int want = half < e - b ? half : e - b;
+                    REQUIRE(b == e || g.first_end - g.first_begin == want, "n %d align %d "
+                            "workers %d first %d: first call [%d, %d), want %d items", n,
+                            align, workers, first, g.first_begin, g.first_end, want);
+                    REQUIRE(calls <= workers * LLM_POOL_CHUNKS, "%d chunks", calls);
+                    for (int i = 0; i < n; i++)
+                        REQUIRE(g.hits[i] == 1, "n %d align %d workers %d first %d: item "
+                                "%d done %d times", n, align, workers, first, i, g.hits[i]);
+                }
+}
+
+/* ---- fused matvecs ---------------------------------------------------------------------- */
+
+/* A pool that runs the plain split's ranges on the caller, last worker first. */
+static void run_backwards(struct llm_pool *pool, llm_pool_fn fn, void *ctx, int n_items,
+                          int align)
+{
+    for (int w = pool->workers - 1; w >= 0; w--) {
+        int b, e;
+        llm_pool_range(n_items, align, pool->workers, w, &b, &e);
+        if (b < e)
+            fn(ctx, b, e);
+    }
+}
+
+#define FUSE_N      64              /* row length: two Q8_0 groups of 32 */
+#define FUSE_GS     32
+#define FUSE_ROWS   13              /* the longest matrix below */
+
+/* Three products on one input in one job (row counts 13, 6 and 9: blocks of four that do
+ * not line up with the matrices), split over 1 to 6 workers, give every output float the
+ * bits separate whole-matrix calls give, for every kernel set, fp32 and Q8_0. */
+TEST(matvecs_fused_equal_separate)
+{
+    static const int d[3] = { FUSE_ROWS, 6, 9 };
+    static float wf[3][FUSE_ROWS * FUSE_N], ws[3][FUSE_ROWS * FUSE_N / FUSE_GS];
+    static int8_t wq[3][FUSE_ROWS * FUSE_N];
+    float x[FUSE_N], xs[FUSE_N / FUSE_GS];
+    int8_t xq[FUSE_N];
+    uint64_t st = 11;
+    for (int m = 0; m < 3; m++)
+        for (int i = 0; i < FUSE_ROWS * FUSE_N; i++) {
+            wf[m][i] = frand(&st);
+            wq[m][i] = (int8_t)(llm_random_u32(&st) % 255 - 127);
+            ws[m][i / FUSE_GS] = frand(&st) * 0.01f;
+        }
+    for (int i = 0; i < FUSE_N; i++) {
+        x[i] = frand(&st);
+        xq[i] = (int8_t)(llm_random_u32(&st) % 255 - 127);
+        xs[i / FUSE_GS] = frand(&st) * 0.01f;
+    }
+    struct llm_matvec_in in = { x, xq, xs, FUSE_N, FUSE_GS };
+    for (int k = 0; llm_kernels_nth(k); k++) {
+        const struct llm_kernels *kn = llm_kernels_nth(k);
+        for (int q8 = 0; q8 < 2; q8++) {
+            float want[3][FUSE_ROWS], got[3][FUSE_ROWS];
+            struct llm_matvec_out outs[3];
+            for (int m = 0; m < 3; m++) {
+                struct llm_mat w = q8 ? (struct llm_mat){ NULL, wq[m], ws[m] }
+                                      : (struct llm_mat){ wf[m], NULL, NULL };
+                outs[m] = (struct llm_matvec_out){ got[m], w, d[m] };
+                if (q8)
+                    kn->matmul_q8(want[m], xq, xs, wq[m], ws[m], FUSE_N, d[m], FUSE_GS);
+                else
+                    kn->matmul_f32(want[m], x, wf[m], FUSE_N, d[m]);
+            }
+            for (int workers = 1; workers <= 6; workers++) {
+                struct llm_pool pool = { run_backwards, workers, NULL };
+                memset(got, 0xff, sizeof got);
+                llm_matvecs(&pool, kn, &in, outs, 3);
+                for (int m = 0; m < 3; m++)
+                    CHECK(memcmp(got[m], want[m], sizeof(float) * (size_t)d[m]) == 0,
+                          "%s %s workers %d: matrix %d differs from its own matmul",
+                          kn->name, q8 ? "q8_0" : "f32", workers, m);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     check_suite = "test_llm";
@@ -710,5 +848,7 @@ int main(void)
     RUN(diag_lines);
     RUN(pool_ranges_cover_once_aligned);
     RUN(pool_serial_runs_all_on_caller);
+    RUN(pool_deal_covers_once_aligned);
+    RUN(matvecs_fused_equal_separate);
     return check_summary();
 }

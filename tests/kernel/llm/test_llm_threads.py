@@ -1,10 +1,12 @@
 """The forward pass on several threads (llm_cli --threads, tools/llm/llm_pool_pthread.c)
 gives what one thread gives, bit for bit: for 1, 2 and 3 threads, with the scalar and the
 fastest SIMD kernels, on an fp32 model with grouped-query attention (stories260K) and a
-Q8_0 one with its own classifier (synthetic), the generated token ids are equal, greedy and
-seeded top-p, and so is every byte of every position's logits. Three threads split 512
-classifier rows into parts that are not multiples of the SIMD kernels' row block unless the
-split keeps them so, and six or eight heads unevenly, so a wrong split shows up here."""
+Q8_0 one with its own classifier (synthetic) and a Q8_0 one with groups of 32 (synthetic),
+the generated token ids are equal, greedy and seeded top-p, and so is every byte of every
+position's logits. Three threads split 512 classifier rows into parts that are not
+multiples of the SIMD kernels' row block unless the split keeps them so, six or eight
+heads unevenly, and a hidden_dim of 352 off the groups of 32 unless the FFN job keeps its
+parts on them, so a wrong split shows up here."""
 import os
 import subprocess
 import sys
@@ -56,15 +58,21 @@ def run(model, kernels, threads, sampled):
         return [int(i) for i in ids], f.read()
 
 
-def synth_q8():
-    path = os.path.join(_tmpdir, "synth-q8-unshared.bin")
+def synth_q8(name="synth-q8-unshared", args=("--dims=96,260,2,6,3,512,64", "--unshared")):
+    path = os.path.join(_tmpdir, name + ".bin")
     with _synth_lock:       # made once, whole, before any case reads it
         if not os.path.exists(path):
             subprocess.run([sys.executable, os.path.join(TOOLS, "synth_model.py"),
-                            path + ".tmp", "--dims=96,260,2,6,3,512,64", "--format", "v2",
-                            "--unshared"], check=True, capture_output=True, timeout=TIMEOUT_S)
+                            path + ".tmp", "--format", "v2", *args], check=True,
+                           capture_output=True, timeout=TIMEOUT_S)
             os.replace(path + ".tmp", path)
     return path
+
+
+def synth_q8_gs32():
+    """Groups of 32 over a hidden_dim of 352: the FFN job quantizes its own rows of hb, so
+    its parts must start on a group (32 rows), not only on the kernels' row block (4)."""
+    return synth_q8("synth-q8-gs32", ("--dims=64,352,2,4,2,512,64", "--group-size", "32"))
 
 
 def check_threads_identical(model, kernels, sampled):
@@ -80,14 +88,15 @@ def check_threads_identical(model, kernels, sampled):
 
 
 def cases():
-    models = [("stories260K", os.path.join(MODELS, "stories260K.bin")), ("synth_q8", None)]
+    models = [("stories260K", lambda: os.path.join(MODELS, "stories260K.bin")),
+              ("synth_q8", synth_q8), ("synth_q8_gs32", synth_q8_gs32)]
     for kernels in ("scalar", best_kernels()):
         for name, path in models:
             for sampled in (False, True):
                 mode = "topp" if sampled else "greedy"
                 yield (f"threads_identical_{name}_{kernels}_{mode}",
                        lambda p=path, k=kernels, s=sampled:
-                       check_threads_identical(p or synth_q8(), k, s))
+                       check_threads_identical(p(), k, s))
 
 
 def test_threads_out_of_range_rejected():

@@ -21,7 +21,14 @@ two ("membw", "roofline"), and the share of the one-stream figure, the yardstick
 kernel read several streams, is printed beside it ("1-stream"). 100% would mean the engine
 streams its weights as fast as a plain summing loop reads memory. The last line is the
 summary:
-  smp: tinyllama q8_0 X.XXx at N threads, stories15M q8_0 Y.YYx at N threads"""
+  smp: tinyllama q8_0 X.XXx at N threads, stories15M q8_0 Y.YYx at N threads
+
+With --base-cli (make bench-smp BENCH_SMP_BASE=PATH, an llm_cli built from another commit)
+each run of llm_cli is paired with a run of the baseline at the same thread count, right
+after it, so both see the same load; each row then also prints the baseline's fastest run,
+the ratio of the two ("x base") and the baseline's speed-up, and a second summary line
+gives the baseline's speed-ups:
+  smp base: tinyllama q8_0 X.XXx at N threads, stories15M q8_0 Y.YYx at N threads"""
 import argparse
 import math
 import os
@@ -77,21 +84,25 @@ def bandwidth(membw, mib, threads, streams):
 
 
 def measure_row(a, tok, name, args, steps, threads):
-    """Runs, one-stream and best bandwidths per thread count, for one model."""
+    """Runs (and the baseline's, empty without one), one-stream and best bandwidths per
+    thread count, for one model."""
     model = bench.make_model(a.out, args)
     shape = roofline.read_shape(model)
     mib = max(MEMBW_MIN_MIB, math.ceil(roofline.weight_bytes_per_token(shape) / MIB))
     tok_per_s(a.cli, model, tok, steps, 1)              # warm-up, not counted
     runs = {n: [] for n in threads}
+    base = {n: [] for n in threads}
     one = {n: 0.0 for n in threads}
     best = {n: 0.0 for n in threads}
     for _ in range(RUNS):
         for n in threads:
             rate, kname = tok_per_s(a.cli, model, tok, steps, n)
             runs[n].append(rate)
+            if a.base_cli:
+                base[n].append(tok_per_s(a.base_cli, model, tok, steps, n)[0])
             one[n] = max(one[n], bandwidth(a.membw, mib, n, 1))
             best[n] = max(best[n], one[n], bandwidth(a.membw, mib, n, MEMBW_STREAMS))
-    return shape, mib, kname, runs, one, best
+    return shape, mib, kname, runs, base, one, best
 
 
 def main():
@@ -100,6 +111,7 @@ def main():
     ap.add_argument("--membw", required=True, help="the bandwidth probe (tools/membw)")
     ap.add_argument("--models", required=True, help="directory with tokenizer.bin")
     ap.add_argument("--out", required=True, help="where synthetic models are written")
+    ap.add_argument("--base-cli", help="a baseline llm_cli run beside --cli (optional)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     tok = os.path.join(a.models, "tokenizer.bin")
@@ -107,13 +119,16 @@ def main():
     start = time.monotonic()
     print(f"bench-smp: clock: host wall time (llm_cli CLOCK_MONOTONIC tok/s; membw bytes "
           f"per second); fastest of {RUNS} runs; {len(threads)} CPUs usable; load average "
-          f"{os.getloadavg()[0]:.2f} at start")
+          f"{os.getloadavg()[0]:.2f} at start" +
+          (f"; baseline {a.base_cli}" if a.base_cli else ""))
     fmt = "{:<16} {:>7} {:>10} {:>9} {:>10} {:>9} {:>8} {:>8} {:>8}  {}"
     print(fmt.format("model", "threads", "kernels", "tok/s", "MB/token", "read GB/s",
                      "membw", "roofline", "1-stream", "all runs"))
-    speedup = {}
+    speedup, base_speedup = {}, {}
     for name, args, steps in ROWS:
-        shape, mib, kname, runs, one, bws = measure_row(a, tok, name, args, steps, threads)
+        load = os.getloadavg()[0]
+        shape, mib, kname, runs, base, one, bws = measure_row(a, tok, name, args, steps,
+                                                              threads)
         per_token = roofline.bytes_per_token(shape, steps)
         for n in threads:
             best = max(runs[n])
@@ -123,13 +138,23 @@ def main():
                              f"{best * per_token / 1e9:.2f}", f"{bws[n] / 1e9:.2f}",
                              f"{share * 100:.0f}%", f"{share1 * 100:.0f}%",
                              " ".join(f"{r:.1f}" for r in runs[n])))
+            if a.base_cli:
+                print(f"{'':<16} {n:>7} {'base':>10} {max(base[n]):>9.1f}  x base "
+                      f"{best / max(base[n]):.2f}  all runs "
+                      + " ".join(f"{r:.1f}" for r in base[n]))
         speedup[name] = max(runs[threads[-1]]) / max(runs[threads[0]])
+        if a.base_cli:
+            base_speedup[name] = max(base[threads[-1]]) / max(base[threads[0]])
         print(f"bench-smp: {name}: membw over {mib} MiB (the weights read per token), 1 and "
-              f"{MEMBW_STREAMS} streams per thread")
+              f"{MEMBW_STREAMS} streams per thread; load average {load:.2f} before the "
+              f"row, {os.getloadavg()[0]:.2f} after")
     print(f"bench-smp: {time.monotonic() - start:.0f} s; load average "
           f"{os.getloadavg()[0]:.2f} at the end", file=sys.stderr)
     print("smp: " + ", ".join(f"{name} {speedup[name]:.2f}x at {threads[-1]} threads"
                               for name in SUMMARY_ROWS))
+    if a.base_cli:
+        print("smp base: " + ", ".join(f"{name} {base_speedup[name]:.2f}x at {threads[-1]} "
+                                       f"threads" for name in SUMMARY_ROWS))
 
 
 if __name__ == "__main__":
