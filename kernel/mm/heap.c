@@ -30,6 +30,19 @@ static unsigned class_of(size_t n)
 
 /* ---- CPUs and the lock --------------------------------------------------------------- */
 
+/* The calling CPU's share for the fast paths, or NULL when the hook returned an index out of
+ * range: they then take the slow path, whose this_cpu asks again and reports it. Nothing but
+ * the index is live across the hook here, so malloc and free keep just their argument in a
+ * saved register. max_cpus <= HEAP_MAX_CPUS (heap_set_cpu_hooks). */
+static inline __attribute__((always_inline)) struct heap_cpu *fast_cpu(void)
+{
+    uint32_t (*hook)(void) = heap_g.cpu_index;
+    if (HEAP_LIKELY(!hook))
+        return &heap_g.cpu[0];
+    uint32_t i = hook();
+    return HEAP_LIKELY(i < heap_g.max_cpus) ? &heap_g.cpu[i] : NULL;
+}
+
 /* The calling CPU's share; an index the hook should never return is reported. */
 static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const void *caller)
 {
@@ -616,29 +629,47 @@ static __attribute__((noinline)) void *malloc_refill(struct heap_cpu *me, unsign
     return p;
 }
 
-/* Fast path: a small request outside guard mode whose class cache on the calling CPU is not
- * empty is one checked cache pop: no lock, no atomic read-modify-write. Anything else
- * (refill, a slot to check for use after free) is alloc_any's, out of line: with no call
- * that returns after the CPU hook, this path needs few registers. */
+/* The bits of a cached slot's info the fast path compares with its class's `expect`: the
+ * kind bits must be clear (a slot, not TLSF or internal; not filled in guard mode) and class
+ * and CPU must be the cache's. */
+#define FAST_INFO_MASK (HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL | \
+                        HEAP_INFO_CLASS | HEAP_INFO_CPU)
+
+/* malloc's fast path once the CPU is known: one checked pop of the class cache, no lock and
+ * no atomic read-modify-write. A leaf whose other exits are tail calls, so it saves no
+ * registers. A slot whose header does not pass (a guard slot with a fill to verify, or a
+ * corrupted one) goes to alloc_any, whose cache_take checks it again and reports it or
+ * verifies its fill. */
+static __attribute__((noinline)) void *malloc_on(struct heap_cpu *me, size_t size,
+                                                 const void *caller)
+{
+    unsigned cls = class_of(size);
+    struct heap_class *c = &me->cls[cls];
+    char *p = c->cache;
+    if (HEAP_UNLIKELY(p == NULL))
+        return malloc_refill(me, cls, size, caller);
+    struct heap_uhdr *h = heap_uhdr_of(p);
+    uint32_t info = h->info, tag = h->tag;
+    if (HEAP_UNLIKELY(tag != heap_tag(p, info, 0, HEAP_STATE_FREE) ||
+                      (info & FAST_INFO_MASK) != c->expect))
+        return alloc_any(size, HEAP_ALIGN, caller);
+    cache_unlink(c, p, caller);
+    h->tag = tag ^ HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;      /* verified: tag ^ FREE */
+    account_alloc(me, c->usable);
+    return p;
+}
+
+/* Fast path: a small request outside guard mode is malloc_on on the calling CPU, after the
+ * CPU hook; malloc itself keeps only `size` across the hook. Anything else, and an index out
+ * of range (alloc_any's this_cpu asks again and reports it), is alloc_any's. */
 void *malloc(size_t size)
 {
-    const void *caller = __builtin_return_address(0);
     if (HEAP_LIKELY(size <= HEAP_SMALL_MAX && !heap_guard_on())) {
-        struct heap_cpu *me = this_cpu(caller);
-        unsigned cls = class_of(size);
-        struct heap_class *c = &me->cls[cls];
-        char *p = c->cache;
-        if (HEAP_UNLIKELY(p == NULL))
-            return malloc_refill(me, cls, size, caller);
-        /* A slot freed in guard mode has a fill to verify: alloc_any does that. */
-        if (HEAP_LIKELY(!(check_free_header(p, cls, me->info_bits, caller) & HEAP_INFO_GUARD))) {
-            cache_unlink(c, p, caller);
-            heap_uhdr_of(p)->tag ^= HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;  /* verified: tag ^ FREE */
-            account_alloc(me, class_usable(cls));
-            return p;
-        }
+        struct heap_cpu *me = fast_cpu();
+        if (HEAP_LIKELY(me != NULL))
+            return malloc_on(me, size, __builtin_return_address(0));
     }
-    return alloc_any(size, HEAP_ALIGN, caller);
+    return alloc_any(size, HEAP_ALIGN, __builtin_return_address(0));
 }
 
 #define FREE_FILL_WORD (0x01010101u * HEAP_FREE_FILL)    /* a freed, merged header */
@@ -682,25 +713,22 @@ static __attribute__((noinline)) void free_block(void *p, const void *caller)
     tlsf_free_locked(p, caller);
 }
 
-/* Fast path: a small block allocated outside guard mode and freed while guard mode is off
- * is one tag check, then a push onto the class cache (no lock, no atomic read-modify-write)
- * when this CPU owns the slot's slab, else onto the slab's remote list. Everything else,
- * and any header that fails the check, goes to free_block, which tells what is wrong. */
-void free(void *ptr)
+/* free's fast path once the CPU is known: a small block allocated outside guard mode and
+ * freed while guard mode is off is one tag check, then a push onto the class cache (no lock,
+ * no atomic read-modify-write) when this CPU owns the slot's slab, else onto the slab's
+ * remote list. Everything else, and any header that fails the check, goes to free_block,
+ * which tells what is wrong. A leaf whose other exits are tail calls. */
+static __attribute__((noinline)) void free_on(struct heap_cpu *me, void *ptr,
+                                              const void *caller)
 {
-    const void *caller = __builtin_return_address(0);
-    if (!ptr)
-        return;
-    struct heap_cpu *me = this_cpu(caller);     /* first: little is live across the hook */
     if (HEAP_LIKELY(heap_aligned_in_range(ptr))) {
         struct heap_uhdr *h = heap_uhdr_of(ptr);
         uint32_t info = h->info;
         uint32_t slow = HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL;
         if (HEAP_LIKELY(!(info & slow) && h->tag == heap_tag(ptr, info, 0, HEAP_STATE_ALLOC) &&
                         !heap_guard_on())) {
-            unsigned cls = info_class(info);
-            struct heap_class *c = &me->cls[cls];
-            account_free(me, class_usable(cls));
+            struct heap_class *c = &me->cls[info_class(info)];
+            account_free(me, c->usable);
             h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;       /* verified: tag ^ ALLOC */
             if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
                 remote_free(ptr, info, caller);
@@ -715,6 +743,19 @@ void free(void *ptr)
         }
     }
     free_block(ptr, caller);
+}
+
+/* The CPU hook, then free_on; free itself keeps only `ptr` across the hook. An index out of
+ * range goes to free_block, whose this_cpu asks again and reports it. */
+void free(void *ptr)
+{
+    if (!ptr)
+        return;
+    struct heap_cpu *me = fast_cpu();
+    if (HEAP_LIKELY(me != NULL))
+        free_on(me, ptr, __builtin_return_address(0));
+    else
+        free_block(ptr, __builtin_return_address(0));       /* reports the index */
 }
 
 void *calloc(size_t count, size_t size)
@@ -789,4 +830,15 @@ void heap_classes_init(void)
             cls++;
         heap_class_of[i] = (uint8_t)cls;
     }
+    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++) {
+        for (cls = 0; cls < HEAP_CLASS_COUNT; cls++) {
+            heap_g.cpu[cpu].cls[cls].usable = (uint16_t)class_usable(cls);
+            heap_g.cpu[cpu].cls[cls].expect = class_bits(cls) | cpu_bits(cpu);
+        }
+    }
+}
+
+bool heap_class_fixed_ok(const struct heap_class *c, uint32_t cpu, unsigned cls)
+{
+    return c->usable == class_usable(cls) && c->expect == (class_bits(cls) | cpu_bits(cpu));
 }

@@ -192,12 +192,14 @@ static void check_bins(struct walk *w)
         problem(w, "free list length", NULL, members);
 }
 
-/* One class cache of CPU cpu: every member a FREE slot of this class and CPU inside the
- * heap, the count right. */
+/* One class cache of CPU cpu: the class's fixed fields as heap_init set them, every member a
+ * FREE slot of this class and CPU inside the heap, the count right. */
 static void check_cache(struct walk *w, uint32_t cpu, unsigned cls)
 {
     const struct heap_class *c = &heap_g.cpu[cpu].cls[cls];
     uint32_t n = 0;
+    if (!heap_class_fixed_ok(c, cpu, cls))
+        problem(w, "class's fixed usable size or info bits", NULL, cls);
     for (char *p = c->cache; p; n++) {
         if (n >= c->cached || !heap_in_range(p) || ((uintptr_t)p & (HEAP_ALIGN - 1))) {
             problem(w, "class cache link", p, cls);

@@ -65,6 +65,8 @@ _Static_assert(HEAP_CLASS_COUNT - 1 <= HEAP_INFO_CLASS >> HEAP_INFO_CLASS_SHIFT,
                "class numbers fit the info field");
 /* Per-class cache of recently freed slots (as glibc's tcache): at most this many per class. */
 #define HEAP_CACHE_MAX      32u
+_Static_assert(HEAP_CACHE_MAX <= 0xFFFFu && HEAP_SMALL_MAX <= 0xFFFFu,
+               "struct heap_class keeps cached and usable in 16 bits");
 /* Slots one refill moves from a slab onto an empty class cache: half the cache, so the next
  * run of frees has room before the cache overflows to the slabs. */
 #define HEAP_CACHE_BATCH    (HEAP_CACHE_MAX / 2)
@@ -120,7 +122,12 @@ _Static_assert(__builtin_offsetof(struct heap_slab, end) + sizeof(char *) <=
  * double free) and the CPU's slabs of the class. Only the owning CPU touches it. */
 struct heap_class {
     char *cache;                /* last freed slot (user pointer) or NULL */
-    uint32_t cached;            /* slots on the cache list: the only count of them */
+    uint16_t cached;            /* slots on the cache list: the only count of them */
+    uint16_t usable;            /* fixed: bytes a slot of the class gives its caller */
+    /* fixed: the class and CPU bits (HEAP_INFO_CLASS | HEAP_INFO_CPU) of every slot on this
+     * cache; with TLSF, GUARD and INTERNAL clear it is the whole of a cached slot's info
+     * under the fast path's mask, so one compare checks kind, class, CPU and guard state */
+    uint32_t expect;
     struct heap_slab *partial;  /* slabs with at least one free slot; head is used first */
     struct heap_slab *full;     /* slabs with none (their remote frees are not collected yet) */
 };
@@ -308,8 +315,11 @@ static inline size_t heap_tblk_size(const struct heap_tblk *b)
     return b->size & ~HEAP_TBLK_FREE;
 }
 
-/* Fills the request-size to size-class table (heap.c; heap_init calls it). */
+/* Fills the request-size to size-class table and every CPU's fixed class fields (usable,
+ * expect) (heap.c; heap_init calls it). */
 void heap_classes_init(void);
+/* Whether a CPU's class keeps the fixed fields heap_classes_init gave it (heap_check). */
+bool heap_class_fixed_ok(const struct heap_class *c, uint32_t cpu, unsigned cls);
 
 /* Guard-mode helpers (heap_setup.c). */
 void heap_guard_arm(void *ptr, size_t usable, size_t asked);

@@ -254,7 +254,8 @@ TEST(out_of_memory_flushes_class_caches)
     heap_free(big);
 }
 
-/* heap_check recounts the class caches: a wrong count or a cached slot marked live is found. */
+/* heap_check recounts the class caches: a wrong count or a cached slot marked live is found,
+ * and a class's fixed usable size or expected info bits that changed. */
 TEST(check_finds_cache_miscount)
 {
     heap_host_reset(13, 4 * MIB, false);
@@ -270,6 +271,14 @@ TEST(check_finds_cache_miscount)
     heap_g.cpu[0].cls[cls].cached = n - 1;
     CHECK(heap_check() > 0, "cache count one too low");
     heap_g.cpu[0].cls[cls].cached = n;
+    CHECK_EQ_U64(heap_check(), 0);
+    /* the fixed fields the fast paths read instead of the class table */
+    heap_g.cpu[0].cls[cls].usable += 16;
+    CHECK(heap_check() > 0, "class usable size changed");
+    heap_g.cpu[0].cls[cls].usable -= 16;
+    heap_g.cpu[0].cls[cls].expect ^= 1u << HEAP_INFO_CPU_SHIFT;
+    CHECK(heap_check() > 0, "class expected info bits changed");
+    heap_g.cpu[0].cls[cls].expect ^= 1u << HEAP_INFO_CPU_SHIFT;
     CHECK_EQ_U64(heap_check(), 0);
 }
 
@@ -683,6 +692,21 @@ static void scenario_cache_link_forged_to_live_block(void)
 }
 DEATH(cache_link_forged_to_live_block, "free slot header overwritten")
 
+/* A cached slot rewritten as a free slot of another class, with a FREE tag that matches its
+ * new info (what a forger who knows the key writes), passes the tag check; malloc's fast path
+ * compares the info with the class's expected bits and sends it to the full check. */
+static void scenario_cached_slot_of_another_class(void)
+{
+    heap_host_reset(44, 4 * MIB, false);
+    char *a = heap_malloc(40);
+    heap_free(a);
+    struct heap_uhdr *h = heap_uhdr_of(a);
+    h->info += 1u << HEAP_INFO_CLASS_SHIFT;
+    h->tag = heap_tag(a, h->info, 0, HEAP_STATE_FREE);
+    heap_malloc(40);
+}
+DEATH(cached_slot_of_another_class, "free slot header overwritten")
+
 static void scenario_slab_link_overwritten(void)
 {
     heap_host_reset(38, 4 * MIB, false);
@@ -767,6 +791,7 @@ int main(void)
     RUN(detects_double_free_cached);
     RUN(detects_double_free_cache_full);
     RUN(detects_cache_link_overwritten);
+    RUN(detects_cached_slot_of_another_class);
     RUN(detects_cache_link_forged_to_live_block);
     RUN(detects_slab_link_overwritten);
     RUN(detects_use_after_free_cached_guard);
