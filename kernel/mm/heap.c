@@ -356,6 +356,41 @@ static void class_collect(struct heap_cpu *me, unsigned cls, bool all, const voi
     }
 }
 
+/* Pushes this CPU's run r onto its slab's remote list: the run's first slot is linked to the
+ * list's head, then one compare-and-swap (release, so the owner's acquire exchange sees the
+ * headers and links written here) makes the run's newest slot the head; then the owner's
+ * class bit is set unless it is set already. After the CAS this CPU must not touch the slab:
+ * the owner may collect the slots and release the slab at once. Only fields that never change
+ * while the slab lives are read before.
+ * Why the bit test may skip the atomic OR: the push and the test here, the clearing and the
+ * list reads in class_collect, are sequentially consistent (C11 7.17.3). If this test sees
+ * the bit set, the owner's clearing comes later in that single order, and so do its reads of
+ * the remote lists, which then see the push. Otherwise the OR sets the bit again. Either way
+ * no pushed slot waits for a bit that nobody sets. */
+static void run_push(struct heap_run *r)
+{
+    struct heap_slab *s = r->slab;
+    uint32_t *pending = &heap_g.cpu[s->cpu].remote_classes;
+    uint32_t bit = 1u << s->cls;
+    char *tail = r->tail, *head = __atomic_load_n(&s->remote, __ATOMIC_RELAXED);
+    do {
+        *(uintptr_t *)tail = heap_link_enc(head, tail);
+    } while (!__atomic_compare_exchange_n(&s->remote, &head, r->head, true, __ATOMIC_SEQ_CST,
+                                          __ATOMIC_RELAXED));
+    r->head = r->tail = NULL;
+    r->slab = NULL;
+    r->n = 0;
+    if (!(__atomic_load_n(pending, __ATOMIC_SEQ_CST) & bit))
+        __atomic_fetch_or(pending, bit, __ATOMIC_SEQ_CST);
+}
+
+/* Pushes this CPU's run of class cls, if it has one. */
+static void run_flush(struct heap_cpu *me, unsigned cls)
+{
+    if (me->run[cls].slab)
+        run_push(&me->run[cls]);
+}
+
 /* Fills the empty class cache with a run of slots from the CPU's first slab of the class
  * with room: remote frees are collected first when there are any, then a new slab is made
  * if none has room. False when out of memory. Not inlined: it runs once per
@@ -365,6 +400,7 @@ static __attribute__((noinline)) bool cache_refill(struct heap_cpu *me, unsigned
 {
     struct heap_class *c = &me->cls[cls];
     struct heap_slab *s = c->partial;
+    run_flush(me, cls);
     if (HEAP_UNLIKELY(!s)) {
         class_collect(me, cls, false, caller);
         s = c->partial;
@@ -442,31 +478,48 @@ static inline __attribute__((always_inline)) void *small_alloc(struct heap_cpu *
     return p;
 }
 
-/* A slot of another CPU's slab (FREE tag set) goes onto the slab's remote list: a lock-free
- * push (compare-and-swap, release so the owner's acquire exchange sees the header and link
- * written here), then the owner's class bit unless it is set already. After the CAS this CPU
- * must not touch the slab: the owner may collect the slot and release the slab at once. Only
- * fields that never change while the slab lives are read before.
- * Why the bit test may skip the atomic OR: the push and the test here, the clearing and the
- * list reads in class_collect, are sequentially consistent (C11 7.17.3). If this test sees
- * the bit set, the owner's clearing comes later in that single order, and so do its reads of
- * the remote lists, which then see the push. Otherwise the OR sets the bit again. Either way
- * no pushed slot waits for a bit that nobody sets. */
-static __attribute__((noinline)) void remote_free(char *p, uint32_t info, const void *caller)
+/* A slot of another CPU's slab s, outside it: reported. */
+static __attribute__((noinline, noreturn)) void remote_slot_outside(char *p, const void *caller)
+{
+    heap_fail(HEAP_E_BAD_HEADER, p, caller, "slot outside its slab");
+}
+
+/* remote_free's slot p of a slab other than the run's: s's header (magic, class, CPU) is
+ * checked, the old run is pushed, and p starts a new run. */
+static __attribute__((noinline)) void run_start(struct heap_run *r, struct heap_slab *s, char *p,
+                                                uint32_t info, const void *caller)
+{
+    slab_check(s, info_class(info), info_cpu(info), p, caller);
+    if (HEAP_UNLIKELY(p < s->first || p >= s->end))
+        remote_slot_outside(p, caller);
+    if (r->slab)
+        run_push(r);
+    *(uintptr_t *)p = heap_link_enc(NULL, p);
+    r->head = r->tail = p;
+    r->slab = s;
+    r->n = 1;
+}
+
+/* A slot of another CPU's slab (FREE tag set) goes onto this CPU's run of its class (mimalloc
+ * pushes each such block with its own compare-and-swap; a run pushes up to HEAP_RUN_MAX
+ * slots with one). A slot of another slab than the run's pushes the run and starts a new
+ * one (run_start), where the new slab's header is checked, once per run; every slot is
+ * checked to lie inside its slab. A leaf whose other exits are tail calls. */
+static __attribute__((noinline)) void remote_free(struct heap_cpu *me, char *p, uint32_t info,
+                                                  const void *caller)
 {
     struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
-    uint32_t owner = info_cpu(info), bit = 1u << info_class(info);
-    slab_check(s, info_class(info), owner, p, caller);
+    struct heap_run *r = &me->run[info_class(info)];
+    if (HEAP_UNLIKELY(r->slab != s)) {
+        run_start(r, s, p, info, caller);
+        return;
+    }
     if (HEAP_UNLIKELY(p < s->first || p >= s->end))
-        heap_fail(HEAP_E_BAD_HEADER, p, caller, "slot outside its slab");
-    char *head = __atomic_load_n(&s->remote, __ATOMIC_RELAXED);
-    do {
-        *(uintptr_t *)p = heap_link_enc(head, p);
-    } while (!__atomic_compare_exchange_n(&s->remote, &head, p, true, __ATOMIC_SEQ_CST,
-                                          __ATOMIC_RELAXED));
-    uint32_t *pending = &heap_g.cpu[owner].remote_classes;
-    if (!(__atomic_load_n(pending, __ATOMIC_SEQ_CST) & bit))
-        __atomic_fetch_or(pending, bit, __ATOMIC_SEQ_CST);
+        remote_slot_outside(p, caller);
+    *(uintptr_t *)p = heap_link_enc(r->head, p);
+    r->head = p;
+    if (HEAP_UNLIKELY(++r->n >= HEAP_RUN_MAX))
+        run_push(r);
 }
 
 /* Verified live slot p (ALLOC tag checked by the caller) becomes free: onto this CPU's class
@@ -488,7 +541,7 @@ static void small_free(struct heap_cpu *me, char *p, uint32_t info, const void *
         h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;   /* verified: hash ^ ALLOC */
     }
     if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
-        remote_free(p, info, caller);
+        remote_free(me, p, info, caller);
         return;
     }
     struct heap_class *c = &me->cls[cls];
@@ -515,6 +568,7 @@ static size_t cache_flush(struct heap_cpu *me, const void *caller)
             slab_put(me, p, info, caller);
             moved++;
         }
+        run_flush(me, cls);
         if (__atomic_load_n(&me->remote_classes, __ATOMIC_RELAXED) & (1u << cls)) {
             class_collect(me, cls, true, caller);
             moved++;
@@ -731,7 +785,7 @@ static __attribute__((noinline)) void free_on(struct heap_cpu *me, void *ptr,
             account_free(me, c->usable);
             h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;       /* verified: tag ^ ALLOC */
             if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
-                remote_free(ptr, info, caller);
+                remote_free(me, ptr, info, caller);
             } else if (HEAP_LIKELY(c->cached < HEAP_CACHE_MAX)) {
                 *(uintptr_t *)ptr = heap_link_enc(c->cache, ptr);
                 c->cache = ptr;

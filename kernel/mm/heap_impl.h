@@ -132,12 +132,27 @@ struct heap_class {
     struct heap_slab *full;     /* slabs with none (their remote frees are not collected yet) */
 };
 
+/* Slots one CPU freed into one slab of another CPU and has not pushed yet (a remote-free
+ * run): linked and encoded exactly as on the slab's remote list, so one compare-and-swap
+ * pushes the whole run. A run is pushed when a slot of another slab of its class is freed,
+ * when it holds HEAP_RUN_MAX slots, when its CPU refills that class's cache and when it
+ * flushes its caches (docs/heap.md, "Threads"). Its slots count in the slab's `used`, so the
+ * slab lives as long as the run does. */
+struct heap_run {
+    char *head;                 /* most recently freed slot, or NULL: no run */
+    char *tail;                 /* first slot of the run, whose link the push sets */
+    struct heap_slab *slab;     /* their slab (header checked when the run began), or NULL */
+    uint32_t n;                 /* slots on the run */
+};
+#define HEAP_RUN_MAX        32u
+
 /* One CPU's share of the heap. Everything but remote_classes is read and written by that CPU
  * only (heap_check and heap_get_stats read it when the world is quiet). The counters are the
  * only counts of their quantities; the statistics are their sums over the CPUs. in_use is
  * signed: a CPU that frees blocks another CPU allocated goes below zero. */
 struct heap_cpu {
     struct heap_class cls[HEAP_CLASS_COUNT];
+    struct heap_run run[HEAP_CLASS_COUNT];  /* per class: slots freed into another CPU's slab */
     uint64_t mallocs, frees, failed;
     int64_t in_use;             /* usable bytes allocated minus freed by this CPU */
     int64_t peak;               /* maximum of in_use */
