@@ -689,39 +689,31 @@ static __attribute__((noinline)) void *malloc_refill(struct heap_cpu *me, unsign
 #define FAST_INFO_MASK (HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL | \
                         HEAP_INFO_CLASS | HEAP_INFO_CPU)
 
-/* malloc's fast path once the CPU is known: one checked pop of the class cache, no lock and
- * no atomic read-modify-write. A leaf whose other exits are tail calls, so it saves no
- * registers. A slot whose header does not pass (a guard slot with a fill to verify, or a
+/* Fast path: a small request outside guard mode is one checked pop of the calling CPU's
+ * class cache: no lock, no atomic read-modify-write. The CPU hook comes first, with only
+ * `size` live across it, so the rest runs in scratch registers and every other exit is a
+ * tail call. A slot whose header does not pass (a guard slot with a fill to verify, or a
  * corrupted one) goes to alloc_any, whose cache_take checks it again and reports it or
- * verifies its fill. */
-static __attribute__((noinline)) void *malloc_on(struct heap_cpu *me, size_t size,
-                                                 const void *caller)
-{
-    unsigned cls = class_of(size);
-    struct heap_class *c = &me->cls[cls];
-    char *p = c->cache;
-    if (HEAP_UNLIKELY(p == NULL))
-        return malloc_refill(me, cls, size, caller);
-    struct heap_uhdr *h = heap_uhdr_of(p);
-    uint32_t info = h->info, tag = h->tag;
-    if (HEAP_UNLIKELY(tag != heap_tag(p, info, 0, HEAP_STATE_FREE) ||
-                      (info & FAST_INFO_MASK) != c->expect))
-        return alloc_any(size, HEAP_ALIGN, caller);
-    cache_unlink(c, p, caller);
-    h->tag = tag ^ HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;      /* verified: tag ^ FREE */
-    account_alloc(me, c->usable);
-    return p;
-}
-
-/* Fast path: a small request outside guard mode is malloc_on on the calling CPU, after the
- * CPU hook; malloc itself keeps only `size` across the hook. Anything else, and an index out
- * of range (alloc_any's this_cpu asks again and reports it), is alloc_any's. */
+ * verifies its fill; so do an index out of range (alloc_any's this_cpu asks again and
+ * reports it) and every other request. */
 void *malloc(size_t size)
 {
-    if (HEAP_LIKELY(size <= HEAP_SMALL_MAX && !heap_guard_on())) {
-        struct heap_cpu *me = fast_cpu();
-        if (HEAP_LIKELY(me != NULL))
-            return malloc_on(me, size, __builtin_return_address(0));
+    struct heap_cpu *me = fast_cpu();
+    if (HEAP_LIKELY(me != NULL && size <= HEAP_SMALL_MAX && !heap_guard_on())) {
+        unsigned cls = class_of(size);
+        struct heap_class *c = &me->cls[cls];
+        char *p = c->cache;
+        if (HEAP_UNLIKELY(p == NULL))
+            return malloc_refill(me, cls, size, __builtin_return_address(0));
+        struct heap_uhdr *h = heap_uhdr_of(p);
+        uint32_t info = h->info, tag = h->tag;
+        if (HEAP_LIKELY(tag == heap_tag(p, info, 0, HEAP_STATE_FREE) &&
+                        (info & FAST_INFO_MASK) == c->expect)) {
+            cache_unlink(c, p, __builtin_return_address(0));
+            h->tag = tag ^ HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;  /* verified: tag ^ FREE */
+            account_alloc(me, c->usable);
+            return p;
+        }
     }
     return alloc_any(size, HEAP_ALIGN, __builtin_return_address(0));
 }
@@ -767,15 +759,18 @@ static __attribute__((noinline)) void free_block(void *p, const void *caller)
     tlsf_free_locked(p, caller);
 }
 
-/* free's fast path once the CPU is known: a small block allocated outside guard mode and
- * freed while guard mode is off is one tag check, then a push onto the class cache (no lock,
- * no atomic read-modify-write) when this CPU owns the slot's slab, else onto the slab's
- * remote list. Everything else, and any header that fails the check, goes to free_block,
- * which tells what is wrong. A leaf whose other exits are tail calls. */
-static __attribute__((noinline)) void free_on(struct heap_cpu *me, void *ptr,
-                                              const void *caller)
+/* Fast path: a small block allocated outside guard mode and freed while guard mode is off
+ * is one tag check, then a push onto the class cache (no lock, no atomic read-modify-write)
+ * when this CPU owns the slot's slab, else onto this CPU's remote-free run. The CPU hook
+ * comes first, with only `ptr` live across it; every other exit is a tail call. Everything
+ * else, any header that fails the check and an index out of range go to free_block, which
+ * tells what is wrong. */
+void free(void *ptr)
 {
-    if (HEAP_LIKELY(heap_aligned_in_range(ptr))) {
+    if (!ptr)
+        return;
+    struct heap_cpu *me = fast_cpu();
+    if (HEAP_LIKELY(me != NULL && heap_aligned_in_range(ptr))) {
         struct heap_uhdr *h = heap_uhdr_of(ptr);
         uint32_t info = h->info;
         uint32_t slow = HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL;
@@ -785,31 +780,18 @@ static __attribute__((noinline)) void free_on(struct heap_cpu *me, void *ptr,
             account_free(me, c->usable);
             h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;       /* verified: tag ^ ALLOC */
             if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
-                remote_free(me, ptr, info, caller);
+                remote_free(me, ptr, info, __builtin_return_address(0));
             } else if (HEAP_LIKELY(c->cached < HEAP_CACHE_MAX)) {
                 *(uintptr_t *)ptr = heap_link_enc(c->cache, ptr);
                 c->cache = ptr;
                 c->cached++;
             } else {
-                slab_put(me, ptr, info, caller);
+                slab_put(me, ptr, info, __builtin_return_address(0));
             }
             return;
         }
     }
-    free_block(ptr, caller);
-}
-
-/* The CPU hook, then free_on; free itself keeps only `ptr` across the hook. An index out of
- * range goes to free_block, whose this_cpu asks again and reports it. */
-void free(void *ptr)
-{
-    if (!ptr)
-        return;
-    struct heap_cpu *me = fast_cpu();
-    if (HEAP_LIKELY(me != NULL))
-        free_on(me, ptr, __builtin_return_address(0));
-    else
-        free_block(ptr, __builtin_return_address(0));       /* reports the index */
+    free_block(ptr, __builtin_return_address(0));
 }
 
 void *calloc(size_t count, size_t size)
