@@ -30,17 +30,21 @@ static unsigned class_of(size_t n)
 
 /* ---- CPUs and the lock --------------------------------------------------------------- */
 
-/* The calling CPU's share for the fast paths, or NULL when the hook returned an index out of
- * range: they then take the slow path, whose this_cpu asks again and reports it. Nothing but
- * the index is live across the hook here, so malloc and free keep just their argument in a
- * saved register. max_cpus <= HEAP_MAX_CPUS (heap_set_cpu_hooks). */
-static inline __attribute__((always_inline)) struct heap_cpu *fast_cpu(void)
+/* The calling CPU's share for the fast paths, in *me; false when the hook returned an index
+ * out of range: they then take the slow path, whose this_cpu asks again and reports it.
+ * Nothing but the index is live across the hook here, so malloc and free keep just their
+ * argument in a saved register. max_cpus <= HEAP_MAX_CPUS (heap_set_cpu_hooks). */
+static inline __attribute__((always_inline)) bool fast_cpu(struct heap_cpu **me)
 {
     uint32_t (*hook)(void) = heap_g.cpu_index;
-    if (HEAP_LIKELY(!hook))
-        return &heap_g.cpu[0];
-    uint32_t i = hook();
-    return HEAP_LIKELY(i < heap_g.max_cpus) ? &heap_g.cpu[i] : NULL;
+    uint32_t i = 0;
+    if (hook != NULL) {
+        i = hook();
+        if (HEAP_UNLIKELY(i >= heap_g.max_cpus))
+            return false;
+    }
+    *me = heap_g.cpu_of[i];
+    return true;
 }
 
 /* The calling CPU's share; an index the hook should never return is reported. */
@@ -689,8 +693,8 @@ static __attribute__((noinline)) void *malloc_refill(struct heap_cpu *me, unsign
 #define FAST_INFO_MASK (HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL | \
                         HEAP_INFO_CLASS | HEAP_INFO_CPU)
 
-/* Fast path: a small request outside guard mode is one checked pop of the calling CPU's
- * class cache: no lock, no atomic read-modify-write. The CPU hook comes first, with only
+/* Fast path: a small request outside guard mode (one compare with fast_below) is one checked
+ * pop of the calling CPU's class cache: no lock, no atomic read-modify-write. The CPU hook comes first, with only
  * `size` live across it, so the rest runs in scratch registers and every other exit is a
  * tail call. A slot whose header does not pass (a guard slot with a fill to verify, or a
  * corrupted one) goes to alloc_any, whose cache_take checks it again and reports it or
@@ -698,8 +702,9 @@ static __attribute__((noinline)) void *malloc_refill(struct heap_cpu *me, unsign
  * reports it) and every other request. */
 void *malloc(size_t size)
 {
-    struct heap_cpu *me = fast_cpu();
-    if (HEAP_LIKELY(me != NULL && size <= HEAP_SMALL_MAX && !heap_guard_on())) {
+    struct heap_cpu *me;
+    if (HEAP_LIKELY(fast_cpu(&me) &&
+                    size < __atomic_load_n(&heap_g.fast_below, __ATOMIC_RELAXED))) {
         unsigned cls = class_of(size);
         struct heap_class *c = &me->cls[cls];
         char *p = c->cache;
@@ -769,8 +774,8 @@ void free(void *ptr)
 {
     if (!ptr)
         return;
-    struct heap_cpu *me = fast_cpu();
-    if (HEAP_LIKELY(me != NULL && heap_aligned_in_range(ptr))) {
+    struct heap_cpu *me;
+    if (HEAP_LIKELY(fast_cpu(&me) && heap_aligned_in_range(ptr))) {
         struct heap_uhdr *h = heap_uhdr_of(ptr);
         uint32_t info = h->info;
         uint32_t slow = HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL;

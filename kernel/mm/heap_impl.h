@@ -224,6 +224,11 @@ struct heap_state {
     uintptr_t key_link;         /* XORed into every free-list link */
     uintptr_t lo, hi;           /* lowest and highest address of any chunk */
     uintptr_t span16;           /* (hi - lo) / HEAP_ALIGN, for heap_aligned_in_range */
+    /* malloc's fast path serves requests below this: HEAP_SMALL_MAX + 1 with guard mode off,
+     * 0 with it on. Atomic (relaxed), written with guard by heap_set_guard_mode, so one
+     * compare tests both the size and the mode. */
+    size_t fast_below;
+    struct heap_cpu *cpu_of[HEAP_MAX_CPUS];    /* &cpu[i]: the fast paths' one load */
     uint32_t (*cpu_index)(void);    /* NULL: one CPU, index 0 */
     void (*cpu_relax)(void);        /* called while the lock spins long (host: sched_yield) */
     uint32_t max_cpus;
@@ -273,6 +278,12 @@ static inline void *heap_link_dec(uintptr_t enc, const void *at)
 static inline bool heap_guard_on(void)
 {
     return __atomic_load_n(&heap_g.guard, __ATOMIC_RELAXED);
+}
+
+/* heap_g.fast_below for a guard mode. */
+static inline size_t heap_fast_below(bool guard)
+{
+    return guard ? 0 : (size_t)HEAP_SMALL_MAX + 1;
 }
 
 /* The shared tiers' lock (heap_setup.c): a test-and-test-and-set spinlock. */

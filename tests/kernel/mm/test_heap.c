@@ -333,6 +333,24 @@ TEST(cache_refills_a_batch_from_one_slab)
     CHECK_EQ_U64(heap_check(), 0);
 }
 
+/* Switching guard mode on reaches malloc's fast path (its one compare with fast_below): a
+ * small block allocated after the switch is guarded even with an unguarded slot on top of its
+ * class cache, and after switching off again blocks are plain. */
+TEST(guard_switch_reaches_the_fast_path)
+{
+    heap_host_reset(15, 4 * MIB, false);
+    heap_free(heap_malloc(40));
+    heap_set_guard_mode(true);
+    char *g = heap_malloc(40);
+    CHECK(heap_uhdr_of(g)->info & HEAP_INFO_GUARD, "block made after the switch is not guarded");
+    heap_set_guard_mode(false);
+    char *p = heap_malloc(40);
+    CHECK(!(heap_uhdr_of(p)->info & HEAP_INFO_GUARD), "guard mode still on after switching off");
+    heap_free(g);
+    heap_free(p);
+    CHECK_EQ_U64(heap_check(), 0);
+}
+
 /* ---- CPUs: one thread plays several CPUs by switching the index the hook returns -------- */
 
 static uint32_t test_cpu;
@@ -834,6 +852,7 @@ int main(void)
     RUN(out_of_memory_flushes_class_caches);
     RUN(check_finds_cache_miscount);
     RUN(cache_refills_a_batch_from_one_slab);
+    RUN(guard_switch_reaches_the_fast_path);
     RUN(remote_frees_return_to_the_owner);
     RUN(remote_list_is_spliced_whole);
     RUN(collection_takes_one_slab_at_a_time);
