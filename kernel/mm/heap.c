@@ -482,7 +482,7 @@ static inline __attribute__((always_inline)) void *small_alloc(struct heap_cpu *
     return p;
 }
 
-/* A slot of another CPU's slab s, outside it: reported. */
+/* A remotely freed slot that lies outside its slab: reported. */
 static __attribute__((noinline, noreturn)) void remote_slot_outside(char *p, const void *caller)
 {
     heap_fail(HEAP_E_BAD_HEADER, p, caller, "slot outside its slab");
@@ -694,12 +694,12 @@ static __attribute__((noinline)) void *malloc_refill(struct heap_cpu *me, unsign
                         HEAP_INFO_CLASS | HEAP_INFO_CPU)
 
 /* Fast path: a small request outside guard mode (one compare with fast_below) is one checked
- * pop of the calling CPU's class cache: no lock, no atomic read-modify-write. The CPU hook comes first, with only
- * `size` live across it, so the rest runs in scratch registers and every other exit is a
- * tail call. A slot whose header does not pass (a guard slot with a fill to verify, or a
- * corrupted one) goes to alloc_any, whose cache_take checks it again and reports it or
- * verifies its fill; so do an index out of range (alloc_any's this_cpu asks again and
- * reports it) and every other request. */
+ * pop of the calling CPU's class cache: no lock, no atomic read-modify-write. The CPU hook
+ * comes first, with only `size` live across it, so the rest runs in scratch registers and
+ * every other exit is a tail call. A slot whose header does not pass (a guard slot with a
+ * fill to verify, or a corrupted one) goes to alloc_any, whose cache_take checks it again
+ * and reports it or verifies its fill; so do an index out of range (alloc_any's this_cpu
+ * asks again and reports it) and every other request. */
 void *malloc(size_t size)
 {
     struct heap_cpu *me;

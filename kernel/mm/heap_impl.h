@@ -252,8 +252,9 @@ extern struct heap_state heap_g;
  * XORed with info, the per-boot key and the state. Linear on purpose: checked on every
  * malloc and free, it costs a few XORs where a multiplicative hash cost two multiplies and
  * their dependency chain (docs/heap.md, "Safety"). A changed info word or state, or an
- * address moved by less than 64 GiB, always changes the tag; a stray write passes only if it puts the one right 32-bit value
- * in the tag word (about 2^-32 for random bytes), or XORs the same bits into info and tag. */
+ * address moved by less than 64 GiB, always changes the tag; a stray write passes only if it
+ * puts the one right 32-bit value in the tag word (about 2^-32 for random bytes), or XORs
+ * the same bits into info and tag. */
 static inline uint32_t heap_tag(const void *ptr, uint32_t info, size_t size, uint32_t state)
 {
     uint64_t a = (uint64_t)(uintptr_t)ptr ^ ((uint64_t)size << 20);
