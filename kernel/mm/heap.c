@@ -30,6 +30,23 @@ static unsigned class_of(size_t n)
 
 /* ---- CPUs and the lock --------------------------------------------------------------- */
 
+/* The calling CPU's share for the fast paths, in *me; false when the hook returned an index
+ * out of range: they then take the slow path, whose this_cpu asks again and reports it.
+ * Nothing but the index is live across the hook here, so malloc and free keep just their
+ * argument in a saved register. max_cpus <= HEAP_MAX_CPUS (heap_set_cpu_hooks). */
+static inline __attribute__((always_inline)) bool fast_cpu(struct heap_cpu **me)
+{
+    uint32_t (*hook)(void) = heap_g.cpu_index;
+    uint32_t i = 0;
+    if (hook != NULL) {
+        i = hook();
+        if (HEAP_UNLIKELY(i >= heap_g.max_cpus))
+            return false;
+    }
+    *me = heap_g.cpu_of[i];
+    return true;
+}
+
 /* The calling CPU's share; an index the hook should never return is reported. */
 static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const void *caller)
 {
@@ -343,6 +360,41 @@ static void class_collect(struct heap_cpu *me, unsigned cls, bool all, const voi
     }
 }
 
+/* Pushes this CPU's run r onto its slab's remote list: the run's first slot is linked to the
+ * list's head, then one compare-and-swap (release, so the owner's acquire exchange sees the
+ * headers and links written here) makes the run's newest slot the head; then the owner's
+ * class bit is set unless it is set already. After the CAS this CPU must not touch the slab:
+ * the owner may collect the slots and release the slab at once. Only fields that never change
+ * while the slab lives are read before.
+ * Why the bit test may skip the atomic OR: the push and the test here, the clearing and the
+ * list reads in class_collect, are sequentially consistent (C11 7.17.3). If this test sees
+ * the bit set, the owner's clearing comes later in that single order, and so do its reads of
+ * the remote lists, which then see the push. Otherwise the OR sets the bit again. Either way
+ * no pushed slot waits for a bit that nobody sets. */
+static void run_push(struct heap_run *r)
+{
+    struct heap_slab *s = r->slab;
+    uint32_t *pending = &heap_g.cpu[s->cpu].remote_classes;
+    uint32_t bit = 1u << s->cls;
+    char *tail = r->tail, *head = __atomic_load_n(&s->remote, __ATOMIC_RELAXED);
+    do {
+        *(uintptr_t *)tail = heap_link_enc(head, tail);
+    } while (!__atomic_compare_exchange_n(&s->remote, &head, r->head, true, __ATOMIC_SEQ_CST,
+                                          __ATOMIC_RELAXED));
+    r->head = r->tail = NULL;
+    r->slab = NULL;
+    r->n = 0;
+    if (!(__atomic_load_n(pending, __ATOMIC_SEQ_CST) & bit))
+        __atomic_fetch_or(pending, bit, __ATOMIC_SEQ_CST);
+}
+
+/* Pushes this CPU's run of class cls, if it has one. */
+static void run_flush(struct heap_cpu *me, unsigned cls)
+{
+    if (me->run[cls].slab)
+        run_push(&me->run[cls]);
+}
+
 /* Fills the empty class cache with a run of slots from the CPU's first slab of the class
  * with room: remote frees are collected first when there are any, then a new slab is made
  * if none has room. False when out of memory. Not inlined: it runs once per
@@ -352,6 +404,7 @@ static __attribute__((noinline)) bool cache_refill(struct heap_cpu *me, unsigned
 {
     struct heap_class *c = &me->cls[cls];
     struct heap_slab *s = c->partial;
+    run_flush(me, cls);
     if (HEAP_UNLIKELY(!s)) {
         class_collect(me, cls, false, caller);
         s = c->partial;
@@ -429,31 +482,48 @@ static inline __attribute__((always_inline)) void *small_alloc(struct heap_cpu *
     return p;
 }
 
-/* A slot of another CPU's slab (FREE tag set) goes onto the slab's remote list: a lock-free
- * push (compare-and-swap, release so the owner's acquire exchange sees the header and link
- * written here), then the owner's class bit unless it is set already. After the CAS this CPU
- * must not touch the slab: the owner may collect the slot and release the slab at once. Only
- * fields that never change while the slab lives are read before.
- * Why the bit test may skip the atomic OR: the push and the test here, the clearing and the
- * list reads in class_collect, are sequentially consistent (C11 7.17.3). If this test sees
- * the bit set, the owner's clearing comes later in that single order, and so do its reads of
- * the remote lists, which then see the push. Otherwise the OR sets the bit again. Either way
- * no pushed slot waits for a bit that nobody sets. */
-static __attribute__((noinline)) void remote_free(char *p, uint32_t info, const void *caller)
+/* A remotely freed slot that lies outside its slab: reported. */
+static __attribute__((noinline, noreturn)) void remote_slot_outside(char *p, const void *caller)
+{
+    heap_fail(HEAP_E_BAD_HEADER, p, caller, "slot outside its slab");
+}
+
+/* remote_free's slot p of a slab other than the run's: s's header (magic, class, CPU) is
+ * checked, the old run is pushed, and p starts a new run. */
+static __attribute__((noinline)) void run_start(struct heap_run *r, struct heap_slab *s, char *p,
+                                                uint32_t info, const void *caller)
+{
+    slab_check(s, info_class(info), info_cpu(info), p, caller);
+    if (HEAP_UNLIKELY(p < s->first || p >= s->end))
+        remote_slot_outside(p, caller);
+    if (r->slab)
+        run_push(r);
+    *(uintptr_t *)p = heap_link_enc(NULL, p);
+    r->head = r->tail = p;
+    r->slab = s;
+    r->n = 1;
+}
+
+/* A slot of another CPU's slab (FREE tag set) goes onto this CPU's run of its class (mimalloc
+ * pushes each such block with its own compare-and-swap; a run pushes up to HEAP_RUN_MAX
+ * slots with one). A slot of another slab than the run's pushes the run and starts a new
+ * one (run_start), where the new slab's header is checked, once per run; every slot is
+ * checked to lie inside its slab. A leaf whose other exits are tail calls. */
+static __attribute__((noinline)) void remote_free(struct heap_cpu *me, char *p, uint32_t info,
+                                                  const void *caller)
 {
     struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
-    uint32_t owner = info_cpu(info), bit = 1u << info_class(info);
-    slab_check(s, info_class(info), owner, p, caller);
+    struct heap_run *r = &me->run[info_class(info)];
+    if (HEAP_UNLIKELY(r->slab != s)) {
+        run_start(r, s, p, info, caller);
+        return;
+    }
     if (HEAP_UNLIKELY(p < s->first || p >= s->end))
-        heap_fail(HEAP_E_BAD_HEADER, p, caller, "slot outside its slab");
-    char *head = __atomic_load_n(&s->remote, __ATOMIC_RELAXED);
-    do {
-        *(uintptr_t *)p = heap_link_enc(head, p);
-    } while (!__atomic_compare_exchange_n(&s->remote, &head, p, true, __ATOMIC_SEQ_CST,
-                                          __ATOMIC_RELAXED));
-    uint32_t *pending = &heap_g.cpu[owner].remote_classes;
-    if (!(__atomic_load_n(pending, __ATOMIC_SEQ_CST) & bit))
-        __atomic_fetch_or(pending, bit, __ATOMIC_SEQ_CST);
+        remote_slot_outside(p, caller);
+    *(uintptr_t *)p = heap_link_enc(r->head, p);
+    r->head = p;
+    if (HEAP_UNLIKELY(++r->n >= HEAP_RUN_MAX))
+        run_push(r);
 }
 
 /* Verified live slot p (ALLOC tag checked by the caller) becomes free: onto this CPU's class
@@ -475,7 +545,7 @@ static void small_free(struct heap_cpu *me, char *p, uint32_t info, const void *
         h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;   /* verified: hash ^ ALLOC */
     }
     if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
-        remote_free(p, info, caller);
+        remote_free(me, p, info, caller);
         return;
     }
     struct heap_class *c = &me->cls[cls];
@@ -502,6 +572,7 @@ static size_t cache_flush(struct heap_cpu *me, const void *caller)
             slab_put(me, p, info, caller);
             moved++;
         }
+        run_flush(me, cls);
         if (__atomic_load_n(&me->remote_classes, __ATOMIC_RELAXED) & (1u << cls)) {
             class_collect(me, cls, true, caller);
             moved++;
@@ -616,29 +687,40 @@ static __attribute__((noinline)) void *malloc_refill(struct heap_cpu *me, unsign
     return p;
 }
 
-/* Fast path: a small request outside guard mode whose class cache on the calling CPU is not
- * empty is one checked cache pop: no lock, no atomic read-modify-write. Anything else
- * (refill, a slot to check for use after free) is alloc_any's, out of line: with no call
- * that returns after the CPU hook, this path needs few registers. */
+/* The bits of a cached slot's info the fast path compares with its class's `expect`: the
+ * kind bits must be clear (a slot, not TLSF or internal; not filled in guard mode) and class
+ * and CPU must be the cache's. */
+#define FAST_INFO_MASK (HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL | \
+                        HEAP_INFO_CLASS | HEAP_INFO_CPU)
+
+/* Fast path: a small request outside guard mode (one compare with fast_below) is one checked
+ * pop of the calling CPU's class cache: no lock, no atomic read-modify-write. The CPU hook
+ * comes first, with only `size` live across it, so the rest runs in scratch registers and
+ * every other exit is a tail call. A slot whose header does not pass (a guard slot with a
+ * fill to verify, or a corrupted one) goes to alloc_any, whose cache_take checks it again
+ * and reports it or verifies its fill; so do an index out of range (alloc_any's this_cpu
+ * asks again and reports it) and every other request. */
 void *malloc(size_t size)
 {
-    const void *caller = __builtin_return_address(0);
-    if (HEAP_LIKELY(size <= HEAP_SMALL_MAX && !heap_guard_on())) {
-        struct heap_cpu *me = this_cpu(caller);
+    struct heap_cpu *me;
+    if (HEAP_LIKELY(fast_cpu(&me) &&
+                    size < __atomic_load_n(&heap_g.fast_below, __ATOMIC_RELAXED))) {
         unsigned cls = class_of(size);
         struct heap_class *c = &me->cls[cls];
         char *p = c->cache;
         if (HEAP_UNLIKELY(p == NULL))
-            return malloc_refill(me, cls, size, caller);
-        /* A slot freed in guard mode has a fill to verify: alloc_any does that. */
-        if (HEAP_LIKELY(!(check_free_header(p, cls, me->info_bits, caller) & HEAP_INFO_GUARD))) {
-            cache_unlink(c, p, caller);
-            heap_uhdr_of(p)->tag ^= HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;  /* verified: tag ^ FREE */
-            account_alloc(me, class_usable(cls));
+            return malloc_refill(me, cls, size, __builtin_return_address(0));
+        struct heap_uhdr *h = heap_uhdr_of(p);
+        uint32_t info = h->info, tag = h->tag;
+        if (HEAP_LIKELY(tag == heap_tag(p, info, 0, HEAP_STATE_FREE) &&
+                        (info & FAST_INFO_MASK) == c->expect)) {
+            cache_unlink(c, p, __builtin_return_address(0));
+            h->tag = tag ^ HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;  /* verified: tag ^ FREE */
+            account_alloc(me, c->usable);
             return p;
         }
     }
-    return alloc_any(size, HEAP_ALIGN, caller);
+    return alloc_any(size, HEAP_ALIGN, __builtin_return_address(0));
 }
 
 #define FREE_FILL_WORD (0x01010101u * HEAP_FREE_FILL)    /* a freed, merged header */
@@ -684,37 +766,37 @@ static __attribute__((noinline)) void free_block(void *p, const void *caller)
 
 /* Fast path: a small block allocated outside guard mode and freed while guard mode is off
  * is one tag check, then a push onto the class cache (no lock, no atomic read-modify-write)
- * when this CPU owns the slot's slab, else onto the slab's remote list. Everything else,
- * and any header that fails the check, goes to free_block, which tells what is wrong. */
+ * when this CPU owns the slot's slab, else onto this CPU's remote-free run. The CPU hook
+ * comes first, with only `ptr` live across it; every other exit is a tail call. Everything
+ * else, any header that fails the check and an index out of range go to free_block, which
+ * tells what is wrong. */
 void free(void *ptr)
 {
-    const void *caller = __builtin_return_address(0);
     if (!ptr)
         return;
-    struct heap_cpu *me = this_cpu(caller);     /* first: little is live across the hook */
-    if (HEAP_LIKELY(heap_aligned_in_range(ptr))) {
+    struct heap_cpu *me;
+    if (HEAP_LIKELY(fast_cpu(&me) && heap_aligned_in_range(ptr))) {
         struct heap_uhdr *h = heap_uhdr_of(ptr);
         uint32_t info = h->info;
         uint32_t slow = HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL;
         if (HEAP_LIKELY(!(info & slow) && h->tag == heap_tag(ptr, info, 0, HEAP_STATE_ALLOC) &&
                         !heap_guard_on())) {
-            unsigned cls = info_class(info);
-            struct heap_class *c = &me->cls[cls];
-            account_free(me, class_usable(cls));
+            struct heap_class *c = &me->cls[info_class(info)];
+            account_free(me, c->usable);
             h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;       /* verified: tag ^ ALLOC */
             if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
-                remote_free(ptr, info, caller);
+                remote_free(me, ptr, info, __builtin_return_address(0));
             } else if (HEAP_LIKELY(c->cached < HEAP_CACHE_MAX)) {
                 *(uintptr_t *)ptr = heap_link_enc(c->cache, ptr);
                 c->cache = ptr;
                 c->cached++;
             } else {
-                slab_put(me, ptr, info, caller);
+                slab_put(me, ptr, info, __builtin_return_address(0));
             }
             return;
         }
     }
-    free_block(ptr, caller);
+    free_block(ptr, __builtin_return_address(0));
 }
 
 void *calloc(size_t count, size_t size)
@@ -789,4 +871,15 @@ void heap_classes_init(void)
             cls++;
         heap_class_of[i] = (uint8_t)cls;
     }
+    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++) {
+        for (cls = 0; cls < HEAP_CLASS_COUNT; cls++) {
+            heap_g.cpu[cpu].cls[cls].usable = (uint16_t)class_usable(cls);
+            heap_g.cpu[cpu].cls[cls].expect = class_bits(cls) | cpu_bits(cpu);
+        }
+    }
+}
+
+bool heap_class_fixed_ok(const struct heap_class *c, uint32_t cpu, unsigned cls)
+{
+    return c->usable == class_usable(cls) && c->expect == (class_bits(cls) | cpu_bits(cpu));
 }

@@ -15,15 +15,16 @@
  * from several CPUs at once once heap_set_cpu_hooks() says how to tell them apart. Each CPU
  * has its own size-class caches and slabs: a small malloc, and a free of a block its own CPU
  * allocated, take no lock and no atomic read-modify-write. A block freed by another CPU goes
- * onto its slab's lock-free remote list; the owner collects it. TLSF (medium, large, slab
- * refill) is behind one spinlock. heap_init, heap_add_region, heap_set_cpu_hooks,
- * heap_set_yield_hook, heap_check and the exact heap_get_stats need a quiet world (one CPU
- * in the heap). heap_set_guard_mode may be called any time. Never call the heap from an
- * interrupt handler: a CPU interrupted inside it would corrupt its own caches or spin on
- * the lock it holds. Portable C: builds freestanding for i686 and x86-64, and on the host
- * (x86-64 or -m32) for the tests and the benchmark, where the build renames malloc, free, ...
- * to heap_malloc, heap_free, ... (tests/lib/heap_host_names.h, mk/heap.mk) so they do not
- * collide with the C library's. */
+ * onto the freeing CPU's run of slots of that slab, pushed onto the slab's lock-free remote
+ * list with one compare-and-swap per run (at most 31 slots per class wait on a CPU's run);
+ * the owner collects them. TLSF (medium, large, slab refill) is behind one spinlock.
+ * heap_init, heap_add_region, heap_set_cpu_hooks, heap_set_yield_hook, heap_check and the
+ * exact heap_get_stats need a quiet world (one CPU in the heap). heap_set_guard_mode may be
+ * called any time. Never call the heap from an interrupt handler: a CPU interrupted inside
+ * it would corrupt its own caches or spin on the lock it holds. Portable C: builds
+ * freestanding for i686 and x86-64, and on the host (x86-64 or -m32) for the tests and the
+ * benchmark, where the build renames malloc, free, ... to heap_malloc, heap_free, ...
+ * (tests/lib/heap_host_names.h, mk/heap.mk) so they do not collide with the C library's. */
 #ifndef FLUID_KERNEL_HEAP_H
 #define FLUID_KERNEL_HEAP_H
 

@@ -10,6 +10,7 @@ struct walk {
     unsigned problems;
     size_t live, in_use, free_bytes, free_blocks, slabs, cached, cached_listed;
     size_t slabs_listed;        /* slabs found on the CPUs' partial and full lists */
+    size_t run_slots, run_slots_in_slabs;   /* on remote-free runs; of those, in live slabs */
 };
 
 static void problem(struct walk *w, const char *what, const void *where, uintptr_t value)
@@ -47,6 +48,19 @@ static uint32_t cached_in_slab(const struct heap_slab *s)
     return n;
 }
 
+/* Slots of slab s its class's remote-free runs claim, over every CPU (check_runs walks the
+ * runs themselves). */
+static uint32_t run_slots_in_slab(const struct heap_slab *s)
+{
+    uint32_t n = 0;
+    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++) {
+        const struct heap_run *r = &heap_g.cpu[cpu].run[s->cls];
+        if (r->slab == s)
+            n += r->n;
+    }
+    return n;
+}
+
 /* Length of a slab's own or remote free list, every link inside the slab's used part. */
 static uint32_t slab_list_length(struct walk *w, const struct heap_slab *s, char *p,
                                  const char *what)
@@ -63,8 +77,8 @@ static uint32_t slab_list_length(struct walk *w, const struct heap_slab *s, char
 }
 
 /* Every slot the slab ever handed out is either live (ALLOC tag) or free (FREE tag); a free
- * slot is on the slab's list, its remote list or its owner's class cache, and `used` counts
- * live, cached and remote. */
+ * slot is on the slab's list, its remote list, another CPU's remote-free run or its owner's
+ * class cache, and `used` counts live, cached, remote and on runs. */
 static void check_slab(struct walk *w, struct heap_slab *s)
 {
     if (s->magic != (HEAP_SLAB_MAGIC ^ heap_g.key_tag ^ (uint32_t)(uintptr_t)s) ||
@@ -92,7 +106,9 @@ static void check_slab(struct walk *w, struct heap_slab *s)
         }
     }
     uint32_t listed = slab_list_length(w, s, s->free, "slab free link out of slab");
-    uint32_t remote = slab_list_length(w, s, s->remote, "remote free link out of slab");
+    uint32_t on_runs = run_slots_in_slab(s);
+    uint32_t remote = slab_list_length(w, s, s->remote, "remote free link out of slab") + on_runs;
+    w->run_slots_in_slabs += on_runs;
     uint32_t cached = cached_in_slab(s);
     uint32_t unused = (uint32_t)((size_t)(s->end - (s->bump - HEAP_UHDR_SIZE)) / s->stride);
     if (live + cached + remote != s->used || listed + cached + remote != freed ||
@@ -192,12 +208,14 @@ static void check_bins(struct walk *w)
         problem(w, "free list length", NULL, members);
 }
 
-/* One class cache of CPU cpu: every member a FREE slot of this class and CPU inside the
- * heap, the count right. */
+/* One class cache of CPU cpu: the class's fixed fields as heap_init set them, every member a
+ * FREE slot of this class and CPU inside the heap, the count right. */
 static void check_cache(struct walk *w, uint32_t cpu, unsigned cls)
 {
     const struct heap_class *c = &heap_g.cpu[cpu].cls[cls];
     uint32_t n = 0;
+    if (!heap_class_fixed_ok(c, cpu, cls))
+        problem(w, "class's fixed usable size or info bits", NULL, cls);
     for (char *p = c->cache; p; n++) {
         if (n >= c->cached || !heap_in_range(p) || ((uintptr_t)p & (HEAP_ALIGN - 1))) {
             problem(w, "class cache link", p, cls);
@@ -231,6 +249,40 @@ static void check_slab_list(struct walk *w, const struct heap_slab *s, uint32_t 
     }
 }
 
+/* CPU cpu's remote-free run of class cls: empty, or 1 .. HEAP_RUN_MAX - 1 FREE slots of
+ * one live slab of that class owned by another CPU, linked from head to tail. */
+static void check_run(struct walk *w, uint32_t cpu, unsigned cls)
+{
+    const struct heap_run *r = &heap_g.cpu[cpu].run[cls];
+    const struct heap_slab *s = r->slab;
+    if (!s) {
+        if (r->head || r->tail || r->n)
+            problem(w, "empty remote-free run with slots", r->head, r->n);
+        return;
+    }
+    if (!heap_in_range(s) || ((uintptr_t)s & (HEAP_ALIGN - 1)) ||
+        s->magic != (HEAP_SLAB_MAGIC ^ heap_g.key_tag ^ (uint32_t)(uintptr_t)s) ||
+        s->cls != cls || s->cpu == cpu || r->n == 0 || r->n >= HEAP_RUN_MAX) {
+        problem(w, "remote-free run's slab or count", s, r->n);
+        return;
+    }
+    uint32_t n = 0, expect = cls << HEAP_INFO_CLASS_SHIFT | s->cpu << HEAP_INFO_CPU_SHIFT;
+    uint32_t kind = HEAP_INFO_CLASS | HEAP_INFO_CPU | HEAP_INFO_TLSF | HEAP_INFO_INTERNAL;
+    const char *last = NULL;
+    for (char *p = r->head; p; p = heap_link_dec(*(uintptr_t *)p, p)) {
+        struct heap_uhdr *h = heap_uhdr_of(p);
+        if (++n > r->n || p < s->first || p >= s->bump || (h->info & kind) != expect ||
+            h->tag != heap_tag(p, h->info, 0, HEAP_STATE_FREE)) {
+            problem(w, "remote-free run member", p, n);
+            return;
+        }
+        last = p;
+    }
+    if (n != r->n || last != r->tail)
+        problem(w, "remote-free run length or tail", r->tail, n);
+    w->run_slots += r->n;
+}
+
 static void check_classes(struct walk *w)
 {
     for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++)
@@ -238,7 +290,10 @@ static void check_classes(struct walk *w)
             check_slab_list(w, heap_g.cpu[cpu].cls[c].partial, cpu, c, true);
             check_slab_list(w, heap_g.cpu[cpu].cls[c].full, cpu, c, false);
             check_cache(w, cpu, c);
+            check_run(w, cpu, c);
         }
+    if (w->run_slots != w->run_slots_in_slabs)
+        problem(w, "remote-free run slots outside a slab", NULL, w->run_slots);
     if (w->cached_listed != w->cached)
         problem(w, "cached slots outside a slab", NULL, w->cached_listed);
     if (w->slabs_listed != w->slabs)

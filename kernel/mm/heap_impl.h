@@ -65,6 +65,8 @@ _Static_assert(HEAP_CLASS_COUNT - 1 <= HEAP_INFO_CLASS >> HEAP_INFO_CLASS_SHIFT,
                "class numbers fit the info field");
 /* Per-class cache of recently freed slots (as glibc's tcache): at most this many per class. */
 #define HEAP_CACHE_MAX      32u
+_Static_assert(HEAP_CACHE_MAX <= 0xFFFFu && HEAP_SMALL_MAX <= 0xFFFFu,
+               "struct heap_class keeps cached and usable in 16 bits");
 /* Slots one refill moves from a slab onto an empty class cache: half the cache, so the next
  * run of frees has room before the cache overflows to the slabs. */
 #define HEAP_CACHE_BATCH    (HEAP_CACHE_MAX / 2)
@@ -120,10 +122,29 @@ _Static_assert(__builtin_offsetof(struct heap_slab, end) + sizeof(char *) <=
  * double free) and the CPU's slabs of the class. Only the owning CPU touches it. */
 struct heap_class {
     char *cache;                /* last freed slot (user pointer) or NULL */
-    uint32_t cached;            /* slots on the cache list: the only count of them */
+    uint16_t cached;            /* slots on the cache list: the only count of them */
+    uint16_t usable;            /* fixed: bytes a slot of the class gives its caller */
+    /* fixed: the class and CPU bits (HEAP_INFO_CLASS | HEAP_INFO_CPU) of every slot on this
+     * cache; with TLSF, GUARD and INTERNAL clear it is the whole of a cached slot's info
+     * under the fast path's mask, so one compare checks kind, class, CPU and guard state */
+    uint32_t expect;
     struct heap_slab *partial;  /* slabs with at least one free slot; head is used first */
     struct heap_slab *full;     /* slabs with none (their remote frees are not collected yet) */
 };
+
+/* Slots one CPU freed into one slab of another CPU and has not pushed yet (a remote-free
+ * run): linked and encoded exactly as on the slab's remote list, so one compare-and-swap
+ * pushes the whole run. A run is pushed when a slot of another slab of its class is freed,
+ * when it holds HEAP_RUN_MAX slots, when its CPU refills that class's cache and when it
+ * flushes its caches (docs/heap.md, "Threads"). Its slots count in the slab's `used`, so the
+ * slab lives as long as the run does. */
+struct heap_run {
+    char *head;                 /* most recently freed slot, or NULL: no run */
+    char *tail;                 /* first slot of the run, whose link the push sets */
+    struct heap_slab *slab;     /* their slab (header checked when the run began), or NULL */
+    uint32_t n;                 /* slots on the run */
+};
+#define HEAP_RUN_MAX        32u
 
 /* One CPU's share of the heap. Everything but remote_classes is read and written by that CPU
  * only (heap_check and heap_get_stats read it when the world is quiet). The counters are the
@@ -131,6 +152,7 @@ struct heap_class {
  * signed: a CPU that frees blocks another CPU allocated goes below zero. */
 struct heap_cpu {
     struct heap_class cls[HEAP_CLASS_COUNT];
+    struct heap_run run[HEAP_CLASS_COUNT];  /* per class: slots freed into another CPU's slab */
     uint64_t mallocs, frees, failed;
     int64_t in_use;             /* usable bytes allocated minus freed by this CPU */
     int64_t peak;               /* maximum of in_use */
@@ -202,6 +224,11 @@ struct heap_state {
     uintptr_t key_link;         /* XORed into every free-list link */
     uintptr_t lo, hi;           /* lowest and highest address of any chunk */
     uintptr_t span16;           /* (hi - lo) / HEAP_ALIGN, for heap_aligned_in_range */
+    /* malloc's fast path serves requests below this: HEAP_SMALL_MAX + 1 with guard mode off,
+     * 0 with it on. Atomic (relaxed), written with guard by heap_set_guard_mode, so one
+     * compare tests both the size and the mode. */
+    size_t fast_below;
+    struct heap_cpu *cpu_of[HEAP_MAX_CPUS];    /* &cpu[i]: the fast paths' one load */
     uint32_t (*cpu_index)(void);    /* NULL: one CPU, index 0 */
     void (*cpu_relax)(void);        /* called while the lock spins long (host: sched_yield) */
     uint32_t max_cpus;
@@ -225,8 +252,9 @@ extern struct heap_state heap_g;
  * XORed with info, the per-boot key and the state. Linear on purpose: checked on every
  * malloc and free, it costs a few XORs where a multiplicative hash cost two multiplies and
  * their dependency chain (docs/heap.md, "Safety"). A changed info word or state, or an
- * address moved by less than 64 GiB, always changes the tag; a stray write passes only if it puts the one right 32-bit value
- * in the tag word (about 2^-32 for random bytes), or XORs the same bits into info and tag. */
+ * address moved by less than 64 GiB, always changes the tag; a stray write passes only if it
+ * puts the one right 32-bit value in the tag word (about 2^-32 for random bytes), or XORs
+ * the same bits into info and tag. */
 static inline uint32_t heap_tag(const void *ptr, uint32_t info, size_t size, uint32_t state)
 {
     uint64_t a = (uint64_t)(uintptr_t)ptr ^ ((uint64_t)size << 20);
@@ -251,6 +279,12 @@ static inline void *heap_link_dec(uintptr_t enc, const void *at)
 static inline bool heap_guard_on(void)
 {
     return __atomic_load_n(&heap_g.guard, __ATOMIC_RELAXED);
+}
+
+/* heap_g.fast_below for a guard mode. */
+static inline size_t heap_fast_below(bool guard)
+{
+    return guard ? 0 : (size_t)HEAP_SMALL_MAX + 1;
 }
 
 /* The shared tiers' lock (heap_setup.c): a test-and-test-and-set spinlock. */
@@ -308,8 +342,11 @@ static inline size_t heap_tblk_size(const struct heap_tblk *b)
     return b->size & ~HEAP_TBLK_FREE;
 }
 
-/* Fills the request-size to size-class table (heap.c; heap_init calls it). */
+/* Fills the request-size to size-class table and every CPU's fixed class fields (usable,
+ * expect) (heap.c; heap_init calls it). */
 void heap_classes_init(void);
+/* Whether a CPU's class keeps the fixed fields heap_classes_init gave it (heap_check). */
+bool heap_class_fixed_ok(const struct heap_class *c, uint32_t cpu, unsigned cls);
 
 /* Guard-mode helpers (heap_setup.c). */
 void heap_guard_arm(void *ptr, size_t usable, size_t asked);

@@ -119,6 +119,7 @@ size_t heap_guard_check(void *ptr, size_t usable, const void *caller)
 void heap_set_guard_mode(bool on)
 {
     __atomic_store_n(&heap_g.guard, on, __ATOMIC_RELAXED);
+    __atomic_store_n(&heap_g.fast_below, heap_fast_below(on), __ATOMIC_RELAXED);
 }
 
 /* ---- CPUs and the lock --------------------------------------------------------------- */
@@ -188,8 +189,10 @@ void heap_init(uint32_t seed)
     if (sizeof(uintptr_t) > sizeof(uint32_t))
         heap_g.key_link ^= (uintptr_t)splitmix32(&seed) << 16 << 16;
     heap_g.guard = HEAP_GUARD_DEFAULT;
+    heap_g.fast_below = heap_fast_below(HEAP_GUARD_DEFAULT);
     heap_g.max_cpus = 1;
     for (uint32_t i = 0; i < HEAP_MAX_CPUS; i++) {
+        heap_g.cpu_of[i] = &heap_g.cpu[i];
         heap_g.cpu[i].index = i;
         heap_g.cpu[i].info_bits = i << HEAP_INFO_CPU_SHIFT;
     }

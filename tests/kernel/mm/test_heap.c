@@ -254,7 +254,8 @@ TEST(out_of_memory_flushes_class_caches)
     heap_free(big);
 }
 
-/* heap_check recounts the class caches: a wrong count or a cached slot marked live is found. */
+/* heap_check recounts the class caches: a wrong count or a cached slot marked live is found,
+ * and a class's fixed usable size or expected info bits that changed. */
 TEST(check_finds_cache_miscount)
 {
     heap_host_reset(13, 4 * MIB, false);
@@ -270,6 +271,14 @@ TEST(check_finds_cache_miscount)
     heap_g.cpu[0].cls[cls].cached = n - 1;
     CHECK(heap_check() > 0, "cache count one too low");
     heap_g.cpu[0].cls[cls].cached = n;
+    CHECK_EQ_U64(heap_check(), 0);
+    /* the fixed fields the fast paths read instead of the class table */
+    heap_g.cpu[0].cls[cls].usable += 16;
+    CHECK(heap_check() > 0, "class usable size changed");
+    heap_g.cpu[0].cls[cls].usable -= 16;
+    heap_g.cpu[0].cls[cls].expect ^= 1u << HEAP_INFO_CPU_SHIFT;
+    CHECK(heap_check() > 0, "class expected info bits changed");
+    heap_g.cpu[0].cls[cls].expect ^= 1u << HEAP_INFO_CPU_SHIFT;
     CHECK_EQ_U64(heap_check(), 0);
 }
 
@@ -324,6 +333,24 @@ TEST(cache_refills_a_batch_from_one_slab)
     CHECK_EQ_U64(heap_check(), 0);
 }
 
+/* Switching guard mode on reaches malloc's fast path (its one compare with fast_below): a
+ * small block allocated after the switch is guarded even with an unguarded slot on top of its
+ * class cache, and after switching off again blocks are plain. */
+TEST(guard_switch_reaches_the_fast_path)
+{
+    heap_host_reset(15, 4 * MIB, false);
+    heap_free(heap_malloc(40));
+    heap_set_guard_mode(true);
+    char *g = heap_malloc(40);
+    CHECK(heap_uhdr_of(g)->info & HEAP_INFO_GUARD, "block made after the switch is not guarded");
+    heap_set_guard_mode(false);
+    char *p = heap_malloc(40);
+    CHECK(!(heap_uhdr_of(p)->info & HEAP_INFO_GUARD), "guard mode still on after switching off");
+    heap_free(g);
+    heap_free(p);
+    CHECK_EQ_U64(heap_check(), 0);
+}
+
 /* ---- CPUs: one thread plays several CPUs by switching the index the hook returns -------- */
 
 static uint32_t test_cpu;
@@ -375,10 +402,10 @@ TEST(remote_frees_return_to_the_owner)
     CHECK_EQ_U64(live_blocks(), 0);
 }
 
-/* Another CPU's frees into a slab are taken with one exchange and spliced whole onto the
- * slab's own list: the full slab becomes partial with exactly those slots listed (no new
- * slab), its remote list empty, and the refill that collected them starts at the last one
- * pushed. */
+/* Another CPU's frees into a slab (pushed as one run when that CPU refills the class) are
+ * taken with one exchange and spliced whole onto the slab's own list: the full slab becomes
+ * partial with exactly those slots listed (no new slab), its remote list empty, and the
+ * refill that collected them starts at the last one pushed. */
 TEST(remote_list_is_spliced_whole)
 {
     heap_host_reset(43, 8 * MIB, false);
@@ -396,6 +423,8 @@ TEST(remote_list_is_spliced_whole)
     test_cpu = 1;
     for (int i = 0; i < FREED; i++)
         heap_free(p[2 * i]);
+    CHECK(s->remote == NULL, "fewer than HEAP_RUN_MAX slots wait on CPU 1's run");
+    heap_free(heap_malloc(500));    /* CPU 1's refill of the class pushes its run */
     CHECK_EQ_U64(list_length(s->remote), FREED);
     CHECK_EQ_U64(s->used, cap);
     size_t slabs = slab_bytes();
@@ -443,6 +472,53 @@ TEST(collection_takes_one_slab_at_a_time)
     heap_malloc(500);
     CHECK(a->remote == NULL && b->remote == NULL, "the second slab was not collected");
     CHECK_EQ_U64(slab_bytes(), slabs);
+    CHECK_EQ_U64(heap_check(), 0);
+    test_cpu = 0;
+}
+
+/* A CPU freeing slots of another CPU's slab gathers them on its run of the class and pushes
+ * HEAP_RUN_MAX of them with one compare-and-swap; a slot of another slab pushes the run
+ * that was there. heap_check counts the slots on runs as the slab's, and finds a run whose
+ * count is wrong. */
+TEST(remote_frees_are_pushed_as_runs)
+{
+    heap_host_reset(45, 8 * MIB, false);
+    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
+    test_cpu = 0;
+    static char *p[2 * HEAP_SLAB_SIZE / HEAP_CLASS_UNIT];
+    p[0] = heap_malloc(200);
+    struct heap_slab *a = slab_of(p[0]), *b = NULL;
+    uint32_t cap = a->capacity;
+    REQUIRE(cap > HEAP_RUN_MAX + 2);
+    for (uint32_t i = 1; i < cap + 1; i++)
+        REQUIRE((p[i] = heap_malloc(200)) != NULL);
+    b = slab_of(p[cap]);
+    REQUIRE(b != a);
+    struct heap_run *r = &heap_g.cpu[1].run[a->cls];
+    test_cpu = 1;
+    for (uint32_t i = 0; i < HEAP_RUN_MAX - 1; i++)
+        heap_free(p[i]);
+    CHECK(a->remote == NULL, "a slot was pushed before the run was full");
+    CHECK(r->slab == a && r->n == HEAP_RUN_MAX - 1 && r->head == p[HEAP_RUN_MAX - 2],
+          "the run holds the slots, newest first");
+    CHECK_EQ_U64(live_blocks(), cap + 1 - (HEAP_RUN_MAX - 1));
+    CHECK_EQ_U64(heap_check(), 0);
+    r->n--;
+    CHECK(heap_check() > 0, "run count one short");
+    r->n++;
+    heap_free(p[HEAP_RUN_MAX - 1]);
+    CHECK_EQ_U64(list_length(a->remote), HEAP_RUN_MAX);
+    CHECK(a->remote == p[HEAP_RUN_MAX - 1], "the newest slot heads the pushed run");
+    CHECK(r->slab == NULL && r->n == 0, "the run is empty after its push");
+    CHECK(heap_g.cpu[0].remote_classes & (1u << a->cls), "owner's class bit not set");
+    heap_free(p[HEAP_RUN_MAX]);             /* a new run on a */
+    heap_free(p[cap]);                      /* b: pushes a's run of one */
+    CHECK_EQ_U64(list_length(a->remote), HEAP_RUN_MAX + 1);
+    CHECK(r->slab == b && r->n == 1, "the slot of b starts a new run");
+    CHECK_EQ_U64(heap_check(), 0);
+    for (uint32_t i = HEAP_RUN_MAX + 1; i < cap; i++)
+        heap_free(p[i]);
+    CHECK_EQ_U64(live_blocks(), 0);
     CHECK_EQ_U64(heap_check(), 0);
     test_cpu = 0;
 }
@@ -683,6 +759,21 @@ static void scenario_cache_link_forged_to_live_block(void)
 }
 DEATH(cache_link_forged_to_live_block, "free slot header overwritten")
 
+/* A cached slot rewritten as a free slot of another class, with a FREE tag that matches its
+ * new info (what a forger who knows the key writes), passes the tag check; malloc's fast path
+ * compares the info with the class's expected bits and sends it to the full check. */
+static void scenario_cached_slot_of_another_class(void)
+{
+    heap_host_reset(44, 4 * MIB, false);
+    char *a = heap_malloc(40);
+    heap_free(a);
+    struct heap_uhdr *h = heap_uhdr_of(a);
+    h->info += 1u << HEAP_INFO_CLASS_SHIFT;
+    h->tag = heap_tag(a, h->info, 0, HEAP_STATE_FREE);
+    heap_malloc(40);
+}
+DEATH(cached_slot_of_another_class, "free slot header overwritten")
+
 static void scenario_slab_link_overwritten(void)
 {
     heap_host_reset(38, 4 * MIB, false);
@@ -720,6 +811,21 @@ static void scenario_double_free_remote(void)
 }
 DEATH(double_free_remote, "heap: double free")
 
+/* A slot waiting on another CPU's remote-free run carries the FREE tag: freed again (by
+ * either CPU) it is a double free. */
+static void scenario_double_free_on_run(void)
+{
+    heap_host_reset(46, 4 * MIB, false);
+    heap_set_cpu_hooks(test_cpu_index, 2);
+    test_cpu = 0;
+    char *a = heap_malloc(64), *b = heap_malloc(64);
+    test_cpu = 1;
+    heap_free(a);
+    heap_free(b);
+    heap_free(a);
+}
+DEATH(double_free_on_run, "heap: double free")
+
 static void scenario_cpu_index_out_of_range(void)
 {
     heap_host_reset(43, 4 * MIB, false);
@@ -746,9 +852,11 @@ int main(void)
     RUN(out_of_memory_flushes_class_caches);
     RUN(check_finds_cache_miscount);
     RUN(cache_refills_a_batch_from_one_slab);
+    RUN(guard_switch_reaches_the_fast_path);
     RUN(remote_frees_return_to_the_owner);
     RUN(remote_list_is_spliced_whole);
     RUN(collection_takes_one_slab_at_a_time);
+    RUN(remote_frees_are_pushed_as_runs);
     RUN(cpu_hooks_validate_the_count);
     RUN(detects_double_free_small);
     RUN(detects_double_free_medium);
@@ -767,10 +875,12 @@ int main(void)
     RUN(detects_double_free_cached);
     RUN(detects_double_free_cache_full);
     RUN(detects_cache_link_overwritten);
+    RUN(detects_cached_slot_of_another_class);
     RUN(detects_cache_link_forged_to_live_block);
     RUN(detects_slab_link_overwritten);
     RUN(detects_use_after_free_cached_guard);
     RUN(detects_double_free_remote);
+    RUN(detects_double_free_on_run);
     RUN(detects_cpu_index_out_of_range);
     return check_summary();
 }
