@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import time
 
-from fluid import ROOT, fatimg
+from fluid import ROOT, fatimg, qemu
 
 BOCHS = "bochs"
 BIOS = "/usr/share/bochs/BIOS-bochs-latest"
@@ -125,14 +125,7 @@ def run(cmd, cwd, com1, timeout, until):
             proc.stdin.flush()
         except BrokenPipeError:
             pass                        # Bochs ended at once: its log says why
-        while proc.poll() is None:
-            if time.monotonic() > deadline:
-                reason = "timeout"
-                break
-            if until and re.search(until, read(com1), re.M):
-                reason = "until"
-                break
-            time.sleep(POLL_INTERVAL_S)
+        reason = qemu.watch(proc, deadline, com1, until, POLL_INTERVAL_S)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -144,9 +137,7 @@ def run(cmd, cwd, com1, timeout, until):
     return reason
 
 
-def read(path):
-    with open(path, "rb") as f:
-        return f.read().decode("utf-8", errors="replace")
+read = qemu.read
 
 
 def tail(path, n=15):

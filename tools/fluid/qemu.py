@@ -108,16 +108,8 @@ def boot(image=IMAGE, machine="pc", memory="32M", cpu=None, cmdline=None, icount
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout
-    reason = "exit"
     try:
-        while proc.poll() is None:
-            if time.monotonic() > deadline:
-                reason = "timeout"
-                break
-            if until and re.search(until, read(serial_log), re.M):
-                reason = "until"
-                break
-            time.sleep(POLL_INTERVAL_S)
+        reason = watch(proc, deadline, serial_log, until)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -134,6 +126,19 @@ def boot(image=IMAGE, machine="pc", memory="32M", cpu=None, cmdline=None, icount
 def read(path):
     with open(path, "rb") as f:
         return f.read().decode("utf-8", errors="replace")
+
+
+def watch(proc, deadline, log_path, until=None, interval=POLL_INTERVAL_S):
+    """Polls an emulator's process until it exits ("exit"), time.monotonic() passes deadline
+    ("timeout") or the regex until matches a line of the log at log_path ("until"); returns
+    that reason and leaves a process still running to the caller to kill."""
+    while proc.poll() is None:
+        if time.monotonic() > deadline:
+            return "timeout"
+        if until and re.search(until, read(log_path), re.M):
+            return "until"
+        time.sleep(interval)
+    return "exit"
 
 
 def save_log(name, result):
