@@ -24,10 +24,13 @@ qemu-system-i386:qemu-system-x86 qemu-system-x86_64:qemu-system-x86 mformat:mtoo
 mcopy:mtools mkfs.fat:dosfstools python3:python3 cc:gcc make:make git:git
 valgrind:valgrind bochs:bochs"
 # file -> package: the 32-bit host runner's headers, the sanitizer/fuzzer runtimes, and the
-# BIOS images of Bochs, the second emulator of the boot tests (docs/bochs.md)
+# BIOS images of Bochs, the second emulator of the boot tests (docs/bochs.md). The tests use
+# Bochs's own headless rfb display; its package still depends on one GUI plugin, and the
+# ncurses one (bochs-term) meets that without the wxWidgets build of its default.
 HEADERS="/usr/include/x86_64-linux-gnu/gnu/stubs-32.h:gcc-multilib
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
-/usr/share/bochs/BIOS-bochs-latest:bochsbios /usr/share/vgabios/vgabios.bin:vgabios"
+/usr/share/bochs/BIOS-bochs-latest:bochsbios /usr/share/vgabios/vgabios.bin:vgabios
+/usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so:bochs-term"
 if [ -n "$bench" ]; then
     HEADERS="$HEADERS
 /usr/include/mimalloc.h:libmimalloc-dev
