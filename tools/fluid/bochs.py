@@ -61,24 +61,17 @@ def missing():
     return None
 
 
-class Boot:
-    """One Bochs boot: ok (True/False from the kernel's status line, None if it never came),
-    the COM1 log, why it stopped ("until", "exit" or "timeout") and the Bochs log's tail."""
+class Boot(qemu.Boot):
+    """One Bochs boot: qemu.Boot's log, reason and checks, with ok (True/False from the
+    kernel's status line, None if it never came) in place of an exit status, and the Bochs
+    log's tail after the serial log's in tail()."""
 
     def __init__(self, ok, log, stopped_because, bochs_log):
-        self.ok, self.log, self.stopped_because = ok, log, stopped_because
-        self.bochs_log = bochs_log
-
-    def expect(self, pattern, what=None):
-        """Return the first match of regex pattern in the log; fail with the log tail if none."""
-        m = re.search(pattern, self.log, re.M)
-        if not m:
-            raise AssertionError(f"{what or pattern!r} not in serial log\n{self.tail()}")
-        return m
+        super().__init__(None, log, stopped_because)
+        self.ok, self.bochs_log = ok, bochs_log
 
     def tail(self, n=25):
-        return ("--- serial log (last lines) ---\n" + "\n".join(self.log.splitlines()[-n:]) +
-                "\n--- bochs log (last lines) ---\n" + self.bochs_log)
+        return super().tail(n) + "\n--- bochs log (last lines) ---\n" + self.bochs_log
 
 
 def prepare(tmp, image, cmdline):
