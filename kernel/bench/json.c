@@ -215,6 +215,15 @@ void json_key_u64(struct json_out *j, const char *key, uint64_t v)
     json_u64(j, v);
 }
 
+void json_key_u64_nonzero(struct json_out *j, const char *key, uint64_t v)
+{
+    json_key(j, key);
+    if (v)
+        json_u64(j, v);
+    else
+        json_null(j);
+}
+
 void json_key_hex32(struct json_out *j, const char *key, uint32_t v)
 {
     json_key(j, key);

@@ -38,6 +38,7 @@ void json_hex32(struct json_out *j, uint32_t v);            /* the string "0x%08
 /* A key and its value in one call: json_key then the value writer above. */
 void json_key_str(struct json_out *j, const char *key, const char *v);
 void json_key_u64(struct json_out *j, const char *key, uint64_t v);
+void json_key_u64_nonzero(struct json_out *j, const char *key, uint64_t v); /* 0 writes null */
 void json_key_hex32(struct json_out *j, const char *key, uint32_t v);
 void json_key_bool(struct json_out *j, const char *key, bool v);
 /* Ends the document with a newline; returns false if the writer was misused or left a

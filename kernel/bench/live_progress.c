@@ -41,11 +41,7 @@ void live_progress_write(struct json_out *j, const struct live_progress *p)
     json_key_str(j, "name", p->name);
     json_key_u64(j, "calls", p->calls);
     json_key_u64(j, "planned_calls", p->planned_calls);
-    json_key(j, "seconds");
-    if (p->seconds)
-        json_u64(j, p->seconds);
-    else
-        json_null(j);
+    json_key_u64_nonzero(j, "seconds", p->seconds);
     json_key_u64(j, "elapsed_ms", p->elapsed_ms);
     json_key_u64(j, "variant", p->variant);
     json_key_u64(j, "candidates", p->candidates);

@@ -88,11 +88,7 @@ static void write_env(struct json_out *j, const struct profile_env *e)
     if (e->heap)
         write_heap(j, e->heap);
     json_key_u64(j, "calls_per_module", e->calls_per_module);
-    json_key(j, "seconds_per_module");
-    if (e->seconds_per_module)
-        json_u64(j, e->seconds_per_module);
-    else
-        json_null(j);
+    json_key_u64_nonzero(j, "seconds_per_module", e->seconds_per_module);
 }
 
 static void write_header_facts(struct json_out *j, const struct suite_result *r)
@@ -136,11 +132,7 @@ static void write_variant(struct json_out *j, const struct suite_adaptive *ad, u
     json_key_u64(j, "index", i);
     json_key_str(j, "source", v->source);
     json_key_str(j, "label", v->label[0] ? v->label : (v->mem ? v->info.cflags : ""));
-    json_key(j, "path");
-    if (v->path)
-        json_str(j, v->path);
-    else
-        json_null(j);
+    json_key_str(j, "path", v->path);
     json_key_hex32(j, "crc32", v->crc);
     json_key(j, "placed");
     json_bool(j, v->mem != NULL);
@@ -152,11 +144,7 @@ static void write_variant(struct json_out *j, const struct suite_adaptive *ad, u
     else
         json_null(j);
     json_key_u64(j, "median_cycles", c->median);
-    json_key(j, "error");
-    if (v->error[0])
-        json_str(j, v->error);
-    else
-        json_null(j);
+    json_key_str(j, "error", v->error[0] ? v->error : NULL);
     json_end_object(j);
 }
 
@@ -194,11 +182,7 @@ static void write_adaptive(struct json_out *j, const struct suite_adaptive *ad)
     json_key_u64(j, "planner_cycles", ad->pm.planner_cycles);
     json_key_u64(j, "swaps", ad->pm.swaps);
     json_key_u64(j, "run_cycles", ad->run_cycles);
-    json_key(j, "seconds");
-    if (ad->seconds)
-        json_u64(j, ad->seconds);
-    else
-        json_null(j);
+    json_key_u64_nonzero(j, "seconds", ad->seconds);
     if (ad->live.received) {    /* a variant came from the live line (docs/live.md) */
         json_key(j, "live");
         json_begin_object(j);
@@ -208,11 +192,7 @@ static void write_adaptive(struct json_out *j, const struct suite_adaptive *ad)
         json_key_u64(j, "rejected", ad->live.rejected);
         json_end_object(j);
     }
-    json_key(j, "wisdom");
-    if (ad->wisdom)
-        json_str(j, ad->wisdom);
-    else
-        json_null(j);
+    json_key_str(j, "wisdom", ad->wisdom);
     json_key(j, "variants");
     json_begin_array(j);
     for (uint32_t i = 0; i < ad->count; i++)
@@ -237,16 +217,9 @@ static void write_module(struct json_out *j, const struct suite_result *r)
     json_key_str(j, "status", suite_status_name(r->status));
     json_key(j, "passed");
     json_bool(j, r->passed);
-    json_key(j, "error");
-    if (r->error[0])
-        json_str(j, r->error);
-    else
-        json_null(j);
-    json_key(j, "cache_error");     /* kernel/bench/cache.h: a refused cache file, embedded ran */
-    if (r->cache_error)
-        json_str(j, r->cache_error);
-    else
-        json_null(j);
+    json_key_str(j, "error", r->error[0] ? r->error : NULL);
+    /* kernel/bench/cache.h: a refused cache file, embedded ran */
+    json_key_str(j, "cache_error", r->cache_error);
     if (r->status == SUITE_FAULT) {
         json_key(j, "fault");
         json_begin_object(j);

@@ -124,10 +124,12 @@ TEST(key_value_helpers)
     json_key_u64(&j, "u", UINT64_MAX);
     json_key_hex32(&j, "h", 0x1234u);
     json_key_bool(&j, "b", false);
+    json_key_u64_nonzero(&j, "z", 0);
+    json_key_u64_nonzero(&j, "nz", 7);
     json_end_object(&j);
     CHECK(json_finish(&j));
     CHECK_STREQ(buf, "{\"s\":\"x\\\"y\",\"n\":null,\"u\":18446744073709551615,"
-                     "\"h\":\"0x00001234\",\"b\":false}\n");
+                     "\"h\":\"0x00001234\",\"b\":false,\"z\":null,\"nz\":7}\n");
 }
 
 int main(void)
