@@ -133,8 +133,19 @@ def run(cmd, cwd, com1, timeout, until):
 read = qemu.read
 
 
+# A Bochs log line: the tick, a level letter (i info, e error, p panic, d debug), [module].
+LOG_LEVEL = re.compile(r"^\d+([iepd])\[")
+LOG_PROBLEM_LEVELS = "ep"
+LOG_PROBLEMS_MAX = 20
+
+
 def tail(path, n=15):
-    """The last n lines of Bochs's own log (its panics and CPU state), or a note."""
+    """Bochs's own log for a failure message: its error and panic lines (the cause: they come
+    before the CPU state dump a stop ends with), then its last n lines; or a note."""
     if not os.path.exists(path):
         return "(no bochs log)"
-    return "\n".join(read(path).splitlines()[-n:])
+    lines = read(path).splitlines()
+    problems = [line for line in lines
+                if (m := LOG_LEVEL.match(line)) and m.group(1) in LOG_PROBLEM_LEVELS]
+    head = problems[:LOG_PROBLEMS_MAX] + ["..."] if problems else []
+    return "\n".join(head + lines[-n:])
