@@ -179,10 +179,28 @@ static void apply_apic_option(void)
                 SMP_APIC_X2APIC "): MSR access, 32-bit APIC IDs\n", lapic_mode_name(before));
 }
 
+/* test.smp_firmware_x2apic=1: the boot CPU's APIC as firmware that hands over in x2APIC mode
+ * leaves it, so the boot takes the path such a PC takes (lapic_init finding EXTD set). */
+static void apply_firmware_x2apic_hook(void)
+{
+    const char *text = cmdline_value(SMP_OPT_FIRMWARE_X2APIC);
+    if (!text)
+        return;
+    if (strcmp(text, "1") != 0) {
+        kprintf("smp: " SMP_OPT_FIRMWARE_X2APIC "=%s is not 1; ignored\n", text);
+        return;
+    }
+    enum lapic_err err = lapic_enter_x2apic_as_firmware();
+    if (err != LAPIC_OK)
+        kprintf("smp: " SMP_OPT_FIRMWARE_X2APIC ": %s; the APIC left as it was\n",
+                lapic_strerror(err));
+}
+
 static enum smp_err prepare_boot_cpu(void)
 {
     if (tsc_hz() == 0)
         return SMP_E_NO_TSC;
+    apply_firmware_x2apic_hook();
     enum lapic_err lerr = lapic_init();
     if (lerr != LAPIC_OK) {
         kprintf("smp: %s\n", lapic_strerror(lerr));

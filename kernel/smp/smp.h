@@ -28,6 +28,9 @@
 #define SMP_OPT_LIMIT       "smp"   /* smp=N: start at most N CPUs, the boot CPU included */
 #define SMP_OPT_WITHHOLD    "test.smp_withhold"   /* =APICID: that AP gets INIT but no STARTUP */
 #define SMP_OPT_AP_FAULT    "test.smp_ap_fault"   /* =ud2|pf|stack: the last AP started faults */
+/* =1: before the kernel looks at its local APIC, put it in x2APIC mode as firmware may hand it
+ * over (Bochs's rombios never does; QEMU's TCG has no x2APIC) */
+#define SMP_OPT_FIRMWARE_X2APIC "test.smp_firmware_x2apic"
 #define SMP_OPT_APIC        "apic"  /* apic=x2apic: switch the local APICs to x2APIC mode */
 #define SMP_APIC_X2APIC     "x2apic"
 /* IDT vectors of both kernels for the local APIC: the wake-up IPI of parked APs, and the

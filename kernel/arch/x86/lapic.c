@@ -129,6 +129,22 @@ enum lapic_err lapic_switch_to_x2apic(void)
     return LAPIC_OK;
 }
 
+enum lapic_err lapic_enter_x2apic_as_firmware(void)
+{
+    uint32_t ecx = 0, edx = 0;
+    if (!lapic_hw_cpuid1(&ecx, &edx) || !(edx & CPUID1_EDX_APIC))
+        return LAPIC_E_NO_APIC;
+    if (!(ecx & CPUID1_ECX_X2APIC))
+        return LAPIC_E_X2APIC_CPUID;
+    uint64_t v = lapic_hw_rdmsr(MSR_IA32_APIC_BASE);
+    if (v & APIC_BASE_X2APIC)
+        return LAPIC_OK;
+    /* Disabled -> x2APIC is not a transition the SDM lists; disabled -> xAPIC -> x2APIC is. */
+    lapic_hw_wrmsr(MSR_IA32_APIC_BASE, v | APIC_BASE_ENABLE);
+    lapic_hw_wrmsr(MSR_IA32_APIC_BASE, v | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+    return LAPIC_OK;
+}
+
 enum lapic_mode lapic_mode(void)
 {
     return mode;

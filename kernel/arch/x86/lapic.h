@@ -80,6 +80,13 @@ enum lapic_err lapic_init(void);
  * 21 clear: nothing written) or LAPIC_E_NO_APIC (lapic_init failed). */
 enum lapic_err lapic_switch_to_x2apic(void);
 
+/* Leaves this CPU's local APIC in x2APIC mode as firmware that hands over in x2APIC mode does
+ * (many PCs with an IOMMU, every machine with APIC IDs above 254): EN, then EN and EXTD, the
+ * two steps figure 10-27 allows from any state (SDM vol. 3A §10.12.5). For the boot option
+ * test.smp_firmware_x2apic, before lapic_init, which must then find x2APIC mode on its own.
+ * Returns LAPIC_OK, LAPIC_E_NO_APIC or LAPIC_E_X2APIC_CPUID (nothing written). */
+enum lapic_err lapic_enter_x2apic_as_firmware(void);
+
 /* The driver's mode: the boot CPU's, which every CPU is brought into by lapic_enable. */
 enum lapic_mode lapic_mode(void);
 

@@ -6,6 +6,9 @@ CPU model that has x2APIC, which QEMU's TCG lacks. Checked, from the COM1 log:
   - x86-64 on 2 CPUs with apic=x2apic: the same, and the LLM stage on 2 workers gives run.c's
     reference tokens (the greedy stories260K case, its first STEPS tokens): the wake-up IPIs
     of the worker pool go through the x2APIC ICR;
+  - i686 on 2 CPUs with the boot CPU's APIC left in x2APIC mode as firmware may hand it over
+    (test.smp_firmware_x2apic=1, before the kernel looks): the kernel finds x2APIC mode by
+    itself, says so, and starts the AP and runs both CPUs in it with no apic= option;
   - i686 on 1 CPU with no /CMDLINE.TXT at all: the whole suite, in the firmware's xAPIC mode
     (a PC booted from a stick with no options; the COM1 probe Bochs's UART once failed);
   - with FLUID_BOCHS_ALL=1 (make test-bochs): i686 on 2 CPUs in xAPIC mode, x86-64 in xAPIC
@@ -31,6 +34,8 @@ IMAGE64 = os.path.join(ROOT, "build/test-images/fluid64-bochs.img")
 BOOT_TIMEOUT_S = 120
 STEPS = 32                      # greedy: the first STEPS tokens of the reference run
 SHORT_SUITE = "suite.modules=sum"
+SWITCH_BY_OPTION = r"^smp: the local APIC switched from xAPIC to x2APIC mode \(apic=x2apic\)"
+FOUND_FROM_FIRMWARE = r"^smp: the local APIC is in x2APIC mode \(firmware's choice\)"
 _lock = threading.Lock()
 
 
@@ -95,15 +100,14 @@ def expect_cpus(r, cpus, mode):
     assert c["apic_mode"] == mode and c["cpus_in_mode"] == cpus, c
 
 
-def boot_i686(name, cpus, cmdline, mode):
+def boot_i686(name, cpus, cmdline, mode, switch=SWITCH_BY_OPTION):
     require_bochs()
     r = bochs.boot(IMAGE32, cpus=cpus, cmdline=cmdline, timeout=BOOT_TIMEOUT_S)
 
     def verify(r):
         expect_cpus(r, cpus, mode)
         if mode == "x2APIC":
-            r.expect(r"^smp: the local APIC switched from xAPIC to x2APIC mode \(apic=x2apic\)",
-                     "the switch")
+            r.expect(switch, "how x2APIC mode came")
         r.expect(r"^suite: \d+ modules, (\d+) passed, 0 failed", "the suite's summary")
     check(name, r, verify)
 
@@ -123,6 +127,11 @@ def boot_x86_64(name, cpus, cmdline, mode):
 
 def test_i686_two_cpus_x2apic():
     boot_i686("i686-2-x2apic", 2, f"apic=x2apic {SHORT_SUITE}", "x2APIC")
+
+
+def test_i686_two_cpus_x2apic_from_firmware():
+    boot_i686("i686-2-x2apic-firmware", 2, f"test.smp_firmware_x2apic=1 {SHORT_SUITE}",
+              "x2APIC", switch=FOUND_FROM_FIRMWARE)
 
 
 def test_x86_64_two_cpus_x2apic():

@@ -12,7 +12,8 @@
  *   - an x2APIC ID too large for the i686 table: refused, logged by value, nothing written;
  *   - apic=x2apic's switch: xAPIC -> x2APIC by one IA32_APIC_BASE write keeping EN and the
  *     base, then MSR access only; refused with nothing written without CPUID's bit or an
- *     APIC; nothing written when already in x2APIC mode; each CPU's own mode read back. */
+ *     APIC; nothing written when already in x2APIC mode; each CPU's own mode read back;
+ *   - test.smp_firmware_x2apic's hand-over: disabled -> xAPIC -> x2APIC, found by lapic_init. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -495,6 +496,40 @@ static void switch_to_x2apic(void)
     CHECK(lapic_cpu_mode() == LAPIC_MODE_OFF);
 }
 
+/* test.smp_firmware_x2apic: the APIC left as firmware that hands over in x2APIC mode leaves
+ * it, through xAPIC from a disabled APIC (the two steps of SDM vol. 3A figure 10-27), and
+ * lapic_init then finds x2APIC mode by itself. */
+static void enter_x2apic_as_firmware(void)
+{
+    memset(&fk, 0, sizeof fk);
+    fk.has_leaf1 = true;
+    fk.ecx = ECX_X2APIC;
+    fk.edx = EDX_APIC;
+    fk.apic_base = XAPIC_PAGE | BASE_BSP;               /* globally disabled */
+    CHECK_EQ_U64(lapic_enter_x2apic_as_firmware(), LAPIC_OK);
+    CHECK_EVENTS(RDMSR(MSR_APIC_BASE), WRMSR(MSR_APIC_BASE, XAPIC_PAGE | BASE_BSP | BASE_EN),
+                 WRMSR(MSR_APIC_BASE, XAPIC_PAGE | BASE_BSP | BASE_EN | BASE_EXTD));
+    clear_events();
+    REQUIRE(lapic_init() == LAPIC_OK);
+    CHECK(lapic_mode() == LAPIC_MODE_X2APIC);
+    CHECK_EQ_U64(lapic_base(), 0);
+
+    /* Already there: nothing written. */
+    clear_events();
+    CHECK_EQ_U64(lapic_enter_x2apic_as_firmware(), LAPIC_OK);
+    CHECK_EVENTS(RDMSR(MSR_APIC_BASE));
+
+    /* No x2APIC in CPUID, or no APIC: refused, nothing touched. */
+    fk.ecx = 0;
+    fk.apic_base = XAPIC_PAGE | BASE_BSP | BASE_EN;
+    clear_events();
+    CHECK_EQ_U64(lapic_enter_x2apic_as_firmware(), LAPIC_E_X2APIC_CPUID);
+    CHECK_NO_EVENTS();
+    fk.edx = 0;
+    CHECK_EQ_U64(lapic_enter_x2apic_as_firmware(), LAPIC_E_NO_APIC);
+    CHECK_NO_EVENTS();
+}
+
 /* lapic_cpu_mode reads this CPU's own IA32_APIC_BASE, whatever the driver's mode. */
 static void cpu_mode_read_back(void)
 {
@@ -524,6 +559,7 @@ int main(void)
     RUN(ap_enters_boot_cpu_mode);
     RUN(cpu_map_refuses_large_x2apic_id);
     RUN(switch_to_x2apic);
+    RUN(enter_x2apic_as_firmware);
     RUN(cpu_mode_read_back);
     return check_summary();
 }
