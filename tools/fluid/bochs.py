@@ -9,8 +9,12 @@ boot is stopped when the log shows its last line (or `until`), or at the timeout
 status is read from that line. Every Bochs is killed by its own pid; none is left running.
 
 Debian's bochs is built with its debugger, which waits at a prompt: "c" on stdin continues.
-It has no "nogui" display; "rfb" with timeout=0 runs headless (it takes the first free port
-from 5900 on, so boots can overlap)."""
+It has no "nogui" display; "rfb" with timeout=0 runs headless. It takes the first free port
+from 5900 on, but not safely when two start at once: its socket has SO_REUSEADDR, so two can
+bind one port before either listens; the loser's listen fails and every later bind of that
+socket too, and Bochs quits before its first instruction. So Bochs starts one at a time,
+machine-wide, under a file lock held until its log says it listens."""
+import fcntl
 import os
 import re
 import shutil
@@ -34,6 +38,11 @@ LAST_LINE = r"^fluid: no debug-exit device at port"
 STATUS_LINE = re.compile(r"^fluid: done, status (ok|failed)$", re.M)
 POLL_INTERVAL_S = 0.1
 PARTITION_OFFSET = fatimg.PARTITION_LBA * fatimg.SECTOR
+# Bochs's rfb start-up, serialized across processes (see above).
+RFB_LOCK = os.path.join(tempfile.gettempdir(), "fluid-bochs-rfb.lock")
+RFB_LISTENING = "listening for connections on port"
+RFB_FAILED = "RFB could not bind"
+RFB_START_TIMEOUT_S = 10
 
 CONFIG = """megs: {megs}
 cpu: model={model}, count={cpus}, ips={ips}, reset_on_triple_fault=0
@@ -108,11 +117,21 @@ def boot(image=IMAGE, cpus=1, cmdline=None, timeout=120, until=LAST_LINE, megs=2
 def run(cmd, cwd, com1, timeout, until):
     """Runs Bochs past its debugger prompt until `until` shows in com1, it exits, or the
     timeout; kills it by its pid. Returns the reason it stopped."""
-    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout
+    lock = open(RFB_LOCK, "a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+    except BaseException:
+        lock.close()
+        raise
     reason = "exit"
     try:
+        try:
+            wait_for_rfb(proc, os.path.join(cwd, "bochs.log"))
+        finally:
+            lock.close()                # closing the file releases the lock
         try:
             proc.stdin.write(b"c\n")    # the debugger's "continue"
             proc.stdin.flush()
@@ -128,6 +147,17 @@ def run(cmd, cwd, com1, timeout, until):
         except BrokenPipeError:
             pass
     return reason
+
+
+def wait_for_rfb(proc, log):
+    """Until Bochs's log says its rfb display listens (or cannot), Bochs exits, or
+    RFB_START_TIMEOUT_S: the other Bochs starts wait that long under RFB_LOCK."""
+    deadline = time.monotonic() + RFB_START_TIMEOUT_S
+    while time.monotonic() < deadline and proc.poll() is None:
+        text = read(log) if os.path.exists(log) else ""
+        if RFB_LISTENING in text or RFB_FAILED in text:
+            return
+        time.sleep(POLL_INTERVAL_S / 10)
 
 
 read = qemu.read
