@@ -106,6 +106,22 @@ def test_membw_reads_at_each_thread_count():
         assert rate > 0.1, line     # a real machine reads far more than 0.1 GB/s
 
 
+def test_membw_counts_the_span_of_a_pass_not_each_threads_own_time():
+    """Two threads whose reads do not overlap (the second starts STAGGER_MS after the first,
+    as when it waits for a core) did not read at twice one thread's rate: the pass's figure
+    is its bytes over the span from the first start to the last end, so it can be no more
+    than the bytes over the stagger. Measured by each thread's own time, the figure would
+    be a normal two-thread rate, hundreds of times that."""
+    stagger_ms, mib = 400, 16
+    proc = subprocess.run([MEMBW, "--mib", str(mib), "--passes", "1", "--stagger-ms",
+                           str(stagger_ms), "2"], capture_output=True, text=True,
+                          timeout=TIMEOUT_S)
+    assert proc.returncode == 0, proc.stderr
+    rate_gb_s = float(proc.stdout.split(":")[2].split()[0])
+    bound_gb_s = (mib << 20) / (stagger_ms / 1000) / 1e9
+    assert rate_gb_s <= bound_gb_s, f"{proc.stdout.strip()}: above {bound_gb_s:.3f} GB/s"
+
+
 def test_membw_names_a_bad_thread_count():
     proc = subprocess.run([MEMBW, "--mib", "64", "0"], capture_output=True, text=True,
                           timeout=TIMEOUT_S)
@@ -128,6 +144,9 @@ def test_membw_names_a_bad_stream_count():
         proc = subprocess.run([MEMBW, "--mib", "8", "--streams", bad, "1"],
                               capture_output=True, text=True, timeout=TIMEOUT_S)
         assert proc.returncode == 1 and f"--streams '{bad}'" in proc.stderr, proc.stderr
+    proc = subprocess.run([MEMBW, "--mib", "8", "--stagger-ms", "0", "1"],
+                          capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert proc.returncode == 1 and "--stagger-ms '0'" in proc.stderr, proc.stderr
 
 
 Q8BW = os.path.join(ROOT, "build", "llm", "fast", "q8bw")

@@ -7,11 +7,16 @@
  * 128 bytes of each in turn, as the Q8_0 kernel reads four bands of rows: one core reads
  * several sequential streams faster than one (more lines in flight), so the roofline takes
  * the best of both (docs/llm.md). The
- * figure is bytes read / wall time of the slowest thread, best of `--passes` passes (other
- * processes on a shared machine only ever slow a pass down). Pages are touched once before
- * timing so page faults are not measured.
+ * figure is bytes read / the pass's span, from the first thread's start to the last thread's
+ * end, best of `--passes` passes (other processes on a shared machine only ever slow a pass
+ * down). Not each thread's own time: on a machine whose cores are shared, one thread may run
+ * while another waits for a core, and each then reads its share alone, at one thread's rate;
+ * the slowest thread's own time would credit two threads with twice that, a rate they never
+ * reached together, where the span gives the rate of the pass as a matmul's wall clock sees
+ * it. Pages are touched once before timing so page faults are not measured.
+ * `--stagger-ms M` starts thread t t*M ms after the barrier, for the test of that rule.
  *
- * usage: membw [--mib N] [--passes P] [--streams S] T1 [T2 ...]
+ * usage: membw [--mib N] [--passes P] [--streams S] [--stagger-ms M] T1 [T2 ...]
  * prints one line per thread count: "membw: threads T: G.GG GB/s (best of P, N MiB, S streams)"
  * (GB = 1e9 bytes), and exits 1 with a message on a bad argument or a failed allocation. */
 #include <errno.h>
@@ -33,6 +38,8 @@
 #define MEMBW_STRIDE            128u    /* bytes per loop iteration: four 32-byte loads */
 #define MEMBW_FILL_BYTE         0x01u   /* every byte of the buffer */
 #define MEMBW_FILL_WORD         0x0101010101010101ull   /* a 64-bit lane of fill bytes */
+#define MEMBW_MAX_STAGGER_MS    10000u
+#define NS_PER_MS               1000000l
 
 struct worker {
     pthread_t thread;
@@ -40,7 +47,8 @@ struct worker {
     size_t bytes;                       /* a multiple of MEMBW_STRIDE * streams */
     unsigned streams;
     pthread_barrier_t *start;
-    double seconds;
+    unsigned delay_ms;                  /* --stagger-ms times the thread's index */
+    double started, ended;              /* now_seconds() around its read */
     uint64_t checksum;                  /* the lanes' sum: checked, so no load is skipped */
 };
 
@@ -94,17 +102,22 @@ static void *worker_main(void *arg)
     struct worker *w = arg;
     bool avx2 = __builtin_cpu_supports("avx2");
     pthread_barrier_wait(w->start);
-    double t0 = now_seconds();
+    if (w->delay_ms) {
+        struct timespec delay = {w->delay_ms / 1000, (long)(w->delay_ms % 1000) * NS_PER_MS};
+        nanosleep(&delay, NULL);
+    }
+    w->started = now_seconds();
     w->checksum = avx2 ? sum_avx2(w->base, w->bytes, w->streams)
                        : sum_sse2(w->base, w->bytes, w->streams);
-    w->seconds = now_seconds() - t0;
+    w->ended = now_seconds();
     return NULL;
 }
 
-/* One pass with `threads` workers over buf[0..bytes); returns bytes read / the slowest
- * thread's time. Exits with a message if a thread cannot start, or if the sums show that
- * the loops did not read every byte of their shares. */
-static double one_pass(const uint8_t *buf, size_t bytes, unsigned threads, unsigned streams)
+/* One pass with `threads` workers over buf[0..bytes); returns bytes read / the span from the
+ * first start to the last end. Exits with a message if a thread cannot start, or if the sums
+ * show that the loops did not read every byte of their shares. */
+static double one_pass(const uint8_t *buf, size_t bytes, unsigned threads, unsigned streams,
+                       unsigned stagger_ms)
 {
     struct worker w[MEMBW_MAX_THREADS];
     pthread_barrier_t start;
@@ -113,17 +126,21 @@ static double one_pass(const uint8_t *buf, size_t bytes, unsigned threads, unsig
     pthread_barrier_init(&start, NULL, threads);
     for (unsigned t = 0; t < threads; t++) {
         w[t] = (struct worker){.base = buf + (size_t)t * share, .bytes = share,
-                               .streams = streams, .start = &start};
+                               .streams = streams, .start = &start,
+                               .delay_ms = t * stagger_ms};
         int err = pthread_create(&w[t].thread, NULL, worker_main, &w[t]);
         if (err) {
             fprintf(stderr, "membw: cannot start thread %u of %u: %s\n", t, threads, strerror(err));
             exit(1);
         }
     }
-    double slowest = 0;
+    double first_start = 0, last_end = 0;
     for (unsigned t = 0; t < threads; t++) {
         pthread_join(w[t].thread, NULL);
-        slowest = w[t].seconds > slowest ? w[t].seconds : slowest;
+        if (t == 0 || w[t].started < first_start)
+            first_start = w[t].started;
+        if (t == 0 || w[t].ended > last_end)
+            last_end = w[t].ended;
         /* Every lane added share / 8 fill words (mod 2^64). */
         uint64_t want = (uint64_t)(share / sizeof(uint64_t)) * MEMBW_FILL_WORD;
         if (w[t].checksum != want) {
@@ -133,12 +150,13 @@ static double one_pass(const uint8_t *buf, size_t bytes, unsigned threads, unsig
         }
     }
     pthread_barrier_destroy(&start);
-    return (double)share * threads / slowest;
+    return (double)share * threads / (last_end - first_start);
 }
 
 int main(int argc, char **argv)
 {
     unsigned long mib = MEMBW_DEFAULT_MIB, passes = MEMBW_DEFAULT_PASSES, streams = 1;
+    unsigned long stagger_ms = 0;
     int i = 1;
     for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
         if (!strcmp(argv[i], "--mib"))
@@ -147,11 +165,14 @@ int main(int argc, char **argv)
             passes = parse_count("membw", "--passes", argv[i + 1], 1000);
         else if (!strcmp(argv[i], "--streams"))
             streams = parse_count("membw", "--streams", argv[i + 1], MEMBW_MAX_STREAMS);
+        else if (!strcmp(argv[i], "--stagger-ms"))
+            stagger_ms = parse_count("membw", "--stagger-ms", argv[i + 1], MEMBW_MAX_STAGGER_MS);
         else
             break;
     }
     if (i >= argc) {
-        fprintf(stderr, "usage: membw [--mib N] [--passes P] [--streams S] THREADS...\n");
+        fprintf(stderr, "usage: membw [--mib N] [--passes P] [--streams S] [--stagger-ms M] "
+                        "THREADS...\n");
         return 1;
     }
     size_t bytes = (size_t)mib << 20;
@@ -166,7 +187,7 @@ int main(int argc, char **argv)
             (unsigned)parse_count("membw", "thread count", argv[i], MEMBW_MAX_THREADS);
         double best = 0;
         for (unsigned long p = 0; p < passes; p++) {
-            double rate = one_pass(buf, bytes, threads, (unsigned)streams);
+            double rate = one_pass(buf, bytes, threads, (unsigned)streams, (unsigned)stagger_ms);
             best = rate > best ? rate : best;
         }
         printf("membw: threads %u: %.2f GB/s (best of %lu, %lu MiB, %lu streams)\n", threads,
