@@ -41,14 +41,19 @@
 #define MEMBW_MAX_STAGGER_MS    10000u
 #define NS_PER_MS               1000000l
 
+struct pass_plan {
+    unsigned passes;
+    pthread_barrier_t start, done;      /* the workers and the main thread */
+};
+
 struct worker {
     pthread_t thread;
+    struct pass_plan *plan;
     const uint8_t *base;
     size_t bytes;                       /* a multiple of MEMBW_STRIDE * streams */
     unsigned streams;
-    pthread_barrier_t *start;
     unsigned delay_ms;                  /* --stagger-ms times the thread's index */
-    double started, ended;              /* now_seconds() around its read */
+    double started, ended;              /* now_seconds() around its read, this pass */
     uint64_t checksum;                  /* the lanes' sum: checked, so no load is skipped */
 };
 
@@ -97,60 +102,77 @@ static uint64_t sum_sse2(const uint8_t *p, size_t bytes, unsigned streams)
     return lanes[0] + lanes[1];
 }
 
+/* One worker: one read of its share per pass, between the pass's two barriers. The same
+ * threads serve every pass of a thread count, as the engine's pool threads serve every
+ * token: fresh threads per pass could start on one CPU and be timed before the scheduler
+ * spread them. Not pinned, as the engine's threads are not. */
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     bool avx2 = __builtin_cpu_supports("avx2");
-    pthread_barrier_wait(w->start);
-    if (w->delay_ms) {
-        struct timespec delay = {w->delay_ms / 1000, (long)(w->delay_ms % 1000) * NS_PER_MS};
-        nanosleep(&delay, NULL);
+    for (unsigned p = 0; p < w->plan->passes; p++) {
+        pthread_barrier_wait(&w->plan->start);
+        if (w->delay_ms) {
+            struct timespec delay = {w->delay_ms / 1000,
+                                     (long)(w->delay_ms % 1000) * NS_PER_MS};
+            nanosleep(&delay, NULL);
+        }
+        w->started = now_seconds();
+        w->checksum = avx2 ? sum_avx2(w->base, w->bytes, w->streams)
+                           : sum_sse2(w->base, w->bytes, w->streams);
+        w->ended = now_seconds();
+        pthread_barrier_wait(&w->plan->done);
     }
-    w->started = now_seconds();
-    w->checksum = avx2 ? sum_avx2(w->base, w->bytes, w->streams)
-                       : sum_sse2(w->base, w->bytes, w->streams);
-    w->ended = now_seconds();
     return NULL;
 }
 
-/* One pass with `threads` workers over buf[0..bytes); returns bytes read / the span from the
- * first start to the last end. Exits with a message if a thread cannot start, or if the sums
- * show that the loops did not read every byte of their shares. */
-static double one_pass(const uint8_t *buf, size_t bytes, unsigned threads, unsigned streams,
-                       unsigned stagger_ms)
+/* `passes` passes with `threads` workers over buf[0..bytes); returns the best pass's bytes
+ * read / its span from the first start to the last end. Exits with a message if a thread
+ * cannot start, or if the sums show that the loops did not read every byte of their
+ * shares. */
+static double best_pass(const uint8_t *buf, size_t bytes, unsigned threads, unsigned streams,
+                        unsigned passes, unsigned stagger_ms)
 {
-    struct worker w[MEMBW_MAX_THREADS];
-    pthread_barrier_t start;
+    static struct worker w[MEMBW_MAX_THREADS];
+    struct pass_plan plan = {.passes = passes};
     size_t unit = (size_t)MEMBW_STRIDE * streams;
     size_t share = bytes / threads / unit * unit;
-    pthread_barrier_init(&start, NULL, threads);
+    pthread_barrier_init(&plan.start, NULL, threads + 1);
+    pthread_barrier_init(&plan.done, NULL, threads + 1);
     for (unsigned t = 0; t < threads; t++) {
-        w[t] = (struct worker){.base = buf + (size_t)t * share, .bytes = share,
-                               .streams = streams, .start = &start,
-                               .delay_ms = t * stagger_ms};
+        w[t] = (struct worker){.plan = &plan,
+                               .base = buf + (size_t)t * share, .bytes = share,
+                               .streams = streams, .delay_ms = t * stagger_ms};
         int err = pthread_create(&w[t].thread, NULL, worker_main, &w[t]);
         if (err) {
             fprintf(stderr, "membw: cannot start thread %u of %u: %s\n", t, threads, strerror(err));
             exit(1);
         }
     }
-    double first_start = 0, last_end = 0;
-    for (unsigned t = 0; t < threads; t++) {
-        pthread_join(w[t].thread, NULL);
-        if (t == 0 || w[t].started < first_start)
-            first_start = w[t].started;
-        if (t == 0 || w[t].ended > last_end)
-            last_end = w[t].ended;
-        /* Every lane added share / 8 fill words (mod 2^64). */
-        uint64_t want = (uint64_t)(share / sizeof(uint64_t)) * MEMBW_FILL_WORD;
-        if (w[t].checksum != want) {
-            fprintf(stderr, "membw: thread %u summed 0x%llx, want 0x%llx\n", t,
-                    (unsigned long long)w[t].checksum, (unsigned long long)want);
-            exit(1);
+    /* Every lane added share / 8 fill words (mod 2^64). */
+    uint64_t want = (uint64_t)(share / sizeof(uint64_t)) * MEMBW_FILL_WORD;
+    double best = 0;
+    for (unsigned p = 0; p < passes; p++) {
+        pthread_barrier_wait(&plan.start);
+        pthread_barrier_wait(&plan.done);
+        double first_start = w[0].started, last_end = w[0].ended;
+        for (unsigned t = 0; t < threads; t++) {
+            first_start = w[t].started < first_start ? w[t].started : first_start;
+            last_end = w[t].ended > last_end ? w[t].ended : last_end;
+            if (w[t].checksum != want) {
+                fprintf(stderr, "membw: thread %u summed 0x%llx, want 0x%llx\n", t,
+                        (unsigned long long)w[t].checksum, (unsigned long long)want);
+                exit(1);
+            }
         }
+        double rate = (double)share * threads / (last_end - first_start);
+        best = rate > best ? rate : best;
     }
-    pthread_barrier_destroy(&start);
-    return (double)share * threads / (last_end - first_start);
+    for (unsigned t = 0; t < threads; t++)
+        pthread_join(w[t].thread, NULL);
+    pthread_barrier_destroy(&plan.start);
+    pthread_barrier_destroy(&plan.done);
+    return best;
 }
 
 int main(int argc, char **argv)
@@ -185,11 +207,8 @@ int main(int argc, char **argv)
     for (; i < argc; i++) {
         unsigned threads =
             (unsigned)parse_count("membw", "thread count", argv[i], MEMBW_MAX_THREADS);
-        double best = 0;
-        for (unsigned long p = 0; p < passes; p++) {
-            double rate = one_pass(buf, bytes, threads, (unsigned)streams, (unsigned)stagger_ms);
-            best = rate > best ? rate : best;
-        }
+        double best = best_pass(buf, bytes, threads, (unsigned)streams, (unsigned)passes,
+                                (unsigned)stagger_ms);
         printf("membw: threads %u: %.2f GB/s (best of %lu, %lu MiB, %lu streams)\n", threads,
                best / 1e9, passes, mib, streams);
     }
