@@ -10,6 +10,8 @@ without QEMU:
   the documented shortening steps;
 - the uniform sweep picks the flag set with the best geometric mean (not the best sum), and
   never one with a wrong answer;
+- the search descends each module's parameters at its few fastest flag sets and keeps the
+  pair that wins head to head (by 1%), modules without parameters keeping their flags;
 - bench-adaptive's ratios, geometric means and last line on fixed numbers;
 - the planner column: hostrun --adaptive's lines parse on a fixed sample (a malformed one is
   refused naming the line), the candidates' order and limit, the overhead as a total, and
@@ -129,6 +131,55 @@ def test_uniform_sweep_picks_best_geomean():
     # -O2 stays unless beaten by the margin
     swept[("a", "X")], swept[("a", "Y")] = (60, True), (61, True)
     assert adaptive.best_variant(swept, "a", variants, 0.01) == "O2"
+
+
+def test_parameters_searched_at_several_flag_sets():
+    """gemm_tile's best TILE at the third-fastest flag set beats the first set's best pair by
+    more than 1%: that pair wins. sha256's pair at its second set is faster by less than 1%:
+    the first set's stays. fibonacci declares no parameters: no descent, its flags stay."""
+    swept = {("gemm_tile", "O3-sse2-unroll"): (100, True), ("gemm_tile", "O3-sse2"): (101, True),
+             ("gemm_tile", "O2-sse2"): (102, True), ("gemm_tile", "O1"): (300, True),
+             ("gemm_tile", "Os"): (90, False),          # fastest but wrong: never ranked
+             ("sha256", "O2"): (100, True), ("sha256", "O3"): (100, True),
+             ("fibonacci", "O2"): (10, True), ("fibonacci", "O3"): (11, True)}
+    variants = ["O2", "O3", "Os", "O1", "O2-sse2", "O3-sse2", "O3-sse2-unroll"]
+    assert pgo_search.ranked_variants(swept, "gemm_tile", variants, "O3-sse2-unroll", 3) == \
+        ["O3-sse2-unroll", "O3-sse2", "O2-sse2"]
+    best_setting = {("gemm_tile", "O3-sse2-unroll"): {"TILE": 64}, ("gemm_tile", "O3-sse2"): {},
+                    ("gemm_tile", "O2-sse2"): {"TILE": 8}, ("sha256", "O2"): {"UNROLL": 4},
+                    ("sha256", "O3"): {"UNROLL": 8}}
+    cost = {("gemm_tile", "O3-sse2-unroll", "TILE", 64): 80, ("gemm_tile", "O3-sse2"): 95,
+            ("gemm_tile", "O2-sse2", "TILE", 8): 62, ("sha256", "O2", "UNROLL", 4): 95,
+            ("sha256", "O3", "UNROLL", 8): 94.5}
+    descended = []
+
+    def fake_descend(names, start, calls, repeats, counter):
+        descended.append(dict(start))
+        return {n: dict(best_setting[(n, start[n])]) for n in names}
+
+    def fake_measure(mods, calls, repeats, tag, counter):
+        out = {}
+        for k in mods:
+            name, variant, setting, _ = k
+            flat = sum(((p, v) for p, v in setting), ())
+            out[k] = (cost[(name, variant) + flat], True)
+        return out
+    saved = (pgo_search.descend, pgo_search.build_keys, pgo_search.measure_keys)
+    pgo_search.descend = fake_descend
+    pgo_search.build_keys = lambda keys, counter: {k: "unbuilt" for k in keys}
+    pgo_search.measure_keys = fake_measure
+    try:
+        flags, settings = pgo_search.descend_at_flag_sets(
+            ["gemm_tile", "sha256", "fibonacci"],
+            {"gemm_tile": "O3-sse2-unroll", "sha256": "O2", "fibonacci": "O2"}, swept, variants,
+            1, 1, pgo_search.Counter())
+    finally:
+        pgo_search.descend, pgo_search.build_keys, pgo_search.measure_keys = saved
+    assert flags == {"gemm_tile": "O2-sse2", "sha256": "O2", "fibonacci": "O2"}, flags
+    assert settings == {"gemm_tile": {"TILE": 8}, "sha256": {"UNROLL": 4}, "fibonacci": {}}, \
+        settings
+    assert all("fibonacci" not in d for d in descended), descended
+    assert len(descended) == 3 and descended[2] == {"gemm_tile": "O2-sse2"}, descended
 
 
 def test_bench_adaptive_arithmetic():

@@ -5,7 +5,9 @@ and the uniform-build sweep, measured in the host runner (host-rdtsc cycles).
                      VARIANT of build.py, and the HOST_VARIANTS whose features the CPU has
   sweep              every module at every uniform flag set, measured together
   search             per module: best flag set (from the sweep), then coordinate descent over
-                     its parameters from the defaults, then profile feedback on top
+                     its parameters from the defaults at each of its DESCENT_FLAG_SETS
+                     fastest flag sets, the descended pairs measured head to head, then
+                     profile feedback on top of the winner
 Every measurement goes through measure_keys: one host runner holding every candidate side by
 side, run `repeats` times (each run calls every candidate in turn, so candidates interleave
 and a burst of load from another process hits them alike); a candidate's cost is its lowest
@@ -21,6 +23,10 @@ from fluid.pgo import params as pgo_params
 
 MIN_GAIN = 0.01             # a change must be 1% faster than the current choice
 DESCENT_PASSES = 2          # coordinate descent: at most two sweeps over the parameters
+# A module's parameters are searched at its fastest few flag sets, not only the fastest: the
+# sweep ranks flag sets at the default parameters, a few percent apart, and the best
+# parameter value can depend on the flags (gemm_tile: TILE=8 at -O2 -msse2, TILE=64 at -O3).
+DESCENT_FLAG_SETS = 3
 # FLUID_FEAT name -> the /proc/cpuinfo flag that says the CPU has it (Linux names)
 CPUINFO_NAMES = {"fpu": "fpu", "tsc": "tsc", "cmov": "cmov", "mmx": "mmx", "sse": "sse",
                  "sse2": "sse2", "sse3": "pni", "ssse3": "ssse3", "sse41": "sse4_1",
@@ -155,6 +161,51 @@ def descend(names, start, calls, repeats, counter, passes=DESCENT_PASSES, found=
     return chosen
 
 
+def ranked_variants(swept, name, variants, first, count):
+    """first (the module's flag choice), then its other correct flag sets of the sweep,
+    fastest first: at most count."""
+    ok = [v for v in variants if v != first and swept.get((name, v), (0, False))[1]
+          and swept[(name, v)][0] > 0]
+    ok.sort(key=lambda v: (swept[(name, v)][0], variants.index(v)))
+    return ([first] + ok)[:count]
+
+
+def descend_at_flag_sets(names, flags, swept, variants, calls, repeats, counter):
+    """Coordinate descent at each module's DESCENT_FLAG_SETS fastest flag sets (modules that
+    declare parameters; the others keep their flags and defaults), then each module's
+    descended (flags, setting) pairs measured together: the first flag set's pair stays
+    unless another beats it by MIN_GAIN. Returns ({name: flag set}, {name: setting})."""
+    tuned = [n for n in names if pgo_params.parse(pgo_build.source_of(n))]
+    ranked = {n: ranked_variants(swept, n, variants, flags[n], DESCENT_FLAG_SETS)
+              for n in tuned}
+    pairs = {n: [] for n in names}
+    for rank in range(DESCENT_FLAG_SETS):
+        at = [n for n in tuned if rank < len(ranked[n])]
+        if not at:
+            break
+        start = {n: ranked[n][rank] for n in at}
+        log(f"parameters at each module's flag set number {rank + 1}: "
+            + ", ".join(f"{n} {start[n]}" for n in at))
+        chosen = descend(at, start, calls, repeats, counter)
+        for n in at:
+            pairs[n].append(key(n, start[n], chosen[n]))
+    out_flags = dict(flags)
+    out_settings = {n: {} for n in names}
+    contested = [k for n in tuned for k in pairs[n]]
+    got = measure_keys(build_keys(contested, counter), calls, repeats, "flag-sets", counter) \
+        if any(len(pairs[n]) > 1 for n in tuned) else {}
+    for n in tuned:
+        best = pairs[n][0]
+        for k in pairs[n][1:]:
+            if k in got and better(got[k], got.get(best, (0, False))):
+                best = k
+        if best != pairs[n][0]:
+            log(f"{n}: {describe(pairs[n][0])} -> {describe(best)} "
+                f"({got.get(pairs[n][0], (0,))[0]} -> {got[best][0]} cycles)")
+        out_flags[n], out_settings[n] = best[1], dict(best[2])
+    return out_flags, out_settings
+
+
 def with_profile(names, flags, settings, calls, repeats, workdir, counter):
     """Profile feedback on each module's flags + parameters: the instrumented build with the
     same parameters runs in the host runner, then the profile-use build is measured against
@@ -185,10 +236,12 @@ def search(names, calls, repeats, workdir, variants=None):
     log(f"best uniform build: {uniform} (geometric mean cost "
         + ", ".join(f"{v} {gms[v]:.0f}" for v in variants) + ")")
     flags = {n: adaptive.best_variant(swept, n, variants, MIN_GAIN) for n in names}
-    settings = descend(names, flags, calls, repeats, counter)
-    profile = with_profile(names, flags, settings, calls, repeats, workdir, counter)
-    choice = {n: {"flags": key(n, flags[n]), "params": key(n, flags[n], settings[n]),
-                  "profile": key(n, flags[n], settings[n], profile.get(n, False))}
+    tuned_flags, settings = descend_at_flag_sets(names, flags, swept, variants, calls,
+                                                 repeats, counter)
+    profile = with_profile(names, tuned_flags, settings, calls, repeats, workdir, counter)
+    choice = {n: {"flags": key(n, flags[n]),
+                  "params": key(n, tuned_flags[n], settings[n]),
+                  "profile": key(n, tuned_flags[n], settings[n], profile.get(n, False))}
               for n in names}
     log(f"{counter.builds} builds ({counter.failed} refused or failed), "
         f"{counter.runners} runner binaries measured")
