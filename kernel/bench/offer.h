@@ -3,8 +3,9 @@
  * the cache checks a file (size, the module loader's rules with this CPU's features, the
  * header's module name), copies it and queues it for its module. A module running through its
  * dispatch slot takes its queued offers between two calls (suite_adapt.c): each becomes one
- * more candidate, and the planner measures it at the module's next threshold. An offer for a
- * module that is not running waits for that module's turn.
+ * more candidate, in a free entry of its table or one a retired loser left, and the planner
+ * measures it at once. An offer for a module that is not running waits for that module's
+ * turn, and one that finds the table full with no candidate that may leave waits too.
  * Portable (kernel, host tests): the caller provides the allocator and the CPU features. Not
  * reentrant: offers come from the suite's own thread between calls (the receiver is polled
  * there), never from an interrupt handler. */
