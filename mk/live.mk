@@ -35,7 +35,8 @@ $(LIVE_HOST)/test_image_arena: $(patsubst %.c,$(LIVE_HOST)/%.o,$(IMAGE_ARENA_TES
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 HOST_TEST_BINS += $(LIVE_HOST)/test_image_arena
 PY_TESTS       += tests/tools/test_live_codec.py tests/kernel/bench/test_live.py \
-                  tests/kernel/bench/test_live_midrun.py tests/kernel/bench/test_live_retire.py
+                  tests/kernel/bench/test_live_midrun.py tests/kernel/bench/test_live_retire.py \
+                  tests/tools/test_live_search.py
 
 # The receiver's fuzz target (mk/fuzz.mk): COM2 byte streams with silences, seeded with
 # VARIANT frames of the built modules and hostile frames (tools/fuzz_seeds.py live).
