@@ -434,7 +434,7 @@ int suite_run_and_report(const struct boot_info *bi)
                                            SUITE_CALL_OVERHEAD_ROUNDS);
     struct planner_config cfg;
     planner_setup(&cfg);
-    offer_init(offer_alloc, in_registry, rn.cpu_features);
+    offer_init(offer_alloc, free, in_registry, rn.cpu_features);
     live_register_offer(&live_to_planner);
     uint32_t calls = long_calls(), seconds = long_seconds(), n = 0, failed = 0;
     if (seconds) {

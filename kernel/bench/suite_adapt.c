@@ -171,6 +171,8 @@ static bool retire(const struct suite_runner *rn, struct suite_adaptive *ad, uin
     ad->retired[ad->pm.retirements - 1] = rec;
     if (v->mem)
         rn->release(rn->ctx, v->mem, v->info.image_size);
+    if (strcmp(v->source, "offer") == 0)
+        offer_release(v->file);     /* its copy: the key and record above are all that stay */
     memset(v, 0, sizeof *v);
     return true;
 }
@@ -197,7 +199,8 @@ static bool adopt_offers(const struct suite_runner *rn, struct adapt_ctx *c, uin
             suite_adapt_offer(ad, o.bytes, o.size, "", NULL, 0);
             planner_add(&ad->pm, "", &idx);
         } else if (!retire(rn, ad, i, call)) {
-            break;                              /* cannot happen: i is the planner's choice */
+            offer_release(o.bytes);             /* cannot happen: i is the planner's choice */
+            break;
         }
         struct suite_variant *v = &ad->v[i];
         *v = (struct suite_variant){.source = "offer", .file = o.bytes, .size = o.size};

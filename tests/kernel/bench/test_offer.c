@@ -40,7 +40,7 @@ static void build(uint8_t *file, const char *name, uint8_t speed, uint32_t featu
     h->header_crc32 = mod_crc32(file, FLUID_MOD_HEADER_CRC_SPAN);
 }
 
-/* Offers live for the whole boot (never freed): a static pool here, as the kernel heap there. */
+/* Offers' copies: a static pool here, as the kernel heap there. */
 static uint8_t pool[64 * 1024] __attribute__((aligned(16)));
 static size_t pool_used;
 
@@ -53,6 +53,15 @@ static void *test_alloc(size_t size)
     return pool + pool_used - round;
 }
 
+/* Frees are counted (the pool is a bump allocator): a retired offer's copy comes back. */
+static uint32_t freed;
+
+static void test_free(void *m)
+{
+    REQUIRE((uint8_t *)m >= pool && (uint8_t *)m < pool + sizeof pool);
+    freed++;
+}
+
 static bool known(const char *module)
 {
     return strcmp(module, "probe") == 0 || strcmp(module, "other") == 0;
@@ -60,7 +69,7 @@ static bool known(const char *module)
 
 TEST(refusals_name_the_reason)
 {
-    offer_init(test_alloc, known, FLUID_FEAT_FPU);
+    offer_init(test_alloc, test_free, known, FLUID_FEAT_FPU);
     build(base, "probe", 1, 0);
     CHECK(planner_offer("nosuch", base, MOD_BYTES, "test") == PLANNER_OFFER_E_MODULE);
     CHECK_STREQ(planner_offer_detail(), "no module nosuch in the registry");
@@ -82,14 +91,14 @@ TEST(refusals_name_the_reason)
     CHECK_EQ_U64(acc, 0);
     CHECK_EQ_U64(ref, 8);
     CHECK_EQ_U64(offer_pending(), 0);
-    offer_init(NULL, NULL, 0);
+    offer_init(NULL, NULL, NULL, 0);
     CHECK(planner_offer("probe", base, MOD_BYTES, "test") == PLANNER_OFFER_E_NOT_READY);
 }
 
 TEST(queue_copies_and_keeps_order)
 {
     struct offer o;
-    offer_init(test_alloc, known, FLUID_FEAT_FPU);
+    offer_init(test_alloc, test_free, known, FLUID_FEAT_FPU);
     build(base, "probe", 1, 0);
     build(other, "other", 2, 0);
     REQUIRE(planner_offer("probe", base, MOD_BYTES, "com2") == PLANNER_OFFER_ACCEPTED);
@@ -178,8 +187,9 @@ static enum suite_call_outcome fake_call(void *ctx, uint32_t entry,
 
 static void fake_reset(const uint8_t *speeds, uint32_t n)
 {
-    offer_init(test_alloc, known, FLUID_FEAT_FPU);
+    offer_init(test_alloc, test_free, known, FLUID_FEAT_FPU);
     pool_used = 0;
+    freed = 0;
     now = pending_cost = 0;
     calls_seen = used = most_used = 0;
     memset(slot_used, 0, sizeof slot_used);
@@ -235,6 +245,7 @@ TEST(offers_past_the_table_retire_losers)
     REQUIRE(suite_run_adaptive(&rn, &cfg, &e, 40, &ad, &r));
     CHECK_EQ_U64(ad.count, PLANNER_MAX_CANDIDATES);
     CHECK_EQ_U64(ad.pm.retirements, sizeof speeds - (PLANNER_MAX_CANDIDATES - 1));
+    CHECK_EQ_U64(freed, ad.pm.retirements);             /* each retired offer's copy */
     CHECK_EQ_U64(offer_pending(), 0);
     const struct suite_variant *cur = &ad.v[ad.pm.current];
     CHECK_EQ_U64(cur->file[sizeof(struct fluid_mod_header)], 1);   /* the fastest build */
