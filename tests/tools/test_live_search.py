@@ -4,7 +4,8 @@ first; then every parameter value at every flag set the kernel measured, fastest
 first; then each flag set's best values together; batches no larger than the frame's room,
 the next one only once every build sent was answered and its median seen (found by key in the
 frame's `present` list); failed and refused builds left out of every choice; the build budget
-with room kept for the combinations; the build a module finished on named by CRC-32 and label."""
+with room kept for the combinations; a build the compiler refused skipped, not waited for; the
+build a module finished on named by CRC-32 and label."""
 from fluid.pgo import live
 from fluid.pgo import params
 
@@ -183,3 +184,24 @@ def test_param_order_nearest_values_first():
     assert live.param_order(DECLS) == [("UNROLL", 1), ("TWID", 1), ("UNROLL", 2),
                                        ("UNROLL", 4)]
     assert live.param_order(ONE) == [("TILE", 8), ("TILE", 32), ("TILE", 4), ("TILE", 64)]
+
+
+def test_a_build_the_compiler_refused_is_settled_and_skipped():
+    def refuse(name, hello, variant, setting, profile):
+        raise live.build.BuildError("flags label '-O3 -msse2 ...' is 48 bytes; the .mod "
+                                    "header's cflags field holds 47\nmore")
+    saved = live.build_variant
+    live.build_variant = refuse
+    try:
+        assert live._build_one("sum", HELLO, "O3-sse2", {"FUSE": 1}, None) == \
+            (None, "flags label '-O3 -msse2 ...' is 48 bytes; the .mod header's cflags "
+                   "field holds 47")
+    finally:
+        live.build_variant = saved
+    s = live.LiveSearch(HELLO, decls_of=lambda n: ONE)
+    k = Kernel(s, "m", gemm_like)
+    k.step()
+    s.plan("m").sent.append(live.Sent.unbuilt("m", "O2-sse2", {"TILE": 8}))
+    assert s.plan("m").sent[-1].settled(), "an unbuilt build waits for no answer"
+    second = k.step()
+    assert second and ("O2-sse2", {"TILE": 8}) not in second, "the search goes on without it"

@@ -310,12 +310,12 @@ def build_variant(name, hello, variant=None, setting=None, profile=None):
 
 # ---- the search while a module runs -----------------------------------------------------
 
-# The first round for a running module: the flag sets the offline search found to matter
+# The first stage for a running module: the flag sets the offline search found to matter
 # most (docs/pgo.md), at the default parameters. The planner in the kernel measures them
-# against the module's build; the later rounds search the parameters at each of them.
+# against the module's build; the later stages search the parameters at each of them.
 FLAG_ROUND = ["O3-sse2", "O3-sse2-unroll", "O2-sse2"]
 # Builds the live search sends a module at most: the three flag sets, each parameter value
-# at each of them (sha256's seven UNROLL values: 21) and a combination per flag set, cut
+# at each of them (sha256's six other UNROLL values: 18) and a combination per flag set, cut
 # here (the kernel retires at most PLANNER_MAX_RETIREMENTS a module a boot, 32).
 LIVE_BUILD_BUDGET = 22
 
@@ -335,10 +335,20 @@ class Sent:
         self.median = None          # the kernel's measurement, once a frame showed it
         self.failed = False         # the kernel demoted it (wrong answer, fault, timeout)
 
+    @classmethod
+    def unbuilt(cls, name, variant, setting):
+        """A build the compiler or the packer refused: never sent, answered "unbuilt"."""
+        s = cls.__new__(cls)
+        s.name, s.variant, s.setting = name, variant, dict(setting or {})
+        s.path = s.label = s.seq = s.crc = s.key = s.median = None
+        s.blob, s.answer, s.failed = b"", "unbuilt", True
+        return s
+
     def settled(self):
-        """NAKed, or ACKed and measured (or failed) as a frame showed: nothing more to learn."""
-        return self.answer == "nak" or (self.answer == "ack" and
-                                         (self.median is not None or self.failed))
+        """NAKed or never built, or ACKed and measured (or failed) as a frame showed: nothing
+        more to learn."""
+        return self.answer in ("nak", "unbuilt") or (self.answer == "ack" and
+                                                     (self.median is not None or self.failed))
 
 
 def key_of(blob):
@@ -383,7 +393,7 @@ class ModulePlan:
                 (variant is None or s.variant == variant)]
 
     def flag_ranking(self):
-        """The round-1 flag sets measured, fastest first."""
+        """The flag sets of the first stage that the kernel measured, fastest first."""
         best = {}
         for s in self.measured():
             if not s.setting and s.variant in FLAG_ROUND:
@@ -525,11 +535,21 @@ class LoopResult:
         self.acks, self.naks, self.boot, self.search, self.after = [], [], None, None, []
 
 
+def _build_one(name, hello, variant, setting, profile):
+    """(path, label) of one build, or (None, why) when the build refused it (a flags label
+    past the header's field, a compiler error): one build lost, not the loop."""
+    try:
+        return build_variant(name, hello, variant, setting, profile)
+    except build.BuildError as e:
+        return None, str(e).splitlines()[0]
+
+
 def _build_all(name, hello, todo, profile=None):
     """Builds todo [(variant, setting)] of module name, two at a time, with profile as
-    build_variant takes it; [(variant, setting, path, label)] in todo's order."""
+    build_variant takes it; [(variant, setting, path or None, label or why)] in todo's
+    order."""
     with concurrent.futures.ThreadPoolExecutor(build.JOBS) as ex:
-        futs = [ex.submit(build_variant, name, hello, v, st, profile) for v, st in todo]
+        futs = [ex.submit(_build_one, name, hello, v, st, profile) for v, st in todo]
         return [(v, st) + f.result() for (v, st), f in zip(todo, futs)]
 
 
@@ -537,7 +557,7 @@ def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print, c
              icount=False, memory="32M", use_profile=None):
     """Boot (with cmdline's options added) and serve the kernel: for each module whose
     mid-run PROFILE frames arrive ("running": a long run, suite.calls or suite.seconds), the
-    live search's rounds (LiveSearch) built for the reported CPU and sent while it runs;
+    live search's stages (LiveSearch) built for the reported CPU and sent while it runs;
     after the suite, the `hot` modules with the most cycles that were not served while
     running, built as before (build_variant's default); every ACK/NAK logged; BYE at the
     end. use_profile: build_variant's profile (None: a profile where one exists; False: none, so the
@@ -559,6 +579,10 @@ def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print, c
         nonlocal seq
         out = []
         for variant, setting, path, short in built:
+            if path is None:
+                log(f"pgo-live: {name} {variant} {setting or ''}: not built: {short}")
+                out.append(Sent.unbuilt(name, variant, setting))
+                continue
             item = Sent(name, variant, setting, path, short, seq)
             by_seq[seq] = item
             log(f"pgo-live: VARIANT seq {seq}: {name} \"{short}\", {len(item.blob)} bytes")
