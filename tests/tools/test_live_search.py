@@ -4,8 +4,9 @@ first; then every parameter value at every flag set the kernel measured, fastest
 first; then each flag set's best values together; batches no larger than the frame's room,
 the next one only once every build sent was answered and its median seen (found by key in the
 frame's `present` list); failed and refused builds left out of every choice; the build budget
-with room kept for the combinations; a build the compiler refused skipped, not waited for; the
-build a module finished on named by CRC-32 and label."""
+with room kept for the combinations; a build the compiler refused skipped, not waited for; a
+build retired before any frame showed it settled as lost; the build a module finished on named
+by CRC-32 and label."""
 from fluid.pgo import live
 from fluid.pgo import params
 
@@ -22,7 +23,7 @@ def fake_sent(name, variant, setting, answer, n):
     s.path, s.label, s.seq, s.blob = f"/build/{n}.mod", f"label {n}", n, b""
     s.crc = 0x1000 + n
     s.key = (f"0x{s.crc:08x}", f"0x{n:08x}")
-    s.median, s.failed = None, False
+    s.median, s.failed, s.lost = None, False, False
     return s
 
 
@@ -35,10 +36,12 @@ class Kernel:
         self.present = [{"crc32": BASE_KEY[0], "flags_hash": BASE_KEY[1], "median": 1000,
                          "measured": True, "demoted": False}]
         self.n = 0
+        self.retired = 0
         self.builds = []            # every [(variant, setting)] decide() returned, in order
 
     def frame(self, room=None):
         r = {"name": self.name, "calls": 10, "candidates": len(self.present), "variant": 0,
+             "retired": self.retired,
              "label": "", "source": "embedded", "median": 1, "present": self.present,
              "room": live.LiveSearch(HELLO).max - 2 if room is None else room}
         return r
@@ -53,7 +56,8 @@ class Kernel:
             self.search.sent(s)
             cost = self.cost(variant, setting)
             if answer == "ack" and measure:
-                self.present = self.present[-6:] + [{
+                self.retired += len(self.present) == 8
+                self.present = self.present[-7:] + [{
                     "crc32": s.key[0], "flags_hash": s.key[1], "median": cost or 0,
                     "measured": cost is not None, "demoted": cost is None}]
         self.builds += todo
@@ -205,3 +209,22 @@ def test_a_build_the_compiler_refused_is_settled_and_skipped():
     assert s.plan("m").sent[-1].settled(), "an unbuilt build waits for no answer"
     second = k.step()
     assert second and ("O2-sse2", {"TILE": 8}) not in second, "the search goes on without it"
+
+
+def test_a_build_retired_before_a_frame_showed_it_is_settled_as_lost():
+    s = live.LiveSearch(HELLO, decls_of=lambda n: ONE)
+    k = Kernel(s, "m", gemm_like)
+    k.step(measure=False)
+    sent = s.plan("m").sent
+    # the kernel adopted the first two and measured them, then retired the first for a
+    # newcomer before any frame: the frame shows two (baseline + the second) and 1 retired,
+    # the third not yet adopted
+    k.present.append({"crc32": sent[1].key[0], "flags_hash": sent[1].key[1], "median": 90,
+                      "measured": True, "demoted": False})
+    k.retired = 1
+    assert k.step() == [], "the third is not adopted yet: wait"
+    assert not sent[0].settled()
+    k.present.append({"crc32": sent[2].key[0], "flags_hash": sent[2].key[1], "median": 95,
+                      "measured": True, "demoted": False})
+    assert k.step(), "every ACKed build accounted for: the search goes on"
+    assert sent[0].lost and sent[0].median is None and sent[1].median == 90

@@ -334,6 +334,7 @@ class Sent:
         self.answer = None          # "ack", "nak" or None (no answer yet)
         self.median = None          # the kernel's measurement, once a frame showed it
         self.failed = False         # the kernel demoted it (wrong answer, fault, timeout)
+        self.lost = False           # retired before a frame showed its median
 
     @classmethod
     def unbuilt(cls, name, variant, setting):
@@ -341,14 +342,14 @@ class Sent:
         s = cls.__new__(cls)
         s.name, s.variant, s.setting = name, variant, dict(setting or {})
         s.path = s.label = s.seq = s.crc = s.key = s.median = None
-        s.blob, s.answer, s.failed = b"", "unbuilt", True
+        s.blob, s.answer, s.failed, s.lost = b"", "unbuilt", True, False
         return s
 
     def settled(self):
         """NAKed or never built, or ACKed and measured (or failed) as a frame showed: nothing
         more to learn."""
-        return self.answer in ("nak", "unbuilt") or (self.answer == "ack" and
-                                                     (self.median is not None or self.failed))
+        return self.answer in ("nak", "unbuilt") or (self.answer == "ack" and (
+            self.median is not None or self.failed or self.lost))
 
 
 def key_of(blob):
@@ -362,9 +363,10 @@ class ModulePlan:
     """The live search's state for one module: its stage ("flags", "params", "combine",
     "done") and what it sent."""
 
-    def __init__(self):
+    def __init__(self, base=0):
         self.stage = "flags"
         self.sent = []
+        self.base = base        # candidates the module had before any offer (first frame)
 
     def accepted(self):
         return [v for v in self.sent if v.answer == "ack"]
@@ -375,14 +377,20 @@ class ModulePlan:
     def settled(self):
         return all(v.settled() for v in self.sent)
 
-    def learn(self, present):
-        """Medians and demotions of the candidates a frame lists, by key."""
+    def learn(self, running):
+        """Medians and demotions of the candidates a frame lists, by key. Once the frame's
+        candidates and retirements account for every ACKed build (all adopted), one missing
+        from the list was retired before a frame showed it (a batch whose frames reached the
+        kernel across two of its polls): a loser, settled with no median."""
+        present = running.get("present", [])
         by_key = {(p["crc32"], p["flags_hash"]): p for p in present}
-        for s in self.sent:
+        acked = self.accepted()
+        adopted = running.get("candidates", 0) + running.get("retired", 0) - self.base
+        for s in acked:
             p = by_key.get(s.key)
-            if p is None or s.answer != "ack":
-                continue
-            if p.get("demoted"):
+            if p is None:
+                s.lost = adopted >= len(acked)
+            elif p.get("demoted"):
                 s.failed = True
             elif p.get("measured"):
                 s.median = p["median"]
@@ -483,9 +491,10 @@ class LiveSearch:
         name = running["name"]
         p = self.plans.get(name)
         if p is None:
-            p = self.plans[name] = ModulePlan()
+            p = self.plans[name] = ModulePlan(running.get("candidates", 0) +
+                                              running.get("retired", 0))
             self.queue[name] = [(v, {}) for v in FLAG_ROUND]
-        p.learn(running.get("present", []))
+        p.learn(running)
         if not p.settled():
             return []
         left = self.budget - len(p.sent)
