@@ -19,15 +19,24 @@ HOST_TEST_BINS += $(LIVE_HOST)/test_live_frame
 # The running module's figures for mid-run PROFILE frames (kernel/bench/live_progress.c) and
 # the suite's numeric options (suite.calls, suite.seconds: kernel/bench/suite_options.c).
 LIVE_PROGRESS_TEST_SRCS := tests/kernel/bench/test_live_progress.c kernel/bench/live_progress.c \
-                           kernel/bench/json.c kernel/core/format.c kernel/lib/sort.c
+                           kernel/bench/json.c kernel/core/format.c kernel/lib/sort.c \
+                           kernel/bench/planner.c
 SUITE_OPTIONS_TEST_SRCS := tests/kernel/bench/test_suite_options.c kernel/bench/suite_options.c
 $(LIVE_HOST)/test_live_progress: $(patsubst %.c,$(LIVE_HOST)/%.o,$(LIVE_PROGRESS_TEST_SRCS))
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 $(LIVE_HOST)/test_suite_options: $(patsubst %.c,$(LIVE_HOST)/%.o,$(SUITE_OPTIONS_TEST_SRCS))
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 HOST_TEST_BINS += $(LIVE_HOST)/test_live_progress $(LIVE_HOST)/test_suite_options
+
+# The pages module images are placed in (kernel/bench/image_arena.c): freed in any order, so
+# a retired candidate's pages serve the newcomer.
+IMAGE_ARENA_TEST_SRCS := tests/kernel/bench/test_image_arena.c kernel/bench/image_arena.c
+$(LIVE_HOST)/test_image_arena: $(patsubst %.c,$(LIVE_HOST)/%.o,$(IMAGE_ARENA_TEST_SRCS))
+	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+HOST_TEST_BINS += $(LIVE_HOST)/test_image_arena
 PY_TESTS       += tests/tools/test_live_codec.py tests/kernel/bench/test_live.py \
-                  tests/kernel/bench/test_live_midrun.py
+                  tests/kernel/bench/test_live_midrun.py tests/kernel/bench/test_live_retire.py \
+                  tests/tools/test_live_search.py
 
 # The receiver's fuzz target (mk/fuzz.mk): COM2 byte streams with silences, seeded with
 # VARIANT frames of the built modules and hostile frames (tools/fuzz_seeds.py live).

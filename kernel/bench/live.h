@@ -56,7 +56,7 @@ void live_run_end(struct live_module_counts *out);
  * slot's variant and label); at most every LIVE_CALL_POLL_MS, and only when a byte is
  * already waiting at COM2 (one status read otherwise), the host's frames as live_poll takes
  * them. A long run thereby adopts variants built for the module it is running. Bound: the
- * frame is at most LIVE_PROGRESS_JSON_MAX + 20 bytes (46 ms at 115200 baud); a line that
+ * frame is at most LIVE_PROGRESS_JSON_MAX + 20 bytes (135 ms at 115200 baud); a line that
  * stops draining is given up at once (com2_write's bounded wait per byte), never waited on
  * again. A host that holds its bytes until RTS (hardware flow control) is heard at the next
  * module boundary instead. */

@@ -32,6 +32,12 @@ void live_progress_fill(struct live_progress *p, const struct suite_result *r, u
     p->label = v->label && v->label[0] ? v->label : v->mem ? v->info.cflags : "";
     p->source = v->source;
     p->median = live_progress_median(r->cycles, calls);
+    p->room = planner_room(&ad->pm);
+    p->retired = ad->pm.retirements;
+    for (uint32_t i = 0; i < ad->count && i < PLANNER_MAX_CANDIDATES; i++)
+        p->present[i] = (struct live_progress_candidate){
+            ad->keys[i].file_crc, ad->keys[i].flags_hash, ad->pm.c[i].median, ad->pm.c[i].measured,
+            ad->pm.c[i].demoted};
 }
 
 void live_progress_write(struct json_out *j, const struct live_progress *p)
@@ -48,5 +54,21 @@ void live_progress_write(struct json_out *j, const struct live_progress *p)
     json_key_str(j, "label", p->label);
     json_key_str(j, "source", p->source);
     json_key_u64(j, "median", p->median);
+    json_key_u64(j, "room", p->room);
+    json_key_u64(j, "retired", p->retired);
+    json_key(j, "present");
+    json_begin_array(j);
+    for (uint32_t i = 0; i < p->candidates && i < PLANNER_MAX_CANDIDATES; i++) {
+        json_begin_object(j);
+        json_key_hex32(j, "crc32", p->present[i].crc);
+        json_key_hex32(j, "flags_hash", p->present[i].flags_hash);
+        json_key_u64(j, "median", p->present[i].median);
+        json_key(j, "measured");
+        json_bool(j, p->present[i].measured);
+        json_key(j, "demoted");
+        json_bool(j, p->present[i].demoted);
+        json_end_object(j);
+    }
+    json_end_array(j);
     json_end_object(j);
 }

@@ -9,12 +9,24 @@
 #include <fluid/types.h>
 
 #include "kernel/bench/json.h"
+#include "kernel/bench/planner.h"
 #include "kernel/bench/suite_stats.h"
 
 /* One mid-run PROFILE a second of suite time at most: a frame of at most
- * LIVE_PROGRESS_JSON_MAX payload bytes takes 46 ms at 115200 baud on a real UART. */
+ * LIVE_PROGRESS_JSON_MAX payload bytes takes 135 ms at 115200 baud on a real UART (10 bits a
+ * byte). The figures take at most about 420 bytes, the candidate list at most 110 a candidate. */
 #define LIVE_PROGRESS_MS        1000
-#define LIVE_PROGRESS_JSON_MAX  512
+#define LIVE_PROGRESS_JSON_MAX  1536
+
+/* One candidate of the running module, as the host needs it to know what it sent. */
+struct live_progress_candidate {
+    uint32_t crc;               /* CRC-32 of its file */
+    uint32_t flags_hash;        /* its header's cflags_hash: with the CRC, the build's key
+                                 * (two files of the same code differ in it alone) */
+    uint64_t median;            /* its last measured median, 0 if never measured */
+    bool measured;
+    bool demoted;
+};
 
 struct live_progress {
     const char *name;           /* the running module */
@@ -27,6 +39,9 @@ struct live_progress {
     const char *label;          /* the slot's candidate's flags label */
     const char *source;         /* its source: "embedded", "cache", "variant", "offer" */
     uint64_t median;            /* median of the last min(calls, SUITE_MAX_CALLS) calls */
+    uint32_t room;              /* newcomers the table could take now (planner_room) */
+    uint32_t retired;           /* candidates retired so far */
+    struct live_progress_candidate present[PLANNER_MAX_CANDIDATES];   /* `candidates` of them */
 };
 
 /* True when a frame is due: `interval` ticks since `last` (the clock may not go back; a
@@ -42,7 +57,8 @@ uint64_t live_progress_median(const uint64_t *ring, uint32_t calls);
 void live_progress_fill(struct live_progress *p, const struct suite_result *r, uint32_t calls);
 
 /* The "running" key and its object: name, calls, planned_calls, seconds (null if 0),
- * elapsed_ms, variant, candidates, label, source, median. */
+ * elapsed_ms, variant, candidates, label, source, median, room, retired, present (one
+ * object per candidate in index order: crc32, flags_hash, median, measured, demoted). */
 void live_progress_write(struct json_out *j, const struct live_progress *p);
 
 #endif

@@ -10,6 +10,7 @@
 #define DETAIL_LEN 160
 
 static offer_alloc_fn alloc_fn;
+static offer_free_fn free_fn;
 static offer_known_fn known_fn;
 static uint32_t features;
 static struct offer queue[OFFER_MAX_PENDING];
@@ -17,9 +18,11 @@ static uint32_t queued;
 static uint32_t n_accepted, n_refused;
 static char detail[DETAIL_LEN];
 
-void offer_init(offer_alloc_fn alloc, offer_known_fn known, uint32_t cpu_features)
+void offer_init(offer_alloc_fn alloc, offer_free_fn release, offer_known_fn known,
+                uint32_t cpu_features)
 {
     alloc_fn = alloc;
+    free_fn = release;
     known_fn = known;
     features = cpu_features;
     queued = n_accepted = n_refused = 0;
@@ -121,6 +124,12 @@ bool offer_take(const char *module, struct offer *out)
         return true;
     }
     return false;
+}
+
+void offer_release(const uint8_t *bytes)
+{
+    if (free_fn && bytes)
+        free_fn((void *)(uintptr_t)bytes);      /* the copy planner_offer allocated */
 }
 
 void offer_counts(uint32_t *accepted, uint32_t *refused)

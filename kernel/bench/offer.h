@@ -3,8 +3,9 @@
  * the cache checks a file (size, the module loader's rules with this CPU's features, the
  * header's module name), copies it and queues it for its module. A module running through its
  * dispatch slot takes its queued offers between two calls (suite_adapt.c): each becomes one
- * more candidate, and the planner measures it at the module's next threshold. An offer for a
- * module that is not running waits for that module's turn.
+ * more candidate, in a free entry of its table or one a retired loser left, and the planner
+ * measures it at once. An offer for a module that is not running waits for that module's
+ * turn, and one that finds the table full with no candidate that may leave waits too.
  * Portable (kernel, host tests): the caller provides the allocator and the CPU features. Not
  * reentrant: offers come from the suite's own thread between calls (the receiver is polled
  * there), never from an interrupt handler. */
@@ -32,8 +33,8 @@ enum planner_offer_result {
     PLANNER_OFFER_E_INVAL,          /* a NULL argument */
 };
 
-/* One queued offer: a private copy of the bytes (16-byte aligned, never freed: boot lifetime,
- * like the cache's files). */
+/* One queued offer: a private copy of the bytes (16-byte aligned; it lives for the boot, like
+ * the cache's files, unless its candidate is retired: offer_release). */
 struct offer {
     char module[FLUID_MOD_NAME_LEN];
     const uint8_t *bytes;
@@ -43,10 +44,13 @@ struct offer {
 };
 
 typedef void *(*offer_alloc_fn)(size_t size);           /* 16-byte aligned, or NULL */
+typedef void (*offer_free_fn)(void *mem);               /* gives an offer_alloc_fn block back */
 typedef bool (*offer_known_fn)(const char *module);      /* a module of the registry */
 
-/* Sets what planner_offer checks against; empties the queue. */
-void offer_init(offer_alloc_fn alloc, offer_known_fn known, uint32_t cpu_features);
+/* Sets what planner_offer checks against and where copies go (release may be NULL: copies
+ * are then never freed); empties the queue. */
+void offer_init(offer_alloc_fn alloc, offer_free_fn release, offer_known_fn known,
+                uint32_t cpu_features);
 
 /* Checks bytes[0..size) as a variant of `module` and queues a copy (origin says who sent
  * it). Returns PLANNER_OFFER_ACCEPTED or why not; planner_offer_detail() then gives a
@@ -62,6 +66,10 @@ uint32_t offer_pending(void);
 
 /* Takes the oldest queued offer for `module` into *out; false if there is none. */
 bool offer_take(const char *module, struct offer *out);
+
+/* Gives back the copy of a taken offer (struct offer's bytes) once nothing reads it: its
+ * candidate was retired (suite_adapt.c). Nothing without a free function. */
+void offer_release(const uint8_t *bytes);
 
 /* Offers accepted and refused so far (for the log and the profile). */
 void offer_counts(uint32_t *accepted, uint32_t *refused);

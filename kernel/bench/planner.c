@@ -88,12 +88,26 @@ static void record(struct planner_module *pm, uint32_t call, uint32_t from, uint
         call, from, to, pm->c[from].median, pm->c[to].median, reason};
 }
 
+/* Takes every occurrence of candidate `which` out of the tiers below the slot. */
+static void drop_tier(struct planner_module *pm, uint32_t which)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < pm->depth; i++)
+        if (pm->previous[i] != which)
+            pm->previous[n++] = pm->previous[i];
+    pm->depth = n;
+}
+
+/* The slot moves to `to`; the one it leaves becomes the newest tier below it. A candidate is
+ * kept once in the stack (its newest place), so the stack never holds more than
+ * PLANNER_MAX_CANDIDATES - 1 entries however often the slot moves, and no tier is lost. */
 static void move_to(struct planner_module *pm, uint32_t to, uint32_t call,
                     enum planner_reason reason)
 {
     record(pm, call, pm->current, to, reason);
-    if (pm->depth < PLANNER_MAX_CANDIDATES)
-        pm->previous[pm->depth++] = pm->current;
+    drop_tier(pm, pm->current);
+    drop_tier(pm, to);
+    pm->previous[pm->depth++] = pm->current;
     pm->current = to;
 }
 
@@ -176,6 +190,7 @@ uint32_t planner_measure_now(struct planner_module *pm, const struct planner_con
         if (pm->c[i].demoted || out[i])
             continue;
         pm->c[i].median = planner_median(samples[i], PLANNER_SAMPLES);
+        pm->c[i].measured = true;
         /* The current one keeps the slot on a tie: a swap must buy something. */
         if (pm->c[i].median < best_median ||
             (pm->c[i].median == best_median && i == pm->current)) {
@@ -213,6 +228,67 @@ uint32_t planner_demote(struct planner_module *pm, uint32_t which, enum planner_
     return to;
 }
 
+uint32_t planner_fallback(const struct planner_module *pm)
+{
+    for (uint32_t d = pm->depth; d-- > 0;)
+        if (!pm->c[pm->previous[d]].demoted)
+            return pm->previous[d];
+    return 0;
+}
+
+/* May candidate i leave the table (planner_retire_choice's rule)? */
+static bool retirable(const struct planner_module *pm, uint32_t i, uint32_t fallback)
+{
+    return i != 0 && i < pm->count && i != pm->current && i != fallback &&
+           (pm->c[i].demoted || pm->c[i].measured);
+}
+
+uint32_t planner_retire_choice(const struct planner_module *pm)
+{
+    if (pm->retirements >= PLANNER_MAX_RETIREMENTS)
+        return PLANNER_NONE;
+    uint32_t fallback = planner_fallback(pm), worst = PLANNER_NONE;
+    for (uint32_t i = 1; i < pm->count; i++) {
+        if (!retirable(pm, i, fallback))
+            continue;
+        if (pm->c[i].demoted)
+            return i;                       /* a failed candidate goes first */
+        if (worst == PLANNER_NONE || pm->c[i].median > pm->c[worst].median)
+            worst = i;
+    }
+    return worst;
+}
+
+uint32_t planner_room(const struct planner_module *pm)
+{
+    uint32_t fallback = planner_fallback(pm), n = 0;
+    for (uint32_t i = 1; i < pm->count; i++)
+        n += retirable(pm, i, fallback);
+    uint32_t left = PLANNER_MAX_RETIREMENTS - pm->retirements;
+    return (PLANNER_MAX_CANDIDATES - pm->count) + (n < left ? n : left);
+}
+
+bool planner_retire(struct planner_module *pm, uint32_t which, uint32_t call)
+{
+    if (pm->retirements >= PLANNER_MAX_RETIREMENTS || !retirable(pm, which, planner_fallback(pm)))
+        return false;
+    record(pm, call, which, pm->current, PLANNER_REASON_RETIRED);
+    drop_tier(pm, which);
+    pm->retirements++;
+    memset(&pm->c[which], 0, sizeof pm->c[which]);
+    pm->c[which].label = "";
+    pm->c[which].demoted = true;        /* out of every race until planner_reuse */
+    return true;
+}
+
+void planner_reuse(struct planner_module *pm, uint32_t which, const char *label)
+{
+    if (which >= pm->count)
+        return;
+    memset(&pm->c[which], 0, sizeof pm->c[which]);
+    pm->c[which].label = label ? label : "";
+}
+
 bool planner_select(struct planner_module *pm, uint32_t which, enum planner_reason reason,
                     uint32_t call)
 {
@@ -242,7 +318,7 @@ const char *planner_reason_name(enum planner_reason reason)
     static const char *const names[PLANNER_REASON_COUNT] = {
         [PLANNER_REASON_FASTER] = "faster", [PLANNER_REASON_WRONG] = "wrong_result",
         [PLANNER_REASON_FAULT] = "fault", [PLANNER_REASON_TIMEOUT] = "timeout",
-        [PLANNER_REASON_WISDOM] = "wisdom",
+        [PLANNER_REASON_WISDOM] = "wisdom", [PLANNER_REASON_RETIRED] = "retired",
     };
     return (unsigned)reason < PLANNER_REASON_COUNT ? names[reason] : "?";
 }

@@ -8,7 +8,10 @@
  * through the caller's run function, and promotes the candidate with the smallest median if
  * it beats the current one. A candidate that answers wrongly, faults or times out, there or
  * on a suite call (planner_demote), is demoted at once and never chosen again this boot; if
- * it was running, the slot goes back to the previous tier.
+ * it was running, the slot goes back to the previous tier. When the table is full and a new
+ * candidate waits, planner_retire_choice names one that lost (demoted first, else the slowest
+ * measured), never the baseline, the slot's or the tier a demotion would go back to, and
+ * planner_retire frees its entry for the newcomer (at most PLANNER_MAX_RETIREMENTS a boot).
  * Pure (kernel, tools/hostrun, host tests): the clock and the calls come from the caller. */
 #ifndef FLUID_KERNEL_PLANNER_H
 #define FLUID_KERNEL_PLANNER_H
@@ -29,6 +32,11 @@
 #define PLANNER_WARM_FRACTION   16      /* "not faster by more than 1/16": warm */
 #define PLANNER_MAX_BURST_CALLS 8       /* at most this many calls in one burst */
 #define PLANNER_MAX_HISTORY     16      /* events kept per module; later ones are counted */
+/* Entries a module may free for newcomers in one boot (the live search sends at most
+ * LIVE_BUILD_BUDGET builds a module, tools/fluid/pgo/live.py, well under it): bounds the
+ * profile's record of them and the offers' copies, which live for the boot. */
+#define PLANNER_MAX_RETIREMENTS 32
+#define PLANNER_NONE            UINT32_MAX  /* "no candidate" (planner_retire_choice) */
 #define PLANNER_THRESHOLDS_DEFAULT "100,1000,10000"
 #define PLANNER_TEXT_MAX        64      /* the thresholds option's length */
 
@@ -58,6 +66,7 @@ enum planner_reason {
     PLANNER_REASON_FAULT,       /* it faulted */
     PLANNER_REASON_TIMEOUT,     /* it ran out of time */
     PLANNER_REASON_WISDOM,      /* a decision of an earlier boot (no measuring) */
+    PLANNER_REASON_RETIRED,     /* not a slot change: a losing candidate left the table */
     PLANNER_REASON_COUNT
 };
 
@@ -72,6 +81,7 @@ struct planner_config {
 struct planner_candidate {
     const char *label;                  /* flags label, for logs and the profile */
     bool demoted;
+    bool measured;                      /* median is a measurement (the planner ran it) */
     enum planner_reason demoted_for;
     uint64_t median;                    /* of its last measurement; 0 if never measured */
 };
@@ -94,6 +104,7 @@ struct planner_module {
     uint32_t planner_calls;             /* calls the planner made itself */
     uint64_t planner_cycles;            /* clock cycles inside planner_measure */
     uint64_t swaps;                     /* swap_every_call rotations */
+    uint32_t retirements;               /* entries freed by planner_retire this boot */
     struct planner_candidate c[PLANNER_MAX_CANDIDATES];
     struct planner_event history[PLANNER_MAX_HISTORY];
     uint32_t history_count;             /* events kept */
@@ -141,6 +152,30 @@ uint32_t planner_measure_now(struct planner_module *pm, const struct planner_con
 uint32_t planner_demote(struct planner_module *pm, uint32_t which, enum planner_reason reason,
                         uint32_t call);
 
+/* The fallback tier: the candidate a demotion of the one in the slot would go back to (the
+ * newest tier below it not demoted; the baseline at worst). */
+uint32_t planner_fallback(const struct planner_module *pm);
+
+/* The candidate to retire for a newcomer, or PLANNER_NONE: never the baseline, the slot's,
+ * the fallback tier or one not yet measured; among the rest a demoted one first (the lowest
+ * index), else the measured one with the largest median (the lowest index on a tie).
+ * PLANNER_NONE too once PLANNER_MAX_RETIREMENTS were made. */
+uint32_t planner_retire_choice(const struct planner_module *pm);
+
+/* How many newcomers the table could take now: its free entries plus the candidates that
+ * could be retired one after another (each newcomer is unmeasured, so it is never the next
+ * one retired), within the retirements left. */
+uint32_t planner_room(const struct planner_module *pm);
+
+/* Retires candidate `which` at `call` (it must be planner_retire_choice's kind: false, and
+ * nothing changed, for the baseline, the slot's, the fallback or an unmeasured one): records
+ * a "retired" event (from `which`, to the slot's, with its median), drops it from the tiers
+ * below the slot, and empties its entry for planner_reuse. */
+bool planner_retire(struct planner_module *pm, uint32_t which, uint32_t call);
+
+/* Makes entry `which` (emptied by planner_retire) a new candidate labelled `label`. */
+void planner_reuse(struct planner_module *pm, uint32_t which, const char *label);
+
 /* Puts candidate `which` in the slot for `reason` (wisdom) at `call`, recorded as an event;
  * false if it is out of range or demoted. */
 bool planner_select(struct planner_module *pm, uint32_t which, enum planner_reason reason,
@@ -149,7 +184,7 @@ bool planner_select(struct planner_module *pm, uint32_t which, enum planner_reas
 /* swap_every_call: the next candidate not demoted after the current one, in the slot. */
 uint32_t planner_rotate(struct planner_module *pm);
 
-/* "faster", "wrong_result", "fault", "timeout", "wisdom"; "?" otherwise. */
+/* "faster", "wrong_result", "fault", "timeout", "wisdom", "retired"; "?" otherwise. */
 const char *planner_reason_name(enum planner_reason reason);
 
 /* The median of v[0..n) (the lower middle for even n), n <= PLANNER_SAMPLES; v is sorted. */

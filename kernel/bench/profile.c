@@ -167,6 +167,31 @@ static void write_history(struct json_out *j, const struct planner_module *pm)
     json_key_u64(j, "history_dropped", pm->history_dropped);
 }
 
+/* The candidates that left the table for newcomers, in order (suite_adapt.h). */
+static void write_retired(struct json_out *j, const struct suite_adaptive *ad)
+{
+    json_key_u64(j, "retirements", ad->pm.retirements);
+    json_key(j, "retired");
+    json_begin_array(j);
+    for (uint32_t i = 0; i < ad->pm.retirements && i < PLANNER_MAX_RETIREMENTS; i++) {
+        const struct suite_retired *rec = &ad->retired[i];
+        json_begin_object(j);
+        json_key_u64(j, "index", rec->index);
+        json_key_u64(j, "call", rec->call);
+        json_key_str(j, "source", rec->source);
+        json_key_str(j, "label", rec->label);
+        json_key_hex32(j, "crc32", rec->crc);
+        json_key(j, "demoted_for");
+        if (rec->demoted)
+            json_str(j, planner_reason_name(rec->demoted_for));
+        else
+            json_null(j);
+        json_key_u64(j, "median_cycles", rec->median);
+        json_end_object(j);
+    }
+    json_end_array(j);
+}
+
 static void write_adaptive(struct json_out *j, const struct suite_adaptive *ad)
 {
     json_key(j, "adaptive");
@@ -198,6 +223,7 @@ static void write_adaptive(struct json_out *j, const struct suite_adaptive *ad)
     for (uint32_t i = 0; i < ad->count; i++)
         write_variant(j, ad, i);
     json_end_array(j);
+    write_retired(j, ad);
     write_history(j, &ad->pm);
     json_end_object(j);
 }

@@ -2,8 +2,10 @@
  * kernel/bench/suite_run.c and, for modules with variants or in the long-running mode,
  * kernel/bench/suite_adapt.c with the planner. Memory is one static arena reused by each
  * module in turn (modules run one at a time, so the profile's code_address is the arena for
- * all of them unless several variants are resident): images are stacked in it page by page
- * and released in reverse order, each handed to ring 3 while its module runs; calls go to ring 3 through usermode_call; time comes from
+ * all of them unless several variants are resident): images take whole pages of it, first
+ * fit (kernel/bench/image_arena.h), and are released in any order (a retired candidate's
+ * from the middle), each handed to ring 3 while its module runs; calls go to ring 3 through
+ * usermode_call; time comes from
  * the serialized tsc_read (kernel/core/tsc.h). The clock's own overhead and the cost of a
  * ring-3 call that returns at once are measured here and subtracted from every sample. */
 #include "kernel/bench/suite.h"
@@ -21,6 +23,7 @@
 #include "kernel/core/e820.h"
 #include "kernel/bench/fprof.h"
 #include "kernel/bench/guard.h"
+#include "kernel/bench/image_arena.h"
 #include "kernel/bench/live.h"
 #include "kernel/mm/heap.h"
 #include "kernel/core/log.h"
@@ -45,14 +48,16 @@
 #define PLANNER_THRESHOLDS_OPTION "planner.thresholds"
 #define PLANNER_SWAP_OPTION     "planner.swap"
 #define PLANNER_SWAP_EVERY_CALL "every-call"
-#define ARENA_PAGE              4096u   /* images start on their own pages: ring-3 rights are
-                                         * per page (Intel SDM vol. 3A §4.6) */
 #define OFFER_ALLOC_ALIGN       16      /* as the registry's embedded .mod bytes */
 
 extern const struct kernel_header kernel_image_header;
 
-static uint8_t arena[SUITE_ARENA_SIZE] __attribute__((aligned(FLUID_MOD_ALIGN_MAX)));
-static uint32_t arena_used;         /* bytes stacked; always a multiple of ARENA_PAGE */
+#define ARENA_PAGES             (SUITE_ARENA_SIZE / IMAGE_ARENA_PAGE)
+_Static_assert(SUITE_ARENA_SIZE % IMAGE_ARENA_PAGE == 0, "the arena is whole pages");
+
+static uint8_t arena_mem[SUITE_ARENA_SIZE] __attribute__((aligned(FLUID_MOD_ALIGN_MAX)));
+static uint8_t arena_map[ARENA_PAGES];
+static struct image_arena arena;
 static struct suite_result results[SUITE_MAX_MODULES];
 /* The adaptive records from the heap, freed once the profile is out (results[] points at them). */
 static struct suite_adaptive *adaptive_records[SUITE_MAX_MODULES];
@@ -64,31 +69,30 @@ static uint64_t clock_tsc(void)
     return tsc_read();
 }
 
-static uint64_t page_up(uint64_t n)
-{
-    return (n + ARENA_PAGE - 1) & ~(uint64_t)(ARENA_PAGE - 1);
-}
-
-/* The next pages of the arena (sizes summed in 64 bits); NULL past SUITE_ARENA_SIZE. */
+/* Pages of the arena for an image (kernel/bench/image_arena.h); NULL when no run of free
+ * pages holds it. The arena is set up on first use: the suite stage runs once a boot. */
 static void *arena_acquire(void *ctx, uint32_t size, uint32_t align, uint32_t *run_addr)
 {
     (void)ctx;
     (void)align;        /* every image starts on a page: FLUID_MOD_ALIGN_MAX at most */
-    if (arena_used + page_up(size) > SUITE_ARENA_SIZE)
-        return NULL;
-    uint8_t *mem = arena + arena_used;
-    arena_used += (uint32_t)page_up(size);
-    *run_addr = (uint32_t)(uintptr_t)mem;
+    if (!arena.base)
+        image_arena_init(&arena, arena_mem, ARENA_PAGES, arena_map);
+    uint8_t *mem = image_arena_alloc(&arena, size);
+    if (mem)
+        *run_addr = (uint32_t)(uintptr_t)mem;
     return mem;
 }
 
-/* Images go back in reverse order of acquisition (suite_run.c, suite_adapt.c). */
+/* Takes the image's pages from ring 3, then frees them; a pointer the arena did not hand out
+ * is the kernel's own bug, said so and left alone. */
 static void arena_release(void *ctx, void *mem, uint32_t size)
 {
     (void)ctx;
     usermode_unmap_image((uintptr_t)mem, size);
-    if ((uint8_t *)mem + page_up(size) == arena + arena_used)
-        arena_used = (uint32_t)((uint8_t *)mem - arena);
+    enum image_arena_err err = image_arena_free(&arena, mem, size);
+    if (err != IMAGE_ARENA_OK)
+        kprintf("suite: image at %p (%u bytes) not freed: %s\n", mem, (unsigned)size,
+                image_arena_strerror(err));
 }
 
 static bool arena_protect(void *ctx, void *mem, const struct mod_info *info)
@@ -313,8 +317,16 @@ static void log_adaptive(const char *name, const struct suite_adaptive *ad)
         if (!ad->v[i].mem)
             kprintf("planner: %s: variant %u (%s) not placed: %s\n", name, (unsigned)i,
                     ad->v[i].path ? ad->v[i].path : variant_label(&ad->v[i]), ad->v[i].error);
+    for (uint32_t i = 0; i < pm->retirements && i < PLANNER_MAX_RETIREMENTS; i++)
+        kprintf("planner: %s: call %u: variant %u \"%s\" retired for a newcomer "
+                "(median %llu%s%s)\n", name, (unsigned)ad->retired[i].call, (unsigned)ad->retired[i].index,
+                ad->retired[i].label, (unsigned long long)ad->retired[i].median,
+                ad->retired[i].demoted ? ", demoted for " : "",
+                ad->retired[i].demoted ? planner_reason_name(ad->retired[i].demoted_for) : "");
     for (uint32_t i = 0; i < pm->history_count; i++) {
         const struct planner_event *ev = &pm->history[i];
+        if (ev->reason == PLANNER_REASON_RETIRED)
+            continue;                   /* said above, with its label */
         bool demoted = ev->reason != PLANNER_REASON_FASTER && ev->reason != PLANNER_REASON_WISDOM;
         kprintf("planner: %s: call %u: variant %u -> %u (%s, medians %llu -> %llu)%s%s\n",
                 name, (unsigned)ev->call, (unsigned)ev->from, (unsigned)ev->to,
@@ -422,7 +434,7 @@ int suite_run_and_report(const struct boot_info *bi)
                                            SUITE_CALL_OVERHEAD_ROUNDS);
     struct planner_config cfg;
     planner_setup(&cfg);
-    offer_init(offer_alloc, in_registry, rn.cpu_features);
+    offer_init(offer_alloc, free, in_registry, rn.cpu_features);
     live_register_offer(&live_to_planner);
     uint32_t calls = long_calls(), seconds = long_seconds(), n = 0, failed = 0;
     if (seconds) {

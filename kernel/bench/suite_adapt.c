@@ -153,24 +153,62 @@ static void release_all(const struct suite_runner *rn, struct suite_adaptive *ad
             rn->release(rn->ctx, ad->v[i].mem, ad->v[i].info.image_size);
 }
 
-/* Takes the module's queued offers as new candidates, placed after the others (so released
- * first, the arena's order); true if one could be placed. */
-static bool adopt_offers(const struct suite_runner *rn, struct adapt_ctx *c)
+/* Candidate i leaves the table for a newcomer at `call`: its record is kept, its image
+ * released. Its code is unreachable when this runs: it is not in the slot (planner_retire
+ * refuses the slot's candidate and the fallback a demotion would publish), this runs between
+ * two calls, so no call of it is in flight, and release takes its pages from ring 3. */
+static bool retire(const struct suite_runner *rn, struct suite_adaptive *ad, uint32_t i,
+                   uint32_t call)
+{
+    const struct planner_candidate *c = &ad->pm.c[i];
+    struct suite_variant *v = &ad->v[i];
+    struct suite_retired rec = {i, call, v->crc, c->median, c->demoted, c->demoted_for,
+                                v->source, ""};
+    fmt_snprintf(rec.label, sizeof rec.label, "%s",
+                 v->label && v->label[0] ? v->label : v->mem ? v->info.cflags : "");
+    if (!planner_retire(&ad->pm, i, call))
+        return false;
+    ad->retired[ad->pm.retirements - 1] = rec;
+    if (v->mem)
+        rn->release(rn->ctx, v->mem, v->info.image_size);
+    if (strcmp(v->source, "offer") == 0)
+        offer_release(v->file);     /* its copy: the key and record above are all that stay */
+    memset(v, 0, sizeof *v);
+    return true;
+}
+
+/* The entry a newcomer takes: the next free one, else a retired loser's; PLANNER_NONE when
+ * neither (the offer then waits in the queue). */
+static uint32_t entry_for_newcomer(const struct suite_adaptive *ad)
+{
+    return ad->count < PLANNER_MAX_CANDIDATES ? ad->count : planner_retire_choice(&ad->pm);
+}
+
+/* Takes the module's queued offers as new candidates, each in a free entry or one a loser
+ * left (retire); true if one could be placed. Offers that find no entry stay queued: the next
+ * call's measurement makes this round's newcomers retirable. */
+static bool adopt_offers(const struct suite_runner *rn, struct adapt_ctx *c, uint32_t call)
 {
     struct suite_adaptive *ad = c->ad;
     const char *name = c->r->entry->name;
     struct offer o;
     bool placed = false;
-    while (ad->count < PLANNER_MAX_CANDIDATES && offer_take(name, &o)) {
-        uint32_t i = ad->count, idx;
-        suite_adapt_offer(ad, o.bytes, o.size, "", NULL, 0);
+    for (uint32_t i; (i = entry_for_newcomer(ad)) != PLANNER_NONE && offer_take(name, &o);) {
+        if (i == ad->count) {
+            uint32_t idx;
+            suite_adapt_offer(ad, o.bytes, o.size, "", NULL, 0);
+            planner_add(&ad->pm, "", &idx);
+        } else if (!retire(rn, ad, i, call)) {
+            offer_release(o.bytes);             /* cannot happen: i is the planner's choice */
+            break;
+        }
         struct suite_variant *v = &ad->v[i];
+        *v = (struct suite_variant){.source = "offer", .file = o.bytes, .size = o.size};
         fmt_snprintf(v->own_label, sizeof v->own_label, "%s", o.label);
         v->label = v->own_label;
-        v->source = "offer";
         ad->keys[i] = key_of(v);
         v->crc = ad->keys[i].file_crc;          /* the host names what it sent by this CRC */
-        planner_add(&ad->pm, v->label, &idx);
+        planner_reuse(&ad->pm, i, v->label);
         if (place(rn, name, v))
             placed = true;
         else
@@ -197,7 +235,7 @@ static void run_slot(const struct suite_runner *rn, const struct planner_config 
             rn->between_calls(rn->ctx, r, i);
         if (rerun)
             ;
-        else if (offer_pending() && adopt_offers(rn, c) && cfg->enabled && !cfg->swap_every_call)
+        else if (offer_pending() && adopt_offers(rn, c, i) && cfg->enabled && !cfg->swap_every_call)
             publish(&slot, &ad->v[planner_measure_now(&ad->pm, cfg, i, planner_call, c)]);
         else if (cfg->enabled && cfg->swap_every_call)
             publish(&slot, &ad->v[planner_rotate(&ad->pm)]);

@@ -8,7 +8,9 @@
  * candidates at its thresholds; a variant that answers wrongly, faults or times out is
  * demoted at once and its call run again on the previous tier, so every call has a correct
  * answer or the module (its baseline) failed. Variants offered while the module runs
- * (kernel/bench/offer.h) join its candidates between two calls and are measured at once.
+ * (kernel/bench/offer.h) join its candidates between two calls and are measured at once; when
+ * the table is full, a candidate that lost (planner_retire_choice) leaves it for them, its
+ * image released, its record kept in ad->retired.
  * Portable like suite_run.c (kernel, tools/hostrun, host tests): no I/O; what happened is in
  * struct suite_adaptive for the caller to log and the profile to write. */
 #ifndef FLUID_KERNEL_SUITE_ADAPT_H
@@ -31,6 +33,18 @@ struct suite_variant {
     uint32_t code_addr, entry;
     char error[SUITE_ERROR_LEN];        /* why it was not placed, or why it was demoted */
     char own_label[FLUID_MOD_CFLAGS_LEN];   /* the label of an offer (label points here) */
+};
+
+/* A candidate retired for a newcomer (its table entry reused): what the profile says of it. */
+struct suite_retired {
+    uint32_t index;                     /* the table entry it left */
+    uint32_t call;                      /* the module's call index when it left */
+    uint32_t crc;                       /* CRC-32 of its file (0 for none known) */
+    uint64_t median;                    /* its last measured median (0: never measured) */
+    bool demoted;
+    enum planner_reason demoted_for;
+    const char *source;                 /* "variant", "offer" */
+    char label[FLUID_MOD_CFLAGS_LEN];
 };
 
 /* The slot: only ever read with __atomic_load_n(ACQUIRE), written with RELEASE. */
@@ -61,6 +75,7 @@ struct suite_adaptive {
      * ended during its run; VARIANT frames naming it received whole, accepted, rejected.
      * The profile writes them when received is not 0. */
     struct { uint32_t frames, received, accepted, rejected; } live;
+    struct suite_retired retired[PLANNER_MAX_RETIREMENTS];  /* in order; pm.retirements of them */
 };
 
 /* Empties ad and offers the baseline (candidate 0: the bytes the suite would run). */

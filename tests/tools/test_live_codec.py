@@ -1,12 +1,11 @@
 """The live line's Python codec (tools/fluid/pgo/live.py) against kernel/bench/live_frame.h:
 round trips, the kernel's frame types, each rejection of the host's decoder, the resync
 after garbage, and the VARIANT payload layout; the pgo-live helpers that pick flags and
-modules."""
+modules (the live search's rounds: tests/tools/test_live_search.py)."""
 import struct
 import zlib
 
 from fluid.pgo import live
-from fluid.pgo import params
 
 S = live.spec()
 
@@ -117,78 +116,8 @@ def test_hottest_by_total_cycles():
     assert live.hottest(prof, 2) == ["b", "a"]
 
 
-# ---- the live search (LiveSearch): what pgo-live builds for a module while it runs ----
-
-HELLO = {"features": ["fpu", "sse", "sse2", "sse3"], "sse_enabled": True, "max_candidates": 8}
-DECLS = [params.Param("UNROLL", 0, [0, 1, 2, 4, 8, 16, 64]), params.Param("TWID", 0, [0, 1])]
-
-
-class FakeSent:
-    def __init__(self, name, variant, setting, answer):
-        self.name, self.variant, self.setting, self.answer = name, variant, setting, answer
-
-
-def running(name, candidates, variant=0, calls=10):
-    return {"name": name, "calls": calls, "candidates": candidates, "variant": variant,
-            "label": "", "source": "embedded", "median": 1}
-
-
-def serve(search, name, todo, answers):
-    for (variant, setting), answer in zip(todo, answers):
-        search.sent(FakeSent(name, variant, setting, answer))
-
-
-def test_param_order_nearest_values_first():
-    assert live.param_order(DECLS) == [("UNROLL", 1), ("TWID", 1), ("UNROLL", 2),
-                                       ("UNROLL", 4), ("UNROLL", 8), ("UNROLL", 16),
-                                       ("UNROLL", 64)]
-    mid = [params.Param("TILE", 16, [4, 8, 16, 32, 64])]
-    assert live.param_order(mid) == [("TILE", 8), ("TILE", 32), ("TILE", 4), ("TILE", 64)]
-
-
-def test_search_rounds_flags_then_parameters_at_the_winner():
-    s = live.LiveSearch(HELLO, decls_of=lambda n: DECLS)
-    first = s.decide(running("fft_1d", 1))
-    assert first == [(v, {}) for v in live.FLAG_ROUND]
-    serve(s, "fft_1d", first, ["ack", "nak", "ack"])
-    # not yet adopted: the frame still shows one candidate, so nothing more
-    assert s.decide(running("fft_1d", 1)) == []
-    # adopted (1 + the two ACKed), the slot on candidate 2: the third flag set (seq 3; the
-    # NAKed one never became a candidate)
-    second = s.decide(running("fft_1d", 3, variant=2))
-    assert second == [(live.FLAG_ROUND[2], {n: v}) for n, v in live.param_order(DECLS)][:5]
-    assert s.decide(running("fft_1d", 8, variant=4)) == [], "one search per module"
-    serve(s, "fft_1d", second, ["ack"] * 5)
-    assert s.final("fft_1d", 0) is None, "the baseline was not sent"
-    assert s.final("fft_1d", 2).variant == live.FLAG_ROUND[2]
-    assert s.final("fft_1d", 3).setting == {"UNROLL": 1}
-    assert s.final("fft_1d", 4).setting == {"TWID": 1}
-
-
-def test_search_baseline_kept_means_the_first_flag_set():
-    s = live.LiveSearch(HELLO, decls_of=lambda n: DECLS[1:])
-    serve(s, "sum", s.decide(running("sum", 2)), ["ack"] * 3)
-    assert s.decide(running("sum", 5, variant=0)) == [(live.FLAG_ROUND[0], {"TWID": 1})]
-
-
-def test_search_waits_for_every_answer():
-    s = live.LiveSearch(HELLO, decls_of=lambda n: DECLS)
-    serve(s, "m", s.decide(running("m", 1)), ["ack", None, "ack"])
-    assert s.decide(running("m", 3, variant=1)) == [], "an answer is missing"
-    s.plan("m").sent[1].answer = "nak"
-    assert len(s.decide(running("m", 3, variant=1))) == 5
-
-
-def test_search_respects_the_slot_room():
-    s = live.LiveSearch(dict(HELLO, max_candidates=3), decls_of=lambda n: DECLS)
-    first = s.decide(running("m", 1))
-    assert len(first) == 2, "8 - 1 candidates would not fit in 3"
-    serve(s, "m", first, ["ack", "ack"])
-    assert s.decide(running("m", 3, variant=1)) == [], "no room left in the slot"
-    assert live.LiveSearch({}).decide(running("m", 1)) == [], "no max_candidates: no room"
-
-
 def test_cpu_variant_without_sse2_is_x87():
-    assert live.cpu_variant("O3-sse2-unroll", HELLO) == "O3-sse2-unroll"
+    hello = {"features": ["fpu", "sse", "sse2", "sse3"], "sse_enabled": True}
+    assert live.cpu_variant("O3-sse2-unroll", hello) == "O3-sse2-unroll"
     x87 = {"features": ["fpu"], "sse_enabled": False}
     assert [live.cpu_variant(v, x87) for v in live.FLAG_ROUND] == ["O3", "O3-unroll", "O2"]

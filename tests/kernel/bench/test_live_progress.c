@@ -1,8 +1,8 @@
 /* Host tests of the running module's figures for the live line's mid-run PROFILE frame
  * (kernel/bench/live_progress.c): the rate limit (due after the interval, never on a clock
  * that went back), the median of the ring of the latest calls before and after it wraps,
- * the fill from a result and its adaptive run (the slot's candidate, its label and source),
- * and the "running" JSON object, exact text, within LIVE_PROGRESS_JSON_MAX bytes at the
+ * the fill from a result and its adaptive run (the slot's candidate, its label and source,
+ * the room for newcomers and each candidate's CRC and median), and the "running" JSON object, exact text, within LIVE_PROGRESS_JSON_MAX bytes at the
  * widest values. */
 #include <stdint.h>
 #include <string.h>
@@ -83,6 +83,33 @@ TEST(fill_names_the_slot_candidate)
     CHECK_STREQ(p.label, "");     /* no label and not placed: none */
 }
 
+TEST(fill_lists_the_candidates_and_the_room)
+{
+    struct suite_result r;
+    struct suite_adaptive ad;
+    struct live_progress p;
+    fake_run(&r, &ad);
+    ad.pm.count = 3;
+    ad.keys[2] = (struct wisdom_key){0xabcdef01u, 0x12345678u};
+    ad.pm.c[1] = (struct planner_candidate){.measured = true, .median = 70};
+    ad.pm.c[2] = (struct planner_candidate){.measured = true, .median = 40};
+    ad.pm.current = 2;
+    live_progress_fill(&p, &r, 5);
+    /* 5 free entries, and candidate 1 (measured, neither the slot's nor the baseline) could
+     * leave; it is also the fallback tier only once the slot moved from it (none recorded) */
+    CHECK_EQ_U64(p.room, PLANNER_MAX_CANDIDATES - 3 + 1);
+    CHECK_EQ_U64(p.present[2].crc, 0xabcdef01u);
+    CHECK_EQ_U64(p.present[2].flags_hash, 0x12345678u);
+    CHECK_EQ_U64(p.present[2].median, 40);
+    CHECK(p.present[1].measured && !p.present[0].measured);
+    ad.pm.previous[ad.pm.depth++] = 1;          /* the slot came from 1: 1 is the fallback */
+    live_progress_fill(&p, &r, 5);
+    CHECK_EQ_U64(p.room, PLANNER_MAX_CANDIDATES - 3);
+    ad.pm.retirements = 5;
+    live_progress_fill(&p, &r, 5);
+    CHECK_EQ_U64(p.retired, 5);
+}
+
 static const char *write(const struct live_progress *p)
 {
     struct json_out j;
@@ -96,10 +123,17 @@ static const char *write(const struct live_progress *p)
 
 TEST(running_object_text)
 {
-    struct live_progress p = {"sum", 12, 100000000, 30, 1000, 1, 4, "-O3 -msse3", "offer", 290885};
+    struct live_progress p = {"sum", 12, 100000000, 30, 1000, 1, 2, "-O3 -msse3", "offer", 290885,
+                              6, 1, {{0x1234abcdu, 7, 0, false, false},
+                                     {0xffu, 0xfedcba98u, 290885, true, false}}};
     CHECK_STREQ(write(&p), "{\"running\":{\"name\":\"sum\",\"calls\":12,\"planned_calls\":100000000,"
-                           "\"seconds\":30,\"elapsed_ms\":1000,\"variant\":1,\"candidates\":4,"
-                           "\"label\":\"-O3 -msse3\",\"source\":\"offer\",\"median\":290885}}\n");
+                           "\"seconds\":30,\"elapsed_ms\":1000,\"variant\":1,\"candidates\":2,"
+                           "\"label\":\"-O3 -msse3\",\"source\":\"offer\",\"median\":290885,"
+                           "\"room\":6,\"retired\":1,\"present\":["
+                           "{\"crc32\":\"0x1234abcd\",\"flags_hash\":\"0x00000007\",\"median\":0,"
+                           "\"measured\":false,\"demoted\":false},"
+                           "{\"crc32\":\"0x000000ff\",\"flags_hash\":\"0xfedcba98\",\"median\":290885,"
+                           "\"measured\":true,\"demoted\":false}]}}\n");
     p.seconds = 0;
     CHECK(strstr(write(&p), "\"seconds\":null,") != NULL, "%s", buf);
 }
@@ -110,7 +144,10 @@ TEST(widest_values_fit_the_frame_bound)
     memset(label, '"', sizeof label - 1);   /* every byte escaped: twice the length */
     struct live_progress p = {"abcdefghijklmnopqrstuvw", UINT32_MAX, UINT32_MAX, UINT32_MAX,
                               UINT64_MAX, UINT32_MAX, UINT32_MAX, label, "embedded",
-                              UINT64_MAX};
+                              UINT64_MAX, UINT32_MAX, UINT32_MAX, {{0}}};
+    for (uint32_t i = 0; i < PLANNER_MAX_CANDIDATES; i++)
+        p.present[i] = (struct live_progress_candidate){UINT32_MAX, UINT32_MAX, UINT64_MAX, false,
+                                                        false};
     struct json_out j;
     text_init(&tb, buf, sizeof buf);
     json_init(&j, text_sink, &tb);
@@ -128,6 +165,7 @@ int main(void)
     RUN(due_after_the_interval_only);
     RUN(median_of_the_latest_calls);
     RUN(fill_names_the_slot_candidate);
+    RUN(fill_lists_the_candidates_and_the_room);
     RUN(running_object_text);
     RUN(widest_values_fit_the_frame_bound);
     return check_summary();

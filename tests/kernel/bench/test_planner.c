@@ -3,7 +3,9 @@
  * warm bursts, samples taken warm, the median, promotion of the fastest, ties keep the slot,
  * demotion of a wrong or faulting variant back to the previous tier, never chosen again, the
  * baseline never demoted, the history's limit, rotation for the swap test, the planner's own
- * cycles. */
+ * cycles; retirement for a newcomer (a demoted candidate first, else the slowest measured,
+ * never the baseline, the slot's, the fallback tier or an unmeasured one; bounded; the
+ * history's "retired" event) and the tier stack holding each candidate once. */
 #include <stdint.h>
 #include <string.h>
 
@@ -308,6 +310,126 @@ TEST(full_table_and_names)
         CHECK(strcmp(planner_strerror((enum planner_err)e), "unknown planner error") != 0);
 }
 
+/* Eight candidates measured once: medians 500 400 300 200 100 600 700 350, 4 in the slot. */
+static void full_table(struct planner_module *pm, struct planner_config *cfg, struct fake *f)
+{
+    static const uint64_t cycles[PLANNER_MAX_CANDIDATES] = {500, 400, 300, 200, 100, 600, 700,
+                                                            350};
+    memset(f, 0, sizeof *f);
+    memcpy(f->cycles, cycles, sizeof cycles);
+    setup(pm, cfg, PLANNER_MAX_CANDIDATES);
+    planner_measure_now(pm, cfg, 10, fake_run, f);
+}
+
+TEST(retire_choice_demoted_first_then_the_slowest)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    struct fake f;
+    full_table(&pm, &cfg, &f);
+    REQUIRE(pm.current == 4);
+    CHECK_EQ_U64(planner_fallback(&pm), 0);
+    CHECK_EQ_U64(planner_retire_choice(&pm), 6);            /* 700: the slowest */
+    planner_demote(&pm, 2, PLANNER_REASON_FAULT, 11);
+    CHECK_EQ_U64(planner_retire_choice(&pm), 2);            /* a failed one goes first */
+    CHECK(planner_retire(&pm, 2, 12));
+    planner_reuse(&pm, 2, "newcomer");
+    CHECK(!pm.c[2].demoted && !pm.c[2].measured);
+    CHECK_STREQ(pm.c[2].label, "newcomer");
+    CHECK_EQ_U64(planner_retire_choice(&pm), 6);            /* the newcomer is unmeasured */
+    CHECK(!planner_retire(&pm, 2, 13), "never an unmeasured one");
+    CHECK(!planner_retire(&pm, 0, 13), "never the baseline");
+    CHECK(!planner_retire(&pm, 4, 13), "never the slot's");
+    CHECK_EQ_U64(pm.retirements, 1);
+    /* the baseline, even the slowest, is never the choice */
+    f.cycles[0] = 5000;
+    planner_measure_now(&pm, &cfg, 20, fake_run, &f);
+    CHECK_EQ_U64(planner_retire_choice(&pm), 6);
+}
+
+TEST(retire_never_takes_the_fallback_tier)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    struct fake f;
+    full_table(&pm, &cfg, &f);
+    f.cycles[7] = 50;
+    planner_measure_now(&pm, &cfg, 20, fake_run, &f);       /* 4 -> 7: 4 is the fallback */
+    REQUIRE(pm.current == 7);
+    f.cycles[4] = 900;                                      /* now the slowest of all */
+    planner_measure_now(&pm, &cfg, 30, fake_run, &f);
+    CHECK_EQ_U64(planner_fallback(&pm), 4);
+    CHECK_EQ_U64(planner_retire_choice(&pm), 6);            /* 900 is 4's: kept */
+    CHECK(!planner_retire(&pm, 4, 31));
+    /* the fallback leaves the race (demoted): the next tier below it is the fallback, and a
+     * demoted candidate may go */
+    planner_demote(&pm, 4, PLANNER_REASON_WRONG, 32);
+    CHECK_EQ_U64(planner_fallback(&pm), 0);
+    CHECK_EQ_U64(planner_retire_choice(&pm), 4);
+}
+
+TEST(retired_tier_leaves_the_stack_and_the_history_says_so)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    setup(&pm, &cfg, 4);
+    for (uint32_t i = 1; i < 4; i++)
+        pm.c[i].measured = true, pm.c[i].median = 100 * i;
+    planner_select(&pm, 1, PLANNER_REASON_WISDOM, 0);
+    planner_select(&pm, 2, PLANNER_REASON_WISDOM, 0);
+    planner_select(&pm, 3, PLANNER_REASON_WISDOM, 0);       /* tiers 0, 1, 2 below 3 */
+    CHECK_EQ_U64(planner_fallback(&pm), 2);
+    CHECK(planner_retire(&pm, 1, 40));                      /* a deeper tier */
+    REQUIRE(pm.history_count == 4);
+    CHECK(pm.history[3].reason == PLANNER_REASON_RETIRED);
+    CHECK_EQ_U64(pm.history[3].from, 1);
+    CHECK_EQ_U64(pm.history[3].to, 3);
+    CHECK_EQ_U64(pm.history[3].from_median, 100);
+    CHECK_STREQ(planner_reason_name(PLANNER_REASON_RETIRED), "retired");
+    planner_reuse(&pm, 1, "new");
+    /* demotions go 3 -> 2 -> 0: the newcomer in entry 1 was never a tier */
+    CHECK_EQ_U64(planner_demote(&pm, 3, PLANNER_REASON_FAULT, 41), 2);
+    CHECK_EQ_U64(planner_demote(&pm, 2, PLANNER_REASON_FAULT, 42), 0);
+}
+
+TEST(retirements_are_bounded_and_room_counts_them)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    struct fake f;
+    full_table(&pm, &cfg, &f);
+    /* 7 non-baseline candidates: the slot's (4) and the fallback (0, the baseline) stay */
+    CHECK_EQ_U64(planner_room(&pm), 6);
+    for (uint32_t n = 0; n < PLANNER_MAX_RETIREMENTS; n++) {
+        uint32_t i = planner_retire_choice(&pm);
+        REQUIRE(i != PLANNER_NONE);
+        REQUIRE(planner_retire(&pm, i, 100 + n));
+        planner_reuse(&pm, i, "again");
+        pm.c[i].measured = true;                            /* as if measured at once */
+        pm.c[i].median = 1000;
+    }
+    CHECK_EQ_U64(planner_retire_choice(&pm), PLANNER_NONE);
+    CHECK_EQ_U64(planner_room(&pm), 0);
+    CHECK(!planner_retire(&pm, 6, 999));
+    CHECK_EQ_U64(pm.retirements, PLANNER_MAX_RETIREMENTS);
+    struct planner_module small;
+    setup(&small, &cfg, 3);
+    CHECK_EQ_U64(planner_room(&small), PLANNER_MAX_CANDIDATES - 3);   /* nothing measured */
+}
+
+TEST(slot_moves_keep_each_tier_once)
+{
+    struct planner_module pm;
+    struct planner_config cfg;
+    setup(&pm, &cfg, 3);
+    for (uint32_t i = 0; i < 100; i++)
+        planner_select(&pm, 1 + i % 2, PLANNER_REASON_WISDOM, i);   /* 1, 2, 1, 2, ... */
+    CHECK(pm.depth <= 2, "depth %u", (unsigned)pm.depth);
+    REQUIRE(pm.current == 2);
+    CHECK_EQ_U64(planner_demote(&pm, 2, PLANNER_REASON_WRONG, 100), 1);
+    CHECK_EQ_U64(planner_demote(&pm, 1, PLANNER_REASON_WRONG, 101), 0);
+}
+
 int main(void)
 {
     check_suite = "test_planner";
@@ -326,5 +448,10 @@ int main(void)
     RUN(history_limit_counts_the_rest);
     RUN(rotate_skips_demoted);
     RUN(full_table_and_names);
+    RUN(retire_choice_demoted_first_then_the_slowest);
+    RUN(retire_never_takes_the_fallback_tier);
+    RUN(retired_tier_leaves_the_stack_and_the_history_says_so);
+    RUN(retirements_are_bounded_and_room_counts_them);
+    RUN(slot_moves_keep_each_tier_once);
     return check_summary();
 }

@@ -141,17 +141,22 @@ def run(work, names, seconds, icount=True):
             raise RuntimeError(f"{n}: a wrong answer in the final runner")
         r = l["median_cycles"] / o["median_cycles"]
         ratios.append(r)
+        plan = res.search.plan(n)
+        sent = len([s for s in plan.sent if s.answer != "unbuilt"]) if plan else 0
         rows.append({"module": n, "o2": a["median_cycles"], "offline": o["median_cycles"],
                      "offline_build": search.describe(keys[n]), "live": l["median_cycles"],
                      "live_build": live_final[n][1], "live_from": live_final[n][2],
                      "live_over_offline": r,
                      "in_boot": {"calls": mods[n]["adaptive"]["calls"],
+                                 "builds_sent": sent,
+                                 "retirements": mods[n]["adaptive"].get("retirements", 0),
                                  "history": mods[n]["adaptive"]["history"]}})
-    print(f"{'module':<12}{'-O2':>10}{'offline':>10}{'live':>10}{'live/off':>10}  "
-          "offline build | live build")
+    print(f"{'module':<12}{'-O2':>10}{'offline':>10}{'live':>10}{'live/off':>10}"
+          f"{'sent':>6}{'retired':>8}  offline build | live build")
     for r in rows:
         print(f"{r['module']:<12}{r['o2']:>10}{r['offline']:>10}{r['live']:>10}"
-              f"{r['live_over_offline']:>10.3f}  {r['offline_build']} | {r['live_build']} "
+              f"{r['live_over_offline']:>10.3f}{r['in_boot']['builds_sent']:>6}"
+              f"{r['in_boot']['retirements']:>8}  {r['offline_build']} | {r['live_build']} "
               f"({r['live_from']})")
     gm = math.exp(sum(map(math.log, ratios)) / len(ratios))
     out = {"clock": "host-rdtsc", "in_boot_clock": prof["clock"]["source"], "seconds": seconds,

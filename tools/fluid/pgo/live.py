@@ -22,7 +22,7 @@ import threading
 import time
 import zlib
 
-from fluid import ROOT, layout, qemu
+from fluid import ROOT, layout, modfmt, qemu
 from fluid.pgo import build
 from fluid.pgo import params
 
@@ -310,15 +310,19 @@ def build_variant(name, hello, variant=None, setting=None, profile=None):
 
 # ---- the search while a module runs -----------------------------------------------------
 
-# The first round for a running module: the flag sets the offline search found to matter
+# The first stage for a running module: the flag sets the offline search found to matter
 # most (docs/pgo.md), at the default parameters. The planner in the kernel measures them
-# against the module's build and keeps the fastest; the second round tries each parameter's
-# other values at the winner's flags, as the offline search's coordinate descent does.
+# against the module's build; the later stages search the parameters at each of them.
 FLAG_ROUND = ["O3-sse2", "O3-sse2-unroll", "O2-sse2"]
+# Builds the live search sends a module at most: the three flag sets, each parameter value
+# at each of them (sha256's six other UNROLL values: 18) and a combination per flag set, cut
+# here (the kernel retires at most PLANNER_MAX_RETIREMENTS a module a boot, 32).
+LIVE_BUILD_BUDGET = 22
 
 
 class Sent:
-    """One variant sent for a module: what it is, and how the kernel answered."""
+    """One variant sent for a module: what it is, how the kernel answered, and what the
+    kernel measured of it (median in the mid-run frames' clock; None until a frame says)."""
 
     def __init__(self, name, variant, setting, path, label, seq):
         self.name, self.variant, self.setting = name, variant, dict(setting or {})
@@ -326,22 +330,96 @@ class Sent:
         with open(path, "rb") as f:
             self.blob = f.read()
         self.crc = zlib.crc32(self.blob)
+        self.key = key_of(self.blob)
         self.answer = None          # "ack", "nak" or None (no answer yet)
+        self.median = None          # the kernel's measurement, once a frame showed it
+        self.failed = False         # the kernel demoted it (wrong answer, fault, timeout)
+        self.lost = False           # retired before a frame showed its median
+
+    @classmethod
+    def unbuilt(cls, name, variant, setting):
+        """A build the compiler or the packer refused: never sent, answered "unbuilt"."""
+        s = cls.__new__(cls)
+        s.name, s.variant, s.setting = name, variant, dict(setting or {})
+        s.path = s.label = s.seq = s.crc = s.key = s.median = None
+        s.blob, s.answer, s.failed, s.lost = b"", "unbuilt", True, False
+        return s
+
+    def settled(self):
+        """NAKed or never built, or ACKed and measured (or failed) as a frame showed: nothing
+        more to learn."""
+        return self.answer in ("nak", "unbuilt") or (self.answer == "ack" and (
+            self.median is not None or self.failed or self.lost))
+
+
+def key_of(blob):
+    """A build's key as the kernel names it in a mid-run frame's `present` list (the wisdom
+    key): ("0x" CRC-32 of the file, "0x" the header's flags hash). Two files of the same
+    code differ in the second alone (the header's own CRC leaves the file's CRC as it was)."""
+    return f"0x{zlib.crc32(blob):08x}", f"0x{modfmt.parse(blob)['cflags_hash']:08x}"
 
 
 class ModulePlan:
-    """The live search's state for one module: its rounds and what it sent."""
+    """The live search's state for one module: its stage ("flags", "params", "combine",
+    "done") and what it sent."""
 
-    def __init__(self, base_candidates):
-        self.base = base_candidates     # candidates the module had before the first offer
-        self.round = 0
+    def __init__(self, base=0):
+        self.stage = "flags"
         self.sent = []
+        self.base = base        # candidates the module had before any offer (first frame)
 
     def accepted(self):
         return [v for v in self.sent if v.answer == "ack"]
 
     def answered(self):
         return all(v.answer is not None for v in self.sent)
+
+    def settled(self):
+        return all(v.settled() for v in self.sent)
+
+    def learn(self, running):
+        """Medians and demotions of the candidates a frame lists, by key. Once the frame's
+        candidates and retirements account for every ACKed build (all adopted), one missing
+        from the list was retired before a frame showed it (a batch whose frames reached the
+        kernel across two of its polls): a loser, settled with no median."""
+        present = running.get("present", [])
+        by_key = {(p["crc32"], p["flags_hash"]): p for p in present}
+        acked = self.accepted()
+        adopted = running.get("candidates", 0) + running.get("retired", 0) - self.base
+        for s in acked:
+            p = by_key.get(s.key)
+            if p is None:
+                s.lost = adopted >= len(acked)
+            elif p.get("demoted"):
+                s.failed = True
+            elif p.get("measured"):
+                s.median = p["median"]
+
+    def measured(self, variant=None):
+        """The builds measured and not failed (at flag set `variant` if given)."""
+        return [s for s in self.sent if s.median is not None and not s.failed and
+                (variant is None or s.variant == variant)]
+
+    def flag_ranking(self):
+        """The flag sets of the first stage that the kernel measured, fastest first."""
+        best = {}
+        for s in self.measured():
+            if not s.setting and s.variant in FLAG_ROUND:
+                best[s.variant] = min(best.get(s.variant, s.median), s.median)
+        return sorted(best, key=lambda v: (best[v], FLAG_ROUND.index(v)))
+
+    def best_setting(self, variant, decls):
+        """Each parameter's best value at flag set `variant`, the others at their defaults
+        (what the kernel measured; the default when nothing beat it): coordinate descent's
+        end point, taken from one pass."""
+        out = {}
+        for p in decls:
+            tried = [(s.median, s.setting.get(p.name, p.default)) for s in self.measured(variant)
+                     if set(s.setting) <= {p.name}]
+            if tried:
+                out[p.name] = min(tried)[1]
+        return {n: v for n, v in out.items()
+                if v != next(p.default for p in decls if p.name == n)}
 
 
 def param_order(decls):
@@ -356,47 +434,98 @@ def param_order(decls):
 
 class LiveSearch:
     """What to build for a module while it runs, from its mid-run PROFILE frames ("running",
-    docs/live.md): round 1, FLAG_ROUND at the default parameters; once the kernel has taken
-    and measured them (the frame's candidate count says so), round 2, each parameter's other
-    values at the flags of the candidate in the slot, as many as the slot has room for
-    (HELLO's max_candidates). Pure: decide() returns [(variant, setting)] to build; the
-    caller builds, sends, and records each with sent() and answered()."""
+    docs/live.md), in stages as the offline search orders them:
 
-    def __init__(self, hello, decls_of=None):
+    1. "flags": FLAG_ROUND at the default parameters;
+    2. "params": each parameter's other values, one at a time, at every flag set of stage 1
+       the kernel measured, fastest first (nearest values first, each at every flag set,
+       before the next value);
+    3. "combine": at each of those flag sets where two parameters or more found a better
+       value than their default, those values together (where the offline coordinate
+       descent ends up).
+
+    At most LIVE_BUILD_BUDGET builds a module. A stage's builds go out in batches of at most
+    the frame's `room` (what the kernel's table can take now, retiring losers); the next
+    batch waits until every build sent was answered and a frame showed its measurement
+    (matched by key in the frame's `present` list), so the kernel never retires a build
+    before its median is known. Pure: decide() returns [(variant, setting)] to build; the
+    caller builds, sends, and records each with sent() and its answer."""
+
+    def __init__(self, hello, decls_of=None, budget=LIVE_BUILD_BUDGET):
         self.hello = hello
         self.max = hello.get("max_candidates", 0)
+        self.budget = budget
         self.plans = {}
+        self.queue = {}         # module -> [(variant, setting)] of its stage not sent yet
         self.decls_of = decls_of or (lambda n: params.parse(build.source_of(n)))
 
     def plan(self, name):
         return self.plans.get(name)
 
+    def _room(self, running):
+        if "room" in running:
+            return running["room"]
+        return max(self.max - running["candidates"], 0)     # a kernel without retirement
+
+    def _stage_builds(self, name, p):
+        """The next stage's builds (p.stage moves on); [] when the search is over."""
+        decls = self.decls_of(name)
+        done = {(s.variant, tuple(sorted(s.setting.items()))) for s in p.sent}
+        if p.stage == "flags":
+            p.stage = "params"
+            flags = p.flag_ranking()
+            todo = [(f, {n: v}) for n, v in param_order(decls) for f in flags]
+        elif p.stage == "params":
+            p.stage = "combine"
+            todo = []
+            for f in p.flag_ranking():
+                best = p.best_setting(f, decls)
+                if len(best) >= 2:
+                    todo.append((f, best))
+        else:
+            p.stage = "done"
+            return []
+        return [t for t in todo if (t[0], tuple(sorted(t[1].items()))) not in done]
+
     def decide(self, running):
-        name, have = running["name"], running["candidates"]
-        p = self.plans.setdefault(name, ModulePlan(have))
-        room = self.max - have
-        if p.round == 0:
-            p.round = 1
-            return [(v, {}) for v in FLAG_ROUND][:max(room, 0)]
-        if p.round == 1 and p.answered() and have >= p.base + len(p.accepted()):
-            p.round = 2
-            at = running["variant"] - p.base
-            acc = p.accepted()
-            flags = acc[at].variant if 0 <= at < len(acc) else FLAG_ROUND[0]
-            todo = [(flags, {n: v}) for n, v in param_order(self.decls_of(name))]
-            return todo[:max(room, 0)]
-        return []
+        name = running["name"]
+        p = self.plans.get(name)
+        if p is None:
+            p = self.plans[name] = ModulePlan(running.get("candidates", 0) +
+                                              running.get("retired", 0))
+            self.queue[name] = [(v, {}) for v in FLAG_ROUND]
+        p.learn(running)
+        if not p.settled():
+            return []
+        left = self.budget - len(p.sent)
+        while not self.queue[name] and p.stage != "done":      # a stage may have nothing
+            todo = self._stage_builds(name, p)
+            if p.stage == "params":
+                # keep the budget's last builds for the combinations (one per flag set, for
+                # a module with two parameters or more)
+                reserve = len(p.flag_ranking()) if len(self.decls_of(name)) >= 2 else 0
+                todo = todo[:max(left - reserve, 0)]
+            self.queue[name] = todo
+        batch = self.queue[name][:max(min(self._room(running), left), 0)]
+        self.queue[name] = self.queue[name][len(batch):]
+        return batch
+
+    def stage(self, name):
+        p = self.plans.get(name)
+        return p.stage if p else None
 
     def sent(self, item):
         self.plans[item.name].sent.append(item)
 
-    def final(self, name, index):
-        """The Sent a module finished on, given the candidate index in its slot at the end
-        (the profile's adaptive.current); None for a candidate the search did not send."""
+    def final(self, name, crc32, label):
+        """The Sent a module finished on, given its record in the profile (`crc32` as a hex
+        string, `label`); None for a candidate the search did not send."""
         p = self.plans.get(name)
-        acc = p.accepted() if p else []
-        at = index - p.base if p else -1
-        return acc[at] if 0 <= at < len(acc) else None
+        crc = int(crc32, 16)
+        for s in (p.sent if p else []):
+            if s.crc == crc and s.label == label:
+                return s
+        return None
 
 
 def hottest(profile, count):
@@ -415,11 +544,21 @@ class LoopResult:
         self.acks, self.naks, self.boot, self.search, self.after = [], [], None, None, []
 
 
+def _build_one(name, hello, variant, setting, profile):
+    """(path, label) of one build, or (None, why) when the build refused it (a flags label
+    past the header's field, a compiler error): one build lost, not the loop."""
+    try:
+        return build_variant(name, hello, variant, setting, profile)
+    except build.BuildError as e:
+        return None, str(e).splitlines()[0]
+
+
 def _build_all(name, hello, todo, profile=None):
     """Builds todo [(variant, setting)] of module name, two at a time, with profile as
-    build_variant takes it; [(variant, setting, path, label)] in todo's order."""
+    build_variant takes it; [(variant, setting, path or None, label or why)] in todo's
+    order."""
     with concurrent.futures.ThreadPoolExecutor(build.JOBS) as ex:
-        futs = [ex.submit(build_variant, name, hello, v, st, profile) for v, st in todo]
+        futs = [ex.submit(_build_one, name, hello, v, st, profile) for v, st in todo]
         return [(v, st) + f.result() for (v, st), f in zip(todo, futs)]
 
 
@@ -427,7 +566,7 @@ def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print, c
              icount=False, memory="32M", use_profile=None):
     """Boot (with cmdline's options added) and serve the kernel: for each module whose
     mid-run PROFILE frames arrive ("running": a long run, suite.calls or suite.seconds), the
-    live search's rounds (LiveSearch) built for the reported CPU and sent while it runs;
+    live search's stages (LiveSearch) built for the reported CPU and sent while it runs;
     after the suite, the `hot` modules with the most cycles that were not served while
     running, built as before (build_variant's default); every ACK/NAK logged; BYE at the
     end. use_profile: build_variant's profile (None: a profile where one exists; False: none, so the
@@ -449,6 +588,10 @@ def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print, c
         nonlocal seq
         out = []
         for variant, setting, path, short in built:
+            if path is None:
+                log(f"pgo-live: {name} {variant} {setting or ''}: not built: {short}")
+                out.append(Sent.unbuilt(name, variant, setting))
+                continue
             item = Sent(name, variant, setting, path, short, seq)
             by_seq[seq] = item
             log(f"pgo-live: VARIANT seq {seq}: {name} \"{short}\", {len(item.blob)} bytes")
@@ -483,8 +626,8 @@ def run_loop(image=qemu.IMAGE, hot=2, linger_ms=60000, timeout=300, log=print, c
                 if todo:
                     log(f"pgo-live: {run['name']} running ({run['calls']} calls, median "
                         f"{run['median']} {profile['clock']}, variant {run['variant']} "
-                        f"\"{run['label']}\"): round {search.plan(run['name']).round}, "
-                        f"{len(todo)} builds")
+                        f"\"{run['label']}\", room {run.get('room')}): "
+                        f"{search.stage(run['name'])} stage, {len(todo)} builds")
                     for item in send(lb, run["name"],
                                      _build_all(run["name"], h, todo, use_profile)):
                         search.sent(item)
