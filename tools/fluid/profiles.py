@@ -76,7 +76,14 @@ def show_adaptive(name, ad, out=sys.stdout):
                 "candidate" if v["placed"] else "not placed"
         out.write(f"  {v['index']:>2} {v['source']:<9}{v['label']:<34}"
                   f"{v['median_cycles']:>11}  {state}\n")
+    for r in ad.get("retired", []):     # format 2.4: candidates that left for newcomers
+        why = ("demoted: " + r["demoted_for"]) if r["demoted_for"] else "lost"
+        out.write(f"  retired at call {r['call']} from entry {r['index']}: {r['source']:<9}"
+                  f"{r['label']:<34}{r['median_cycles']:>11}  {why}\n")
     for h in ad["history"]:
+        if h["reason"] == "retired":
+            out.write(f"  call {h['call']:>8}: {h['from']} retired (the slot on {h['to']})\n")
+            continue
         out.write(f"  call {h['call']:>8}: {h['from']} -> {h['to']}  {h['reason']:<13}"
                   f"medians {h['from_median_cycles']} -> {h['to_median_cycles']}\n")
     if ad["history_dropped"]:
