@@ -36,13 +36,9 @@ static unsigned class_of(size_t n)
  * argument in a saved register. max_cpus <= HEAP_MAX_CPUS (heap_set_cpu_hooks). */
 static inline __attribute__((always_inline)) bool fast_cpu(struct heap_cpu **me)
 {
-    uint32_t (*hook)(void) = heap_g.cpu_index;
-    uint32_t i = 0;
-    if (hook != NULL) {
-        i = hook();
-        if (HEAP_UNLIKELY(i >= heap_g.max_cpus))
-            return false;
-    }
+    uint32_t i = heap_g.cpu_index();
+    if (HEAP_UNLIKELY(i >= heap_g.max_cpus))
+        return false;
     *me = heap_g.cpu_of[i];
     return true;
 }
@@ -50,10 +46,7 @@ static inline __attribute__((always_inline)) bool fast_cpu(struct heap_cpu **me)
 /* The calling CPU's share; an index the hook should never return is reported. */
 static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const void *caller)
 {
-    uint32_t (*hook)(void) = heap_g.cpu_index;
-    if (HEAP_LIKELY(!hook))
-        return &heap_g.cpu[0];
-    uint32_t i = hook();
+    uint32_t i = heap_g.cpu_index();
     if (HEAP_UNLIKELY(i >= heap_g.max_cpus)) {
         kprintf("heap: cpu_index() returned %u, CPU count is %u\n", i, heap_g.max_cpus);
         heap_fail(HEAP_E_BAD_CPU, NULL, caller, "CPU index out of range");
@@ -160,9 +153,9 @@ static struct heap_slab *slab_new(struct heap_cpu *me, unsigned cls, const void 
     s->used = 0;
     s->free = NULL;
     s->remote = NULL;
-    s->first = (char *)HEAP_ALIGN_UP((uintptr_t)(s + 1) + HEAP_UHDR_SIZE, HEAP_ALIGN);
+    s->first = (char *)s + HEAP_SLAB_FIRST_OFF;
     s->bump = s->first;
-    s->end = (char *)s + (HEAP_SLAB_SIZE - HEAP_TBLK_HDR);
+    s->end = (char *)s + HEAP_SLAB_END_OFF;
     s->capacity = (uint32_t)((size_t)(s->end - (s->first - HEAP_UHDR_SIZE)) / s->stride);
     slab_link(&me->cls[cls], s);
     return s;
@@ -482,6 +475,13 @@ static inline __attribute__((always_inline)) void *small_alloc(struct heap_cpu *
     return p;
 }
 
+/* Whether a slot's offset from its slab (info's HEAP_INFO_OFFSET) lies in the slab's slot
+ * area, [s->first, s->end) for every slab, in one compare and without reading the slab. */
+static inline __attribute__((always_inline)) bool slot_offset_ok(uint32_t info)
+{
+    return (info & HEAP_INFO_OFFSET) - HEAP_SLAB_FIRST_OFF < HEAP_SLAB_END_OFF - HEAP_SLAB_FIRST_OFF;
+}
+
 /* A remotely freed slot that lies outside its slab: reported. */
 static __attribute__((noinline, noreturn)) void remote_slot_outside(char *p, const void *caller)
 {
@@ -494,7 +494,7 @@ static __attribute__((noinline)) void run_start(struct heap_run *r, struct heap_
                                                 uint32_t info, const void *caller)
 {
     slab_check(s, info_class(info), info_cpu(info), p, caller);
-    if (HEAP_UNLIKELY(p < s->first || p >= s->end))
+    if (HEAP_UNLIKELY(!slot_offset_ok(info)))
         remote_slot_outside(p, caller);
     if (r->slab)
         run_push(r);
@@ -518,7 +518,7 @@ static __attribute__((noinline)) void remote_free(struct heap_cpu *me, char *p, 
         run_start(r, s, p, info, caller);
         return;
     }
-    if (HEAP_UNLIKELY(p < s->first || p >= s->end))
+    if (HEAP_UNLIKELY(!slot_offset_ok(info)))
         remote_slot_outside(p, caller);
     *(uintptr_t *)p = heap_link_enc(r->head, p);
     r->head = p;
@@ -766,10 +766,12 @@ static __attribute__((noinline)) void free_block(void *p, const void *caller)
 
 /* Fast path: a small block allocated outside guard mode and freed while guard mode is off
  * is one tag check, then a push onto the class cache (no lock, no atomic read-modify-write)
- * when this CPU owns the slot's slab, else onto this CPU's remote-free run. The CPU hook
- * comes first, with only `ptr` live across it; every other exit is a tail call. Everything
- * else, any header that fails the check and an index out of range go to free_block, which
- * tells what is wrong. */
+ * when this CPU owns the slot's slab, else onto this CPU's remote-free run. The tag is
+ * computed for a block size of 0, which no TLSF block's tag matches (heap_tag), so a block
+ * that passes is a slot; its guard bit is compared with the CPU bits in one compare. The CPU
+ * hook comes first, with only `ptr` live across it; every other exit is a tail call.
+ * Everything else, any header that fails the check and an index out of range go to
+ * free_block, which tells what is wrong. */
 void free(void *ptr)
 {
     if (!ptr)
@@ -777,23 +779,27 @@ void free(void *ptr)
     struct heap_cpu *me;
     if (HEAP_LIKELY(fast_cpu(&me) && heap_aligned_in_range(ptr))) {
         struct heap_uhdr *h = heap_uhdr_of(ptr);
-        uint32_t info = h->info;
-        uint32_t slow = HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL;
-        if (HEAP_LIKELY(!(info & slow) && h->tag == heap_tag(ptr, info, 0, HEAP_STATE_ALLOC) &&
-                        !heap_guard_on())) {
+        uint32_t info = h->info, tag = h->tag;
+        if (HEAP_LIKELY(tag == heap_tag(ptr, info, 0, HEAP_STATE_ALLOC) && !heap_guard_on())) {
             struct heap_class *c = &me->cls[info_class(info)];
-            account_free(me, c->usable);
-            h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;       /* verified: tag ^ ALLOC */
-            if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
-                remote_free(me, ptr, info, __builtin_return_address(0));
-            } else if (HEAP_LIKELY(c->cached < HEAP_CACHE_MAX)) {
+            if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) == me->info_bits)) {
+                account_free(me, c->usable);
+                h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;  /* verified: tag ^ ALLOC */
+                if (HEAP_UNLIKELY(c->cached >= HEAP_CACHE_MAX)) {
+                    slab_put(me, ptr, info, __builtin_return_address(0));
+                    return;
+                }
                 *(uintptr_t *)ptr = heap_link_enc(c->cache, ptr);
                 c->cache = ptr;
                 c->cached++;
-            } else {
-                slab_put(me, ptr, info, __builtin_return_address(0));
+                return;
             }
-            return;
+            if (HEAP_LIKELY(!(info & HEAP_INFO_GUARD))) {
+                account_free(me, c->usable);
+                h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;
+                remote_free(me, ptr, info, __builtin_return_address(0));
+                return;
+            }
         }
     }
     free_block(ptr, __builtin_return_address(0));

@@ -116,6 +116,11 @@ _Static_assert(__builtin_offsetof(struct heap_slab, end) + sizeof(char *) <=
                    HEAP_SLAB_GROUP - (HEAP_CACHE_LINE - HEAP_ALIGN),
                "the fixed header group stays off the remote list's cache lines");
 #define HEAP_SLAB_MAGIC     0x51AB51ABu
+/* Offsets from a slab (16-byte aligned, a TLSF user pointer) of its first slot's user pointer
+ * and of its end: the same for every slab, so a slot's offset (HEAP_INFO_OFFSET) is checked
+ * against them without reading the slab. */
+#define HEAP_SLAB_FIRST_OFF HEAP_ALIGN_UP(sizeof(struct heap_slab) + HEAP_UHDR_SIZE, HEAP_ALIGN)
+#define HEAP_SLAB_END_OFF   (HEAP_SLAB_SIZE - HEAP_TBLK_HDR)
 
 /* A size class on one CPU: its cache of recently freed slots (a LIFO whose links are
  * encoded like the slabs' own; cached slots carry the FREE tag, so freeing one again is a
@@ -229,7 +234,7 @@ struct heap_state {
      * compare tests both the size and the mode. */
     size_t fast_below;
     struct heap_cpu *cpu_of[HEAP_MAX_CPUS];    /* &cpu[i]: the fast paths' one load */
-    uint32_t (*cpu_index)(void);    /* NULL: one CPU, index 0 */
+    uint32_t (*cpu_index)(void);    /* never NULL: heap_cpu_zero when there are no hooks */
     void (*cpu_relax)(void);        /* called while the lock spins long (host: sched_yield) */
     uint32_t max_cpus;
     uint32_t lock __attribute__((aligned(HEAP_CACHE_LINE)));   /* 0 free, 1 held */
@@ -254,11 +259,16 @@ extern struct heap_state heap_g;
  * their dependency chain (docs/heap.md, "Safety"). A changed info word or state, or an
  * address moved by less than 64 GiB, always changes the tag; a stray write passes only if it
  * puts the one right 32-bit value in the tag word (about 2^-32 for random bytes), or XORs
- * the same bits into info and tag. */
+ * the same bits into info and tag. Slots are tagged with size 0, TLSF blocks with their size
+ * (a multiple of 16 below 2^HEAP_FL_MAX <= 2^36): the size changes the tag by
+ * (s << 16) ^ (s >> 16) in 32 bits, zero only when bits 16..31 of s are zero and bits 0..15
+ * equal bits 32..47, which for such s means s = 0. So no TLSF block passes the check of a
+ * slot's tag, and free's fast path needs no separate test of the TLSF bit. */
 static inline uint32_t heap_tag(const void *ptr, uint32_t info, size_t size, uint32_t state)
 {
     uint64_t a = (uint64_t)(uintptr_t)ptr ^ ((uint64_t)size << 20);
-    return (uint32_t)(a >> 4) ^ (uint32_t)(a >> 36) ^ info ^ heap_g.key_tag ^ state;
+    /* (a >> 4) ^ (a >> 36) in 32 bits, with one shift fewer */
+    return (uint32_t)((a ^ (a >> 32)) >> 4) ^ info ^ heap_g.key_tag ^ state;
 }
 
 static inline struct heap_uhdr *heap_uhdr_of(void *ptr)
@@ -286,6 +296,10 @@ static inline size_t heap_fast_below(bool guard)
 {
     return guard ? 0 : (size_t)HEAP_SMALL_MAX + 1;
 }
+
+/* The CPU hook without hooks (heap_setup.c): one CPU, index 0. A function rather than NULL,
+ * so the fast paths call the hook without testing it first. */
+uint32_t heap_cpu_zero(void);
 
 /* The shared tiers' lock (heap_setup.c): a test-and-test-and-set spinlock. */
 void heap_lock(void);

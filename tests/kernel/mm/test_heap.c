@@ -523,6 +523,37 @@ TEST(remote_frees_are_pushed_as_runs)
     test_cpu = 0;
 }
 
+/* free's fast path tells slots from TLSF blocks by the tag alone: a tag computed with size 0
+ * (a slot's) never equals one computed with a TLSF block's size, any multiple of 16 below
+ * 2^HEAP_FL_MAX, at any address; and guard-off frees of TLSF blocks through it give every
+ * byte back. */
+TEST(slot_tag_never_matches_a_tlsf_block)
+{
+    heap_host_reset(44, 16 * MIB, false);
+    struct heap_stats before, after;
+    heap_get_stats(&before);
+    void *blocks[3] = {heap_malloc(HEAP_SMALL_MAX + 1), heap_malloc(40000),
+                       heap_malloc(HEAP_LARGE_MIN)};
+    uint32_t info = heap_uhdr_of(blocks[0])->info;
+    uint64_t seed = 0x7A65;
+    unsigned same = 0;
+    for (unsigned i = 0; i < 200000; i++) {
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        uint64_t max_size = (uint64_t)1 << (HEAP_FL_MAX - 4);    /* in 16-byte units */
+        size_t size = (size_t)(i < 65536 ? i + 1 : seed % max_size + 1) * HEAP_ALIGN;
+        const void *at = i % 2 ? blocks[i % 3] : (const void *)(uintptr_t)(seed & ~(uint64_t)15);
+        if (heap_tag(at, info, size, HEAP_STATE_ALLOC) == heap_tag(at, info, 0, HEAP_STATE_ALLOC))
+            same++;
+    }
+    CHECK_EQ_U64(same, 0);
+    for (unsigned i = 0; i < 3; i++)
+        heap_free(blocks[i]);
+    heap_get_stats(&after);
+    CHECK_EQ_U64(after.free_bytes, before.free_bytes);
+    CHECK_EQ_U64(after.free_blocks, before.free_blocks);
+    CHECK_EQ_U64(heap_check(), 0);
+}
+
 /* The CPU count is checked, and the message names the bad value. */
 TEST(cpu_hooks_validate_the_count)
 {
@@ -857,6 +888,7 @@ int main(void)
     RUN(remote_list_is_spliced_whole);
     RUN(collection_takes_one_slab_at_a_time);
     RUN(remote_frees_are_pushed_as_runs);
+    RUN(slot_tag_never_matches_a_tlsf_block);
     RUN(cpu_hooks_validate_the_count);
     RUN(detects_double_free_small);
     RUN(detects_double_free_medium);
