@@ -152,7 +152,7 @@ static struct heap_slab *slab_new(struct heap_cpu *me, unsigned cls, const void 
     s->stride = heap_class_stride[cls];
     s->used = 0;
     s->free = NULL;
-    s->remote = NULL;
+    s->remote = 0;
     s->first = (char *)s + HEAP_SLAB_FIRST_OFF;
     s->bump = s->first;
     s->end = (char *)s + HEAP_SLAB_END_OFF;
@@ -295,32 +295,40 @@ static __attribute__((noinline)) void slab_put(struct heap_cpu *me, char *p, uin
     slab_returned(me, s, 1, caller);
 }
 
-/* Takes the slots other CPUs freed into s (one atomic exchange; acquire pairs with their
- * release CAS, so the slots' FREE headers and fill written before the push are seen) and
- * splices the whole list onto s's own: one walk checks each link stays inside the slab and
- * the length against `used`, then the last link is pointed at s's free list. Each slot's
- * header (FREE tag, class, CPU) and fill are checked when a cache hands it out, as for any
- * freed slot. May release s. Returns whether there was anything to take. */
+/* Takes the slots other CPUs freed into s with one atomic exchange of its remote word
+ * (acquire pairs with their release CAS, so the slots' FREE headers, fill and links written
+ * before the push are seen): the list's head and length come together, so the list goes
+ * onto s's own without a walk when that is empty, as it always is for a full slab (every
+ * slot out). The length is checked against `used` and the head to lie in the slab's used
+ * part; every further link is checked to stay inside the slab when a refill walks it
+ * (slab_take_run), and each slot's header (FREE tag, class, CPU) and fill when a cache hands
+ * it out, as for any freed slot. Onto a non-empty list (a partial slab, collected only when
+ * out of memory) the walk to the tail checks each link and the length. May release s.
+ * Returns whether there was anything to take. */
 static bool slab_collect(struct heap_cpu *me, struct heap_slab *s, unsigned cls,
                          const void *caller)
 {
     if (!__atomic_load_n(&s->remote, __ATOMIC_SEQ_CST))     /* see remote_free */
         return false;
     slab_check(s, cls, cpu_number(me), s, caller);
-    char *head = __atomic_exchange_n(&s->remote, NULL, __ATOMIC_ACQUIRE);
-    uint32_t n = 1;
+    uint32_t w = __atomic_exchange_n(&s->remote, 0, __ATOMIC_ACQUIRE);
+    uint32_t n = heap_remote_count(w);
+    char *head = heap_remote_head(s, w);
+    if (HEAP_UNLIKELY(n == 0 || n > s->used))
+        heap_fail(HEAP_E_FREELIST, s, caller, "remote free list count overwritten");
     check_slab_link(s, head, s, caller, "remote free list link overwritten");
-    char *tail = head;
-    for (;; n++) {
-        char *next = heap_link_dec(*(uintptr_t *)tail, tail);
-        if (!next)
-            break;
-        if (HEAP_UNLIKELY(n >= s->used))
-            heap_fail(HEAP_E_FREELIST, tail, caller, "remote free list longer than the slab");
-        check_slab_link(s, next, tail, caller, "remote free list link overwritten");
-        tail = next;
+    if (s->free) {
+        char *tail = head;
+        for (uint32_t k = 1; k < n; k++) {
+            tail = heap_link_dec(*(uintptr_t *)tail, tail);
+            if (HEAP_UNLIKELY(!tail))
+                heap_fail(HEAP_E_FREELIST, s, caller, "remote free list shorter than its count");
+            check_slab_link(s, tail, s, caller, "remote free list link overwritten");
+        }
+        if (HEAP_UNLIKELY(heap_link_dec(*(uintptr_t *)tail, tail) != NULL))
+            heap_fail(HEAP_E_FREELIST, tail, caller, "remote free list longer than its count");
+        *(uintptr_t *)tail = heap_link_enc(s->free, tail);
     }
-    *(uintptr_t *)tail = heap_link_enc(s->free, tail);
     s->free = head;
     slab_returned(me, s, n, caller);        /* may release s */
     return true;
@@ -369,10 +377,14 @@ static void run_push(struct heap_run *r)
     struct heap_slab *s = r->slab;
     uint32_t *pending = &heap_g.cpu[s->cpu].remote_classes;
     uint32_t bit = 1u << s->cls;
-    char *tail = r->tail, *head = __atomic_load_n(&s->remote, __ATOMIC_RELAXED);
+    uint32_t head_off = (uint32_t)(r->head - (char *)s);
+    uint32_t add = r->n << HEAP_REMOTE_COUNT_SHIFT;
+    char *tail = r->tail;
+    uint32_t old = __atomic_load_n(&s->remote, __ATOMIC_RELAXED), w;
     do {
-        *(uintptr_t *)tail = heap_link_enc(head, tail);
-    } while (!__atomic_compare_exchange_n(&s->remote, &head, r->head, true, __ATOMIC_SEQ_CST,
+        *(uintptr_t *)tail = heap_link_enc(heap_remote_head(s, old), tail);
+        w = ((old & ~HEAP_REMOTE_OFFSET) + add) | head_off;
+    } while (!__atomic_compare_exchange_n(&s->remote, &old, w, true, __ATOMIC_SEQ_CST,
                                           __ATOMIC_RELAXED));
     r->head = r->tail = NULL;
     r->slab = NULL;

@@ -107,7 +107,11 @@ static void check_slab(struct walk *w, struct heap_slab *s)
     }
     uint32_t listed = slab_list_length(w, s, s->free, "slab free link out of slab");
     uint32_t on_runs = run_slots_in_slab(s);
-    uint32_t remote = slab_list_length(w, s, s->remote, "remote free link out of slab") + on_runs;
+    uint32_t rw = __atomic_load_n(&s->remote, __ATOMIC_RELAXED);
+    uint32_t pushed = slab_list_length(w, s, heap_remote_head(s, rw), "remote free link out of slab");
+    if (pushed != heap_remote_count(rw))
+        problem(w, "remote free list count", s, rw);
+    uint32_t remote = pushed + on_runs;
     w->run_slots_in_slabs += on_runs;
     uint32_t cached = cached_in_slab(s);
     uint32_t unused = (uint32_t)((size_t)(s->end - (s->bump - HEAP_UHDR_SIZE)) / s->stride);

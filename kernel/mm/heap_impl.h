@@ -101,7 +101,11 @@ struct heap_slab {
         char group_fixed[HEAP_SLAB_GROUP];
     };
     union {
-        char *remote;           /* atomic: slots freed by other CPUs, links encoded */
+        /* atomic: the slots other CPUs freed, as one word: 0 (none), or their count <<
+         * HEAP_REMOTE_COUNT_SHIFT | the newest slot's offset from the slab; the slots are
+         * linked like the slab's own list (encoded links, the oldest ends in NULL). The count
+         * travels with the head, so the owner takes both with one exchange and walks nothing. */
+        uint32_t remote;
         char group_remote[HEAP_SLAB_GROUP];
     };
     uint32_t used;              /* slots out of the slab: live, cached or on `remote` */
@@ -116,6 +120,21 @@ _Static_assert(__builtin_offsetof(struct heap_slab, end) + sizeof(char *) <=
                    HEAP_SLAB_GROUP - (HEAP_CACHE_LINE - HEAP_ALIGN),
                "the fixed header group stays off the remote list's cache lines");
 #define HEAP_SLAB_MAGIC     0x51AB51ABu
+#define HEAP_REMOTE_COUNT_SHIFT 16
+#define HEAP_REMOTE_OFFSET  ((1u << HEAP_REMOTE_COUNT_SHIFT) - 1)
+_Static_assert(HEAP_SLAB_SIZE - 1 <= HEAP_REMOTE_OFFSET, "slot offsets fit the remote word");
+_Static_assert(HEAP_SLAB_SIZE / HEAP_CLASS_UNIT < 1u << (32 - HEAP_REMOTE_COUNT_SHIFT),
+               "a slab's slot count fits the remote word");
+
+/* The head of slab s's remote list in remote word w (NULL when empty) and its length. */
+static inline char *heap_remote_head(const struct heap_slab *s, uint32_t w)
+{
+    return w ? (char *)s + (w & HEAP_REMOTE_OFFSET) : NULL;
+}
+static inline uint32_t heap_remote_count(uint32_t w)
+{
+    return w >> HEAP_REMOTE_COUNT_SHIFT;
+}
 /* Offsets from a slab (16-byte aligned, a TLSF user pointer) of its first slot's user pointer
  * and of its end: the same for every slab, so a slot's offset (HEAP_INFO_OFFSET) is checked
  * against them without reading the slab. */

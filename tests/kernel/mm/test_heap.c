@@ -297,6 +297,17 @@ static uint32_t list_length(char *p)
     return n;
 }
 
+/* The head of a slab's remote list (NULL: empty) and the length its remote word states. */
+static char *remote_of(const struct heap_slab *s)
+{
+    return heap_remote_head(s, s->remote);
+}
+
+static uint32_t remote_count(const struct heap_slab *s)
+{
+    return heap_remote_count(s->remote);
+}
+
 /* An empty class cache is refilled with a run of HEAP_CACHE_BATCH slots of one slab at once:
  * never-used slots carved in address order, and once slots have gone back to the slab, a
  * run cut off the head of the slab's own free list, the rest left on it. */
@@ -423,15 +434,16 @@ TEST(remote_list_is_spliced_whole)
     test_cpu = 1;
     for (int i = 0; i < FREED; i++)
         heap_free(p[2 * i]);
-    CHECK(s->remote == NULL, "fewer than HEAP_RUN_MAX slots wait on CPU 1's run");
+    CHECK(s->remote == 0, "fewer than HEAP_RUN_MAX slots wait on CPU 1's run");
     heap_free(heap_malloc(500));    /* CPU 1's refill of the class pushes its run */
-    CHECK_EQ_U64(list_length(s->remote), FREED);
+    CHECK_EQ_U64(list_length(remote_of(s)), FREED);
+    CHECK_EQ_U64(remote_count(s), FREED);
     CHECK_EQ_U64(s->used, cap);
     size_t slabs = slab_bytes();
     test_cpu = 0;
     CHECK(heap_malloc(500) == p[2 * (FREED - 1)], "the refill starts at the last remote free");
     CHECK_EQ_U64(slab_bytes(), slabs);
-    CHECK(s->remote == NULL, "remote list left behind");
+    CHECK(s->remote == 0, "remote list left behind");
     CHECK(s->listed, "the slab is back on the partial list");
     CHECK_EQ_U64(s->used, cap - FREED + HEAP_CACHE_BATCH);
     CHECK_EQ_U64(list_length(s->free), FREED - HEAP_CACHE_BATCH);
@@ -465,12 +477,12 @@ TEST(collection_takes_one_slab_at_a_time)
     size_t slabs = slab_bytes();
     test_cpu = 0;
     heap_malloc(500);
-    CHECK((a->remote == NULL) != (b->remote == NULL), "one slab collected, not both");
+    CHECK((a->remote == 0) != (b->remote == 0), "one slab collected, not both");
     CHECK(heap_g.cpu[0].remote_classes & bit, "the class bit is set again for the other");
     for (int i = 1; i < FREED; i++)
         heap_malloc(500);                   /* the rest of the first slab's slots */
     heap_malloc(500);
-    CHECK(a->remote == NULL && b->remote == NULL, "the second slab was not collected");
+    CHECK(a->remote == 0 && b->remote == 0, "the second slab was not collected");
     CHECK_EQ_U64(slab_bytes(), slabs);
     CHECK_EQ_U64(heap_check(), 0);
     test_cpu = 0;
@@ -498,7 +510,7 @@ TEST(remote_frees_are_pushed_as_runs)
     test_cpu = 1;
     for (uint32_t i = 0; i < HEAP_RUN_MAX - 1; i++)
         heap_free(p[i]);
-    CHECK(a->remote == NULL, "a slot was pushed before the run was full");
+    CHECK(a->remote == 0, "a slot was pushed before the run was full");
     CHECK(r->slab == a && r->n == HEAP_RUN_MAX - 1 && r->head == p[HEAP_RUN_MAX - 2],
           "the run holds the slots, newest first");
     CHECK_EQ_U64(live_blocks(), cap + 1 - (HEAP_RUN_MAX - 1));
@@ -507,13 +519,18 @@ TEST(remote_frees_are_pushed_as_runs)
     CHECK(heap_check() > 0, "run count one short");
     r->n++;
     heap_free(p[HEAP_RUN_MAX - 1]);
-    CHECK_EQ_U64(list_length(a->remote), HEAP_RUN_MAX);
-    CHECK(a->remote == p[HEAP_RUN_MAX - 1], "the newest slot heads the pushed run");
+    CHECK_EQ_U64(list_length(remote_of(a)), HEAP_RUN_MAX);
+    CHECK_EQ_U64(remote_count(a), HEAP_RUN_MAX);
+    CHECK(remote_of(a) == p[HEAP_RUN_MAX - 1], "the newest slot heads the pushed run");
+    a->remote += 1u << HEAP_REMOTE_COUNT_SHIFT;
+    CHECK(heap_check() > 0, "remote word's count one too many");
+    a->remote -= 1u << HEAP_REMOTE_COUNT_SHIFT;
     CHECK(r->slab == NULL && r->n == 0, "the run is empty after its push");
     CHECK(heap_g.cpu[0].remote_classes & (1u << a->cls), "owner's class bit not set");
     heap_free(p[HEAP_RUN_MAX]);             /* a new run on a */
     heap_free(p[cap]);                      /* b: pushes a's run of one */
-    CHECK_EQ_U64(list_length(a->remote), HEAP_RUN_MAX + 1);
+    CHECK_EQ_U64(list_length(remote_of(a)), HEAP_RUN_MAX + 1);
+    CHECK_EQ_U64(remote_count(a), HEAP_RUN_MAX + 1);
     CHECK(r->slab == b && r->n == 1, "the slot of b starts a new run");
     CHECK_EQ_U64(heap_check(), 0);
     for (uint32_t i = HEAP_RUN_MAX + 1; i < cap; i++)
@@ -842,6 +859,27 @@ static void scenario_double_free_remote(void)
 }
 DEATH(double_free_remote, "heap: double free")
 
+/* The count in a slab's remote word is what the owner subtracts from `used` without walking
+ * the list: one larger than the slots the slab has out is caught when it is collected. */
+static void scenario_remote_count_overwritten(void)
+{
+    heap_host_reset(47, 4 * MIB, false);
+    heap_set_cpu_hooks(test_cpu_index, 2);
+    test_cpu = 0;
+    static char *p[HEAP_SLAB_SIZE / HEAP_CLASS_UNIT];
+    p[0] = heap_malloc(500);
+    struct heap_slab *s = slab_of(p[0]);
+    for (uint32_t i = 1; i < s->capacity; i++)
+        p[i] = heap_malloc(500);
+    test_cpu = 1;
+    for (uint32_t i = 0; i < HEAP_RUN_MAX; i++)
+        heap_free(p[i]);                    /* one run, pushed when it is full */
+    s->remote += (s->used - HEAP_RUN_MAX + 1) << HEAP_REMOTE_COUNT_SHIFT;
+    test_cpu = 0;
+    heap_malloc(500);                       /* the refill collects s */
+}
+DEATH(remote_count_overwritten, "remote free list count overwritten")
+
 /* A slot waiting on another CPU's remote-free run carries the FREE tag: freed again (by
  * either CPU) it is a double free. */
 static void scenario_double_free_on_run(void)
@@ -912,6 +950,7 @@ int main(void)
     RUN(detects_slab_link_overwritten);
     RUN(detects_use_after_free_cached_guard);
     RUN(detects_double_free_remote);
+    RUN(detects_remote_count_overwritten);
     RUN(detects_double_free_on_run);
     RUN(detects_cpu_index_out_of_range);
     return check_summary();
