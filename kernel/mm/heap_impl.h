@@ -276,22 +276,22 @@ struct heap_state {
  * more in malloc and free). */
 extern struct heap_state heap_g __attribute__((visibility("hidden")));
 
-/* Keyed 32-bit tag of a header's contents: the address (and block size) folded to 32 bits,
- * XORed with info, the per-boot key and the state. Linear on purpose: checked on every
- * malloc and free, it costs a few XORs where a multiplicative hash cost two multiplies and
- * their dependency chain (docs/heap.md, "Safety"). A changed info word or state, or an
- * address moved by less than 64 GiB, always changes the tag; a stray write passes only if it
- * puts the one right 32-bit value in the tag word (about 2^-32 for random bytes), or XORs
- * the same bits into info and tag. Slots are tagged with size 0, TLSF blocks with their size
- * (a multiple of 16 below 2^HEAP_FL_MAX <= 2^36): the size changes the tag by
- * (s << 16) ^ (s >> 16) in 32 bits, zero only when bits 16..31 of s are zero and bits 0..15
- * equal bits 32..47, which for such s means s = 0. So no TLSF block passes the check of a
- * slot's tag, and free's fast path needs no separate test of the TLSF bit. */
+/* Keyed 32-bit tag of a header's contents: the address and the block size, each in 16-byte
+ * units and cut to 32 bits, XORed with info, the per-boot key and the state. Linear on
+ * purpose: checked on every malloc and free, it costs a shift and a few XORs (and the
+ * address's shift is the one the link encoding uses too), where a multiplicative hash cost
+ * two multiplies and their dependency chain (docs/heap.md, "Safety"). A changed info word or
+ * state, or an address moved by less than 64 GiB (2^32 units), always changes the tag; a
+ * stray write passes only if it puts the one right 32-bit value in the tag word (about 2^-32
+ * for random bytes), or XORs the same bits into info and tag. Slots are tagged with size 0,
+ * TLSF blocks with their size, a multiple of 16 below 2^HEAP_FL_MAX <= 2^36, so size >> 4 is
+ * never 0 and fits 32 bits: no TLSF block passes the check of a slot's tag, and free's fast
+ * path needs no separate test of the TLSF bit. */
 static inline uint32_t heap_tag(const void *ptr, uint32_t info, size_t size, uint32_t state)
 {
-    uint64_t a = (uint64_t)(uintptr_t)ptr ^ ((uint64_t)size << 20);
-    /* (a >> 4) ^ (a >> 36) in 32 bits, with one shift fewer */
-    return (uint32_t)((a ^ (a >> 32)) >> 4) ^ info ^ heap_g.key_tag ^ state;
+    _Static_assert(HEAP_FL_MAX - HEAP_ALIGN_LOG2 <= 32, "a block size in 16-byte units fits 32 bits");
+    return (uint32_t)((uintptr_t)ptr >> HEAP_ALIGN_LOG2) ^
+           (uint32_t)((uint64_t)size >> HEAP_ALIGN_LOG2) ^ info ^ heap_g.key_tag ^ state;
 }
 
 static inline struct heap_uhdr *heap_uhdr_of(void *ptr)
