@@ -19,13 +19,22 @@ static const uint16_t heap_class_stride[HEAP_CLASS_COUNT] = {
 };
 _Static_assert(HEAP_SMALL_MAX + HEAP_UHDR_SIZE == 1088, "last class serves HEAP_SMALL_MAX");
 
-/* Class of a request, indexed by slot size in HEAP_CLASS_UNIT granules (filled by heap_init). */
+/* Class of a request, indexed by slot size in HEAP_CLASS_UNIT granules (filled by heap_init),
+ * stored as the byte offset of the class's entry in struct heap_cpu's cls[]: malloc's fast
+ * path adds it to the CPU's share without scaling the class number. */
 #define CLASS_INDEX_COUNT ((HEAP_SMALL_MAX + HEAP_UHDR_SIZE) / HEAP_CLASS_UNIT + 1)
-static uint8_t heap_class_of[CLASS_INDEX_COUNT];
+_Static_assert(HEAP_CLASS_COUNT * sizeof(struct heap_class) <= 0xFFFF,
+               "class entry offsets fit 16 bits");
+static uint16_t heap_class_off[CLASS_INDEX_COUNT];
+
+static size_t class_off(size_t n)
+{
+    return heap_class_off[(n + HEAP_UHDR_SIZE + HEAP_CLASS_UNIT - 1) / HEAP_CLASS_UNIT];
+}
 
 static unsigned class_of(size_t n)
 {
-    return heap_class_of[(n + HEAP_UHDR_SIZE + HEAP_CLASS_UNIT - 1) / HEAP_CLASS_UNIT];
+    return (unsigned)(class_off(n) / sizeof(struct heap_class));
 }
 
 /* ---- CPUs and the lock --------------------------------------------------------------- */
@@ -717,11 +726,10 @@ void *malloc(size_t size)
     struct heap_cpu *me;
     if (HEAP_LIKELY(fast_cpu(&me) &&
                     size < __atomic_load_n(&heap_g.fast_below, __ATOMIC_RELAXED))) {
-        unsigned cls = class_of(size);
-        struct heap_class *c = &me->cls[cls];
+        struct heap_class *c = (struct heap_class *)((char *)me->cls + class_off(size));
         char *p = c->cache;
         if (HEAP_UNLIKELY(p == NULL))
-            return malloc_refill(me, cls, size, __builtin_return_address(0));
+            return malloc_refill(me, (unsigned)(c - me->cls), size, __builtin_return_address(0));
         struct heap_uhdr *h = heap_uhdr_of(p);
         uint32_t info = h->info, tag = h->tag;
         if (HEAP_LIKELY(tag == heap_tag(p, info, 0, HEAP_STATE_FREE) &&
@@ -887,7 +895,7 @@ void heap_classes_init(void)
     for (unsigned i = 0; i < CLASS_INDEX_COUNT; i++) {
         while (heap_class_stride[cls] < i * HEAP_CLASS_UNIT)
             cls++;
-        heap_class_of[i] = (uint8_t)cls;
+        heap_class_off[i] = (uint16_t)(cls * sizeof(struct heap_class));
     }
     for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++) {
         for (cls = 0; cls < HEAP_CLASS_COUNT; cls++) {
