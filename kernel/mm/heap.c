@@ -771,6 +771,8 @@ static inline __attribute__((always_inline)) size_t live_block(void *p, uint32_t
 
 static __attribute__((noinline)) void free_block(void *p, const void *caller)
 {
+    if (!p)
+        return;                             /* free(NULL): the fast path's range check sent it */
     struct heap_cpu *me = this_cpu(caller);
     uint32_t info;
     size_t usable = live_block(p, &info, caller);
@@ -788,21 +790,21 @@ static __attribute__((noinline)) void free_block(void *p, const void *caller)
  * is one tag check, then a push onto the class cache (no lock, no atomic read-modify-write)
  * when this CPU owns the slot's slab, else onto this CPU's remote-free run. The tag is
  * computed for a block size of 0, which no TLSF block's tag matches (heap_tag), so a block
- * that passes is a slot; its guard bit is compared with the CPU bits in one compare. The CPU
- * hook comes first, with only `ptr` live across it; every other exit is a tail call.
+ * that passes is a slot; its guard bit and CPU are compared with free_expect in one compare,
+ * which also fails in guard mode. NULL fails the range check and free_block returns. The
+ * CPU hook comes first, with only `ptr` live across it; every other exit is a tail call.
  * Everything else, any header that fails the check and an index out of range go to
  * free_block, which tells what is wrong. */
 void free(void *ptr)
 {
-    if (!ptr)
-        return;
     struct heap_cpu *me;
     if (HEAP_LIKELY(fast_cpu(&me) && heap_aligned_in_range(ptr))) {
         struct heap_uhdr *h = heap_uhdr_of(ptr);
         uint32_t info = h->info, tag = h->tag;
-        if (HEAP_LIKELY(tag == heap_tag(ptr, info, 0, HEAP_STATE_ALLOC) && !heap_guard_on())) {
+        uint32_t expect = __atomic_load_n(&me->free_expect, __ATOMIC_RELAXED);
+        if (HEAP_LIKELY(tag == heap_tag(ptr, info, 0, HEAP_STATE_ALLOC))) {
             struct heap_class *c = &me->cls[info_class(info)];
-            if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) == me->info_bits)) {
+            if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) == expect)) {
                 account_free(me, c->usable);
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;  /* verified: tag ^ ALLOC */
                 if (HEAP_UNLIKELY(c->cached >= HEAP_CACHE_MAX)) {
@@ -814,7 +816,7 @@ void free(void *ptr)
                 c->cached++;
                 return;
             }
-            if (HEAP_LIKELY(!(info & HEAP_INFO_GUARD))) {
+            if (HEAP_LIKELY(!(info & HEAP_INFO_GUARD) && !heap_guard_on())) {
                 account_free(me, c->usable);
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;
                 remote_free(me, ptr, info, __builtin_return_address(0));

@@ -289,13 +289,18 @@ static void check_run(struct walk *w, uint32_t cpu, unsigned cls)
 
 static void check_classes(struct walk *w)
 {
-    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++)
+    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++) {
+        const struct heap_cpu *me = &heap_g.cpu[cpu];
+        if (me->info_bits != cpu << HEAP_INFO_CPU_SHIFT ||
+            me->free_expect != heap_free_expect(me->info_bits, heap_guard_on()))
+            problem(w, "CPU's info bits or free's expected bits", NULL, cpu);
         for (unsigned c = 0; c < HEAP_CLASS_COUNT; c++) {
             check_slab_list(w, heap_g.cpu[cpu].cls[c].partial, cpu, c, true);
             check_slab_list(w, heap_g.cpu[cpu].cls[c].full, cpu, c, false);
             check_cache(w, cpu, c);
             check_run(w, cpu, c);
         }
+    }
     if (w->run_slots != w->run_slots_in_slabs)
         problem(w, "remote-free run slots outside a slab", NULL, w->run_slots);
     if (w->cached_listed != w->cached)

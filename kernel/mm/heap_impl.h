@@ -182,6 +182,12 @@ struct heap_cpu {
     int64_t peak;               /* maximum of in_use */
     uint32_t index;             /* this CPU's number (its place in heap_g.cpu) */
     uint32_t info_bits;         /* index << HEAP_INFO_CPU_SHIFT: its slots' HEAP_INFO_CPU */
+    /* What free's fast path compares a slot's info, masked to HEAP_INFO_GUARD | HEAP_INFO_CPU,
+     * with to push it onto this CPU's cache: info_bits with guard mode off; with it on,
+     * info_bits | HEAP_INFO_TLSF, which no masked info equals, so every free leaves the fast
+     * path (the freed slot must be filled). Atomic (relaxed): heap_set_guard_mode writes it
+     * for every CPU (heap_free_expect). */
+    uint32_t free_expect;
     /* atomic, written by other CPUs: bit c set when a slot of class c went onto the remote
      * list of one of this CPU's slabs since the CPU last collected that class. */
     uint32_t remote_classes __attribute__((aligned(HEAP_CACHE_LINE)));
@@ -312,6 +318,12 @@ static inline void *heap_link_dec(uintptr_t enc, const void *at)
 static inline bool heap_guard_on(void)
 {
     return __atomic_load_n(&heap_g.guard, __ATOMIC_RELAXED);
+}
+
+/* struct heap_cpu's free_expect for CPU info bits and a guard mode. */
+static inline uint32_t heap_free_expect(uint32_t info_bits, bool guard)
+{
+    return guard ? info_bits | HEAP_INFO_TLSF : info_bits;
 }
 
 /* heap_g.fast_below for a guard mode. */

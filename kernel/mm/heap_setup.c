@@ -122,6 +122,9 @@ void heap_set_guard_mode(bool on)
 {
     __atomic_store_n(&heap_g.guard, on, __ATOMIC_RELAXED);
     __atomic_store_n(&heap_g.fast_below, heap_fast_below(on), __ATOMIC_RELAXED);
+    for (uint32_t i = 0; i < HEAP_MAX_CPUS; i++)
+        __atomic_store_n(&heap_g.cpu[i].free_expect,
+                         heap_free_expect(heap_g.cpu[i].info_bits, on), __ATOMIC_RELAXED);
 }
 
 /* ---- CPUs and the lock --------------------------------------------------------------- */
@@ -203,6 +206,8 @@ void heap_init(uint32_t seed)
         heap_g.cpu_of[i] = &heap_g.cpu[i];
         heap_g.cpu[i].index = i;
         heap_g.cpu[i].info_bits = i << HEAP_INFO_CPU_SHIFT;
+        heap_g.cpu[i].free_expect = heap_free_expect(i << HEAP_INFO_CPU_SHIFT,
+                                                     HEAP_GUARD_DEFAULT);
     }
     heap_classes_init();
     heap_g.ready = true;

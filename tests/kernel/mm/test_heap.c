@@ -540,6 +540,35 @@ TEST(remote_frees_are_pushed_as_runs)
     test_cpu = 0;
 }
 
+/* free's fast path compares a slot's guard and CPU bits with its CPU's free_expect, which
+ * heap_set_guard_mode changes for every CPU: a slot made with guard mode off and freed with
+ * it on takes the slow path and is filled, on its own CPU and on another. heap_check finds a
+ * free_expect that disagrees with the mode. NULL (which the fast path's range check sends to
+ * the slow path) is still a no-op. */
+TEST(guard_switch_reaches_free)
+{
+    heap_host_reset(16, 4 * MIB, false);
+    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
+    test_cpu = 0;
+    char *own = heap_malloc(40), *other = heap_malloc(40);
+    size_t n = heap_usable_size(own) - sizeof(uintptr_t);
+    heap_set_guard_mode(true);
+    heap_free(own);
+    CHECK_EQ_U64(heap_find_not(own + sizeof(uintptr_t), HEAP_FREE_FILL, n), n);
+    test_cpu = 1;
+    heap_free(other);
+    CHECK_EQ_U64(heap_find_not(other + sizeof(uintptr_t), HEAP_FREE_FILL, n), n);
+    CHECK_EQ_U64(heap_check(), 0);
+    heap_g.cpu[1].free_expect ^= HEAP_INFO_TLSF;
+    CHECK(heap_check() > 0, "free_expect left for guard mode off");
+    heap_g.cpu[1].free_expect ^= HEAP_INFO_TLSF;
+    heap_set_guard_mode(false);
+    heap_free(NULL);
+    CHECK_EQ_U64(live_blocks(), 0);
+    CHECK_EQ_U64(heap_check(), 0);
+    test_cpu = 0;
+}
+
 /* free's fast path tells slots from TLSF blocks by the tag alone: a tag computed with size 0
  * (a slot's) never equals one computed with a TLSF block's size, any multiple of 16 below
  * 2^HEAP_FL_MAX, at any address; and guard-off frees of TLSF blocks through it give every
@@ -922,6 +951,7 @@ int main(void)
     RUN(check_finds_cache_miscount);
     RUN(cache_refills_a_batch_from_one_slab);
     RUN(guard_switch_reaches_the_fast_path);
+    RUN(guard_switch_reaches_free);
     RUN(remote_frees_return_to_the_owner);
     RUN(remote_list_is_spliced_whole);
     RUN(collection_takes_one_slab_at_a_time);
