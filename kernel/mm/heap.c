@@ -503,8 +503,9 @@ static inline __attribute__((always_inline)) bool slot_offset_ok(uint32_t info)
     return (info & HEAP_INFO_OFFSET) - HEAP_SLAB_FIRST_OFF < HEAP_SLAB_END_OFF - HEAP_SLAB_FIRST_OFF;
 }
 
-/* A remotely freed slot that lies outside its slab: reported. */
-static __attribute__((noinline, noreturn)) void remote_slot_outside(char *p, const void *caller)
+/* A remotely freed slot that lies outside its slab: reported (never returns; not declared
+ * noreturn so that remote_free reaches it by a tail call and needs no stack frame). */
+static __attribute__((noinline)) void remote_slot_outside(char *p, const void *caller)
 {
     heap_fail(HEAP_E_BAD_HEADER, p, caller, "slot outside its slab");
 }
@@ -515,8 +516,10 @@ static __attribute__((noinline)) void run_start(struct heap_run *r, struct heap_
                                                 uint32_t info, const void *caller)
 {
     slab_check(s, info_class(info), info_cpu(info), p, caller);
-    if (HEAP_UNLIKELY(!slot_offset_ok(info)))
+    if (HEAP_UNLIKELY(!slot_offset_ok(info))) {
         remote_slot_outside(p, caller);
+        return;
+    }
     if (r->slab)
         run_push(r);
     *(uintptr_t *)p = heap_link_enc(NULL, p);
@@ -529,18 +532,20 @@ static __attribute__((noinline)) void run_start(struct heap_run *r, struct heap_
  * pushes each such block with its own compare-and-swap; a run pushes up to HEAP_RUN_MAX
  * slots with one). A slot of another slab than the run's pushes the run and starts a new
  * one (run_start), where the new slab's header is checked, once per run; every slot is
- * checked to lie inside its slab. A leaf whose other exits are tail calls. */
-static __attribute__((noinline)) void remote_free(struct heap_cpu *me, char *p, uint32_t info,
+ * checked to lie inside its slab. r is the freeing CPU's run of the slot's class. A leaf
+ * whose other exits are tail calls. */
+static __attribute__((noinline)) void remote_free(struct heap_run *r, char *p, uint32_t info,
                                                   const void *caller)
 {
     struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
-    struct heap_run *r = &me->run[info_class(info)];
     if (HEAP_UNLIKELY(r->slab != s)) {
         run_start(r, s, p, info, caller);
         return;
     }
-    if (HEAP_UNLIKELY(!slot_offset_ok(info)))
+    if (HEAP_UNLIKELY(!slot_offset_ok(info))) {
         remote_slot_outside(p, caller);
+        return;
+    }
     *(uintptr_t *)p = heap_link_enc(r->head, p);
     r->head = p;
     if (HEAP_UNLIKELY(++r->n >= HEAP_RUN_MAX))
@@ -566,7 +571,7 @@ static void small_free(struct heap_cpu *me, char *p, uint32_t info, const void *
         h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;   /* verified: hash ^ ALLOC */
     }
     if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
-        remote_free(me, p, info, caller);
+        remote_free(&me->run[cls], p, info, caller);
         return;
     }
     struct heap_class *c = &me->cls[cls];
@@ -803,7 +808,8 @@ void free(void *ptr)
         uint32_t info = h->info, tag = h->tag;
         uint32_t expect = __atomic_load_n(&me->free_expect, __ATOMIC_RELAXED);
         if (HEAP_LIKELY(tag == heap_tag(ptr, info, 0, HEAP_STATE_ALLOC))) {
-            struct heap_class *c = &me->cls[info_class(info)];
+            unsigned cls = info_class(info);
+            struct heap_class *c = &me->cls[cls];
             if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) == expect)) {
                 account_free(me, c->usable);
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;  /* verified: tag ^ ALLOC */
@@ -819,7 +825,7 @@ void free(void *ptr)
             if (HEAP_LIKELY(!(info & HEAP_INFO_GUARD) && !heap_guard_on())) {
                 account_free(me, c->usable);
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;
-                remote_free(me, ptr, info, __builtin_return_address(0));
+                remote_free(&me->run[cls], ptr, info, __builtin_return_address(0));
                 return;
             }
         }
