@@ -737,7 +737,7 @@ void *malloc(size_t size)
             return malloc_refill(me, (unsigned)(c - me->cls), size, __builtin_return_address(0));
         struct heap_uhdr *h = heap_uhdr_of(p);
         uint32_t info = h->info, tag = h->tag;
-        if (HEAP_LIKELY(tag == heap_tag(p, info, 0, HEAP_STATE_FREE) &&
+        if (HEAP_LIKELY(tag == heap_slot_tag(p, info, heap_g.key_free) &&
                         (info & FAST_INFO_MASK) == c->expect)) {
             cache_unlink(c, p, __builtin_return_address(0));
             h->tag = tag ^ HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;  /* verified: tag ^ FREE */
@@ -807,19 +807,20 @@ void free(void *ptr)
         struct heap_uhdr *h = heap_uhdr_of(ptr);
         uint32_t info = h->info, tag = h->tag;
         uint32_t expect = __atomic_load_n(&me->free_expect, __ATOMIC_RELAXED);
-        if (HEAP_LIKELY(tag == heap_tag(ptr, info, 0, HEAP_STATE_ALLOC))) {
+        if (HEAP_LIKELY(tag == heap_slot_tag(ptr, info, heap_g.key_alloc))) {
             unsigned cls = info_class(info);
             struct heap_class *c = &me->cls[cls];
             if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) == expect)) {
                 account_free(me, c->usable);
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;  /* verified: tag ^ ALLOC */
-                if (HEAP_UNLIKELY(c->cached >= HEAP_CACHE_MAX)) {
+                uint16_t n = c->cached;
+                if (HEAP_UNLIKELY(n >= HEAP_CACHE_MAX)) {
                     slab_put(me, ptr, info, __builtin_return_address(0));
                     return;
                 }
+                c->cached = (uint16_t)(n + 1);
                 *(uintptr_t *)ptr = heap_link_enc(c->cache, ptr);
                 c->cache = ptr;
-                c->cached++;
                 return;
             }
             if (HEAP_LIKELY(!(info & HEAP_INFO_GUARD) && !heap_guard_on())) {

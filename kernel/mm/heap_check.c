@@ -289,6 +289,9 @@ static void check_run(struct walk *w, uint32_t cpu, unsigned cls)
 
 static void check_classes(struct walk *w)
 {
+    if (heap_g.key_alloc != (heap_g.key_tag ^ HEAP_STATE_ALLOC) ||
+        heap_g.key_free != (heap_g.key_tag ^ HEAP_STATE_FREE))
+        problem(w, "slot tag keys", NULL, heap_g.key_alloc);
     for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++) {
         const struct heap_cpu *me = &heap_g.cpu[cpu];
         if (me->info_bits != cpu << HEAP_INFO_CPU_SHIFT ||

@@ -251,6 +251,9 @@ struct heap_state {
     bool ready;
     bool guard;
     uint32_t key_tag;           /* mixed into every header tag */
+    /* key_tag ^ HEAP_STATE_ALLOC and key_tag ^ HEAP_STATE_FREE, set with it: the fast paths'
+     * slot tags (heap_slot_tag) take one XOR for both */
+    uint32_t key_alloc, key_free;
     uintptr_t key_link;         /* XORed into every free-list link */
     uintptr_t lo, hi;           /* lowest and highest address of any chunk */
     uintptr_t span16;           /* (hi - lo) / HEAP_ALIGN, for heap_aligned_in_range */
@@ -298,6 +301,13 @@ static inline uint32_t heap_tag(const void *ptr, uint32_t info, size_t size, uin
     _Static_assert(HEAP_FL_MAX - HEAP_ALIGN_LOG2 <= 32, "a block size in 16-byte units fits 32 bits");
     return (uint32_t)((uintptr_t)ptr >> HEAP_ALIGN_LOG2) ^
            (uint32_t)((uint64_t)size >> HEAP_ALIGN_LOG2) ^ info ^ heap_g.key_tag ^ state;
+}
+
+/* heap_tag(ptr, info, 0, state) for state HEAP_STATE_ALLOC or HEAP_STATE_FREE, with key the
+ * matching heap_g.key_alloc or heap_g.key_free. */
+static inline uint32_t heap_slot_tag(const void *ptr, uint32_t info, uint32_t key)
+{
+    return (uint32_t)((uintptr_t)ptr >> HEAP_ALIGN_LOG2) ^ info ^ key;
 }
 
 static inline struct heap_uhdr *heap_uhdr_of(void *ptr)

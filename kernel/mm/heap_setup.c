@@ -195,6 +195,8 @@ void heap_init(uint32_t seed)
 {
     heap_fill(&heap_g, 0, sizeof(heap_g));
     heap_g.key_tag = splitmix32(&seed);
+    heap_g.key_alloc = heap_g.key_tag ^ HEAP_STATE_ALLOC;
+    heap_g.key_free = heap_g.key_tag ^ HEAP_STATE_FREE;
     heap_g.key_link = splitmix32(&seed);
     if (sizeof(uintptr_t) > sizeof(uint32_t))
         heap_g.key_link ^= (uintptr_t)splitmix32(&seed) << 16 << 16;
