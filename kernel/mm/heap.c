@@ -823,7 +823,12 @@ void free(void *ptr)
                 c->cache = ptr;
                 return;
             }
-            if (HEAP_LIKELY(!(info & HEAP_INFO_GUARD) && !heap_guard_on())) {
+            /* Another CPU's slot, decided by the same load of free_expect: with guard mode
+             * off then (expect is this CPU's own bits) and the slot not guarded, the compare
+             * above failed on the CPU bits alone. Reading the mode again here instead would
+             * send one of this CPU's own slots to a remote-free run when the mode is switched
+             * off between the two reads. */
+            if (HEAP_LIKELY(!(info & HEAP_INFO_GUARD) && expect == me->info_bits)) {
                 account_free(me, c->usable);
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;
                 remote_free(&me->run[cls], ptr, info, __builtin_return_address(0));

@@ -564,6 +564,14 @@ TEST(guard_switch_reaches_free)
     heap_g.cpu[1].free_expect ^= HEAP_INFO_TLSF;
     heap_set_guard_mode(false);
     heap_free(NULL);
+    /* A switch that lands between free's load of free_expect and its decision: the value
+     * still says guard mode while the mode is off. A slot of the freeing CPU's own slab must
+     * not go onto its remote-free run. */
+    char *mine = heap_malloc(40);
+    heap_g.cpu[1].free_expect = heap_free_expect(heap_g.cpu[1].info_bits, true);
+    heap_free(mine);
+    heap_g.cpu[1].free_expect = heap_free_expect(heap_g.cpu[1].info_bits, false);
+    CHECK(heap_g.cpu[1].run[slab_of(mine)->cls].slab == NULL, "own slot on a remote-free run");
     CHECK_EQ_U64(live_blocks(), 0);
     CHECK_EQ_U64(heap_check(), 0);
     test_cpu = 0;
