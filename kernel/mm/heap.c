@@ -257,6 +257,10 @@ static char *slab_take_run(struct heap_slab *s, uint32_t max, uint32_t *n, const
     return head;
 }
 
+/* An empty slab (used == 0) goes back to TLSF. Its own list must then hold every slot it
+ * ever carved: `used` drops by counts that are not walked (a remote word's, slab_collect), so
+ * a count overwritten upwards would make it reach 0 while slots are still out; that is caught
+ * here, before the memory goes back, by one walk of the list (a slab is given back once). */
 static void slab_release(struct heap_class *c, struct heap_slab *s, const void *caller)
 {
     struct heap_uhdr *h = heap_uhdr_of(s);
@@ -264,6 +268,14 @@ static void slab_release(struct heap_class *c, struct heap_slab *s, const void *
     if (h->info != info ||
         h->tag != heap_tag(s, info, heap_tblk_size(heap_tblk_of(s)), HEAP_STATE_ALLOC))
         heap_fail(HEAP_E_BAD_HEADER, s, caller, "slab's own block header overwritten");
+    uint32_t carved = (uint32_t)((size_t)(s->bump - s->first) / s->stride), listed = 0;
+    for (char *p = s->free; p && listed <= carved; listed++) {
+        char *next = heap_link_dec(*(uintptr_t *)p, p);
+        check_slab_link(s, next, p, caller, "free slot's encoded link overwritten");
+        p = next;
+    }
+    if (HEAP_UNLIKELY(listed != carved))
+        heap_fail(HEAP_E_FREELIST, s, caller, "empty slab's free list short of its slots");
     slab_unlink(c, s);
     s->magic = 0;
     heap_lock();

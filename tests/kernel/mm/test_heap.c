@@ -917,6 +917,32 @@ static void scenario_remote_count_overwritten(void)
 }
 DEATH(remote_count_overwritten, "remote free list count overwritten")
 
+/* `used` drops by counts nobody walks (a remote word's at a collection): one overwritten
+ * upwards, within the slots the slab has out, would bring it to 0 while slots are still out.
+ * Here `used` is lowered by 5 directly, the same effect: when the other slots come back the
+ * slab is not given back to TLSF with 5 live slots in it, the walk of its list at the release
+ * finds them missing. The class cache is kept full with another slab's slots, so every free
+ * of this slab's goes to the slab, and that other slab keeps this one from being the class's
+ * last. */
+static void scenario_slab_used_understated(void)
+{
+    heap_host_reset(48, 4 * MIB, false);
+    static char *p[HEAP_SLAB_SIZE / HEAP_CLASS_UNIT], *q[HEAP_CACHE_MAX + HEAP_CACHE_BATCH];
+    p[0] = heap_malloc(500);
+    struct heap_slab *s = slab_of(p[0]);
+    uint32_t cap = s->capacity;
+    for (uint32_t i = 1; i < cap; i++)
+        p[i] = heap_malloc(500);
+    for (uint32_t i = 0; i < HEAP_CACHE_MAX + HEAP_CACHE_BATCH; i++)
+        q[i] = heap_malloc(500);            /* from a second slab */
+    for (uint32_t i = 0; i < HEAP_CACHE_MAX + HEAP_CACHE_BATCH; i++)
+        heap_free(q[i]);                    /* the cache full of its slots */
+    s->used -= 5;
+    for (uint32_t i = 5; i < cap; i++)
+        heap_free(p[i]);
+}
+DEATH(slab_used_understated, "empty slab's free list short of its slots")
+
 /* A slot waiting on another CPU's remote-free run carries the FREE tag: freed again (by
  * either CPU) it is a double free. */
 static void scenario_double_free_on_run(void)
@@ -989,6 +1015,7 @@ int main(void)
     RUN(detects_use_after_free_cached_guard);
     RUN(detects_double_free_remote);
     RUN(detects_remote_count_overwritten);
+    RUN(detects_slab_used_understated);
     RUN(detects_double_free_on_run);
     RUN(detects_cpu_index_out_of_range);
     return check_summary();
