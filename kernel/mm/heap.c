@@ -835,12 +835,12 @@ void free(void *ptr)
                 c->cache = ptr;
                 return;
             }
-            /* Another CPU's slot, decided by the same load of free_expect: with guard mode
-             * off then (expect is this CPU's own bits) and the slot not guarded, the compare
-             * above failed on the CPU bits alone. Reading the mode again here instead would
-             * send one of this CPU's own slots to a remote-free run when the mode is switched
-             * off between the two reads. */
-            if (HEAP_LIKELY(!(info & HEAP_INFO_GUARD) && expect == me->info_bits)) {
+            /* Another CPU's slot, not guarded, with guard mode off: the CPU bits are
+             * compared here again, not inferred from the compare above, whose free_expect may
+             * have been loaded with guard mode on; a switch to off before the mode is read
+             * here would otherwise send one of this CPU's own slots to a remote-free run. */
+            if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) != me->info_bits &&
+                            !(info & HEAP_INFO_GUARD) && !heap_guard_on())) {
                 account_free(me, c->usable);
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;
                 remote_free(&me->run[cls], ptr, info, __builtin_return_address(0));
