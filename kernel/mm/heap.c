@@ -19,13 +19,22 @@ static const uint16_t heap_class_stride[HEAP_CLASS_COUNT] = {
 };
 _Static_assert(HEAP_SMALL_MAX + HEAP_UHDR_SIZE == 1088, "last class serves HEAP_SMALL_MAX");
 
-/* Class of a request, indexed by slot size in HEAP_CLASS_UNIT granules (filled by heap_init). */
+/* Class of a request, indexed by slot size in HEAP_CLASS_UNIT granules (filled by heap_init),
+ * stored as the byte offset of the class's entry in struct heap_cpu's cls[]: malloc's fast
+ * path adds it to the CPU's share without scaling the class number. */
 #define CLASS_INDEX_COUNT ((HEAP_SMALL_MAX + HEAP_UHDR_SIZE) / HEAP_CLASS_UNIT + 1)
-static uint8_t heap_class_of[CLASS_INDEX_COUNT];
+_Static_assert(HEAP_CLASS_COUNT * sizeof(struct heap_class) <= 0xFFFF,
+               "class entry offsets fit 16 bits");
+static uint16_t heap_class_off[CLASS_INDEX_COUNT];
+
+static size_t class_off(size_t n)
+{
+    return heap_class_off[(n + HEAP_UHDR_SIZE + HEAP_CLASS_UNIT - 1) / HEAP_CLASS_UNIT];
+}
 
 static unsigned class_of(size_t n)
 {
-    return heap_class_of[(n + HEAP_UHDR_SIZE + HEAP_CLASS_UNIT - 1) / HEAP_CLASS_UNIT];
+    return (unsigned)(class_off(n) / sizeof(struct heap_class));
 }
 
 /* ---- CPUs and the lock --------------------------------------------------------------- */
@@ -36,13 +45,9 @@ static unsigned class_of(size_t n)
  * argument in a saved register. max_cpus <= HEAP_MAX_CPUS (heap_set_cpu_hooks). */
 static inline __attribute__((always_inline)) bool fast_cpu(struct heap_cpu **me)
 {
-    uint32_t (*hook)(void) = heap_g.cpu_index;
-    uint32_t i = 0;
-    if (hook != NULL) {
-        i = hook();
-        if (HEAP_UNLIKELY(i >= heap_g.max_cpus))
-            return false;
-    }
+    uint32_t i = heap_g.cpu_index();
+    if (HEAP_UNLIKELY(i >= heap_g.max_cpus))
+        return false;
     *me = heap_g.cpu_of[i];
     return true;
 }
@@ -50,10 +55,7 @@ static inline __attribute__((always_inline)) bool fast_cpu(struct heap_cpu **me)
 /* The calling CPU's share; an index the hook should never return is reported. */
 static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const void *caller)
 {
-    uint32_t (*hook)(void) = heap_g.cpu_index;
-    if (HEAP_LIKELY(!hook))
-        return &heap_g.cpu[0];
-    uint32_t i = hook();
+    uint32_t i = heap_g.cpu_index();
     if (HEAP_UNLIKELY(i >= heap_g.max_cpus)) {
         kprintf("heap: cpu_index() returned %u, CPU count is %u\n", i, heap_g.max_cpus);
         heap_fail(HEAP_E_BAD_CPU, NULL, caller, "CPU index out of range");
@@ -159,10 +161,10 @@ static struct heap_slab *slab_new(struct heap_cpu *me, unsigned cls, const void 
     s->stride = heap_class_stride[cls];
     s->used = 0;
     s->free = NULL;
-    s->remote = NULL;
-    s->first = (char *)HEAP_ALIGN_UP((uintptr_t)(s + 1) + HEAP_UHDR_SIZE, HEAP_ALIGN);
+    s->remote = 0;
+    s->first = (char *)s + HEAP_SLAB_FIRST_OFF;
     s->bump = s->first;
-    s->end = (char *)s + (HEAP_SLAB_SIZE - HEAP_TBLK_HDR);
+    s->end = (char *)s + HEAP_SLAB_END_OFF;
     s->capacity = (uint32_t)((size_t)(s->end - (s->first - HEAP_UHDR_SIZE)) / s->stride);
     slab_link(&me->cls[cls], s);
     return s;
@@ -255,6 +257,10 @@ static char *slab_take_run(struct heap_slab *s, uint32_t max, uint32_t *n, const
     return head;
 }
 
+/* An empty slab (used == 0) goes back to TLSF. Its own list must then hold every slot it
+ * ever carved: `used` drops by counts that are not walked (a remote word's, slab_collect), so
+ * a count overwritten upwards would make it reach 0 while slots are still out; that is caught
+ * here, before the memory goes back, by one walk of the list (a slab is given back once). */
 static void slab_release(struct heap_class *c, struct heap_slab *s, const void *caller)
 {
     struct heap_uhdr *h = heap_uhdr_of(s);
@@ -262,6 +268,14 @@ static void slab_release(struct heap_class *c, struct heap_slab *s, const void *
     if (h->info != info ||
         h->tag != heap_tag(s, info, heap_tblk_size(heap_tblk_of(s)), HEAP_STATE_ALLOC))
         heap_fail(HEAP_E_BAD_HEADER, s, caller, "slab's own block header overwritten");
+    uint32_t carved = (uint32_t)((size_t)(s->bump - s->first) / s->stride), listed = 0;
+    for (char *p = s->free; p && listed <= carved; listed++) {
+        char *next = heap_link_dec(*(uintptr_t *)p, p);
+        check_slab_link(s, next, p, caller, "free slot's encoded link overwritten");
+        p = next;
+    }
+    if (HEAP_UNLIKELY(listed != carved))
+        heap_fail(HEAP_E_FREELIST, s, caller, "empty slab's free list short of its slots");
     slab_unlink(c, s);
     s->magic = 0;
     heap_lock();
@@ -302,32 +316,40 @@ static __attribute__((noinline)) void slab_put(struct heap_cpu *me, char *p, uin
     slab_returned(me, s, 1, caller);
 }
 
-/* Takes the slots other CPUs freed into s (one atomic exchange; acquire pairs with their
- * release CAS, so the slots' FREE headers and fill written before the push are seen) and
- * splices the whole list onto s's own: one walk checks each link stays inside the slab and
- * the length against `used`, then the last link is pointed at s's free list. Each slot's
- * header (FREE tag, class, CPU) and fill are checked when a cache hands it out, as for any
- * freed slot. May release s. Returns whether there was anything to take. */
+/* Takes the slots other CPUs freed into s with one atomic exchange of its remote word
+ * (acquire pairs with their release CAS, so the slots' FREE headers, fill and links written
+ * before the push are seen): the list's head and length come together, so the list goes
+ * onto s's own without a walk when that is empty, as it always is for a full slab (every
+ * slot out). The length is checked against `used` and the head to lie in the slab's used
+ * part; every further link is checked to stay inside the slab when a refill walks it
+ * (slab_take_run), and each slot's header (FREE tag, class, CPU) and fill when a cache hands
+ * it out, as for any freed slot. Onto a non-empty list (a partial slab, collected only when
+ * out of memory) the walk to the tail checks each link and the length. May release s.
+ * Returns whether there was anything to take. */
 static bool slab_collect(struct heap_cpu *me, struct heap_slab *s, unsigned cls,
                          const void *caller)
 {
     if (!__atomic_load_n(&s->remote, __ATOMIC_SEQ_CST))     /* see remote_free */
         return false;
     slab_check(s, cls, cpu_number(me), s, caller);
-    char *head = __atomic_exchange_n(&s->remote, NULL, __ATOMIC_ACQUIRE);
-    uint32_t n = 1;
+    uint32_t w = __atomic_exchange_n(&s->remote, 0, __ATOMIC_ACQUIRE);
+    uint32_t n = heap_remote_count(w);
+    char *head = heap_remote_head(s, w);
+    if (HEAP_UNLIKELY(n == 0 || n > s->used))
+        heap_fail(HEAP_E_FREELIST, s, caller, "remote free list count overwritten");
     check_slab_link(s, head, s, caller, "remote free list link overwritten");
-    char *tail = head;
-    for (;; n++) {
-        char *next = heap_link_dec(*(uintptr_t *)tail, tail);
-        if (!next)
-            break;
-        if (HEAP_UNLIKELY(n >= s->used))
-            heap_fail(HEAP_E_FREELIST, tail, caller, "remote free list longer than the slab");
-        check_slab_link(s, next, tail, caller, "remote free list link overwritten");
-        tail = next;
+    if (s->free) {
+        char *tail = head;
+        for (uint32_t k = 1; k < n; k++) {
+            tail = heap_link_dec(*(uintptr_t *)tail, tail);
+            if (HEAP_UNLIKELY(!tail))
+                heap_fail(HEAP_E_FREELIST, s, caller, "remote free list shorter than its count");
+            check_slab_link(s, tail, s, caller, "remote free list link overwritten");
+        }
+        if (HEAP_UNLIKELY(heap_link_dec(*(uintptr_t *)tail, tail) != NULL))
+            heap_fail(HEAP_E_FREELIST, tail, caller, "remote free list longer than its count");
+        *(uintptr_t *)tail = heap_link_enc(s->free, tail);
     }
-    *(uintptr_t *)tail = heap_link_enc(s->free, tail);
     s->free = head;
     slab_returned(me, s, n, caller);        /* may release s */
     return true;
@@ -376,10 +398,14 @@ static void run_push(struct heap_run *r)
     struct heap_slab *s = r->slab;
     uint32_t *pending = &heap_g.cpu[s->cpu].remote_classes;
     uint32_t bit = 1u << s->cls;
-    char *tail = r->tail, *head = __atomic_load_n(&s->remote, __ATOMIC_RELAXED);
+    uint32_t head_off = (uint32_t)(r->head - (char *)s);
+    uint32_t add = r->n << HEAP_REMOTE_COUNT_SHIFT;
+    char *tail = r->tail;
+    uint32_t old = __atomic_load_n(&s->remote, __ATOMIC_RELAXED), w;
     do {
-        *(uintptr_t *)tail = heap_link_enc(head, tail);
-    } while (!__atomic_compare_exchange_n(&s->remote, &head, r->head, true, __ATOMIC_SEQ_CST,
+        *(uintptr_t *)tail = heap_link_enc(heap_remote_head(s, old), tail);
+        w = ((old & ~HEAP_REMOTE_OFFSET) + add) | head_off;
+    } while (!__atomic_compare_exchange_n(&s->remote, &old, w, true, __ATOMIC_SEQ_CST,
                                           __ATOMIC_RELAXED));
     r->head = r->tail = NULL;
     r->slab = NULL;
@@ -482,8 +508,16 @@ static inline __attribute__((always_inline)) void *small_alloc(struct heap_cpu *
     return p;
 }
 
-/* A remotely freed slot that lies outside its slab: reported. */
-static __attribute__((noinline, noreturn)) void remote_slot_outside(char *p, const void *caller)
+/* Whether a slot's offset from its slab (info's HEAP_INFO_OFFSET) lies in the slab's slot
+ * area, [s->first, s->end) for every slab, in one compare and without reading the slab. */
+static inline __attribute__((always_inline)) bool slot_offset_ok(uint32_t info)
+{
+    return (info & HEAP_INFO_OFFSET) - HEAP_SLAB_FIRST_OFF < HEAP_SLAB_END_OFF - HEAP_SLAB_FIRST_OFF;
+}
+
+/* A remotely freed slot that lies outside its slab: reported (never returns; not declared
+ * noreturn so that remote_free reaches it by a tail call and needs no stack frame). */
+static __attribute__((noinline)) void remote_slot_outside(char *p, const void *caller)
 {
     heap_fail(HEAP_E_BAD_HEADER, p, caller, "slot outside its slab");
 }
@@ -494,8 +528,10 @@ static __attribute__((noinline)) void run_start(struct heap_run *r, struct heap_
                                                 uint32_t info, const void *caller)
 {
     slab_check(s, info_class(info), info_cpu(info), p, caller);
-    if (HEAP_UNLIKELY(p < s->first || p >= s->end))
+    if (HEAP_UNLIKELY(!slot_offset_ok(info))) {
         remote_slot_outside(p, caller);
+        return;
+    }
     if (r->slab)
         run_push(r);
     *(uintptr_t *)p = heap_link_enc(NULL, p);
@@ -508,18 +544,20 @@ static __attribute__((noinline)) void run_start(struct heap_run *r, struct heap_
  * pushes each such block with its own compare-and-swap; a run pushes up to HEAP_RUN_MAX
  * slots with one). A slot of another slab than the run's pushes the run and starts a new
  * one (run_start), where the new slab's header is checked, once per run; every slot is
- * checked to lie inside its slab. A leaf whose other exits are tail calls. */
-static __attribute__((noinline)) void remote_free(struct heap_cpu *me, char *p, uint32_t info,
+ * checked to lie inside its slab. r is the freeing CPU's run of the slot's class. A leaf
+ * whose other exits are tail calls. */
+static __attribute__((noinline)) void remote_free(struct heap_run *r, char *p, uint32_t info,
                                                   const void *caller)
 {
     struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
-    struct heap_run *r = &me->run[info_class(info)];
     if (HEAP_UNLIKELY(r->slab != s)) {
         run_start(r, s, p, info, caller);
         return;
     }
-    if (HEAP_UNLIKELY(p < s->first || p >= s->end))
+    if (HEAP_UNLIKELY(!slot_offset_ok(info))) {
         remote_slot_outside(p, caller);
+        return;
+    }
     *(uintptr_t *)p = heap_link_enc(r->head, p);
     r->head = p;
     if (HEAP_UNLIKELY(++r->n >= HEAP_RUN_MAX))
@@ -545,7 +583,7 @@ static void small_free(struct heap_cpu *me, char *p, uint32_t info, const void *
         h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;   /* verified: hash ^ ALLOC */
     }
     if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
-        remote_free(me, p, info, caller);
+        remote_free(&me->run[cls], p, info, caller);
         return;
     }
     struct heap_class *c = &me->cls[cls];
@@ -705,14 +743,13 @@ void *malloc(size_t size)
     struct heap_cpu *me;
     if (HEAP_LIKELY(fast_cpu(&me) &&
                     size < __atomic_load_n(&heap_g.fast_below, __ATOMIC_RELAXED))) {
-        unsigned cls = class_of(size);
-        struct heap_class *c = &me->cls[cls];
+        struct heap_class *c = (struct heap_class *)((char *)me->cls + class_off(size));
         char *p = c->cache;
         if (HEAP_UNLIKELY(p == NULL))
-            return malloc_refill(me, cls, size, __builtin_return_address(0));
+            return malloc_refill(me, (unsigned)(c - me->cls), size, __builtin_return_address(0));
         struct heap_uhdr *h = heap_uhdr_of(p);
         uint32_t info = h->info, tag = h->tag;
-        if (HEAP_LIKELY(tag == heap_tag(p, info, 0, HEAP_STATE_FREE) &&
+        if (HEAP_LIKELY(tag == heap_slot_tag(p, info, heap_g.key_free) &&
                         (info & FAST_INFO_MASK) == c->expect)) {
             cache_unlink(c, p, __builtin_return_address(0));
             h->tag = tag ^ HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;  /* verified: tag ^ FREE */
@@ -751,6 +788,8 @@ static inline __attribute__((always_inline)) size_t live_block(void *p, uint32_t
 
 static __attribute__((noinline)) void free_block(void *p, const void *caller)
 {
+    if (!p)
+        return;                             /* free(NULL): the fast path's range check sent it */
     struct heap_cpu *me = this_cpu(caller);
     uint32_t info;
     size_t usable = live_block(p, &info, caller);
@@ -766,34 +805,47 @@ static __attribute__((noinline)) void free_block(void *p, const void *caller)
 
 /* Fast path: a small block allocated outside guard mode and freed while guard mode is off
  * is one tag check, then a push onto the class cache (no lock, no atomic read-modify-write)
- * when this CPU owns the slot's slab, else onto this CPU's remote-free run. The CPU hook
- * comes first, with only `ptr` live across it; every other exit is a tail call. Everything
- * else, any header that fails the check and an index out of range go to free_block, which
- * tells what is wrong. */
+ * when this CPU owns the slot's slab, else onto this CPU's remote-free run. The tag is
+ * computed for a block size of 0, which no TLSF block's tag matches (heap_tag), so a block
+ * that passes is a slot; its guard bit and CPU are compared with free_expect in one compare,
+ * which also fails in guard mode. NULL fails the range check and free_block returns. The
+ * CPU hook comes first, with only `ptr` live across it; every other exit is a tail call.
+ * Everything else, any header that fails the check and an index out of range go to
+ * free_block, which tells what is wrong. */
 void free(void *ptr)
 {
-    if (!ptr)
-        return;
     struct heap_cpu *me;
     if (HEAP_LIKELY(fast_cpu(&me) && heap_aligned_in_range(ptr))) {
         struct heap_uhdr *h = heap_uhdr_of(ptr);
-        uint32_t info = h->info;
-        uint32_t slow = HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL;
-        if (HEAP_LIKELY(!(info & slow) && h->tag == heap_tag(ptr, info, 0, HEAP_STATE_ALLOC) &&
-                        !heap_guard_on())) {
-            struct heap_class *c = &me->cls[info_class(info)];
-            account_free(me, c->usable);
-            h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;       /* verified: tag ^ ALLOC */
-            if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
-                remote_free(me, ptr, info, __builtin_return_address(0));
-            } else if (HEAP_LIKELY(c->cached < HEAP_CACHE_MAX)) {
+        uint32_t info = h->info, tag = h->tag;
+        uint32_t expect = __atomic_load_n(&me->free_expect, __ATOMIC_RELAXED);
+        if (HEAP_LIKELY(tag == heap_slot_tag(ptr, info, heap_g.key_alloc))) {
+            unsigned cls = info_class(info);
+            struct heap_class *c = &me->cls[cls];
+            if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) == expect)) {
+                account_free(me, c->usable);
+                h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;  /* verified: tag ^ ALLOC */
+                uint16_t n = c->cached;
+                if (HEAP_UNLIKELY(n >= HEAP_CACHE_MAX)) {
+                    slab_put(me, ptr, info, __builtin_return_address(0));
+                    return;
+                }
+                c->cached = (uint16_t)(n + 1);
                 *(uintptr_t *)ptr = heap_link_enc(c->cache, ptr);
                 c->cache = ptr;
-                c->cached++;
-            } else {
-                slab_put(me, ptr, info, __builtin_return_address(0));
+                return;
             }
-            return;
+            /* Another CPU's slot, not guarded, with guard mode off: the CPU bits are
+             * compared here again, not inferred from the compare above, whose free_expect may
+             * have been loaded with guard mode on; a switch to off before the mode is read
+             * here would otherwise send one of this CPU's own slots to a remote-free run. */
+            if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) != me->info_bits &&
+                            !(info & HEAP_INFO_GUARD) && !heap_guard_on())) {
+                account_free(me, c->usable);
+                h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;
+                remote_free(&me->run[cls], ptr, info, __builtin_return_address(0));
+                return;
+            }
         }
     }
     free_block(ptr, __builtin_return_address(0));
@@ -869,7 +921,7 @@ void heap_classes_init(void)
     for (unsigned i = 0; i < CLASS_INDEX_COUNT; i++) {
         while (heap_class_stride[cls] < i * HEAP_CLASS_UNIT)
             cls++;
-        heap_class_of[i] = (uint8_t)cls;
+        heap_class_off[i] = (uint16_t)(cls * sizeof(struct heap_class));
     }
     for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++) {
         for (cls = 0; cls < HEAP_CLASS_COUNT; cls++) {

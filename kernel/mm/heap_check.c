@@ -107,7 +107,11 @@ static void check_slab(struct walk *w, struct heap_slab *s)
     }
     uint32_t listed = slab_list_length(w, s, s->free, "slab free link out of slab");
     uint32_t on_runs = run_slots_in_slab(s);
-    uint32_t remote = slab_list_length(w, s, s->remote, "remote free link out of slab") + on_runs;
+    uint32_t rw = __atomic_load_n(&s->remote, __ATOMIC_RELAXED);
+    uint32_t pushed = slab_list_length(w, s, heap_remote_head(s, rw), "remote free link out of slab");
+    if (pushed != heap_remote_count(rw))
+        problem(w, "remote free list count", s, rw);
+    uint32_t remote = pushed + on_runs;
     w->run_slots_in_slabs += on_runs;
     uint32_t cached = cached_in_slab(s);
     uint32_t unused = (uint32_t)((size_t)(s->end - (s->bump - HEAP_UHDR_SIZE)) / s->stride);
@@ -285,13 +289,21 @@ static void check_run(struct walk *w, uint32_t cpu, unsigned cls)
 
 static void check_classes(struct walk *w)
 {
-    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++)
+    if (heap_g.key_alloc != (heap_g.key_tag ^ HEAP_STATE_ALLOC) ||
+        heap_g.key_free != (heap_g.key_tag ^ HEAP_STATE_FREE))
+        problem(w, "slot tag keys", NULL, heap_g.key_alloc);
+    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++) {
+        const struct heap_cpu *me = &heap_g.cpu[cpu];
+        if (me->info_bits != cpu << HEAP_INFO_CPU_SHIFT ||
+            me->free_expect != heap_free_expect(me->info_bits, heap_guard_on()))
+            problem(w, "CPU's info bits or free's expected bits", NULL, cpu);
         for (unsigned c = 0; c < HEAP_CLASS_COUNT; c++) {
             check_slab_list(w, heap_g.cpu[cpu].cls[c].partial, cpu, c, true);
             check_slab_list(w, heap_g.cpu[cpu].cls[c].full, cpu, c, false);
             check_cache(w, cpu, c);
             check_run(w, cpu, c);
         }
+    }
     if (w->run_slots != w->run_slots_in_slabs)
         problem(w, "remote-free run slots outside a slab", NULL, w->run_slots);
     if (w->cached_listed != w->cached)

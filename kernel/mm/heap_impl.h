@@ -101,7 +101,11 @@ struct heap_slab {
         char group_fixed[HEAP_SLAB_GROUP];
     };
     union {
-        char *remote;           /* atomic: slots freed by other CPUs, links encoded */
+        /* atomic: the slots other CPUs freed, as one word: 0 (none), or their count <<
+         * HEAP_REMOTE_COUNT_SHIFT | the newest slot's offset from the slab; the slots are
+         * linked like the slab's own list (encoded links, the oldest ends in NULL). The count
+         * travels with the head, so the owner takes both with one exchange and walks nothing. */
+        uint32_t remote;
         char group_remote[HEAP_SLAB_GROUP];
     };
     uint32_t used;              /* slots out of the slab: live, cached or on `remote` */
@@ -116,6 +120,26 @@ _Static_assert(__builtin_offsetof(struct heap_slab, end) + sizeof(char *) <=
                    HEAP_SLAB_GROUP - (HEAP_CACHE_LINE - HEAP_ALIGN),
                "the fixed header group stays off the remote list's cache lines");
 #define HEAP_SLAB_MAGIC     0x51AB51ABu
+#define HEAP_REMOTE_COUNT_SHIFT 16
+#define HEAP_REMOTE_OFFSET  ((1u << HEAP_REMOTE_COUNT_SHIFT) - 1)
+_Static_assert(HEAP_SLAB_SIZE - 1 <= HEAP_REMOTE_OFFSET, "slot offsets fit the remote word");
+_Static_assert(HEAP_SLAB_SIZE / HEAP_CLASS_UNIT < 1u << (32 - HEAP_REMOTE_COUNT_SHIFT),
+               "a slab's slot count fits the remote word");
+
+/* The head of slab s's remote list in remote word w (NULL when empty) and its length. */
+static inline char *heap_remote_head(const struct heap_slab *s, uint32_t w)
+{
+    return w ? (char *)s + (w & HEAP_REMOTE_OFFSET) : NULL;
+}
+static inline uint32_t heap_remote_count(uint32_t w)
+{
+    return w >> HEAP_REMOTE_COUNT_SHIFT;
+}
+/* Offsets from a slab (16-byte aligned, a TLSF user pointer) of its first slot's user pointer
+ * and of its end: the same for every slab, so a slot's offset (HEAP_INFO_OFFSET) is checked
+ * against them without reading the slab. */
+#define HEAP_SLAB_FIRST_OFF HEAP_ALIGN_UP(sizeof(struct heap_slab) + HEAP_UHDR_SIZE, HEAP_ALIGN)
+#define HEAP_SLAB_END_OFF   (HEAP_SLAB_SIZE - HEAP_TBLK_HDR)
 
 /* A size class on one CPU: its cache of recently freed slots (a LIFO whose links are
  * encoded like the slabs' own; cached slots carry the FREE tag, so freeing one again is a
@@ -158,6 +182,12 @@ struct heap_cpu {
     int64_t peak;               /* maximum of in_use */
     uint32_t index;             /* this CPU's number (its place in heap_g.cpu) */
     uint32_t info_bits;         /* index << HEAP_INFO_CPU_SHIFT: its slots' HEAP_INFO_CPU */
+    /* What free's fast path compares a slot's info, masked to HEAP_INFO_GUARD | HEAP_INFO_CPU,
+     * with to push it onto this CPU's cache: info_bits with guard mode off; with it on,
+     * info_bits | HEAP_INFO_TLSF, which no masked info equals, so every free leaves the fast
+     * path (the freed slot must be filled). Atomic (relaxed): heap_set_guard_mode writes it
+     * for every CPU (heap_free_expect). */
+    uint32_t free_expect;
     /* atomic, written by other CPUs: bit c set when a slot of class c went onto the remote
      * list of one of this CPU's slabs since the CPU last collected that class. */
     uint32_t remote_classes __attribute__((aligned(HEAP_CACHE_LINE)));
@@ -221,6 +251,9 @@ struct heap_state {
     bool ready;
     bool guard;
     uint32_t key_tag;           /* mixed into every header tag */
+    /* key_tag ^ HEAP_STATE_ALLOC and key_tag ^ HEAP_STATE_FREE, set with it: the fast paths'
+     * slot tags (heap_slot_tag) take one XOR for both */
+    uint32_t key_alloc, key_free;
     uintptr_t key_link;         /* XORed into every free-list link */
     uintptr_t lo, hi;           /* lowest and highest address of any chunk */
     uintptr_t span16;           /* (hi - lo) / HEAP_ALIGN, for heap_aligned_in_range */
@@ -229,7 +262,7 @@ struct heap_state {
      * compare tests both the size and the mode. */
     size_t fast_below;
     struct heap_cpu *cpu_of[HEAP_MAX_CPUS];    /* &cpu[i]: the fast paths' one load */
-    uint32_t (*cpu_index)(void);    /* NULL: one CPU, index 0 */
+    uint32_t (*cpu_index)(void);    /* never NULL: heap_cpu_zero when there are no hooks */
     void (*cpu_relax)(void);        /* called while the lock spins long (host: sched_yield) */
     uint32_t max_cpus;
     uint32_t lock __attribute__((aligned(HEAP_CACHE_LINE)));   /* 0 free, 1 held */
@@ -246,19 +279,35 @@ struct heap_state {
     size_t tlsf_free_bytes, tlsf_free_blocks, slab_bytes;
     struct heap_cpu cpu[HEAP_MAX_CPUS];
 };
-extern struct heap_state heap_g;
+/* Hidden: defined in the heap's own objects, so position-independent builds (the host's
+ * tests and benchmarks) address it relative to the code instead of loading its address from
+ * the GOT into a register the fast paths then keep across the CPU hook (two saved registers
+ * more in malloc and free). */
+extern struct heap_state heap_g __attribute__((visibility("hidden")));
 
-/* Keyed 32-bit tag of a header's contents: the address (and block size) folded to 32 bits,
- * XORed with info, the per-boot key and the state. Linear on purpose: checked on every
- * malloc and free, it costs a few XORs where a multiplicative hash cost two multiplies and
- * their dependency chain (docs/heap.md, "Safety"). A changed info word or state, or an
- * address moved by less than 64 GiB, always changes the tag; a stray write passes only if it
- * puts the one right 32-bit value in the tag word (about 2^-32 for random bytes), or XORs
- * the same bits into info and tag. */
+/* Keyed 32-bit tag of a header's contents: the address and the block size, each in 16-byte
+ * units and cut to 32 bits, XORed with info, the per-boot key and the state. Linear on
+ * purpose: checked on every malloc and free, it costs a shift and a few XORs (and the
+ * address's shift is the one the link encoding uses too), where a multiplicative hash cost
+ * two multiplies and their dependency chain (docs/heap.md, "Safety"). A changed info word or
+ * state, or an address moved by less than 64 GiB (2^32 units), always changes the tag; a
+ * stray write passes only if it puts the one right 32-bit value in the tag word (about 2^-32
+ * for random bytes), or XORs the same bits into info and tag. Slots are tagged with size 0,
+ * TLSF blocks with their size, a multiple of 16 below 2^HEAP_FL_MAX <= 2^36, so size >> 4 is
+ * never 0 and fits 32 bits: no TLSF block passes the check of a slot's tag, and free's fast
+ * path needs no separate test of the TLSF bit. */
 static inline uint32_t heap_tag(const void *ptr, uint32_t info, size_t size, uint32_t state)
 {
-    uint64_t a = (uint64_t)(uintptr_t)ptr ^ ((uint64_t)size << 20);
-    return (uint32_t)(a >> 4) ^ (uint32_t)(a >> 36) ^ info ^ heap_g.key_tag ^ state;
+    _Static_assert(HEAP_FL_MAX - HEAP_ALIGN_LOG2 <= 32, "a block size in 16-byte units fits 32 bits");
+    return (uint32_t)((uintptr_t)ptr >> HEAP_ALIGN_LOG2) ^
+           (uint32_t)((uint64_t)size >> HEAP_ALIGN_LOG2) ^ info ^ heap_g.key_tag ^ state;
+}
+
+/* heap_tag(ptr, info, 0, state) for state HEAP_STATE_ALLOC or HEAP_STATE_FREE, with key the
+ * matching heap_g.key_alloc or heap_g.key_free. */
+static inline uint32_t heap_slot_tag(const void *ptr, uint32_t info, uint32_t key)
+{
+    return (uint32_t)((uintptr_t)ptr >> HEAP_ALIGN_LOG2) ^ info ^ key;
 }
 
 static inline struct heap_uhdr *heap_uhdr_of(void *ptr)
@@ -281,11 +330,21 @@ static inline bool heap_guard_on(void)
     return __atomic_load_n(&heap_g.guard, __ATOMIC_RELAXED);
 }
 
+/* struct heap_cpu's free_expect for CPU info bits and a guard mode. */
+static inline uint32_t heap_free_expect(uint32_t info_bits, bool guard)
+{
+    return guard ? info_bits | HEAP_INFO_TLSF : info_bits;
+}
+
 /* heap_g.fast_below for a guard mode. */
 static inline size_t heap_fast_below(bool guard)
 {
     return guard ? 0 : (size_t)HEAP_SMALL_MAX + 1;
 }
+
+/* The CPU hook without hooks (heap_setup.c): one CPU, index 0. A function rather than NULL,
+ * so the fast paths call the hook without testing it first. */
+uint32_t heap_cpu_zero(void);
 
 /* The shared tiers' lock (heap_setup.c): a test-and-test-and-set spinlock. */
 void heap_lock(void);

@@ -6,7 +6,9 @@
 #include "kernel/mm/heap_impl.h"
 #include "kernel/core/log.h"
 
-struct heap_state heap_g;
+/* Before heap_init too the hook is callable and index 0 is in range, so a call that comes
+ * too early reaches the slow path and its "not ready" answer. */
+struct heap_state heap_g = {.cpu_index = heap_cpu_zero, .max_cpus = 1};
 
 /* ---- byte helpers (no libc in the kernel) -------------------------------------------- */
 
@@ -120,6 +122,9 @@ void heap_set_guard_mode(bool on)
 {
     __atomic_store_n(&heap_g.guard, on, __ATOMIC_RELAXED);
     __atomic_store_n(&heap_g.fast_below, heap_fast_below(on), __ATOMIC_RELAXED);
+    for (uint32_t i = 0; i < HEAP_MAX_CPUS; i++)
+        __atomic_store_n(&heap_g.cpu[i].free_expect,
+                         heap_free_expect(heap_g.cpu[i].info_bits, on), __ATOMIC_RELAXED);
 }
 
 /* ---- CPUs and the lock --------------------------------------------------------------- */
@@ -130,9 +135,14 @@ enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus)
         kprintf("heap: %u CPUs asked for, the heap serves 1..%u\n", max_cpus, HEAP_MAX_CPUS);
         return HEAP_E_BAD_CPU;
     }
-    heap_g.cpu_index = cpu_index;
+    heap_g.cpu_index = cpu_index ? cpu_index : heap_cpu_zero;
     heap_g.max_cpus = cpu_index ? max_cpus : 1;
     return HEAP_OK;
+}
+
+uint32_t heap_cpu_zero(void)
+{
+    return 0;
 }
 
 void heap_set_yield_hook(void (*yield)(void))
@@ -185,16 +195,21 @@ void heap_init(uint32_t seed)
 {
     heap_fill(&heap_g, 0, sizeof(heap_g));
     heap_g.key_tag = splitmix32(&seed);
+    heap_g.key_alloc = heap_g.key_tag ^ HEAP_STATE_ALLOC;
+    heap_g.key_free = heap_g.key_tag ^ HEAP_STATE_FREE;
     heap_g.key_link = splitmix32(&seed);
     if (sizeof(uintptr_t) > sizeof(uint32_t))
         heap_g.key_link ^= (uintptr_t)splitmix32(&seed) << 16 << 16;
     heap_g.guard = HEAP_GUARD_DEFAULT;
     heap_g.fast_below = heap_fast_below(HEAP_GUARD_DEFAULT);
+    heap_g.cpu_index = heap_cpu_zero;
     heap_g.max_cpus = 1;
     for (uint32_t i = 0; i < HEAP_MAX_CPUS; i++) {
         heap_g.cpu_of[i] = &heap_g.cpu[i];
         heap_g.cpu[i].index = i;
         heap_g.cpu[i].info_bits = i << HEAP_INFO_CPU_SHIFT;
+        heap_g.cpu[i].free_expect = heap_free_expect(i << HEAP_INFO_CPU_SHIFT,
+                                                     HEAP_GUARD_DEFAULT);
     }
     heap_classes_init();
     heap_g.ready = true;

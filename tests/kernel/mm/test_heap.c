@@ -297,6 +297,17 @@ static uint32_t list_length(char *p)
     return n;
 }
 
+/* The head of a slab's remote list (NULL: empty) and the length its remote word states. */
+static char *remote_of(const struct heap_slab *s)
+{
+    return heap_remote_head(s, s->remote);
+}
+
+static uint32_t remote_count(const struct heap_slab *s)
+{
+    return heap_remote_count(s->remote);
+}
+
 /* An empty class cache is refilled with a run of HEAP_CACHE_BATCH slots of one slab at once:
  * never-used slots carved in address order, and once slots have gone back to the slab, a
  * run cut off the head of the slab's own free list, the rest left on it. */
@@ -423,15 +434,16 @@ TEST(remote_list_is_spliced_whole)
     test_cpu = 1;
     for (int i = 0; i < FREED; i++)
         heap_free(p[2 * i]);
-    CHECK(s->remote == NULL, "fewer than HEAP_RUN_MAX slots wait on CPU 1's run");
+    CHECK(s->remote == 0, "fewer than HEAP_RUN_MAX slots wait on CPU 1's run");
     heap_free(heap_malloc(500));    /* CPU 1's refill of the class pushes its run */
-    CHECK_EQ_U64(list_length(s->remote), FREED);
+    CHECK_EQ_U64(list_length(remote_of(s)), FREED);
+    CHECK_EQ_U64(remote_count(s), FREED);
     CHECK_EQ_U64(s->used, cap);
     size_t slabs = slab_bytes();
     test_cpu = 0;
     CHECK(heap_malloc(500) == p[2 * (FREED - 1)], "the refill starts at the last remote free");
     CHECK_EQ_U64(slab_bytes(), slabs);
-    CHECK(s->remote == NULL, "remote list left behind");
+    CHECK(s->remote == 0, "remote list left behind");
     CHECK(s->listed, "the slab is back on the partial list");
     CHECK_EQ_U64(s->used, cap - FREED + HEAP_CACHE_BATCH);
     CHECK_EQ_U64(list_length(s->free), FREED - HEAP_CACHE_BATCH);
@@ -465,12 +477,12 @@ TEST(collection_takes_one_slab_at_a_time)
     size_t slabs = slab_bytes();
     test_cpu = 0;
     heap_malloc(500);
-    CHECK((a->remote == NULL) != (b->remote == NULL), "one slab collected, not both");
+    CHECK((a->remote == 0) != (b->remote == 0), "one slab collected, not both");
     CHECK(heap_g.cpu[0].remote_classes & bit, "the class bit is set again for the other");
     for (int i = 1; i < FREED; i++)
         heap_malloc(500);                   /* the rest of the first slab's slots */
     heap_malloc(500);
-    CHECK(a->remote == NULL && b->remote == NULL, "the second slab was not collected");
+    CHECK(a->remote == 0 && b->remote == 0, "the second slab was not collected");
     CHECK_EQ_U64(slab_bytes(), slabs);
     CHECK_EQ_U64(heap_check(), 0);
     test_cpu = 0;
@@ -498,7 +510,7 @@ TEST(remote_frees_are_pushed_as_runs)
     test_cpu = 1;
     for (uint32_t i = 0; i < HEAP_RUN_MAX - 1; i++)
         heap_free(p[i]);
-    CHECK(a->remote == NULL, "a slot was pushed before the run was full");
+    CHECK(a->remote == 0, "a slot was pushed before the run was full");
     CHECK(r->slab == a && r->n == HEAP_RUN_MAX - 1 && r->head == p[HEAP_RUN_MAX - 2],
           "the run holds the slots, newest first");
     CHECK_EQ_U64(live_blocks(), cap + 1 - (HEAP_RUN_MAX - 1));
@@ -507,13 +519,18 @@ TEST(remote_frees_are_pushed_as_runs)
     CHECK(heap_check() > 0, "run count one short");
     r->n++;
     heap_free(p[HEAP_RUN_MAX - 1]);
-    CHECK_EQ_U64(list_length(a->remote), HEAP_RUN_MAX);
-    CHECK(a->remote == p[HEAP_RUN_MAX - 1], "the newest slot heads the pushed run");
+    CHECK_EQ_U64(list_length(remote_of(a)), HEAP_RUN_MAX);
+    CHECK_EQ_U64(remote_count(a), HEAP_RUN_MAX);
+    CHECK(remote_of(a) == p[HEAP_RUN_MAX - 1], "the newest slot heads the pushed run");
+    a->remote += 1u << HEAP_REMOTE_COUNT_SHIFT;
+    CHECK(heap_check() > 0, "remote word's count one too many");
+    a->remote -= 1u << HEAP_REMOTE_COUNT_SHIFT;
     CHECK(r->slab == NULL && r->n == 0, "the run is empty after its push");
     CHECK(heap_g.cpu[0].remote_classes & (1u << a->cls), "owner's class bit not set");
     heap_free(p[HEAP_RUN_MAX]);             /* a new run on a */
     heap_free(p[cap]);                      /* b: pushes a's run of one */
-    CHECK_EQ_U64(list_length(a->remote), HEAP_RUN_MAX + 1);
+    CHECK_EQ_U64(list_length(remote_of(a)), HEAP_RUN_MAX + 1);
+    CHECK_EQ_U64(remote_count(a), HEAP_RUN_MAX + 1);
     CHECK(r->slab == b && r->n == 1, "the slot of b starts a new run");
     CHECK_EQ_U64(heap_check(), 0);
     for (uint32_t i = HEAP_RUN_MAX + 1; i < cap; i++)
@@ -521,6 +538,74 @@ TEST(remote_frees_are_pushed_as_runs)
     CHECK_EQ_U64(live_blocks(), 0);
     CHECK_EQ_U64(heap_check(), 0);
     test_cpu = 0;
+}
+
+/* free's fast path compares a slot's guard and CPU bits with its CPU's free_expect, which
+ * heap_set_guard_mode changes for every CPU: a slot made with guard mode off and freed with
+ * it on takes the slow path and is filled, on its own CPU and on another. heap_check finds a
+ * free_expect that disagrees with the mode. NULL (which the fast path's range check sends to
+ * the slow path) is still a no-op. */
+TEST(guard_switch_reaches_free)
+{
+    heap_host_reset(16, 4 * MIB, false);
+    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
+    test_cpu = 0;
+    char *own = heap_malloc(40), *other = heap_malloc(40);
+    size_t n = heap_usable_size(own) - sizeof(uintptr_t);
+    heap_set_guard_mode(true);
+    heap_free(own);
+    CHECK_EQ_U64(heap_find_not(own + sizeof(uintptr_t), HEAP_FREE_FILL, n), n);
+    test_cpu = 1;
+    heap_free(other);
+    CHECK_EQ_U64(heap_find_not(other + sizeof(uintptr_t), HEAP_FREE_FILL, n), n);
+    CHECK_EQ_U64(heap_check(), 0);
+    heap_g.cpu[1].free_expect ^= HEAP_INFO_TLSF;
+    CHECK(heap_check() > 0, "free_expect left for guard mode off");
+    heap_g.cpu[1].free_expect ^= HEAP_INFO_TLSF;
+    heap_set_guard_mode(false);
+    heap_free(NULL);
+    /* A switch that lands between free's load of free_expect and its decision: the value
+     * still says guard mode while the mode is off. A slot of the freeing CPU's own slab must
+     * not go onto its remote-free run. */
+    char *mine = heap_malloc(40);
+    heap_g.cpu[1].free_expect = heap_free_expect(heap_g.cpu[1].info_bits, true);
+    heap_free(mine);
+    heap_g.cpu[1].free_expect = heap_free_expect(heap_g.cpu[1].info_bits, false);
+    CHECK(heap_g.cpu[1].run[slab_of(mine)->cls].slab == NULL, "own slot on a remote-free run");
+    CHECK_EQ_U64(live_blocks(), 0);
+    CHECK_EQ_U64(heap_check(), 0);
+    test_cpu = 0;
+}
+
+/* free's fast path tells slots from TLSF blocks by the tag alone: a tag computed with size 0
+ * (a slot's) never equals one computed with a TLSF block's size, any multiple of 16 below
+ * 2^HEAP_FL_MAX, at any address; and guard-off frees of TLSF blocks through it give every
+ * byte back. */
+TEST(slot_tag_never_matches_a_tlsf_block)
+{
+    heap_host_reset(44, 16 * MIB, false);
+    struct heap_stats before, after;
+    heap_get_stats(&before);
+    void *blocks[3] = {heap_malloc(HEAP_SMALL_MAX + 1), heap_malloc(40000),
+                       heap_malloc(HEAP_LARGE_MIN)};
+    uint32_t info = heap_uhdr_of(blocks[0])->info;
+    uint64_t seed = 0x7A65;
+    unsigned same = 0;
+    for (unsigned i = 0; i < 200000; i++) {
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        uint64_t max_size = (uint64_t)1 << (HEAP_FL_MAX - 4);    /* in 16-byte units */
+        size_t size = (size_t)(i < 65536 ? i + 1 : seed % max_size + 1) * HEAP_ALIGN;
+        const void *at = i % 2 ? blocks[i % 3] : (const void *)(uintptr_t)(seed & ~(uint64_t)15);
+        if (heap_tag(at, info, size, HEAP_STATE_ALLOC) == heap_tag(at, info, 0, HEAP_STATE_ALLOC))
+            same++;
+    }
+    CHECK_EQ_U64(same, 0);
+    for (unsigned i = 0; i < 3; i++)
+        heap_free(blocks[i]);
+    heap_get_stats(&after);
+    CHECK_EQ_U64(after.free_bytes, before.free_bytes);
+    CHECK_EQ_U64(after.free_blocks, before.free_blocks);
+    CHECK_EQ_U64(heap_check(), 0);
 }
 
 /* The CPU count is checked, and the message names the bad value. */
@@ -811,6 +896,53 @@ static void scenario_double_free_remote(void)
 }
 DEATH(double_free_remote, "heap: double free")
 
+/* The count in a slab's remote word is what the owner subtracts from `used` without walking
+ * the list: one larger than the slots the slab has out is caught when it is collected. */
+static void scenario_remote_count_overwritten(void)
+{
+    heap_host_reset(47, 4 * MIB, false);
+    heap_set_cpu_hooks(test_cpu_index, 2);
+    test_cpu = 0;
+    static char *p[HEAP_SLAB_SIZE / HEAP_CLASS_UNIT];
+    p[0] = heap_malloc(500);
+    struct heap_slab *s = slab_of(p[0]);
+    for (uint32_t i = 1; i < s->capacity; i++)
+        p[i] = heap_malloc(500);
+    test_cpu = 1;
+    for (uint32_t i = 0; i < HEAP_RUN_MAX; i++)
+        heap_free(p[i]);                    /* one run, pushed when it is full */
+    s->remote += (s->used - HEAP_RUN_MAX + 1) << HEAP_REMOTE_COUNT_SHIFT;
+    test_cpu = 0;
+    heap_malloc(500);                       /* the refill collects s */
+}
+DEATH(remote_count_overwritten, "remote free list count overwritten")
+
+/* `used` drops by counts nobody walks (a remote word's at a collection): one overwritten
+ * upwards, within the slots the slab has out, would bring it to 0 while slots are still out.
+ * Here `used` is lowered by 5 directly, the same effect: when the other slots come back the
+ * slab is not given back to TLSF with 5 live slots in it, the walk of its list at the release
+ * finds them missing. The class cache is kept full with another slab's slots, so every free
+ * of this slab's goes to the slab, and that other slab keeps this one from being the class's
+ * last. */
+static void scenario_slab_used_understated(void)
+{
+    heap_host_reset(48, 4 * MIB, false);
+    static char *p[HEAP_SLAB_SIZE / HEAP_CLASS_UNIT], *q[HEAP_CACHE_MAX + HEAP_CACHE_BATCH];
+    p[0] = heap_malloc(500);
+    struct heap_slab *s = slab_of(p[0]);
+    uint32_t cap = s->capacity;
+    for (uint32_t i = 1; i < cap; i++)
+        p[i] = heap_malloc(500);
+    for (uint32_t i = 0; i < HEAP_CACHE_MAX + HEAP_CACHE_BATCH; i++)
+        q[i] = heap_malloc(500);            /* from a second slab */
+    for (uint32_t i = 0; i < HEAP_CACHE_MAX + HEAP_CACHE_BATCH; i++)
+        heap_free(q[i]);                    /* the cache full of its slots */
+    s->used -= 5;
+    for (uint32_t i = 5; i < cap; i++)
+        heap_free(p[i]);
+}
+DEATH(slab_used_understated, "empty slab's free list short of its slots")
+
 /* A slot waiting on another CPU's remote-free run carries the FREE tag: freed again (by
  * either CPU) it is a double free. */
 static void scenario_double_free_on_run(void)
@@ -853,10 +985,12 @@ int main(void)
     RUN(check_finds_cache_miscount);
     RUN(cache_refills_a_batch_from_one_slab);
     RUN(guard_switch_reaches_the_fast_path);
+    RUN(guard_switch_reaches_free);
     RUN(remote_frees_return_to_the_owner);
     RUN(remote_list_is_spliced_whole);
     RUN(collection_takes_one_slab_at_a_time);
     RUN(remote_frees_are_pushed_as_runs);
+    RUN(slot_tag_never_matches_a_tlsf_block);
     RUN(cpu_hooks_validate_the_count);
     RUN(detects_double_free_small);
     RUN(detects_double_free_medium);
@@ -880,6 +1014,8 @@ int main(void)
     RUN(detects_slab_link_overwritten);
     RUN(detects_use_after_free_cached_guard);
     RUN(detects_double_free_remote);
+    RUN(detects_remote_count_overwritten);
+    RUN(detects_slab_used_understated);
     RUN(detects_double_free_on_run);
     RUN(detects_cpu_index_out_of_range);
     return check_summary();
