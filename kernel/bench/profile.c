@@ -138,11 +138,8 @@ static void write_variant(struct json_out *j, const struct suite_adaptive *ad, u
     json_bool(j, v->mem != NULL);
     json_key(j, "demoted");
     json_bool(j, v->mem != NULL && c->demoted);
-    json_key(j, "demoted_for");
-    if (v->mem && c->demoted)
-        json_str(j, planner_reason_name(c->demoted_for));
-    else
-        json_null(j);
+    json_key_str(j, "demoted_for",
+                 v->mem && c->demoted ? planner_reason_name(c->demoted_for) : NULL);
     json_key_u64(j, "median_cycles", c->median);
     json_key_str(j, "error", v->error[0] ? v->error : NULL);
     json_end_object(j);
@@ -181,11 +178,8 @@ static void write_retired(struct json_out *j, const struct suite_adaptive *ad)
         json_key_str(j, "source", rec->source);
         json_key_str(j, "label", rec->label);
         json_key_hex32(j, "crc32", rec->crc);
-        json_key(j, "demoted_for");
-        if (rec->demoted)
-            json_str(j, planner_reason_name(rec->demoted_for));
-        else
-            json_null(j);
+        json_key_str(j, "demoted_for",
+                     rec->demoted ? planner_reason_name(rec->demoted_for) : NULL);
         json_key_u64(j, "median_cycles", rec->median);
         json_end_object(j);
     }
