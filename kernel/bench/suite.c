@@ -328,11 +328,12 @@ static void log_adaptive(const char *name, const struct suite_adaptive *ad)
         if (ev->reason == PLANNER_REASON_RETIRED)
             continue;                   /* said above, with its label */
         bool demoted = ev->reason != PLANNER_REASON_FASTER && ev->reason != PLANNER_REASON_WISDOM;
+        const char *why = demoted ? suite_adapt_event_error(ad, ev) : "";
         kprintf("planner: %s: call %u: variant %u -> %u (%s, medians %llu -> %llu)%s%s\n",
                 name, (unsigned)ev->call, (unsigned)ev->from, (unsigned)ev->to,
                 planner_reason_name(ev->reason), (unsigned long long)ev->from_median,
                 (unsigned long long)ev->to_median, demoted ? "; demoted, call re-run: " : "",
-                demoted ? ad->v[ev->from].error : "");
+                why ? why : "(its entry went to a newcomer: see its retired line)");
     }
     const struct suite_variant *cur = &ad->v[pm->current];
     kprintf("planner: %s: %u calls, variant %u \"%s\" in the slot, %u measurements (%u calls, "

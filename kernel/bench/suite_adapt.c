@@ -294,3 +294,12 @@ bool suite_run_adaptive(const struct suite_runner *rn, const struct planner_conf
     suite_judge(r);
     return r->passed;
 }
+
+const char *suite_adapt_event_error(const struct suite_adaptive *ad,
+                                    const struct planner_event *ev)
+{
+    for (uint32_t i = 0; i < ad->pm.retirements && i < PLANNER_MAX_RETIREMENTS; i++)
+        if (ad->retired[i].index == ev->from && ad->retired[i].call >= ev->call)
+            return NULL;
+    return ad->v[ev->from].error;
+}

@@ -89,6 +89,12 @@ bool suite_adapt_offer(struct suite_adaptive *ad, const uint8_t *file, uint32_t 
 /* Fills ad->keys: each candidate's file CRC-32 and header flags hash (0 if unreadable). */
 void suite_adapt_keys(struct suite_adaptive *ad);
 
+/* The failure text of the candidate a history event names (ev->from), or NULL when that
+ * candidate's entry was retired at or after the event and taken by a newcomer: the text in
+ * the entry is then the newcomer's, and ad->retired says what the old one was demoted for. */
+const char *suite_adapt_event_error(const struct suite_adaptive *ad,
+                                    const struct planner_event *ev);
+
 /* Runs module e for `calls` timed calls (after one warm-up call on the baseline) through the
  * dispatch slot, the planner deciding by cfg; fills *r as suite_run_one does (its samples are
  * the last SUITE_MAX_CALLS calls, its info/source those of the candidate in the slot at the

@@ -3,7 +3,8 @@
  * (unknown module, size, invalid bytes, another module's header, a CPU feature missing, a full
  * queue), the queue's order per module, the copy (the sender's buffer may change), and an
  * offer queued while a module runs joining its candidates, measured at once and promoted
- * when faster, with every answer right. */
+ * when faster, with every answer right; more offers than the table holds retiring losers;
+ * a demotion event's failure text never taken from a newcomer in its entry. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -266,6 +267,25 @@ TEST(offers_past_the_table_retire_losers)
         CHECK_EQ_U64(ad.keys[i].file_crc, crc32_iso_hdlc(ad.v[i].file, ad.v[i].size));
 }
 
+/* A demotion event names an entry; once that entry is retired (at or after the event) and
+ * taken by a newcomer, the entry's failure text is the newcomer's, so the event has none. */
+TEST(event_error_is_the_demoted_candidates_own)
+{
+    static struct suite_adaptive ad;
+    memset(&ad, 0, sizeof ad);
+    strcpy(ad.v[2].error, "newcomer's text");
+    strcpy(ad.v[3].error, "module probe: call 7 returned 1");
+    struct planner_event wrong_at_3 = {.call = 7, .from = 3, .to = 0,
+                                       .reason = PLANNER_REASON_WRONG};
+    struct planner_event wrong_at_2 = {.call = 9, .from = 2, .to = 0,
+                                       .reason = PLANNER_REASON_WRONG};
+    ad.pm.retirements = 2;
+    ad.retired[0] = (struct suite_retired){.index = 2, .call = 12, .demoted = true};
+    ad.retired[1] = (struct suite_retired){.index = 3, .call = 5};     /* before the event */
+    CHECK(suite_adapt_event_error(&ad, &wrong_at_2) == NULL, "entry 2 went to a newcomer");
+    CHECK_STREQ(suite_adapt_event_error(&ad, &wrong_at_3), "module probe: call 7 returned 1");
+}
+
 int main(void)
 {
     check_suite = "test_offer";
@@ -273,5 +293,6 @@ int main(void)
     RUN(queue_copies_and_keeps_order);
     RUN(offer_joins_a_running_module);
     RUN(offers_past_the_table_retire_losers);
+    RUN(event_error_is_the_demoted_candidates_own);
     return check_summary();
 }
