@@ -40,8 +40,8 @@ POLL_INTERVAL_S = 0.1
 PARTITION_OFFSET = fatimg.PARTITION_LBA * fatimg.SECTOR
 # Bochs's rfb start-up, serialized across processes (see above).
 RFB_LOCK = os.path.join(tempfile.gettempdir(), "fluid-bochs-rfb.lock")
-RFB_LISTENING = "listening for connections on port"
-RFB_FAILED = "RFB could not bind"
+# Bochs's log once its rfb display is up, or has given up.
+RFB_STARTED = r"listening for connections on port|RFB could not bind"
 RFB_START_TIMEOUT_S = 10
 
 CONFIG = """megs: {megs}
@@ -105,7 +105,8 @@ def boot(image=IMAGE, cpus=1, cmdline=None, timeout=120, until=LAST_LINE, megs=2
         with open(rc, "w") as f:
             f.write(CONFIG.format(megs=megs, model=model, cpus=cpus, ips=IPS, bios=BIOS,
                                   vga_bios=VGA_BIOS, disk=disk, com1=com1, log=log))
-        open(com1, "wb").close()
+        for path in (com1, log):        # both polled before Bochs first writes them
+            open(path, "wb").close()
         reason = run(["bochs", "-q", "-f", rc], tmp, com1, timeout, until)
         text = read(com1)
         m = STATUS_LINE.search(text)
@@ -129,7 +130,9 @@ def run(cmd, cwd, com1, timeout, until):
     reason = "exit"
     try:
         try:
-            wait_for_rfb(proc, os.path.join(cwd, "bochs.log"))
+            # The other Bochs starts wait at most RFB_START_TIMEOUT_S under RFB_LOCK.
+            qemu.watch(proc, time.monotonic() + RFB_START_TIMEOUT_S, os.path.join(cwd, "bochs.log"),
+                       RFB_STARTED, POLL_INTERVAL_S / 10)
         finally:
             lock.close()                # closing the file releases the lock
         try:
@@ -147,17 +150,6 @@ def run(cmd, cwd, com1, timeout, until):
         except BrokenPipeError:
             pass
     return reason
-
-
-def wait_for_rfb(proc, log):
-    """Until Bochs's log says its rfb display listens (or cannot), Bochs exits, or
-    RFB_START_TIMEOUT_S: the other Bochs starts wait that long under RFB_LOCK."""
-    deadline = time.monotonic() + RFB_START_TIMEOUT_S
-    while time.monotonic() < deadline and proc.poll() is None:
-        text = read(log) if os.path.exists(log) else ""
-        if RFB_LISTENING in text or RFB_FAILED in text:
-            return
-        time.sleep(POLL_INTERVAL_S / 10)
 
 
 read = qemu.read
