@@ -13,6 +13,7 @@ fragments and the tests share. The tools never import the tests.
     qemu          headless QEMU boots with a timeout, and their serial logs
     pgo           the profile-guided recompile loop's builds, measurements and reports
     llm           llama2.c model formats, synthetic models, the LLM benchmarks
+    shared_models where the tests find the real models and reference.json ($SHARED_MODELS)
 
 Scripts run as `python3 tools/X.py` find this package because Python puts the script's
 folder on the import path; tests/run.py puts tools/ on PYTHONPATH for the test modules."""

@@ -125,17 +125,16 @@ def test_x86_64_saves_its_generation_summary():
     """The x86-64 kernel saves its {"llm": ...} summary line to the GEN ring of fluid64.img,
     through ATA (-M pc) and then through the BIOS from long mode (-M q35)."""
     import json
-    from fluid import image
-    models = os.path.abspath(os.environ.get("SHARED_MODELS",
-                                            os.path.join(ROOT, "..", "shared", "models")))
+    from fluid import image, shared_models
     os.makedirs(WORK, exist_ok=True)
     cfg, path = os.path.join(WORK, "llm.cfg"), os.path.join(WORK, "llm.img")
     with open(cfg, "w") as f:
         f.write("model = MODEL.BIN\ntokenizer = TOKENIZ.BIN\nsteps = 8\ntemperature = 0\n")
     image.build(path, os.path.join(ROOT, "build", "x86_64", "kernel.img"), fat_mib="auto",
-                dirs=["/MODELS"], files=[(cfg, "/MODELS/LLAMA.CFG"),
-                                         (os.path.join(models, "tok512.bin"), "/MODELS/TOKENIZ.BIN"),
-                                         (os.path.join(models, "stories260K.bin"), "/MODELS/MODEL.BIN")])
+                dirs=["/MODELS"],
+                files=[(cfg, "/MODELS/LLAMA.CFG"),
+                       (shared_models.path("tok512.bin"), "/MODELS/TOKENIZ.BIN"),
+                       (shared_models.path("stories260K.bin"), "/MODELS/MODEL.BIN")])
     for machine, seq, disk in (("pc64", 1, "ata0p1"), ("q3564", 2, "bios80p1")):
         b = qemu.boot(image=path, machine=machine, memory="512M", icount=True, timeout=120,
                       writable=True)

@@ -23,11 +23,9 @@ import sys
 import tempfile
 import threading
 
-from fluid import ROOT, cache, fatimg, image as disk_image
+from fluid import ROOT, cache, fatimg, image as disk_image, shared_models
 from fluid.qemu import EXIT_FAILURE, EXIT_SUCCESS, boot, check
 
-MODELS = os.path.abspath(os.environ.get("SHARED_MODELS", os.path.join(ROOT, "..", "shared",
-                                                                      "models")))
 KERNEL64 = os.path.join(ROOT, "build/x86_64/kernel.img")
 IMAGE = os.path.join(ROOT, "build/test-images/fluid64-llama.img")
 CLI = os.path.join(ROOT, "build/host/llm/llm_cli")
@@ -69,11 +67,7 @@ _tmp = tempfile.mkdtemp(prefix="fluid-llama-")
 
 
 def reference():
-    path = os.path.join(MODELS, "reference.json")
-    if not os.path.isfile(path):
-        raise AssertionError(f"shared models missing: {path} not found (set SHARED_MODELS)")
-    with open(path) as f:
-        return json.load(f)
+    return shared_models.reference()
 
 
 def config_text(model, tokenizer, prompt="", steps=0, temperature=0.0, topp=0.9, seed=1):
@@ -107,17 +101,14 @@ def build_files(ref):
         f.write(texts)
     out.append((os.path.join(_tmp, "ENCODE.TXT"), "/MODELS/ENCODE.TXT"))
     for src, name in FILES:
-        path = os.path.join(MODELS, src)
-        if not os.path.isfile(path):
-            raise AssertionError(f"shared model missing: {path} (set SHARED_MODELS)")
-        out.append((path, f"/MODELS/{name}"))
+        out.append((shared_models.path(src), f"/MODELS/{name}"))
     for name, args in SYNTH.items():
         path = os.path.join(_tmp, name)
         subprocess.run([sys.executable, os.path.join(ROOT, "tools/synth_model.py"), path,
                         *args], check=True, capture_output=True)
         out.append((path, f"/MODELS/{name}"))
     for name, (src, keep) in BAD_FILES.items():
-        with open(os.path.join(MODELS, src), "rb") as f:
+        with open(shared_models.path(src), "rb") as f:
             data = f.read()
         path = os.path.join(_tmp, name)
         with open(path, "wb") as f:
@@ -126,7 +117,7 @@ def build_files(ref):
     for name, (model, tok, _) in BAD_CONFIGS.items():
         add(name, config_text(model, tok, "", 8))
     add("HUGE.BIN", "a small file whose size the test makes 4 GiB\n")
-    with open(os.path.join(MODELS, NAN_SOURCE), "rb") as f:
+    with open(shared_models.path(NAN_SOURCE), "rb") as f:
         data = bytearray(f.read())
     header = 7 * 4
     data[header:header + 4 * NAN_FLOATS] = struct.pack("<f", float("nan")) * NAN_FLOATS
@@ -312,7 +303,7 @@ def test_encoder_rejects_a_bad_vocab_option():
 
 def host_last_logits(model_path):
     out = os.path.join(_tmp, os.path.basename(model_path) + ".logits")
-    subprocess.run([CLI, "-m", model_path, "-z", os.path.join(MODELS, "tok512.bin"), "-t", "0",
+    subprocess.run([CLI, "-m", model_path, "-z", shared_models.path("tok512.bin"), "-t", "0",
                     "-n", str(SYNTH_STEPS), "-k", "sse2", "-i", SYNTH_PROMPT, "--quiet",
                     "--logits-out", out], check=True, capture_output=True, timeout=60)
     a = array.array("f")

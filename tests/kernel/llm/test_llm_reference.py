@@ -9,29 +9,22 @@
     agree; synthetic models (unshared classifier, GQA) give close logits across kernels;
   - bad files and a bad config fail with an "llm:" message and exit status 1, no crash."""
 import array
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import threading
 
-from fluid import ROOT
+from fluid import ROOT, shared_models
 
-MODELS = os.environ.get("LLM_MODELS", os.path.join(os.path.dirname(ROOT), "shared", "models"))
 CLI = os.path.join(ROOT, "build/host/llm/llm_cli")
 TOOLS = os.path.join(ROOT, "tools")
 TIMEOUT_S = 120
 LOGIT_TOLERANCE = 1e-3      # relative to the largest |logit| of the position
 
 
-def model(name):
-    return os.path.join(MODELS, name)
-
-
-def reference():
-    with open(model("reference.json")) as f:
-        return json.load(f)
+model = shared_models.path
+reference = shared_models.reference
 
 
 def run_cli(*args, ok=True):

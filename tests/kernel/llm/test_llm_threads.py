@@ -13,9 +13,8 @@ import sys
 import tempfile
 import threading
 
-from fluid import ROOT
+from fluid import ROOT, shared_models
 
-MODELS = os.environ.get("SHARED_MODELS", os.path.join(os.path.dirname(ROOT), "shared", "models"))
 CLI = os.path.join(ROOT, "build/host/llm/llm_cli")
 TOOLS = os.path.join(ROOT, "tools")
 TIMEOUT_S = 120
@@ -38,8 +37,8 @@ def cli(*args):
 
 
 def best_kernels():
-    proc = cli("-m", os.path.join(MODELS, "stories260K.bin"), "-z",
-               os.path.join(MODELS, "tok512.bin"), "-n", "2", "-t", "0", "--quiet")
+    proc = cli("-m", shared_models.path("stories260K.bin"), "-z",
+               shared_models.path("tok512.bin"), "-n", "2", "-t", "0", "--quiet")
     return proc.stderr.rsplit("(", 1)[1].split(" kernels")[0]
 
 
@@ -47,7 +46,7 @@ def run(model, kernels, threads, sampled):
     """(ids, logits bytes) of one run."""
     out = os.path.join(_tmpdir, f"logits-{os.path.basename(model)}-{kernels}-{threads}-"
                                 f"{int(sampled)}.bin")
-    args = ["-m", model, "-z", os.path.join(MODELS, "tok512.bin"), "-n", str(STEPS),
+    args = ["-m", model, "-z", shared_models.path("tok512.bin"), "-n", str(STEPS),
             "-i", PROMPT, "-k", kernels, "--threads", str(threads), "--ids", "--quiet",
             "--logits-out", out]
     args += ["-t", str(TEMPERATURE), "-p", str(TOPP), "-s", str(SEED)] if sampled \
@@ -88,7 +87,7 @@ def check_threads_identical(model, kernels, sampled):
 
 
 def cases():
-    models = [("stories260K", lambda: os.path.join(MODELS, "stories260K.bin")),
+    models = [("stories260K", lambda: shared_models.path("stories260K.bin")),
               ("synth_q8", synth_q8), ("synth_q8_gs32", synth_q8_gs32)]
     for kernels in ("scalar", best_kernels()):
         for name, path in models:
@@ -101,7 +100,7 @@ def cases():
 
 def test_threads_out_of_range_rejected():
     for bad in ("0", "65", "-1"):
-        proc = subprocess.run([CLI, "-m", os.path.join(MODELS, "stories260K.bin"), "-z",
-                               os.path.join(MODELS, "tok512.bin"), "-n", "2", "--threads", bad],
+        proc = subprocess.run([CLI, "-m", shared_models.path("stories260K.bin"), "-z",
+                               shared_models.path("tok512.bin"), "-n", "2", "--threads", bad],
                               capture_output=True, text=True, timeout=TIMEOUT_S)
         assert proc.returncode == 1 and "llm: threads" in proc.stderr, (bad, proc.stderr)

@@ -23,11 +23,9 @@ import tempfile
 import threading
 import unittest
 
-from fluid import ROOT, bochs, image as disk_image
+from fluid import ROOT, bochs, image as disk_image, shared_models
 from fluid.qemu import json_lines_strict, save_log
 
-MODELS = os.path.abspath(os.environ.get("SHARED_MODELS", os.path.join(ROOT, "..", "shared",
-                                                                      "models")))
 KERNEL64 = os.path.join(ROOT, "build/x86_64/kernel.img")
 IMAGE32 = os.path.join(ROOT, "fluid.img")
 IMAGE64 = os.path.join(ROOT, "build/test-images/fluid64-bochs.img")
@@ -46,11 +44,7 @@ def require_bochs():
 
 
 def greedy_case():
-    path = os.path.join(MODELS, "reference.json")
-    if not os.path.isfile(path):
-        raise AssertionError(f"shared models missing: {path} not found (set SHARED_MODELS)")
-    with open(path) as f:
-        case = json.load(f)["generation"][0]
+    case = shared_models.reference()["generation"][0]
     assert case["model"] == "stories260K.bin" and case["temperature"] == 0.0, case
     return case
 
@@ -69,8 +63,8 @@ def image64():
             os.makedirs(os.path.dirname(IMAGE64), exist_ok=True)
             disk_image.build(IMAGE64 + ".tmp", KERNEL64, fat_mib=16, dirs=["/MODELS"], files=[
                 (cfg, "/MODELS/LLAMA.CFG"),
-                (os.path.join(MODELS, "tok512.bin"), "/MODELS/TOK512.BIN"),
-                (os.path.join(MODELS, "stories260K.bin"), "/MODELS/S260K.BIN")])
+                (shared_models.path("tok512.bin"), "/MODELS/TOK512.BIN"),
+                (shared_models.path("stories260K.bin"), "/MODELS/S260K.BIN")])
             os.replace(IMAGE64 + ".tmp", IMAGE64)
     return IMAGE64
 

@@ -25,11 +25,9 @@ import re
 import tempfile
 import threading
 
-from fluid import ROOT, image as disk_image
+from fluid import ROOT, image as disk_image, shared_models
 from fluid.qemu import EXIT_FAILURE, EXIT_SUCCESS, boot, check
 
-MODELS = os.path.abspath(os.environ.get("SHARED_MODELS", os.path.join(ROOT, "..", "shared",
-                                                                      "models")))
 KERNEL64 = os.path.join(ROOT, "build/x86_64/kernel.img")
 IMAGE = os.path.join(ROOT, "build/test-images/fluid64-smp.img")
 BOOT_TIMEOUT_S = 180
@@ -41,11 +39,7 @@ _tmp = tempfile.mkdtemp(prefix="fluid-smp-")
 
 
 def reference():
-    path = os.path.join(MODELS, "reference.json")
-    if not os.path.isfile(path):
-        raise AssertionError(f"shared models missing: {path} not found (set SHARED_MODELS)")
-    with open(path) as f:
-        cases = json.load(f)["generation"]
+    cases = shared_models.reference()["generation"]
     # The greedy and the seeded top-p stories260K cases (tok512), as the llama tests use them.
     picked = [c for c in cases if c["model"] == "stories260K.bin"][:2]
     assert len(picked) == 2 and picked[0]["temperature"] == 0.0, picked
@@ -68,7 +62,7 @@ def image():
                 with open(path, "w") as f:
                     f.write(config_text(case))
                 files.append((path, f"/MODELS/GEN{i}.CFG"))
-            files += [(os.path.join(MODELS, src), f"/MODELS/{dst}") for src, dst in FILES]
+            files += [(shared_models.path(src), f"/MODELS/{dst}") for src, dst in FILES]
             os.makedirs(os.path.dirname(IMAGE), exist_ok=True)
             disk_image.build(IMAGE, KERNEL64, fat_mib=16, dirs=["/MODELS"], files=files)
             open(os.path.join(_tmp, "built"), "w").close()
