@@ -276,6 +276,7 @@ void asm_offsets(void)
 
     /* kernel/arch/i686/x86.h: selectors and vectors of the i686 interrupt stubs (isr.asm). */
     DEFINE(SEL_KERNEL_DATA, SEL_KERNEL_DATA);
+    DEFINE(SEL_CPU_LOCAL, SEL_CPU_LOCAL);
     DEFINE(SEL_USER_CODE, SEL_USER_CODE);
     DEFINE(SEL_USER_DATA, SEL_USER_DATA);
     DEFINE(RPL_USER, RPL_USER);

@@ -17,10 +17,10 @@ $(SMP_HOST_DIR)/%.o: %.c | $(SETUP_STAMP)
 $(SMP_BIN): $(patsubst %.c,$(SMP_HOST_DIR)/%.o,$(SMP_SRCS))
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 
-# lapic.c, the start-up IPIs and the i686 APIC-ID table; the test supplies the lapic_hw.h
+# lapic.c and the start-up IPIs; the test supplies the lapic_hw.h
 # calls (a recording fake), smp_delay_us and kprintf.
 LAPIC_BIN    := $(SMP_HOST_DIR)/test_lapic
-LAPIC_SRCS   := kernel/arch/x86/lapic.c kernel/smp/ap_ipi.c kernel/smp/cpu_map.c \
+LAPIC_SRCS   := kernel/arch/x86/lapic.c kernel/smp/ap_ipi.c \
                 tests/kernel/smp/test_lapic.c
 
 $(LAPIC_BIN): $(patsubst %.c,$(SMP_HOST_DIR)/%.o,$(LAPIC_SRCS))

@@ -12,9 +12,8 @@
  * smp_ap_idle with interrupts off but for the wake-up IPI.
  *
  * CPU indices are dense: the boot CPU is 0, the started APs 1 .. cpu_count_started() - 1 in
- * the order they started. The per-CPU block is found through GS (x86-64: IA32_GS_BASE) or by
- * APIC ID (i686: the local APIC's ID looks the CPU up in kernel/smp/cpu_map.h's table; see
- * docs/smp.md). The local APIC is driven in the mode firmware left it in, xAPIC or x2APIC
+ * the order they started. The per-CPU block is found through GS (x86-64: IA32_GS_BASE; i686:
+ * a segment over the block in each CPU's own GDT; see docs/smp.md). The local APIC is driven in the mode firmware left it in, xAPIC or x2APIC
  * (kernel/arch/x86/lapic.h); the APs are brought into the boot CPU's mode. */
 #ifndef FLUID_KERNEL_SMP_H
 #define FLUID_KERNEL_SMP_H
@@ -52,7 +51,7 @@ enum smp_err {
 
 /* The per-CPU block. The first fields are read by assembly (x86-64: %gs:0 is `self`). */
 struct cpu_local {
-    struct cpu_local *self;     /* x86-64: the block's own address, read through GS */
+    struct cpu_local *self;     /* the block's own address, read through GS */
     uint32_t index;             /* dense CPU number, 0 = boot CPU */
     uint32_t apic_id;
     uintptr_t stack_top;        /* the CPU's kernel stack (the boot CPU's: arch_init's) */

@@ -8,11 +8,13 @@ MODULES = {
     "hostile_exit_port": ("fault", GP), "hostile_reset_port": ("fault", GP),
     "hostile_lidt": ("fault", GP), "hostile_lgdt": ("fault", GP),
     "hostile_wrmsr": ("fault", GP), "hostile_int_gate": ("fault", GP),
+    "hostile_gs_cpu_block": ("fault", GP),
     "hostile_idt_zero": ("fault", PF), "hostile_forge": ("fault", PF),
     "hostile_stack_smash": ("fault", PF), "hostile_code_write": ("fault", PF),
     "hostile_popf_loop": ("timeout", None),
     "hostile_clobber": ("ok", None),
 }
+GS_CPU_BLOCK_SELECTOR = 9 << 3   # hostile_gs_cpu_block.c: the i686 kernel's SEL_CPU_LOCAL
 FORGE_READS_FIRST = 0x100000    # hostile_forge.c: KERNEL_LOAD_ADDR, where its search starts
 # In the host runner SIDT is answered by Linux (UMIP emulation: a fixed dummy base near the
 # top of the 32-bit address space), which may fall inside the process's own stack mapping, so

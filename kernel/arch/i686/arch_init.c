@@ -7,6 +7,7 @@
 #include "kernel/bench/usermode.h"
 #include "kernel/core/log.h"
 #include "kernel/arch/i686/x86.h"
+#include "kernel/smp/smp_impl.h"
 
 #define PAGE_BYTES          4096u
 #define KERNEL_STACK_BYTES  (64u * 1024u)
@@ -22,7 +23,7 @@ void stack_switch_call(void *stack_top, void (*fn)(void));     /* isr.asm, noret
 
 void arch_init_and_continue(void (*cont)(void))
 {
-    gdt_init();
+    gdt_init(&smp_cpus[0], sizeof smp_cpus[0]);
     uintptr_t guard = (uintptr_t)kernel_stack_area;
     if (paging_init(guard))
         arch_stack_guard_page = guard;

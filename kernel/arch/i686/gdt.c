@@ -1,6 +1,7 @@
 /* The kernel's own GDT (Intel SDM vol. 3A §3.4.5): flat code and data with stage2's
  * selectors, flat ring-3 code and data for modules (paging, not segment limits, decides what
- * ring 3 may touch), a TSS for the running kernel (the CPU saves its state there on a task
+ * ring 3 may touch), a byte-granular segment over the CPU's own struct cpu_local that the
+ * kernel keeps in GS (DPL 0, so ring 3 cannot load it: SDM vol. 3A §5.6), a TSS for the running kernel (the CPU saves its state there on a task
  * switch, and takes the ring-0 stack for interrupts from ring 3 from its SS0:ESP0, SDM vol. 3A
  * §6.12.1), 16-bit segments for the BIOS thunk's way to real mode (§9.9.2) and a TSS for the
  * double-fault task, which has its own stack so a #DF caused by an
@@ -25,6 +26,7 @@ _Static_assert(SEL_REAL_CODE16 == THUNK_SEL_CODE16 && SEL_REAL_DATA16 == THUNK_S
 /* Flags nibble: G=1 (4 KiB units) and D/B=1 (32-bit) for code/data; 0 (byte units) for TSS. */
 #define FLAGS_FLAT32        0xC
 #define FLAGS_BYTE          0x0     /* also 16-bit (D/B=0) for code and data */
+#define FLAGS_BYTE32        0x4     /* byte units, D/B=1: the per-CPU block's data segment */
 #define LIMIT_4GIB_PAGES    0xFFFFF
 #define LIMIT_64KIB         0xFFFF
 
@@ -80,7 +82,8 @@ static void df_tss_init(void)
     df_tss.esp = df_stack_top_addr;
     df_tss.eflags = EFLAGS_RESERVED1;
     df_tss.cs = SEL_KERNEL_CODE;
-    df_tss.ss = df_tss.ds = df_tss.es = df_tss.fs = df_tss.gs = SEL_KERNEL_DATA;
+    df_tss.ss = df_tss.ds = df_tss.es = df_tss.fs = SEL_KERNEL_DATA;
+    df_tss.gs = SEL_CPU_LOCAL;          /* found in the GDT of the CPU that faulted */
     df_tss.iomap_base = sizeof(struct tss32);   /* no I/O bitmap */
 }
 
@@ -95,9 +98,11 @@ static void gdt_load_table(const struct gdt_desc *table)
         "mov %%ax, %%ds\n\t"
         "mov %%ax, %%es\n\t"
         "mov %%ax, %%fs\n\t"
-        "mov %%ax, %%gs\n\t"
         "mov %%ax, %%ss\n\t"
-        : : "m"(p), "i"(SEL_KERNEL_CODE), "i"(SEL_KERNEL_DATA) : "eax", "memory");
+        "mov %3, %%ax\n\t"
+        "mov %%ax, %%gs\n\t"
+        : : "m"(p), "i"(SEL_KERNEL_CODE), "i"(SEL_KERNEL_DATA), "i"(SEL_CPU_LOCAL)
+        : "eax", "memory");
     __asm__ volatile("ltr %w0" : : "r"(SEL_MAIN_TSS));
 }
 
@@ -106,13 +111,19 @@ static void gdt_load(void)
     gdt_load_table(gdt);
 }
 
+static void set_cpu_block_in(struct gdt_desc *table, const void *cpu_block, uint32_t bytes)
+{
+    gdt_set_in(table, SEL_CPU_LOCAL, (uint32_t)cpu_block, bytes - 1, ACCESS_DATA_RW, FLAGS_BYTE32);
+}
+
 static void set_tss_in(struct gdt_desc *table, unsigned sel, const struct tss32 *tss)
 {
     gdt_set_in(table, sel, (uint32_t)tss, sizeof *tss - 1, ACCESS_TSS32, FLAGS_BYTE);
 }
 
 void gdt_load_ap(uint64_t *ap_gdt, struct tss32 *tss, struct tss32 *ap_df_tss,
-                 void (*df_entry)(void), uint32_t df_stack_top)
+                 void (*df_entry)(void), uint32_t df_stack_top, const void *cpu_block,
+                 uint32_t bytes)
 {
     struct gdt_desc *table = (struct gdt_desc *)ap_gdt;
     for (unsigned i = 0; i < GDT_ENTRIES; i++)
@@ -124,10 +135,11 @@ void gdt_load_ap(uint64_t *ap_gdt, struct tss32 *tss, struct tss32 *ap_df_tss,
     ap_df_tss->esp = df_stack_top;
     set_tss_in(table, SEL_MAIN_TSS, tss);
     set_tss_in(table, SEL_DF_TSS, ap_df_tss);
+    set_cpu_block_in(table, cpu_block, bytes);
     gdt_load_table(table);
 }
 
-void gdt_init(void)
+void gdt_init(const void *cpu_block, uint32_t bytes)
 {
     gdt_set(SEL_KERNEL_CODE, 0, LIMIT_4GIB_PAGES, ACCESS_CODE_RX, FLAGS_FLAT32);
     gdt_set(SEL_KERNEL_DATA, 0, LIMIT_4GIB_PAGES, ACCESS_DATA_RW, FLAGS_FLAT32);
@@ -137,6 +149,7 @@ void gdt_init(void)
     gdt_set(SEL_REAL_DATA16, 0, LIMIT_64KIB, ACCESS_DATA_RW, FLAGS_BYTE);
     gdt_set(SEL_MAIN_TSS, (uint32_t)&main_tss, sizeof main_tss - 1, ACCESS_TSS32, FLAGS_BYTE);
     gdt_set(SEL_DF_TSS, (uint32_t)&df_tss, sizeof df_tss - 1, ACCESS_TSS32, FLAGS_BYTE);
+    set_cpu_block_in(gdt, cpu_block, bytes);
     /* No I/O bitmap (its base is past the TSS limit) and IOPL 0: every IN/OUT from ring 3
      * raises #GP (SDM vol. 1 §19.5.2). */
     main_tss.iomap_base = sizeof(struct tss32);

@@ -41,6 +41,7 @@ isr_common:
     mov ds, ax
     mov es, ax
     mov fs, ax
+    mov ax, SEL_CPU_LOCAL           ; ring 3 may have left any selector in GS
     mov gs, ax
     cld
     push esp                        ; struct trap_frame *
@@ -127,7 +128,8 @@ guard_setjmp:
     ret
 
 ; void guard_longjmp(struct guard_jmp *j)  -- noreturn; guard_setjmp returns 1
-; Reloads the kernel data segments (the aborted code may have changed them), clears DF and
+; Reloads the kernel data segments and GS's per-CPU block (the aborted code may have changed
+; them), clears DF and
 ; restores EFLAGS (so IF) as they were at guard_setjmp.
 global guard_longjmp
 guard_longjmp:
@@ -136,8 +138,9 @@ guard_longjmp:
     mov ds, ax
     mov es, ax
     mov fs, ax
-    mov gs, ax
     mov ss, ax
+    mov ax, SEL_CPU_LOCAL
+    mov gs, ax
     mov esp, [edx + 16]
     mov ebx, [edx + 0]
     mov esi, [edx + 4]

@@ -64,8 +64,9 @@ pm32:
     mov ds, ax
     mov es, ax
     mov fs, ax
-    mov gs, ax
     mov ss, ax
+    mov ax, SEL_CPU_LOCAL           ; the calling CPU's block, from the GDT just reloaded
+    mov gs, ax
     mov eax, [saved_cr3]
     mov cr3, eax
     mov eax, [saved_cr0]

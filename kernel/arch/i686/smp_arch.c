@@ -1,16 +1,14 @@
 /* The i686 side of SMP (kernel/smp/smp_arch.h): each AP's guarded 64 KiB kernel stack, its own
  * GDT with its own kernel TSS and double-fault task (gdt_load_ap), the shared IDT, and the
- * boot CPU's CR0/CR4 and page directory through the trampoline. The per-CPU block is found by
- * APIC ID: the local APIC's ID (the xAPIC ID register through its MMIO page, or the 32-bit
- * x2APIC ID from MSR 0x802) looks the CPU up in a table the boot CPU fills as each AP starts
- * (kernel/smp/cpu_map.h: IDs 0-255; an AP with a larger x2APIC ID is refused by value and
- * left out). A segment register would be quicker, but the ring-3 module calls and the BIOS
- * thunk reload every one of them. */
+ * boot CPU's CR0/CR4 and page directory through the trampoline. The per-CPU block is GS's
+ * segment: each CPU's GDT gives SEL_CPU_LOCAL the base of that CPU's struct cpu_local, and
+ * every way into the kernel (the interrupt stubs, the guard's longjmp, the BIOS thunk's
+ * return, the double-fault task) loads GS with it, since ring-3 module calls and the BIOS
+ * thunk leave other selectors there. */
 #include "kernel/arch/i686/x86.h"
 #include "kernel/arch/x86/lapic.h"
 #include "kernel/core/cpu.h"
 #include "kernel/core/log.h"
-#include "kernel/smp/cpu_map.h"
 #include "kernel/smp/smp_arch.h"
 #include "kernel/smp/smp_impl.h"
 
@@ -32,23 +30,24 @@ static uint8_t ap_stacks[SMP_MAX_CPUS - 1][PAGE_BYTES + AP_STACK_BYTES]
     __attribute__((aligned(PAGE_BYTES)));
 static struct ap_tables ap_tables[SMP_MAX_CPUS - 1];
 static bool ap_guarded[SMP_MAX_CPUS - 1];
-static struct cpu_map index_of_apic;
-static bool lookup_ready;
 
 extern uintptr_t arch_stack_guard_page, arch_stack_top;    /* arch_init.c, the boot CPU's */
 extern void ap_df_task_entry(void);                          /* isr.asm */
 
+/* Before prepare_boot_cpu (smp.c) fills the boot CPU's block its self pointer is still zero (the block is in
+ * .bss and GS already covers it): block 0 is the boot CPU's all the same. */
 struct cpu_local *cpu_local(void)
 {
-    if (!lookup_ready)
-        return &smp_cpus[0];
-    uint32_t i = cpu_map_find(&index_of_apic, lapic_id());
-    return i < SMP_MAX_CPUS ? &smp_cpus[i] : &smp_cpus[0];
+    struct cpu_local *c;
+    __asm__ volatile("movl %%gs:%c1, %0" : "=r"(c) : "i"(offsetof(struct cpu_local, self)));
+    return c ? c : &smp_cpus[0];
 }
 
 uint32_t cpu_index(void)
 {
-    return cpu_local()->index;
+    uint32_t i;
+    __asm__ volatile("movl %%gs:%c1, %0" : "=r"(i) : "i"(offsetof(struct cpu_local, index)));
+    return i;
 }
 
 static void record_state(struct cpu_local *c)
@@ -64,13 +63,9 @@ void smp_arch_restore_cpu_pointer(void)
 
 void smp_arch_init_boot_cpu(struct cpu_local *c)
 {
-    cpu_map_clear(&index_of_apic);
-    /* A boot CPU beyond the table is still found: cpu_local() falls back to block 0. */
-    (void)cpu_map_set(&index_of_apic, c->apic_id, 0);
     c->stack_guard = arch_stack_guard_page;
     c->stack_top = arch_stack_top;
     record_state(c);
-    lookup_ready = true;
     for (uint32_t i = 0; i < SMP_MAX_CPUS - 1; i++)
         ap_guarded[i] = paging_guard_page((uintptr_t)ap_stacks[i]);
 }
@@ -86,7 +81,7 @@ __attribute__((noreturn)) static void ap_entry(struct cpu_local *c)
 {
     struct ap_tables *t = c->arch;
     gdt_load_ap(t->gdt, &t->tss, &t->df_tss, ap_df_task_entry,
-                (uint32_t)(uintptr_t)(t->df_stack + AP_DF_STACK_BYTES));
+                (uint32_t)(uintptr_t)(t->df_stack + AP_DF_STACK_BYTES), c, sizeof *c);
     idt_load();
     fpu_reset();
     lapic_enable(SMP_SPURIOUS_VECTOR);
@@ -99,8 +94,6 @@ bool smp_arch_prepare_ap(struct cpu_local *c, struct ap_boot_params *p)
 {
     uint32_t slot = c->index - 1;
     uint8_t *stack = ap_stacks[slot];
-    if (!cpu_map_set(&index_of_apic, c->apic_id, c->index))
-        return false;
     c->arch = &ap_tables[slot];
     c->stack_top = (uintptr_t)(stack + sizeof ap_stacks[slot]);
     c->stack_guard = ap_guarded[slot] ? (uintptr_t)stack : 0;

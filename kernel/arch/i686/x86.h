@@ -19,7 +19,10 @@
 #define SEL_USER_DATA       0x30    /* ring-3 flat data and stack, DPL 3 */
 #define SEL_REAL_CODE16     0x38    /* = THUNK_SEL_CODE16 (kernel/arch/x86/bios.h) */
 #define SEL_REAL_DATA16     0x40    /* = THUNK_SEL_DATA16 */
-#define GDT_ENTRIES         9
+/* This CPU's struct cpu_local (kernel/smp/smp.h), DPL 0, held in GS whenever the kernel
+ * runs: every CPU has its own GDT, so the one selector has a different base on each. */
+#define SEL_CPU_LOCAL       0x48
+#define GDT_ENTRIES         10
 #define RPL_USER            3       /* requested privilege level of a ring-3 selector */
 
 #define CR0_PE              (1u << 0)   /* protection enable */
@@ -100,12 +103,14 @@ static inline void irq_disable(void) { __asm__ volatile("cli" : : : "memory"); }
 /* fninit, and MXCSR back to its reset value when SSE is enabled. */
 void fpu_reset(void);
 
-/* gdt.c. gdt_load_ap gives an AP a copy of the boot CPU's GDT whose two TSS descriptors name
+/* gdt.c. gdt_init loads the boot CPU's GDT with GS on SEL_CPU_LOCAL over cpu_block (bytes
+ * long). gdt_load_ap gives an AP a copy of the boot CPU's GDT whose two TSS descriptors name
  * the AP's own tss and df_tss (a task's TSS is marked busy, so CPUs cannot share one), with
- * the double-fault task entering df_entry on df_stack_top; then loads it and the TSS. */
-void gdt_init(void);
+ * the double-fault task entering df_entry on df_stack_top, and whose SEL_CPU_LOCAL covers
+ * the AP's own cpu_block; then loads it, GS and the TSS. */
+void gdt_init(const void *cpu_block, uint32_t bytes);
 void gdt_load_ap(uint64_t *gdt, struct tss32 *tss, struct tss32 *df_tss, void (*df_entry)(void),
-                 uint32_t df_stack_top);
+                 uint32_t df_stack_top, const void *cpu_block, uint32_t bytes);
 struct tss32 *gdt_main_tss(void);
 struct tss32 *gdt_df_tss(void);
 void gdt_set_cr3(uint32_t cr3);

@@ -9,7 +9,7 @@ still exported."""
 import importlib.util
 import os
 
-from fluid import ROOT
+from fluid import ROOT, layout
 from fluid import profiles as fluid_profile
 from fluid import qemu
 
@@ -114,6 +114,12 @@ def test_bad_modules_are_stopped_and_reported():
         assert prof["summary"]["failed"] == 0, prof["summary"]
         assert b.status == qemu.EXIT_SUCCESS, f"exit status {b.status}"
     qemu.check("suite_bad", b, check)
+
+
+def test_hostile_gs_module_loads_the_per_cpu_selector():
+    """hostile_gs_cpu_block.c cannot include the kernel's headers: its selector is checked
+    against the generated layout here, so the module keeps aiming at the per-CPU block."""
+    assert layout.default()["SEL_CPU_LOCAL"] == hostile.GS_CPU_BLOCK_SELECTOR
 
 
 def check_hostile(by_name):

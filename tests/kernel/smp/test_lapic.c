@@ -1,7 +1,6 @@
-/* Host tests of the local APIC driver in both modes (kernel/arch/x86/lapic.c), the start-up
- * IPIs (kernel/smp/ap_ipi.c) and the i686 APIC-ID table (kernel/smp/cpu_map.c), over a fake
- * register backend (the lapic_hw.h calls below) that records every MSR and MMIO access, fence
- * and delay in order:
+/* Host tests of the local APIC driver in both modes (kernel/arch/x86/lapic.c) and the start-up
+ * IPIs (kernel/smp/ap_ipi.c), over a fake register backend (the lapic_hw.h calls below) that
+ * records every MSR and MMIO access, fence and delay in order:
  *   - the mode rule from IA32_APIC_BASE and CPUID: firmware's mode kept, never switched; the
  *     invalid EXTD-without-EN state, EXTD without CPUID's x2APIC bit, no APIC, a high base;
  *   - INIT-SIPI-SIPI in x2APIC mode to an APIC ID above 255: fence + one ICR WRMSR each, no
@@ -9,7 +8,6 @@
  *   - an ID the mode cannot address refused with nothing sent (xAPIC would truncate it);
  *   - NMI to all but self and to one CPU, both modes; ID, EOI and SVR in both modes;
  *   - an AP brought into the boot CPU's mode (each legal IA32_APIC_BASE step);
- *   - an x2APIC ID too large for the i686 table: refused, logged by value, nothing written;
  *   - apic=x2apic's switch: xAPIC -> x2APIC by one IA32_APIC_BASE write keeping EN and the
  *     base, then MSR access only; refused with nothing written without CPUID's bit or an
  *     APIC; nothing written when already in x2APIC mode; each CPU's own mode read back;
@@ -19,7 +17,6 @@
 
 #include "kernel/arch/x86/lapic.h"
 #include "kernel/arch/x86/lapic_hw.h"
-#include "kernel/smp/cpu_map.h"
 #include "kernel/smp/smp_impl.h"
 #include "tests/lib/check.h"
 
@@ -415,42 +412,6 @@ TEST(ap_enters_boot_cpu_mode)
     CHECK_EVENTS(RDMSR(MSR_APIC_BASE), MMIO_WR(LAPIC_REG_SVR, 0x100 | SMP_SPURIOUS_VECTOR));
 }
 
-/* ---- the i686 APIC-ID table ---- */
-#define CANARY      0x5Au
-#define GUARD_BYTES 64
-
-TEST(cpu_map_refuses_large_x2apic_id)
-{
-    static struct {
-        uint8_t before[GUARD_BYTES];
-        struct cpu_map m;
-        uint8_t after[GUARD_BYTES];
-    } g;
-    memset(&g, CANARY, sizeof g);
-    cpu_map_clear(&g.m);
-    clear_events();
-
-    CHECK(!cpu_map_set(&g.m, 0x100, 3));
-    CHECK(strstr(fk.log, "APIC ID 256 is beyond") != NULL, "log: %s", fk.log);
-    clear_events();
-    CHECK(!cpu_map_set(&g.m, 0xFFFFFFFEu, 1));
-    CHECK(strstr(fk.log, "APIC ID 4294967294 is beyond") != NULL, "log: %s", fk.log);
-    CHECK(!cpu_map_set(&g.m, 7, CPU_MAP_NONE), "an index the byte cannot hold");
-
-    for (uint32_t i = 0; i < GUARD_BYTES; i++)
-        CHECK(g.before[i] == CANARY && g.after[i] == CANARY, "guard byte %u written", i);
-    for (uint32_t id = 0; id < CPU_MAP_IDS; id++)
-        CHECK(cpu_map_find(&g.m, id) == CPU_MAP_NONE, "ID %u mapped", id);
-    CHECK(cpu_map_find(&g.m, 0x100) == CPU_MAP_NONE);
-    CHECK(cpu_map_find(&g.m, 0xFFFFFFFFu) == CPU_MAP_NONE);
-
-    CHECK(cpu_map_set(&g.m, 255, 15));
-    CHECK(cpu_map_set(&g.m, 0, 0));
-    CHECK_EQ_U64(cpu_map_find(&g.m, 255), 15);
-    CHECK_EQ_U64(cpu_map_find(&g.m, 0), 0);
-    CHECK_EQ_U64(cpu_map_find(&g.m, 1), CPU_MAP_NONE);
-}
-
 /* apic=x2apic on a CPU firmware left in xAPIC mode: one write sets EXTD beside EN and the
  * base (SDM vol. 3A §10.12.5), and from then on the registers are MSRs, the MMIO page unused. */
 static void switch_to_x2apic(void)
@@ -557,7 +518,6 @@ int main(void)
     RUN(wake_ipi_both_modes);
     RUN(id_and_eoi_both_modes);
     RUN(ap_enters_boot_cpu_mode);
-    RUN(cpu_map_refuses_large_x2apic_id);
     RUN(switch_to_x2apic);
     RUN(enter_x2apic_as_firmware);
     RUN(cpu_mode_read_back);
