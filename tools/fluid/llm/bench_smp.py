@@ -148,9 +148,11 @@ def main():
         speedup[name] = max(runs[threads[-1]]) / max(runs[threads[0]])
         if a.base_cli:
             base_speedup[name] = max(base[threads[-1]]) / max(base[threads[0]])
+        first, last = threads[0], threads[-1]
         print(f"bench-smp: {name}: membw over {mib} MiB (the weights read per token), 1 and "
-              f"{MEMBW_STREAMS} streams per thread; load average {load:.2f} before the "
-              f"row, {os.getloadavg()[0]:.2f} after")
+              f"{MEMBW_STREAMS} streams per thread, {bws[last] / bws[first]:.2f}x as much at "
+              f"{last} threads as at {first} (what a bandwidth-bound row can gain); load "
+              f"average {load:.2f} before the row, {os.getloadavg()[0]:.2f} after")
     if above_roofline:
         print("bench-smp: above 100% of the roofline (" + ", ".join(above_roofline) + "): "
               "the fastest run read faster than any membw pass beside it; the machine's "
