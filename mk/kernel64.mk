@@ -161,7 +161,8 @@ LLM_CLI_KERNEL_CODE := $(BUILD)/llm/kernel-code/llm_cli
 KERNEL64_LLM_OBJS   := $(filter $(BUILD)/kernel64/kernel/llm/llm_% \
                        $(BUILD)/kernel64/kernel/core/format.o,$(KERNEL64_OBJS))
 $(LLM_CLI_KERNEL_CODE): $(BUILD)/llm/fast/tools/llm/llm_cli.o \
-                        $(BUILD)/llm/fast/tools/llm/llm_pool_pthread.o $(KERNEL64_LLM_OBJS) $(KERNEL64_LIBS)
+                        $(BUILD)/llm/fast/tools/llm/llm_pool_pthread.o $(BUILD)/llm/fast/tools/llm/huge_pages.o \
+                        $(KERNEL64_LLM_OBJS) $(KERNEL64_LIBS)
 	@mkdir -p $(@D)
 	$(HOST_CC) -no-pie -pthread -o $@.tmp $^
 	$(OBJCOPY) --strip-debug $@.tmp $@

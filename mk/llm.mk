@@ -48,9 +48,10 @@ $(BUILD)/host/tools/llm/%.o: tools/llm/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
 
-# The CLI's own objects: its main and the pthreads worker pool (--threads), which stays out
-# of kernel/llm so the engine builds freestanding.
-LLM_CLI_SRCS   := tools/llm/llm_cli.c tools/llm/llm_pool_pthread.c
+# The CLI's own objects: its main, the pthreads worker pool (--threads), which stays out
+# of kernel/llm so the engine builds freestanding, and the weights' huge-page buffer.
+LLM_CLI_SRCS   := tools/llm/llm_cli.c tools/llm/llm_pool_pthread.c tools/llm/huge_pages.c
+HUGE_PAGES_FAST_OBJ := $(BUILD)/llm/fast/tools/llm/huge_pages.o
 LLM_CLI_FAST_OBJS := $(patsubst %.c,$(BUILD)/llm/fast/%.o,$(LLM_CLI_SRCS))
 
 # llm_cli with ASan+UBSan: the tests run every reference case through it.
@@ -69,6 +70,14 @@ $(BUILD)/host/tests/kernel/llm/test_llm.o: tests/kernel/llm/test_llm.c | $(SETUP
 $(LLM_TEST_BIN): $(BUILD)/host/tests/kernel/llm/test_llm.o $(LLM_HOST_OBJS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lm
+
+# The huge-page buffer's host test (ASan+UBSan).
+HUGE_PAGES_TEST_BIN := $(BUILD)/host/test_huge_pages
+$(BUILD)/host/tests/tools/test_huge_pages.o: tests/tools/test_huge_pages.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
+$(HUGE_PAGES_TEST_BIN): $(BUILD)/host/tests/tools/test_huge_pages.o                         $(BUILD)/host/tools/llm/huge_pages.o
+	$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 
 # llm-freestanding-check: compile every kernel/llm source freestanding (objects only).
 # llm_kernels_generic.c included, against libs/llvmlibc's headers.
@@ -89,13 +98,13 @@ MEMBW := $(BUILD)/host/membw/membw
 $(MEMBW).o: tools/membw/membw.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) -O2 -std=c11 $(WARNINGS) -MMD -MP -D_GNU_SOURCE -I. -pthread -c -o $@ $<
-$(MEMBW): $(MEMBW).o
-	$(HOST_CC) -pthread -o $@ $<
+$(MEMBW): $(MEMBW).o $(HUGE_PAGES_FAST_OBJ)
+	$(HOST_CC) -pthread -o $@ $^
 
 # The Q8_0 matmul against a plain read of the same memory, alternating in one process
 # (tools/membw/q8bw.c), linked with the optimised engine objects.
 Q8BW := $(BUILD)/llm/fast/q8bw
-$(Q8BW): $(BUILD)/llm/fast/tools/membw/q8bw.o $(LLM_FAST_OBJS)
+$(Q8BW): $(BUILD)/llm/fast/tools/membw/q8bw.o $(HUGE_PAGES_FAST_OBJ) $(LLM_FAST_OBJS)
 	$(HOST_CC) -o $@ $^ -lm
 
 # bench-q8: the Q8_0 matmul's read rate against a plain read loop, one thread, every SIMD set.
@@ -163,7 +172,7 @@ LLM_FUZZERS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,model tokenizer bootcfg)
 HOST_TOOL_BINS += $(LLM_FUZZERS)
 TEST_DEPS      += $(LLM_FUZZERS) $(patsubst %,$(FUZZ_DIR)/%/seeds.done,model tokenizer bootcfg)
 
-HOST_TEST_BINS += $(LLM_TEST_BIN)
+HOST_TEST_BINS += $(LLM_TEST_BIN) $(HUGE_PAGES_TEST_BIN)
 HOST_TOOL_BINS += $(LLM_CLI) $(LLM_CLI_FAST) $(LLM_CLI_KERNEL_CODE) $(Q8BW)
 PY_TESTS       += tests/kernel/llm/test_llm_reference.py tests/kernel/llm/test_llm_threads.py \
                   tests/tools/test_roofline.py

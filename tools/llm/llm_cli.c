@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "kernel/llm/llm.h"
+#include "tools/llm/huge_pages.h"
 #include "tools/llm/llm_pool_pthread.h"
 
 #define NS_PER_S        1000000000ull
@@ -49,7 +50,8 @@ static void *read_file(const char *path, size_t *len)
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
-    void *buf = n >= 0 ? malloc((size_t)n + 1) : NULL; /* malloc: 16-byte aligned */
+    /* In 2 MiB pages where Linux gives them, as the kernel maps the weights it reads. */
+    void *buf = n >= 0 ? huge_pages_alloc((size_t)n + 1) : NULL;
     if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
         fprintf(stderr, "llm: cannot read %s\n", path);
         free(buf);

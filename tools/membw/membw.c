@@ -29,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tools/llm/huge_pages.h"
 #include "tools/membw/count_arg.h"
 
 #define MEMBW_DEFAULT_MIB       1024u   /* far past any last-level cache of a PC */
@@ -198,7 +199,7 @@ int main(int argc, char **argv)
         return 1;
     }
     size_t bytes = (size_t)mib << 20;
-    uint8_t *buf = aligned_alloc(4096, bytes);
+    uint8_t *buf = huge_pages_alloc(bytes);     /* the pages llm_cli reads its weights from */
     if (!buf) {
         fprintf(stderr, "membw: cannot allocate %lu MiB\n", mib);
         return 1;

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tools/llm/huge_pages.h"
 #include "tools/membw/count_arg.h"
 
 #include "kernel/llm/llm.h"
@@ -39,7 +40,6 @@
 #define Q8BW_MAX_REPS       1000ul
 #define Q8BW_MAX_N          65536ul     /* llm_model.c's hidden_dim limit */
 #define Q8BW_MAX_MIB        (1ul << 16)
-#define Q8BW_ALIGN          4096u       /* page-aligned, as membw's buffer */
 #define Q8BW_STRIDE         128u        /* bytes per read-loop step: four 32-byte loads */
 #define Q8BW_SCALE          0.001f      /* every weight scale: keeps the sums finite */
 #define MIB                 (1ul << 20)
@@ -124,8 +124,7 @@ int main(int argc, char **argv)
     }
     size_t values = (size_t)(d * n), groups = (size_t)(d * (n / gs));
     size_t bytes = (values + groups * sizeof(float)) / Q8BW_STRIDE * Q8BW_STRIDE;
-    size_t alloc = (values + groups * sizeof(float) + Q8BW_ALIGN - 1) / Q8BW_ALIGN * Q8BW_ALIGN;
-    uint8_t *buf = aligned_alloc(Q8BW_ALIGN, alloc);
+    uint8_t *buf = huge_pages_alloc(values + groups * sizeof(float));
     int8_t *xq = malloc(n);
     float *xs = malloc(n / gs * sizeof(float)), *out = malloc((size_t)d * sizeof(float));
     double *ratios = malloc(reps * sizeof(double));
