@@ -731,33 +731,71 @@ static __attribute__((noinline)) void *malloc_refill(struct heap_cpu *me, unsign
 #define FAST_INFO_MASK (HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL | \
                         HEAP_INFO_CLASS | HEAP_INFO_CPU)
 
-/* Fast path: a small request outside guard mode (one compare with fast_below) is one checked
- * pop of the calling CPU's class cache: no lock, no atomic read-modify-write. The CPU hook
- * comes first, with only `size` live across it, so the rest runs in scratch registers and
- * every other exit is a tail call. A slot whose header does not pass (a guard slot with a
- * fill to verify, or a corrupted one) goes to alloc_any, whose cache_take checks it again
- * and reports it or verifies its fill; so do an index out of range (alloc_any's this_cpu
- * asks again and reports it) and every other request. */
-void *malloc(size_t size)
+/* Fast path on the calling CPU's share me: a small request outside guard mode (one compare
+ * with fast_below) is one checked pop of the class cache: no lock, no atomic
+ * read-modify-write. Only `size` and `me` are live, so it runs in scratch registers and every
+ * other exit is a tail call. A slot whose header or link does not pass (a guard slot with a
+ * fill to verify, or a corrupted one) goes to alloc_any, whose cache_take checks it again and
+ * reports it or verifies its fill; so does every other request. */
+static inline __attribute__((always_inline)) void *malloc_on(struct heap_cpu *me, size_t size,
+                                                             const void *caller)
 {
-    struct heap_cpu *me;
-    if (HEAP_LIKELY(fast_cpu(&me) &&
-                    size < __atomic_load_n(&heap_g.fast_below, __ATOMIC_RELAXED))) {
+    if (HEAP_LIKELY(size < __atomic_load_n(&heap_g.fast_below, __ATOMIC_RELAXED))) {
         struct heap_class *c = (struct heap_class *)((char *)me->cls + class_off(size));
         char *p = c->cache;
         if (HEAP_UNLIKELY(p == NULL))
-            return malloc_refill(me, (unsigned)(c - me->cls), size, __builtin_return_address(0));
+            return malloc_refill(me, (unsigned)(c - me->cls), size, caller);
         struct heap_uhdr *h = heap_uhdr_of(p);
         uint32_t info = h->info, tag = h->tag;
         if (HEAP_LIKELY(tag == heap_slot_tag(p, info, heap_g.key_free) &&
                         (info & FAST_INFO_MASK) == c->expect)) {
-            cache_unlink(c, p, __builtin_return_address(0));
+            char *next = heap_link_dec(*(uintptr_t *)p, p);
+            if (HEAP_UNLIKELY(next && !heap_aligned_in_range(next)))
+                return alloc_any(size, HEAP_ALIGN, caller);     /* cache_unlink reports it */
+            c->cache = next;
+            c->cached--;
             h->tag = tag ^ HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;  /* verified: tag ^ FREE */
             account_alloc(me, c->usable);
             return p;
         }
     }
-    return alloc_any(size, HEAP_ALIGN, __builtin_return_address(0));
+    return alloc_any(size, HEAP_ALIGN, caller);
+}
+
+/* malloc through the CPU hook, called first with only `size` and `caller` live across it; an
+ * index out of range goes to alloc_any, whose this_cpu asks again and reports it. */
+static inline __attribute__((always_inline)) void *malloc_hook_path(size_t size,
+                                                                    const void *caller)
+{
+    struct heap_cpu *me;
+    if (HEAP_LIKELY(fast_cpu(&me)))
+        return malloc_on(me, size, caller);
+    return alloc_any(size, HEAP_ALIGN, caller);
+}
+
+#ifdef HEAP_CPU_FAST
+static __attribute__((noinline)) void *malloc_hooked(size_t size, const void *caller)
+{
+    return malloc_hook_path(size, caller);
+}
+#endif
+
+/* With heap_g.cpu_fast (heap_impl.h, HEAP_CPU_FAST) the CPU's index is one inline load and
+ * malloc calls no function on its fast path; otherwise the hook is called (malloc_hooked). */
+void *malloc(size_t size)
+{
+    const void *caller = __builtin_return_address(0);
+#ifdef HEAP_CPU_FAST
+    if (HEAP_LIKELY(heap_g.cpu_fast)) {
+        uint32_t i = heap_cpu_fast_index();
+        if (HEAP_LIKELY(i < heap_g.max_cpus))
+            return malloc_on(heap_g.cpu_of[i], size, caller);
+        return alloc_any(size, HEAP_ALIGN, caller);
+    }
+    return malloc_hooked(size, caller);
+#else
+    return malloc_hook_path(size, caller);
+#endif
 }
 
 #define FREE_FILL_WORD (0x01010101u * HEAP_FREE_FILL)    /* a freed, merged header */
@@ -803,19 +841,18 @@ static __attribute__((noinline)) void free_block(void *p, const void *caller)
     tlsf_free_locked(p, caller);
 }
 
-/* Fast path: a small block allocated outside guard mode and freed while guard mode is off
- * is one tag check, then a push onto the class cache (no lock, no atomic read-modify-write)
- * when this CPU owns the slot's slab, else onto this CPU's remote-free run. The tag is
- * computed for a block size of 0, which no TLSF block's tag matches (heap_tag), so a block
- * that passes is a slot; its guard bit and CPU are compared with free_expect in one compare,
- * which also fails in guard mode. NULL fails the range check and free_block returns. The
- * CPU hook comes first, with only `ptr` live across it; every other exit is a tail call.
- * Everything else, any header that fails the check and an index out of range go to
- * free_block, which tells what is wrong. */
-void free(void *ptr)
+/* Fast path on the calling CPU's share me: a small block allocated outside guard mode and
+ * freed while guard mode is off is one tag check, then a push onto the class cache (no lock,
+ * no atomic read-modify-write) when this CPU owns the slot's slab, else onto this CPU's
+ * remote-free run. The tag is computed for a block size of 0, which no TLSF block's tag
+ * matches (heap_tag), so a block that passes is a slot; its guard bit and CPU are compared
+ * with free_expect in one compare, which also fails in guard mode. NULL fails the range check
+ * and free_block returns. Every exit but the cache push is a tail call. Everything else and
+ * any header that fails the check go to free_block, which tells what is wrong. */
+static inline __attribute__((always_inline)) void free_on(struct heap_cpu *me, void *ptr,
+                                                          const void *caller)
 {
-    struct heap_cpu *me;
-    if (HEAP_LIKELY(fast_cpu(&me) && heap_aligned_in_range(ptr))) {
+    if (HEAP_LIKELY(heap_aligned_in_range(ptr))) {
         struct heap_uhdr *h = heap_uhdr_of(ptr);
         uint32_t info = h->info, tag = h->tag;
         uint32_t expect = __atomic_load_n(&me->free_expect, __ATOMIC_RELAXED);
@@ -827,7 +864,7 @@ void free(void *ptr)
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;  /* verified: tag ^ ALLOC */
                 uint16_t n = c->cached;
                 if (HEAP_UNLIKELY(n >= HEAP_CACHE_MAX)) {
-                    slab_put(me, ptr, info, __builtin_return_address(0));
+                    slab_put(me, ptr, info, caller);
                     return;
                 }
                 c->cached = (uint16_t)(n + 1);
@@ -843,12 +880,51 @@ void free(void *ptr)
                             !(info & HEAP_INFO_GUARD) && !heap_guard_on())) {
                 account_free(me, c->usable);
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;
-                remote_free(&me->run[cls], ptr, info, __builtin_return_address(0));
+                remote_free(&me->run[cls], ptr, info, caller);
                 return;
             }
         }
     }
-    free_block(ptr, __builtin_return_address(0));
+    free_block(ptr, caller);
+}
+
+/* free through the CPU hook, called first with only `ptr` and `caller` live across it; an
+ * index out of range goes to free_block, whose this_cpu asks again and reports it. */
+static inline __attribute__((always_inline)) void free_hook_path(void *ptr, const void *caller)
+{
+    struct heap_cpu *me;
+    if (HEAP_LIKELY(fast_cpu(&me))) {
+        free_on(me, ptr, caller);
+        return;
+    }
+    free_block(ptr, caller);
+}
+
+#ifdef HEAP_CPU_FAST
+static __attribute__((noinline)) void free_hooked(void *ptr, const void *caller)
+{
+    free_hook_path(ptr, caller);
+}
+#endif
+
+/* As malloc: the CPU's index inline with heap_g.cpu_fast, else through the hook. */
+void free(void *ptr)
+{
+    const void *caller = __builtin_return_address(0);
+#ifdef HEAP_CPU_FAST
+    if (HEAP_LIKELY(heap_g.cpu_fast)) {
+        uint32_t i = heap_cpu_fast_index();
+        if (HEAP_LIKELY(i < heap_g.max_cpus)) {
+            free_on(heap_g.cpu_of[i], ptr, caller);
+            return;
+        }
+        free_block(ptr, caller);
+        return;
+    }
+    free_hooked(ptr, caller);
+#else
+    free_hook_path(ptr, caller);
+#endif
 }
 
 void *calloc(size_t count, size_t size)

@@ -102,6 +102,15 @@ size_t heap_usable_size(void *ptr);
  * that later returns an index >= max_cpus is reported and panics. */
 enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus);
 
+#ifdef HEAP_CPU_TLS
+/* Host builds (mk/heap.mk): the calling thread's CPU index, 0 until the thread sets it, and
+ * the hook that returns it. With heap_set_cpu_hooks(heap_tls_cpu_index, n) malloc and free
+ * read heap_tls_cpu themselves instead of calling the hook (docs/heap.md, "Threads"), as the
+ * x86-64 kernel's read its per-CPU block through GS when given cpu_index. */
+extern __thread uint32_t heap_tls_cpu __attribute__((tls_model("local-exec")));
+uint32_t heap_tls_cpu_index(void);
+#endif
+
 /* Called between spins when the lock is contended for long (NULL: only the pause hint).
  * The host harness passes sched_yield, where threads outnumber cores. */
 void heap_set_yield_hook(void (*yield)(void));

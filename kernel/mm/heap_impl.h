@@ -263,6 +263,7 @@ struct heap_state {
     size_t fast_below;
     struct heap_cpu *cpu_of[HEAP_MAX_CPUS];    /* &cpu[i]: the fast paths' one load */
     uint32_t (*cpu_index)(void);    /* never NULL: heap_cpu_zero when there are no hooks */
+    bool cpu_fast;                  /* cpu_index is HEAP_CPU_FAST_HOOK: read the index inline */
     void (*cpu_relax)(void);        /* called while the lock spins long (host: sched_yield) */
     uint32_t max_cpus;
     uint32_t lock __attribute__((aligned(HEAP_CACHE_LINE)));   /* 0 free, 1 held */
@@ -345,6 +346,31 @@ static inline size_t heap_fast_below(bool guard)
 /* The CPU hook without hooks (heap_setup.c): one CPU, index 0. A function rather than NULL,
  * so the fast paths call the hook without testing it first. */
 uint32_t heap_cpu_zero(void);
+
+/* The calling CPU's index without calling the hook, where the build has a place to read it
+ * from: the host's heap_tls_cpu (a thread-local variable, local-exec: one load at a fixed
+ * offset from FS, or GS with -m32) and the x86-64 kernel's per-CPU block (a GS-relative load,
+ * cpu_index_gs). The fast paths use it when the hook given to heap_set_cpu_hooks is the one
+ * that returns the same index (HEAP_CPU_FAST_HOOK: heap_g.cpu_fast), so both always agree;
+ * with any other hook (the host unit tests', which switch CPUs within one thread) or none,
+ * and in the i686 kernel (no per-CPU segment; its cpu_index looks the APIC ID up), they
+ * call the hook. */
+#if defined(HEAP_CPU_TLS)
+#define HEAP_CPU_FAST 1
+#define HEAP_CPU_FAST_HOOK heap_tls_cpu_index
+static inline uint32_t heap_cpu_fast_index(void)
+{
+    return heap_tls_cpu;
+}
+#elif defined(__x86_64__) && __STDC_HOSTED__ == 0
+#include "kernel/smp/smp.h"
+#define HEAP_CPU_FAST 1
+#define HEAP_CPU_FAST_HOOK cpu_index
+static inline uint32_t heap_cpu_fast_index(void)
+{
+    return cpu_index_gs();
+}
+#endif
 
 /* The shared tiers' lock (heap_setup.c): a test-and-test-and-set spinlock. */
 void heap_lock(void);

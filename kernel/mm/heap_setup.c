@@ -137,8 +137,20 @@ enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus)
     }
     heap_g.cpu_index = cpu_index ? cpu_index : heap_cpu_zero;
     heap_g.max_cpus = cpu_index ? max_cpus : 1;
+#ifdef HEAP_CPU_FAST
+    heap_g.cpu_fast = cpu_index == HEAP_CPU_FAST_HOOK;
+#endif
     return HEAP_OK;
 }
+
+#ifdef HEAP_CPU_TLS
+__thread uint32_t heap_tls_cpu __attribute__((tls_model("local-exec")));
+
+uint32_t heap_tls_cpu_index(void)
+{
+    return heap_tls_cpu;
+}
+#endif
 
 uint32_t heap_cpu_zero(void)
 {

@@ -49,7 +49,8 @@ enum smp_err {
     SMP_E_ARCH,             /* the architecture could not prepare the AP (logged there) */
 };
 
-/* The per-CPU block. The first fields are read by assembly (x86-64: %gs:0 is `self`). */
+/* The per-CPU block. The first fields are read by assembly (x86-64: %gs:0 is `self`, and
+ * cpu_index_gs reads `index` through GS). */
 struct cpu_local {
     struct cpu_local *self;     /* the block's own address, read through GS */
     uint32_t index;             /* dense CPU number, 0 = boot CPU */
@@ -67,6 +68,19 @@ struct cpu_local {
 /* This CPU's dense index: 0 on the boot CPU (also before smp_start), 1.. on the APs. Safe in
  * any context, interrupt and exception handlers included. */
 uint32_t cpu_index(void);
+
+#if defined(__x86_64__) && __STDC_HOSTED__ == 0
+/* cpu_index() without a call, for hot paths (the heap's malloc and free): one GS-relative
+ * load of this CPU's block's index (SDM vol. 3A §3.4.4: in 64-bit mode GS keeps a base). Only
+ * once the boot CPU's block is in IA32_GS_BASE, which smp_start has done whenever
+ * cpu_count_started() > 1; before that GS's base is whatever firmware left. */
+static inline uint32_t cpu_index_gs(void)
+{
+    uint32_t i;
+    __asm__("movl %%gs:%c1, %0" : "=r"(i) : "i"(__builtin_offsetof(struct cpu_local, index)));
+    return i;
+}
+#endif
 
 /* CPUs running the kernel, the boot CPU included (1 before smp_start or without APs). */
 uint32_t cpu_count_started(void);

@@ -621,6 +621,42 @@ TEST(cpu_hooks_validate_the_count)
     test_cpu = 0;
 }
 
+/* With heap_tls_cpu_index as the hook, malloc and free read the thread's index from
+ * heap_tls_cpu inline (heap_g.cpu_fast); any other hook is called. A block CPU 0 allocated
+ * and CPU 1 frees goes onto CPU 1's remote-free run, CPU 1's allocation comes from a slab
+ * of its own, and each CPU's counters saw its own calls. */
+TEST(tls_cpu_index_is_read_inline)
+{
+    heap_host_reset(44, 8 * MIB, false);
+    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
+    CHECK(!heap_g.cpu_fast, "a test hook must be called, not read around");
+    REQUIRE(heap_set_cpu_hooks(heap_tls_cpu_index, 2) == HEAP_OK);
+    CHECK(heap_g.cpu_fast, "heap_tls_cpu_index is read inline");
+    heap_tls_cpu = 0;
+    void *a = heap_malloc(48);
+    REQUIRE(a != NULL);
+    unsigned cls = heap_uhdr_of(a)->info >> HEAP_INFO_CLASS_SHIFT & 31;
+    CHECK_EQ_U64(heap_uhdr_of(a)->info >> HEAP_INFO_CPU_SHIFT & 31, 0);
+    heap_tls_cpu = 1;
+    heap_free(a);
+    CHECK_EQ_U64(heap_g.cpu[1].run[cls].n, 1);
+    CHECK_EQ_U64(heap_g.cpu[1].cls[cls].cached, 0);
+    void *b = heap_malloc(48);
+    REQUIRE(b != NULL);
+    CHECK_EQ_U64(heap_uhdr_of(b)->info >> HEAP_INFO_CPU_SHIFT & 31, 1);
+    CHECK_EQ_U64(heap_g.cpu[0].mallocs, 1);
+    CHECK_EQ_U64(heap_g.cpu[1].mallocs, 1);
+    CHECK_EQ_U64(heap_g.cpu[1].frees, 1);
+    unsigned cached = heap_g.cpu[1].cls[cls].cached;
+    heap_free(b);
+    CHECK_EQ_U64(heap_g.cpu[1].cls[cls].cached, cached + 1);
+    CHECK_EQ_U64(heap_check(), 0);
+    CHECK_EQ_U64(live_blocks(), 0);
+    REQUIRE(heap_set_cpu_hooks(NULL, 0) == HEAP_OK);
+    CHECK(!heap_g.cpu_fast, "no hooks: CPU 0 through heap_cpu_zero");
+    heap_tls_cpu = 0;
+}
+
 /* ---- corruption must be caught: each scenario runs in a child that must panic ---------- */
 
 #define DEATH_OUTPUT_MAX 4096
@@ -967,6 +1003,27 @@ static void scenario_cpu_index_out_of_range(void)
 }
 DEATH(cpu_index_out_of_range, "CPU index out of range")
 
+/* An index read inline (heap_tls_cpu) that is out of range goes to the slow path, which asks
+ * the hook again and reports it, in malloc and in free. */
+static void scenario_tls_cpu_index_out_of_range(void)
+{
+    heap_host_reset(45, 4 * MIB, false);
+    heap_set_cpu_hooks(heap_tls_cpu_index, 2);
+    heap_tls_cpu = 2;
+    heap_malloc(32);
+}
+DEATH(tls_cpu_index_out_of_range, "cpu_index() returned 2, CPU count is 2")
+
+static void scenario_tls_cpu_index_out_of_range_free(void)
+{
+    heap_host_reset(46, 4 * MIB, false);
+    heap_set_cpu_hooks(heap_tls_cpu_index, 2);
+    void *p = heap_malloc(32);
+    heap_tls_cpu = 7;
+    heap_free(p);
+}
+DEATH(tls_cpu_index_out_of_range_free, "cpu_index() returned 7, CPU count is 2")
+
 int main(void)
 {
     check_suite = "test_heap";
@@ -992,6 +1049,7 @@ int main(void)
     RUN(remote_frees_are_pushed_as_runs);
     RUN(slot_tag_never_matches_a_tlsf_block);
     RUN(cpu_hooks_validate_the_count);
+    RUN(tls_cpu_index_is_read_inline);
     RUN(detects_double_free_small);
     RUN(detects_double_free_medium);
     RUN(detects_double_free_by_realloc);
@@ -1018,5 +1076,7 @@ int main(void)
     RUN(detects_slab_used_understated);
     RUN(detects_double_free_on_run);
     RUN(detects_cpu_index_out_of_range);
+    RUN(detects_tls_cpu_index_out_of_range);
+    RUN(detects_tls_cpu_index_out_of_range_free);
     return check_summary();
 }
