@@ -146,6 +146,24 @@ static size_t class_usable(unsigned cls)
     return heap_class_stride[cls] - HEAP_UHDR_SIZE;
 }
 
+/* The bytes this CPU holds (struct heap_cpu's held: its live blocks' and its cached slots'
+ * usable bytes) grew by `bytes`: a cache refill or a TLSF block. The peak follows it here,
+ * never on the fast paths, which move slots between the caches and the caller and so leave
+ * held as it is. */
+static void held_add(struct heap_cpu *me, size_t bytes)
+{
+    me->held += (int64_t)bytes;
+    if (me->held > me->peak)
+        me->peak = me->held;
+}
+
+/* A block this CPU freed left it (to its slab, another CPU's slab or TLSF), or a cached slot
+ * went back to its slab. */
+static void held_sub(struct heap_cpu *me, size_t bytes)
+{
+    me->held -= (int64_t)bytes;
+}
+
 static struct heap_slab *slab_new(struct heap_cpu *me, unsigned cls, const void *caller)
 {
     heap_lock();
@@ -313,6 +331,7 @@ static __attribute__((noinline)) void slab_put(struct heap_cpu *me, char *p, uin
         heap_fail(HEAP_E_BAD_HEADER, p, caller, "slot outside its slab's used part");
     *(uintptr_t *)p = heap_link_enc(s->free, p);
     s->free = p;
+    held_sub(me, s->stride - HEAP_UHDR_SIZE);
     slab_returned(me, s, 1, caller);
 }
 
@@ -443,6 +462,7 @@ static __attribute__((noinline)) bool cache_refill(struct heap_cpu *me, unsigned
     uint32_t n;
     c->cache = slab_take_run(s, HEAP_CACHE_BATCH, &n, caller);
     c->cached = n;
+    held_add(me, (size_t)n * class_usable(cls));
     s->used += n;
     if (s->used == s->capacity) {
         slab_unlink(c, s);
@@ -583,6 +603,7 @@ static void small_free(struct heap_cpu *me, char *p, uint32_t info, const void *
         h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;   /* verified: hash ^ ALLOC */
     }
     if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
+        held_sub(me, class_usable(cls));
         remote_free(&me->run[cls], p, info, caller);
         return;
     }
@@ -621,21 +642,6 @@ static size_t cache_flush(struct heap_cpu *me, const void *caller)
 
 /* ---- allocation and free, all tiers -------------------------------------------------- */
 
-static inline __attribute__((always_inline)) void account_alloc(struct heap_cpu *me,
-                                                                 size_t usable)
-{
-    me->in_use += (int64_t)usable;
-    me->mallocs++;
-    if (me->in_use > me->peak)
-        me->peak = me->in_use;
-}
-
-static inline __attribute__((always_inline)) void account_free(struct heap_cpu *me,
-                                                                size_t usable)
-{
-    me->in_use -= (int64_t)usable;
-    me->frees++;
-}
 
 static size_t small_usable(uint32_t info)
 {
@@ -673,8 +679,10 @@ static void *alloc_tier(struct heap_cpu *me, size_t need, size_t align, uint32_t
             *usable = small_usable(heap_uhdr_of(p)->info);
     } else {
         p = tlsf_request(need, align, flags, caller);
-        if (p)
+        if (p) {
             *usable = heap_tlsf_usable(p);
+            held_add(me, *usable);
+        }
     }
     return p;
 }
@@ -707,7 +715,7 @@ static __attribute__((noinline)) void *alloc_any(size_t n, size_t align, const v
         p = alloc_tier(me, need, align, flags, &usable, caller);
     if (!p)
         return heap_oom(me, n, caller);
-    account_alloc(me, usable);
+    me->mallocs++;
     if (guard)
         heap_guard_arm(p, usable, n);
     return p;
@@ -721,7 +729,7 @@ static __attribute__((noinline)) void *malloc_refill(struct heap_cpu *me, unsign
     void *p = small_alloc(me, cls, 0, caller);
     if (HEAP_UNLIKELY(!p))
         return alloc_any(size, HEAP_ALIGN, caller);
-    account_alloc(me, class_usable(cls));
+    me->mallocs++;
     return p;
 }
 
@@ -755,7 +763,7 @@ static inline __attribute__((always_inline)) void *malloc_on(struct heap_cpu *me
             c->cache = next;
             c->cached--;
             h->tag = tag ^ HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;  /* verified: tag ^ FREE */
-            account_alloc(me, c->usable);
+            me->mallocs++;          /* a slot from the cache to the caller: held is unchanged */
             return p;
         }
     }
@@ -831,11 +839,12 @@ static __attribute__((noinline)) void free_block(void *p, const void *caller)
     struct heap_cpu *me = this_cpu(caller);
     uint32_t info;
     size_t usable = live_block(p, &info, caller);
-    account_free(me, usable);
+    me->frees++;
     if (!(info & HEAP_INFO_TLSF)) {
         small_free(me, p, info, caller);
         return;
     }
+    held_sub(me, usable);
     if (info & HEAP_INFO_GUARD)
         heap_guard_check(p, usable, caller);
     tlsf_free_locked(p, caller);
@@ -860,7 +869,7 @@ static inline __attribute__((always_inline)) void free_on(struct heap_cpu *me, v
             unsigned cls = info_class(info);
             struct heap_class *c = &me->cls[cls];
             if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) == expect)) {
-                account_free(me, c->usable);
+                me->frees++;        /* onto the cache (held is unchanged) or slab_put */
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;  /* verified: tag ^ ALLOC */
                 uint16_t n = c->cached;
                 if (HEAP_UNLIKELY(n >= HEAP_CACHE_MAX)) {
@@ -878,7 +887,8 @@ static inline __attribute__((always_inline)) void free_on(struct heap_cpu *me, v
              * here would otherwise send one of this CPU's own slots to a remote-free run. */
             if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) != me->info_bits &&
                             !(info & HEAP_INFO_GUARD) && !heap_guard_on())) {
-                account_free(me, c->usable);
+                me->frees++;
+                held_sub(me, c->usable);
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;
                 remote_free(&me->run[cls], ptr, info, caller);
                 return;

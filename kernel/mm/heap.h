@@ -62,8 +62,9 @@ enum heap_err {
 struct heap_stats {
     size_t total_bytes;         /* bytes of all regions handed to the heap */
     size_t in_use_bytes;        /* usable bytes of live allocations */
-    /* maximum of in_use_bytes since heap_init: exact while one CPU allocates; with several,
-     * the sum of each CPU's own maximum, an upper bound */
+    /* maximum since heap_init of the bytes a CPU holds: in_use_bytes plus the usable bytes
+     * of the slots in its class caches (docs/heap.md, "Statistics"), summed over the CPUs.
+     * At least the peak of in_use_bytes, and above it by at most what the caches held */
     size_t peak_in_use_bytes;
     size_t free_bytes;          /* bytes in free TLSF blocks (any size can use them) */
     size_t largest_free_bytes;  /* payload of the largest free TLSF block */

@@ -172,14 +172,19 @@ struct heap_run {
 
 /* One CPU's share of the heap. Everything but remote_classes is read and written by that CPU
  * only (heap_check and heap_get_stats read it when the world is quiet). The counters are the
- * only counts of their quantities; the statistics are their sums over the CPUs. in_use is
- * signed: a CPU that frees blocks another CPU allocated goes below zero. */
+ * only counts of their quantities; the statistics are their sums over the CPUs. held is
+ * signed: a CPU that frees blocks another CPU allocated goes below zero. Bytes in use are
+ * held minus the usable bytes of the CPU's cached slots (heap_cpu_totals): a cache pop or
+ * push moves a slot between the two and changes neither held nor the cache's total, so the
+ * fast paths count their calls and nothing else. */
 struct heap_cpu {
     struct heap_class cls[HEAP_CLASS_COUNT];
     struct heap_run run[HEAP_CLASS_COUNT];  /* per class: slots freed into another CPU's slab */
     uint64_t mallocs, frees, failed;
-    int64_t in_use;             /* usable bytes allocated minus freed by this CPU */
-    int64_t peak;               /* maximum of in_use */
+    /* usable bytes of the blocks this CPU allocated minus those it freed, plus its cached
+     * slots': changed by refills, slots back to their slab, remote frees and TLSF blocks */
+    int64_t held;
+    int64_t peak;               /* maximum of held (held_add in heap.c) */
     uint32_t index;             /* this CPU's number (its place in heap_g.cpu) */
     uint32_t info_bits;         /* index << HEAP_INFO_CPU_SHIFT: its slots' HEAP_INFO_CPU */
     /* What free's fast path compares a slot's info, masked to HEAP_INFO_GUARD | HEAP_INFO_CPU,
@@ -233,8 +238,9 @@ struct heap_chunk {
     uintptr_t base, end;        /* [base, end): first block .. sentinel included */
 };
 
-/* The per-CPU counters summed (heap_setup.c): exact when the world is quiet. peak is the sum of
- * each CPU's own maximum. */
+/* The per-CPU counters summed (heap_setup.c): exact when the world is quiet. in_use is each
+ * CPU's held minus its cached slots' usable bytes; peak is the sum of each CPU's maximum of
+ * held (bytes in use plus cached), so at least the peak of bytes in use. */
 struct heap_totals {
     uint64_t mallocs, frees, failed;
     int64_t in_use, peak;

@@ -276,7 +276,9 @@ void heap_cpu_totals(struct heap_totals *t)
         t->mallocs += c->mallocs;
         t->frees += c->frees;
         t->failed += c->failed;
-        t->in_use += c->in_use;
+        t->in_use += c->held;
+        for (unsigned k = 0; k < HEAP_CLASS_COUNT; k++)
+            t->in_use -= (int64_t)c->cls[k].cached * c->cls[k].usable;
         t->peak += c->peak > 0 ? c->peak : 0;
     }
 }

@@ -162,6 +162,8 @@ TEST(out_of_memory_returns_null_and_keeps_heap)
     CHECK_EQ_U64(heap_check(), 0);
 }
 
+/* in_use counts live blocks only; the peak is that of the bytes the CPU holds, its cached
+ * slots included (a's refill put 15 more of its class in the cache). */
 TEST(stats_track_use_and_peak)
 {
     heap_host_reset(8, 16 * MIB, false);
@@ -170,7 +172,10 @@ TEST(stats_track_use_and_peak)
     heap_get_stats(&s);
     CHECK_EQ_U64(s.live_blocks, 2);
     CHECKF(s.in_use_bytes >= 5100 && s.in_use_bytes < 5300, "%zu", s.in_use_bytes);
-    size_t peak = s.in_use_bytes;
+    unsigned cls = heap_uhdr_of(a)->info >> HEAP_INFO_CLASS_SHIFT & 31;
+    CHECK_EQ_U64(heap_g.cpu[0].cls[cls].cached, 15);
+    size_t peak = s.in_use_bytes + 15 * heap_usable_size(a);
+    CHECK_EQ_U64(s.peak_in_use_bytes, peak);
     heap_free(b);
     heap_get_stats(&s);
     CHECK_EQ_U64(s.peak_in_use_bytes, peak);
@@ -657,6 +662,45 @@ TEST(tls_cpu_index_is_read_inline)
     heap_tls_cpu = 0;
 }
 
+/* The fast paths count calls only: bytes in use are what the CPU holds (changed by refills,
+ * slots going back to their slab, remote frees and TLSF blocks) minus its cached slots. 40
+ * blocks of one class take three refills of 16; freeing them fills the cache to 32 and puts
+ * 8 back on their slab; a block freed by another CPU leaves that CPU's holding. */
+TEST(held_bytes_follow_refills_and_slab_returns)
+{
+    heap_host_reset(47, 8 * MIB, false);
+    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
+    test_cpu = 0;
+    enum { N = 40 };
+    void *p[N];
+    for (int i = 0; i < N; i++)
+        REQUIRE((p[i] = heap_malloc(48)) != NULL);
+    size_t u = heap_usable_size(p[0]);
+    unsigned cls = heap_uhdr_of(p[0])->info >> HEAP_INFO_CLASS_SHIFT & 31;
+    struct heap_cpu *c0 = &heap_g.cpu[0];
+    CHECK_EQ_U64(c0->held, 48 * u);
+    CHECK_EQ_U64(c0->peak, 48 * u);
+    CHECK_EQ_U64(c0->cls[cls].cached, 8);
+    struct heap_stats s;
+    heap_get_stats(&s);
+    CHECK_EQ_U64(s.in_use_bytes, N * u);
+    for (int i = 1; i < N; i++)
+        heap_free(p[i]);
+    CHECK_EQ_U64(c0->cls[cls].cached, HEAP_CACHE_MAX);
+    CHECK_EQ_U64(c0->held, (1 + HEAP_CACHE_MAX) * u);
+    test_cpu = 1;
+    heap_free(p[0]);
+    CHECK_EQ_U64(heap_g.cpu[1].held, -(int64_t)u);
+    CHECK_EQ_U64(heap_g.cpu[1].peak, 0);
+    heap_get_stats(&s);
+    CHECK_EQ_U64(s.in_use_bytes, 0);
+    CHECK_EQ_U64(s.peak_in_use_bytes, 48 * u);
+    CHECK_EQ_U64(s.mallocs, N);
+    CHECK_EQ_U64(s.frees, N);
+    CHECK_EQ_U64(heap_check(), 0);
+    test_cpu = 0;
+}
+
 /* ---- corruption must be caught: each scenario runs in a child that must panic ---------- */
 
 #define DEATH_OUTPUT_MAX 4096
@@ -1050,6 +1094,7 @@ int main(void)
     RUN(slot_tag_never_matches_a_tlsf_block);
     RUN(cpu_hooks_validate_the_count);
     RUN(tls_cpu_index_is_read_inline);
+    RUN(held_bytes_follow_refills_and_slab_returns);
     RUN(detects_double_free_small);
     RUN(detects_double_free_medium);
     RUN(detects_double_free_by_realloc);
