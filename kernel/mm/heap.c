@@ -146,6 +146,11 @@ static size_t class_usable(unsigned cls)
     return heap_class_stride[cls] - HEAP_UHDR_SIZE;
 }
 
+size_t heap_class_usable(unsigned cls)
+{
+    return class_usable(cls);
+}
+
 /* The bytes this CPU holds (struct heap_cpu's held: its live blocks' and its cached slots'
  * usable bytes) grew by `bytes`: a cache refill or a TLSF block. The peak follows it here,
  * never on the fast paths, which move slots between the caches and the caller and so leave
@@ -322,7 +327,7 @@ static void slab_returned(struct heap_cpu *me, struct heap_slab *s, uint32_t n,
 
 /* A free slot (FREE tag already set) of one of this CPU's slabs goes back on its slab's list;
  * an empty slab goes back to TLSF unless it is the class's only slab with room. */
-static __attribute__((noinline)) void slab_put(struct heap_cpu *me, char *p, uint32_t info,
+static __attribute__((noinline)) void slab_put(char *p, struct heap_cpu *me, uint32_t info,
                                               const void *caller)
 {
     struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
@@ -566,7 +571,7 @@ static __attribute__((noinline)) void run_start(struct heap_run *r, struct heap_
  * one (run_start), where the new slab's header is checked, once per run; every slot is
  * checked to lie inside its slab. r is the freeing CPU's run of the slot's class. A leaf
  * whose other exits are tail calls. */
-static __attribute__((noinline)) void remote_free(struct heap_run *r, char *p, uint32_t info,
+static __attribute__((noinline)) void remote_free(char *p, struct heap_run *r, uint32_t info,
                                                   const void *caller)
 {
     struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
@@ -604,12 +609,12 @@ static void small_free(struct heap_cpu *me, char *p, uint32_t info, const void *
     }
     if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
         held_sub(me, class_usable(cls));
-        remote_free(&me->run[cls], p, info, caller);
+        remote_free(p, &me->run[cls], info, caller);
         return;
     }
     struct heap_class *c = &me->cls[cls];
     if (HEAP_UNLIKELY(c->cached >= HEAP_CACHE_MAX)) {
-        slab_put(me, p, info, caller);
+        slab_put(p, me, info, caller);
         return;
     }
     *(uintptr_t *)p = heap_link_enc(c->cache, p);
@@ -628,7 +633,7 @@ static size_t cache_flush(struct heap_cpu *me, const void *caller)
         while (c->cache) {
             uint32_t info;
             char *p = cache_take(me, c, cls, &info, caller);
-            slab_put(me, p, info, caller);
+            slab_put(p, me, info, caller);
             moved++;
         }
         run_flush(me, cls);
@@ -723,8 +728,8 @@ static __attribute__((noinline)) void *alloc_any(size_t n, size_t align, const v
 
 /* malloc's path when the class cache is empty: a batch refill and the first slot of it,
  * without alloc_any's set-up; alloc_any when out of memory (it flushes and retries). */
-static __attribute__((noinline)) void *malloc_refill(struct heap_cpu *me, unsigned cls,
-                                                     size_t size, const void *caller)
+static __attribute__((noinline)) void *malloc_refill(size_t size, struct heap_cpu *me,
+                                                     unsigned cls, const void *caller)
 {
     void *p = small_alloc(me, cls, 0, caller);
     if (HEAP_UNLIKELY(!p))
@@ -752,7 +757,7 @@ static inline __attribute__((always_inline)) void *malloc_on(struct heap_cpu *me
         struct heap_class *c = (struct heap_class *)((char *)me->cls + class_off(size));
         char *p = c->cache;
         if (HEAP_UNLIKELY(p == NULL))
-            return malloc_refill(me, (unsigned)(c - me->cls), size, caller);
+            return malloc_refill(size, me, (unsigned)(c - me->cls), caller);
         struct heap_uhdr *h = heap_uhdr_of(p);
         uint32_t info = h->info, tag = h->tag;
         if (HEAP_LIKELY(tag == heap_slot_tag(p, info, heap_g.key_free) &&
@@ -866,17 +871,16 @@ static inline __attribute__((always_inline)) void free_on(struct heap_cpu *me, v
         uint32_t info = h->info, tag = h->tag;
         uint32_t expect = __atomic_load_n(&me->free_expect, __ATOMIC_RELAXED);
         if (HEAP_LIKELY(tag == heap_slot_tag(ptr, info, heap_g.key_alloc))) {
-            unsigned cls = info_class(info);
-            struct heap_class *c = &me->cls[cls];
+            struct heap_class *c = (struct heap_class *)((char *)me->cls +
+                                                         heap_class_offset(info));
             if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) == expect)) {
                 me->frees++;        /* onto the cache (held is unchanged) or slab_put */
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;  /* verified: tag ^ ALLOC */
-                uint16_t n = c->cached;
-                if (HEAP_UNLIKELY(n >= HEAP_CACHE_MAX)) {
-                    slab_put(me, ptr, info, caller);
+                if (HEAP_UNLIKELY(c->cached >= HEAP_CACHE_MAX)) {
+                    slab_put(ptr, me, info, caller);
                     return;
                 }
-                c->cached = (uint16_t)(n + 1);
+                c->cached++;
                 *(uintptr_t *)ptr = heap_link_enc(c->cache, ptr);
                 c->cache = ptr;
                 return;
@@ -888,9 +892,10 @@ static inline __attribute__((always_inline)) void free_on(struct heap_cpu *me, v
             if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) != me->info_bits &&
                             !(info & HEAP_INFO_GUARD) && !heap_guard_on())) {
                 me->frees++;
-                held_sub(me, c->usable);
+                unsigned cls = info_class(info);
+                held_sub(me, class_usable(cls));
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;
-                remote_free(&me->run[cls], ptr, info, caller);
+                remote_free(ptr, &me->run[cls], info, caller);
                 return;
             }
         }
@@ -1009,15 +1014,12 @@ void heap_classes_init(void)
             cls++;
         heap_class_off[i] = (uint16_t)(cls * sizeof(struct heap_class));
     }
-    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++) {
-        for (cls = 0; cls < HEAP_CLASS_COUNT; cls++) {
-            heap_g.cpu[cpu].cls[cls].usable = (uint16_t)class_usable(cls);
+    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++)
+        for (cls = 0; cls < HEAP_CLASS_COUNT; cls++)
             heap_g.cpu[cpu].cls[cls].expect = class_bits(cls) | cpu_bits(cpu);
-        }
-    }
 }
 
 bool heap_class_fixed_ok(const struct heap_class *c, uint32_t cpu, unsigned cls)
 {
-    return c->usable == class_usable(cls) && c->expect == (class_bits(cls) | cpu_bits(cpu));
+    return c->expect == (class_bits(cls) | cpu_bits(cpu));
 }

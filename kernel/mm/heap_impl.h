@@ -65,12 +65,12 @@ _Static_assert(HEAP_CLASS_COUNT - 1 <= HEAP_INFO_CLASS >> HEAP_INFO_CLASS_SHIFT,
                "class numbers fit the info field");
 /* Per-class cache of recently freed slots (as glibc's tcache): at most this many per class. */
 #define HEAP_CACHE_MAX      32u
-_Static_assert(HEAP_CACHE_MAX <= 0xFFFFu && HEAP_SMALL_MAX <= 0xFFFFu,
-               "struct heap_class keeps cached and usable in 16 bits");
 /* Slots one refill moves from a slab onto an empty class cache: half the cache, so the next
  * run of frees has room before the cache overflows to the slabs. */
 #define HEAP_CACHE_BATCH    (HEAP_CACHE_MAX / 2)
 #define HEAP_CLASS_UNIT     16u             /* class table granule (bytes of slot) */
+#define HEAP_CLASS_ENTRY_LOG2 5             /* struct heap_class is 32 bytes */
+#define HEAP_CLASS_ENTRY    (1u << HEAP_CLASS_ENTRY_LOG2)
 _Static_assert(HEAP_MAX_CPUS - 1 <= HEAP_INFO_CPU >> HEAP_INFO_CPU_SHIFT,
                "CPU numbers fit the info field");
 _Static_assert(HEAP_CLASS_COUNT <= 32, "remote_classes has a bit per class");
@@ -146,15 +146,25 @@ static inline uint32_t heap_remote_count(uint32_t w)
  * double free) and the CPU's slabs of the class. Only the owning CPU touches it. */
 struct heap_class {
     char *cache;                /* last freed slot (user pointer) or NULL */
-    uint16_t cached;            /* slots on the cache list: the only count of them */
-    uint16_t usable;            /* fixed: bytes a slot of the class gives its caller */
+    uint32_t cached;            /* slots on the cache list: the only count of them */
     /* fixed: the class and CPU bits (HEAP_INFO_CLASS | HEAP_INFO_CPU) of every slot on this
      * cache; with TLSF, GUARD and INTERNAL clear it is the whole of a cached slot's info
      * under the fast path's mask, so one compare checks kind, class, CPU and guard state */
     uint32_t expect;
     struct heap_slab *partial;  /* slabs with at least one free slot; head is used first */
     struct heap_slab *full;     /* slabs with none (their remote frees are not collected yet) */
-};
+} __attribute__((aligned(HEAP_CLASS_ENTRY)));
+/* Bytes of a class entry, a power of two: free's fast path finds the entry of a slot's class
+ * by masking the class bits of its info shifted into a byte offset (heap_class_offset). */
+_Static_assert(sizeof(struct heap_class) == HEAP_CLASS_ENTRY, "a class entry is HEAP_CLASS_ENTRY bytes");
+
+/* Byte offset in struct heap_cpu's cls[] of the entry of the class in info's HEAP_INFO_CLASS
+ * bits: one shift and one mask. */
+static inline size_t heap_class_offset(uint32_t info)
+{
+    return (info >> (HEAP_INFO_CLASS_SHIFT - HEAP_CLASS_ENTRY_LOG2)) &
+           (HEAP_INFO_CLASS >> (HEAP_INFO_CLASS_SHIFT - HEAP_CLASS_ENTRY_LOG2));
+}
 
 /* Slots one CPU freed into one slab of another CPU and has not pushed yet (a remote-free
  * run): linked and encoded exactly as on the slab's remote list, so one compare-and-swap
@@ -433,11 +443,13 @@ static inline size_t heap_tblk_size(const struct heap_tblk *b)
     return b->size & ~HEAP_TBLK_FREE;
 }
 
-/* Fills the request-size to size-class table and every CPU's fixed class fields (usable,
- * expect) (heap.c; heap_init calls it). */
+/* Fills the request-size to size-class table and every CPU's fixed class field (expect)
+ * (heap.c; heap_init calls it). */
 void heap_classes_init(void);
-/* Whether a CPU's class keeps the fixed fields heap_classes_init gave it (heap_check). */
+/* Whether a CPU's class keeps the fixed field heap_classes_init gave it (heap_check). */
 bool heap_class_fixed_ok(const struct heap_class *c, uint32_t cpu, unsigned cls);
+/* Bytes a slot of class cls gives its caller (heap.c). */
+size_t heap_class_usable(unsigned cls);
 
 /* Guard-mode helpers (heap_setup.c). */
 void heap_guard_arm(void *ptr, size_t usable, size_t asked);
