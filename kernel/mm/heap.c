@@ -52,7 +52,9 @@ static inline __attribute__((always_inline)) bool fast_cpu(struct heap_cpu **me)
     return true;
 }
 
-/* The calling CPU's share; an index the hook should never return is reported. */
+/* The calling CPU's share; an index the hook should never return is reported. With
+ * heap_g.cpu_fast the share is bound to the CPU (heap_impl.h, HEAP_CPU_FAST), so the fast
+ * paths find it without the hook from then on. */
 static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const void *caller)
 {
     uint32_t i = heap_g.cpu_index();
@@ -60,6 +62,10 @@ static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const voi
         kprintf("heap: cpu_index() returned %u, CPU count is %u\n", i, heap_g.max_cpus);
         heap_fail(HEAP_E_BAD_CPU, NULL, caller, "CPU index out of range");
     }
+#ifdef HEAP_CPU_FAST
+    if (heap_g.cpu_fast)
+        heap_cpu_bind(&heap_g.cpu[i]);
+#endif
     return &heap_g.cpu[i];
 }
 
@@ -793,16 +799,17 @@ static __attribute__((noinline)) void *malloc_hooked(size_t size, const void *ca
 }
 #endif
 
-/* With heap_g.cpu_fast (heap_impl.h, HEAP_CPU_FAST) the CPU's index is one inline load and
- * malloc calls no function on its fast path; otherwise the hook is called (malloc_hooked). */
+/* With heap_g.cpu_fast (heap_impl.h, HEAP_CPU_FAST) the CPU's share is one inline load and
+ * malloc calls no function on its fast path; before it is bound, alloc_any's this_cpu asks
+ * the hook, checks the index and binds it. Otherwise the hook is called (malloc_hooked). */
 void *malloc(size_t size)
 {
     const void *caller = __builtin_return_address(0);
 #ifdef HEAP_CPU_FAST
     if (HEAP_LIKELY(heap_g.cpu_fast)) {
-        uint32_t i = heap_cpu_fast_index();
-        if (HEAP_LIKELY(i < heap_g.max_cpus))
-            return malloc_on(heap_g.cpu_of[i], size, caller);
+        struct heap_cpu *me = heap_cpu_bound();
+        if (HEAP_LIKELY(me != NULL))
+            return malloc_on(me, size, caller);
         return alloc_any(size, HEAP_ALIGN, caller);
     }
     return malloc_hooked(size, caller);
@@ -922,15 +929,16 @@ static __attribute__((noinline)) void free_hooked(void *ptr, const void *caller)
 }
 #endif
 
-/* As malloc: the CPU's index inline with heap_g.cpu_fast, else through the hook. */
+/* As malloc: the CPU's bound share with heap_g.cpu_fast (free_block binds it), else the
+ * hook. */
 void free(void *ptr)
 {
     const void *caller = __builtin_return_address(0);
 #ifdef HEAP_CPU_FAST
     if (HEAP_LIKELY(heap_g.cpu_fast)) {
-        uint32_t i = heap_cpu_fast_index();
-        if (HEAP_LIKELY(i < heap_g.max_cpus)) {
-            free_on(heap_g.cpu_of[i], ptr, caller);
+        struct heap_cpu *me = heap_cpu_bound();
+        if (HEAP_LIKELY(me != NULL)) {
+            free_on(me, ptr, caller);
             return;
         }
         free_block(ptr, caller);

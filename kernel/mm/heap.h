@@ -104,11 +104,13 @@ size_t heap_usable_size(void *ptr);
 enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus);
 
 #ifdef HEAP_CPU_TLS
-/* Host builds (mk/heap.mk): the calling thread's CPU index, 0 until the thread sets it, and
- * the hook that returns it. With heap_set_cpu_hooks(heap_tls_cpu_index, n) malloc and free
- * read heap_tls_cpu themselves instead of calling the hook (docs/heap.md, "Threads"), as the
- * x86-64 kernel's read its per-CPU block through GS when given cpu_index. */
-extern __thread uint32_t heap_tls_cpu __attribute__((tls_model("local-exec")));
+/* Host builds (mk/heap.mk): the calling thread's CPU index (0 until it sets one) and the hook
+ * that returns it. With heap_set_cpu_hooks(heap_tls_cpu_index, n), malloc and free find the
+ * thread's share through a thread-local pointer the heap binds on the thread's first call
+ * instead of calling the hook (docs/heap.md, "Threads"), as the x86-64 kernel's find it in
+ * the per-CPU block through GS when given cpu_index. heap_tls_set_cpu also unbinds it, so a
+ * thread may play several CPUs one after the other. */
+void heap_tls_set_cpu(uint32_t cpu);
 uint32_t heap_tls_cpu_index(void);
 #endif
 

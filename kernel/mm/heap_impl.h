@@ -279,7 +279,7 @@ struct heap_state {
     size_t fast_below;
     struct heap_cpu *cpu_of[HEAP_MAX_CPUS];    /* &cpu[i]: the fast paths' one load */
     uint32_t (*cpu_index)(void);    /* never NULL: heap_cpu_zero when there are no hooks */
-    bool cpu_fast;                  /* cpu_index is HEAP_CPU_FAST_HOOK: read the index inline */
+    bool cpu_fast;                  /* cpu_index is HEAP_CPU_FAST_HOOK: the share is bound */
     void (*cpu_relax)(void);        /* called while the lock spins long (host: sched_yield) */
     uint32_t max_cpus;
     uint32_t lock __attribute__((aligned(HEAP_CACHE_LINE)));   /* 0 free, 1 held */
@@ -363,28 +363,42 @@ static inline size_t heap_fast_below(bool guard)
  * so the fast paths call the hook without testing it first. */
 uint32_t heap_cpu_zero(void);
 
-/* The calling CPU's index without calling the hook, where the build has a place to read it
- * from: the host's heap_tls_cpu (a thread-local variable, local-exec: one load at a fixed
- * offset from FS, or GS with -m32) and the x86-64 kernel's per-CPU block (a GS-relative load,
- * cpu_index_gs). The fast paths use it when the hook given to heap_set_cpu_hooks is the one
- * that returns the same index (HEAP_CPU_FAST_HOOK: heap_g.cpu_fast), so both always agree;
- * with any other hook (the host unit tests', which switch CPUs within one thread) or none,
- * and in the i686 kernel (no per-CPU segment; its cpu_index looks the APIC ID up), they
- * call the hook. */
+/* The calling CPU's share without calling the hook, where the build has a per-CPU place to
+ * keep a pointer in: the host's heap_tls_share (a thread-local variable, local-exec: one load
+ * at a fixed offset from FS, or GS with -m32) and the x86-64 kernel's per-CPU block (its
+ * `heap`, one GS-relative load, cpu_heap_gs). The fast paths use it when the hook given to
+ * heap_set_cpu_hooks is HEAP_CPU_FAST_HOOK (heap_g.cpu_fast), the one that returns the index
+ * of that same CPU or thread. It starts NULL; this_cpu binds it to &heap_g.cpu[index] once it
+ * has asked the hook and checked the index, and heap_init, heap_set_cpu_hooks and
+ * heap_tls_set_cpu unbind the caller's. So an index is checked once per CPU (kernel: a CPU's
+ * index never changes) or per heap_tls_set_cpu (host). With any other hook (the host unit
+ * tests' own, which switch CPUs within one thread) or none, and in the i686 kernel (no
+ * per-CPU segment; its cpu_index looks the APIC ID up), the fast paths call the hook. */
 #if defined(HEAP_CPU_TLS)
 #define HEAP_CPU_FAST 1
 #define HEAP_CPU_FAST_HOOK heap_tls_cpu_index
-static inline uint32_t heap_cpu_fast_index(void)
+struct heap_cpu;
+extern __thread struct heap_cpu *heap_tls_share __attribute__((tls_model("local-exec"),
+                                                                 visibility("hidden")));
+static inline struct heap_cpu *heap_cpu_bound(void)
 {
-    return heap_tls_cpu;
+    return heap_tls_share;
+}
+static inline void heap_cpu_bind(struct heap_cpu *me)
+{
+    heap_tls_share = me;
 }
 #elif defined(__x86_64__) && __STDC_HOSTED__ == 0
 #include "kernel/smp/smp.h"
 #define HEAP_CPU_FAST 1
 #define HEAP_CPU_FAST_HOOK cpu_index
-static inline uint32_t heap_cpu_fast_index(void)
+static inline struct heap_cpu *heap_cpu_bound(void)
 {
-    return cpu_index_gs();
+    return cpu_heap_gs();
+}
+static inline void heap_cpu_bind(struct heap_cpu *me)
+{
+    cpu_local()->heap = me;
 }
 #endif
 

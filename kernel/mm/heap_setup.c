@@ -139,12 +139,20 @@ enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus)
     heap_g.max_cpus = cpu_index ? max_cpus : 1;
 #ifdef HEAP_CPU_FAST
     heap_g.cpu_fast = cpu_index == HEAP_CPU_FAST_HOOK;
+    heap_cpu_bind(NULL);            /* bound again, to the new hook's index, by this_cpu */
 #endif
     return HEAP_OK;
 }
 
 #ifdef HEAP_CPU_TLS
-__thread uint32_t heap_tls_cpu __attribute__((tls_model("local-exec")));
+static __thread uint32_t heap_tls_cpu;
+__thread struct heap_cpu *heap_tls_share;
+
+void heap_tls_set_cpu(uint32_t cpu)
+{
+    heap_tls_cpu = cpu;
+    heap_tls_share = NULL;
+}
 
 uint32_t heap_tls_cpu_index(void)
 {
@@ -216,6 +224,9 @@ void heap_init(uint32_t seed)
     heap_g.fast_below = heap_fast_below(HEAP_GUARD_DEFAULT);
     heap_g.cpu_index = heap_cpu_zero;
     heap_g.max_cpus = 1;
+#ifdef HEAP_CPU_FAST
+    heap_cpu_bind(NULL);
+#endif
     for (uint32_t i = 0; i < HEAP_MAX_CPUS; i++) {
         heap_g.cpu_of[i] = &heap_g.cpu[i];
         heap_g.cpu[i].index = i;

@@ -623,30 +623,37 @@ TEST(cpu_hooks_validate_the_count)
     test_cpu = 0;
 }
 
-/* With heap_tls_cpu_index as the hook, malloc and free read the thread's index from
- * heap_tls_cpu inline (heap_g.cpu_fast); any other hook is called. A block CPU 0 allocated
- * and CPU 1 frees goes onto CPU 1's remote-free run, CPU 1's allocation comes from a slab
- * of its own, and each CPU's counters saw its own calls. */
-TEST(tls_cpu_index_is_read_inline)
+/* With heap_tls_cpu_index as the hook, malloc and free find the thread's share through the
+ * thread-local pointer the heap binds on the first call (heap_g.cpu_fast); any other hook is
+ * called every time. heap_tls_set_cpu unbinds it. A block CPU 0 allocated and CPU 1 frees
+ * goes onto CPU 1's remote-free run, CPU 1's allocation comes from a slab of its own, and
+ * each CPU's counters saw its own calls. */
+TEST(tls_cpu_share_is_bound_and_read_inline)
 {
     heap_host_reset(44, 8 * MIB, false);
     REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
     CHECK(!heap_g.cpu_fast, "a test hook must be called, not read around");
+    heap_free(heap_malloc(48));
+    CHECK(heap_tls_share == NULL, "nothing bound with a test hook");
     REQUIRE(heap_set_cpu_hooks(heap_tls_cpu_index, 2) == HEAP_OK);
-    CHECK(heap_g.cpu_fast, "heap_tls_cpu_index is read inline");
-    heap_tls_cpu = 0;
+    CHECK(heap_g.cpu_fast, "heap_tls_cpu_index's share is read inline");
+    heap_tls_set_cpu(0);
+    CHECK(heap_tls_share == NULL, "heap_tls_set_cpu unbinds");
     void *a = heap_malloc(48);
     REQUIRE(a != NULL);
+    CHECK(heap_tls_share == &heap_g.cpu[0], "the first call binds CPU 0's share");
     unsigned cls = heap_uhdr_of(a)->info >> HEAP_INFO_CLASS_SHIFT & 31;
     CHECK_EQ_U64(heap_uhdr_of(a)->info >> HEAP_INFO_CPU_SHIFT & 31, 0);
-    heap_tls_cpu = 1;
+    heap_tls_set_cpu(1);
+    CHECK(heap_tls_share == NULL, "heap_tls_set_cpu unbinds");
     heap_free(a);
+    CHECK(heap_tls_share == &heap_g.cpu[1], "the first call binds CPU 1's share");
     CHECK_EQ_U64(heap_g.cpu[1].run[cls].n, 1);
     CHECK_EQ_U64(heap_g.cpu[1].cls[cls].cached, 0);
     void *b = heap_malloc(48);
     REQUIRE(b != NULL);
     CHECK_EQ_U64(heap_uhdr_of(b)->info >> HEAP_INFO_CPU_SHIFT & 31, 1);
-    CHECK_EQ_U64(heap_g.cpu[0].mallocs, 1);
+    CHECK_EQ_U64(heap_g.cpu[0].mallocs, 2);         /* a, and one through the test hook */
     CHECK_EQ_U64(heap_g.cpu[1].mallocs, 1);
     CHECK_EQ_U64(heap_g.cpu[1].frees, 1);
     unsigned cached = heap_g.cpu[1].cls[cls].cached;
@@ -656,7 +663,8 @@ TEST(tls_cpu_index_is_read_inline)
     CHECK_EQ_U64(live_blocks(), 0);
     REQUIRE(heap_set_cpu_hooks(NULL, 0) == HEAP_OK);
     CHECK(!heap_g.cpu_fast, "no hooks: CPU 0 through heap_cpu_zero");
-    heap_tls_cpu = 0;
+    CHECK(heap_tls_share == NULL, "heap_set_cpu_hooks unbinds");
+    heap_tls_set_cpu(0);
 }
 
 /* The fast paths count calls only: bytes in use are what the CPU holds (changed by refills,
@@ -1044,13 +1052,13 @@ static void scenario_cpu_index_out_of_range(void)
 }
 DEATH(cpu_index_out_of_range, "CPU index out of range")
 
-/* An index read inline (heap_tls_cpu) that is out of range goes to the slow path, which asks
- * the hook again and reports it, in malloc and in free. */
+/* An index out of range (heap_tls_set_cpu) is reported when the first call, in malloc or in
+ * free, asks the hook to bind the thread's share. */
 static void scenario_tls_cpu_index_out_of_range(void)
 {
     heap_host_reset(45, 4 * MIB, false);
     heap_set_cpu_hooks(heap_tls_cpu_index, 2);
-    heap_tls_cpu = 2;
+    heap_tls_set_cpu(2);
     heap_malloc(32);
 }
 DEATH(tls_cpu_index_out_of_range, "cpu_index() returned 2, CPU count is 2")
@@ -1060,7 +1068,7 @@ static void scenario_tls_cpu_index_out_of_range_free(void)
     heap_host_reset(46, 4 * MIB, false);
     heap_set_cpu_hooks(heap_tls_cpu_index, 2);
     void *p = heap_malloc(32);
-    heap_tls_cpu = 7;
+    heap_tls_set_cpu(7);
     heap_free(p);
 }
 DEATH(tls_cpu_index_out_of_range_free, "cpu_index() returned 7, CPU count is 2")
@@ -1090,7 +1098,7 @@ int main(void)
     RUN(remote_frees_are_pushed_as_runs);
     RUN(slot_tag_never_matches_a_tlsf_block);
     RUN(cpu_hooks_validate_the_count);
-    RUN(tls_cpu_index_is_read_inline);
+    RUN(tls_cpu_share_is_bound_and_read_inline);
     RUN(held_bytes_follow_refills_and_slab_returns);
     RUN(detects_double_free_small);
     RUN(detects_double_free_medium);

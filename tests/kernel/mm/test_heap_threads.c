@@ -1,7 +1,7 @@
 /* Threaded stress test of the kernel heap: heap_selftest_threaded (kernel/mm/heap_selftest.c)
  * on 2, 4 and 8 POSIX threads at once, each thread one "CPU" of the heap (a thread-local
- * index, heap_tls_cpu, which malloc and free read inline with heap_tls_cpu_index as the
- * hook). Each thread checks its own blocks against its own shadow model and hands blocks to
+ * index, heap_tls_set_cpu, whose share malloc and free bind and then read inline with
+ * heap_tls_cpu_index as the hook). Each thread checks its own blocks against its own shadow model and hands blocks to
  * the others, which check them and free, realloc or keep them, so frees and reallocs cross
  * threads all the time. Each (seed, thread count) runs in a forked
  * child: a panic, a sanitizer report (ASan/UBSan builds, or TSan, where a data race is a
@@ -45,7 +45,7 @@ struct worker {
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
-    heap_tls_cpu = w->cpu;     /* read inline by malloc and free (heap_tls_cpu_index) */
+    heap_tls_set_cpu(w->cpu);   /* bound, then read inline by malloc and free */
     w->failures = heap_selftest_threaded(w->cpu, w->cpus, w->seed, w->steps);
     return NULL;
 }
