@@ -801,7 +801,8 @@ static __attribute__((noinline)) void *malloc_hooked(size_t size, const void *ca
 
 /* With heap_g.cpu_fast (heap_impl.h, HEAP_CPU_FAST) the CPU's share is one inline load and
  * malloc calls no function on its fast path; before it is bound, alloc_any's this_cpu asks
- * the hook, checks the index and binds it. Otherwise the hook is called (malloc_hooked). */
+ * the hook, checks the index and binds it. Without hooks (heap_g.cpu_solo) the share is CPU
+ * 0's. Otherwise the hook is called (malloc_hooked). */
 void *malloc(size_t size)
 {
     const void *caller = __builtin_return_address(0);
@@ -812,6 +813,8 @@ void *malloc(size_t size)
             return malloc_on(me, size, caller);
         return alloc_any(size, HEAP_ALIGN, caller);
     }
+    if (HEAP_LIKELY(heap_g.cpu_solo))
+        return malloc_on(&heap_g.cpu[0], size, caller);
     return malloc_hooked(size, caller);
 #else
     return malloc_hook_path(size, caller);
@@ -929,8 +932,8 @@ static __attribute__((noinline)) void free_hooked(void *ptr, const void *caller)
 }
 #endif
 
-/* As malloc: the CPU's bound share with heap_g.cpu_fast (free_block binds it), else the
- * hook. */
+/* As malloc: the CPU's bound share with heap_g.cpu_fast (free_block binds it), CPU 0's
+ * without hooks, else the hook. */
 void free(void *ptr)
 {
     const void *caller = __builtin_return_address(0);
@@ -942,6 +945,10 @@ void free(void *ptr)
             return;
         }
         free_block(ptr, caller);
+        return;
+    }
+    if (HEAP_LIKELY(heap_g.cpu_solo)) {
+        free_on(&heap_g.cpu[0], ptr, caller);
         return;
     }
     free_hooked(ptr, caller);

@@ -280,6 +280,7 @@ struct heap_state {
     struct heap_cpu *cpu_of[HEAP_MAX_CPUS];    /* &cpu[i]: the fast paths' one load */
     uint32_t (*cpu_index)(void);    /* never NULL: heap_cpu_zero when there are no hooks */
     bool cpu_fast;                  /* cpu_index is HEAP_CPU_FAST_HOOK: the share is bound */
+    bool cpu_solo;                  /* no hooks (cpu_index is heap_cpu_zero): CPU 0 */
     void (*cpu_relax)(void);        /* called while the lock spins long (host: sched_yield) */
     uint32_t max_cpus;
     uint32_t lock __attribute__((aligned(HEAP_CACHE_LINE)));   /* 0 free, 1 held */

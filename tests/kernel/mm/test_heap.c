@@ -631,8 +631,9 @@ TEST(cpu_hooks_validate_the_count)
 TEST(tls_cpu_share_is_bound_and_read_inline)
 {
     heap_host_reset(44, 8 * MIB, false);
+    CHECK(heap_g.cpu_solo && !heap_g.cpu_fast, "without hooks: CPU 0's share, no hook call");
     REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
-    CHECK(!heap_g.cpu_fast, "a test hook must be called, not read around");
+    CHECK(!heap_g.cpu_fast && !heap_g.cpu_solo, "a test hook must be called, not read around");
     heap_free(heap_malloc(48));
     CHECK(heap_tls_share == NULL, "nothing bound with a test hook");
     REQUIRE(heap_set_cpu_hooks(heap_tls_cpu_index, 2) == HEAP_OK);
@@ -662,7 +663,7 @@ TEST(tls_cpu_share_is_bound_and_read_inline)
     CHECK_EQ_U64(heap_check(), 0);
     CHECK_EQ_U64(live_blocks(), 0);
     REQUIRE(heap_set_cpu_hooks(NULL, 0) == HEAP_OK);
-    CHECK(!heap_g.cpu_fast, "no hooks: CPU 0 through heap_cpu_zero");
+    CHECK(!heap_g.cpu_fast && heap_g.cpu_solo, "no hooks: CPU 0's share");
     CHECK(heap_tls_share == NULL, "heap_set_cpu_hooks unbinds");
     heap_tls_set_cpu(0);
 }
