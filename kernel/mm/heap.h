@@ -99,8 +99,11 @@ size_t heap_usable_size(void *ptr);
 /* How the heap tells CPUs apart: cpu_index() returns the calling CPU's index, below
  * max_cpus (<= HEAP_MAX_CPUS), and no two CPUs inside the heap at the same time may share an
  * index. NULL (the default after heap_init) means one CPU, index 0. Call after heap_init
- * while one CPU runs. Returns HEAP_OK, or HEAP_E_BAD_CPU (logged; nothing changed). A hook
- * that later returns an index >= max_cpus is reported and panics. */
+ * while one CPU runs, before a second CPU calls the heap. Returns HEAP_OK, or HEAP_E_BAD_CPU
+ * (logged; nothing changed). A hook that later returns an index >= max_cpus is reported and
+ * panics. The x86-64 kernel's cpu_index and the host's heap_tls_cpu_index are asked once per
+ * CPU (or per heap_tls_set_cpu): the heap binds the CPU's share in a per-CPU place then and
+ * reads it there afterwards; this call unbinds the calling CPU's only. */
 enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus);
 
 #ifdef HEAP_CPU_TLS
