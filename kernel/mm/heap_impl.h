@@ -366,15 +366,15 @@ uint32_t heap_cpu_zero(void);
 
 /* The calling CPU's share without calling the hook, where the build has a per-CPU place to
  * keep a pointer in: the host's heap_tls_share (a thread-local variable, local-exec: one load
- * at a fixed offset from FS, or GS with -m32) and the x86-64 kernel's per-CPU block (its
- * `heap`, one GS-relative load, cpu_heap_gs). The fast paths use it when the hook given to
+ * at a fixed offset from FS, or GS with -m32) and both kernels' per-CPU block (its `heap`,
+ * one GS-relative load, cpu_heap_gs). The fast paths use it when the hook given to
  * heap_set_cpu_hooks is HEAP_CPU_FAST_HOOK (heap_g.cpu_fast), the one that returns the index
  * of that same CPU or thread. It starts NULL; this_cpu binds it to &heap_g.cpu[index] once it
  * has asked the hook and checked the index, and heap_init, heap_set_cpu_hooks and
  * heap_tls_set_cpu unbind the caller's. So an index is checked once per CPU (kernel: a CPU's
- * index never changes) or per heap_tls_set_cpu (host). With any other hook (the host unit
- * tests' own, which switch CPUs within one thread) or none, and in the i686 kernel (no
- * per-CPU segment; its cpu_index looks the APIC ID up), the fast paths call the hook. */
+ * index never changes) or per heap_tls_set_cpu (host). Without hooks they take CPU 0's share
+ * (heap_g.cpu_solo); with any other hook (the host unit tests' own, which switch CPUs within
+ * one thread) they call it. */
 #if defined(HEAP_CPU_TLS)
 #define HEAP_CPU_FAST 1
 #define HEAP_CPU_FAST_HOOK heap_tls_cpu_index
@@ -389,7 +389,7 @@ static inline void heap_cpu_bind(struct heap_cpu *me)
 {
     heap_tls_share = me;
 }
-#elif defined(__x86_64__) && __STDC_HOSTED__ == 0
+#elif (defined(__x86_64__) || defined(__i386__)) && __STDC_HOSTED__ == 0
 #include "kernel/smp/smp.h"
 #define HEAP_CPU_FAST 1
 #define HEAP_CPU_FAST_HOOK cpu_index

@@ -72,15 +72,16 @@ struct cpu_local {
  * any context, interrupt and exception handlers included. */
 uint32_t cpu_index(void);
 
-#if defined(__x86_64__) && __STDC_HOSTED__ == 0
+#if (defined(__x86_64__) || defined(__i386__)) && __STDC_HOSTED__ == 0
 /* This CPU's block's `heap` without a call, for the heap's malloc and free: one GS-relative
- * load (SDM vol. 3A §3.4.4: in 64-bit mode GS keeps a base). Only once the boot CPU's block
- * is in IA32_GS_BASE, which smp_start has done whenever cpu_count_started() > 1; before that
- * GS's base is whatever firmware left. */
+ * load. x86-64: only once the boot CPU's block is in IA32_GS_BASE (SDM vol. 3A §3.4.4: in
+ * 64-bit mode GS keeps a base), which smp_start has done whenever cpu_count_started() > 1;
+ * before that GS's base is whatever firmware left. i686: GS's segment covers the block from
+ * gdt_init on. */
 static inline void *cpu_heap_gs(void)
 {
     void *h;
-    __asm__ volatile("movq %%gs:%c1, %0" : "=r"(h) : "i"(__builtin_offsetof(struct cpu_local, heap)));
+    __asm__ volatile("mov %%gs:%c1, %0" : "=r"(h) : "i"(__builtin_offsetof(struct cpu_local, heap)));
     return h;
 }
 #endif
