@@ -9,9 +9,9 @@
 #   make bench-heap    ops/s against glibc, mimalloc, jemalloc and tcmalloc (-O2, checks on)
 
 HEAP_SRCS       := kernel/mm/heap.c kernel/mm/heap_setup.c kernel/mm/heap_tlsf.c kernel/mm/heap_check.c kernel/mm/heap_selftest.c
-# HEAP_CPU_TLS: the host builds keep each thread's CPU index in a thread-local variable the
-# fast paths read inline (heap_tls_cpu, kernel/mm/heap.h), as the x86-64 kernel reads its
-# per-CPU block through GS.
+# HEAP_CPU_TLS: the host builds bind each thread's share of the heap in a thread-local pointer
+# the fast paths read inline (heap_tls_set_cpu, kernel/mm/heap.h), as both kernels bind it in
+# the per-CPU block they read through GS.
 HEAP_CPU_DEFS   := -DHEAP_CPU_TLS
 HEAP_HOST_DEFS  := -DHEAP_GUARD_DEFAULT=1 $(HEAP_CPU_DEFS)
 HEAP_HOST_NAMES := -include tests/lib/heap_host_names.h

@@ -101,8 +101,8 @@ size_t heap_usable_size(void *ptr);
  * index. NULL (the default after heap_init) means one CPU, index 0. Call after heap_init
  * while one CPU runs, before a second CPU calls the heap. Returns HEAP_OK, or HEAP_E_BAD_CPU
  * (logged; nothing changed). A hook that later returns an index >= max_cpus is reported and
- * panics. The x86-64 kernel's cpu_index and the host's heap_tls_cpu_index are asked once per
- * CPU (or per heap_tls_set_cpu): the heap binds the CPU's share in a per-CPU place then and
+ * panics. The kernels' cpu_index and the host's heap_tls_cpu_index are asked once per CPU
+ * (or per heap_tls_set_cpu): the heap binds the CPU's share in a per-CPU place then and
  * reads it there afterwards; this call unbinds the calling CPU's only. */
 enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus);
 
@@ -110,8 +110,8 @@ enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus)
 /* Host builds (mk/heap.mk): the calling thread's CPU index (0 until it sets one) and the hook
  * that returns it. With heap_set_cpu_hooks(heap_tls_cpu_index, n), malloc and free find the
  * thread's share through a thread-local pointer the heap binds on the thread's first call
- * instead of calling the hook (docs/heap.md, "Threads"), as the x86-64 kernel's find it in
- * the per-CPU block through GS when given cpu_index. heap_tls_set_cpu also unbinds it, so a
+ * instead of calling the hook (docs/heap.md, "Threads"), as the kernels' find it in the
+ * per-CPU block through GS when given cpu_index. heap_tls_set_cpu also unbinds it, so a
  * thread may play several CPUs one after the other. */
 void heap_tls_set_cpu(uint32_t cpu);
 uint32_t heap_tls_cpu_index(void);

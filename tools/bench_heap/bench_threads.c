@@ -63,8 +63,7 @@ static uint64_t mallocs_total;  /* atomic: every A_MALLOC the binary made */
 
 /* The calling thread is CPU `cpu` of Fluid's heap (heap_tls_set_cpu): its malloc and free
  * bind the thread's share on the first call and read it inline afterwards
- * (heap_set_cpu_hooks(heap_tls_cpu_index, ...)), as the x86-64 kernel's read the per-CPU
- * block). */
+ * (heap_set_cpu_hooks(heap_tls_cpu_index, ...)), as the kernels' read the per-CPU block). */
 static void bench_set_cpu(uint32_t cpu)
 {
 #if defined(BENCH_ALLOC_fluid)
