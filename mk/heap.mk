@@ -9,7 +9,11 @@
 #   make bench-heap    ops/s against glibc, mimalloc, jemalloc and tcmalloc (-O2, checks on)
 
 HEAP_SRCS       := kernel/mm/heap.c kernel/mm/heap_setup.c kernel/mm/heap_tlsf.c kernel/mm/heap_check.c kernel/mm/heap_selftest.c
-HEAP_HOST_DEFS  := -DHEAP_GUARD_DEFAULT=1
+# HEAP_CPU_TLS: the host builds bind each thread's share of the heap in a thread-local pointer
+# the fast paths read inline (heap_tls_set_cpu, kernel/mm/heap.h), as both kernels bind it in
+# the per-CPU block they read through GS.
+HEAP_CPU_DEFS   := -DHEAP_CPU_TLS
+HEAP_HOST_DEFS  := -DHEAP_GUARD_DEFAULT=1 $(HEAP_CPU_DEFS)
 HEAP_HOST_NAMES := -include tests/lib/heap_host_names.h
 HEAP_STRESS_SEEDS ?= 1000
 HEAP_STRESS_STEPS ?= 20000
@@ -77,7 +81,8 @@ stress-heap: $(HEAP_HOST64)/test_heap_stress $(HEAP_HOST32)/test_heap_stress \
 
 # ---- benchmark: one binary per allocator, identical workload (tools/bench_heap/) ----------
 HEAP_BENCH_DIR    := $(BUILD)/bench_heap
-HEAP_BENCH_CFLAGS := -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP -D_GNU_SOURCE -DNDEBUG
+HEAP_BENCH_CFLAGS := -I. -Iinclude -O2 -g -std=c11 $(WARNINGS) -MMD -MP -D_GNU_SOURCE -DNDEBUG \
+                     $(HEAP_CPU_DEFS)
 HEAP_BENCH_ALLOCS := fluid glibc mimalloc jemalloc tcmalloc
 HEAP_BENCH_LIBS_fluid    :=
 HEAP_BENCH_LIBS_glibc    :=

@@ -52,7 +52,9 @@ static inline __attribute__((always_inline)) bool fast_cpu(struct heap_cpu **me)
     return true;
 }
 
-/* The calling CPU's share; an index the hook should never return is reported. */
+/* The calling CPU's share; an index the hook should never return is reported. With
+ * heap_g.cpu_fast the share is bound to the CPU (heap_impl.h, HEAP_CPU_FAST), so the fast
+ * paths find it without the hook from then on. */
 static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const void *caller)
 {
     uint32_t i = heap_g.cpu_index();
@@ -60,6 +62,10 @@ static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const voi
         kprintf("heap: cpu_index() returned %u, CPU count is %u\n", i, heap_g.max_cpus);
         heap_fail(HEAP_E_BAD_CPU, NULL, caller, "CPU index out of range");
     }
+#ifdef HEAP_CPU_FAST
+    if (heap_g.cpu_fast)
+        heap_cpu_bind(&heap_g.cpu[i]);
+#endif
     return &heap_g.cpu[i];
 }
 
@@ -144,6 +150,29 @@ static uint32_t info_cpu(uint32_t info)
 static size_t class_usable(unsigned cls)
 {
     return heap_class_stride[cls] - HEAP_UHDR_SIZE;
+}
+
+size_t heap_class_usable(unsigned cls)
+{
+    return class_usable(cls);
+}
+
+/* The bytes this CPU holds (struct heap_cpu's held: its live blocks' and its cached slots'
+ * usable bytes) grew by `bytes`: a cache refill or a TLSF block. The peak follows it here,
+ * never on the fast paths, which move slots between the caches and the caller and so leave
+ * held as it is. */
+static void held_add(struct heap_cpu *me, size_t bytes)
+{
+    me->held += (int64_t)bytes;
+    if (me->held > me->peak)
+        me->peak = me->held;
+}
+
+/* A block this CPU freed left it (to its slab, another CPU's slab or TLSF), or a cached slot
+ * went back to its slab. */
+static void held_sub(struct heap_cpu *me, size_t bytes)
+{
+    me->held -= (int64_t)bytes;
 }
 
 static struct heap_slab *slab_new(struct heap_cpu *me, unsigned cls, const void *caller)
@@ -304,7 +333,7 @@ static void slab_returned(struct heap_cpu *me, struct heap_slab *s, uint32_t n,
 
 /* A free slot (FREE tag already set) of one of this CPU's slabs goes back on its slab's list;
  * an empty slab goes back to TLSF unless it is the class's only slab with room. */
-static __attribute__((noinline)) void slab_put(struct heap_cpu *me, char *p, uint32_t info,
+static __attribute__((noinline)) void slab_put(char *p, struct heap_cpu *me, uint32_t info,
                                               const void *caller)
 {
     struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
@@ -313,6 +342,7 @@ static __attribute__((noinline)) void slab_put(struct heap_cpu *me, char *p, uin
         heap_fail(HEAP_E_BAD_HEADER, p, caller, "slot outside its slab's used part");
     *(uintptr_t *)p = heap_link_enc(s->free, p);
     s->free = p;
+    held_sub(me, s->stride - HEAP_UHDR_SIZE);
     slab_returned(me, s, 1, caller);
 }
 
@@ -443,6 +473,7 @@ static __attribute__((noinline)) bool cache_refill(struct heap_cpu *me, unsigned
     uint32_t n;
     c->cache = slab_take_run(s, HEAP_CACHE_BATCH, &n, caller);
     c->cached = n;
+    held_add(me, (size_t)n * class_usable(cls));
     s->used += n;
     if (s->used == s->capacity) {
         slab_unlink(c, s);
@@ -546,7 +577,7 @@ static __attribute__((noinline)) void run_start(struct heap_run *r, struct heap_
  * one (run_start), where the new slab's header is checked, once per run; every slot is
  * checked to lie inside its slab. r is the freeing CPU's run of the slot's class. A leaf
  * whose other exits are tail calls. */
-static __attribute__((noinline)) void remote_free(struct heap_run *r, char *p, uint32_t info,
+static __attribute__((noinline)) void remote_free(char *p, struct heap_run *r, uint32_t info,
                                                   const void *caller)
 {
     struct heap_slab *s = (struct heap_slab *)(p - (info & HEAP_INFO_OFFSET));
@@ -583,12 +614,13 @@ static void small_free(struct heap_cpu *me, char *p, uint32_t info, const void *
         h->tag ^= HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;   /* verified: hash ^ ALLOC */
     }
     if (HEAP_UNLIKELY((info & HEAP_INFO_CPU) != me->info_bits)) {
-        remote_free(&me->run[cls], p, info, caller);
+        held_sub(me, class_usable(cls));
+        remote_free(p, &me->run[cls], info, caller);
         return;
     }
     struct heap_class *c = &me->cls[cls];
     if (HEAP_UNLIKELY(c->cached >= HEAP_CACHE_MAX)) {
-        slab_put(me, p, info, caller);
+        slab_put(p, me, info, caller);
         return;
     }
     *(uintptr_t *)p = heap_link_enc(c->cache, p);
@@ -607,7 +639,7 @@ static size_t cache_flush(struct heap_cpu *me, const void *caller)
         while (c->cache) {
             uint32_t info;
             char *p = cache_take(me, c, cls, &info, caller);
-            slab_put(me, p, info, caller);
+            slab_put(p, me, info, caller);
             moved++;
         }
         run_flush(me, cls);
@@ -621,21 +653,6 @@ static size_t cache_flush(struct heap_cpu *me, const void *caller)
 
 /* ---- allocation and free, all tiers -------------------------------------------------- */
 
-static inline __attribute__((always_inline)) void account_alloc(struct heap_cpu *me,
-                                                                 size_t usable)
-{
-    me->in_use += (int64_t)usable;
-    me->mallocs++;
-    if (me->in_use > me->peak)
-        me->peak = me->in_use;
-}
-
-static inline __attribute__((always_inline)) void account_free(struct heap_cpu *me,
-                                                                size_t usable)
-{
-    me->in_use -= (int64_t)usable;
-    me->frees++;
-}
 
 static size_t small_usable(uint32_t info)
 {
@@ -673,8 +690,10 @@ static void *alloc_tier(struct heap_cpu *me, size_t need, size_t align, uint32_t
             *usable = small_usable(heap_uhdr_of(p)->info);
     } else {
         p = tlsf_request(need, align, flags, caller);
-        if (p)
+        if (p) {
             *usable = heap_tlsf_usable(p);
+            held_add(me, *usable);
+        }
     }
     return p;
 }
@@ -707,7 +726,7 @@ static __attribute__((noinline)) void *alloc_any(size_t n, size_t align, const v
         p = alloc_tier(me, need, align, flags, &usable, caller);
     if (!p)
         return heap_oom(me, n, caller);
-    account_alloc(me, usable);
+    me->mallocs++;
     if (guard)
         heap_guard_arm(p, usable, n);
     return p;
@@ -715,13 +734,13 @@ static __attribute__((noinline)) void *alloc_any(size_t n, size_t align, const v
 
 /* malloc's path when the class cache is empty: a batch refill and the first slot of it,
  * without alloc_any's set-up; alloc_any when out of memory (it flushes and retries). */
-static __attribute__((noinline)) void *malloc_refill(struct heap_cpu *me, unsigned cls,
-                                                     size_t size, const void *caller)
+static __attribute__((noinline)) void *malloc_refill(size_t size, struct heap_cpu *me,
+                                                     unsigned cls, const void *caller)
 {
     void *p = small_alloc(me, cls, 0, caller);
     if (HEAP_UNLIKELY(!p))
         return alloc_any(size, HEAP_ALIGN, caller);
-    account_alloc(me, class_usable(cls));
+    me->mallocs++;
     return p;
 }
 
@@ -731,33 +750,75 @@ static __attribute__((noinline)) void *malloc_refill(struct heap_cpu *me, unsign
 #define FAST_INFO_MASK (HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL | \
                         HEAP_INFO_CLASS | HEAP_INFO_CPU)
 
-/* Fast path: a small request outside guard mode (one compare with fast_below) is one checked
- * pop of the calling CPU's class cache: no lock, no atomic read-modify-write. The CPU hook
- * comes first, with only `size` live across it, so the rest runs in scratch registers and
- * every other exit is a tail call. A slot whose header does not pass (a guard slot with a
- * fill to verify, or a corrupted one) goes to alloc_any, whose cache_take checks it again
- * and reports it or verifies its fill; so do an index out of range (alloc_any's this_cpu
- * asks again and reports it) and every other request. */
-void *malloc(size_t size)
+/* Fast path on the calling CPU's share me: a small request outside guard mode (one compare
+ * with fast_below) is one checked pop of the class cache: no lock, no atomic
+ * read-modify-write. Only `size` and `me` are live, so it runs in scratch registers and every
+ * other exit is a tail call. A slot whose header or link does not pass (a guard slot with a
+ * fill to verify, or a corrupted one) goes to alloc_any, whose cache_take checks it again and
+ * reports it or verifies its fill; so does every other request. */
+static inline __attribute__((always_inline)) void *malloc_on(struct heap_cpu *me, size_t size,
+                                                             const void *caller)
 {
-    struct heap_cpu *me;
-    if (HEAP_LIKELY(fast_cpu(&me) &&
-                    size < __atomic_load_n(&heap_g.fast_below, __ATOMIC_RELAXED))) {
+    if (HEAP_LIKELY(size < __atomic_load_n(&heap_g.fast_below, __ATOMIC_RELAXED))) {
         struct heap_class *c = (struct heap_class *)((char *)me->cls + class_off(size));
         char *p = c->cache;
         if (HEAP_UNLIKELY(p == NULL))
-            return malloc_refill(me, (unsigned)(c - me->cls), size, __builtin_return_address(0));
+            return malloc_refill(size, me, (unsigned)(c - me->cls), caller);
         struct heap_uhdr *h = heap_uhdr_of(p);
         uint32_t info = h->info, tag = h->tag;
         if (HEAP_LIKELY(tag == heap_slot_tag(p, info, heap_g.key_free) &&
                         (info & FAST_INFO_MASK) == c->expect)) {
-            cache_unlink(c, p, __builtin_return_address(0));
+            char *next = heap_link_dec(*(uintptr_t *)p, p);
+            if (HEAP_UNLIKELY(next && !heap_aligned_in_range(next)))
+                return alloc_any(size, HEAP_ALIGN, caller);     /* cache_unlink reports it */
+            c->cache = next;
+            c->cached--;
             h->tag = tag ^ HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;  /* verified: tag ^ FREE */
-            account_alloc(me, c->usable);
+            me->mallocs++;          /* a slot from the cache to the caller: held is unchanged */
             return p;
         }
     }
-    return alloc_any(size, HEAP_ALIGN, __builtin_return_address(0));
+    return alloc_any(size, HEAP_ALIGN, caller);
+}
+
+/* malloc through the CPU hook, called first with only `size` and `caller` live across it; an
+ * index out of range goes to alloc_any, whose this_cpu asks again and reports it. */
+static inline __attribute__((always_inline)) void *malloc_hook_path(size_t size,
+                                                                    const void *caller)
+{
+    struct heap_cpu *me;
+    if (HEAP_LIKELY(fast_cpu(&me)))
+        return malloc_on(me, size, caller);
+    return alloc_any(size, HEAP_ALIGN, caller);
+}
+
+#ifdef HEAP_CPU_FAST
+static __attribute__((noinline)) void *malloc_hooked(size_t size, const void *caller)
+{
+    return malloc_hook_path(size, caller);
+}
+#endif
+
+/* With heap_g.cpu_fast (heap_impl.h, HEAP_CPU_FAST) the CPU's share is one inline load and
+ * malloc calls no function on its fast path; before it is bound, alloc_any's this_cpu asks
+ * the hook, checks the index and binds it. Without hooks (heap_g.cpu_solo) the share is CPU
+ * 0's. Otherwise the hook is called (malloc_hooked). */
+void *malloc(size_t size)
+{
+    const void *caller = __builtin_return_address(0);
+#ifdef HEAP_CPU_FAST
+    if (HEAP_LIKELY(heap_g.cpu_fast)) {
+        struct heap_cpu *me = heap_cpu_bound();
+        if (HEAP_LIKELY(me != NULL))
+            return malloc_on(me, size, caller);
+        return alloc_any(size, HEAP_ALIGN, caller);
+    }
+    if (HEAP_LIKELY(heap_g.cpu_solo))
+        return malloc_on(&heap_g.cpu[0], size, caller);
+    return malloc_hooked(size, caller);
+#else
+    return malloc_hook_path(size, caller);
+#endif
 }
 
 #define FREE_FILL_WORD (0x01010101u * HEAP_FREE_FILL)    /* a freed, merged header */
@@ -793,44 +854,43 @@ static __attribute__((noinline)) void free_block(void *p, const void *caller)
     struct heap_cpu *me = this_cpu(caller);
     uint32_t info;
     size_t usable = live_block(p, &info, caller);
-    account_free(me, usable);
+    me->frees++;
     if (!(info & HEAP_INFO_TLSF)) {
         small_free(me, p, info, caller);
         return;
     }
+    held_sub(me, usable);
     if (info & HEAP_INFO_GUARD)
         heap_guard_check(p, usable, caller);
     tlsf_free_locked(p, caller);
 }
 
-/* Fast path: a small block allocated outside guard mode and freed while guard mode is off
- * is one tag check, then a push onto the class cache (no lock, no atomic read-modify-write)
- * when this CPU owns the slot's slab, else onto this CPU's remote-free run. The tag is
- * computed for a block size of 0, which no TLSF block's tag matches (heap_tag), so a block
- * that passes is a slot; its guard bit and CPU are compared with free_expect in one compare,
- * which also fails in guard mode. NULL fails the range check and free_block returns. The
- * CPU hook comes first, with only `ptr` live across it; every other exit is a tail call.
- * Everything else, any header that fails the check and an index out of range go to
- * free_block, which tells what is wrong. */
-void free(void *ptr)
+/* Fast path on the calling CPU's share me: a small block allocated outside guard mode and
+ * freed while guard mode is off is one tag check, then a push onto the class cache (no lock,
+ * no atomic read-modify-write) when this CPU owns the slot's slab, else onto this CPU's
+ * remote-free run. The tag is computed for a block size of 0, which no TLSF block's tag
+ * matches (heap_tag), so a block that passes is a slot; its guard bit and CPU are compared
+ * with free_expect in one compare, which also fails in guard mode. NULL fails the range check
+ * and free_block returns. Every exit but the cache push is a tail call. Everything else and
+ * any header that fails the check go to free_block, which tells what is wrong. */
+static inline __attribute__((always_inline)) void free_on(struct heap_cpu *me, void *ptr,
+                                                          const void *caller)
 {
-    struct heap_cpu *me;
-    if (HEAP_LIKELY(fast_cpu(&me) && heap_aligned_in_range(ptr))) {
+    if (HEAP_LIKELY(heap_aligned_in_range(ptr))) {
         struct heap_uhdr *h = heap_uhdr_of(ptr);
         uint32_t info = h->info, tag = h->tag;
         uint32_t expect = __atomic_load_n(&me->free_expect, __ATOMIC_RELAXED);
         if (HEAP_LIKELY(tag == heap_slot_tag(ptr, info, heap_g.key_alloc))) {
-            unsigned cls = info_class(info);
-            struct heap_class *c = &me->cls[cls];
+            struct heap_class *c = (struct heap_class *)((char *)me->cls +
+                                                         heap_class_offset(info));
             if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) == expect)) {
-                account_free(me, c->usable);
+                me->frees++;        /* onto the cache (held is unchanged) or slab_put */
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;  /* verified: tag ^ ALLOC */
-                uint16_t n = c->cached;
-                if (HEAP_UNLIKELY(n >= HEAP_CACHE_MAX)) {
-                    slab_put(me, ptr, info, __builtin_return_address(0));
+                if (HEAP_UNLIKELY(c->cached >= HEAP_CACHE_MAX)) {
+                    slab_put(ptr, me, info, caller);
                     return;
                 }
-                c->cached = (uint16_t)(n + 1);
+                c->cached++;
                 *(uintptr_t *)ptr = heap_link_enc(c->cache, ptr);
                 c->cache = ptr;
                 return;
@@ -841,14 +901,60 @@ void free(void *ptr)
              * here would otherwise send one of this CPU's own slots to a remote-free run. */
             if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) != me->info_bits &&
                             !(info & HEAP_INFO_GUARD) && !heap_guard_on())) {
-                account_free(me, c->usable);
+                me->frees++;
+                unsigned cls = info_class(info);
+                held_sub(me, class_usable(cls));
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;
-                remote_free(&me->run[cls], ptr, info, __builtin_return_address(0));
+                remote_free(ptr, &me->run[cls], info, caller);
                 return;
             }
         }
     }
-    free_block(ptr, __builtin_return_address(0));
+    free_block(ptr, caller);
+}
+
+/* free through the CPU hook, called first with only `ptr` and `caller` live across it; an
+ * index out of range goes to free_block, whose this_cpu asks again and reports it. */
+static inline __attribute__((always_inline)) void free_hook_path(void *ptr, const void *caller)
+{
+    struct heap_cpu *me;
+    if (HEAP_LIKELY(fast_cpu(&me))) {
+        free_on(me, ptr, caller);
+        return;
+    }
+    free_block(ptr, caller);
+}
+
+#ifdef HEAP_CPU_FAST
+static __attribute__((noinline)) void free_hooked(void *ptr, const void *caller)
+{
+    free_hook_path(ptr, caller);
+}
+#endif
+
+/* As malloc: the CPU's bound share with heap_g.cpu_fast (free_block binds it), CPU 0's
+ * without hooks, else the hook. */
+void free(void *ptr)
+{
+    const void *caller = __builtin_return_address(0);
+#ifdef HEAP_CPU_FAST
+    if (HEAP_LIKELY(heap_g.cpu_fast)) {
+        struct heap_cpu *me = heap_cpu_bound();
+        if (HEAP_LIKELY(me != NULL)) {
+            free_on(me, ptr, caller);
+            return;
+        }
+        free_block(ptr, caller);
+        return;
+    }
+    if (HEAP_LIKELY(heap_g.cpu_solo)) {
+        free_on(&heap_g.cpu[0], ptr, caller);
+        return;
+    }
+    free_hooked(ptr, caller);
+#else
+    free_hook_path(ptr, caller);
+#endif
 }
 
 void *calloc(size_t count, size_t size)
@@ -923,15 +1029,12 @@ void heap_classes_init(void)
             cls++;
         heap_class_off[i] = (uint16_t)(cls * sizeof(struct heap_class));
     }
-    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++) {
-        for (cls = 0; cls < HEAP_CLASS_COUNT; cls++) {
-            heap_g.cpu[cpu].cls[cls].usable = (uint16_t)class_usable(cls);
+    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++)
+        for (cls = 0; cls < HEAP_CLASS_COUNT; cls++)
             heap_g.cpu[cpu].cls[cls].expect = class_bits(cls) | cpu_bits(cpu);
-        }
-    }
 }
 
 bool heap_class_fixed_ok(const struct heap_class *c, uint32_t cpu, unsigned cls)
 {
-    return c->usable == class_usable(cls) && c->expect == (class_bits(cls) | cpu_bits(cpu));
+    return c->expect == (class_bits(cls) | cpu_bits(cpu));
 }

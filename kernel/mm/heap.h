@@ -62,8 +62,9 @@ enum heap_err {
 struct heap_stats {
     size_t total_bytes;         /* bytes of all regions handed to the heap */
     size_t in_use_bytes;        /* usable bytes of live allocations */
-    /* maximum of in_use_bytes since heap_init: exact while one CPU allocates; with several,
-     * the sum of each CPU's own maximum, an upper bound */
+    /* maximum since heap_init of the bytes a CPU holds: in_use_bytes plus the usable bytes
+     * of the slots in its class caches (docs/heap.md, "Statistics"), summed over the CPUs.
+     * At least the peak of in_use_bytes, and above it by at most what the caches held */
     size_t peak_in_use_bytes;
     size_t free_bytes;          /* bytes in free TLSF blocks (any size can use them) */
     size_t largest_free_bytes;  /* payload of the largest free TLSF block */
@@ -98,9 +99,23 @@ size_t heap_usable_size(void *ptr);
 /* How the heap tells CPUs apart: cpu_index() returns the calling CPU's index, below
  * max_cpus (<= HEAP_MAX_CPUS), and no two CPUs inside the heap at the same time may share an
  * index. NULL (the default after heap_init) means one CPU, index 0. Call after heap_init
- * while one CPU runs. Returns HEAP_OK, or HEAP_E_BAD_CPU (logged; nothing changed). A hook
- * that later returns an index >= max_cpus is reported and panics. */
+ * while one CPU runs, before a second CPU calls the heap. Returns HEAP_OK, or HEAP_E_BAD_CPU
+ * (logged; nothing changed). A hook that later returns an index >= max_cpus is reported and
+ * panics. The kernels' cpu_index and the host's heap_tls_cpu_index are asked once per CPU
+ * (or per heap_tls_set_cpu): the heap binds the CPU's share in a per-CPU place then and
+ * reads it there afterwards; this call unbinds the calling CPU's only. */
 enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus);
+
+#ifdef HEAP_CPU_TLS
+/* Host builds (mk/heap.mk): the calling thread's CPU index (0 until it sets one) and the hook
+ * that returns it. With heap_set_cpu_hooks(heap_tls_cpu_index, n), malloc and free find the
+ * thread's share through a thread-local pointer the heap binds on the thread's first call
+ * instead of calling the hook (docs/heap.md, "Threads"), as the kernels' find it in the
+ * per-CPU block through GS when given cpu_index. heap_tls_set_cpu also unbinds it, so a
+ * thread may play several CPUs one after the other. */
+void heap_tls_set_cpu(uint32_t cpu);
+uint32_t heap_tls_cpu_index(void);
+#endif
 
 /* Called between spins when the lock is contended for long (NULL: only the pause hint).
  * The host harness passes sched_yield, where threads outnumber cores. */

@@ -65,12 +65,12 @@ _Static_assert(HEAP_CLASS_COUNT - 1 <= HEAP_INFO_CLASS >> HEAP_INFO_CLASS_SHIFT,
                "class numbers fit the info field");
 /* Per-class cache of recently freed slots (as glibc's tcache): at most this many per class. */
 #define HEAP_CACHE_MAX      32u
-_Static_assert(HEAP_CACHE_MAX <= 0xFFFFu && HEAP_SMALL_MAX <= 0xFFFFu,
-               "struct heap_class keeps cached and usable in 16 bits");
 /* Slots one refill moves from a slab onto an empty class cache: half the cache, so the next
  * run of frees has room before the cache overflows to the slabs. */
 #define HEAP_CACHE_BATCH    (HEAP_CACHE_MAX / 2)
 #define HEAP_CLASS_UNIT     16u             /* class table granule (bytes of slot) */
+#define HEAP_CLASS_ENTRY_LOG2 5             /* struct heap_class is 32 bytes */
+#define HEAP_CLASS_ENTRY    (1u << HEAP_CLASS_ENTRY_LOG2)
 _Static_assert(HEAP_MAX_CPUS - 1 <= HEAP_INFO_CPU >> HEAP_INFO_CPU_SHIFT,
                "CPU numbers fit the info field");
 _Static_assert(HEAP_CLASS_COUNT <= 32, "remote_classes has a bit per class");
@@ -146,15 +146,25 @@ static inline uint32_t heap_remote_count(uint32_t w)
  * double free) and the CPU's slabs of the class. Only the owning CPU touches it. */
 struct heap_class {
     char *cache;                /* last freed slot (user pointer) or NULL */
-    uint16_t cached;            /* slots on the cache list: the only count of them */
-    uint16_t usable;            /* fixed: bytes a slot of the class gives its caller */
+    uint32_t cached;            /* slots on the cache list: the only count of them */
     /* fixed: the class and CPU bits (HEAP_INFO_CLASS | HEAP_INFO_CPU) of every slot on this
      * cache; with TLSF, GUARD and INTERNAL clear it is the whole of a cached slot's info
      * under the fast path's mask, so one compare checks kind, class, CPU and guard state */
     uint32_t expect;
     struct heap_slab *partial;  /* slabs with at least one free slot; head is used first */
     struct heap_slab *full;     /* slabs with none (their remote frees are not collected yet) */
-};
+} __attribute__((aligned(HEAP_CLASS_ENTRY)));
+/* Bytes of a class entry, a power of two: free's fast path finds the entry of a slot's class
+ * by masking the class bits of its info shifted into a byte offset (heap_class_offset). */
+_Static_assert(sizeof(struct heap_class) == HEAP_CLASS_ENTRY, "a class entry is HEAP_CLASS_ENTRY bytes");
+
+/* Byte offset in struct heap_cpu's cls[] of the entry of the class in info's HEAP_INFO_CLASS
+ * bits: one shift and one mask. */
+static inline size_t heap_class_offset(uint32_t info)
+{
+    return (info >> (HEAP_INFO_CLASS_SHIFT - HEAP_CLASS_ENTRY_LOG2)) &
+           (HEAP_INFO_CLASS >> (HEAP_INFO_CLASS_SHIFT - HEAP_CLASS_ENTRY_LOG2));
+}
 
 /* Slots one CPU freed into one slab of another CPU and has not pushed yet (a remote-free
  * run): linked and encoded exactly as on the slab's remote list, so one compare-and-swap
@@ -172,14 +182,19 @@ struct heap_run {
 
 /* One CPU's share of the heap. Everything but remote_classes is read and written by that CPU
  * only (heap_check and heap_get_stats read it when the world is quiet). The counters are the
- * only counts of their quantities; the statistics are their sums over the CPUs. in_use is
- * signed: a CPU that frees blocks another CPU allocated goes below zero. */
+ * only counts of their quantities; the statistics are their sums over the CPUs. held is
+ * signed: a CPU that frees blocks another CPU allocated goes below zero. Bytes in use are
+ * held minus the usable bytes of the CPU's cached slots (heap_cpu_totals): a cache pop or
+ * push moves a slot between the two and changes neither held nor the cache's total, so the
+ * fast paths count their calls and nothing else. */
 struct heap_cpu {
     struct heap_class cls[HEAP_CLASS_COUNT];
     struct heap_run run[HEAP_CLASS_COUNT];  /* per class: slots freed into another CPU's slab */
     uint64_t mallocs, frees, failed;
-    int64_t in_use;             /* usable bytes allocated minus freed by this CPU */
-    int64_t peak;               /* maximum of in_use */
+    /* usable bytes of the blocks this CPU allocated minus those it freed, plus its cached
+     * slots': changed by refills, slots back to their slab, remote frees and TLSF blocks */
+    int64_t held;
+    int64_t peak;               /* maximum of held (held_add in heap.c) */
     uint32_t index;             /* this CPU's number (its place in heap_g.cpu) */
     uint32_t info_bits;         /* index << HEAP_INFO_CPU_SHIFT: its slots' HEAP_INFO_CPU */
     /* What free's fast path compares a slot's info, masked to HEAP_INFO_GUARD | HEAP_INFO_CPU,
@@ -233,8 +248,9 @@ struct heap_chunk {
     uintptr_t base, end;        /* [base, end): first block .. sentinel included */
 };
 
-/* The per-CPU counters summed (heap_setup.c): exact when the world is quiet. peak is the sum of
- * each CPU's own maximum. */
+/* The per-CPU counters summed (heap_setup.c): exact when the world is quiet. in_use is each
+ * CPU's held minus its cached slots' usable bytes; peak is the sum of each CPU's maximum of
+ * held (bytes in use plus cached), so at least the peak of bytes in use. */
 struct heap_totals {
     uint64_t mallocs, frees, failed;
     int64_t in_use, peak;
@@ -263,6 +279,8 @@ struct heap_state {
     size_t fast_below;
     struct heap_cpu *cpu_of[HEAP_MAX_CPUS];    /* &cpu[i]: the fast paths' one load */
     uint32_t (*cpu_index)(void);    /* never NULL: heap_cpu_zero when there are no hooks */
+    bool cpu_fast;                  /* cpu_index is HEAP_CPU_FAST_HOOK: the share is bound */
+    bool cpu_solo;                  /* no hooks (cpu_index is heap_cpu_zero): CPU 0 */
     void (*cpu_relax)(void);        /* called while the lock spins long (host: sched_yield) */
     uint32_t max_cpus;
     uint32_t lock __attribute__((aligned(HEAP_CACHE_LINE)));   /* 0 free, 1 held */
@@ -346,6 +364,45 @@ static inline size_t heap_fast_below(bool guard)
  * so the fast paths call the hook without testing it first. */
 uint32_t heap_cpu_zero(void);
 
+/* The calling CPU's share without calling the hook, where the build has a per-CPU place to
+ * keep a pointer in: the host's heap_tls_share (a thread-local variable, local-exec: one load
+ * at a fixed offset from FS, or GS with -m32) and both kernels' per-CPU block (its `heap`,
+ * one GS-relative load, cpu_heap_gs). The fast paths use it when the hook given to
+ * heap_set_cpu_hooks is HEAP_CPU_FAST_HOOK (heap_g.cpu_fast), the one that returns the index
+ * of that same CPU or thread. It starts NULL; this_cpu binds it to &heap_g.cpu[index] once it
+ * has asked the hook and checked the index, and heap_init, heap_set_cpu_hooks and
+ * heap_tls_set_cpu unbind the caller's. So an index is checked once per CPU (kernel: a CPU's
+ * index never changes) or per heap_tls_set_cpu (host). Without hooks they take CPU 0's share
+ * (heap_g.cpu_solo); with any other hook (the host unit tests' own, which switch CPUs within
+ * one thread) they call it. */
+#if defined(HEAP_CPU_TLS)
+#define HEAP_CPU_FAST 1
+#define HEAP_CPU_FAST_HOOK heap_tls_cpu_index
+struct heap_cpu;
+extern __thread struct heap_cpu *heap_tls_share __attribute__((tls_model("local-exec"),
+                                                                 visibility("hidden")));
+static inline struct heap_cpu *heap_cpu_bound(void)
+{
+    return heap_tls_share;
+}
+static inline void heap_cpu_bind(struct heap_cpu *me)
+{
+    heap_tls_share = me;
+}
+#elif (defined(__x86_64__) || defined(__i386__)) && __STDC_HOSTED__ == 0
+#include "kernel/smp/smp.h"
+#define HEAP_CPU_FAST 1
+#define HEAP_CPU_FAST_HOOK cpu_index
+static inline struct heap_cpu *heap_cpu_bound(void)
+{
+    return cpu_heap_gs();
+}
+static inline void heap_cpu_bind(struct heap_cpu *me)
+{
+    cpu_local()->heap = me;
+}
+#endif
+
 /* The shared tiers' lock (heap_setup.c): a test-and-test-and-set spinlock. */
 void heap_lock(void);
 void heap_unlock(void);
@@ -401,11 +458,13 @@ static inline size_t heap_tblk_size(const struct heap_tblk *b)
     return b->size & ~HEAP_TBLK_FREE;
 }
 
-/* Fills the request-size to size-class table and every CPU's fixed class fields (usable,
- * expect) (heap.c; heap_init calls it). */
+/* Fills the request-size to size-class table and every CPU's fixed class field (expect)
+ * (heap.c; heap_init calls it). */
 void heap_classes_init(void);
-/* Whether a CPU's class keeps the fixed fields heap_classes_init gave it (heap_check). */
+/* Whether a CPU's class keeps the fixed field heap_classes_init gave it (heap_check). */
 bool heap_class_fixed_ok(const struct heap_class *c, uint32_t cpu, unsigned cls);
+/* Bytes a slot of class cls gives its caller (heap.c). */
+size_t heap_class_usable(unsigned cls);
 
 /* Guard-mode helpers (heap_setup.c). */
 void heap_guard_arm(void *ptr, size_t usable, size_t asked);

@@ -8,7 +8,7 @@
 
 /* Before heap_init too the hook is callable and index 0 is in range, so a call that comes
  * too early reaches the slow path and its "not ready" answer. */
-struct heap_state heap_g = {.cpu_index = heap_cpu_zero, .max_cpus = 1};
+struct heap_state heap_g = {.cpu_index = heap_cpu_zero, .cpu_solo = true, .max_cpus = 1};
 
 /* ---- byte helpers (no libc in the kernel) -------------------------------------------- */
 
@@ -137,8 +137,29 @@ enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus)
     }
     heap_g.cpu_index = cpu_index ? cpu_index : heap_cpu_zero;
     heap_g.max_cpus = cpu_index ? max_cpus : 1;
+    heap_g.cpu_solo = !cpu_index;
+#ifdef HEAP_CPU_FAST
+    heap_g.cpu_fast = cpu_index == HEAP_CPU_FAST_HOOK;
+    heap_cpu_bind(NULL);            /* bound again, to the new hook's index, by this_cpu */
+#endif
     return HEAP_OK;
 }
+
+#ifdef HEAP_CPU_TLS
+static __thread uint32_t heap_tls_cpu;
+__thread struct heap_cpu *heap_tls_share;
+
+void heap_tls_set_cpu(uint32_t cpu)
+{
+    heap_tls_cpu = cpu;
+    heap_tls_share = NULL;
+}
+
+uint32_t heap_tls_cpu_index(void)
+{
+    return heap_tls_cpu;
+}
+#endif
 
 uint32_t heap_cpu_zero(void)
 {
@@ -203,7 +224,11 @@ void heap_init(uint32_t seed)
     heap_g.guard = HEAP_GUARD_DEFAULT;
     heap_g.fast_below = heap_fast_below(HEAP_GUARD_DEFAULT);
     heap_g.cpu_index = heap_cpu_zero;
+    heap_g.cpu_solo = true;
     heap_g.max_cpus = 1;
+#ifdef HEAP_CPU_FAST
+    heap_cpu_bind(NULL);
+#endif
     for (uint32_t i = 0; i < HEAP_MAX_CPUS; i++) {
         heap_g.cpu_of[i] = &heap_g.cpu[i];
         heap_g.cpu[i].index = i;
@@ -264,7 +289,9 @@ void heap_cpu_totals(struct heap_totals *t)
         t->mallocs += c->mallocs;
         t->frees += c->frees;
         t->failed += c->failed;
-        t->in_use += c->in_use;
+        t->in_use += c->held;
+        for (unsigned k = 0; k < HEAP_CLASS_COUNT; k++)
+            t->in_use -= (int64_t)((size_t)c->cls[k].cached * heap_class_usable(k));
         t->peak += c->peak > 0 ? c->peak : 0;
     }
 }

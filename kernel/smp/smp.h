@@ -49,7 +49,8 @@ enum smp_err {
     SMP_E_ARCH,             /* the architecture could not prepare the AP (logged there) */
 };
 
-/* The per-CPU block. The first fields are read by assembly (x86-64: %gs:0 is `self`). */
+/* The per-CPU block. The first fields are read by assembly (x86-64: %gs:0 is `self`), and
+ * `heap` through GS by cpu_heap_gs. */
 struct cpu_local {
     struct cpu_local *self;     /* the block's own address, read through GS */
     uint32_t index;             /* dense CPU number, 0 = boot CPU */
@@ -62,11 +63,28 @@ struct cpu_local {
     volatile uint32_t seen_generation;  /* the last smp_run_on_all job it ran */
     uint64_t cr0, cr4, xcr0;    /* what the AP runs with, compared with the boot CPU's */
     uint32_t apic_mode;         /* enum lapic_mode its IA32_APIC_BASE shows once enabled */
+    /* the kernel heap's share of this CPU (struct heap_cpu), NULL until the heap binds it on
+     * the CPU's first call that leaves its fast paths (kernel/mm/heap_impl.h) */
+    void *heap;
 };
 
 /* This CPU's dense index: 0 on the boot CPU (also before smp_start), 1.. on the APs. Safe in
  * any context, interrupt and exception handlers included. */
 uint32_t cpu_index(void);
+
+#if (defined(__x86_64__) || defined(__i386__)) && __STDC_HOSTED__ == 0
+/* This CPU's block's `heap` without a call, for the heap's malloc and free: one GS-relative
+ * load. x86-64: only once the boot CPU's block is in IA32_GS_BASE (SDM vol. 3A §3.4.4: in
+ * 64-bit mode GS keeps a base), which smp_start has done whenever cpu_count_started() > 1;
+ * before that GS's base is whatever firmware left. i686: GS's segment covers the block from
+ * gdt_init on. */
+static inline void *cpu_heap_gs(void)
+{
+    void *h;
+    __asm__ volatile("mov %%gs:%c1, %0" : "=r"(h) : "i"(__builtin_offsetof(struct cpu_local, heap)));
+    return h;
+}
+#endif
 
 /* CPUs running the kernel, the boot CPU included (1 before smp_start or without APs). */
 uint32_t cpu_count_started(void);

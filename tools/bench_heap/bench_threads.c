@@ -60,7 +60,18 @@ static struct {
 } run_g;
 
 static uint64_t mallocs_total;  /* atomic: every A_MALLOC the binary made */
-static __thread uint32_t bench_cpu;
+
+/* The calling thread is CPU `cpu` of Fluid's heap (heap_tls_set_cpu): its malloc and free
+ * bind the thread's share on the first call and read it inline afterwards
+ * (heap_set_cpu_hooks(heap_tls_cpu_index, ...)), as the kernels' read the per-CPU block). */
+static void bench_set_cpu(uint32_t cpu)
+{
+#if defined(BENCH_ALLOC_fluid)
+    heap_tls_set_cpu(cpu);
+#else
+    (void)cpu;
+#endif
+}
 
 struct thread_arg {
     pthread_t thread;
@@ -276,7 +287,7 @@ static const struct workload workloads[] = {
 static void *thread_entry(void *arg)
 {
     struct thread_arg *t = arg;
-    bench_cpu = t->id;
+    bench_set_cpu(t->id);
     pthread_barrier_wait(&run_g.start);
     return t->fn(arg);
 }
@@ -330,11 +341,6 @@ static struct result run_once(const struct workload *w, unsigned threads, uint64
 }
 
 #if defined(BENCH_ALLOC_fluid)
-static uint32_t fluid_cpu_index(void)
-{
-    return bench_cpu;
-}
-
 static void fluid_yield(void)
 {
     sched_yield();
@@ -354,10 +360,10 @@ static void fluid_setup(unsigned threads)
     heap_set_guard_mode(false);
     if (heap_add_region((uintptr_t)region, bytes) != HEAP_OK)
         die("heap_add_region failed");
-    if (heap_set_cpu_hooks(fluid_cpu_index, threads + 1) != HEAP_OK)
+    if (heap_set_cpu_hooks(heap_tls_cpu_index, threads + 1) != HEAP_OK)
         die("heap_set_cpu_hooks failed");
     heap_set_yield_hook(fluid_yield);
-    bench_cpu = threads;
+    bench_set_cpu(threads);
 #else
     (void)threads;
 #endif

@@ -162,6 +162,8 @@ TEST(out_of_memory_returns_null_and_keeps_heap)
     CHECK_EQ_U64(heap_check(), 0);
 }
 
+/* in_use counts live blocks only; the peak is that of the bytes the CPU holds, its cached
+ * slots included (a's refill put 15 more of its class in the cache). */
 TEST(stats_track_use_and_peak)
 {
     heap_host_reset(8, 16 * MIB, false);
@@ -170,7 +172,10 @@ TEST(stats_track_use_and_peak)
     heap_get_stats(&s);
     CHECK_EQ_U64(s.live_blocks, 2);
     CHECKF(s.in_use_bytes >= 5100 && s.in_use_bytes < 5300, "%zu", s.in_use_bytes);
-    size_t peak = s.in_use_bytes;
+    unsigned cls = heap_uhdr_of(a)->info >> HEAP_INFO_CLASS_SHIFT & 31;
+    CHECK_EQ_U64(heap_g.cpu[0].cls[cls].cached, 15);
+    size_t peak = s.in_use_bytes + 15 * heap_usable_size(a);
+    CHECK_EQ_U64(s.peak_in_use_bytes, peak);
     heap_free(b);
     heap_get_stats(&s);
     CHECK_EQ_U64(s.peak_in_use_bytes, peak);
@@ -272,10 +277,7 @@ TEST(check_finds_cache_miscount)
     CHECK(heap_check() > 0, "cache count one too low");
     heap_g.cpu[0].cls[cls].cached = n;
     CHECK_EQ_U64(heap_check(), 0);
-    /* the fixed fields the fast paths read instead of the class table */
-    heap_g.cpu[0].cls[cls].usable += 16;
-    CHECK(heap_check() > 0, "class usable size changed");
-    heap_g.cpu[0].cls[cls].usable -= 16;
+    /* the fixed field the fast paths read instead of the class table */
     heap_g.cpu[0].cls[cls].expect ^= 1u << HEAP_INFO_CPU_SHIFT;
     CHECK(heap_check() > 0, "class expected info bits changed");
     heap_g.cpu[0].cls[cls].expect ^= 1u << HEAP_INFO_CPU_SHIFT;
@@ -618,6 +620,90 @@ TEST(cpu_hooks_validate_the_count)
     CHECK(strstr(stub_log(), "33 CPUs") != NULL, "log: %s", stub_log());
     CHECK(heap_set_cpu_hooks(test_cpu_index, HEAP_MAX_CPUS) == HEAP_OK);
     CHECK(heap_set_cpu_hooks(NULL, 0) == HEAP_OK);
+    test_cpu = 0;
+}
+
+/* With heap_tls_cpu_index as the hook, malloc and free find the thread's share through the
+ * thread-local pointer the heap binds on the first call (heap_g.cpu_fast); any other hook is
+ * called every time. heap_tls_set_cpu unbinds it. A block CPU 0 allocated and CPU 1 frees
+ * goes onto CPU 1's remote-free run, CPU 1's allocation comes from a slab of its own, and
+ * each CPU's counters saw its own calls. */
+TEST(tls_cpu_share_is_bound_and_read_inline)
+{
+    heap_host_reset(44, 8 * MIB, false);
+    CHECK(heap_g.cpu_solo && !heap_g.cpu_fast, "without hooks: CPU 0's share, no hook call");
+    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
+    CHECK(!heap_g.cpu_fast && !heap_g.cpu_solo, "a test hook must be called, not read around");
+    heap_free(heap_malloc(48));
+    CHECK(heap_tls_share == NULL, "nothing bound with a test hook");
+    REQUIRE(heap_set_cpu_hooks(heap_tls_cpu_index, 2) == HEAP_OK);
+    CHECK(heap_g.cpu_fast, "heap_tls_cpu_index's share is read inline");
+    heap_tls_set_cpu(0);
+    CHECK(heap_tls_share == NULL, "heap_tls_set_cpu unbinds");
+    void *a = heap_malloc(48);
+    REQUIRE(a != NULL);
+    CHECK(heap_tls_share == &heap_g.cpu[0], "the first call binds CPU 0's share");
+    unsigned cls = heap_uhdr_of(a)->info >> HEAP_INFO_CLASS_SHIFT & 31;
+    CHECK_EQ_U64(heap_uhdr_of(a)->info >> HEAP_INFO_CPU_SHIFT & 31, 0);
+    heap_tls_set_cpu(1);
+    CHECK(heap_tls_share == NULL, "heap_tls_set_cpu unbinds");
+    heap_free(a);
+    CHECK(heap_tls_share == &heap_g.cpu[1], "the first call binds CPU 1's share");
+    CHECK_EQ_U64(heap_g.cpu[1].run[cls].n, 1);
+    CHECK_EQ_U64(heap_g.cpu[1].cls[cls].cached, 0);
+    void *b = heap_malloc(48);
+    REQUIRE(b != NULL);
+    CHECK_EQ_U64(heap_uhdr_of(b)->info >> HEAP_INFO_CPU_SHIFT & 31, 1);
+    CHECK_EQ_U64(heap_g.cpu[0].mallocs, 2);         /* a, and one through the test hook */
+    CHECK_EQ_U64(heap_g.cpu[1].mallocs, 1);
+    CHECK_EQ_U64(heap_g.cpu[1].frees, 1);
+    unsigned cached = heap_g.cpu[1].cls[cls].cached;
+    heap_free(b);
+    CHECK_EQ_U64(heap_g.cpu[1].cls[cls].cached, cached + 1);
+    CHECK_EQ_U64(heap_check(), 0);
+    CHECK_EQ_U64(live_blocks(), 0);
+    REQUIRE(heap_set_cpu_hooks(NULL, 0) == HEAP_OK);
+    CHECK(!heap_g.cpu_fast && heap_g.cpu_solo, "no hooks: CPU 0's share");
+    CHECK(heap_tls_share == NULL, "heap_set_cpu_hooks unbinds");
+    heap_tls_set_cpu(0);
+}
+
+/* The fast paths count calls only: bytes in use are what the CPU holds (changed by refills,
+ * slots going back to their slab, remote frees and TLSF blocks) minus its cached slots. 40
+ * blocks of one class take three refills of 16; freeing them fills the cache to 32 and puts
+ * 8 back on their slab; a block freed by another CPU leaves that CPU's holding. */
+TEST(held_bytes_follow_refills_and_slab_returns)
+{
+    heap_host_reset(47, 8 * MIB, false);
+    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
+    test_cpu = 0;
+    enum { N = 40 };
+    void *p[N];
+    for (int i = 0; i < N; i++)
+        REQUIRE((p[i] = heap_malloc(48)) != NULL);
+    size_t u = heap_usable_size(p[0]);
+    unsigned cls = heap_uhdr_of(p[0])->info >> HEAP_INFO_CLASS_SHIFT & 31;
+    struct heap_cpu *c0 = &heap_g.cpu[0];
+    CHECK_EQ_U64(c0->held, 48 * u);
+    CHECK_EQ_U64(c0->peak, 48 * u);
+    CHECK_EQ_U64(c0->cls[cls].cached, 8);
+    struct heap_stats s;
+    heap_get_stats(&s);
+    CHECK_EQ_U64(s.in_use_bytes, N * u);
+    for (int i = 1; i < N; i++)
+        heap_free(p[i]);
+    CHECK_EQ_U64(c0->cls[cls].cached, HEAP_CACHE_MAX);
+    CHECK_EQ_U64(c0->held, (1 + HEAP_CACHE_MAX) * u);
+    test_cpu = 1;
+    heap_free(p[0]);
+    CHECK_EQ_U64(heap_g.cpu[1].held, -(int64_t)u);
+    CHECK_EQ_U64(heap_g.cpu[1].peak, 0);
+    heap_get_stats(&s);
+    CHECK_EQ_U64(s.in_use_bytes, 0);
+    CHECK_EQ_U64(s.peak_in_use_bytes, 48 * u);
+    CHECK_EQ_U64(s.mallocs, N);
+    CHECK_EQ_U64(s.frees, N);
+    CHECK_EQ_U64(heap_check(), 0);
     test_cpu = 0;
 }
 
@@ -967,6 +1053,27 @@ static void scenario_cpu_index_out_of_range(void)
 }
 DEATH(cpu_index_out_of_range, "CPU index out of range")
 
+/* An index out of range (heap_tls_set_cpu) is reported when the first call, in malloc or in
+ * free, asks the hook to bind the thread's share. */
+static void scenario_tls_cpu_index_out_of_range(void)
+{
+    heap_host_reset(45, 4 * MIB, false);
+    heap_set_cpu_hooks(heap_tls_cpu_index, 2);
+    heap_tls_set_cpu(2);
+    heap_malloc(32);
+}
+DEATH(tls_cpu_index_out_of_range, "cpu_index() returned 2, CPU count is 2")
+
+static void scenario_tls_cpu_index_out_of_range_free(void)
+{
+    heap_host_reset(46, 4 * MIB, false);
+    heap_set_cpu_hooks(heap_tls_cpu_index, 2);
+    void *p = heap_malloc(32);
+    heap_tls_set_cpu(7);
+    heap_free(p);
+}
+DEATH(tls_cpu_index_out_of_range_free, "cpu_index() returned 7, CPU count is 2")
+
 int main(void)
 {
     check_suite = "test_heap";
@@ -992,6 +1099,8 @@ int main(void)
     RUN(remote_frees_are_pushed_as_runs);
     RUN(slot_tag_never_matches_a_tlsf_block);
     RUN(cpu_hooks_validate_the_count);
+    RUN(tls_cpu_share_is_bound_and_read_inline);
+    RUN(held_bytes_follow_refills_and_slab_returns);
     RUN(detects_double_free_small);
     RUN(detects_double_free_medium);
     RUN(detects_double_free_by_realloc);
@@ -1018,5 +1127,7 @@ int main(void)
     RUN(detects_slab_used_understated);
     RUN(detects_double_free_on_run);
     RUN(detects_cpu_index_out_of_range);
+    RUN(detects_tls_cpu_index_out_of_range);
+    RUN(detects_tls_cpu_index_out_of_range_free);
     return check_summary();
 }

@@ -1,8 +1,9 @@
 /* Threaded stress test of the kernel heap: heap_selftest_threaded (kernel/mm/heap_selftest.c)
  * on 2, 4 and 8 POSIX threads at once, each thread one "CPU" of the heap (a thread-local
- * index behind heap_set_cpu_hooks). Each thread checks its own blocks against its own shadow
- * model and hands blocks to the others, which check them and free, realloc or keep them, so
- * frees and reallocs cross threads all the time. Each (seed, thread count) runs in a forked
+ * index, heap_tls_set_cpu, whose share malloc and free bind and then read inline with
+ * heap_tls_cpu_index as the hook). Each thread checks its own blocks against its own shadow model and hands blocks to
+ * the others, which check them and free, realloc or keep them, so frees and reallocs cross
+ * threads all the time. Each (seed, thread count) runs in a forked
  * child: a panic, a sanitizer report (ASan/UBSan builds, or TSan, where a data race is a
  * report and so a failure) fails that run only. After the threads are joined the child runs
  * heap_check() and requires every block back (live blocks 0, bytes in use 0).
@@ -30,13 +31,6 @@
 
 static const unsigned thread_counts[] = {2, 4, 8};
 
-static __thread uint32_t this_cpu;
-
-static uint32_t host_cpu_index(void)
-{
-    return this_cpu;
-}
-
 static void host_yield(void)
 {
     sched_yield();
@@ -51,7 +45,7 @@ struct worker {
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
-    this_cpu = w->cpu;
+    heap_tls_set_cpu(w->cpu);   /* bound, then read inline by malloc and free */
     w->failures = heap_selftest_threaded(w->cpu, w->cpus, w->seed, w->steps);
     return NULL;
 }
@@ -75,7 +69,7 @@ static void *toggler_main(void *arg)
 static unsigned run_threads(uint32_t seed, unsigned cpus, unsigned steps)
 {
     heap_host_reset(seed, THREADS_REGION, seed % 3 == 0);
-    if (heap_set_cpu_hooks(host_cpu_index, cpus) != HEAP_OK)
+    if (heap_set_cpu_hooks(heap_tls_cpu_index, cpus) != HEAP_OK)
         return 1;
     heap_set_yield_hook(host_yield);
     heap_selftest_threaded_prepare(cpus);
