@@ -39,7 +39,7 @@ static void write_heap(struct json_out *j, const struct heap_stats *h)
     json_begin_object(j);
     json_key_u64(j, "total_bytes", h->total_bytes);
     json_key_u64(j, "in_use_bytes", h->in_use_bytes);
-    json_key_u64(j, "peak_in_use_bytes", h->peak_in_use_bytes);
+    json_key_u64(j, "peak_held_bytes", h->peak_held_bytes);
     json_key_u64(j, "free_bytes", h->free_bytes);
     json_key_u64(j, "largest_free_bytes", h->largest_free_bytes);
     json_key_u64(j, "live_blocks", h->live_blocks);

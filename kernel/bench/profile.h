@@ -11,7 +11,7 @@
 
 struct heap_stats;
 
-#define PROFILE_FORMAT_VERSION  "2.4"
+#define PROFILE_FORMAT_VERSION  "2.5"
 #define PROFILE_BEGIN           "=====BEGIN FLUID PROFILE JSON====="
 #define PROFILE_END             "=====END FLUID PROFILE JSON====="
 

@@ -65,7 +65,7 @@ struct heap_stats {
     /* maximum since heap_init of the bytes a CPU holds: in_use_bytes plus the usable bytes
      * of the slots in its class caches (docs/heap.md, "Statistics"), summed over the CPUs.
      * At least the peak of in_use_bytes, and above it by at most what the caches held */
-    size_t peak_in_use_bytes;
+    size_t peak_held_bytes;
     size_t free_bytes;          /* bytes in free TLSF blocks (any size can use them) */
     size_t largest_free_bytes;  /* payload of the largest free TLSF block */
     size_t live_blocks;         /* allocations not freed yet */

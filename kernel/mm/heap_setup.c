@@ -301,7 +301,7 @@ void heap_get_stats(struct heap_stats *out)
     struct heap_totals t;
     heap_cpu_totals(&t);
     out->in_use_bytes = (size_t)t.in_use;
-    out->peak_in_use_bytes = (size_t)t.peak;
+    out->peak_held_bytes = (size_t)t.peak;
     out->live_blocks = (size_t)(t.mallocs - t.frees);
     out->mallocs = t.mallocs;
     out->frees = t.frees;

@@ -175,10 +175,10 @@ TEST(stats_track_use_and_peak)
     unsigned cls = heap_uhdr_of(a)->info >> HEAP_INFO_CLASS_SHIFT & 31;
     CHECK_EQ_U64(heap_g.cpu[0].cls[cls].cached, 15);
     size_t peak = s.in_use_bytes + 15 * heap_usable_size(a);
-    CHECK_EQ_U64(s.peak_in_use_bytes, peak);
+    CHECK_EQ_U64(s.peak_held_bytes, peak);
     heap_free(b);
     heap_get_stats(&s);
-    CHECK_EQ_U64(s.peak_in_use_bytes, peak);
+    CHECK_EQ_U64(s.peak_held_bytes, peak);
     CHECK_EQ_U64(s.live_blocks, 1);
     CHECK_EQ_U64(s.mallocs, 2);
     CHECK_EQ_U64(s.frees, 1);
@@ -700,7 +700,7 @@ TEST(held_bytes_follow_refills_and_slab_returns)
     CHECK_EQ_U64(heap_g.cpu[1].peak, 0);
     heap_get_stats(&s);
     CHECK_EQ_U64(s.in_use_bytes, 0);
-    CHECK_EQ_U64(s.peak_in_use_bytes, 48 * u);
+    CHECK_EQ_U64(s.peak_held_bytes, 48 * u);
     CHECK_EQ_U64(s.mallocs, N);
     CHECK_EQ_U64(s.frees, N);
     CHECK_EQ_U64(heap_check(), 0);
