@@ -128,10 +128,19 @@ $(HEAP_BENCH_THREAD_BINS): $(HEAP_BENCH_DIR)/bench_threads_%: $(HEAP_BENCH_DIR)/
 	$(HOST_CC) -pthread -o $@ $^ $(HEAP_BENCH_LIBS_$*)
 
 HOST_TOOL_BINS += $(HEAP_BENCH_BINS) $(HEAP_BENCH_THREAD_BINS)
+# The benchmark driver over fake binaries (no allocator runs).
+PY_TESTS       += tests/tools/test_bench_heap_run.py
 
 # bench-heap: every allocator on the same workloads, one after the other, in one table: the
 # single-thread workloads, then the threaded ones at 1, 2 and 4 threads.
 bench-heap: $(HEAP_BENCH_BINS) $(HEAP_BENCH_THREAD_BINS)
 	$(PYTHON) tools/bench_heap/run.py --dir $(HEAP_BENCH_DIR) $(HEAP_BENCH_ALLOCS)
 
-.PHONY: stress-heap bench-heap
+# bench-heap-instructions: the threaded workloads (larson, xmalloc, random-mixed at 1, 2 and 4
+# threads) under callgrind, Fluid against glibc and mimalloc: exact instruction counts, the
+# same on a loaded machine as on an idle one (at a fifth of bench-heap's work; about a minute).
+bench-heap-instructions: $(HEAP_BENCH_THREAD_BINS)
+	$(PYTHON) tools/bench_heap/run.py --dir $(HEAP_BENCH_DIR) --instructions --scale 0.2 \
+	    fluid glibc mimalloc
+
+.PHONY: stress-heap bench-heap bench-heap-instructions
