@@ -20,6 +20,7 @@
  *                  cache line with another thread's (0: no false sharing)
  *   random-mixed   the single-thread random-mixed workload, each thread on its own 8192
  *                  slots of 16..1024 B. ops = steps
+ * Thread i is pinned to the (i mod n)-th CPU the process may use (pin_to_cpu).
  * One untimed warm-up run at a quarter of the work, then R timed runs; the best is reported.
  * Every malloc the benchmark makes is counted; with Fluid's heap the heap's own malloc count
  * must equal it (bench_mallocs, heap_mallocs), and every allocator must say that a block the
@@ -297,6 +298,34 @@ struct result {
     unsigned shared_lines;
 };
 
+/* The CPUs this process may run on, in order (sched_getaffinity), filled by main. */
+static int usable_cpu[CPU_SETSIZE];
+static int usable_cpus;
+
+static void find_usable_cpus(void)
+{
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+        die("sched_getaffinity failed");
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &allowed))
+            usable_cpu[usable_cpus++] = c;
+    if (usable_cpus == 0)
+        die("no usable CPU");
+}
+
+/* Thread i runs on the (i mod n)-th usable CPU and stays there: with more threads than
+ * CPUs (4 on this 2-core machine) the scheduler would otherwise place them differently
+ * from run to run, which moved xmalloc's rate by up to four times for every allocator; and
+ * the kernel's CPUs, which the heap's per-CPU shares model, never migrate. */
+static int pin_to_cpu(pthread_attr_t *attr, unsigned i)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(usable_cpu[i % (unsigned)usable_cpus], &one);
+    return pthread_attr_setaffinity_np(attr, sizeof one, &one);
+}
+
 /* One run: set up (main thread), release the threads together, time until all are joined. */
 static struct result run_once(const struct workload *w, unsigned threads, uint64_t iters)
 {
@@ -316,8 +345,11 @@ static struct result run_once(const struct workload *w, unsigned threads, uint64
     pthread_barrier_init(&run_g.round, NULL, threads);
     for (unsigned i = 0; i < threads; i++) {
         args[i] = (struct thread_arg){.id = i, .fn = w->thread_main};
-        if (pthread_create(&args[i].thread, NULL, thread_entry, &args[i]) != 0)
-            die("pthread_create failed");
+        pthread_attr_t attr;
+        if (pthread_attr_init(&attr) != 0 || pin_to_cpu(&attr, i) != 0 ||
+            pthread_create(&args[i].thread, &attr, thread_entry, &args[i]) != 0)
+            die("pthread_create (pinned to a CPU) failed");
+        pthread_attr_destroy(&attr);
     }
     pthread_barrier_wait(&run_g.start);
     double t0 = now_s();
@@ -403,6 +435,7 @@ int main(int argc, char **argv)
     uint64_t iters = (uint64_t)((double)w->default_iters * scale);
     if (iters < (uint64_t)CS_WRITES * MAX_THREADS)
         iters = (uint64_t)CS_WRITES * MAX_THREADS;  /* enough for a batch and an object each */
+    find_usable_cpus();
     fluid_setup(threads);
     bool owns = alloc_check();
     mallocs_total++;

@@ -124,7 +124,8 @@ def threaded(args):
     counts = [int(t) for t in args.threads.split(",")]
     cores = os.cpu_count() or 1
     print(f"\nthreaded; clock: CLOCK_MONOTONIC (host wall clock, threads released together, "
-          f"stopped when the last is joined), best of {args.repeats} runs, one process each "
+          f"stopped when the last is joined; thread i pinned to CPU i mod the CPUs), best of "
+          f"{args.repeats} runs, one process each "
           f"after its warm-up, the allocators taking turns; "
           f"the same total work at every thread count. This machine has {cores} cores"
           + (f": {', '.join(str(t) for t in counts if t > cores)} threads are oversubscribed"
