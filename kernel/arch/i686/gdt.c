@@ -1,11 +1,12 @@
 /* The kernel's own GDT (Intel SDM vol. 3A §3.4.5): flat code and data with stage2's
  * selectors, flat ring-3 code and data for modules (paging, not segment limits, decides what
  * ring 3 may touch), a byte-granular segment over the CPU's own struct cpu_local that the
- * kernel keeps in GS (DPL 0, so ring 3 cannot load it: SDM vol. 3A §5.6), a TSS for the running kernel (the CPU saves its state there on a task
- * switch, and takes the ring-0 stack for interrupts from ring 3 from its SS0:ESP0, SDM vol. 3A
- * §6.12.1), 16-bit segments for the BIOS thunk's way to real mode (§9.9.2) and a TSS for the
- * double-fault task, which has its own stack so a #DF caused by an
- * exhausted kernel stack can still be reported (SDM vol. 3A §6.15, interrupt 8, and §7.3).
+ * kernel keeps in GS (DPL 0, so ring 3 cannot load it: SDM vol. 3A §5.6), a TSS for the
+ * running kernel (the CPU saves its state there on a task switch, and takes the ring-0 stack
+ * for interrupts from ring 3 from its SS0:ESP0, SDM vol. 3A §6.12.1), 16-bit segments for the
+ * BIOS thunk's way to real mode (§9.9.2) and a TSS for the double-fault task, which has its
+ * own stack so a #DF caused by an exhausted kernel stack can still be reported (SDM vol. 3A
+ * §6.15, interrupt 8, and §7.3).
  * Called once from arch_init_and_continue with interrupts off. Each AP loads a copy whose
  * two TSS descriptors name its own TSSs (gdt_load_ap), since LTR marks a TSS busy. */
 #include "kernel/arch/i686/x86.h"

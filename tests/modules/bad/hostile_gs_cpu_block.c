@@ -1,7 +1,7 @@
 /* Hostile test module: loads GS with the i686 kernel's per-CPU block selector (SEL_CPU_LOCAL
  * in kernel/arch/i686/x86.h, GDT entry 9) and reads the block through it. The descriptor has
  * DPL 0, so the load itself raises #GP (vector 13) in ring 3: a data segment is loadable only
- * when its DPL is at least both CPL and the selector's RPL (SDM vol. 3A §5.7). Linux's GDT
+ * when its DPL is at least both CPL and the selector's RPL (SDM vol. 3A §5.6). Linux's GDT
  * has a half of its TSS descriptor there, which no segment register takes either. */
 #include <fluid_module.h>
 
