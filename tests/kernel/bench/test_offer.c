@@ -186,6 +186,12 @@ static enum suite_call_outcome fake_call(void *ctx, uint32_t entry,
     return SUITE_CALL_OK;
 }
 
+/* The suite's runner over the fakes above: every test calls the module through these. */
+static const struct suite_runner fake_runner = {
+    .cpu_features = FLUID_FEAT_FPU, .clock = fake_clock, .acquire = fake_acquire,
+    .release = fake_release, .call = fake_call,
+};
+
 static void fake_reset(const uint8_t *speeds, uint32_t n)
 {
     offer_init(test_alloc, test_free, known, FLUID_FEAT_FPU);
@@ -204,9 +210,7 @@ TEST(offer_joins_a_running_module)
     struct suite_result r;
     struct planner_config cfg;
     struct suite_entry e = {"probe", base, MOD_BYTES, SUITE_EXPECT_VALUE, ANSWER, 0};
-    struct suite_runner rn = {.cpu_features = FLUID_FEAT_FPU, .clock = fake_clock,
-                              .acquire = fake_acquire, .release = fake_release,
-                              .call = fake_call};
+    struct suite_runner rn = fake_runner;
     static const uint8_t speeds[] = {1};
     fake_reset(speeds, 1);
     planner_config_default(&cfg);
@@ -235,9 +239,7 @@ TEST(offers_past_the_table_retire_losers)
     struct suite_result r;
     struct planner_config cfg;
     struct suite_entry e = {"probe", base, MOD_BYTES, SUITE_EXPECT_VALUE, ANSWER, 0};
-    struct suite_runner rn = {.cpu_features = FLUID_FEAT_FPU, .clock = fake_clock,
-                              .acquire = fake_acquire, .release = fake_release,
-                              .call = fake_call};
+    struct suite_runner rn = fake_runner;
     fake_reset(speeds, sizeof speeds);
     planner_config_default(&cfg);
     build(base, "probe", SLOW_CYCLES / FAST_CYCLES, 0);
