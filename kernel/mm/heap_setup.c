@@ -223,12 +223,7 @@ void heap_init(uint32_t seed)
         heap_g.key_link ^= (uintptr_t)splitmix32(&seed) << 16 << 16;
     heap_g.guard = HEAP_GUARD_DEFAULT;
     heap_g.fast_below = heap_fast_below(HEAP_GUARD_DEFAULT);
-    heap_g.cpu_index = heap_cpu_zero;
-    heap_g.cpu_solo = true;
-    heap_g.max_cpus = 1;
-#ifdef HEAP_CPU_FAST
-    heap_cpu_bind(NULL);
-#endif
+    (void)heap_set_cpu_hooks(NULL, 0);  /* one CPU, the caller's share unbound; cannot fail */
     for (uint32_t i = 0; i < HEAP_MAX_CPUS; i++) {
         heap_g.cpu_of[i] = &heap_g.cpu[i];
         heap_g.cpu[i].index = i;
