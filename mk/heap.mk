@@ -138,7 +138,7 @@ bench-heap: $(HEAP_BENCH_BINS) $(HEAP_BENCH_THREAD_BINS)
 
 # bench-heap-instructions: the threaded workloads (larson, xmalloc, random-mixed at 1, 2 and 4
 # threads) under callgrind, Fluid against glibc and mimalloc: exact instruction counts, the
-# same on a loaded machine as on an idle one (at a fifth of bench-heap's work; about a minute).
+# same on a loaded machine as on an idle one (at a fifth of bench-heap's work; about 30 s).
 bench-heap-instructions: $(HEAP_BENCH_THREAD_BINS)
 	$(PYTHON) tools/bench_heap/run.py --dir $(HEAP_BENCH_DIR) --instructions --scale 0.2 \
 	    fluid glibc mimalloc

@@ -316,7 +316,7 @@ static void find_usable_cpus(void)
 
 /* Thread i runs on the (i mod n)-th usable CPU and stays there: with more threads than
  * CPUs (4 on this 2-core machine) the scheduler would otherwise place them differently
- * from run to run, which moved xmalloc's rate by up to four times for every allocator; and
+ * from run to run, which moved xmalloc's rate by up to six times for every allocator; and
  * the kernel's CPUs, which the heap's per-CPU shares model, never migrate. */
 static int pin_to_cpu(pthread_attr_t *attr, unsigned i)
 {
