@@ -147,6 +147,16 @@ static uint32_t info_cpu(uint32_t info)
     return (info & HEAP_INFO_CPU) >> HEAP_INFO_CPU_SHIFT;
 }
 
+/* struct heap_class's key for class cls on CPU cpu: the FREE tag key XOR the info bits under
+ * FAST_INFO_MASK of every slot its cache may hold. Keyed like the tag, so the fast path's one
+ * compare (malloc_on) still needs the whole 32-bit tag right: a slot of another class or CPU,
+ * a live slot (key_alloc differs from key_free outside the mask) or a guard-filled one fails
+ * it for certain, anything else but one tag value in 2^32. */
+static uint32_t heap_class_key(uint32_t cpu, unsigned cls)
+{
+    return heap_g.key_free ^ class_bits(cls) ^ cpu_bits(cpu);
+}
+
 static size_t class_usable(unsigned cls)
 {
     return heap_class_stride[cls] - HEAP_UHDR_SIZE;
@@ -472,7 +482,7 @@ static __attribute__((noinline)) bool cache_refill(struct heap_cpu *me, unsigned
     slab_check(s, cls, cpu_number(me), s, caller);
     uint32_t n;
     c->cache = slab_take_run(s, HEAP_CACHE_BATCH, &n, caller);
-    c->cached = n;
+    c->room = HEAP_CACHE_MAX - n;
     held_add(me, (size_t)n * class_usable(cls));
     s->used += n;
     if (s->used == s->capacity) {
@@ -491,7 +501,7 @@ static inline __attribute__((always_inline)) void cache_unlink(struct heap_class
     if (HEAP_UNLIKELY(next && !heap_aligned_in_range(next)))
         heap_fail(HEAP_E_FREELIST, p, caller, "class cache link overwritten");
     c->cache = next;
-    c->cached--;
+    c->room++;
 }
 
 /* Pops the class cache's most recently freed slot; its header, fill and link are checked. */
@@ -619,13 +629,13 @@ static void small_free(struct heap_cpu *me, char *p, uint32_t info, const void *
         return;
     }
     struct heap_class *c = &me->cls[cls];
-    if (HEAP_UNLIKELY(c->cached >= HEAP_CACHE_MAX)) {
+    if (HEAP_UNLIKELY(c->room == 0)) {
         slab_put(p, me, info, caller);
         return;
     }
     *(uintptr_t *)p = heap_link_enc(c->cache, p);
     c->cache = p;
-    c->cached++;
+    c->room--;
 }
 
 /* Returns every slot in this CPU's caches to its slab and collects the remote frees (empty
@@ -744,15 +754,18 @@ static __attribute__((noinline)) void *malloc_refill(size_t size, struct heap_cp
     return p;
 }
 
-/* The bits of a cached slot's info the fast path compares with its class's `expect`: the
- * kind bits must be clear (a slot, not TLSF or internal; not filled in guard mode) and class
- * and CPU must be the cache's. */
+/* The bits of a cached slot's info that its class's `key` holds (heap_class_key): the kind
+ * bits clear (a slot, not TLSF or internal; not filled in guard mode) and the cache's class
+ * and CPU. */
 #define FAST_INFO_MASK (HEAP_INFO_TLSF | HEAP_INFO_GUARD | HEAP_INFO_INTERNAL | \
                         HEAP_INFO_CLASS | HEAP_INFO_CPU)
+_Static_assert(((HEAP_STATE_ALLOC ^ HEAP_STATE_FREE) & ~FAST_INFO_MASK) != 0,
+               "a live slot's tag never passes malloc's compare with a class key");
 
 /* Fast path on the calling CPU's share me: a small request outside guard mode (one compare
- * with fast_below) is one checked pop of the class cache: no lock, no atomic
- * read-modify-write. Only `size` and `me` are live, so it runs in scratch registers and every
+ * with fast_below) is one checked pop of the class cache: the slot's tag against the class
+ * key (heap_class_key: tag, kind, class, CPU and guard state in one compare), then its link's
+ * range; no lock, no atomic read-modify-write. Only `size` and `me` are live, so it runs in scratch registers and every
  * other exit is a tail call. A slot whose header or link does not pass (a guard slot with a
  * fill to verify, or a corrupted one) goes to alloc_any, whose cache_take checks it again and
  * reports it or verifies its fill; so does every other request. */
@@ -765,14 +778,13 @@ static inline __attribute__((always_inline)) void *malloc_on(struct heap_cpu *me
         if (HEAP_UNLIKELY(p == NULL))
             return malloc_refill(size, me, (unsigned)(c - me->cls), caller);
         struct heap_uhdr *h = heap_uhdr_of(p);
-        uint32_t info = h->info, tag = h->tag;
-        if (HEAP_LIKELY(tag == heap_slot_tag(p, info, heap_g.key_free) &&
-                        (info & FAST_INFO_MASK) == c->expect)) {
+        uint32_t tag = h->tag;
+        if (HEAP_LIKELY(tag == heap_slot_tag(p, h->info & ~FAST_INFO_MASK, c->key))) {
             char *next = heap_link_dec(*(uintptr_t *)p, p);
             if (HEAP_UNLIKELY(next && !heap_aligned_in_range(next)))
                 return alloc_any(size, HEAP_ALIGN, caller);     /* cache_unlink reports it */
             c->cache = next;
-            c->cached--;
+            c->room++;
             h->tag = tag ^ HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;  /* verified: tag ^ FREE */
             me->mallocs++;          /* a slot from the cache to the caller: held is unchanged */
             return p;
@@ -886,11 +898,11 @@ static inline __attribute__((always_inline)) void free_on(struct heap_cpu *me, v
             if (HEAP_LIKELY((info & (HEAP_INFO_GUARD | HEAP_INFO_CPU)) == expect)) {
                 me->frees++;        /* onto the cache (held is unchanged) or slab_put */
                 h->tag = tag ^ HEAP_STATE_ALLOC ^ HEAP_STATE_FREE;  /* verified: tag ^ ALLOC */
-                if (HEAP_UNLIKELY(c->cached >= HEAP_CACHE_MAX)) {
+                if (HEAP_UNLIKELY(c->room-- == 0)) {
+                    c->room = 0;    /* the decrement borrowed: the cache is full */
                     slab_put(ptr, me, info, caller);
                     return;
                 }
-                c->cached++;
                 *(uintptr_t *)ptr = heap_link_enc(c->cache, ptr);
                 c->cache = ptr;
                 return;
@@ -1029,12 +1041,15 @@ void heap_classes_init(void)
             cls++;
         heap_class_off[i] = (uint16_t)(cls * sizeof(struct heap_class));
     }
-    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++)
-        for (cls = 0; cls < HEAP_CLASS_COUNT; cls++)
-            heap_g.cpu[cpu].cls[cls].expect = class_bits(cls) | cpu_bits(cpu);
+    for (uint32_t cpu = 0; cpu < HEAP_MAX_CPUS; cpu++) {
+        for (cls = 0; cls < HEAP_CLASS_COUNT; cls++) {
+            heap_g.cpu[cpu].cls[cls].key = heap_class_key(cpu, cls);
+            heap_g.cpu[cpu].cls[cls].room = HEAP_CACHE_MAX;
+        }
+    }
 }
 
 bool heap_class_fixed_ok(const struct heap_class *c, uint32_t cpu, unsigned cls)
 {
-    return c->expect == (class_bits(cls) | cpu_bits(cpu));
+    return c->key == heap_class_key(cpu, cls);
 }

@@ -221,7 +221,7 @@ static void check_cache(struct walk *w, uint32_t cpu, unsigned cls)
     if (!heap_class_fixed_ok(c, cpu, cls))
         problem(w, "class's fixed usable size or info bits", NULL, cls);
     for (char *p = c->cache; p; n++) {
-        if (n >= c->cached || !heap_in_range(p) || ((uintptr_t)p & (HEAP_ALIGN - 1))) {
+        if (n >= heap_class_cached(c) || !heap_in_range(p) || ((uintptr_t)p & (HEAP_ALIGN - 1))) {
             problem(w, "class cache link", p, cls);
             return;
         }
@@ -235,8 +235,8 @@ static void check_cache(struct walk *w, uint32_t cpu, unsigned cls)
         }
         p = heap_link_dec(*(uintptr_t *)p, p);
     }
-    if (n != c->cached || c->cached > HEAP_CACHE_MAX)
-        problem(w, "class cache count", NULL, c->cached);
+    if (c->room > HEAP_CACHE_MAX || n != heap_class_cached(c))
+        problem(w, "class cache count", NULL, heap_class_cached(c));
     w->cached_listed += n;
 }
 

@@ -146,14 +146,24 @@ static inline uint32_t heap_remote_count(uint32_t w)
  * double free) and the CPU's slabs of the class. Only the owning CPU touches it. */
 struct heap_class {
     char *cache;                /* last freed slot (user pointer) or NULL */
-    uint32_t cached;            /* slots on the cache list: the only count of them */
-    /* fixed: the class and CPU bits (HEAP_INFO_CLASS | HEAP_INFO_CPU) of every slot on this
-     * cache; with TLSF, GUARD and INTERNAL clear it is the whole of a cached slot's info
-     * under the fast path's mask, so one compare checks kind, class, CPU and guard state */
-    uint32_t expect;
+    /* places left on the cache: HEAP_CACHE_MAX minus the slots on it, the only count of them
+     * (heap_class_cached). Counted down, so free's fast path takes a place and tests for none
+     * left in one decrement and its borrow. */
+    uint32_t room;
+    /* fixed: heap_g.key_free XOR the class and CPU bits (HEAP_INFO_CLASS | HEAP_INFO_CPU) of
+     * every slot on this cache (heap_class_key). A cached slot's FREE tag XOR its address
+     * bits XOR the rest of its info equals it, so malloc's fast path checks the tag, kind,
+     * class, CPU and guard state with one compare (malloc_on). */
+    uint32_t key;
     struct heap_slab *partial;  /* slabs with at least one free slot; head is used first */
     struct heap_slab *full;     /* slabs with none (their remote frees are not collected yet) */
 } __attribute__((aligned(HEAP_CLASS_ENTRY)));
+/* Slots on class cache c. */
+static inline uint32_t heap_class_cached(const struct heap_class *c)
+{
+    return HEAP_CACHE_MAX - c->room;
+}
+
 /* Bytes of a class entry, a power of two: free's fast path finds the entry of a slot's class
  * by masking the class bits of its info shifted into a byte offset (heap_class_offset). */
 _Static_assert(sizeof(struct heap_class) == HEAP_CLASS_ENTRY, "a class entry is HEAP_CLASS_ENTRY bytes");

@@ -286,7 +286,7 @@ void heap_cpu_totals(struct heap_totals *t)
         t->failed += c->failed;
         t->in_use += c->held;
         for (unsigned k = 0; k < HEAP_CLASS_COUNT; k++)
-            t->in_use -= (int64_t)((size_t)c->cls[k].cached * heap_class_usable(k));
+            t->in_use -= (int64_t)((size_t)heap_class_cached(&c->cls[k]) * heap_class_usable(k));
         t->peak += c->peak > 0 ? c->peak : 0;
     }
 }

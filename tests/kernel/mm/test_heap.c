@@ -173,7 +173,7 @@ TEST(stats_track_use_and_peak)
     CHECK_EQ_U64(s.live_blocks, 2);
     CHECKF(s.in_use_bytes >= 5100 && s.in_use_bytes < 5300, "%zu", s.in_use_bytes);
     unsigned cls = heap_uhdr_of(a)->info >> HEAP_INFO_CLASS_SHIFT & 31;
-    CHECK_EQ_U64(heap_g.cpu[0].cls[cls].cached, 15);
+    CHECK_EQ_U64(heap_class_cached(&heap_g.cpu[0].cls[cls]), 15);
     size_t peak = s.in_use_bytes + 15 * heap_usable_size(a);
     CHECK_EQ_U64(s.peak_held_bytes, peak);
     heap_free(b);
@@ -260,7 +260,7 @@ TEST(out_of_memory_flushes_class_caches)
 }
 
 /* heap_check recounts the class caches: a wrong count or a cached slot marked live is found,
- * and a class's fixed usable size or expected info bits that changed. */
+ * and a class key that changed. */
 TEST(check_finds_cache_miscount)
 {
     heap_host_reset(13, 4 * MIB, false);
@@ -268,19 +268,19 @@ TEST(check_finds_cache_miscount)
     heap_free(a);
     heap_free(b);
     unsigned cls = heap_uhdr_of(a)->info >> HEAP_INFO_CLASS_SHIFT & 31;
-    uint32_t n = heap_g.cpu[0].cls[cls].cached;     /* a, b and the rest of the refill */
+    uint32_t n = heap_class_cached(&heap_g.cpu[0].cls[cls]);     /* a, b and the rest of the refill */
     REQUIRE(n == HEAP_CACHE_BATCH);
     CHECK_EQ_U64(heap_check(), 0);
-    heap_g.cpu[0].cls[cls].cached = n + 1;
+    heap_g.cpu[0].cls[cls].room = HEAP_CACHE_MAX - (n + 1);
     CHECK(heap_check() > 0, "cache count one too high");
-    heap_g.cpu[0].cls[cls].cached = n - 1;
+    heap_g.cpu[0].cls[cls].room = HEAP_CACHE_MAX - (n - 1);
     CHECK(heap_check() > 0, "cache count one too low");
-    heap_g.cpu[0].cls[cls].cached = n;
+    heap_g.cpu[0].cls[cls].room = HEAP_CACHE_MAX - n;
     CHECK_EQ_U64(heap_check(), 0);
     /* the fixed field the fast paths read instead of the class table */
-    heap_g.cpu[0].cls[cls].expect ^= 1u << HEAP_INFO_CPU_SHIFT;
-    CHECK(heap_check() > 0, "class expected info bits changed");
-    heap_g.cpu[0].cls[cls].expect ^= 1u << HEAP_INFO_CPU_SHIFT;
+    heap_g.cpu[0].cls[cls].key ^= 1u << HEAP_INFO_CPU_SHIFT;
+    CHECK(heap_check() > 0, "class key changed");
+    heap_g.cpu[0].cls[cls].key ^= 1u << HEAP_INFO_CPU_SHIFT;
     CHECK_EQ_U64(heap_check(), 0);
 }
 
@@ -320,27 +320,27 @@ TEST(cache_refills_a_batch_from_one_slab)
     struct heap_slab *s = slab_of(a);
     struct heap_class *c = &heap_g.cpu[0].cls[s->cls];
     CHECK_EQ_U64(s->used, HEAP_CACHE_BATCH);
-    CHECK_EQ_U64(c->cached, HEAP_CACHE_BATCH - 1);
+    CHECK_EQ_U64(heap_class_cached(c), HEAP_CACHE_BATCH - 1);
     for (uint32_t i = 1; i < HEAP_CACHE_BATCH; i++)
         CHECKF(heap_malloc(100) == a + i * s->stride, "carved slot %u out of order", i);
     CHECK_EQ_U64(s->used, HEAP_CACHE_BATCH);    /* the slab is not visited for these */
-    CHECK_EQ_U64(c->cached, 0);
+    CHECK_EQ_U64(heap_class_cached(c), 0);
     enum { N = 3 * HEAP_CACHE_BATCH + HEAP_CACHE_MAX };
     static char *p[N];
     for (int i = 0; i < N; i++)
         REQUIRE((p[i] = heap_malloc(100)) != NULL && slab_of(p[i]) == s);
     for (int i = 0; i < N; i++)
         heap_free(p[i]);        /* the first HEAP_CACHE_MAX fill the cache, the rest the slab */
-    REQUIRE(c->cached == HEAP_CACHE_MAX);
+    REQUIRE(heap_class_cached(c) == HEAP_CACHE_MAX);
     uint32_t listed = list_length(s->free);
     REQUIRE(listed == N - HEAP_CACHE_MAX);
     for (uint32_t i = 0; i < HEAP_CACHE_MAX; i++)
         heap_malloc(100);
-    REQUIRE(c->cached == 0);
+    REQUIRE(heap_class_cached(c) == 0);
     uint32_t used = s->used;
     CHECK(heap_malloc(100) == p[N - 1], "the refill starts at the slab list's head");
     CHECK_EQ_U64(s->used, used + HEAP_CACHE_BATCH);
-    CHECK_EQ_U64(c->cached, HEAP_CACHE_BATCH - 1);
+    CHECK_EQ_U64(heap_class_cached(c), HEAP_CACHE_BATCH - 1);
     CHECK_EQ_U64(list_length(c->cache), HEAP_CACHE_BATCH - 1);
     CHECK_EQ_U64(list_length(s->free), listed - HEAP_CACHE_BATCH);
     CHECK_EQ_U64(heap_check(), 0);
@@ -397,7 +397,7 @@ TEST(remote_frees_return_to_the_owner)
     test_cpu = 1;
     for (int i = 0; i < N; i++)
         heap_free(p[i]);
-    CHECK_EQ_U64(heap_g.cpu[1].cls[cls].cached, 0);
+    CHECK_EQ_U64(heap_class_cached(&heap_g.cpu[1].cls[cls]), 0);
     CHECK(heap_g.cpu[0].remote_classes & (1u << cls), "owner's class bit not set");
     CHECK_EQ_U64(live_blocks(), 0);
     struct heap_stats st;
@@ -650,16 +650,16 @@ TEST(tls_cpu_share_is_bound_and_read_inline)
     heap_free(a);
     CHECK(heap_tls_share == &heap_g.cpu[1], "the first call binds CPU 1's share");
     CHECK_EQ_U64(heap_g.cpu[1].run[cls].n, 1);
-    CHECK_EQ_U64(heap_g.cpu[1].cls[cls].cached, 0);
+    CHECK_EQ_U64(heap_class_cached(&heap_g.cpu[1].cls[cls]), 0);
     void *b = heap_malloc(48);
     REQUIRE(b != NULL);
     CHECK_EQ_U64(heap_uhdr_of(b)->info >> HEAP_INFO_CPU_SHIFT & 31, 1);
     CHECK_EQ_U64(heap_g.cpu[0].mallocs, 2);         /* a, and one through the test hook */
     CHECK_EQ_U64(heap_g.cpu[1].mallocs, 1);
     CHECK_EQ_U64(heap_g.cpu[1].frees, 1);
-    unsigned cached = heap_g.cpu[1].cls[cls].cached;
+    unsigned cached = heap_class_cached(&heap_g.cpu[1].cls[cls]);
     heap_free(b);
-    CHECK_EQ_U64(heap_g.cpu[1].cls[cls].cached, cached + 1);
+    CHECK_EQ_U64(heap_class_cached(&heap_g.cpu[1].cls[cls]), cached + 1);
     CHECK_EQ_U64(heap_check(), 0);
     CHECK_EQ_U64(live_blocks(), 0);
     REQUIRE(heap_set_cpu_hooks(NULL, 0) == HEAP_OK);
@@ -686,13 +686,13 @@ TEST(held_bytes_follow_refills_and_slab_returns)
     struct heap_cpu *c0 = &heap_g.cpu[0];
     CHECK_EQ_U64(c0->held, 48 * u);
     CHECK_EQ_U64(c0->peak, 48 * u);
-    CHECK_EQ_U64(c0->cls[cls].cached, 8);
+    CHECK_EQ_U64(heap_class_cached(&c0->cls[cls]), 8);
     struct heap_stats s;
     heap_get_stats(&s);
     CHECK_EQ_U64(s.in_use_bytes, N * u);
     for (int i = 1; i < N; i++)
         heap_free(p[i]);
-    CHECK_EQ_U64(c0->cls[cls].cached, HEAP_CACHE_MAX);
+    CHECK_EQ_U64(heap_class_cached(&c0->cls[cls]), HEAP_CACHE_MAX);
     CHECK_EQ_U64(c0->held, (1 + HEAP_CACHE_MAX) * u);
     test_cpu = 1;
     heap_free(p[0]);
@@ -931,8 +931,9 @@ static void scenario_cache_link_forged_to_live_block(void)
 DEATH(cache_link_forged_to_live_block, "free slot header overwritten")
 
 /* A cached slot rewritten as a free slot of another class, with a FREE tag that matches its
- * new info (what a forger who knows the key writes), passes the tag check; malloc's fast path
- * compares the info with the class's expected bits and sends it to the full check. */
+ * new info (what a forger who knows the key writes), is a valid FREE slot, but not of this
+ * class: malloc's fast path compares its tag with the class key and sends it to the full
+ * check. */
 static void scenario_cached_slot_of_another_class(void)
 {
     heap_host_reset(44, 4 * MIB, false);
