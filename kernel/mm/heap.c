@@ -492,19 +492,9 @@ static __attribute__((noinline)) bool cache_refill(struct heap_cpu *me, unsigned
     return true;
 }
 
-/* Unlinks the class cache's first slot p, whose header the caller has checked; the link is
- * checked before it becomes the head. */
-static inline __attribute__((always_inline)) void cache_unlink(struct heap_class *c, char *p,
-                                                                const void *caller)
-{
-    char *next = heap_link_dec(*(uintptr_t *)p, p);
-    if (HEAP_UNLIKELY(next && !heap_aligned_in_range(next)))
-        heap_fail(HEAP_E_FREELIST, p, caller, "class cache link overwritten");
-    c->cache = next;
-    c->room++;
-}
-
-/* Pops the class cache's most recently freed slot; its header, fill and link are checked. */
+/* Pops the class cache's most recently freed slot, the cache not empty; the head's range (it
+ * was decoded from the previous slot's link unchecked, heap_class), header and fill are
+ * checked. */
 static inline __attribute__((always_inline)) char *cache_take(struct heap_cpu *me,
                                                                struct heap_class *c,
                                                                unsigned cls,
@@ -512,10 +502,13 @@ static inline __attribute__((always_inline)) char *cache_take(struct heap_cpu *m
                                                                const void *caller)
 {
     char *p = c->cache;
+    if (HEAP_UNLIKELY(!heap_aligned_in_range(p)))
+        heap_fail(HEAP_E_FREELIST, p, caller, "class cache link overwritten");
     uint32_t info = check_free_header(p, cls, me->info_bits, caller);
     if (HEAP_UNLIKELY(info & HEAP_INFO_GUARD))
         check_free_fill(p, cls, caller);
-    cache_unlink(c, p, caller);
+    c->cache = heap_link_dec(*(uintptr_t *)p, p);
+    c->room++;
     *info_out = info;
     return p;
 }
@@ -763,9 +756,9 @@ _Static_assert(((HEAP_STATE_ALLOC ^ HEAP_STATE_FREE) & ~FAST_INFO_MASK) != 0,
                "a live slot's tag never passes malloc's compare with a class key");
 
 /* Fast path on the calling CPU's share me: a small request outside guard mode (one compare
- * with fast_below) is one checked pop of the class cache: the slot's tag against the class
- * key (heap_class_key: tag, kind, class, CPU and guard state in one compare), then its link's
- * range; no lock, no atomic read-modify-write. Only `size` and `me` are live, so it runs in scratch registers and every
+ * with fast_below) is one checked pop of the class cache: the head's range (which also finds
+ * the cache empty), then its tag against the class key (heap_class_key: tag, kind, class, CPU
+ * and guard state in one compare); no lock, no atomic read-modify-write. Only `size` and `me` are live, so it runs in scratch registers and every
  * other exit is a tail call. A slot whose header or link does not pass (a guard slot with a
  * fill to verify, or a corrupted one) goes to alloc_any, whose cache_take checks it again and
  * reports it or verifies its fill; so does every other request. */
@@ -775,15 +768,16 @@ static inline __attribute__((always_inline)) void *malloc_on(struct heap_cpu *me
     if (HEAP_LIKELY(size < __atomic_load_n(&heap_g.fast_below, __ATOMIC_RELAXED))) {
         struct heap_class *c = (struct heap_class *)((char *)me->cls + class_off(size));
         char *p = c->cache;
-        if (HEAP_UNLIKELY(p == NULL))
-            return malloc_refill(size, me, (unsigned)(c - me->cls), caller);
+        /* The empty cache's NULL fails the range check too (heap_g.lo >= HEAP_PAGE_SIZE). */
+        if (HEAP_UNLIKELY(!heap_aligned_in_range(p))) {
+            if (p == NULL)
+                return malloc_refill(size, me, (unsigned)(c - me->cls), caller);
+            return alloc_any(size, HEAP_ALIGN, caller);         /* cache_take reports it */
+        }
         struct heap_uhdr *h = heap_uhdr_of(p);
         uint32_t tag = h->tag;
         if (HEAP_LIKELY(tag == heap_slot_tag(p, h->info & ~FAST_INFO_MASK, c->key))) {
-            char *next = heap_link_dec(*(uintptr_t *)p, p);
-            if (HEAP_UNLIKELY(next && !heap_aligned_in_range(next)))
-                return alloc_any(size, HEAP_ALIGN, caller);     /* cache_unlink reports it */
-            c->cache = next;
+            c->cache = heap_link_dec(*(uintptr_t *)p, p);   /* checked when it is popped */
             c->room++;
             h->tag = tag ^ HEAP_STATE_FREE ^ HEAP_STATE_ALLOC;  /* verified: tag ^ FREE */
             me->mallocs++;          /* a slot from the cache to the caller: held is unchanged */

@@ -145,7 +145,11 @@ static inline uint32_t heap_remote_count(uint32_t w)
  * encoded like the slabs' own; cached slots carry the FREE tag, so freeing one again is a
  * double free) and the CPU's slabs of the class. Only the owning CPU touches it. */
 struct heap_class {
-    char *cache;                /* last freed slot (user pointer) or NULL */
+    /* last freed slot (user pointer) or NULL. Decoded from the previous head's link and not
+     * checked then: every pop checks its range before reading its header (malloc_on,
+     * cache_take), so a link overwritten while its slot was cached is caught when it is
+     * popped, before the pointer it decodes to is read or handed out. */
+    char *cache;
     /* places left on the cache: HEAP_CACHE_MAX minus the slots on it, the only count of them
      * (heap_class_cached). Counted down, so free's fast path takes a place and tests for none
      * left in one decrement and its borrow. */

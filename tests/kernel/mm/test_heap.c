@@ -905,13 +905,15 @@ static void scenario_double_free_cache_full(void)
 }
 DEATH(double_free_cache_full, "heap: double free")
 
-/* A cache link rewritten (without the key) decodes to garbage: caught at the pop. */
+/* A cache link rewritten (without the key) decodes to garbage: p itself is handed out, and
+ * the garbage it left as the cache's head is caught at the next pop, before it is read. */
 static void scenario_cache_link_overwritten(void)
 {
     heap_host_reset(36, 4 * MIB, false);
     char *p = heap_malloc(500);
     heap_free(p);
     *(uintptr_t *)p ^= 0x10000008u;
+    heap_malloc(500);       /* p */
     heap_malloc(500);
 }
 DEATH(cache_link_overwritten, "class cache link overwritten")
