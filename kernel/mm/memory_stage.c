@@ -109,6 +109,21 @@ static bool tell_heap_the_cpus(void)
     return true;
 }
 
+/* malloc and free find the calling CPU's share of the heap through GS (cpu_heap_gs, valid
+ * from arch init on). Once a first call has bound the boot CPU's, the GS-relative read must
+ * give what the CPU's block holds; if GS pointed anywhere else, every call would read a
+ * pointer from wherever it points. */
+static bool heap_share_found_through_gs(void)
+{
+    free(malloc(1));
+    void *through_gs = cpu_heap_gs(), *in_block = cpu_local()->heap;
+    if (in_block != NULL && through_gs == in_block)
+        return true;
+    kprintf("heap: the per-CPU block read through GS gives share %p, the block holds %p: GS "
+            "does not address this CPU's block\n", through_gs, in_block);
+    return false;
+}
+
 bool memory_stage(void)
 {
     uint32_t seed = (uint32_t)tsc_read();
@@ -123,7 +138,7 @@ bool memory_stage(void)
     heap_get_stats(&st);
     kprintf("heap: %llu KiB in free RAM ranges, guard mode %s\n",
             (unsigned long long)(st.total_bytes / KIB), st.guard_mode ? "on" : "off");
-    if (!tell_heap_the_cpus())
+    if (!heap_share_found_through_gs() || !tell_heap_the_cpus())
         return false;
     if (cmdline_has("test=heap")) {
         bool ok = run_selftest(seed);

@@ -74,10 +74,9 @@ uint32_t cpu_index(void);
 
 #if (defined(__x86_64__) || defined(__i386__)) && __STDC_HOSTED__ == 0
 /* This CPU's block's `heap` without a call, for the heap's malloc and free: one GS-relative
- * load. x86-64: only once the boot CPU's block is in IA32_GS_BASE (SDM vol. 3A §3.4.4: in
- * 64-bit mode GS keeps a base), which smp_start has done whenever cpu_count_started() > 1;
- * before that GS's base is whatever firmware left. i686: GS's segment covers the block from
- * gdt_init on. */
+ * load, valid from arch init on. x86-64: IA32_GS_BASE holds the block's address (SDM vol. 3A
+ * §3.4.4: in 64-bit mode GS keeps a base), the boot CPU's from smp_arch_early_boot_cpu on,
+ * an AP's from its entry. i686: GS's segment covers the block from gdt_init on. */
 static inline void *cpu_heap_gs(void)
 {
     void *h;

@@ -23,6 +23,7 @@ void stack_switch_call(void *stack_top, void (*fn)(void));     /* isr.asm, noret
 void arch_init_and_continue(void (*cont)(void))
 {
     gdt_init();
+    smp_arch_early_boot_cpu();
     uintptr_t guard = (uintptr_t)kernel_stack_area;
     if (paging_guard_page(guard))
         arch_stack_guard_page = guard;

@@ -76,6 +76,13 @@ void smp_arch_restore_cpu_pointer(void)
         wrmsr64(MSR_IA32_GS_BASE, (uint64_t)(uintptr_t)smp_cpus[0].self);
 }
 
+void smp_arch_early_boot_cpu(void)
+{
+    smp_cpus[0].self = &smp_cpus[0];
+    wrmsr64(MSR_IA32_GS_BASE, (uint64_t)(uintptr_t)&smp_cpus[0]);
+    gs_ready = true;
+}
+
 void smp_arch_init_boot_cpu(struct cpu_local *c)
 {
     c->stack_guard = arch_stack_guard_page;

@@ -79,6 +79,12 @@ static inline void irq_enable(void) { __asm__ volatile("sti" : : : "memory"); }
 void gdt_init(void);
 void gdt_load_cpu(struct cpu_tables *t);
 
+/* smp_arch.c: points IA32_GS_BASE at the boot CPU's block (its `self` set) right after
+ * gdt_init, so cpu_local() and the heap's GS-relative read of the block's `heap`
+ * (cpu_heap_gs) are valid from arch init on, one CPU or many; smp_start later fills in the
+ * rest of the block and loads it again. */
+void smp_arch_early_boot_cpu(void);
+
 /* idt.c / trap.c: idt_init builds the IDT and loads it; idt_load loads it on another CPU. */
 void idt_init(void);
 void idt_load(void);

@@ -5,6 +5,8 @@
     -smp 4 also for the seeded top-p case; smp=1 on -smp 4 starts no AP and gives the same
     tokens on one worker; -smp 2 once under multi-threaded TCG, where the CPUs really run
     at the same time;
+  - a CPU without a local APIC (-cpu qemu64,-apic): the boot CPU alone gives the reference
+    tokens, the heap finding its share through GS all the same;
   - test.smp_withhold=2 on -smp 4: APIC ID 2 gets INIT but no STARTUP, is reported in
     "no_answer_ids" and left out, and the run completes on 3 workers with the right tokens;
   - test.smp_ap_fault=ud2 (x86-64) and =pf (i686) on -smp 4: the exception report names the
@@ -128,6 +130,21 @@ def test_smp_1_option_runs_one_worker():
         expect_started(r, [0], left_out=[1, 2, 3])
         expect_tokens(r, case, 1)
     check("smp-option-1", result, verify)
+
+
+def test_no_local_apic_runs_on_the_boot_cpu():
+    """A CPU without a local APIC (CPUID.1:EDX bit 9 clear): only the boot CPU runs, and the
+    heap, which finds the CPU's share through GS from arch init on (not from smp_start, which
+    gives up here), serves the whole LLM run."""
+    case = reference()[0]
+    result = boot(image(), machine="pc64", memory="512M", cmdline="llm.cfg=/MODELS/GEN0.CFG",
+                  timeout=BOOT_TIMEOUT_S, extra=("-smp", "1", "-cpu", "qemu64,-apic") + SINGLE_TCG)
+
+    def verify(r):
+        r.expect(r"^smp: no usable local APIC: only the boot CPU runs$", "the fallback line")
+        assert "GS does not address" not in r.log
+        expect_tokens(r, case, 1)
+    check("smp-no-lapic", result, verify)
 
 
 def test_withheld_ap_is_reported_and_left_out():
