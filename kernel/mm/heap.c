@@ -39,22 +39,9 @@ static unsigned class_of(size_t n)
 
 /* ---- CPUs and the lock --------------------------------------------------------------- */
 
-/* The calling CPU's share for the fast paths, in *me; false when the hook returned an index
- * out of range: they then take the slow path, whose this_cpu asks again and reports it.
- * Nothing but the index is live across the hook here, so malloc and free keep just their
- * argument in a saved register. max_cpus <= HEAP_MAX_CPUS (heap_set_cpu_hooks). */
-static inline __attribute__((always_inline)) bool fast_cpu(struct heap_cpu **me)
-{
-    uint32_t i = heap_g.cpu_index();
-    if (HEAP_UNLIKELY(i >= heap_g.max_cpus))
-        return false;
-    *me = heap_g.cpu_of[i];
-    return true;
-}
-
 /* The calling CPU's share; an index the hook should never return is reported. With
- * heap_g.cpu_fast the share is bound to the CPU (heap_impl.h, HEAP_CPU_FAST), so the fast
- * paths find it without the hook from then on. */
+ * heap_g.cpu_bindable the share is bound to the CPU (heap_impl.h, heap_cpu_bound), so the
+ * fast paths find it without the hook from then on. */
 static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const void *caller)
 {
     uint32_t i = heap_g.cpu_index();
@@ -62,10 +49,8 @@ static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const voi
         kprintf("heap: cpu_index() returned %u, CPU count is %u\n", i, heap_g.max_cpus);
         heap_fail(HEAP_E_BAD_CPU, NULL, caller, "CPU index out of range");
     }
-#ifdef HEAP_CPU_FAST
-    if (heap_g.cpu_fast)
+    if (heap_g.cpu_bindable)
         heap_cpu_bind(&heap_g.cpu[i]);
-#endif
     return &heap_g.cpu[i];
 }
 
@@ -787,44 +772,17 @@ static inline __attribute__((always_inline)) void *malloc_on(struct heap_cpu *me
     return alloc_any(size, HEAP_ALIGN, caller);
 }
 
-/* malloc through the CPU hook, called first with only `size` and `caller` live across it; an
- * index out of range goes to alloc_any, whose this_cpu asks again and reports it. */
-static inline __attribute__((always_inline)) void *malloc_hook_path(size_t size,
-                                                                    const void *caller)
-{
-    struct heap_cpu *me;
-    if (HEAP_LIKELY(fast_cpu(&me)))
-        return malloc_on(me, size, caller);
-    return alloc_any(size, HEAP_ALIGN, caller);
-}
-
-#ifdef HEAP_CPU_FAST
-static __attribute__((noinline)) void *malloc_hooked(size_t size, const void *caller)
-{
-    return malloc_hook_path(size, caller);
-}
-#endif
-
-/* With heap_g.cpu_fast (heap_impl.h, HEAP_CPU_FAST) the CPU's share is one inline load and
- * malloc calls no function on its fast path; before it is bound, alloc_any's this_cpu asks
- * the hook, checks the index and binds it. Without hooks (heap_g.cpu_solo) the share is CPU
- * 0's. Otherwise the hook is called (malloc_hooked). */
+/* The CPU's share is bound in its per-CPU place (heap_impl.h, heap_cpu_bound): one inline
+ * load, and malloc calls no function on its fast path. While it is unbound (NULL) alloc_any's
+ * this_cpu asks the hook, checks the index and binds it, if the hook is HEAP_CPU_HOOK or there
+ * are none; with any other hook nothing is bound and every call asks it there. */
 void *malloc(size_t size)
 {
     const void *caller = __builtin_return_address(0);
-#ifdef HEAP_CPU_FAST
-    if (HEAP_LIKELY(heap_g.cpu_fast)) {
-        struct heap_cpu *me = heap_cpu_bound();
-        if (HEAP_LIKELY(me != NULL))
-            return malloc_on(me, size, caller);
-        return alloc_any(size, HEAP_ALIGN, caller);
-    }
-    if (HEAP_LIKELY(heap_g.cpu_solo))
-        return malloc_on(&heap_g.cpu[0], size, caller);
-    return malloc_hooked(size, caller);
-#else
-    return malloc_hook_path(size, caller);
-#endif
+    struct heap_cpu *me = heap_cpu_bound();
+    if (HEAP_LIKELY(me != NULL))
+        return malloc_on(me, size, caller);
+    return alloc_any(size, HEAP_ALIGN, caller);
 }
 
 #define FREE_FILL_WORD (0x01010101u * HEAP_FREE_FILL)    /* a freed, merged header */
@@ -919,48 +877,17 @@ static inline __attribute__((always_inline)) void free_on(struct heap_cpu *me, v
     free_block(ptr, caller);
 }
 
-/* free through the CPU hook, called first with only `ptr` and `caller` live across it; an
- * index out of range goes to free_block, whose this_cpu asks again and reports it. */
-static inline __attribute__((always_inline)) void free_hook_path(void *ptr, const void *caller)
+/* As malloc: the CPU's bound share, else free_block (whose this_cpu binds it as alloc_any's
+ * does). */
+void free(void *ptr)
 {
-    struct heap_cpu *me;
-    if (HEAP_LIKELY(fast_cpu(&me))) {
+    const void *caller = __builtin_return_address(0);
+    struct heap_cpu *me = heap_cpu_bound();
+    if (HEAP_LIKELY(me != NULL)) {
         free_on(me, ptr, caller);
         return;
     }
     free_block(ptr, caller);
-}
-
-#ifdef HEAP_CPU_FAST
-static __attribute__((noinline)) void free_hooked(void *ptr, const void *caller)
-{
-    free_hook_path(ptr, caller);
-}
-#endif
-
-/* As malloc: the CPU's bound share with heap_g.cpu_fast (free_block binds it), CPU 0's
- * without hooks, else the hook. */
-void free(void *ptr)
-{
-    const void *caller = __builtin_return_address(0);
-#ifdef HEAP_CPU_FAST
-    if (HEAP_LIKELY(heap_g.cpu_fast)) {
-        struct heap_cpu *me = heap_cpu_bound();
-        if (HEAP_LIKELY(me != NULL)) {
-            free_on(me, ptr, caller);
-            return;
-        }
-        free_block(ptr, caller);
-        return;
-    }
-    if (HEAP_LIKELY(heap_g.cpu_solo)) {
-        free_on(&heap_g.cpu[0], ptr, caller);
-        return;
-    }
-    free_hooked(ptr, caller);
-#else
-    free_hook_path(ptr, caller);
-#endif
 }
 
 void *calloc(size_t count, size_t size)

@@ -291,10 +291,9 @@ struct heap_state {
      * 0 with it on. Atomic (relaxed), written with guard by heap_set_guard_mode, so one
      * compare tests both the size and the mode. */
     size_t fast_below;
-    struct heap_cpu *cpu_of[HEAP_MAX_CPUS];    /* &cpu[i]: the fast paths' one load */
     uint32_t (*cpu_index)(void);    /* never NULL: heap_cpu_zero when there are no hooks */
-    bool cpu_fast;                  /* cpu_index is HEAP_CPU_FAST_HOOK: the share is bound */
-    bool cpu_solo;                  /* no hooks (cpu_index is heap_cpu_zero): CPU 0 */
+    /* cpu_index is HEAP_CPU_HOOK or heap_cpu_zero: this_cpu binds the share it finds */
+    bool cpu_bindable;
     void (*cpu_relax)(void);        /* called while the lock spins long (host: sched_yield) */
     uint32_t max_cpus;
     uint32_t lock __attribute__((aligned(HEAP_CACHE_LINE)));   /* 0 free, 1 held */
@@ -375,23 +374,22 @@ static inline size_t heap_fast_below(bool guard)
 }
 
 /* The CPU hook without hooks (heap_setup.c): one CPU, index 0. A function rather than NULL,
- * so the fast paths call the hook without testing it first. */
+ * so this_cpu calls the hook without testing it first. */
 uint32_t heap_cpu_zero(void);
 
-/* The calling CPU's share without calling the hook, where the build has a per-CPU place to
- * keep a pointer in: the host's heap_tls_share (a thread-local variable, local-exec: one load
- * at a fixed offset from FS, or GS with -m32) and both kernels' per-CPU block (its `heap`,
- * one GS-relative load, cpu_heap_gs). The fast paths use it when the hook given to
- * heap_set_cpu_hooks is HEAP_CPU_FAST_HOOK (heap_g.cpu_fast), the one that returns the index
- * of that same CPU or thread. It starts NULL; this_cpu binds it to &heap_g.cpu[index] once it
- * has asked the hook and checked the index, and heap_init, heap_set_cpu_hooks and
+/* The calling CPU's share without calling the hook, from a per-CPU place to keep a pointer
+ * in: the host's heap_tls_share (a thread-local variable, local-exec: one load at a fixed
+ * offset from FS, or GS with -m32) and both kernels' per-CPU block (its `heap`, one
+ * GS-relative load, cpu_heap_gs, valid from arch init on). The fast paths read it and nothing
+ * else to find the share. It starts NULL, and a NULL sends the call to the slow path, whose
+ * this_cpu asks the hook, checks the index and binds the place to &heap_g.cpu[index] when
+ * the hook is HEAP_CPU_HOOK (the one that returns the index of that same CPU or thread) or
+ * there are none (CPU 0): heap_g.cpu_bindable. heap_init, heap_set_cpu_hooks and
  * heap_tls_set_cpu unbind the caller's. So an index is checked once per CPU (kernel: a CPU's
- * index never changes) or per heap_tls_set_cpu (host). Without hooks they take CPU 0's share
- * (heap_g.cpu_solo); with any other hook (the host unit tests' own, which switch CPUs within
- * one thread) they call it. */
+ * index never changes) or per heap_tls_set_cpu (host). With any other hook (a host unit
+ * test's own) nothing is bound and every call takes the slow path, which asks the hook. */
 #if defined(HEAP_CPU_TLS)
-#define HEAP_CPU_FAST 1
-#define HEAP_CPU_FAST_HOOK heap_tls_cpu_index
+#define HEAP_CPU_HOOK heap_tls_cpu_index
 struct heap_cpu;
 extern __thread struct heap_cpu *heap_tls_share __attribute__((tls_model("local-exec"),
                                                                  visibility("hidden")));
@@ -405,8 +403,7 @@ static inline void heap_cpu_bind(struct heap_cpu *me)
 }
 #elif (defined(__x86_64__) || defined(__i386__)) && __STDC_HOSTED__ == 0
 #include "kernel/smp/smp.h"
-#define HEAP_CPU_FAST 1
-#define HEAP_CPU_FAST_HOOK cpu_index
+#define HEAP_CPU_HOOK cpu_index
 static inline struct heap_cpu *heap_cpu_bound(void)
 {
     return cpu_heap_gs();
@@ -415,6 +412,8 @@ static inline void heap_cpu_bind(struct heap_cpu *me)
 {
     cpu_local()->heap = me;
 }
+#else
+#error "the heap keeps each CPU's share in a per-CPU place: build it for a kernel or with HEAP_CPU_TLS"
 #endif
 
 /* The shared tiers' lock (heap_setup.c): a test-and-test-and-set spinlock. */

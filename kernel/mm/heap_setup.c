@@ -8,7 +8,7 @@
 
 /* Before heap_init too the hook is callable and index 0 is in range, so a call that comes
  * too early reaches the slow path and its "not ready" answer. */
-struct heap_state heap_g = {.cpu_index = heap_cpu_zero, .cpu_solo = true, .max_cpus = 1};
+struct heap_state heap_g = {.cpu_index = heap_cpu_zero, .cpu_bindable = true, .max_cpus = 1};
 
 /* ---- byte helpers (no libc in the kernel) -------------------------------------------- */
 
@@ -137,11 +137,8 @@ enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus)
     }
     heap_g.cpu_index = cpu_index ? cpu_index : heap_cpu_zero;
     heap_g.max_cpus = cpu_index ? max_cpus : 1;
-    heap_g.cpu_solo = !cpu_index;
-#ifdef HEAP_CPU_FAST
-    heap_g.cpu_fast = cpu_index == HEAP_CPU_FAST_HOOK;
+    heap_g.cpu_bindable = !cpu_index || cpu_index == HEAP_CPU_HOOK;
     heap_cpu_bind(NULL);            /* bound again, to the new hook's index, by this_cpu */
-#endif
     return HEAP_OK;
 }
 
@@ -225,7 +222,6 @@ void heap_init(uint32_t seed)
     heap_g.fast_below = heap_fast_below(HEAP_GUARD_DEFAULT);
     (void)heap_set_cpu_hooks(NULL, 0);  /* one CPU, the caller's share unbound; cannot fail */
     for (uint32_t i = 0; i < HEAP_MAX_CPUS; i++) {
-        heap_g.cpu_of[i] = &heap_g.cpu[i];
         heap_g.cpu[i].index = i;
         heap_g.cpu[i].info_bits = i << HEAP_INFO_CPU_SHIFT;
         heap_g.cpu[i].free_expect = heap_free_expect(i << HEAP_INFO_CPU_SHIFT,

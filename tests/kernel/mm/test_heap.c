@@ -366,11 +366,20 @@ TEST(guard_switch_reaches_the_fast_path)
 
 /* ---- CPUs: one thread plays several CPUs by switching the index the hook returns -------- */
 
+/* Most tests give the heap heap_tls_cpu_index, whose share the heap binds and its fast paths
+ * read, as the kernels' cpu_index; test_cpu_index is a hook of the tests' own, which the heap
+ * asks on every call instead. play_cpu switches both. */
 static uint32_t test_cpu;
 
 static uint32_t test_cpu_index(void)
 {
     return test_cpu;
+}
+
+static void play_cpu(uint32_t cpu)
+{
+    test_cpu = cpu;
+    heap_tls_set_cpu(cpu);
 }
 
 static size_t slab_bytes(void)
@@ -386,15 +395,15 @@ static size_t slab_bytes(void)
 TEST(remote_frees_return_to_the_owner)
 {
     heap_host_reset(40, 8 * MIB, false);
-    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
+    REQUIRE(heap_set_cpu_hooks(heap_tls_cpu_index, 2) == HEAP_OK);
     enum { N = 1500 };
     static void *p[N];
-    test_cpu = 0;
+    play_cpu(0);
     for (int i = 0; i < N; i++)
         REQUIRE((p[i] = heap_malloc(48)) != NULL);
     size_t slabs = slab_bytes();
     unsigned cls = heap_uhdr_of(p[0])->info >> HEAP_INFO_CLASS_SHIFT & 31;
-    test_cpu = 1;
+    play_cpu(1);
     for (int i = 0; i < N; i++)
         heap_free(p[i]);
     CHECK_EQ_U64(heap_class_cached(&heap_g.cpu[1].cls[cls]), 0);
@@ -404,7 +413,7 @@ TEST(remote_frees_return_to_the_owner)
     heap_get_stats(&st);
     CHECK_EQ_U64(st.in_use_bytes, 0);
     CHECK_EQ_U64(heap_check(), 0);
-    test_cpu = 0;
+    play_cpu(0);
     for (int i = 0; i < N; i++)
         REQUIRE((p[i] = heap_malloc(48)) != NULL);
     CHECK_EQ_U64(slab_bytes(), slabs);
@@ -422,8 +431,8 @@ TEST(remote_frees_return_to_the_owner)
 TEST(remote_list_is_spliced_whole)
 {
     heap_host_reset(43, 8 * MIB, false);
-    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
-    test_cpu = 0;
+    REQUIRE(heap_set_cpu_hooks(heap_tls_cpu_index, 2) == HEAP_OK);
+    play_cpu(0);
     static char *p[HEAP_SLAB_SIZE / HEAP_CLASS_UNIT];
     p[0] = heap_malloc(500);
     struct heap_slab *s = slab_of(p[0]);
@@ -433,7 +442,7 @@ TEST(remote_list_is_spliced_whole)
     for (uint32_t i = 1; i < cap; i++)
         REQUIRE((p[i] = heap_malloc(500)) != NULL && slab_of(p[i]) == s);
     CHECK(!s->listed, "a slab with every slot out is on the full list");
-    test_cpu = 1;
+    play_cpu(1);
     for (int i = 0; i < FREED; i++)
         heap_free(p[2 * i]);
     CHECK(s->remote == 0, "fewer than HEAP_RUN_MAX slots wait on CPU 1's run");
@@ -442,7 +451,7 @@ TEST(remote_list_is_spliced_whole)
     CHECK_EQ_U64(remote_count(s), FREED);
     CHECK_EQ_U64(s->used, cap);
     size_t slabs = slab_bytes();
-    test_cpu = 0;
+    play_cpu(0);
     CHECK(heap_malloc(500) == p[2 * (FREED - 1)], "the refill starts at the last remote free");
     CHECK_EQ_U64(slab_bytes(), slabs);
     CHECK(s->remote == 0, "remote list left behind");
@@ -450,7 +459,7 @@ TEST(remote_list_is_spliced_whole)
     CHECK_EQ_U64(s->used, cap - FREED + HEAP_CACHE_BATCH);
     CHECK_EQ_U64(list_length(s->free), FREED - HEAP_CACHE_BATCH);
     CHECK_EQ_U64(heap_check(), 0);
-    test_cpu = 0;
+    play_cpu(0);
 }
 
 /* A refill collects one full slab's remote list at a time and leaves the owner's class bit
@@ -458,8 +467,8 @@ TEST(remote_list_is_spliced_whole)
 TEST(collection_takes_one_slab_at_a_time)
 {
     heap_host_reset(44, 8 * MIB, false);
-    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
-    test_cpu = 0;
+    REQUIRE(heap_set_cpu_hooks(heap_tls_cpu_index, 2) == HEAP_OK);
+    play_cpu(0);
     static char *p[2 * HEAP_SLAB_SIZE / HEAP_CLASS_UNIT];
     p[0] = heap_malloc(500);
     struct heap_slab *a = slab_of(p[0]), *b = NULL;
@@ -471,13 +480,13 @@ TEST(collection_takes_one_slab_at_a_time)
         b = slab_of(p[i]);
     }
     REQUIRE(b != a && !a->listed && !b->listed);
-    test_cpu = 1;
+    play_cpu(1);
     for (int i = 0; i < FREED; i++) {
         heap_free(p[2 * i]);                /* slots of a */
         heap_free(p[cap + 2 * i]);          /* slots of b */
     }
     size_t slabs = slab_bytes();
-    test_cpu = 0;
+    play_cpu(0);
     heap_malloc(500);
     CHECK((a->remote == 0) != (b->remote == 0), "one slab collected, not both");
     CHECK(heap_g.cpu[0].remote_classes & bit, "the class bit is set again for the other");
@@ -487,7 +496,7 @@ TEST(collection_takes_one_slab_at_a_time)
     CHECK(a->remote == 0 && b->remote == 0, "the second slab was not collected");
     CHECK_EQ_U64(slab_bytes(), slabs);
     CHECK_EQ_U64(heap_check(), 0);
-    test_cpu = 0;
+    play_cpu(0);
 }
 
 /* A CPU freeing slots of another CPU's slab gathers them on its run of the class and pushes
@@ -497,8 +506,8 @@ TEST(collection_takes_one_slab_at_a_time)
 TEST(remote_frees_are_pushed_as_runs)
 {
     heap_host_reset(45, 8 * MIB, false);
-    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
-    test_cpu = 0;
+    REQUIRE(heap_set_cpu_hooks(heap_tls_cpu_index, 2) == HEAP_OK);
+    play_cpu(0);
     static char *p[2 * HEAP_SLAB_SIZE / HEAP_CLASS_UNIT];
     p[0] = heap_malloc(200);
     struct heap_slab *a = slab_of(p[0]), *b = NULL;
@@ -509,7 +518,7 @@ TEST(remote_frees_are_pushed_as_runs)
     b = slab_of(p[cap]);
     REQUIRE(b != a);
     struct heap_run *r = &heap_g.cpu[1].run[a->cls];
-    test_cpu = 1;
+    play_cpu(1);
     for (uint32_t i = 0; i < HEAP_RUN_MAX - 1; i++)
         heap_free(p[i]);
     CHECK(a->remote == 0, "a slot was pushed before the run was full");
@@ -539,7 +548,7 @@ TEST(remote_frees_are_pushed_as_runs)
         heap_free(p[i]);
     CHECK_EQ_U64(live_blocks(), 0);
     CHECK_EQ_U64(heap_check(), 0);
-    test_cpu = 0;
+    play_cpu(0);
 }
 
 /* free's fast path compares a slot's guard and CPU bits with its CPU's free_expect, which
@@ -550,14 +559,14 @@ TEST(remote_frees_are_pushed_as_runs)
 TEST(guard_switch_reaches_free)
 {
     heap_host_reset(16, 4 * MIB, false);
-    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
-    test_cpu = 0;
+    REQUIRE(heap_set_cpu_hooks(heap_tls_cpu_index, 2) == HEAP_OK);
+    play_cpu(0);
     char *own = heap_malloc(40), *other = heap_malloc(40);
     size_t n = heap_usable_size(own) - sizeof(uintptr_t);
     heap_set_guard_mode(true);
     heap_free(own);
     CHECK_EQ_U64(heap_find_not(own + sizeof(uintptr_t), HEAP_FREE_FILL, n), n);
-    test_cpu = 1;
+    play_cpu(1);
     heap_free(other);
     CHECK_EQ_U64(heap_find_not(other + sizeof(uintptr_t), HEAP_FREE_FILL, n), n);
     CHECK_EQ_U64(heap_check(), 0);
@@ -576,7 +585,7 @@ TEST(guard_switch_reaches_free)
     CHECK(heap_g.cpu[1].run[slab_of(mine)->cls].slab == NULL, "own slot on a remote-free run");
     CHECK_EQ_U64(live_blocks(), 0);
     CHECK_EQ_U64(heap_check(), 0);
-    test_cpu = 0;
+    play_cpu(0);
 }
 
 /* free's fast path tells slots from TLSF blocks by the tag alone: a tag computed with size 0
@@ -620,24 +629,28 @@ TEST(cpu_hooks_validate_the_count)
     CHECK(strstr(stub_log(), "33 CPUs") != NULL, "log: %s", stub_log());
     CHECK(heap_set_cpu_hooks(test_cpu_index, HEAP_MAX_CPUS) == HEAP_OK);
     CHECK(heap_set_cpu_hooks(NULL, 0) == HEAP_OK);
-    test_cpu = 0;
+    play_cpu(0);
 }
 
-/* With heap_tls_cpu_index as the hook, malloc and free find the thread's share through the
- * thread-local pointer the heap binds on the first call (heap_g.cpu_fast); any other hook is
- * called every time. heap_tls_set_cpu unbinds it. A block CPU 0 allocated and CPU 1 frees
+/* With heap_tls_cpu_index as the hook, or without hooks, malloc and free find the thread's
+ * share through the thread-local pointer the heap binds on the first call
+ * (heap_g.cpu_bindable); any other hook is asked on every call and nothing is bound.
+ * heap_tls_set_cpu and heap_set_cpu_hooks unbind it. A block CPU 0 allocated and CPU 1 frees
  * goes onto CPU 1's remote-free run, CPU 1's allocation comes from a slab of its own, and
  * each CPU's counters saw its own calls. */
 TEST(tls_cpu_share_is_bound_and_read_inline)
 {
     heap_host_reset(44, 8 * MIB, false);
-    CHECK(heap_g.cpu_solo && !heap_g.cpu_fast, "without hooks: CPU 0's share, no hook call");
+    CHECK(heap_g.cpu_bindable, "without hooks: CPU 0's share is bound");
+    heap_free(heap_malloc(48));
+    CHECK(heap_tls_share == &heap_g.cpu[0], "without hooks the first call binds CPU 0's share");
     REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
-    CHECK(!heap_g.cpu_fast && !heap_g.cpu_solo, "a test hook must be called, not read around");
+    CHECK(!heap_g.cpu_bindable, "a test hook must be asked, not read around");
+    CHECK(heap_tls_share == NULL, "heap_set_cpu_hooks unbinds");
     heap_free(heap_malloc(48));
     CHECK(heap_tls_share == NULL, "nothing bound with a test hook");
     REQUIRE(heap_set_cpu_hooks(heap_tls_cpu_index, 2) == HEAP_OK);
-    CHECK(heap_g.cpu_fast, "heap_tls_cpu_index's share is read inline");
+    CHECK(heap_g.cpu_bindable, "heap_tls_cpu_index's share is read inline");
     heap_tls_set_cpu(0);
     CHECK(heap_tls_share == NULL, "heap_tls_set_cpu unbinds");
     void *a = heap_malloc(48);
@@ -654,7 +667,7 @@ TEST(tls_cpu_share_is_bound_and_read_inline)
     void *b = heap_malloc(48);
     REQUIRE(b != NULL);
     CHECK_EQ_U64(heap_uhdr_of(b)->info >> HEAP_INFO_CPU_SHIFT & 31, 1);
-    CHECK_EQ_U64(heap_g.cpu[0].mallocs, 2);         /* a, and one through the test hook */
+    CHECK_EQ_U64(heap_g.cpu[0].mallocs, 3);     /* a, one without hooks, one through the test hook */
     CHECK_EQ_U64(heap_g.cpu[1].mallocs, 1);
     CHECK_EQ_U64(heap_g.cpu[1].frees, 1);
     unsigned cached = heap_class_cached(&heap_g.cpu[1].cls[cls]);
@@ -663,7 +676,7 @@ TEST(tls_cpu_share_is_bound_and_read_inline)
     CHECK_EQ_U64(heap_check(), 0);
     CHECK_EQ_U64(live_blocks(), 0);
     REQUIRE(heap_set_cpu_hooks(NULL, 0) == HEAP_OK);
-    CHECK(!heap_g.cpu_fast && heap_g.cpu_solo, "no hooks: CPU 0's share");
+    CHECK(heap_g.cpu_bindable, "no hooks: CPU 0's share is bound again");
     CHECK(heap_tls_share == NULL, "heap_set_cpu_hooks unbinds");
     heap_tls_set_cpu(0);
 }
@@ -675,8 +688,8 @@ TEST(tls_cpu_share_is_bound_and_read_inline)
 TEST(held_bytes_follow_refills_and_slab_returns)
 {
     heap_host_reset(47, 8 * MIB, false);
-    REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
-    test_cpu = 0;
+    REQUIRE(heap_set_cpu_hooks(heap_tls_cpu_index, 2) == HEAP_OK);
+    play_cpu(0);
     enum { N = 40 };
     void *p[N];
     for (int i = 0; i < N; i++)
@@ -694,7 +707,7 @@ TEST(held_bytes_follow_refills_and_slab_returns)
         heap_free(p[i]);
     CHECK_EQ_U64(heap_class_cached(&c0->cls[cls]), HEAP_CACHE_MAX);
     CHECK_EQ_U64(c0->held, (1 + HEAP_CACHE_MAX) * u);
-    test_cpu = 1;
+    play_cpu(1);
     heap_free(p[0]);
     CHECK_EQ_U64(heap_g.cpu[1].held, -(int64_t)u);
     CHECK_EQ_U64(heap_g.cpu[1].peak, 0);
@@ -704,7 +717,7 @@ TEST(held_bytes_follow_refills_and_slab_returns)
     CHECK_EQ_U64(s.mallocs, N);
     CHECK_EQ_U64(s.frees, N);
     CHECK_EQ_U64(heap_check(), 0);
-    test_cpu = 0;
+    play_cpu(0);
 }
 
 /* ---- corruption must be caught: each scenario runs in a child that must panic ---------- */
@@ -975,12 +988,12 @@ DEATH(use_after_free_cached_guard, "write to freed memory")
 static void scenario_double_free_remote(void)
 {
     heap_host_reset(42, 4 * MIB, false);
-    heap_set_cpu_hooks(test_cpu_index, 2);
-    test_cpu = 0;
+    heap_set_cpu_hooks(heap_tls_cpu_index, 2);
+    play_cpu(0);
     void *p = heap_malloc(32);
-    test_cpu = 1;
+    play_cpu(1);
     heap_free(p);
-    test_cpu = 0;
+    play_cpu(0);
     heap_free(p);
 }
 DEATH(double_free_remote, "heap: double free")
@@ -990,18 +1003,18 @@ DEATH(double_free_remote, "heap: double free")
 static void scenario_remote_count_overwritten(void)
 {
     heap_host_reset(47, 4 * MIB, false);
-    heap_set_cpu_hooks(test_cpu_index, 2);
-    test_cpu = 0;
+    heap_set_cpu_hooks(heap_tls_cpu_index, 2);
+    play_cpu(0);
     static char *p[HEAP_SLAB_SIZE / HEAP_CLASS_UNIT];
     p[0] = heap_malloc(500);
     struct heap_slab *s = slab_of(p[0]);
     for (uint32_t i = 1; i < s->capacity; i++)
         p[i] = heap_malloc(500);
-    test_cpu = 1;
+    play_cpu(1);
     for (uint32_t i = 0; i < HEAP_RUN_MAX; i++)
         heap_free(p[i]);                    /* one run, pushed when it is full */
     s->remote += (s->used - HEAP_RUN_MAX + 1) << HEAP_REMOTE_COUNT_SHIFT;
-    test_cpu = 0;
+    play_cpu(0);
     heap_malloc(500);                       /* the refill collects s */
 }
 DEATH(remote_count_overwritten, "remote free list count overwritten")
@@ -1037,10 +1050,10 @@ DEATH(slab_used_understated, "empty slab's free list short of its slots")
 static void scenario_double_free_on_run(void)
 {
     heap_host_reset(46, 4 * MIB, false);
-    heap_set_cpu_hooks(test_cpu_index, 2);
-    test_cpu = 0;
+    heap_set_cpu_hooks(heap_tls_cpu_index, 2);
+    play_cpu(0);
     char *a = heap_malloc(64), *b = heap_malloc(64);
-    test_cpu = 1;
+    play_cpu(1);
     heap_free(a);
     heap_free(b);
     heap_free(a);
@@ -1051,7 +1064,7 @@ static void scenario_cpu_index_out_of_range(void)
 {
     heap_host_reset(43, 4 * MIB, false);
     heap_set_cpu_hooks(test_cpu_index, 2);
-    test_cpu = 2;
+    play_cpu(2);
     heap_malloc(32);
 }
 DEATH(cpu_index_out_of_range, "CPU index out of range")
