@@ -74,13 +74,16 @@ static void bench_set_cpu(uint32_t cpu)
 #endif
 }
 
+/* One per thread, on cache lines of its own: each thread bumps its `mallocs` on every malloc,
+ * and two threads' counters on one line would make every allocator's calls pay for the
+ * benchmark's false sharing. */
 struct thread_arg {
     pthread_t thread;
     void *(*fn)(void *);        /* the workload's thread body */
     unsigned id;
     uint64_t mallocs;
     void *last_object;          /* cache-scratch: the last object written */
-};
+} __attribute__((aligned(CACHE_LINE)));
 
 static void die(const char *what)
 {
