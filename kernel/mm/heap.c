@@ -743,10 +743,11 @@ _Static_assert(((HEAP_STATE_ALLOC ^ HEAP_STATE_FREE) & ~FAST_INFO_MASK) != 0,
 /* Fast path on the calling CPU's share me: a small request outside guard mode (one compare
  * with fast_below) is one checked pop of the class cache: the head's range (which also finds
  * the cache empty), then its tag against the class key (heap_class_key: tag, kind, class, CPU
- * and guard state in one compare); no lock, no atomic read-modify-write. Only `size` and `me` are live, so it runs in scratch registers and every
- * other exit is a tail call. A slot whose header or link does not pass (a guard slot with a
- * fill to verify, or a corrupted one) goes to alloc_any, whose cache_take checks it again and
- * reports it or verifies its fill; so does every other request. */
+ * and guard state in one compare); no lock, no atomic read-modify-write. Only `size` and `me`
+ * are live, so it runs in scratch registers and every other exit is a tail call. A slot whose
+ * header or range does not pass (a guard slot with a fill to verify, or a corrupted one) goes
+ * to alloc_any, whose cache_take checks it again and reports it or verifies its fill; so does
+ * every other request. */
 static inline __attribute__((always_inline)) void *malloc_on(struct heap_cpu *me, size_t size,
                                                              const void *caller)
 {

@@ -219,9 +219,9 @@ static void check_cache(struct walk *w, uint32_t cpu, unsigned cls)
     const struct heap_class *c = &heap_g.cpu[cpu].cls[cls];
     uint32_t n = 0;
     if (!heap_class_fixed_ok(c, cpu, cls))
-        problem(w, "class's fixed usable size or info bits", NULL, cls);
+        problem(w, "class key", NULL, cls);
     for (char *p = c->cache; p; n++) {
-        if (n >= heap_class_cached(c) || !heap_in_range(p) || ((uintptr_t)p & (HEAP_ALIGN - 1))) {
+        if (n >= heap_class_cached(c) || !heap_aligned_in_range(p)) {
             problem(w, "class cache link", p, cls);
             return;
         }

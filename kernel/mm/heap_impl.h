@@ -413,7 +413,7 @@ static inline void heap_cpu_bind(struct heap_cpu *me)
     cpu_local()->heap = me;
 }
 #else
-#error "the heap keeps each CPU's share in a per-CPU place: build it for a kernel or with HEAP_CPU_TLS"
+#error "the heap keeps each CPU's share in a per-CPU place: a kernel build, or HEAP_CPU_TLS"
 #endif
 
 /* The shared tiers' lock (heap_setup.c): a test-and-test-and-set spinlock. */

@@ -268,7 +268,7 @@ TEST(check_finds_cache_miscount)
     heap_free(a);
     heap_free(b);
     unsigned cls = heap_uhdr_of(a)->info >> HEAP_INFO_CLASS_SHIFT & 31;
-    uint32_t n = heap_class_cached(&heap_g.cpu[0].cls[cls]);     /* a, b and the rest of the refill */
+    uint32_t n = heap_class_cached(&heap_g.cpu[0].cls[cls]);   /* a, b and the refill's rest */
     REQUIRE(n == HEAP_CACHE_BATCH);
     CHECK_EQ_U64(heap_check(), 0);
     heap_g.cpu[0].cls[cls].room = HEAP_CACHE_MAX - (n + 1);
@@ -667,7 +667,7 @@ TEST(tls_cpu_share_is_bound_and_read_inline)
     void *b = heap_malloc(48);
     REQUIRE(b != NULL);
     CHECK_EQ_U64(heap_uhdr_of(b)->info >> HEAP_INFO_CPU_SHIFT & 31, 1);
-    CHECK_EQ_U64(heap_g.cpu[0].mallocs, 3);     /* a, one without hooks, one through the test hook */
+    CHECK_EQ_U64(heap_g.cpu[0].mallocs, 3);     /* a, one without hooks, one with the test hook */
     CHECK_EQ_U64(heap_g.cpu[1].mallocs, 1);
     CHECK_EQ_U64(heap_g.cpu[1].frees, 1);
     unsigned cached = heap_class_cached(&heap_g.cpu[1].cls[cls]);
