@@ -129,11 +129,18 @@ static void log_json_ids(const struct acpi_cpus *c, const char *key, unsigned st
     kprintf("]");
 }
 
+/* "started" counts the boot CPU even when no listed entry is known to be it: without a local
+ * APIC its ID cannot be read, and a table may list a single CPU under another ID. */
 static void log_json_started(const struct acpi_cpus *c)
 {
     uint32_t started = 0;
-    for (uint32_t i = 0; i < c->count; i++)
+    bool boot_listed = false;
+    for (uint32_t i = 0; i < c->count; i++) {
         started += c->state[i] == ACPI_CPU_BOOT || c->state[i] == ACPI_CPU_STARTED;
+        boot_listed = boot_listed || c->state[i] == ACPI_CPU_BOOT;
+    }
+    if (!boot_listed)
+        started++;
     kprintf(", \"started\": %u", started);
     log_json_ids(c, "started_ids", ACPI_CPU_BOOT, ACPI_CPU_STARTED);
     log_json_ids(c, "no_answer_ids", ACPI_CPU_NO_ANSWER, ACPI_CPU_NO_ANSWER);

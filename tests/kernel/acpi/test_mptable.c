@@ -280,6 +280,20 @@ TEST(log_json_start_outcome)
           "%s", fw_log());
 }
 
+/* No entry known to be the boot CPU (no local APIC to read its ID from): it still runs and is
+ * counted, its ID in no list of started ones. */
+TEST(log_json_boot_cpu_not_identified)
+{
+    fw_reset();
+    set_cpus(ACPI_CPUS_MADT, 2, 0);
+    cpus.start_tried = true;
+    cpus.state[0] = ACPI_CPU_LEFT_OUT;
+    cpus.state[1] = ACPI_CPU_LEFT_OUT;
+    acpi_cpus_log(&cpus);
+    CHECK(fw_log_has("\"started\": 1, \"started_ids\": [], \"no_answer_ids\": [], "
+                     "\"left_out_ids\": [0,1]}}\n"), "%s", fw_log());
+}
+
 /* With the APIC set up, the line also names its mode and how many started CPUs run in it. */
 TEST(log_json_apic_mode)
 {
@@ -365,6 +379,7 @@ int main(void)
     RUN(log_boot_cpu_alone);
     RUN(log_online_capable_dropped_and_interrupts);
     RUN(log_json_start_outcome);
+    RUN(log_json_boot_cpu_not_identified);
     RUN(log_json_apic_mode);
     RUN(error_and_source_names);
     RUN(page_0_never_read_by_any_test);

@@ -142,6 +142,8 @@ def test_no_local_apic_runs_on_the_boot_cpu():
 
     def verify(r):
         r.expect(r"^smp: no usable local APIC: only the boot CPU runs$", "the fallback line")
+        cpus = json_line(r, "cpus")
+        assert cpus["started"] == 1 and cpus["started_ids"] == [], cpus
         assert "GS does not address" not in r.log
         expect_tokens(r, case, 1)
     check("smp-no-lapic", result, verify)
