@@ -261,18 +261,24 @@ TEST(log_summary_and_json_lines)
                      "[0,1,2,3], \"disabled\": 1, \"online_capable\": 0}}\n"), "%s", fw_log());
 }
 
+/* n MADT CPUs (APIC IDs 0..n-1) after kernel/smp tried them, CPU i left in state[i]. */
+static void set_start_outcome(uint32_t n, const enum acpi_cpu_state *state)
+{
+    fw_reset();
+    set_cpus(ACPI_CPUS_MADT, n, 0);
+    cpus.start_tried = true;
+    for (uint32_t i = 0; i < n; i++)
+        cpus.state[i] = state[i];
+}
+
 /* Once kernel/smp has tried the APs, the JSON line names who started, who did not answer
  * and who was left out; the listed-but-untried count as left out. */
 TEST(log_json_start_outcome)
 {
-    fw_reset();
-    set_cpus(ACPI_CPUS_MADT, 5, 0);
-    cpus.start_tried = true;
-    cpus.state[0] = ACPI_CPU_BOOT;
-    cpus.state[1] = ACPI_CPU_STARTED;
-    cpus.state[2] = ACPI_CPU_NO_ANSWER;
-    cpus.state[3] = ACPI_CPU_STARTED;
-    cpus.state[4] = ACPI_CPU_LEFT_OUT;
+    static const enum acpi_cpu_state state[] = {ACPI_CPU_BOOT, ACPI_CPU_STARTED,
+                                                ACPI_CPU_NO_ANSWER, ACPI_CPU_STARTED,
+                                                ACPI_CPU_LEFT_OUT};
+    set_start_outcome(5, state);
     acpi_cpus_log(&cpus);
     CHECK(fw_log_has("\n{\"cpus\": {\"source\": \"madt\", \"count\": 5, \"apic_ids\": "
                      "[0,1,2,3,4], \"disabled\": 0, \"online_capable\": 0, \"started\": 3, "
@@ -284,11 +290,8 @@ TEST(log_json_start_outcome)
  * counted, its ID in no list of started ones. */
 TEST(log_json_boot_cpu_not_identified)
 {
-    fw_reset();
-    set_cpus(ACPI_CPUS_MADT, 2, 0);
-    cpus.start_tried = true;
-    cpus.state[0] = ACPI_CPU_LEFT_OUT;
-    cpus.state[1] = ACPI_CPU_LEFT_OUT;
+    static const enum acpi_cpu_state state[] = {ACPI_CPU_LEFT_OUT, ACPI_CPU_LEFT_OUT};
+    set_start_outcome(2, state);
     acpi_cpus_log(&cpus);
     CHECK(fw_log_has("\"started\": 1, \"started_ids\": [], \"no_answer_ids\": [], "
                      "\"left_out_ids\": [0,1]}}\n"), "%s", fw_log());
@@ -297,11 +300,8 @@ TEST(log_json_boot_cpu_not_identified)
 /* With the APIC set up, the line also names its mode and how many started CPUs run in it. */
 TEST(log_json_apic_mode)
 {
-    fw_reset();
-    set_cpus(ACPI_CPUS_MADT, 2, 0);
-    cpus.start_tried = true;
-    cpus.state[0] = ACPI_CPU_BOOT;
-    cpus.state[1] = ACPI_CPU_STARTED;
+    static const enum acpi_cpu_state state[] = {ACPI_CPU_BOOT, ACPI_CPU_STARTED};
+    set_start_outcome(2, state);
     cpus.apic_mode = "x2APIC";
     cpus.cpus_in_mode = 2;
     acpi_cpus_log(&cpus);
