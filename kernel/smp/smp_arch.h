@@ -12,8 +12,9 @@
  * AP_TRAMPOLINE_ADDR) as bytes of the kernel image (ap_blob.asm). */
 extern const uint8_t ap_trampoline_start[], ap_trampoline_end[];
 
-/* The boot CPU's block is cpus[0]: makes cpu_local() find it on the boot CPU (x86-64: loads
- * IA32_GS_BASE). Called by smp_start before the first AP. */
+/* The boot CPU's block is cpus[0], which cpu_local() finds from arch init on (x86-64:
+ * smp_arch_early_boot_cpu; i686: gdt_init): records its stack and control registers and
+ * prepares the APs' guard pages. Called by smp_start before the first AP. */
 void smp_arch_init_boot_cpu(struct cpu_local *c);
 
 /* Prepares the AP of block c (index and APIC ID set): its guarded stack and descriptor tables,

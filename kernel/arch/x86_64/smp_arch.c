@@ -88,8 +88,6 @@ void smp_arch_init_boot_cpu(struct cpu_local *c)
     c->stack_guard = arch_stack_guard_page;
     c->stack_top = arch_stack_top;
     record_state(c);
-    wrmsr64(MSR_IA32_GS_BASE, (uint64_t)(uintptr_t)c);
-    gs_ready = true;
     /* Every AP's guard page now, before any AP runs and could cache a large page. */
     for (uint32_t i = 0; i < SMP_MAX_CPUS - 1; i++)
         ap_guarded[i] = paging_guard_page((uintptr_t)ap_stacks[i]);

@@ -82,7 +82,7 @@ void gdt_load_cpu(struct cpu_tables *t);
 /* smp_arch.c: points IA32_GS_BASE at the boot CPU's block (its `self` set) right after
  * gdt_init, so cpu_local() and the heap's GS-relative read of the block's `heap`
  * (cpu_heap_gs) are valid from arch init on, one CPU or many; smp_start later fills in the
- * rest of the block and loads it again. */
+ * rest of the block, at the same address. */
 void smp_arch_early_boot_cpu(void);
 
 /* idt.c / trap.c: idt_init builds the IDT and loads it; idt_load loads it on another CPU. */
