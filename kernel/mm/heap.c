@@ -40,7 +40,7 @@ static unsigned class_of(size_t n)
 /* ---- CPUs and the lock --------------------------------------------------------------- */
 
 /* The calling CPU's share; an index the hook should never return is reported. With
- * heap_g.cpu_bindable the share is bound to the CPU (heap_impl.h, heap_cpu_bound), so the
+ * heap_cpu_bindable() the share is bound to the CPU (heap_impl.h, heap_cpu_bound), so the
  * fast paths find it without the hook from then on. */
 static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const void *caller)
 {
@@ -49,7 +49,7 @@ static inline __attribute__((always_inline)) struct heap_cpu *this_cpu(const voi
         kprintf("heap: cpu_index() returned %u, CPU count is %u\n", i, heap_g.max_cpus);
         heap_fail(HEAP_E_BAD_CPU, NULL, caller, "CPU index out of range");
     }
-    if (heap_g.cpu_bindable)
+    if (heap_cpu_bindable())
         heap_cpu_bind(&heap_g.cpu[i]);
     return &heap_g.cpu[i];
 }

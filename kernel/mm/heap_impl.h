@@ -292,8 +292,6 @@ struct heap_state {
      * compare tests both the size and the mode. */
     size_t fast_below;
     uint32_t (*cpu_index)(void);    /* never NULL: heap_cpu_zero when there are no hooks */
-    /* cpu_index is HEAP_CPU_HOOK or heap_cpu_zero: this_cpu binds the share it finds */
-    bool cpu_bindable;
     void (*cpu_relax)(void);        /* called while the lock spins long (host: sched_yield) */
     uint32_t max_cpus;
     uint32_t lock __attribute__((aligned(HEAP_CACHE_LINE)));   /* 0 free, 1 held */
@@ -384,7 +382,7 @@ uint32_t heap_cpu_zero(void);
  * else to find the share. It starts NULL, and a NULL sends the call to the slow path, whose
  * this_cpu asks the hook, checks the index and binds the place to &heap_g.cpu[index] when
  * the hook is HEAP_CPU_HOOK (the one that returns the index of that same CPU or thread) or
- * there are none (CPU 0): heap_g.cpu_bindable. heap_init, heap_set_cpu_hooks and
+ * there are none (CPU 0): heap_cpu_bindable. heap_init, heap_set_cpu_hooks and
  * heap_tls_set_cpu unbind the caller's. So an index is checked once per CPU (kernel: a CPU's
  * index never changes) or per heap_tls_set_cpu (host). With any other hook (a host unit
  * test's own) nothing is bound and every call takes the slow path, which asks the hook. */
@@ -415,6 +413,12 @@ static inline void heap_cpu_bind(struct heap_cpu *me)
 #else
 #error "the heap keeps each CPU's share in a per-CPU place: a kernel build, or HEAP_CPU_TLS"
 #endif
+
+/* Whether this_cpu binds the share it finds: the hook is HEAP_CPU_HOOK or there are none. */
+static inline bool heap_cpu_bindable(void)
+{
+    return heap_g.cpu_index == HEAP_CPU_HOOK || heap_g.cpu_index == heap_cpu_zero;
+}
 
 /* The shared tiers' lock (heap_setup.c): a test-and-test-and-set spinlock. */
 void heap_lock(void);

@@ -8,7 +8,7 @@
 
 /* Before heap_init too the hook is callable and index 0 is in range, so a call that comes
  * too early reaches the slow path and its "not ready" answer. */
-struct heap_state heap_g = {.cpu_index = heap_cpu_zero, .cpu_bindable = true, .max_cpus = 1};
+struct heap_state heap_g = {.cpu_index = heap_cpu_zero, .max_cpus = 1};
 
 /* ---- byte helpers (no libc in the kernel) -------------------------------------------- */
 
@@ -137,7 +137,6 @@ enum heap_err heap_set_cpu_hooks(uint32_t (*cpu_index)(void), uint32_t max_cpus)
     }
     heap_g.cpu_index = cpu_index ? cpu_index : heap_cpu_zero;
     heap_g.max_cpus = cpu_index ? max_cpus : 1;
-    heap_g.cpu_bindable = !cpu_index || cpu_index == HEAP_CPU_HOOK;
     heap_cpu_bind(NULL);            /* bound again, to the new hook's index, by this_cpu */
     return HEAP_OK;
 }

@@ -634,23 +634,23 @@ TEST(cpu_hooks_validate_the_count)
 
 /* With heap_tls_cpu_index as the hook, or without hooks, malloc and free find the thread's
  * share through the thread-local pointer the heap binds on the first call
- * (heap_g.cpu_bindable); any other hook is asked on every call and nothing is bound.
+ * (heap_cpu_bindable()); any other hook is asked on every call and nothing is bound.
  * heap_tls_set_cpu and heap_set_cpu_hooks unbind it. A block CPU 0 allocated and CPU 1 frees
  * goes onto CPU 1's remote-free run, CPU 1's allocation comes from a slab of its own, and
  * each CPU's counters saw its own calls. */
 TEST(tls_cpu_share_is_bound_and_read_inline)
 {
     heap_host_reset(44, 8 * MIB, false);
-    CHECK(heap_g.cpu_bindable, "without hooks: CPU 0's share is bound");
+    CHECK(heap_cpu_bindable(), "without hooks: CPU 0's share is bound");
     heap_free(heap_malloc(48));
     CHECK(heap_tls_share == &heap_g.cpu[0], "without hooks the first call binds CPU 0's share");
     REQUIRE(heap_set_cpu_hooks(test_cpu_index, 2) == HEAP_OK);
-    CHECK(!heap_g.cpu_bindable, "a test hook must be asked, not read around");
+    CHECK(!heap_cpu_bindable(), "a test hook must be asked, not read around");
     CHECK(heap_tls_share == NULL, "heap_set_cpu_hooks unbinds");
     heap_free(heap_malloc(48));
     CHECK(heap_tls_share == NULL, "nothing bound with a test hook");
     REQUIRE(heap_set_cpu_hooks(heap_tls_cpu_index, 2) == HEAP_OK);
-    CHECK(heap_g.cpu_bindable, "heap_tls_cpu_index's share is read inline");
+    CHECK(heap_cpu_bindable(), "heap_tls_cpu_index's share is read inline");
     heap_tls_set_cpu(0);
     CHECK(heap_tls_share == NULL, "heap_tls_set_cpu unbinds");
     void *a = heap_malloc(48);
@@ -676,7 +676,7 @@ TEST(tls_cpu_share_is_bound_and_read_inline)
     CHECK_EQ_U64(heap_check(), 0);
     CHECK_EQ_U64(live_blocks(), 0);
     REQUIRE(heap_set_cpu_hooks(NULL, 0) == HEAP_OK);
-    CHECK(heap_g.cpu_bindable, "no hooks: CPU 0's share is bound again");
+    CHECK(heap_cpu_bindable(), "no hooks: CPU 0's share is bound again");
     CHECK(heap_tls_share == NULL, "heap_set_cpu_hooks unbinds");
     heap_tls_set_cpu(0);
 }
